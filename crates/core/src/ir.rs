@@ -1,0 +1,216 @@
+//! The core IR: an expression tree shared by all dialects.
+//!
+//! Statements are expressions whose value is `null`. Variables are resolved to [`VarId`]s by
+//! lowering; their storage (register, box, upvalue) is decided by [`crate::resolve`].
+
+use tandem_syntax::Span;
+
+pub type VarId = u32;
+pub type FuncId = u32;
+
+/// A whole compilation unit (one source file).
+#[derive(Clone, Debug, Default)]
+pub struct Module {
+    pub funcs: Vec<Func>,
+    pub vars: Vec<VarInfo>,
+    /// The function holding the file's top-level code.
+    pub entry: FuncId,
+}
+
+impl Module {
+    pub fn var(&self, id: VarId) -> &VarInfo {
+        &self.vars[id as usize]
+    }
+    pub fn func(&self, id: FuncId) -> &Func {
+        &self.funcs[id as usize]
+    }
+}
+
+/// What the resolver found out about a local variable.
+#[derive(Clone, Debug)]
+pub struct VarInfo {
+    pub name: String,
+    /// The function whose frame holds the variable.
+    pub func: FuncId,
+    /// May be assigned after its definition.
+    pub mutable: bool,
+    /// Set by the resolver: some inner function refers to it.
+    pub captured: bool,
+    /// Set by the resolver: assigned somewhere other than its definition (or read by a closure
+    /// created before the definition completed, e.g. self-recursive local functions).
+    pub reassigned: bool,
+    /// Set by the resolver: lives in a heap box (captured and reassigned), so that closures and
+    /// the frame share one mutable cell.
+    pub boxed: bool,
+    pub span: Span,
+}
+
+/// How a captured variable reaches a closure: from the enclosing frame's register or from the
+/// enclosing closure's own upvalues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capture {
+    Local(VarId),
+    Upvalue(u32),
+}
+
+#[derive(Clone, Debug)]
+pub struct Func {
+    pub name: String,
+    pub params: Vec<VarId>,
+    /// Variadic rest parameter (Scheme `(a . rest)`); `None` for fixed arity.
+    pub rest: Option<VarId>,
+    pub body: Expr,
+    pub span: Span,
+    pub parent: Option<FuncId>,
+    /// Filled by the resolver: the variables this function captures, in upvalue-index order,
+    /// each with where the enclosing function finds it.
+    pub upvalues: Vec<(VarId, Capture)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Const {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+/// Which truth test a conditional uses. Ruff treats `false null 0 0.0 "" [] {}` as false;
+/// Scheme treats only `#f` as false.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truth {
+    Ruff,
+    Scheme,
+}
+
+/// Primitive operations the VM implements directly (each maps to one or a few opcodes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prim {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Neg,
+    /// Ruff `!`: bool only.
+    Not,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// `a[i]`
+    Index,
+    /// `a[i] := v` (args: object, index, value); value of the expression is null.
+    SetIndex,
+    /// Ruff truthiness to a bool.
+    Truthy,
+    /// Concatenate the string forms of all arguments (string interpolation).
+    Concat,
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr { kind, span }
+    }
+    pub fn null(span: Span) -> Expr {
+        Expr::new(ExprKind::Const(Const::Null), span)
+    }
+}
+
+/// Element of an array literal.
+#[derive(Clone, Debug)]
+pub enum ArrayElem {
+    Item(Expr),
+    Spread(Expr),
+}
+
+/// Element of a dict literal.
+#[derive(Clone, Debug)]
+pub enum DictElem {
+    Pair(Expr, Expr),
+    Spread(Expr),
+}
+
+/// The kind of a global definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GlobalKind {
+    /// May be reassigned.
+    Mutable,
+    /// `let` / `const`: reassignment is an error.
+    Immutable,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Const(Const),
+    /// Read a local variable (of this function or captured from an enclosing one).
+    Local(VarId),
+    /// Define a local in the enclosing block: its first binding.
+    Define(VarId, Box<Expr>),
+    /// Assign an existing local.
+    SetLocal(VarId, Box<Expr>),
+    /// Read a global by name; an undefined global is a runtime error.
+    Global(String),
+    /// Assign a global (creating it if it does not exist yet, for Ruff's top-level `x := v`).
+    SetGlobal(String, Box<Expr>),
+    /// Declare a global with a kind (`let`, `mut`, `const`, `func`).
+    DefineGlobal(String, GlobalKind, Box<Expr>),
+    /// A sequence; its value is the last expression's (null when empty). Locals defined
+    /// inside go out of scope at its end.
+    Block(Vec<Expr>),
+    If {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        else_: Box<Expr>,
+        truth: Truth,
+    },
+    /// Short-circuit `&&` / `||` with Ruff semantics (result is a bool).
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    /// `a ?? b`: `b` only when `a` is null.
+    Coalesce(Box<Expr>, Box<Expr>),
+    /// `while cond { body }` (value null). `break`/`continue` target the innermost loop.
+    While {
+        cond: Box<Expr>,
+        body: Box<Expr>,
+        truth: Truth,
+    },
+    /// `for var in iter { body }`: arrays, strings (chars), dicts (sorted keys), ints (0..n).
+    /// `var` is defined afresh in each iteration.
+    ForEach {
+        var: VarId,
+        iter: Box<Expr>,
+        body: Box<Expr>,
+    },
+    /// `for var in range(start, end, step)` with the builtin `range`, without building the array.
+    ForRange {
+        var: VarId,
+        start: Box<Expr>,
+        end: Box<Expr>,
+        step: Option<Box<Expr>>,
+        body: Box<Expr>,
+    },
+    Break,
+    Continue,
+    Return(Box<Expr>),
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+        /// Set by the resolver when the call is in tail position.
+        tail: bool,
+    },
+    Prim(Prim, Vec<Expr>),
+    /// Make a closure of a function.
+    Closure(FuncId),
+    Array(Vec<ArrayElem>),
+    Dict(Vec<DictElem>),
+}

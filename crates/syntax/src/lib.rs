@@ -1,0 +1,9 @@
+//! Front-end pieces shared by every dialect: source files and spans, diagnostics, and the
+//! Ruff-dialect lexer and parser. Nothing here knows about the IR, bytecode or the VM.
+
+pub mod diagnostic;
+pub mod ruff;
+pub mod span;
+
+pub use diagnostic::{Diagnostic, Label, Severity};
+pub use span::{FileId, LineCol, SourceFile, SourceMap, Span};

@@ -1,0 +1,243 @@
+//! tandem's embedding API.
+//!
+//! ```no_run
+//! let mut engine = tandem::Engine::new();
+//! engine.run_source("demo.ruff", "print(1 + 2)").unwrap();
+//! ```
+//!
+//! An [`Engine`] owns one VM: its heap, globals, natives, capabilities and limits. Source
+//! goes through the pipeline front end → core IR → resolver → bytecode compiler → VM.
+
+use std::io::Write;
+use std::path::Path;
+use std::rc::Rc;
+use tandem_syntax::{Diagnostic, SourceMap, Span};
+use tandem_vm::object::Proto;
+
+pub use tandem_vm::{Arity, Caps, ErrorKind, NativeResult, RuntimeError, Value, Vm};
+
+/// The surface language of a source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Ruff,
+    Scheme,
+    Jue,
+}
+
+impl Dialect {
+    /// The dialect a file extension selects (`.ruff`, `.scm`, `.jue`).
+    pub fn from_path(path: &Path) -> Option<Dialect> {
+        match path.extension()?.to_str()? {
+            "ruff" => Some(Dialect::Ruff),
+            "scm" | "ss" | "sld" => Some(Dialect::Scheme),
+            "jue" => Some(Dialect::Jue),
+            _ => None,
+        }
+    }
+}
+
+/// Anything that can go wrong loading or running a program.
+#[derive(Debug)]
+pub enum Error {
+    /// The file could not be read, or the dialect is unknown.
+    Io(String),
+    /// Syntax or compile errors (one or more).
+    Compile(Vec<Diagnostic>),
+    /// An error raised while running.
+    Runtime(RuntimeError),
+}
+
+impl Error {
+    /// The process exit code the CLI uses: 3 for syntax/compile errors, 4 for runtime
+    /// errors, 2 for I/O and usage problems.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Io(_) => 2,
+            Error::Compile(_) => 3,
+            Error::Runtime(_) => 4,
+        }
+    }
+}
+
+/// A tandem engine: one VM with its heap, globals and builtins.
+pub struct Engine {
+    vm: Vm,
+    sources: SourceMap,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    /// An engine printing to the process's stdout (buffered), with every capability.
+    pub fn new() -> Engine {
+        Engine::with_output(Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout(),
+        )))
+    }
+
+    /// An engine whose `print` output goes to `out`.
+    pub fn with_output(out: Box<dyn Write>) -> Engine {
+        let mut vm = Vm::new(out);
+        tandem_vm::builtins::install(&mut vm);
+        Engine {
+            vm,
+            sources: SourceMap::new(),
+        }
+    }
+
+    pub fn vm(&mut self) -> &mut Vm {
+        &mut self.vm
+    }
+
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    /// Limit nested (non-tail) calls; deeper calls raise a `stack overflow` error.
+    pub fn set_max_depth(&mut self, depth: usize) {
+        self.vm.max_depth = depth.max(1);
+    }
+
+    /// Set the capabilities scripts are granted.
+    pub fn set_caps(&mut self, caps: Caps) {
+        self.vm.caps = caps;
+    }
+
+    pub fn caps(&self) -> Caps {
+        self.vm.caps
+    }
+
+    /// Expose a host function to scripts as a global.
+    pub fn register_native(
+        &mut self,
+        name: &str,
+        arity: Arity,
+        caps: Caps,
+        f: impl Fn(&mut Vm, &[Value]) -> NativeResult + 'static,
+    ) {
+        self.vm.register(tandem_vm::NativeDef {
+            name: name.to_string(),
+            arity,
+            caps,
+            imp: tandem_vm::NativeImpl::Host(Rc::new(f)),
+        });
+    }
+
+    /// Parse, lower, resolve and compile a source text; returns the entry prototype.
+    pub fn compile_source(
+        &mut self,
+        name: &str,
+        text: &str,
+        dialect: Dialect,
+    ) -> Result<Rc<Proto>, Error> {
+        let file = self.sources.add(name, text);
+        let file_span = Span::new(file, 0, 0);
+        let module = match dialect {
+            Dialect::Ruff => {
+                let program =
+                    tandem_syntax::ruff::parse(text, file).map_err(Error::Compile)?;
+                let vm = &self.vm;
+                let is_builtin = |n: &str| vm.native_index.contains_key(n);
+                tandem_core::lower_ruff::lower_program(&program, file_span, &is_builtin)
+                    .map_err(Error::Compile)?
+            }
+            Dialect::Scheme | Dialect::Jue => {
+                return Err(Error::Compile(vec![Diagnostic::error(
+                    "the Scheme dialect is not implemented yet",
+                    file_span,
+                )]))
+            }
+        };
+        let proto = tandem_vm::compile::compile_module(
+            &module,
+            &mut self.vm.globals,
+            &mut self.vm.heap,
+        )
+        .map_err(|d| Error::Compile(vec![d]))?;
+        // Keep the prototype's constants alive from now on.
+        self.vm.protos.push(proto.clone());
+        Ok(proto)
+    }
+
+    /// Read a file, pick its dialect from the extension, and compile it.
+    pub fn compile_file(&mut self, path: &Path) -> Result<Rc<Proto>, Error> {
+        let dialect = Dialect::from_path(path).ok_or_else(|| {
+            Error::Io(format!(
+                "cannot tell the language of '{}': use a .ruff, .scm or .jue file",
+                path.display()
+            ))
+        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Io(format!("cannot read '{}': {e}", path.display())))?;
+        self.compile_source(&path.display().to_string(), &text, dialect)
+    }
+
+    /// Run a compiled entry prototype.
+    pub fn run_proto(&mut self, proto: Rc<Proto>) -> Result<Value, Error> {
+        let r = self.vm.run_proto(proto).map_err(Error::Runtime);
+        self.vm.flush();
+        r
+    }
+
+    /// Compile and run a source text in the given dialect.
+    pub fn run_source_as(&mut self, name: &str, text: &str, dialect: Dialect) -> Result<Value, Error> {
+        let proto = self.compile_source(name, text, dialect)?;
+        self.run_proto(proto)
+    }
+
+    /// Compile and run a source text; the dialect comes from `name`'s extension (Ruff when
+    /// there is none).
+    pub fn run_source(&mut self, name: &str, text: &str) -> Result<Value, Error> {
+        let dialect = Dialect::from_path(Path::new(name)).unwrap_or(Dialect::Ruff);
+        self.run_source_as(name, text, dialect)
+    }
+
+    /// Compile and run a file.
+    pub fn run_file(&mut self, path: &Path) -> Result<Value, Error> {
+        let proto = self.compile_file(path)?;
+        self.run_proto(proto)
+    }
+
+    /// The bytecode of a compiled program, every function, with source lines.
+    pub fn disassemble(&self, proto: &Proto) -> String {
+        tandem_vm::disasm::disassemble(&self.vm, proto, &self.sources)
+    }
+
+    /// Render an error for a terminal.
+    pub fn render_error(&self, err: &Error) -> String {
+        match err {
+            Error::Io(m) => format!("error: {m}\n"),
+            Error::Compile(diags) => {
+                let mut s = String::new();
+                for d in diags {
+                    s.push_str(&d.render(&self.sources));
+                }
+                if diags.len() > 1 {
+                    s.push_str(&format!("error: {} errors found\n", diags.len()));
+                }
+                s
+            }
+            Error::Runtime(e) => e.render(&self.sources),
+        }
+    }
+
+    /// The display form of a value (as `print` shows it).
+    pub fn display(&self, v: Value) -> String {
+        tandem_vm::format::display(&self.vm, v)
+    }
+
+    /// Heap counters (allocations, collections, live bytes).
+    pub fn heap_stats(&self) -> tandem_vm::heap::HeapStats {
+        self.vm.heap.stats()
+    }
+
+    /// Flush buffered output.
+    pub fn flush(&mut self) {
+        self.vm.flush();
+    }
+}

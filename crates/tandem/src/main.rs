@@ -1,0 +1,160 @@
+//! The `tandem` command-line interface.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tandem::{Caps, Engine, Error};
+
+/// tandem: one engine, two languages (a Ruff dialect and a Scheme dialect).
+///
+/// The file extension picks the language: `.ruff` for the Ruff dialect, `.scm` for Scheme,
+/// `.jue` for Jue mode. Exit codes: 0 success, 2 usage or I/O error, 3 syntax or compile
+/// error, 4 runtime error.
+#[derive(Parser, Debug)]
+#[command(name = "tandem", version, about, long_about = None)]
+#[command(after_help = "Examples:\n  tandem run examples/hello.ruff\n  tandem run --max-depth 10000 prog.ruff arg1 arg2\n  tandem check prog.ruff\n  tandem disasm prog.ruff")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a program.
+    Run {
+        #[command(flatten)]
+        opts: RunOpts,
+        /// The program to run (.ruff, .scm or .jue).
+        file: PathBuf,
+        /// Arguments passed to the program.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Parse and compile a program without running it; report any errors.
+    Check {
+        #[command(flatten)]
+        opts: RunOpts,
+        file: PathBuf,
+    },
+    /// Print the bytecode of every function in a program, with source lines.
+    Disasm {
+        #[command(flatten)]
+        opts: RunOpts,
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum JitMode {
+    /// Interpret only.
+    Off,
+    /// Compile hot functions and loops (the default).
+    Auto,
+    /// Compile everything before it runs.
+    Always,
+}
+
+#[derive(Args, Debug, Clone)]
+struct RunOpts {
+    /// Maximum depth of nested (non-tail) calls before a `stack overflow` error.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    max_depth: usize,
+    /// JIT mode. The JIT is not built yet: every mode runs the interpreter.
+    #[arg(long, value_enum, default_value_t = JitMode::Auto, value_name = "MODE")]
+    jit: JitMode,
+    /// Withdraw a capability from the program (repeatable): stdout, stdin, fs-read,
+    /// fs-write, env, clock, process.
+    #[arg(long, value_name = "CAP", value_parser = parse_cap)]
+    deny: Vec<String>,
+}
+
+fn parse_cap(s: &str) -> Result<String, String> {
+    match Caps::from_name(s) {
+        Some(_) => Ok(s.to_string()),
+        None => Err(format!(
+            "unknown capability '{s}' (known: {})",
+            Caps::NAMED
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+fn configure(engine: &mut Engine, opts: &RunOpts) {
+    engine.set_max_depth(opts.max_depth);
+    let mut caps = Caps::ALL;
+    for d in &opts.deny {
+        if let Some(c) = Caps::from_name(d) {
+            caps = caps.without(c);
+        }
+    }
+    engine.set_caps(caps);
+    let _ = opts.jit; // Accepted for forward compatibility; see --help.
+}
+
+fn report(engine: &mut Engine, err: &Error) -> ExitCode {
+    engine.flush();
+    eprint!("{}", engine.render_error(err));
+    ExitCode::from(err.exit_code() as u8)
+}
+
+fn real_main(cli: Cli) -> ExitCode {
+    let mut engine = Engine::new();
+    match cli.command {
+        Command::Run { opts, file, args } => {
+            configure(&mut engine, &opts);
+            engine.vm().handles.clear();
+            let _ = args;
+            match engine.run_file(&file) {
+                Ok(_) => {
+                    engine.flush();
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report(&mut engine, &e),
+            }
+        }
+        Command::Check { opts, file } => {
+            configure(&mut engine, &opts);
+            match engine.compile_file(&file) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => report(&mut engine, &e),
+            }
+        }
+        Command::Disasm { opts, file } => {
+            configure(&mut engine, &opts);
+            match engine.compile_file(&file) {
+                Ok(proto) => {
+                    print!("{}", engine.disassemble(&proto));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report(&mut engine, &e),
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Run on a thread with a large stack: the front end and compiler recurse over the
+    // syntax tree (nesting depth is capped by the parser), and this keeps every such
+    // recursion far from the limit. Script calls never use the Rust stack.
+    let worker = std::thread::Builder::new()
+        .name("tandem".into())
+        .stack_size(256 << 20)
+        .spawn(move || real_main(cli));
+    match worker {
+        Ok(handle) => match handle.join() {
+            Ok(code) => code,
+            Err(_) => {
+                eprintln!("error: internal error (a panic): this is a bug in tandem, please report it");
+                ExitCode::from(70)
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot start the interpreter thread: {e}");
+            ExitCode::from(70)
+        }
+    }
+}

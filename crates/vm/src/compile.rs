@@ -1,0 +1,871 @@
+//! The bytecode compiler: resolved core IR in, [`Proto`]s out. It knows nothing of syntax.
+//!
+//! Registers are allocated as a stack: parameters first, then locals in the order they are
+//! defined (freed at the end of their block), then temporaries. A call evaluates its callee
+//! and arguments into a fresh window at the top of that stack.
+
+use crate::globals::Globals;
+use crate::heap::Heap;
+use crate::object::{Proto, UpvalDesc, UpvalSource};
+use crate::opcode::Instr;
+use crate::value::Value;
+use rustc_hash::FxHashMap;
+use std::rc::Rc;
+use tandem_core::ir::*;
+use tandem_syntax::{Diagnostic, Span};
+
+/// Registers a frame may use (operands are 8 bits).
+const MAX_REGS: u16 = 250;
+
+/// Compile a resolved module. Returns the prototype of its entry function.
+pub fn compile_module(
+    module: &Module,
+    globals: &mut Globals,
+    heap: &mut Heap,
+) -> Result<Rc<Proto>, Diagnostic> {
+    let mut cx = Ctx {
+        module,
+        globals,
+        heap,
+    };
+    cx.function(module.entry)
+}
+
+struct Ctx<'a> {
+    module: &'a Module,
+    globals: &'a mut Globals,
+    heap: &'a mut Heap,
+}
+
+struct Loop {
+    breaks: Vec<usize>,
+    continues: Vec<usize>,
+    /// Where `continue` goes when already known (a backward jump).
+    continue_to: Option<usize>,
+}
+
+struct FnState {
+    fid: FuncId,
+    code: Vec<Instr>,
+    spans: Vec<Span>,
+    consts: Vec<Value>,
+    str_consts: FxHashMap<String, u16>,
+    children: Vec<Rc<Proto>>,
+    regs: FxHashMap<VarId, u8>,
+    upvals: FxHashMap<VarId, u8>,
+    next: u16,
+    max: u16,
+    loops: Vec<Loop>,
+}
+
+impl Ctx<'_> {
+    fn function(&mut self, fid: FuncId) -> Result<Rc<Proto>, Diagnostic> {
+        let func = self.module.func(fid);
+        let mut st = FnState {
+            fid,
+            code: Vec::new(),
+            spans: Vec::new(),
+            consts: Vec::new(),
+            str_consts: FxHashMap::default(),
+            children: Vec::new(),
+            regs: FxHashMap::default(),
+            upvals: FxHashMap::default(),
+            next: 0,
+            max: 0,
+            loops: Vec::new(),
+        };
+        for (i, (v, _)) in func.upvalues.iter().enumerate() {
+            st.upvals.insert(*v, i as u8);
+        }
+        if func.params.len() > 200 {
+            return Err(Diagnostic::error(
+                "too many parameters (the limit is 200)",
+                func.span,
+            ));
+        }
+        let mut fc = FnCompiler {
+            cx: self,
+            st: &mut st,
+        };
+        for &p in func.params.iter().chain(func.rest.iter()) {
+            let r = fc.alloc(func.span)?;
+            fc.st.regs.insert(p, r);
+            if fc.cx.module.var(p).boxed {
+                fc.emit(Instr::NewBox { dst: r, src: r }, func.span);
+            }
+        }
+        let body = &func.body;
+        fc.ret(body)?;
+        Ok(Rc::new(Proto {
+            name: func.name.clone(),
+            arity: func.params.len() as u8,
+            variadic: func.rest.is_some(),
+            nregs: st.max.max(1),
+            code: st.code,
+            spans: st.spans,
+            consts: st.consts,
+            children: st.children,
+            upvals: Vec::new(),
+            span: func.span,
+        }))
+    }
+}
+
+struct FnCompiler<'c, 'a> {
+    cx: &'c mut Ctx<'a>,
+    st: &'c mut FnState,
+}
+
+/// Where a variable lives, seen from the function being compiled.
+enum Place {
+    Reg(u8),
+    BoxReg(u8),
+    Upval(u8),
+    UpvalBox(u8),
+}
+
+impl FnCompiler<'_, '_> {
+    fn emit(&mut self, i: Instr, span: Span) -> usize {
+        self.st.code.push(i);
+        self.st.spans.push(span);
+        self.st.code.len() - 1
+    }
+
+    fn here(&self) -> usize {
+        self.st.code.len()
+    }
+
+    /// Point the jump at `at` to `target`.
+    fn patch(&mut self, at: usize, target: usize) {
+        let off = target as i32 - (at as i32 + 1);
+        match &mut self.st.code[at] {
+            Instr::Jmp { off: o }
+            | Instr::JmpFalsy { off: o, .. }
+            | Instr::JmpTruthy { off: o, .. }
+            | Instr::JmpFalse { off: o, .. }
+            | Instr::JmpNotNull { off: o, .. }
+            | Instr::JmpNotLt { off: o, .. }
+            | Instr::JmpNotLe { off: o, .. }
+            | Instr::JmpNotEq { off: o, .. }
+            | Instr::JmpEq { off: o, .. }
+            | Instr::IterNext { off: o, .. }
+            | Instr::RangePrep { off: o, .. }
+            | Instr::RangeNext { off: o, .. } => *o = off,
+            _ => {}
+        }
+    }
+
+    fn alloc(&mut self, span: Span) -> Result<u8, Diagnostic> {
+        if self.st.next >= MAX_REGS {
+            return Err(Diagnostic::error(
+                "function too complex: it needs more than 250 registers",
+                span,
+            )
+            .with_hint("split it into smaller functions or use fewer nested expressions"));
+        }
+        let r = self.st.next as u8;
+        self.st.next += 1;
+        self.st.max = self.st.max.max(self.st.next);
+        Ok(r)
+    }
+
+    fn const_index(&mut self, v: Value, span: Span) -> Result<u16, Diagnostic> {
+        if self.st.consts.len() >= u16::MAX as usize {
+            return Err(Diagnostic::error(
+                "function too large: more than 65535 constants",
+                span,
+            ));
+        }
+        self.st.consts.push(v);
+        Ok((self.st.consts.len() - 1) as u16)
+    }
+
+    fn str_const(&mut self, s: &str, span: Span) -> Result<u16, Diagnostic> {
+        if let Some(&k) = self.st.str_consts.get(s) {
+            return Ok(k);
+        }
+        let g = self.cx.heap.alloc_str(s);
+        let k = self.const_index(Value::Str(g), span)?;
+        self.st.str_consts.insert(s.to_string(), k);
+        Ok(k)
+    }
+
+    fn place(&self, v: VarId, span: Span) -> Result<Place, Diagnostic> {
+        let info = self.cx.module.var(v);
+        if info.func == self.st.fid {
+            match self.st.regs.get(&v) {
+                Some(&r) if info.boxed => Ok(Place::BoxReg(r)),
+                Some(&r) => Ok(Place::Reg(r)),
+                None => Err(Diagnostic::error(
+                    format!("variable '{}' used before its definition", info.name),
+                    span,
+                )),
+            }
+        } else {
+            match self.st.upvals.get(&v) {
+                Some(&u) if info.boxed => Ok(Place::UpvalBox(u)),
+                Some(&u) => Ok(Place::Upval(u)),
+                None => Err(Diagnostic::error(
+                    format!("internal error: '{}' is not captured here", info.name),
+                    span,
+                )),
+            }
+        }
+    }
+
+    /// Compile `e` as the function's result.
+    fn ret(&mut self, e: &Expr) -> Result<(), Diagnostic> {
+        match &e.kind {
+            ExprKind::Const(Const::Null) => {
+                self.emit(Instr::ReturnNull {}, e.span);
+            }
+            ExprKind::Call { tail: true, .. } => {
+                // Compiles to TAILCALL; nothing follows it.
+                let mark = self.st.next;
+                self.expr(e, None)?;
+                self.st.next = mark;
+            }
+            _ => {
+                let mark = self.st.next;
+                let r = self.operand(e)?;
+                self.emit(Instr::Return { src: r }, e.span);
+                self.st.next = mark;
+            }
+        }
+        Ok(())
+    }
+
+    /// Compile `e` and return a register holding its value (a local's own register when
+    /// possible, otherwise a new temporary).
+    fn operand(&mut self, e: &Expr) -> Result<u8, Diagnostic> {
+        if let ExprKind::Local(v) = e.kind {
+            if let Place::Reg(r) = self.place(v, e.span)? {
+                return Ok(r);
+            }
+        }
+        let r = self.alloc(e.span)?;
+        self.expr(e, Some(r))?;
+        Ok(r)
+    }
+
+    /// Compile `e` for its value into `dst`, or for effect when `dst` is `None`.
+    fn expr(&mut self, e: &Expr, dst: Option<u8>) -> Result<(), Diagnostic> {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Const(c) => {
+                if let Some(d) = dst {
+                    self.load_const(c, d, span)?;
+                }
+            }
+            ExprKind::Local(v) => {
+                if let Some(d) = dst {
+                    match self.place(*v, span)? {
+                        Place::Reg(r) => {
+                            if r != d {
+                                self.emit(Instr::Move { dst: d, src: r }, span);
+                            }
+                        }
+                        Place::BoxReg(r) => {
+                            self.emit(Instr::GetBox { dst: d, bx: r }, span);
+                        }
+                        Place::Upval(u) => {
+                            self.emit(Instr::GetUpval { dst: d, u }, span);
+                        }
+                        Place::UpvalBox(u) => {
+                            self.emit(Instr::GetUpvalBox { dst: d, u }, span);
+                        }
+                    }
+                }
+            }
+            ExprKind::Define(v, init) => {
+                let r = self.alloc(span)?;
+                self.st.regs.insert(*v, r);
+                // The register is not visible to `init` until defined, so evaluating
+                // straight into it is safe.
+                self.expr(init, Some(r))?;
+                if self.cx.module.var(*v).boxed {
+                    self.emit(Instr::NewBox { dst: r, src: r }, span);
+                }
+                if let Some(d) = dst {
+                    self.emit(Instr::LoadNull { dst: d }, span);
+                }
+            }
+            ExprKind::SetLocal(v, value) => {
+                match self.place(*v, span)? {
+                    Place::Reg(r) => {
+                        if writes_after_reads(value) {
+                            self.expr(value, Some(r))?;
+                        } else {
+                            let mark = self.st.next;
+                            let t = self.operand(value)?;
+                            if t != r {
+                                self.emit(Instr::Move { dst: r, src: t }, span);
+                            }
+                            self.st.next = mark;
+                        }
+                    }
+                    Place::BoxReg(b) => {
+                        let mark = self.st.next;
+                        let t = self.operand(value)?;
+                        self.emit(Instr::SetBox { bx: b, src: t }, span);
+                        self.st.next = mark;
+                    }
+                    Place::UpvalBox(u) => {
+                        let mark = self.st.next;
+                        let t = self.operand(value)?;
+                        self.emit(Instr::SetUpvalBox { u, src: t }, span);
+                        self.st.next = mark;
+                    }
+                    Place::Upval(_) => {
+                        return Err(Diagnostic::error(
+                            "internal error: assignment to an unboxed captured variable",
+                            span,
+                        ))
+                    }
+                }
+                if let Some(d) = dst {
+                    self.emit(Instr::LoadNull { dst: d }, span);
+                }
+            }
+            ExprKind::Global(name) => {
+                let g = self.cx.globals.slot(name);
+                let d = match dst {
+                    Some(d) => d,
+                    // Still read it: an undefined global is an error even for effect.
+                    None => self.alloc(span)?,
+                };
+                self.emit(Instr::GetGlobal { dst: d, g }, span);
+                if dst.is_none() {
+                    self.st.next -= 1;
+                }
+            }
+            ExprKind::SetGlobal(name, value) | ExprKind::DefineGlobal(name, _, value) => {
+                let g = self.cx.globals.slot(name);
+                let mark = self.st.next;
+                let t = self.operand(value)?;
+                let i = match &e.kind {
+                    ExprKind::DefineGlobal(_, GlobalKind::Immutable, _) => {
+                        Instr::DefGlobalConst { src: t, g }
+                    }
+                    ExprKind::DefineGlobal(_, GlobalKind::Mutable, _) => {
+                        Instr::DefGlobalMut { src: t, g }
+                    }
+                    _ => Instr::SetGlobal { src: t, g },
+                };
+                self.emit(i, span);
+                self.st.next = mark;
+                if let Some(d) = dst {
+                    self.emit(Instr::LoadNull { dst: d }, span);
+                }
+            }
+            ExprKind::Block(items) => {
+                let mark = self.st.next;
+                let n = items.len();
+                if n == 0 {
+                    if let Some(d) = dst {
+                        self.emit(Instr::LoadNull { dst: d }, span);
+                    }
+                }
+                for (i, item) in items.iter().enumerate() {
+                    let last = i + 1 == n;
+                    self.expr(item, if last { dst } else { None })?;
+                }
+                self.st.next = mark;
+            }
+            ExprKind::If {
+                cond,
+                then,
+                else_,
+                truth,
+            } => {
+                let to_else = self.cond_jump(cond, *truth)?;
+                let mark = self.st.next;
+                self.expr(then, dst)?;
+                self.st.next = mark;
+                let has_else = dst.is_some() || !is_null(else_);
+                if has_else {
+                    let to_end = self.emit(Instr::Jmp { off: 0 }, span);
+                    let here = self.here();
+                    self.patch(to_else, here);
+                    self.expr(else_, dst)?;
+                    self.st.next = mark;
+                    let here = self.here();
+                    self.patch(to_end, here);
+                } else {
+                    let here = self.here();
+                    self.patch(to_else, here);
+                }
+            }
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                let is_and = matches!(e.kind, ExprKind::And(..));
+                let mark = self.st.next;
+                let d = match dst {
+                    Some(d) => d,
+                    None => self.alloc(span)?,
+                };
+                let ra = self.operand(a)?;
+                let short = if is_and {
+                    self.emit(Instr::JmpFalsy { src: ra, off: 0 }, span)
+                } else {
+                    self.emit(Instr::JmpTruthy { src: ra, off: 0 }, span)
+                };
+                let rb = self.operand(b)?;
+                self.emit(Instr::Truthy { dst: d, src: rb }, span);
+                let to_end = self.emit(Instr::Jmp { off: 0 }, span);
+                let here = self.here();
+                self.patch(short, here);
+                if is_and {
+                    self.emit(Instr::LoadFalse { dst: d }, span);
+                } else {
+                    self.emit(Instr::LoadTrue { dst: d }, span);
+                }
+                let here = self.here();
+                self.patch(to_end, here);
+                self.st.next = mark;
+            }
+            ExprKind::Coalesce(a, b) => {
+                let mark = self.st.next;
+                let t = self.alloc(span)?;
+                self.expr(a, Some(t))?;
+                let j = self.emit(Instr::JmpNotNull { src: t, off: 0 }, span);
+                self.expr(b, Some(t))?;
+                let here = self.here();
+                self.patch(j, here);
+                if let Some(d) = dst {
+                    self.emit(Instr::Move { dst: d, src: t }, span);
+                }
+                self.st.next = mark;
+            }
+            ExprKind::While { cond, body, truth } => {
+                let top = self.here();
+                let exit = self.cond_jump(cond, *truth)?;
+                self.st.loops.push(Loop {
+                    breaks: vec![exit],
+                    continues: Vec::new(),
+                    continue_to: Some(top),
+                });
+                let mark = self.st.next;
+                self.expr(body, None)?;
+                self.st.next = mark;
+                let j = self.emit(Instr::Jmp { off: 0 }, span);
+                self.patch(j, top);
+                self.end_loop(top)?;
+                if let Some(d) = dst {
+                    self.emit(Instr::LoadNull { dst: d }, span);
+                }
+            }
+            ExprKind::ForEach { var, iter, body } => {
+                let mark = self.st.next;
+                let base = self.alloc(span)?;
+                self.alloc(span)?;
+                self.expr(iter, Some(base))?;
+                self.emit(Instr::IterPrep { base }, iter.span);
+                let top = self.here();
+                let r = self.alloc(span)?;
+                self.st.regs.insert(*var, r);
+                let next = self.emit(
+                    Instr::IterNext {
+                        base,
+                        dst: r,
+                        off: 0,
+                    },
+                    span,
+                );
+                if self.cx.module.var(*var).boxed {
+                    self.emit(Instr::NewBox { dst: r, src: r }, span);
+                }
+                self.st.loops.push(Loop {
+                    breaks: vec![next],
+                    continues: Vec::new(),
+                    continue_to: Some(top),
+                });
+                self.expr(body, None)?;
+                let j = self.emit(Instr::Jmp { off: 0 }, span);
+                self.patch(j, top);
+                self.end_loop(top)?;
+                self.st.next = mark;
+                if let Some(d) = dst {
+                    self.emit(Instr::LoadNull { dst: d }, span);
+                }
+            }
+            ExprKind::ForRange {
+                var,
+                start,
+                end,
+                step,
+                body,
+            } => {
+                let mark = self.st.next;
+                let base = self.alloc(span)?;
+                self.alloc(span)?;
+                self.alloc(span)?;
+                self.expr(start, Some(base))?;
+                self.expr(end, Some(base + 1))?;
+                match step {
+                    Some(s) => self.expr(s, Some(base + 2))?,
+                    None => {
+                        self.emit(
+                            Instr::LoadInt {
+                                dst: base + 2,
+                                imm: 1,
+                            },
+                            span,
+                        );
+                    }
+                }
+                let prep = self.emit(Instr::RangePrep { base, off: 0 }, span);
+                let top = self.here();
+                let r = self.alloc(span)?;
+                self.st.regs.insert(*var, r);
+                self.emit(Instr::Move { dst: r, src: base }, span);
+                if self.cx.module.var(*var).boxed {
+                    self.emit(Instr::NewBox { dst: r, src: r }, span);
+                }
+                self.st.loops.push(Loop {
+                    breaks: vec![prep],
+                    continues: Vec::new(),
+                    continue_to: None,
+                });
+                self.expr(body, None)?;
+                let cont = self.here();
+                let next = self.emit(Instr::RangeNext { base, off: 0 }, span);
+                self.patch(next, top);
+                self.end_loop(cont)?;
+                self.st.next = mark;
+                if let Some(d) = dst {
+                    self.emit(Instr::LoadNull { dst: d }, span);
+                }
+            }
+            ExprKind::Break | ExprKind::Continue => {
+                let is_break = matches!(e.kind, ExprKind::Break);
+                let Some(lp) = self.st.loops.last() else {
+                    let what = if is_break { "break" } else { "continue" };
+                    return Err(Diagnostic::error(format!("'{what}' outside of a loop"), span));
+                };
+                let known = lp.continue_to;
+                let j = self.emit(Instr::Jmp { off: 0 }, span);
+                let lp = self.st.loops.last_mut().expect("checked above");
+                if is_break {
+                    lp.breaks.push(j);
+                } else if let Some(t) = known {
+                    self.patch(j, t);
+                } else {
+                    lp.continues.push(j);
+                }
+            }
+            ExprKind::Return(value) => {
+                self.ret(value)?;
+            }
+            ExprKind::Call { callee, args, tail } => {
+                let mark = self.st.next;
+                // When the destination is the newest temporary, call in place.
+                let base = match dst {
+                    Some(d) if d as u16 + 1 == self.st.next && !*tail => d,
+                    _ => self.alloc(span)?,
+                };
+                self.expr(callee, Some(base))?;
+                if args.len() > 200 {
+                    return Err(Diagnostic::error(
+                        "too many arguments in one call (the limit is 200)",
+                        span,
+                    ));
+                }
+                for a in args {
+                    let r = self.alloc(a.span)?;
+                    self.expr(a, Some(r))?;
+                }
+                let n = args.len() as u8;
+                if *tail {
+                    self.emit(Instr::TailCall { base, n }, span);
+                } else {
+                    self.emit(Instr::Call { base, n }, span);
+                    if let Some(d) = dst {
+                        if d != base {
+                            self.emit(Instr::Move { dst: d, src: base }, span);
+                        }
+                    }
+                }
+                self.st.next = mark;
+            }
+            ExprKind::Prim(op, args) => self.prim(*op, args, dst, span)?,
+            ExprKind::Closure(fid) => {
+                let proto = self.cx.function(*fid)?;
+                let mut descs = Vec::new();
+                for (v, cap) in &self.cx.module.func(*fid).upvalues {
+                    let source = match cap {
+                        Capture::Local(var) => match self.st.regs.get(var) {
+                            Some(&r) => UpvalSource::Register(r),
+                            None => {
+                                return Err(Diagnostic::error(
+                                    format!(
+                                        "variable '{}' is captured before its definition",
+                                        self.cx.module.var(*var).name
+                                    ),
+                                    span,
+                                ))
+                            }
+                        },
+                        Capture::Upvalue(i) => UpvalSource::Upvalue(*i as u8),
+                    };
+                    let name_const = self.str_const(&self.cx.module.var(*v).name.clone(), span)?;
+                    descs.push(UpvalDesc {
+                        source,
+                        boxed: self.cx.module.var(*v).boxed,
+                        name_const,
+                    });
+                }
+                let proto = Rc::new(Proto {
+                    upvals: descs,
+                    ..Rc::try_unwrap(proto).unwrap_or_else(|_| unreachable!("fresh proto"))
+                });
+                if self.st.children.len() >= u16::MAX as usize {
+                    return Err(Diagnostic::error("too many nested functions", span));
+                }
+                self.st.children.push(proto);
+                let p = (self.st.children.len() - 1) as u16;
+                let mark = self.st.next;
+                let d = match dst {
+                    Some(d) => d,
+                    None => self.alloc(span)?,
+                };
+                self.emit(Instr::Closure { dst: d, p }, span);
+                self.st.next = mark;
+            }
+            ExprKind::Array(items) => {
+                let mark = self.st.next;
+                let t = self.alloc(span)?;
+                let n = items.len().min(255) as u8;
+                self.emit(Instr::NewArray { dst: t, n }, span);
+                for item in items {
+                    let m = self.st.next;
+                    match item {
+                        ArrayElem::Item(x) => {
+                            let r = self.operand(x)?;
+                            self.emit(Instr::ArrayPush { arr: t, src: r }, x.span);
+                        }
+                        ArrayElem::Spread(x) => {
+                            let r = self.operand(x)?;
+                            self.emit(Instr::ArrayExtend { arr: t, src: r }, x.span);
+                        }
+                    }
+                    self.st.next = m;
+                }
+                if let Some(d) = dst {
+                    self.emit(Instr::Move { dst: d, src: t }, span);
+                }
+                self.st.next = mark;
+            }
+            ExprKind::Dict(items) => {
+                let mark = self.st.next;
+                let t = self.alloc(span)?;
+                self.emit(Instr::NewDict { dst: t }, span);
+                for item in items {
+                    let m = self.st.next;
+                    match item {
+                        DictElem::Pair(k, v) => {
+                            let rk = self.operand(k)?;
+                            let rv = self.operand(v)?;
+                            self.emit(
+                                Instr::SetIndex {
+                                    obj: t,
+                                    idx: rk,
+                                    src: rv,
+                                },
+                                k.span,
+                            );
+                        }
+                        DictElem::Spread(x) => {
+                            let r = self.operand(x)?;
+                            self.emit(Instr::DictExtend { dict: t, src: r }, x.span);
+                        }
+                    }
+                    self.st.next = m;
+                }
+                if let Some(d) = dst {
+                    self.emit(Instr::Move { dst: d, src: t }, span);
+                }
+                self.st.next = mark;
+            }
+        }
+        Ok(())
+    }
+
+    fn end_loop(&mut self, continue_target: usize) -> Result<(), Diagnostic> {
+        let lp = self.st.loops.pop().expect("loop pushed");
+        let exit = self.here();
+        for b in lp.breaks {
+            self.patch(b, exit);
+        }
+        for c in lp.continues {
+            self.patch(c, continue_target);
+        }
+        Ok(())
+    }
+
+    fn load_const(&mut self, c: &Const, d: u8, span: Span) -> Result<(), Diagnostic> {
+        match c {
+            Const::Null => {
+                self.emit(Instr::LoadNull { dst: d }, span);
+            }
+            Const::Bool(true) => {
+                self.emit(Instr::LoadTrue { dst: d }, span);
+            }
+            Const::Bool(false) => {
+                self.emit(Instr::LoadFalse { dst: d }, span);
+            }
+            Const::Int(i) if i32::try_from(*i).is_ok() => {
+                self.emit(
+                    Instr::LoadInt {
+                        dst: d,
+                        imm: *i as i32,
+                    },
+                    span,
+                );
+            }
+            Const::Int(i) => {
+                let k = self.const_index(Value::Int(*i), span)?;
+                self.emit(Instr::LoadK { dst: d, k }, span);
+            }
+            Const::Float(f) => {
+                let k = self.const_index(Value::Float(*f), span)?;
+                self.emit(Instr::LoadK { dst: d, k }, span);
+            }
+            Const::Str(s) => {
+                let k = self.str_const(s, span)?;
+                self.emit(Instr::LoadK { dst: d, k }, span);
+            }
+        }
+        Ok(())
+    }
+
+    /// Emit a test of `cond` that jumps when it is false; returns the jump to patch.
+    fn cond_jump(&mut self, cond: &Expr, truth: Truth) -> Result<usize, Diagnostic> {
+        let mark = self.st.next;
+        let span = cond.span;
+        let j = match &cond.kind {
+            ExprKind::Prim(op @ (Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne), args)
+                if args.len() == 2 =>
+            {
+                let a = self.operand(&args[0])?;
+                let b = self.operand(&args[1])?;
+                let i = match op {
+                    Prim::Lt => Instr::JmpNotLt { a, b, off: 0 },
+                    Prim::Le => Instr::JmpNotLe { a, b, off: 0 },
+                    Prim::Gt => Instr::JmpNotLt { a: b, b: a, off: 0 },
+                    Prim::Ge => Instr::JmpNotLe { a: b, b: a, off: 0 },
+                    Prim::Eq => Instr::JmpNotEq { a, b, off: 0 },
+                    _ => Instr::JmpEq { a, b, off: 0 },
+                };
+                self.emit(i, span)
+            }
+            _ => {
+                let r = self.operand(cond)?;
+                match truth {
+                    Truth::Ruff => self.emit(Instr::JmpFalsy { src: r, off: 0 }, span),
+                    Truth::Scheme => self.emit(Instr::JmpFalse { src: r, off: 0 }, span),
+                }
+            }
+        };
+        self.st.next = mark;
+        Ok(j)
+    }
+
+    fn prim(&mut self, op: Prim, args: &[Expr], dst: Option<u8>, span: Span) -> Result<(), Diagnostic> {
+        let mark = self.st.next;
+        if op == Prim::Concat {
+            let base = self.st.next as u8;
+            for a in args {
+                let r = self.alloc(a.span)?;
+                self.expr(a, Some(r))?;
+            }
+            let d = match dst {
+                Some(d) => d,
+                None => base,
+            };
+            let n = args.len().min(255) as u8;
+            self.emit(Instr::Concat { dst: d, base, n }, span);
+            self.st.next = mark;
+            return Ok(());
+        }
+        if op == Prim::SetIndex {
+            let o = self.operand(&args[0])?;
+            let i = self.operand(&args[1])?;
+            let v = self.operand(&args[2])?;
+            self.emit(Instr::SetIndex { obj: o, idx: i, src: v }, span);
+            self.st.next = mark;
+            if let Some(d) = dst {
+                self.emit(Instr::LoadNull { dst: d }, span);
+            }
+            return Ok(());
+        }
+        // Add/Sub with a small int constant on the right use the immediate form.
+        if matches!(op, Prim::Add | Prim::Sub) {
+            if let ExprKind::Const(Const::Int(k)) = args[1].kind {
+                let imm = if op == Prim::Add { Some(k) } else { k.checked_neg() };
+                if let Some(imm) = imm.and_then(|i| i32::try_from(i).ok()) {
+                    let a = self.operand(&args[0])?;
+                    let d = match dst {
+                        Some(d) => d,
+                        None => self.alloc(span)?,
+                    };
+                    self.emit(Instr::AddInt { dst: d, a, imm }, span);
+                    self.st.next = mark;
+                    return Ok(());
+                }
+            }
+        }
+        let regs: Vec<u8> = args
+            .iter()
+            .map(|a| self.operand(a))
+            .collect::<Result<_, _>>()?;
+        // Operations with no result still run: they may raise an error.
+        let d = match dst {
+            Some(d) => d,
+            None => self.alloc(span)?,
+        };
+        let i = match (op, regs.as_slice()) {
+            (Prim::Add, &[a, b]) => Instr::Add { dst: d, a, b },
+            (Prim::Sub, &[a, b]) => Instr::Sub { dst: d, a, b },
+            (Prim::Mul, &[a, b]) => Instr::Mul { dst: d, a, b },
+            (Prim::Div, &[a, b]) => Instr::Div { dst: d, a, b },
+            (Prim::Mod, &[a, b]) => Instr::Mod { dst: d, a, b },
+            (Prim::Eq, &[a, b]) => Instr::Eq { dst: d, a, b },
+            (Prim::Ne, &[a, b]) => Instr::Ne { dst: d, a, b },
+            (Prim::Lt, &[a, b]) => Instr::Lt { dst: d, a, b },
+            (Prim::Le, &[a, b]) => Instr::Le { dst: d, a, b },
+            (Prim::Gt, &[a, b]) => Instr::Lt { dst: d, a: b, b: a },
+            (Prim::Ge, &[a, b]) => Instr::Le { dst: d, a: b, b: a },
+            (Prim::Neg, &[a]) => Instr::Neg { dst: d, src: a },
+            (Prim::Not, &[a]) => Instr::Not { dst: d, src: a },
+            (Prim::Truthy, &[a]) => Instr::Truthy { dst: d, src: a },
+            (Prim::Index, &[o, i]) => Instr::GetIndex { dst: d, obj: o, idx: i },
+            _ => {
+                return Err(Diagnostic::error(
+                    format!("internal error: primitive {op:?} with {} operands", regs.len()),
+                    span,
+                ))
+            }
+        };
+        self.emit(i, span);
+        self.st.next = mark;
+        Ok(())
+    }
+}
+
+fn is_null(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Const(Const::Null))
+}
+
+/// True when compiling `e` straight into a variable's register is safe: every read of
+/// other values happens before the single final write of the result.
+fn writes_after_reads(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Const(_)
+            | ExprKind::Local(_)
+            | ExprKind::Global(_)
+            | ExprKind::Prim(..)
+            | ExprKind::Call { .. }
+            | ExprKind::Closure(_)
+    )
+}

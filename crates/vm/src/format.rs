@@ -1,0 +1,84 @@
+//! How values print (`print`, `to_string`, string interpolation), exactly as the Ruff spec
+//! says: floats as Rust's `f64` Display, strings raw (also inside containers), dicts with
+//! sorted quoted keys, functions as `<unknown>`, natives as `<native function: NAME>`.
+
+use crate::value::Value;
+use crate::vm::Vm;
+use std::fmt::Write;
+
+/// The display form of a value.
+pub fn display(vm: &Vm, v: Value) -> String {
+    let mut s = String::new();
+    write_display(vm, v, &mut s);
+    s
+}
+
+/// Append the display form of a value to `out`.
+pub fn write_display(vm: &Vm, v: Value, out: &mut String) {
+    let mut seen = Vec::new();
+    write_value(vm, v, out, &mut seen);
+}
+
+/// Format a float the way Ruff prints it.
+pub fn write_float(f: f64, out: &mut String) {
+    let _ = write!(out, "{f}");
+}
+
+fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => write_float(f, out),
+        Value::Str(s) => out.push_str(s.as_str()),
+        Value::Array(a) => {
+            if seen.contains(&a.addr()) || seen.len() > 512 {
+                out.push_str("[...]");
+                return;
+            }
+            seen.push(a.addr());
+            out.push('[');
+            let n = a.len();
+            for i in 0..n {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match a.get(i) {
+                    Some(x) => write_value(vm, x, out, seen),
+                    None => break,
+                }
+            }
+            out.push(']');
+            seen.pop();
+        }
+        Value::Dict(d) => {
+            if seen.contains(&d.addr()) || seen.len() > 512 {
+                out.push_str("{...}");
+                return;
+            }
+            seen.push(d.addr());
+            out.push('{');
+            for (i, k) in d.sorted_keys().iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push('"');
+                out.push_str(k);
+                out.push_str("\": ");
+                if let Some(x) = d.get(k) {
+                    write_value(vm, x, out, seen);
+                }
+            }
+            out.push('}');
+            seen.pop();
+        }
+        Value::Closure(_) => out.push_str("<unknown>"),
+        Value::Native(id) => {
+            let _ = write!(out, "<native function: {}>", vm.native_name(id));
+        }
+        Value::Box(b) => write_value(vm, b.value.get(), out, seen),
+        Value::Undef => out.push_str("undefined"),
+    }
+}

@@ -1,0 +1,843 @@
+//! The interpreter: a stackless register-machine loop (DESIGN decision 3).
+//!
+//! A script call pushes a [`Frame`] and continues the same loop; it never recurses on the
+//! Rust stack, so call depth is bounded only by `Vm::max_depth`. `TAILCALL` moves the callee
+//! and its arguments down over the running frame and reuses it, so tail calls run in
+//! constant space.
+
+use crate::error::{ErrorKind, RuntimeError};
+use crate::format;
+use crate::native::NativeImpl;
+use crate::object::{Closure, Proto, UpvalSource};
+use crate::opcode::Instr;
+use crate::value::{values_equal, Gc, Value};
+use crate::vm::{Frame, Vm};
+use std::rc::Rc;
+
+/// An error found while setting up a call, before a frame exists for it.
+type CallError = (ErrorKind, String);
+
+impl Vm {
+    /// Run a module's entry prototype to completion and return its value.
+    pub fn run_proto(&mut self, proto: Rc<Proto>) -> Result<Value, RuntimeError> {
+        self.protos.push(proto.clone());
+        let closure = self.heap.alloc_closure(proto.clone(), Box::new([]));
+        let base = match self.frames.last() {
+            Some(f) => f.base as usize + f.closure.proto.nregs as usize + 1,
+            None => 1,
+        };
+        let top = base + proto.nregs as usize;
+        if self.stack.len() < top + 1 {
+            self.stack.resize(top + 1, Value::Null);
+        }
+        self.high_water = self.high_water.max(top);
+        self.stack[base - 1] = Value::Closure(closure);
+        let entry_depth = self.frames.len();
+        self.frames.push(Frame {
+            closure,
+            pc: 0,
+            base: base as u32,
+        });
+        let result = self.execute(entry_depth);
+        if result.is_err() {
+            self.frames.truncate(entry_depth);
+        }
+        result
+    }
+
+    /// Check arity, pack variadic arguments, and make sure the stack can hold the frame.
+    /// The arguments are already in `stack[base..base + nargs]`.
+    #[inline]
+    fn prepare_frame(&mut self, c: Gc<Closure>, base: usize, nargs: usize) -> Result<(), CallError> {
+        let p = &c.proto;
+        let arity = p.arity as usize;
+        if nargs != arity {
+            if p.variadic && nargs >= arity {
+                let rest = self.stack[base + arity..base + nargs].to_vec();
+                let arr = self.new_array(rest);
+                self.stack[base + arity] = arr;
+            } else {
+                return Err((ErrorKind::Runtime, arity_message(p, nargs)));
+            }
+        } else if p.variadic {
+            let arr = self.new_array(Vec::new());
+            if self.stack.len() <= base + arity {
+                self.stack.resize(base + arity + 1, Value::Null);
+            }
+            self.stack[base + arity] = arr;
+        }
+        let top = base + p.nregs as usize;
+        if top >= self.stack.len() {
+            let want = (top + 1).max(self.stack.len() * 2);
+            self.stack.resize(want, Value::Null);
+        }
+        if top > self.high_water {
+            self.high_water = top;
+        }
+        Ok(())
+    }
+
+    /// Call native `id` with `stack[at..at + n]` as arguments.
+    fn call_native(&mut self, id: u32, at: usize, n: usize) -> Result<Value, CallError> {
+        let def = &self.natives[id as usize];
+        if !def.arity.accepts(n) {
+            return Err((
+                ErrorKind::Runtime,
+                format!("{} expects {}, got {}", def.name, def.arity.describe(), n),
+            ));
+        }
+        if !self.caps.contains(def.caps) {
+            let missing = def.caps.without(self.caps).names().join(", ");
+            return Err((
+                ErrorKind::CapabilityDenied,
+                format!("capability denied: {missing} (needed by {})", def.name),
+            ));
+        }
+        let imp = def.imp.clone();
+        let mut args = std::mem::take(&mut self.scratch);
+        args.clear();
+        args.extend_from_slice(&self.stack[at..at + n]);
+        let r = match imp {
+            NativeImpl::Fn(f) => f(self, &args),
+            NativeImpl::Host(h) => h(self, &args),
+        };
+        args.clear();
+        self.scratch = args;
+        r.map_err(|m| (ErrorKind::Runtime, m))
+    }
+
+    /// The dispatch loop. Runs until the frame at `entry_depth` returns.
+    pub(crate) fn execute(&mut self, entry_depth: usize) -> Result<Value, RuntimeError> {
+        'frame: loop {
+            let frame = *self.frames.last().expect("a frame is running");
+            let closure = frame.closure;
+            // SAFETY: the closure is rooted by stack[base - 1] for as long as this frame
+            // runs; we leave this scope (`continue 'frame`) whenever that slot changes.
+            let proto: &Proto = unsafe { &*Rc::as_ptr(&closure.proto) };
+            let code = proto.code.as_slice();
+            let base = frame.base as usize;
+            let nregs = proto.nregs as usize;
+            let mut pc = frame.pc as usize;
+            let mut regs: *mut Value = unsafe { self.stack.as_mut_ptr().add(base) };
+
+            macro_rules! r {
+                ($i:expr) => {
+                    // SAFETY: registers < nregs, and the stack holds base + nregs slots.
+                    unsafe { *regs.add($i as usize) }
+                };
+            }
+            macro_rules! set {
+                ($i:expr, $v:expr) => {{
+                    let v = $v;
+                    // SAFETY: as for `r!`.
+                    unsafe { *regs.add($i as usize) = v }
+                }};
+            }
+            macro_rules! save_pc {
+                () => {
+                    self.frames.last_mut().expect("frame").pc = pc as u32
+                };
+            }
+            macro_rules! fail {
+                ($kind:expr, $msg:expr) => {{
+                    let msg = $msg;
+                    save_pc!();
+                    return Err(self.error_at($kind, msg, proto.spans[pc - 1]));
+                }};
+            }
+            macro_rules! throw {
+                ($msg:expr) => {
+                    fail!(ErrorKind::Runtime, $msg)
+                };
+            }
+            macro_rules! refresh {
+                () => {
+                    regs = unsafe { self.stack.as_mut_ptr().add(base) }
+                };
+            }
+            macro_rules! safepoint {
+                () => {
+                    if self.heap.should_collect() {
+                        self.collect(base + nregs);
+                        refresh!();
+                    }
+                };
+            }
+            macro_rules! jump {
+                ($off:expr) => {
+                    pc = (pc as isize + $off as isize) as usize
+                };
+            }
+
+            loop {
+                // SAFETY: every prototype ends in a return, and jumps stay inside the code.
+                let instr = unsafe { *code.get_unchecked(pc) };
+                pc += 1;
+                match instr {
+                    Instr::Move { dst, src } => set!(dst, r!(src)),
+                    Instr::LoadK { dst, k } => set!(dst, proto.consts[k as usize]),
+                    Instr::LoadInt { dst, imm } => set!(dst, Value::Int(imm as i64)),
+                    Instr::LoadNull { dst } => set!(dst, Value::Null),
+                    Instr::LoadTrue { dst } => set!(dst, Value::Bool(true)),
+                    Instr::LoadFalse { dst } => set!(dst, Value::Bool(false)),
+                    Instr::GetGlobal { dst, g } => {
+                        let v = self.globals.values[g as usize];
+                        if let Value::Undef = v {
+                            throw!(format!("Undefined variable: {}", self.globals.name(g)));
+                        }
+                        set!(dst, v);
+                    }
+                    Instr::SetGlobal { src, g } => {
+                        if self.globals.immutable[g as usize] {
+                            throw!(format!(
+                                "Cannot assign to immutable variable: {}",
+                                self.globals.name(g)
+                            ));
+                        }
+                        self.globals.values[g as usize] = r!(src);
+                    }
+                    Instr::DefGlobalMut { src, g } => {
+                        self.globals.values[g as usize] = r!(src);
+                        self.globals.immutable[g as usize] = false;
+                    }
+                    Instr::DefGlobalConst { src, g } => {
+                        self.globals.values[g as usize] = r!(src);
+                        self.globals.immutable[g as usize] = true;
+                    }
+                    Instr::GetUpval { dst, u } => set!(dst, closure.upvals[u as usize]),
+                    Instr::GetUpvalBox { dst, u } => match closure.upvals[u as usize] {
+                        Value::Box(b) => set!(dst, b.value.get()),
+                        _ => throw!("internal error: upvalue is not a box".to_string()),
+                    },
+                    Instr::SetUpvalBox { u, src } => match closure.upvals[u as usize] {
+                        Value::Box(b) => b.value.set(r!(src)),
+                        _ => throw!("internal error: upvalue is not a box".to_string()),
+                    },
+                    Instr::NewBox { dst, src } => {
+                        let b = self.heap.alloc_box(r!(src));
+                        set!(dst, Value::Box(b));
+                    }
+                    Instr::GetBox { dst, bx } => match r!(bx) {
+                        Value::Box(b) => set!(dst, b.value.get()),
+                        _ => throw!("internal error: register is not a box".to_string()),
+                    },
+                    Instr::SetBox { bx, src } => match r!(bx) {
+                        Value::Box(b) => b.value.set(r!(src)),
+                        _ => throw!("internal error: register is not a box".to_string()),
+                    },
+                    Instr::Add { dst, a, b } => match (r!(a), r!(b)) {
+                        (Value::Int(x), Value::Int(y)) => match x.checked_add(y) {
+                            Some(z) => set!(dst, Value::Int(z)),
+                            None => throw!("Integer overflow".to_string()),
+                        },
+                        (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x + y)),
+                        (x, y) => match self.arith_slow(Arith::Add, x, y) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::AddInt { dst, a, imm } => match r!(a) {
+                        Value::Int(x) => match x.checked_add(imm as i64) {
+                            Some(z) => set!(dst, Value::Int(z)),
+                            None => throw!("Integer overflow".to_string()),
+                        },
+                        Value::Float(x) => set!(dst, Value::Float(x + imm as f64)),
+                        x => {
+                            // Report it as written: `x - 1` compiles to ADDI with -1.
+                            match self.arith_slow(Arith::Add, x, Value::Int(imm as i64)) {
+                                Ok(v) => set!(dst, v),
+                                Err(m) => throw!(if imm < 0 {
+                                    m.replace(" + int", " - int")
+                                } else {
+                                    m
+                                }),
+                            }
+                        }
+                    },
+                    Instr::Sub { dst, a, b } => match (r!(a), r!(b)) {
+                        (Value::Int(x), Value::Int(y)) => match x.checked_sub(y) {
+                            Some(z) => set!(dst, Value::Int(z)),
+                            None => throw!("Integer overflow".to_string()),
+                        },
+                        (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x - y)),
+                        (x, y) => match self.arith_slow(Arith::Sub, x, y) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::Mul { dst, a, b } => match (r!(a), r!(b)) {
+                        (Value::Int(x), Value::Int(y)) => match x.checked_mul(y) {
+                            Some(z) => set!(dst, Value::Int(z)),
+                            None => throw!("Integer overflow".to_string()),
+                        },
+                        (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x * y)),
+                        (x, y) => match self.arith_slow(Arith::Mul, x, y) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::Div { dst, a, b } => match self.arith_slow(Arith::Div, r!(a), r!(b)) {
+                        Ok(v) => set!(dst, v),
+                        Err(m) => throw!(m),
+                    },
+                    Instr::Mod { dst, a, b } => match (r!(a), r!(b)) {
+                        (Value::Int(x), Value::Int(y)) if y > 0 => set!(dst, Value::Int(x % y)),
+                        (x, y) => match self.arith_slow(Arith::Mod, x, y) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::Neg { dst, src } => match r!(src) {
+                        Value::Int(x) => match x.checked_neg() {
+                            Some(z) => set!(dst, Value::Int(z)),
+                            None => throw!("Integer overflow".to_string()),
+                        },
+                        Value::Float(x) => set!(dst, Value::Float(-x)),
+                        v => throw!(format!("Invalid unary operation: -{}", v.type_name())),
+                    },
+                    Instr::Not { dst, src } => match r!(src) {
+                        Value::Bool(b) => set!(dst, Value::Bool(!b)),
+                        v => throw!(format!("Invalid unary operation: !{}", v.type_name())),
+                    },
+                    Instr::Truthy { dst, src } => set!(dst, Value::Bool(r!(src).truthy())),
+                    Instr::Eq { dst, a, b } => set!(dst, Value::Bool(values_equal(r!(a), r!(b)))),
+                    Instr::Ne { dst, a, b } => {
+                        set!(dst, Value::Bool(!values_equal(r!(a), r!(b))))
+                    }
+                    Instr::Lt { dst, a, b } => match (r!(a), r!(b)) {
+                        (Value::Int(x), Value::Int(y)) => set!(dst, Value::Bool(x < y)),
+                        (x, y) => match compare(x, y, "<") {
+                            Ok(o) => set!(dst, Value::Bool(o == Some(std::cmp::Ordering::Less))),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::Le { dst, a, b } => match (r!(a), r!(b)) {
+                        (Value::Int(x), Value::Int(y)) => set!(dst, Value::Bool(x <= y)),
+                        (x, y) => match compare(x, y, "<=") {
+                            Ok(o) => set!(
+                                dst,
+                                Value::Bool(matches!(
+                                    o,
+                                    Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                                ))
+                            ),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::Jmp { off } => {
+                        jump!(off);
+                        if off < 0 {
+                            safepoint!();
+                        }
+                    }
+                    Instr::JmpFalsy { src, off } => {
+                        if !r!(src).truthy() {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpTruthy { src, off } => {
+                        if r!(src).truthy() {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpFalse { src, off } => {
+                        if let Value::Bool(false) = r!(src) {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpNotNull { src, off } => {
+                        if !matches!(r!(src), Value::Null) {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpNotLt { a, b, off } => {
+                        let lt = match (r!(a), r!(b)) {
+                            (Value::Int(x), Value::Int(y)) => x < y,
+                            (Value::Float(x), Value::Float(y)) => x < y,
+                            (x, y) => match compare(x, y, "<") {
+                                Ok(o) => o == Some(std::cmp::Ordering::Less),
+                                Err(m) => throw!(m),
+                            },
+                        };
+                        if !lt {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpNotLe { a, b, off } => {
+                        let le = match (r!(a), r!(b)) {
+                            (Value::Int(x), Value::Int(y)) => x <= y,
+                            (Value::Float(x), Value::Float(y)) => x <= y,
+                            (x, y) => match compare(x, y, "<=") {
+                                Ok(o) => matches!(
+                                    o,
+                                    Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                                ),
+                                Err(m) => throw!(m),
+                            },
+                        };
+                        if !le {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpNotEq { a, b, off } => {
+                        let eq = match (r!(a), r!(b)) {
+                            (Value::Int(x), Value::Int(y)) => x == y,
+                            (x, y) => values_equal(x, y),
+                        };
+                        if !eq {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpEq { a, b, off } => {
+                        let eq = match (r!(a), r!(b)) {
+                            (Value::Int(x), Value::Int(y)) => x == y,
+                            (x, y) => values_equal(x, y),
+                        };
+                        if eq {
+                            jump!(off);
+                        }
+                    }
+                    Instr::Call { base: cb, n } => {
+                        let callee = r!(cb);
+                        let at = base + cb as usize + 1;
+                        match callee {
+                            Value::Closure(c) => {
+                                if self.frames.len() >= self.max_depth {
+                                    fail!(
+                                        ErrorKind::StackOverflow,
+                                        format!(
+                                            "stack overflow: more than {} nested calls",
+                                            self.max_depth
+                                        )
+                                    );
+                                }
+                                if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
+                                    fail!(k, m);
+                                }
+                                save_pc!();
+                                self.frames.push(Frame {
+                                    closure: c,
+                                    pc: 0,
+                                    base: at as u32,
+                                });
+                                if self.heap.should_collect() {
+                                    self.collect(at + c.proto.nregs as usize);
+                                }
+                                continue 'frame;
+                            }
+                            Value::Native(id) => {
+                                save_pc!();
+                                match self.call_native(id, at, n as usize) {
+                                    Ok(v) => {
+                                        refresh!();
+                                        set!(cb, v);
+                                    }
+                                    Err((k, m)) => fail!(k, m),
+                                }
+                                safepoint!();
+                            }
+                            v => throw!(not_callable(&v)),
+                        }
+                    }
+                    Instr::TailCall { base: cb, n } => {
+                        let callee = r!(cb);
+                        match callee {
+                            Value::Closure(c) => {
+                                // Slide callee and arguments down over this frame.
+                                // SAFETY: base >= 1 and the window lies inside the stack.
+                                unsafe {
+                                    std::ptr::copy(regs.add(cb as usize), regs.sub(1), n as usize + 1)
+                                };
+                                if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
+                                    fail!(k, m);
+                                }
+                                let f = self.frames.last_mut().expect("frame");
+                                f.closure = c;
+                                f.pc = 0;
+                                if self.heap.should_collect() {
+                                    self.collect(base + c.proto.nregs as usize);
+                                }
+                                continue 'frame;
+                            }
+                            Value::Native(id) => {
+                                save_pc!();
+                                let v = match self.call_native(id, base + cb as usize + 1, n as usize) {
+                                    Ok(v) => v,
+                                    Err((k, m)) => fail!(k, m),
+                                };
+                                self.frames.pop();
+                                self.stack[base - 1] = v;
+                                if self.frames.len() == entry_depth {
+                                    return Ok(v);
+                                }
+                                continue 'frame;
+                            }
+                            v => throw!(not_callable(&v)),
+                        }
+                    }
+                    Instr::Return { src } => {
+                        let v = r!(src);
+                        self.frames.pop();
+                        // SAFETY: base >= 1.
+                        unsafe { *regs.sub(1) = v };
+                        if self.frames.len() == entry_depth {
+                            return Ok(v);
+                        }
+                        continue 'frame;
+                    }
+                    Instr::ReturnNull {} => {
+                        self.frames.pop();
+                        unsafe { *regs.sub(1) = Value::Null };
+                        if self.frames.len() == entry_depth {
+                            return Ok(Value::Null);
+                        }
+                        continue 'frame;
+                    }
+                    Instr::Closure { dst, p } => {
+                        let child = proto.children[p as usize].clone();
+                        let ups: Box<[Value]> = child
+                            .upvals
+                            .iter()
+                            .map(|d| match d.source {
+                                UpvalSource::Register(r) => r!(r),
+                                UpvalSource::Upvalue(u) => closure.upvals[u as usize],
+                            })
+                            .collect();
+                        let c = self.heap.alloc_closure(child, ups);
+                        set!(dst, Value::Closure(c));
+                    }
+                    Instr::NewArray { dst, n } => {
+                        let a = self.new_array(Vec::with_capacity(n as usize));
+                        set!(dst, a);
+                    }
+                    Instr::ArrayPush { arr, src } => match r!(arr) {
+                        Value::Array(a) => a.push(r!(src)),
+                        _ => throw!("internal error: APUSH on a non-array".to_string()),
+                    },
+                    Instr::ArrayExtend { arr, src } => match (r!(arr), r!(src)) {
+                        (Value::Array(a), Value::Array(b)) => {
+                            let items = b.to_vec();
+                            a.items_mut().extend(items);
+                        }
+                        (_, v) => throw!(format!("Cannot spread a {} into an array", v.type_name())),
+                    },
+                    Instr::NewDict { dst } => {
+                        let d = self.new_dict(Default::default());
+                        set!(dst, d);
+                    }
+                    Instr::DictExtend { dict, src } => match (r!(dict), r!(src)) {
+                        (Value::Dict(d), Value::Dict(s)) => {
+                            let entries: Vec<(Box<str>, Value)> =
+                                s.map().iter().map(|(k, v)| (k.clone(), *v)).collect();
+                            for (k, v) in entries {
+                                d.insert(&k, v);
+                            }
+                        }
+                        (_, v) => throw!(format!("Cannot spread a {} into a dict", v.type_name())),
+                    },
+                    Instr::GetIndex { dst, obj, idx } => match self.get_index(r!(obj), r!(idx)) {
+                        Ok(v) => set!(dst, v),
+                        Err(m) => throw!(m),
+                    },
+                    Instr::SetIndex { obj, idx, src } => {
+                        if let Err(m) = self.set_index(r!(obj), r!(idx), r!(src)) {
+                            throw!(m);
+                        }
+                    }
+                    Instr::Concat { dst, base: b, n } => {
+                        let mut s = String::new();
+                        for i in 0..n {
+                            format::write_display(self, r!(b + i), &mut s);
+                        }
+                        let v = self.new_str(s);
+                        set!(dst, v);
+                    }
+                    Instr::IterPrep { base: b } => {
+                        let it = match r!(b) {
+                            v @ (Value::Array(_) | Value::Int(_)) => v,
+                            Value::Str(s) => {
+                                let chars: Vec<String> =
+                                    s.as_str().chars().map(|c| c.to_string()).collect();
+                                let items = chars.into_iter().map(|c| self.new_str(c)).collect();
+                                self.new_array(items)
+                            }
+                            Value::Dict(d) => {
+                                let keys = d.sorted_keys();
+                                let items = keys.into_iter().map(|k| self.new_str(k)).collect();
+                                self.new_array(items)
+                            }
+                            v => throw!(format!("Cannot iterate over a value of type {}", v.type_name())),
+                        };
+                        set!(b, it);
+                        set!(b + 1, Value::Int(0));
+                    }
+                    Instr::IterNext { base: b, dst, off } => {
+                        let Value::Int(i) = r!(b + 1) else {
+                            throw!("internal error: bad iterator state".to_string())
+                        };
+                        match r!(b) {
+                            Value::Array(a) => match a.get(i as usize) {
+                                Some(v) => {
+                                    set!(dst, v);
+                                    set!(b + 1, Value::Int(i + 1));
+                                }
+                                None => jump!(off),
+                            },
+                            Value::Int(n) => {
+                                if i < n {
+                                    set!(dst, Value::Int(i));
+                                    set!(b + 1, Value::Int(i + 1));
+                                } else {
+                                    jump!(off)
+                                }
+                            }
+                            _ => throw!("internal error: bad iterator state".to_string()),
+                        }
+                    }
+                    Instr::RangePrep { base: b, off } => {
+                        let (Value::Int(start), Value::Int(end), Value::Int(step)) =
+                            (r!(b), r!(b + 1), r!(b + 2))
+                        else {
+                            throw!(format!(
+                                "range expects integer arguments, got {}, {}, {}",
+                                r!(b).type_name(),
+                                r!(b + 1).type_name(),
+                                r!(b + 2).type_name()
+                            ))
+                        };
+                        if step == 0 {
+                            throw!("range step cannot be zero".to_string());
+                        }
+                        if (step > 0 && start >= end) || (step < 0 && start <= end) {
+                            jump!(off);
+                        }
+                    }
+                    Instr::RangeNext { base: b, off } => {
+                        if let (Value::Int(cur), Value::Int(end), Value::Int(step)) =
+                            (r!(b), r!(b + 1), r!(b + 2))
+                        {
+                            if let Some(next) = cur.checked_add(step) {
+                                if (step > 0 && next < end) || (step < 0 && next > end) {
+                                    set!(b, Value::Int(next));
+                                    jump!(off);
+                                    safepoint!();
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn arity_message(p: &Proto, nargs: usize) -> String {
+    let n = p.arity as usize;
+    let what = if p.variadic {
+        format!("at least {n}")
+    } else {
+        n.to_string()
+    };
+    let noun = if n == 1 && !p.variadic { "argument" } else { "arguments" };
+    format!("{} expects {what} {noun}, got {nargs}", p.name)
+}
+
+fn not_callable(v: &Value) -> String {
+    format!("Cannot call a value of type {}", v.type_name())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+impl Arith {
+    fn symbol(self) -> &'static str {
+        match self {
+            Arith::Add => "+",
+            Arith::Sub => "-",
+            Arith::Mul => "*",
+            Arith::Div => "/",
+            Arith::Mod => "%",
+        }
+    }
+}
+
+/// Order two values for `<`/`<=`: numbers (mixed int/float) and strings. `None` when
+/// unordered (NaN).
+pub(crate) fn compare(a: Value, b: Value, op: &str) -> Result<Option<std::cmp::Ordering>, String> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Ok(Some(x.cmp(&y))),
+        (Value::Float(x), Value::Float(y)) => Ok(x.partial_cmp(&y)),
+        (Value::Int(x), Value::Float(y)) => Ok((x as f64).partial_cmp(&y)),
+        (Value::Float(x), Value::Int(y)) => Ok(x.partial_cmp(&(y as f64))),
+        (Value::Str(x), Value::Str(y)) => Ok(Some(x.as_str().cmp(y.as_str()))),
+        _ => Err(format!(
+            "Invalid binary operation: {} {op} {}",
+            a.type_name(),
+            b.type_name()
+        )),
+    }
+}
+
+impl Vm {
+    /// Arithmetic beyond the int/int and float/float fast paths.
+    pub(crate) fn arith_slow(&mut self, op: Arith, a: Value, b: Value) -> Result<Value, String> {
+        let num = |v: Value| match v {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        };
+        match (op, a, b) {
+            (Arith::Div, Value::Int(x), Value::Int(y)) => {
+                if y == 0 {
+                    return Err("Division by zero".to_string());
+                }
+                x.checked_div(y)
+                    .map(Value::Int)
+                    .ok_or_else(|| "Integer overflow".to_string())
+            }
+            (Arith::Mod, Value::Int(x), Value::Int(y)) => {
+                if y == 0 {
+                    return Err("Modulo by zero".to_string());
+                }
+                x.checked_rem(y)
+                    .map(Value::Int)
+                    .ok_or_else(|| "Integer overflow".to_string())
+            }
+            (Arith::Add, Value::Str(x), Value::Str(y)) => {
+                let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
+                s.push_str(x.as_str());
+                s.push_str(y.as_str());
+                Ok(self.new_str(s))
+            }
+            (Arith::Add, Value::Int(x), Value::Int(y)) => x
+                .checked_add(y)
+                .map(Value::Int)
+                .ok_or_else(|| "Integer overflow".to_string()),
+            (Arith::Sub, Value::Int(x), Value::Int(y)) => x
+                .checked_sub(y)
+                .map(Value::Int)
+                .ok_or_else(|| "Integer overflow".to_string()),
+            (Arith::Mul, Value::Int(x), Value::Int(y)) => x
+                .checked_mul(y)
+                .map(Value::Int)
+                .ok_or_else(|| "Integer overflow".to_string()),
+            _ => match (num(a), num(b)) {
+                (Some(x), Some(y)) => Ok(Value::Float(match op {
+                    Arith::Add => x + y,
+                    Arith::Sub => x - y,
+                    Arith::Mul => x * y,
+                    Arith::Div => {
+                        if y == 0.0 {
+                            return Err("Division by zero".to_string());
+                        }
+                        x / y
+                    }
+                    Arith::Mod => {
+                        if y == 0.0 {
+                            return Err("Modulo by zero".to_string());
+                        }
+                        x % y
+                    }
+                })),
+                _ => Err(format!(
+                    "Invalid binary operation: {} {} {}",
+                    a.type_name(),
+                    op.symbol(),
+                    b.type_name()
+                )),
+            },
+        }
+    }
+
+    /// `obj[idx]` for arrays, dicts and strings.
+    pub fn get_index(&mut self, obj: Value, idx: Value) -> Result<Value, String> {
+        match (obj, idx) {
+            (Value::Array(a), Value::Int(i)) => {
+                let len = a.len();
+                match normalize_index(i, len) {
+                    Some(j) => Ok(a.items()[j]),
+                    None => Err(format!("Index out of bounds: index {i}, length {len}")),
+                }
+            }
+            (Value::Dict(d), Value::Str(k)) => d
+                .get(k.as_str())
+                .ok_or_else(|| format!("Missing map key: {}", k.as_str())),
+            (Value::Dict(d), Value::Int(i)) => {
+                let k = i.to_string();
+                d.get(&k).ok_or_else(|| format!("Missing map key: {k}"))
+            }
+            (Value::Str(s), Value::Int(i)) => {
+                let len = s.as_str().chars().count();
+                match normalize_index(i, len) {
+                    Some(j) => {
+                        let c = s.as_str().chars().nth(j).map(String::from).unwrap_or_default();
+                        Ok(self.new_str(c))
+                    }
+                    None => Err(format!("Index out of bounds: index {i}, length {len}")),
+                }
+            }
+            (Value::Array(_) | Value::Str(_), i) => Err(format!(
+                "Index must be an int, got {}",
+                i.type_name()
+            )),
+            (Value::Dict(_), k) => Err(format!(
+                "Dict keys must be strings or ints, got {}",
+                k.type_name()
+            )),
+            (o, _) => Err(format!("Cannot index a value of type {}", o.type_name())),
+        }
+    }
+
+    /// `obj[idx] := v` for arrays and dicts.
+    pub fn set_index(&mut self, obj: Value, idx: Value, v: Value) -> Result<(), String> {
+        match (obj, idx) {
+            (Value::Array(a), Value::Int(i)) => {
+                let len = a.len();
+                match normalize_index(i, len) {
+                    Some(j) => {
+                        a.items_mut()[j] = v;
+                        Ok(())
+                    }
+                    None => Err(format!("Index out of bounds: index {i}, length {len}")),
+                }
+            }
+            (Value::Dict(d), Value::Str(k)) => {
+                d.insert(k.as_str(), v);
+                Ok(())
+            }
+            (Value::Dict(d), Value::Int(i)) => {
+                let mut buf = itoa_buf(i);
+                d.insert(buf.as_str(), v);
+                buf.clear();
+                Ok(())
+            }
+            (Value::Array(_), i) => Err(format!("Index must be an int, got {}", i.type_name())),
+            (Value::Dict(_), k) => Err(format!(
+                "Dict keys must be strings or ints, got {}",
+                k.type_name()
+            )),
+            (Value::Str(_), _) => Err("Strings are immutable: cannot assign to an index".into()),
+            (o, _) => Err(format!("Cannot index a value of type {}", o.type_name())),
+        }
+    }
+}
+
+fn itoa_buf(i: i64) -> String {
+    i.to_string()
+}
+
+/// Python-style index: negative counts from the end.
+pub fn normalize_index(i: i64, len: usize) -> Option<usize> {
+    let j = if i < 0 { i.checked_add(len as i64)? } else { i };
+    if j >= 0 && (j as usize) < len {
+        Some(j as usize)
+    } else {
+        None
+    }
+}

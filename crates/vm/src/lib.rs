@@ -1,0 +1,22 @@
+//! The engine's back half: values, the GC heap, the opcode table, the bytecode compiler,
+//! the disassembler, the interpreter and the builtins. It consumes resolved core IR and
+//! knows nothing of any dialect's syntax.
+
+pub mod builtins;
+pub mod compile;
+pub mod disasm;
+pub mod error;
+pub mod format;
+pub mod globals;
+pub mod heap;
+pub mod interp;
+pub mod native;
+pub mod object;
+pub mod opcode;
+pub mod value;
+pub mod vm;
+
+pub use error::{ErrorKind, RuntimeError, TraceEntry};
+pub use native::{Arity, Caps, NativeDef, NativeFn, NativeImpl, NativeResult};
+pub use value::Value;
+pub use vm::Vm;

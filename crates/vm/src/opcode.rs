@@ -1,0 +1,235 @@
+//! The opcode table, declared once. The compiler emits [`Instr`]s, the interpreter matches on
+//! them, and the disassembler prints them through [`Instr::name`] and [`Instr::operands`], all
+//! from the single declaration below.
+//!
+//! Operand types (aliases, so the table says what each field means):
+//! - [`Reg`]: a register of the current frame (R0 is the first parameter).
+//! - [`KIdx`]: an index into the function's constant table.
+//! - [`GIdx`]: a global slot.
+//! - [`UIdx`]: an upvalue of the running closure.
+//! - [`PIdx`]: an index into the function's child prototypes.
+//! - [`Jump`]: a pc offset relative to the *next* instruction.
+//! - [`Imm`]: an immediate integer.
+//! - [`Count`]: a small count (number of arguments, ...).
+//!
+//! Calls use a window: the callee sits in `R[base]`, its arguments in `R[base+1..]`, and the
+//! result lands in `R[base]`. The callee's frame starts at the caller's `base + 1`.
+
+pub type Reg = u8;
+pub type KIdx = u16;
+pub type GIdx = u32;
+pub type UIdx = u8;
+pub type PIdx = u16;
+pub type Jump = i32;
+pub type Imm = i32;
+pub type Count = u8;
+
+/// One operand, as the disassembler sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    Reg(u8),
+    Const(u16),
+    Global(u32),
+    Upval(u8),
+    Proto(u16),
+    Jump(i32),
+    Imm(i32),
+    Count(u8),
+}
+
+macro_rules! operand_of {
+    (Reg, $v:expr) => {
+        Operand::Reg($v)
+    };
+    (KIdx, $v:expr) => {
+        Operand::Const($v)
+    };
+    (GIdx, $v:expr) => {
+        Operand::Global($v)
+    };
+    (UIdx, $v:expr) => {
+        Operand::Upval($v)
+    };
+    (PIdx, $v:expr) => {
+        Operand::Proto($v)
+    };
+    (Jump, $v:expr) => {
+        Operand::Jump($v)
+    };
+    (Imm, $v:expr) => {
+        Operand::Imm($v)
+    };
+    (Count, $v:expr) => {
+        Operand::Count($v)
+    };
+}
+
+macro_rules! opcodes {
+    ($( $(#[$doc:meta])* $name:ident { $($field:ident : $ty:ident),* } => $mnemonic:literal, )*) => {
+        /// A bytecode instruction. Each variant is one opcode with its decoded operands.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Instr {
+            $( $(#[$doc])* $name { $($field: $ty),* }, )*
+        }
+
+        impl Instr {
+            /// The mnemonic used by the disassembler.
+            pub fn name(&self) -> &'static str {
+                match self { $( Instr::$name { .. } => $mnemonic, )* }
+            }
+
+            /// Operands in declaration order, named.
+            pub fn operands(&self) -> Vec<(&'static str, Operand)> {
+                match *self {
+                    $( Instr::$name { $($field),* } => vec![$((stringify!($field), operand_of!($ty, $field))),*], )*
+                }
+            }
+
+            /// Every mnemonic in the table, in declaration order.
+            pub const MNEMONICS: &'static [&'static str] = &[$($mnemonic),*];
+        }
+    };
+}
+
+opcodes! {
+    /// `R[dst] = R[src]`
+    Move { dst: Reg, src: Reg } => "MOVE",
+    /// `R[dst] = K[k]`
+    LoadK { dst: Reg, k: KIdx } => "LOADK",
+    /// `R[dst] = imm` (an int)
+    LoadInt { dst: Reg, imm: Imm } => "LOADI",
+    /// `R[dst] = null`
+    LoadNull { dst: Reg } => "LOADNULL",
+    /// `R[dst] = true`
+    LoadTrue { dst: Reg } => "LOADTRUE",
+    /// `R[dst] = false`
+    LoadFalse { dst: Reg } => "LOADFALSE",
+    /// `R[dst] = G[g]`; an undefined global is an error.
+    GetGlobal { dst: Reg, g: GIdx } => "GETGLOBAL",
+    /// `G[g] = R[src]`; creates the global if needed, refuses immutable ones.
+    SetGlobal { src: Reg, g: GIdx } => "SETGLOBAL",
+    /// Define global `g` as mutable with value `R[src]`.
+    DefGlobalMut { src: Reg, g: GIdx } => "DEFGLOBAL",
+    /// Define global `g` as immutable with value `R[src]`.
+    DefGlobalConst { src: Reg, g: GIdx } => "DEFGLOBALK",
+    /// `R[dst] = U[u]` (a by-value capture)
+    GetUpval { dst: Reg, u: UIdx } => "GETUPVAL",
+    /// `R[dst] = *U[u]` (a boxed capture)
+    GetUpvalBox { dst: Reg, u: UIdx } => "GETUPBOX",
+    /// `*U[u] = R[src]`
+    SetUpvalBox { u: UIdx, src: Reg } => "SETUPBOX",
+    /// `R[dst] = new box holding R[src]`
+    NewBox { dst: Reg, src: Reg } => "NEWBOX",
+    /// `R[dst] = *R[bx]`
+    GetBox { dst: Reg, bx: Reg } => "GETBOX",
+    /// `*R[bx] = R[src]`
+    SetBox { bx: Reg, src: Reg } => "SETBOX",
+    /// `R[dst] = R[a] + R[b]`
+    Add { dst: Reg, a: Reg, b: Reg } => "ADD",
+    /// `R[dst] = R[a] + imm`
+    AddInt { dst: Reg, a: Reg, imm: Imm } => "ADDI",
+    /// `R[dst] = R[a] - R[b]`
+    Sub { dst: Reg, a: Reg, b: Reg } => "SUB",
+    /// `R[dst] = R[a] * R[b]`
+    Mul { dst: Reg, a: Reg, b: Reg } => "MUL",
+    /// `R[dst] = R[a] / R[b]`
+    Div { dst: Reg, a: Reg, b: Reg } => "DIV",
+    /// `R[dst] = R[a] % R[b]`
+    Mod { dst: Reg, a: Reg, b: Reg } => "MOD",
+    /// `R[dst] = -R[src]`
+    Neg { dst: Reg, src: Reg } => "NEG",
+    /// `R[dst] = !R[src]` (bool only)
+    Not { dst: Reg, src: Reg } => "NOT",
+    /// `R[dst] = truthy(R[src])` (Ruff truth)
+    Truthy { dst: Reg, src: Reg } => "TRUTHY",
+    /// `R[dst] = R[a] == R[b]`
+    Eq { dst: Reg, a: Reg, b: Reg } => "EQ",
+    /// `R[dst] = R[a] != R[b]`
+    Ne { dst: Reg, a: Reg, b: Reg } => "NE",
+    /// `R[dst] = R[a] < R[b]`
+    Lt { dst: Reg, a: Reg, b: Reg } => "LT",
+    /// `R[dst] = R[a] <= R[b]`
+    Le { dst: Reg, a: Reg, b: Reg } => "LE",
+    /// `pc += off`
+    Jmp { off: Jump } => "JMP",
+    /// `if !truthy(R[src]) { pc += off }` (Ruff truth)
+    JmpFalsy { src: Reg, off: Jump } => "JMPFALSY",
+    /// `if truthy(R[src]) { pc += off }` (Ruff truth)
+    JmpTruthy { src: Reg, off: Jump } => "JMPTRUTHY",
+    /// `if R[src] is #f { pc += off }` (Scheme truth)
+    JmpFalse { src: Reg, off: Jump } => "JMPFALSE",
+    /// `if R[src] is not null { pc += off }`
+    JmpNotNull { src: Reg, off: Jump } => "JMPNOTNULL",
+    /// `if !(R[a] < R[b]) { pc += off }` (fused compare and branch)
+    JmpNotLt { a: Reg, b: Reg, off: Jump } => "JMPNLT",
+    /// `if !(R[a] <= R[b]) { pc += off }`
+    JmpNotLe { a: Reg, b: Reg, off: Jump } => "JMPNLE",
+    /// `if !(R[a] == R[b]) { pc += off }`
+    JmpNotEq { a: Reg, b: Reg, off: Jump } => "JMPNEQ",
+    /// `if R[a] == R[b] { pc += off }`
+    JmpEq { a: Reg, b: Reg, off: Jump } => "JMPEQ",
+    /// Call `R[base]` with `n` arguments `R[base+1..=base+n]`; the result goes to `R[base]`.
+    Call { base: Reg, n: Count } => "CALL",
+    /// Tail call: like `CALL`, but the callee replaces the running frame.
+    TailCall { base: Reg, n: Count } => "TAILCALL",
+    /// Return `R[src]` to the caller.
+    Return { src: Reg } => "RETURN",
+    /// Return null.
+    ReturnNull {} => "RETURNNULL",
+    /// `R[dst] = closure of child prototype p`, capturing its upvalues from this frame.
+    Closure { dst: Reg, p: PIdx } => "CLOSURE",
+    /// `R[dst] = []` with room for `n` elements.
+    NewArray { dst: Reg, n: Count } => "NEWARRAY",
+    /// Append `R[src]` to the array `R[arr]`.
+    ArrayPush { arr: Reg, src: Reg } => "APUSH",
+    /// Append every element of the array `R[src]` to the array `R[arr]` (spread).
+    ArrayExtend { arr: Reg, src: Reg } => "AEXTEND",
+    /// `R[dst] = {}`
+    NewDict { dst: Reg } => "NEWDICT",
+    /// Copy every entry of the dict `R[src]` into the dict `R[dict]` (spread).
+    DictExtend { dict: Reg, src: Reg } => "DEXTEND",
+    /// `R[dst] = R[obj][R[idx]]`
+    GetIndex { dst: Reg, obj: Reg, idx: Reg } => "GETINDEX",
+    /// `R[obj][R[idx]] = R[src]`
+    SetIndex { obj: Reg, idx: Reg, src: Reg } => "SETINDEX",
+    /// `R[dst] = to_string(R[base]) + ... + to_string(R[base+n-1])`
+    Concat { dst: Reg, base: Reg, n: Count } => "CONCAT",
+    /// Prepare `for x in R[base]`: turns the iterable into an iteration state in
+    /// `R[base]` (what to walk) and `R[base+1]` (the position).
+    IterPrep { base: Reg } => "ITERPREP",
+    /// `R[dst] = next element`, or jump by `off` when the iteration is over.
+    IterNext { base: Reg, dst: Reg, off: Jump } => "ITERNEXT",
+    /// Prepare `for i in range(R[base], R[base+1], R[base+2])`; jump by `off` if empty.
+    RangePrep { base: Reg, off: Jump } => "RANGEPREP",
+    /// `R[base] += R[base+2]`; jump back by `off` while still in range.
+    RangeNext { base: Reg, off: Jump } => "RANGENEXT",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instructions_are_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Instr>(), 8);
+    }
+
+    #[test]
+    fn table_names_and_operands() {
+        let i = Instr::Add { dst: 1, a: 2, b: 3 };
+        assert_eq!(i.name(), "ADD");
+        assert_eq!(
+            i.operands(),
+            vec![
+                ("dst", Operand::Reg(1)),
+                ("a", Operand::Reg(2)),
+                ("b", Operand::Reg(3))
+            ]
+        );
+        assert!(Instr::MNEMONICS.contains(&"TAILCALL"));
+        let mut seen = std::collections::HashSet::new();
+        for m in Instr::MNEMONICS {
+            assert!(seen.insert(m), "duplicate mnemonic {m}");
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The `Value` type: `Copy`, 16 bytes, ints and floats inline, heap objects behind [`Gc`]
+//! pointers owned by the [`crate::heap::Heap`].
+//!
+//! Representation (DESIGN decision 1): a Rust enum, i.e. a tag word plus an 8-byte payload.
+//! We chose it over NaN-boxing because it keeps full i64 ints inline without a range check on
+//! every arithmetic result, and the tag test is one byte compare either way. See
+//! `docs/ARCHITECTURE.md`.
+
+use crate::object::{Array, BoxCell, Closure, Dict, Str};
+use std::fmt;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+/// A pointer to a GC-managed object of type `T`. It is only valid while the object is
+/// reachable from the roots at every collection; the VM upholds that.
+pub struct Gc<T> {
+    ptr: NonNull<GcBox<T>>,
+    _marker: PhantomData<T>,
+}
+
+impl<T> Clone for Gc<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Gc<T> {}
+
+impl<T> PartialEq for Gc<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr
+    }
+}
+impl<T> Eq for Gc<T> {}
+
+impl<T> fmt::Debug for Gc<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Gc({:p})", self.ptr)
+    }
+}
+
+/// Header + object, as allocated by the heap.
+pub struct GcBox<T> {
+    pub(crate) marked: std::cell::Cell<bool>,
+    pub(crate) value: T,
+}
+
+impl<T> Gc<T> {
+    pub(crate) fn from_box(b: Box<GcBox<T>>) -> Gc<T> {
+        Gc {
+            ptr: NonNull::from(Box::leak(b)),
+            _marker: PhantomData,
+        }
+    }
+
+    pub(crate) fn header(&self) -> &GcBox<T> {
+        // SAFETY: a live Gc always points at an allocated GcBox (heap invariant).
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Reclaim the object. Only the sweeper calls this, for unmarked objects.
+    pub(crate) unsafe fn free(self) {
+        drop(Box::from_raw(self.ptr.as_ptr()));
+    }
+
+    pub fn ptr_eq(a: Gc<T>, b: Gc<T>) -> bool {
+        a.ptr == b.ptr
+    }
+
+    pub fn addr(self) -> usize {
+        self.ptr.as_ptr() as usize
+    }
+}
+
+impl<T> std::ops::Deref for Gc<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.header().value
+    }
+}
+
+/// A tandem value.
+#[derive(Clone, Copy, Debug)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Gc<Str>),
+    Array(Gc<Array>),
+    Dict(Gc<Dict>),
+    Closure(Gc<Closure>),
+    /// A native function, by index in the engine's native table.
+    Native(u32),
+    /// A mutable cell shared by a frame and its closures. Never visible to programs.
+    Box(Gc<BoxCell>),
+    /// An unset global. Never visible to programs.
+    Undef,
+}
+
+impl Default for Value {
+    fn default() -> Self {
+        Value::Null
+    }
+}
+
+impl Value {
+    /// The name `type(v)` returns.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+            Value::Array(_) => "array",
+            Value::Dict(_) => "dict",
+            Value::Closure(_) | Value::Native(_) => "function",
+            Value::Box(_) => "box",
+            Value::Undef => "undefined",
+        }
+    }
+
+    /// Ruff truthiness: `false null 0 0.0 "" [] {}` are false.
+    #[inline]
+    pub fn truthy(&self) -> bool {
+        match *self {
+            Value::Bool(b) => b,
+            Value::Null | Value::Undef => false,
+            Value::Int(i) => i != 0,
+            Value::Float(f) => f != 0.0,
+            Value::Str(s) => !s.as_str().is_empty(),
+            Value::Array(a) => a.len() != 0,
+            Value::Dict(d) => d.len() != 0,
+            _ => true,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// Equality as `==` defines it: numbers by value across int/float, strings by content,
+/// arrays and dicts structurally, functions by identity.
+pub fn values_equal(a: Value, b: Value) -> bool {
+    values_equal_depth(a, b, 0)
+}
+
+fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
+    if depth > 200 {
+        return false;
+    }
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (x as f64) == y,
+        (Value::Str(x), Value::Str(y)) => Gc::ptr_eq(x, y) || x.as_str() == y.as_str(),
+        (Value::Array(x), Value::Array(y)) => {
+            if Gc::ptr_eq(x, y) {
+                return true;
+            }
+            let (xs, ys) = (x.items(), y.items());
+            xs.len() == ys.len()
+                && xs
+                    .iter()
+                    .zip(ys.iter())
+                    .all(|(p, q)| values_equal_depth(*p, *q, depth + 1))
+        }
+        (Value::Dict(x), Value::Dict(y)) => {
+            if Gc::ptr_eq(x, y) {
+                return true;
+            }
+            let (xm, ym) = (x.map(), y.map());
+            xm.len() == ym.len()
+                && xm.iter().all(|(k, v)| match ym.get(k) {
+                    Some(w) => values_equal_depth(*v, *w, depth + 1),
+                    None => false,
+                })
+        }
+        (Value::Closure(x), Value::Closure(y)) => Gc::ptr_eq(x, y),
+        (Value::Native(x), Value::Native(y)) => x == y,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+
+    #[test]
+    fn numeric_equality_crosses_int_and_float() {
+        assert!(values_equal(Value::Int(1), Value::Float(1.0)));
+        assert!(!values_equal(Value::Int(1), Value::Float(1.5)));
+        assert!(!values_equal(Value::Int(0), Value::Null));
+        assert!(!values_equal(Value::Bool(true), Value::Int(1)));
+    }
+
+    #[test]
+    fn truthiness_of_scalars() {
+        assert!(!Value::Int(0).truthy());
+        assert!(Value::Int(-1).truthy());
+        assert!(!Value::Float(0.0).truthy());
+        assert!(!Value::Null.truthy());
+        assert!(Value::Bool(true).truthy());
+    }
+}

@@ -1,0 +1,184 @@
+//! The virtual machine's state: heap, globals, the value stack and call frames, natives,
+//! output, capabilities and limits. The dispatch loop itself is in `interp.rs`.
+
+use crate::error::{ErrorKind, RuntimeError, TraceEntry};
+use crate::globals::Globals;
+use crate::heap::Heap;
+use crate::native::{Caps, NativeDef};
+use crate::object::{Closure, Proto};
+use crate::value::{Gc, Value};
+use rustc_hash::FxHashMap;
+use std::io::Write;
+use std::rc::Rc;
+use tandem_syntax::Span;
+
+/// One activation record. Its registers are `stack[base .. base + proto.nregs]`, and the
+/// running closure sits just below them in `stack[base - 1]` (which also roots it).
+#[derive(Clone, Copy, Debug)]
+pub struct Frame {
+    pub closure: Gc<Closure>,
+    pub pc: u32,
+    pub base: u32,
+}
+
+/// Default limit on nested (non-tail) calls.
+pub const DEFAULT_MAX_DEPTH: usize = 1_000_000;
+
+/// How many frames an error's stack trace keeps at each end.
+const TRACE_KEEP: usize = 20;
+
+pub struct Vm {
+    pub heap: Heap,
+    pub globals: Globals,
+    pub stack: Vec<Value>,
+    pub frames: Vec<Frame>,
+    pub natives: Vec<NativeDef>,
+    pub native_index: FxHashMap<String, u32>,
+    /// Every loaded module's entry prototype (their constants are GC roots).
+    pub protos: Vec<Rc<Proto>>,
+    /// Values a host holds on to (GC roots).
+    pub handles: Vec<Value>,
+    pub out: Box<dyn Write>,
+    pub caps: Caps,
+    pub max_depth: usize,
+    /// Highest stack index written since the last collection.
+    pub(crate) high_water: usize,
+    pub(crate) scratch: Vec<Value>,
+}
+
+impl Vm {
+    pub fn new(out: Box<dyn Write>) -> Vm {
+        Vm {
+            heap: Heap::new(),
+            globals: Globals::new(),
+            stack: Vec::with_capacity(1024),
+            frames: Vec::with_capacity(64),
+            natives: Vec::new(),
+            native_index: FxHashMap::default(),
+            protos: Vec::new(),
+            handles: Vec::new(),
+            out,
+            caps: Caps::ALL,
+            max_depth: DEFAULT_MAX_DEPTH,
+            high_water: 0,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Register a native function and bind it to the global of the same name.
+    pub fn register(&mut self, def: NativeDef) -> u32 {
+        let name = def.name.clone();
+        let id = match self.native_index.get(&name) {
+            Some(&id) => {
+                self.natives[id as usize] = def;
+                id
+            }
+            None => {
+                self.natives.push(def);
+                let id = self.natives.len() as u32 - 1;
+                self.native_index.insert(name.clone(), id);
+                id
+            }
+        };
+        self.globals.set(&name, Value::Native(id));
+        id
+    }
+
+    pub fn native_name(&self, id: u32) -> &str {
+        self.natives
+            .get(id as usize)
+            .map(|n| n.name.as_str())
+            .unwrap_or("?")
+    }
+
+    // ----- allocation helpers used by the interpreter and the builtins -----
+
+    pub fn new_str(&mut self, s: impl Into<Box<str>>) -> Value {
+        Value::Str(self.heap.alloc_str(s))
+    }
+
+    pub fn new_array(&mut self, items: Vec<Value>) -> Value {
+        Value::Array(self.heap.alloc_array(items))
+    }
+
+    pub fn new_dict(&mut self, map: crate::object::DictMap) -> Value {
+        Value::Dict(self.heap.alloc_dict(map))
+    }
+
+    // ----- garbage collection -----
+
+    /// Collect garbage. Roots: `stack[..top]`, globals, loaded prototypes' constants, host
+    /// handles. Afterwards every stack slot from `top` up is cleared, so that no slot above
+    /// the live region can ever hold a pointer to a freed object.
+    pub fn collect(&mut self, top: usize) {
+        let top = top.min(self.stack.len());
+        for i in 0..top {
+            let v = self.stack[i];
+            self.heap.mark_value(v);
+        }
+        for i in 0..self.globals.values.len() {
+            let v = self.globals.values[i];
+            self.heap.mark_value(v);
+        }
+        for i in 0..self.handles.len() {
+            let v = self.handles[i];
+            self.heap.mark_value(v);
+        }
+        let protos = std::mem::take(&mut self.protos);
+        for p in &protos {
+            self.heap.mark_proto(p);
+        }
+        self.protos = protos;
+        for f in &self.frames {
+            // Already reachable through stack[base - 1], but be explicit.
+            self.heap.mark_value(Value::Closure(f.closure));
+        }
+        self.heap.sweep();
+        let hw = self.high_water.min(self.stack.len());
+        for slot in self.stack[top.min(hw)..hw].iter_mut() {
+            *slot = Value::Null;
+        }
+        self.high_water = top;
+    }
+
+    // ----- errors -----
+
+    /// Build a runtime error raised at `pc` in the innermost frame.
+    pub fn error_at(&self, kind: ErrorKind, message: String, span: Span) -> RuntimeError {
+        let n = self.frames.len();
+        let mut trace = Vec::new();
+        let mut omitted = 0;
+        for (i, f) in self.frames.iter().enumerate().rev() {
+            let depth_from_top = n - 1 - i;
+            if n > 2 * TRACE_KEEP && depth_from_top >= TRACE_KEEP && i >= TRACE_KEEP {
+                omitted += 1;
+                continue;
+            }
+            let proto = &f.closure.proto;
+            // A saved pc points after the instruction that was running (the call).
+            let pc = (f.pc as usize).saturating_sub(1);
+            let fspan = proto.spans.get(pc).copied().unwrap_or(proto.span);
+            trace.push(TraceEntry {
+                function: proto.name.clone(),
+                span: if i == n - 1 { span } else { fspan },
+            });
+        }
+        RuntimeError {
+            kind,
+            message,
+            span,
+            trace,
+            omitted,
+        }
+    }
+
+    /// Flush buffered output (before printing an error, and at exit).
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+}
+
+/// Describe a value's type for an error message (`int`, `string`, ...).
+pub fn type_of(v: &Value) -> &'static str {
+    v.type_name()
+}
