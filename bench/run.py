@@ -46,6 +46,10 @@ LOOP_VARIANTS = {"tailrec": "tailrec_loop", "evenodd": "evenodd_loop"}
 NO_TCO = {"cpython", "pypy", "node"}
 VARIANT_LABEL = {"tailrec_loop": "loop", "evenodd_loop": "trampoline"}
 RATIO_PEERS = ["lua54", "luajit", "cpython"]
+# Copy of the peers' expected.txt, used only when that file can't be found.
+EXPECTED_FALLBACK = {"hello": "hello, world", "fib": "2178309", "intloop": "199999997",
+                     "tailrec": "100000000", "evenodd": "true", "mandel": "242423", "strcat": "6888890",
+                     "hashtab": "1000000 499999500000"}
 GNU_TIME = "/usr/bin/time"
 
 
@@ -68,6 +72,9 @@ class Impl:
 
     def installed(self):
         return self.binary is not None and os.path.isfile(self.binary) and os.access(self.binary, os.X_OK)
+
+    def why_missing(self):
+        return "%s not found" % self.binary
 
     def program(self, bench):
         """Name of the program actually run for BENCH (a loop variant for runtimes without TCO)."""
@@ -117,6 +124,17 @@ class Peer(Impl):
         }[name]
         super().__init__(name, self.make[0], peers_dir)
         self.prime = name == "guile"
+        self.have_dir = os.path.isfile(os.path.join(peers_dir, "expected.txt"))
+
+    def installed(self):
+        return self.have_dir and super().installed()
+
+    def why_missing(self):
+        if not self.have_dir:
+            return "peers directory not found: %s (use --peers DIR)" % self.peers_dir
+        if self.binary is None:
+            return "gcc not found"
+        return "%s not found" % self.binary
 
     def command(self, bench):
         prog = self.program(bench)
@@ -352,7 +370,7 @@ def measure(impl, bench, expected, a, rss_method, runner_rss_kb):
     cell = Cell(impl.name, bench, prog)
     if not impl.installed() and impl.name != "tandem":
         cell.status = "not installed"
-        cell.detail = "%s not found" % impl.binary if impl.binary else "no compiler"
+        cell.detail = impl.why_missing()
         return cell
     argv, err = impl.command(bench)
     if err:
@@ -629,8 +647,9 @@ def main():
 
     have_peers = os.path.isfile(os.path.join(a.peers, "expected.txt"))
     if not have_peers:
-        log("warning: no expected.txt in %s: peers unavailable; use --peers DIR" % a.peers)
-        expected = {}
+        log("warning: no expected.txt in %s: peers unavailable (use --peers DIR); "
+            "checking tandem against the built-in copy" % a.peers)
+        expected = dict(EXPECTED_FALLBACK)
     else:
         expected = load_expected(a.peers)
 
@@ -645,15 +664,10 @@ def main():
         impls = [make["tandem"]()]
         for p in PEERS:
             i = make[p]()
-            if i.installed() and have_peers:
+            if i.installed():
                 impls.append(i)
             else:
                 skipped.append(p)
-    if not have_peers:
-        for i in impls:
-            if i.name != "tandem":
-                i.binary = None  # reported as not installed
-
     rss_method = a.rss
     if rss_method == "auto":
         rss_method = "time" if have_gnu_time() else "wait4"

@@ -11,7 +11,7 @@
 
 use crate::ir::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tandem_syntax::ruff::ast::{self, BindPattern, BinOp, DeclKind, StmtKind, UnOp};
+use tandem_syntax::ruff::ast::{self, BinOp, BindPattern, DeclKind, StmtKind, UnOp};
 use tandem_syntax::{Diagnostic, Span};
 
 /// Lower a parsed program. `is_builtin` tells which global names the engine predefines
@@ -244,7 +244,11 @@ impl Lowerer<'_> {
                 let clo = self.function(&f.name.name, &f.params, &f.body, f.span);
                 if self.at_top() {
                     e(
-                        ExprKind::DefineGlobal(f.name.name.clone(), GlobalKind::Mutable, Box::new(clo)),
+                        ExprKind::DefineGlobal(
+                            f.name.name.clone(),
+                            GlobalKind::Mutable,
+                            Box::new(clo),
+                        ),
                         span,
                     )
                 } else {
@@ -354,7 +358,13 @@ impl Lowerer<'_> {
         b
     }
 
-    fn for_loop(&mut self, var: &ast::Ident, iter: &ast::Expr, body: &ast::Block, span: Span) -> Expr {
+    fn for_loop(
+        &mut self,
+        var: &ast::Ident,
+        iter: &ast::Expr,
+        body: &ast::Block,
+        span: Span,
+    ) -> Expr {
         // `for x in range(...)` with the builtin `range` runs without building an array.
         let range_args = match &iter.kind {
             ast::ExprKind::Call { callee, args }
@@ -389,7 +399,11 @@ impl Lowerer<'_> {
         match lowered_args {
             Some(mut a) => {
                 let (start, end, step) = match a.len() {
-                    1 => (e(ExprKind::Const(Const::Int(0)), iter.span), a.remove(0), None),
+                    1 => (
+                        e(ExprKind::Const(Const::Int(0)), iter.span),
+                        a.remove(0),
+                        None,
+                    ),
                     2 => {
                         let end = a.remove(1);
                         (a.remove(0), end, None)
@@ -424,7 +438,13 @@ impl Lowerer<'_> {
 
     /// Lower a function literal or declaration into a new IR function; returns the
     /// expression that makes its closure.
-    fn function(&mut self, name: &str, params: &[ast::Ident], body: &ast::Block, span: Span) -> Expr {
+    fn function(
+        &mut self,
+        name: &str,
+        params: &[ast::Ident],
+        body: &ast::Block,
+        span: Span,
+    ) -> Expr {
         let parent = self.cur_func();
         let fid = self.new_func(name, Some(parent), span);
         self.scopes.push(Scope::new(fid, false));
@@ -461,7 +481,13 @@ impl Lowerer<'_> {
         e(ExprKind::Closure(fid), span)
     }
 
-    fn decl(&mut self, kind: DeclKind, pattern: &BindPattern, value: &ast::Expr, span: Span) -> Expr {
+    fn decl(
+        &mut self,
+        kind: DeclKind,
+        pattern: &BindPattern,
+        value: &ast::Expr,
+        span: Span,
+    ) -> Expr {
         let BindPattern::Name(id) = pattern else {
             return self.unsupported("destructuring declarations", span);
         };
@@ -486,7 +512,10 @@ impl Lowerer<'_> {
                     GlobalKind::Immutable
                 }
             };
-            return e(ExprKind::DefineGlobal(name.clone(), gk, Box::new(init)), span);
+            return e(
+                ExprKind::DefineGlobal(name.clone(), gk, Box::new(init)),
+                span,
+            );
         }
         let scope = self.scopes.last().expect("scope");
         if scope.names.get(name).is_some_and(|b| b.declared) {
@@ -512,17 +541,22 @@ impl Lowerer<'_> {
             let name = info.name.clone();
             let decl_span = info.span;
             self.error(
-                Diagnostic::error(
-                    format!("Cannot assign to immutable variable: {name}"),
-                    span,
-                )
-                .with_label(decl_span, "declared immutable here")
-                .with_hint(format!("declare it with `mut {name} := ...` to allow reassignment")),
+                Diagnostic::error(format!("Cannot assign to immutable variable: {name}"), span)
+                    .with_label(decl_span, "declared immutable here")
+                    .with_hint(format!(
+                        "declare it with `mut {name} := ...` to allow reassignment"
+                    )),
             );
         }
     }
 
-    fn assign(&mut self, target: &ast::Expr, op: Option<BinOp>, value: &ast::Expr, span: Span) -> Expr {
+    fn assign(
+        &mut self,
+        target: &ast::Expr,
+        op: Option<BinOp>,
+        value: &ast::Expr,
+        span: Span,
+    ) -> Expr {
         match &target.kind {
             ast::ExprKind::Ident(name) => {
                 let resolved = self.lookup(name);
@@ -588,7 +622,10 @@ impl Lowerer<'_> {
                         let cur = e(
                             ExprKind::Prim(
                                 Prim::Index,
-                                vec![e(ExprKind::Local(to), object.span), e(ExprKind::Local(ti), index.span)],
+                                vec![
+                                    e(ExprKind::Local(to), object.span),
+                                    e(ExprKind::Local(ti), index.span),
+                                ],
                             ),
                             target.span,
                         );
@@ -743,7 +780,9 @@ impl Lowerer<'_> {
                 let i = self.expr(index);
                 e(ExprKind::Prim(Prim::Index, vec![o, i]), span)
             }
-            ast::ExprKind::Func { params, body } => self.function("<anonymous>", params, body, span),
+            ast::ExprKind::Func { params, body } => {
+                self.function("<anonymous>", params, body, span)
+            }
             ast::ExprKind::Field { .. } => self.unsupported("field accesses", span),
             ast::ExprKind::Try(_) => self.unsupported("the `?` operator", span),
             ast::ExprKind::StructLit { .. } => self.unsupported("struct literals", span),

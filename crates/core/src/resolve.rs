@@ -33,10 +33,8 @@ pub fn resolve(module: &mut Module) {
     order.sort_by_key(|&f| std::cmp::Reverse(depth(f)));
     for fid in order {
         let fid = fid as usize;
-        let mut body = std::mem::replace(
-            &mut module.funcs[fid].body,
-            Expr::null(Default::default()),
-        );
+        let mut body =
+            std::mem::replace(&mut module.funcs[fid].body, Expr::null(Default::default()));
         r.walk(&mut body, fid as FuncId, true);
         module.funcs[fid].body = body;
     }

@@ -63,7 +63,12 @@ impl Error {
 pub struct Engine {
     vm: Vm,
     sources: SourceMap,
+    /// Globals the engine predefines (natives and the prelude).
+    builtin_names: std::collections::HashSet<String>,
 }
+
+/// Builtins written in the Ruff dialect (see the file's header).
+const PRELUDE: &str = include_str!("prelude.ruff");
 
 impl Default for Engine {
     fn default() -> Self {
@@ -84,10 +89,17 @@ impl Engine {
     pub fn with_output(out: Box<dyn Write>) -> Engine {
         let mut vm = Vm::new(out);
         tandem_vm::builtins::install(&mut vm);
-        Engine {
+        let mut engine = Engine {
             vm,
             sources: SourceMap::new(),
+            builtin_names: Default::default(),
+        };
+        if let Err(e) = engine.run_source_as("<prelude>", PRELUDE, Dialect::Ruff) {
+            // The prelude is part of tandem; failing to load it is a bug caught by tests.
+            panic!("the prelude failed to load:\n{}", engine.render_error(&e));
         }
+        engine.builtin_names = engine.vm.globals.defined_names();
+        engine
     }
 
     pub fn vm(&mut self) -> &mut Vm {
@@ -139,10 +151,9 @@ impl Engine {
         let file_span = Span::new(file, 0, 0);
         let module = match dialect {
             Dialect::Ruff => {
-                let program =
-                    tandem_syntax::ruff::parse(text, file).map_err(Error::Compile)?;
-                let vm = &self.vm;
-                let is_builtin = |n: &str| vm.native_index.contains_key(n);
+                let program = tandem_syntax::ruff::parse(text, file).map_err(Error::Compile)?;
+                let builtins = &self.builtin_names;
+                let is_builtin = |n: &str| builtins.contains(n);
                 tandem_core::lower_ruff::lower_program(&program, file_span, &is_builtin)
                     .map_err(Error::Compile)?
             }
@@ -153,12 +164,9 @@ impl Engine {
                 )]))
             }
         };
-        let proto = tandem_vm::compile::compile_module(
-            &module,
-            &mut self.vm.globals,
-            &mut self.vm.heap,
-        )
-        .map_err(|d| Error::Compile(vec![d]))?;
+        let proto =
+            tandem_vm::compile::compile_module(&module, &mut self.vm.globals, &mut self.vm.heap)
+                .map_err(|d| Error::Compile(vec![d]))?;
         // Keep the prototype's constants alive from now on.
         self.vm.protos.push(proto.clone());
         Ok(proto)
@@ -185,7 +193,12 @@ impl Engine {
     }
 
     /// Compile and run a source text in the given dialect.
-    pub fn run_source_as(&mut self, name: &str, text: &str, dialect: Dialect) -> Result<Value, Error> {
+    pub fn run_source_as(
+        &mut self,
+        name: &str,
+        text: &str,
+        dialect: Dialect,
+    ) -> Result<Value, Error> {
         let proto = self.compile_source(name, text, dialect)?;
         self.run_proto(proto)
     }

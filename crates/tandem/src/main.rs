@@ -12,7 +12,9 @@ use tandem::{Caps, Engine, Error};
 /// error, 4 runtime error.
 #[derive(Parser, Debug)]
 #[command(name = "tandem", version, about, long_about = None)]
-#[command(after_help = "Examples:\n  tandem run examples/hello.ruff\n  tandem run --max-depth 10000 prog.ruff arg1 arg2\n  tandem check prog.ruff\n  tandem disasm prog.ruff")]
+#[command(
+    after_help = "Examples:\n  tandem run examples/hello.ruff\n  tandem run --max-depth 10000 prog.ruff arg1 arg2\n  tandem check prog.ruff\n  tandem disasm prog.ruff"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -145,13 +147,15 @@ fn main() -> ExitCode {
         .stack_size(256 << 20)
         .spawn(move || real_main(cli));
     match worker {
-        Ok(handle) => match handle.join() {
-            Ok(code) => code,
-            Err(_) => {
-                eprintln!("error: internal error (a panic): this is a bug in tandem, please report it");
-                ExitCode::from(70)
+        Ok(handle) => {
+            match handle.join() {
+                Ok(code) => code,
+                Err(_) => {
+                    eprintln!("error: internal error (a panic): this is a bug in tandem, please report it");
+                    ExitCode::from(70)
+                }
             }
-        },
+        }
         Err(e) => {
             eprintln!("error: cannot start the interpreter thread: {e}");
             ExitCode::from(70)

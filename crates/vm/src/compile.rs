@@ -219,6 +219,29 @@ impl FnCompiler<'_, '_> {
             ExprKind::Const(Const::Null) => {
                 self.emit(Instr::ReturnNull {}, e.span);
             }
+            ExprKind::Return(v) => self.ret(v)?,
+            ExprKind::Block(items) if !items.is_empty() => {
+                let mark = self.st.next;
+                let (last, init) = items.split_last().expect("non-empty");
+                for item in init {
+                    self.expr(item, None)?;
+                }
+                self.ret(last)?;
+                self.st.next = mark;
+            }
+            ExprKind::If {
+                cond,
+                then,
+                else_,
+                truth,
+            } => {
+                // Each branch returns on its own: no jump over the else branch.
+                let to_else = self.cond_jump(cond, *truth)?;
+                self.ret(then)?;
+                let here = self.here();
+                self.patch(to_else, here);
+                self.ret(else_)?;
+            }
             ExprKind::Call { tail: true, .. } => {
                 // Compiles to TAILCALL; nothing follows it.
                 let mark = self.st.next;
@@ -540,7 +563,10 @@ impl FnCompiler<'_, '_> {
                 let is_break = matches!(e.kind, ExprKind::Break);
                 let Some(lp) = self.st.loops.last() else {
                     let what = if is_break { "break" } else { "continue" };
-                    return Err(Diagnostic::error(format!("'{what}' outside of a loop"), span));
+                    return Err(Diagnostic::error(
+                        format!("'{what}' outside of a loop"),
+                        span,
+                    ));
                 };
                 let known = lp.continue_to;
                 let j = self.emit(Instr::Jmp { off: 0 }, span);
@@ -743,9 +769,10 @@ impl FnCompiler<'_, '_> {
         let mark = self.st.next;
         let span = cond.span;
         let j = match &cond.kind {
-            ExprKind::Prim(op @ (Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne), args)
-                if args.len() == 2 =>
-            {
+            ExprKind::Prim(
+                op @ (Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne),
+                args,
+            ) if args.len() == 2 => {
                 let a = self.operand(&args[0])?;
                 let b = self.operand(&args[1])?;
                 let i = match op {
@@ -770,7 +797,13 @@ impl FnCompiler<'_, '_> {
         Ok(j)
     }
 
-    fn prim(&mut self, op: Prim, args: &[Expr], dst: Option<u8>, span: Span) -> Result<(), Diagnostic> {
+    fn prim(
+        &mut self,
+        op: Prim,
+        args: &[Expr],
+        dst: Option<u8>,
+        span: Span,
+    ) -> Result<(), Diagnostic> {
         let mark = self.st.next;
         if op == Prim::Concat {
             let base = self.st.next as u8;
@@ -791,7 +824,14 @@ impl FnCompiler<'_, '_> {
             let o = self.operand(&args[0])?;
             let i = self.operand(&args[1])?;
             let v = self.operand(&args[2])?;
-            self.emit(Instr::SetIndex { obj: o, idx: i, src: v }, span);
+            self.emit(
+                Instr::SetIndex {
+                    obj: o,
+                    idx: i,
+                    src: v,
+                },
+                span,
+            );
             self.st.next = mark;
             if let Some(d) = dst {
                 self.emit(Instr::LoadNull { dst: d }, span);
@@ -801,7 +841,11 @@ impl FnCompiler<'_, '_> {
         // Add/Sub with a small int constant on the right use the immediate form.
         if matches!(op, Prim::Add | Prim::Sub) {
             if let ExprKind::Const(Const::Int(k)) = args[1].kind {
-                let imm = if op == Prim::Add { Some(k) } else { k.checked_neg() };
+                let imm = if op == Prim::Add {
+                    Some(k)
+                } else {
+                    k.checked_neg()
+                };
                 if let Some(imm) = imm.and_then(|i| i32::try_from(i).ok()) {
                     let a = self.operand(&args[0])?;
                     let d = match dst {
@@ -838,10 +882,17 @@ impl FnCompiler<'_, '_> {
             (Prim::Neg, &[a]) => Instr::Neg { dst: d, src: a },
             (Prim::Not, &[a]) => Instr::Not { dst: d, src: a },
             (Prim::Truthy, &[a]) => Instr::Truthy { dst: d, src: a },
-            (Prim::Index, &[o, i]) => Instr::GetIndex { dst: d, obj: o, idx: i },
+            (Prim::Index, &[o, i]) => Instr::GetIndex {
+                dst: d,
+                obj: o,
+                idx: i,
+            },
             _ => {
                 return Err(Diagnostic::error(
-                    format!("internal error: primitive {op:?} with {} operands", regs.len()),
+                    format!(
+                        "internal error: primitive {op:?} with {} operands",
+                        regs.len()
+                    ),
                     span,
                 ))
             }

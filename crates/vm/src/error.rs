@@ -44,9 +44,16 @@ impl RuntimeError {
                 if self.omitted > 0 && i == half {
                     lines.push(format!("  ... {} more frames ...", self.omitted));
                 }
-                lines.push(format!("  at {} ({})", t.function, sources.location(t.span)));
+                lines.push(format!(
+                    "  at {} ({})",
+                    t.function,
+                    sources.location(t.span)
+                ));
             }
-            d = d.with_note(format!("stack trace (innermost first):\n{}", lines.join("\n")));
+            d = d.with_note(format!(
+                "stack trace (innermost first):\n{}",
+                lines.join("\n")
+            ));
         }
         let mut text = d.render(sources);
         // Put the trace lines flush left under the note.

@@ -36,7 +36,10 @@ impl Globals {
     }
 
     pub fn name(&self, slot: u32) -> &str {
-        self.names.get(slot as usize).map(|s| s.as_str()).unwrap_or("?")
+        self.names
+            .get(slot as usize)
+            .map(|s| s.as_str())
+            .unwrap_or("?")
     }
 
     pub fn get(&self, name: &str) -> Option<Value> {
@@ -48,6 +51,16 @@ impl Globals {
     pub fn set(&mut self, name: &str, v: Value) {
         let i = self.slot(name) as usize;
         self.values[i] = v;
+    }
+
+    /// The names of every global that currently has a value.
+    pub fn defined_names(&self) -> std::collections::HashSet<String> {
+        self.names
+            .iter()
+            .zip(&self.values)
+            .filter(|(_, v)| !matches!(v, Value::Undef))
+            .map(|(n, _)| n.clone())
+            .collect()
     }
 
     pub fn len(&self) -> usize {

@@ -48,7 +48,12 @@ impl Vm {
     /// Check arity, pack variadic arguments, and make sure the stack can hold the frame.
     /// The arguments are already in `stack[base..base + nargs]`.
     #[inline]
-    fn prepare_frame(&mut self, c: Gc<Closure>, base: usize, nargs: usize) -> Result<(), CallError> {
+    fn prepare_frame(
+        &mut self,
+        c: Gc<Closure>,
+        base: usize,
+        nargs: usize,
+    ) -> Result<(), CallError> {
         let p = &c.proto;
         let arity = p.arity as usize;
         if nargs != arity {
@@ -402,7 +407,8 @@ impl Vm {
                         let at = base + cb as usize + 1;
                         match callee {
                             Value::Closure(c) => {
-                                if self.frames.len() >= self.max_depth {
+                                // The entry frame does not count; `max_depth` nested calls fit.
+                                if self.frames.len() > self.max_depth + 1 {
                                     fail!(
                                         ErrorKind::StackOverflow,
                                         format!(
@@ -446,7 +452,11 @@ impl Vm {
                                 // Slide callee and arguments down over this frame.
                                 // SAFETY: base >= 1 and the window lies inside the stack.
                                 unsafe {
-                                    std::ptr::copy(regs.add(cb as usize), regs.sub(1), n as usize + 1)
+                                    std::ptr::copy(
+                                        regs.add(cb as usize),
+                                        regs.sub(1),
+                                        n as usize + 1,
+                                    )
                                 };
                                 if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
                                     fail!(k, m);
@@ -461,7 +471,11 @@ impl Vm {
                             }
                             Value::Native(id) => {
                                 save_pc!();
-                                let v = match self.call_native(id, base + cb as usize + 1, n as usize) {
+                                let v = match self.call_native(
+                                    id,
+                                    base + cb as usize + 1,
+                                    n as usize,
+                                ) {
                                     Ok(v) => v,
                                     Err((k, m)) => fail!(k, m),
                                 };
@@ -519,7 +533,9 @@ impl Vm {
                             let items = b.to_vec();
                             a.items_mut().extend(items);
                         }
-                        (_, v) => throw!(format!("Cannot spread a {} into an array", v.type_name())),
+                        (_, v) => {
+                            throw!(format!("Cannot spread a {} into an array", v.type_name()))
+                        }
                     },
                     Instr::NewDict { dst } => {
                         let d = self.new_dict(Default::default());
@@ -566,7 +582,10 @@ impl Vm {
                                 let items = keys.into_iter().map(|k| self.new_str(k)).collect();
                                 self.new_array(items)
                             }
-                            v => throw!(format!("Cannot iterate over a value of type {}", v.type_name())),
+                            v => throw!(format!(
+                                "Cannot iterate over a value of type {}",
+                                v.type_name()
+                            )),
                         };
                         set!(b, it);
                         set!(b + 1, Value::Int(0));
@@ -638,7 +657,11 @@ fn arity_message(p: &Proto, nargs: usize) -> String {
     } else {
         n.to_string()
     };
-    let noun = if n == 1 && !p.variadic { "argument" } else { "arguments" };
+    let noun = if n == 1 && !p.variadic {
+        "argument"
+    } else {
+        "arguments"
+    };
     format!("{} expects {what} {noun}, got {nargs}", p.name)
 }
 
@@ -776,16 +799,20 @@ impl Vm {
                 let len = s.as_str().chars().count();
                 match normalize_index(i, len) {
                     Some(j) => {
-                        let c = s.as_str().chars().nth(j).map(String::from).unwrap_or_default();
+                        let c = s
+                            .as_str()
+                            .chars()
+                            .nth(j)
+                            .map(String::from)
+                            .unwrap_or_default();
                         Ok(self.new_str(c))
                     }
                     None => Err(format!("Index out of bounds: index {i}, length {len}")),
                 }
             }
-            (Value::Array(_) | Value::Str(_), i) => Err(format!(
-                "Index must be an int, got {}",
-                i.type_name()
-            )),
+            (Value::Array(_) | Value::Str(_), i) => {
+                Err(format!("Index must be an int, got {}", i.type_name()))
+            }
             (Value::Dict(_), k) => Err(format!(
                 "Dict keys must be strings or ints, got {}",
                 k.type_name()

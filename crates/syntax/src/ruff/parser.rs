@@ -497,7 +497,7 @@ impl<'a> Parser<'a> {
             T::Match => self.match_stmt(),
             T::Try => self.try_stmt(),
             T::Import => self.import(),
-            T::From => self.from_import_stmt(),
+            T::From => self.import_from(),
             T::Export => self.export(),
             T::Else | T::Case | T::Default | T::Except => self.misplaced_keyword(),
             T::Ident(_) => {
@@ -1074,7 +1074,7 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(never)]
-    fn from_import_stmt(&mut self) -> PResult<StmtKind> {
+    fn import_from(&mut self) -> PResult<StmtKind> {
         self.bump();
         let path = self.module_path()?;
         self.expect(&TokenKind::Import, "'import' after the module name")?;

@@ -914,3 +914,45 @@ fn diagnostics_render() {
         "{text}"
     );
 }
+/// Every `.ruff` program in the repository parses, except the deliberate syntax-error tests
+/// (`err_syntax_*`), which must fail cleanly.
+#[test]
+fn repository_programs_parse() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = Vec::new();
+    for dir in [
+        "tests/programs/ruff",
+        "bench",
+        "examples",
+        "crates/tandem/src",
+    ] {
+        if let Ok(rd) = std::fs::read_dir(root.join(dir)) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "ruff") {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    let mut failures = String::new();
+    for p in &files {
+        let Ok(src) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let result = parse(&src, FileId(0));
+        match (name.starts_with("err_syntax"), result) {
+            (false, Err(e)) => {
+                let mut sm = SourceMap::new();
+                sm.add(p.display().to_string(), src.as_str());
+                for d in e {
+                    failures.push_str(&d.render(&sm));
+                }
+            }
+            (true, Ok(_)) => failures.push_str(&format!("{name} should not parse\n")),
+            _ => {}
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}

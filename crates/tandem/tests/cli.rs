@@ -1,0 +1,149 @@
+//! The command-line interface, tested from the outside: exit codes, error formats, limits.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn tandem(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tandem")
+}
+
+/// Write `src` to a fresh temporary file named `name` and return its path.
+fn temp_program(name: &str, src: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tandem-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let mut f = std::fs::File::create(&path).unwrap();
+    f.write_all(src.as_bytes()).unwrap();
+    path
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn help_and_version() {
+    let o = tandem(&["--help"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    for word in ["run", "check", "disasm"] {
+        assert!(text.contains(word), "{text}");
+    }
+    let o = tandem(&["run", "--help"]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("--max-depth") && text.contains("--jit"),
+        "{text}"
+    );
+    let o = tandem(&["--version"]);
+    assert!(stdout(&o).starts_with("tandem "), "{}", stdout(&o));
+}
+
+#[test]
+fn runs_a_program_and_passes_jit_modes() {
+    let p = temp_program("ok.ruff", "print(\"hi\", 1 + 2)\n");
+    for mode in ["--jit=off", "--jit=auto", "--jit=always"] {
+        let o = tandem(&["run", mode, p.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), "hi 3\n");
+    }
+}
+
+#[test]
+fn syntax_error_exits_3_with_location_and_caret() {
+    let p = temp_program("bad.ruff", "x := 1\nprint((x + 2)\n");
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    let e = stderr(&o);
+    assert!(e.contains("error"), "{e}");
+    assert!(e.contains("bad.ruff:"), "{e}");
+    assert!(e.contains('^'), "{e}");
+    // `check` reports the same without running.
+    let o = tandem(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+}
+
+#[test]
+fn runtime_error_exits_4_with_file_line_col_and_trace() {
+    let src = "func inner(x) {\n  return x / 0\n}\nfunc outer() {\n  return 1 + inner(5)\n}\nprint(\"before\")\nouter()\n";
+    let p = temp_program("div.ruff", src);
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert_eq!(stdout(&o), "before\n");
+    let e = stderr(&o);
+    assert!(e.contains("Division by zero"), "{e}");
+    assert!(e.contains("div.ruff:2:10"), "{e}");
+    assert!(e.contains("at inner"), "{e}");
+    assert!(e.contains("at outer"), "{e}");
+    assert!(e.contains("at <main>"), "{e}");
+}
+
+#[test]
+fn missing_file_and_unknown_extension_exit_2() {
+    let o = tandem(&["run", "/nonexistent/x.ruff"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+    let p = temp_program("prog.txt", "print(1)");
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".ruff"), "{}", stderr(&o));
+}
+
+const SUM: &str =
+    "func sum(n) { if n == 0 { return 0 } return n + sum(n - 1) }\nprint(sum(1000000))\n";
+
+#[test]
+fn million_deep_recursion_works_by_default() {
+    let p = temp_program("deep.ruff", SUM);
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "500000500000\n");
+}
+
+#[test]
+fn max_depth_gives_a_stack_overflow_error_naming_the_line() {
+    let p = temp_program("deep2.ruff", SUM);
+    let o = tandem(&["run", "--max-depth", "10000", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    let e = stderr(&o);
+    assert!(e.contains("stack overflow"), "{e}");
+    assert!(e.contains("deep2.ruff:1:"), "{e}");
+    assert!(e.contains("more frames"), "{e}");
+}
+
+#[test]
+fn denying_stdout_refuses_print() {
+    let p = temp_program("cap.ruff", "print(1)\n");
+    let o = tandem(&["run", "--deny", "stdout", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(
+        stderr(&o).contains("capability denied: stdout"),
+        "{}",
+        stderr(&o)
+    );
+    let o = tandem(&["run", "--deny", "teleport", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown capability"), "{}", stderr(&o));
+}
+
+#[test]
+fn disasm_prints_every_function() {
+    let p = temp_program(
+        "d.ruff",
+        "func f(x) { return g(x) }\nfunc g(x) { return x }\nprint(f(1))\n",
+    );
+    let o = tandem(&["disasm", p.to_str().unwrap()]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.contains("function <main>"), "{text}");
+    assert!(text.contains("function f"), "{text}");
+    assert!(text.contains("function g"), "{text}");
+    assert!(text.contains("TAILCALL"), "{text}");
+}

@@ -1,0 +1,125 @@
+//! Compiler tests through the disassembler: what the bytecode of a function looks like.
+
+use tandem::{Dialect, Engine};
+
+/// The disassembly of function `name` (its header line up to the next function).
+fn disasm_of(src: &str, name: &str) -> String {
+    let mut e = Engine::with_output(Box::new(std::io::sink()));
+    let proto = match e.compile_source("t.ruff", src, Dialect::Ruff) {
+        Ok(p) => p,
+        Err(err) => panic!("compile error:\n{}", e.render_error(&err)),
+    };
+    let text = e.disassemble(&proto);
+    let header = format!("function {name} (");
+    let start = text
+        .find(&header)
+        .unwrap_or_else(|| panic!("no function {name} in:\n{text}"));
+    let rest = &text[start..];
+    let end = rest[1..]
+        .find("\nfunction ")
+        .map(|i| i + 1)
+        .unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+/// Mnemonics of the instructions, in order.
+fn ops(disasm: &str) -> Vec<String> {
+    disasm
+        .lines()
+        .filter(|l| l.starts_with("  0") || l.starts_with("  1"))
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .collect()
+}
+
+fn count(ops: &[String], op: &str) -> usize {
+    ops.iter().filter(|o| *o == op).count()
+}
+
+#[test]
+fn return_of_a_call_is_a_tail_call() {
+    let d = disasm_of("func g(x) { return x }\nfunc f(x) { return g(x) }", "f");
+    let o = ops(&d);
+    assert_eq!(count(&o, "TAILCALL"), 1, "{d}");
+    assert_eq!(count(&o, "CALL"), 0, "{d}");
+}
+
+#[test]
+fn call_inside_arithmetic_is_not_a_tail_call() {
+    let d = disasm_of("func g(x) { return x }\nfunc f(x) { return 1 + g(x) }", "f");
+    let o = ops(&d);
+    assert_eq!(count(&o, "TAILCALL"), 0, "{d}");
+    assert_eq!(count(&o, "CALL"), 1, "{d}");
+}
+
+#[test]
+fn returning_calls_in_if_branches_are_tail_calls() {
+    let src = "func g(x) { return x }\nfunc h(x) { return x }\n\
+               func f(x) {\n  if x > 0 {\n    print(x)\n    return g(x - 1)\n  } else {\n    return h(x)\n  }\n}";
+    let d = disasm_of(src, "f");
+    let o = ops(&d);
+    assert_eq!(count(&o, "TAILCALL"), 2, "{d}");
+    // print(x) is not in tail position.
+    assert_eq!(count(&o, "CALL"), 1, "{d}");
+}
+
+#[test]
+fn a_call_statement_at_the_end_is_not_a_tail_call() {
+    // Falling off the end returns null, not g's value.
+    let d = disasm_of("func g(x) { return x }\nfunc f(x) { g(x) }", "f");
+    let o = ops(&d);
+    assert_eq!(count(&o, "TAILCALL"), 0, "{d}");
+    assert_eq!(count(&o, "CALL"), 1, "{d}");
+    assert_eq!(o.last().map(String::as_str), Some("RETURNNULL"), "{d}");
+}
+
+#[test]
+fn self_tail_recursion_and_else_if_chains() {
+    let src = "func count(n, acc) {\n  if n == 0 { return acc }\n  else if n < 0 { return count(0 - n, acc) }\n  return count(n - 1, acc + 1)\n}";
+    let d = disasm_of(src, "count");
+    let o = ops(&d);
+    assert_eq!(count(&o, "TAILCALL"), 2, "{d}");
+    assert_eq!(count(&o, "CALL"), 0, "{d}");
+    // n == 0 compiles to a fused compare-and-branch.
+    assert!(o.iter().any(|x| x == "JMPNEQ"), "{d}");
+}
+
+#[test]
+fn disassembly_shows_source_lines() {
+    let d = disasm_of("func f(x) {\n  return x * 2\n}", "f");
+    assert!(
+        d.contains("|   return x * 2") || d.contains("| return x * 2"),
+        "{d}"
+    );
+    assert!(d.contains("MUL"), "{d}");
+}
+
+#[test]
+fn captured_and_reassigned_variables_are_boxed() {
+    let src = "func mk() {\n  mut n := 0\n  return func() { n := n + 1\n return n }\n}";
+    let d = disasm_of(src, "mk");
+    assert!(d.contains("NEWBOX"), "{d}");
+    let inner = disasm_of(src, "<anonymous>");
+    assert!(inner.contains("(boxed)"), "{inner}");
+    assert!(inner.contains("SETUPBOX"), "{inner}");
+}
+
+#[test]
+fn captured_but_never_reassigned_variables_are_copied() {
+    let src = "func mk(k) {\n  return func(x) { return x + k }\n}";
+    let mk = disasm_of(src, "mk");
+    assert!(!mk.contains("NEWBOX"), "{mk}");
+    let inner = disasm_of(src, "<anonymous>");
+    assert!(inner.contains("GETUPVAL "), "{inner}");
+}
+
+#[test]
+fn for_range_does_not_build_an_array() {
+    let d = disasm_of(
+        "func f(n) {\n  s := 0\n  for i in range(n) { s += i }\n  return s\n}",
+        "f",
+    );
+    let o = ops(&d);
+    assert!(o.iter().any(|x| x == "RANGEPREP"), "{d}");
+    assert!(o.iter().any(|x| x == "RANGENEXT"), "{d}");
+    assert_eq!(count(&o, "CALL"), 0, "{d}");
+}

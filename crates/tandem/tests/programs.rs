@@ -1,0 +1,185 @@
+//! Conformance programs: every `tests/programs/<dialect>/NAME.<ext>` runs through the real
+//! `tandem` binary under `--jit=off`, `--jit=always` and the default, and must print exactly
+//! `NAME.out`. When `NAME.err` exists the program must exit non-zero and each non-empty line
+//! of `NAME.err` must appear in stderr. The three modes must agree with each other too.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const MODES: &[Option<&str>] = &[Some("--jit=off"), Some("--jit=always"), None];
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn programs_dir(dialect: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/programs")
+        .join(dialect)
+}
+
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    timed_out: bool,
+}
+
+fn run(file: &Path, mode: Option<&str>) -> Outcome {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
+    cmd.arg("run");
+    if let Some(m) = mode {
+        cmd.arg(m);
+    }
+    cmd.arg(file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn tandem");
+    // Read pipes on threads so a chatty program cannot block on a full pipe.
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let t_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out, &mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut err, &mut s);
+        s
+    });
+    let start = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait().expect("wait") {
+            Some(s) => break s,
+            None if start.elapsed() > TIMEOUT => {
+                let _ = child.kill();
+                timed_out = true;
+                break child.wait().expect("wait after kill");
+            }
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    };
+    Outcome {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned(),
+        stderr: String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned(),
+        timed_out,
+    }
+}
+
+/// Check one program in every mode; returns a description of each failure.
+fn check(file: &Path) -> Vec<String> {
+    let mut failures = Vec::new();
+    let expected_out = std::fs::read_to_string(file.with_extension("out")).ok();
+    let expected_err = std::fs::read_to_string(file.with_extension("err")).ok();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    if expected_out.is_none() && expected_err.is_none() {
+        return vec![format!("{name}: has neither a .out nor a .err file")];
+    }
+    let mut first_stdout: Option<String> = None;
+    for mode in MODES {
+        let label = mode.unwrap_or("default");
+        let o = run(file, *mode);
+        if o.timed_out {
+            failures.push(format!("{name} [{label}]: timed out after {TIMEOUT:?}"));
+            continue;
+        }
+        if let Some(exp) = &expected_out {
+            if &o.stdout != exp {
+                failures.push(format!(
+                    "{name} [{label}]: stdout differs\n--- expected\n{exp}--- got\n{}--- stderr\n{}",
+                    o.stdout, o.stderr
+                ));
+            }
+        }
+        match &expected_err {
+            Some(phrases) => {
+                if o.code == Some(0) {
+                    failures.push(format!("{name} [{label}]: expected an error exit, got 0"));
+                }
+                if o.code.is_none() {
+                    failures.push(format!("{name} [{label}]: killed by a signal (crash)"));
+                }
+                for p in phrases.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                    if !o.stderr.contains(p) {
+                        failures.push(format!(
+                            "{name} [{label}]: stderr lacks {p:?}\n--- stderr\n{}",
+                            o.stderr
+                        ));
+                    }
+                }
+            }
+            None => {
+                if o.code != Some(0) {
+                    failures.push(format!(
+                        "{name} [{label}]: exit code {:?}\n--- stderr\n{}",
+                        o.code, o.stderr
+                    ));
+                }
+            }
+        }
+        match &first_stdout {
+            None => first_stdout = Some(o.stdout),
+            Some(f) if *f != o.stdout => {
+                failures.push(format!("{name} [{label}]: output differs from --jit=off"))
+            }
+            _ => {}
+        }
+    }
+    failures
+}
+
+fn run_dialect(dialect: &str, ext: &str) {
+    let dir = programs_dir(dialect);
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == ext))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no {dialect} programs in {}",
+        dir.display()
+    );
+    let queue = Arc::new(Mutex::new(files.clone()));
+    let failures = Arc::new(Mutex::new(Vec::new()));
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(2, 8);
+    let handles: Vec<_> = (0..workers)
+        .map(|_| {
+            let queue = queue.clone();
+            let failures = failures.clone();
+            std::thread::spawn(move || loop {
+                let next = queue.lock().unwrap().pop();
+                let Some(file) = next else { break };
+                let f = check(&file);
+                failures.lock().unwrap().extend(f);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("worker");
+    }
+    let failures = failures.lock().unwrap();
+    if !failures.is_empty() {
+        panic!(
+            "{} failure(s) in {} {dialect} programs:\n\n{}",
+            failures.len(),
+            files.len(),
+            failures.join("\n\n")
+        );
+    }
+    eprintln!("{} {dialect} programs passed in every mode", files.len());
+}
+
+#[test]
+fn ruff_programs() {
+    run_dialect("ruff", "ruff");
+}
