@@ -62,7 +62,7 @@ fn str_size(s: &Str) -> usize {
     std::mem::size_of::<GcBox<Str>>() + s.as_str().len()
 }
 fn array_size(a: &Array) -> usize {
-    std::mem::size_of::<GcBox<Array>>() + a.items().len() * std::mem::size_of::<Value>()
+    std::mem::size_of::<GcBox<Array>>() + std::mem::size_of_val(a.items())
 }
 fn dict_size(d: &Dict) -> usize {
     std::mem::size_of::<GcBox<Dict>>()

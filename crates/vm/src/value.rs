@@ -79,8 +79,9 @@ impl<T> std::ops::Deref for Gc<T> {
 }
 
 /// A tandem value.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub enum Value {
+    #[default]
     Null,
     Bool(bool),
     Int(i64),
@@ -95,12 +96,6 @@ pub enum Value {
     Box(Gc<BoxCell>),
     /// An unset global. Never visible to programs.
     Undef,
-}
-
-impl Default for Value {
-    fn default() -> Self {
-        Value::Null
-    }
 }
 
 impl Value {
@@ -129,8 +124,8 @@ impl Value {
             Value::Int(i) => i != 0,
             Value::Float(f) => f != 0.0,
             Value::Str(s) => !s.as_str().is_empty(),
-            Value::Array(a) => a.len() != 0,
-            Value::Dict(d) => d.len() != 0,
+            Value::Array(a) => !a.is_empty(),
+            Value::Dict(d) => !d.is_empty(),
             _ => true,
         }
     }
