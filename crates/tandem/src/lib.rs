@@ -167,7 +167,8 @@ impl Engine {
         let proto =
             tandem_vm::compile::compile_module(&module, &mut self.vm.globals, &mut self.vm.heap)
                 .map_err(|d| Error::Compile(vec![d]))?;
-        // Keep the prototype's constants alive from now on.
+        // Keep the prototype's constants alive from now on (also when it is only
+        // disassembled, never run).
         self.vm.protos.push(proto.clone());
         Ok(proto)
     }

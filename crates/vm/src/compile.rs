@@ -908,7 +908,9 @@ fn is_null(e: &Expr) -> bool {
 }
 
 /// True when compiling `e` straight into a variable's register is safe: every read of
-/// other values happens before the single final write of the result.
+/// other values happens before the single final write of the result. (Not calls: a call may
+/// use its destination as the base of its argument window, which would overwrite the
+/// variable before the arguments read it.)
 fn writes_after_reads(e: &Expr) -> bool {
     matches!(
         e.kind,
@@ -916,7 +918,6 @@ fn writes_after_reads(e: &Expr) -> bool {
             | ExprKind::Local(_)
             | ExprKind::Global(_)
             | ExprKind::Prim(..)
-            | ExprKind::Call { .. }
             | ExprKind::Closure(_)
     )
 }

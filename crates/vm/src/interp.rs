@@ -20,7 +20,9 @@ type CallError = (ErrorKind, String);
 impl Vm {
     /// Run a module's entry prototype to completion and return its value.
     pub fn run_proto(&mut self, proto: Rc<Proto>) -> Result<Value, RuntimeError> {
-        self.protos.push(proto.clone());
+        if !self.protos.iter().any(|p| Rc::ptr_eq(p, &proto)) {
+            self.protos.push(proto.clone());
+        }
         let closure = self.heap.alloc_closure(proto.clone(), Box::new([]));
         let base = match self.frames.last() {
             Some(f) => f.base as usize + f.closure.proto.nregs as usize + 1,

@@ -1,16 +1,95 @@
 //! The standard library, registered through the same native-function API a host uses.
+//!
+//! One concept per module: `io` (print), `convert` (conversions, `type`, `format`, asserts),
+//! `string`, `array`, `dict`, `generic` (the functions that accept several container types:
+//! `len`, `contains`, `remove`, ...), and `math`. Builtins that call back into script code
+//! (`map`, `filter`, ...) are written in the Ruff dialect, in the tandem crate's prelude.
 
 use crate::native::{Arity, Caps, NativeDef};
+use crate::object::{Array, Dict};
+use crate::value::{Gc, Value};
 use crate::vm::Vm;
 
+pub mod array;
+pub mod convert;
+pub mod dict;
+pub mod generic;
 pub mod io;
+pub mod math;
+pub mod string;
 
 /// Register every builtin in `vm`.
 pub fn install(vm: &mut Vm) {
     io::install(vm);
+    convert::install(vm);
+    string::install(vm);
+    array::install(vm);
+    dict::install(vm);
+    generic::install(vm);
+    math::install(vm);
 }
 
 /// Shorthand used by the builtin modules.
 pub(crate) fn def(vm: &mut Vm, name: &str, arity: Arity, caps: Caps, f: crate::native::NativeFn) {
     vm.register(NativeDef::new(name, arity, caps, f));
+}
+
+/// A pure builtin: no capabilities needed.
+pub(crate) fn pure(vm: &mut Vm, name: &str, arity: Arity, f: crate::native::NativeFn) {
+    def(vm, name, arity, Caps::NONE, f);
+}
+
+/// The largest string (in bytes) a builtin will build.
+pub(crate) const MAX_STR_BYTES: usize = 1 << 30;
+
+/// The most elements a builtin will put in one new array (1 GiB of values).
+pub(crate) const MAX_ARRAY_LEN: usize = (1 << 30) / std::mem::size_of::<Value>();
+
+/// `NAME expects WHAT, got TYPE`.
+pub(crate) fn expected(name: &str, what: &str, got: &Value) -> String {
+    format!("{name} expects {what}, got {}", got.type_name())
+}
+
+/// The error for a result that would exceed the size caps.
+pub(crate) fn too_large(name: &str) -> String {
+    format!("{name}: result is too large")
+}
+
+pub(crate) fn str_arg<'a>(name: &str, v: &'a Value) -> Result<&'a str, String> {
+    v.as_str().ok_or_else(|| expected(name, "a string", v))
+}
+
+pub(crate) fn int_arg(name: &str, v: &Value) -> Result<i64, String> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        _ => Err(expected(name, "an int", v)),
+    }
+}
+
+pub(crate) fn array_arg(name: &str, v: &Value) -> Result<Gc<Array>, String> {
+    match v {
+        Value::Array(a) => Ok(*a),
+        _ => Err(expected(name, "an array", v)),
+    }
+}
+
+pub(crate) fn dict_arg(name: &str, v: &Value) -> Result<Gc<Dict>, String> {
+    match v {
+        Value::Dict(d) => Ok(*d),
+        _ => Err(expected(name, "a dict", v)),
+    }
+}
+
+/// A dict key: a string, or an int converted to its decimal string.
+pub(crate) fn key_arg(name: &str, v: &Value) -> Result<String, String> {
+    match v {
+        Value::Str(s) => Ok(s.as_str().to_string()),
+        Value::Int(i) => Ok(i.to_string()),
+        _ => Err(expected(name, "a string key", v)),
+    }
+}
+
+/// Build `[a, b]` (the shape `pop`, `remove_at` and dict `remove` return).
+pub(crate) fn pair(vm: &mut Vm, a: Value, b: Value) -> Value {
+    vm.new_array(vec![a, b])
 }

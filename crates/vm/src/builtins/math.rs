@@ -1,0 +1,208 @@
+//! Math builtins and the constants `PI` and `E`.
+//!
+//! `floor`, `ceil` and `round` return ints (as Ruff does); `sqrt`, `exp`, `log`, `sin` and
+//! `cos` return floats; `abs`, `min`, `max` and `pow` keep ints as ints where they can.
+
+use super::convert::float_to_int;
+use super::{array_arg, expected, pure};
+use crate::native::{Arity, NativeResult};
+use crate::value::Value;
+use crate::vm::Vm;
+use std::cmp::Ordering;
+
+pub fn install(vm: &mut Vm) {
+    pure(vm, "abs", Arity::exactly(1), abs);
+    pure(vm, "min", Arity::at_least(1), min);
+    pure(vm, "max", Arity::at_least(1), max);
+    pure(vm, "floor", Arity::exactly(1), floor);
+    pure(vm, "ceil", Arity::exactly(1), ceil);
+    pure(vm, "round", Arity::exactly(1), round);
+    pure(vm, "sqrt", Arity::exactly(1), sqrt);
+    pure(vm, "pow", Arity::exactly(2), pow);
+    pure(vm, "exp", Arity::exactly(1), exp);
+    pure(vm, "log", Arity::exactly(1), log);
+    pure(vm, "sin", Arity::exactly(1), sin);
+    pure(vm, "cos", Arity::exactly(1), cos);
+    vm.globals.set("PI", Value::Float(std::f64::consts::PI));
+    vm.globals.set("E", Value::Float(std::f64::consts::E));
+}
+
+fn overflow() -> String {
+    "Integer overflow".to_string()
+}
+
+fn number(name: &str, v: &Value) -> Result<f64, String> {
+    match v {
+        Value::Int(i) => Ok(*i as f64),
+        Value::Float(f) => Ok(*f),
+        _ => Err(expected(name, "a number", v)),
+    }
+}
+
+/// Compare an int with a (non-NaN) float exactly, without rounding the int.
+fn cmp_int_float(i: i64, f: f64) -> Ordering {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f >= TWO_63 {
+        return Ordering::Less;
+    }
+    if f < -TWO_63 {
+        return Ordering::Greater;
+    }
+    let t = f.trunc();
+    match i.cmp(&(t as i64)) {
+        Ordering::Equal => 0.0f64.partial_cmp(&(f - t)).unwrap_or(Ordering::Equal),
+        o => o,
+    }
+}
+
+/// The order `sort`, `min` and `max` use: numbers by exact value (ints and floats mixed,
+/// NaN above everything), strings lexicographically. `None` for any other pair.
+pub(crate) fn total_order(a: Value, b: Value) -> Option<Ordering> {
+    Some(match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(&y),
+        (Value::Float(x), Value::Float(y)) => match (x.is_nan(), y.is_nan()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        },
+        (Value::Int(x), Value::Float(y)) => {
+            if y.is_nan() {
+                Ordering::Less
+            } else {
+                cmp_int_float(x, y)
+            }
+        }
+        (Value::Float(x), Value::Int(y)) => {
+            if x.is_nan() {
+                Ordering::Greater
+            } else {
+                cmp_int_float(y, x).reverse()
+            }
+        }
+        (Value::Str(x), Value::Str(y)) => x.as_str().cmp(y.as_str()),
+        _ => return None,
+    })
+}
+
+fn abs(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    match args[0] {
+        Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(overflow),
+        Value::Float(f) => Ok(Value::Float(f.abs())),
+        v => Err(expected("abs", "a number", &v)),
+    }
+}
+
+/// The least (`want = Less`) or greatest element of `args`, or of the array when `args`
+/// is one array. The winning element is returned unchanged (an int stays an int).
+fn extreme(name: &str, args: &[Value], want: Ordering) -> NativeResult {
+    let items: Vec<Value> = match args {
+        [Value::Array(_)] => array_arg(name, &args[0])?.to_vec(),
+        _ => args.to_vec(),
+    };
+    let mut best: Option<Value> = None;
+    for v in items {
+        if !matches!(v, Value::Int(_) | Value::Float(_) | Value::Str(_)) {
+            return Err(expected(name, "numbers or strings", &v));
+        }
+        best = Some(match best {
+            None => v,
+            Some(b) => match total_order(v, b) {
+                Some(o) if o == want => v,
+                Some(_) => b,
+                None => {
+                    return Err(format!(
+                        "{name} cannot compare {} with {}",
+                        v.type_name(),
+                        b.type_name()
+                    ))
+                }
+            },
+        });
+    }
+    best.ok_or_else(|| format!("{name} of an empty array"))
+}
+
+/// `min(a, b, ...)` or `min(array)`.
+fn min(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    extreme("min", args, Ordering::Less)
+}
+
+/// `max(a, b, ...)` or `max(array)`.
+fn max(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    extreme("max", args, Ordering::Greater)
+}
+
+/// Apply a float-to-float rounding function and convert to an int; ints are unchanged.
+fn to_int_with(name: &str, v: Value, f: fn(f64) -> f64) -> NativeResult {
+    match v {
+        Value::Int(i) => Ok(Value::Int(i)),
+        Value::Float(x) => float_to_int(f(x)).map(Value::Int).ok_or_else(|| {
+            let mut s = String::new();
+            crate::format::write_float(x, &mut s);
+            format!("{name}: {s} is out of range for an int")
+        }),
+        _ => Err(expected(name, "a number", &v)),
+    }
+}
+
+fn floor(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    to_int_with("floor", args[0], f64::floor)
+}
+
+fn ceil(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    to_int_with("ceil", args[0], f64::ceil)
+}
+
+/// `round(x)`: to the nearest int, halves away from zero (`round(-2.5)` is `-3`).
+fn round(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    to_int_with("round", args[0], f64::round)
+}
+
+/// `sqrt(x)`: a domain error for `x < 0` (as Ruff and Python).
+fn sqrt(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let x = number("sqrt", &args[0])?;
+    if x < 0.0 {
+        return Err("sqrt: domain error: the argument must be >= 0".to_string());
+    }
+    Ok(Value::Float(x.sqrt()))
+}
+
+/// `pow(a, b)`: an int when both are ints and `b >= 0` (checked), else a float.
+fn pow(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    if let (Value::Int(a), Value::Int(b)) = (args[0], args[1]) {
+        if b >= 0 {
+            return match (a, u32::try_from(b)) {
+                (_, Ok(e)) => a.checked_pow(e).map(Value::Int).ok_or_else(overflow),
+                // Huge exponents: only 0, 1 and -1 stay in range.
+                (0 | 1, Err(_)) => Ok(Value::Int(a)),
+                (-1, Err(_)) => Ok(Value::Int(if b % 2 == 0 { 1 } else { -1 })),
+                _ => Err(overflow()),
+            };
+        }
+    }
+    let a = number("pow", &args[0])?;
+    let b = number("pow", &args[1])?;
+    Ok(Value::Float(a.powf(b)))
+}
+
+fn exp(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    Ok(Value::Float(number("exp", &args[0])?.exp()))
+}
+
+/// `log(x)`: the natural logarithm; a domain error for `x <= 0` (as Ruff and Python).
+fn log(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let x = number("log", &args[0])?;
+    if x <= 0.0 {
+        return Err("log: domain error: the argument must be > 0".to_string());
+    }
+    Ok(Value::Float(x.ln()))
+}
+
+fn sin(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    Ok(Value::Float(number("sin", &args[0])?.sin()))
+}
+
+fn cos(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    Ok(Value::Float(number("cos", &args[0])?.cos()))
+}

@@ -1,0 +1,217 @@
+//! String builtins. Positions count characters (Unicode scalar values), the unit `s[i]`
+//! and `for c in s` use. (Two exceptions, kept from Ruff: `len(s)` counts UTF-8 bytes and
+//! `index_of(s, sub)` returns a byte offset; for ASCII text these agree.) The string forms
+//! of the polymorphic `len`, `contains`, `index_of`, `is_empty` and `slice` live in
+//! `generic.rs`.
+
+use super::{array_arg, expected, int_arg, pure, str_arg, too_large, MAX_STR_BYTES};
+use crate::format;
+use crate::native::{Arity, NativeResult};
+use crate::value::Value;
+use crate::vm::Vm;
+
+pub fn install(vm: &mut Vm) {
+    pure(vm, "upper", Arity::exactly(1), upper);
+    pure(vm, "to_upper", Arity::exactly(1), upper);
+    pure(vm, "lower", Arity::exactly(1), lower);
+    pure(vm, "to_lower", Arity::exactly(1), lower);
+    pure(vm, "capitalize", Arity::exactly(1), capitalize);
+    pure(vm, "trim", Arity::exactly(1), trim);
+    pure(vm, "trim_start", Arity::exactly(1), trim_start);
+    pure(vm, "trim_end", Arity::exactly(1), trim_end);
+    pure(vm, "split", Arity::exactly(2), split);
+    pure(vm, "join", Arity::exactly(2), join);
+    pure(vm, "replace", Arity::exactly(3), replace);
+    pure(vm, "starts_with", Arity::exactly(2), starts_with);
+    pure(vm, "ends_with", Arity::exactly(2), ends_with);
+    pure(vm, "substring", Arity::exactly(3), substring);
+    pure(vm, "char_at", Arity::exactly(2), char_at);
+    pure(vm, "count_chars", Arity::exactly(1), count_chars);
+    pure(vm, "repeat", Arity::exactly(2), repeat);
+    pure(vm, "str_reverse", Arity::exactly(1), str_reverse);
+}
+
+/// Return `s` itself when unchanged, else a new string.
+fn str_result(vm: &mut Vm, original: Value, s: &str, new: String) -> Value {
+    if s == new {
+        original
+    } else {
+        vm.new_str(new)
+    }
+}
+
+fn upper(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("upper", &args[0])?;
+    let u = s.to_uppercase();
+    Ok(str_result(vm, args[0], s, u))
+}
+
+fn lower(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("lower", &args[0])?;
+    let l = s.to_lowercase();
+    Ok(str_result(vm, args[0], s, l))
+}
+
+/// `capitalize(s)`: the first character upper-cased and the rest lower-cased (as Ruff).
+fn capitalize(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("capitalize", &args[0])?;
+    let mut chars = s.chars();
+    let out = match chars.next() {
+        Some(first) => {
+            let mut out: String = first.to_uppercase().collect();
+            out.push_str(&chars.as_str().to_lowercase());
+            out
+        }
+        None => String::new(),
+    };
+    Ok(str_result(vm, args[0], s, out))
+}
+
+fn trim(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("trim", &args[0])?;
+    let t = s.trim().to_string();
+    Ok(str_result(vm, args[0], s, t))
+}
+
+fn trim_start(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("trim_start", &args[0])?;
+    let t = s.trim_start().to_string();
+    Ok(str_result(vm, args[0], s, t))
+}
+
+fn trim_end(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("trim_end", &args[0])?;
+    let t = s.trim_end().to_string();
+    Ok(str_result(vm, args[0], s, t))
+}
+
+/// `split(s, sep)`: the pieces between occurrences of `sep` (empty pieces kept); an empty
+/// separator splits into characters.
+fn split(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("split", &args[0])?;
+    let sep = args[1]
+        .as_str()
+        .ok_or_else(|| expected("split", "a string separator", &args[1]))?;
+    let pieces: Vec<String> = if sep.is_empty() {
+        s.chars().map(String::from).collect()
+    } else {
+        s.split(sep).map(String::from).collect()
+    };
+    let items = pieces.into_iter().map(|p| vm.new_str(p)).collect();
+    Ok(vm.new_array(items))
+}
+
+/// `join(arr, sep)`: the display forms of the elements, separated by `sep`.
+fn join(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let a = array_arg("join", &args[0])?;
+    let sep = args[1]
+        .as_str()
+        .ok_or_else(|| expected("join", "a string separator", &args[1]))?;
+    let mut out = String::new();
+    for (i, v) in a.to_vec().into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        format::write_display(vm, v, &mut out);
+        if out.len() > MAX_STR_BYTES {
+            return Err(too_large("join"));
+        }
+    }
+    Ok(vm.new_str(out))
+}
+
+/// `replace(s, old, new)`: every occurrence of `old` replaced by `new`.
+fn replace(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("replace", &args[0])?;
+    let old = args[1]
+        .as_str()
+        .ok_or_else(|| expected("replace", "a string to search for", &args[1]))?;
+    let new = args[2]
+        .as_str()
+        .ok_or_else(|| expected("replace", "a string replacement", &args[2]))?;
+    let count = if old.is_empty() {
+        s.chars().count() + 1
+    } else {
+        s.matches(old).count()
+    };
+    // Matches do not overlap, so `count * old.len() <= s.len()`.
+    let kept = s.len() - count * old.len();
+    let size = count
+        .checked_mul(new.len())
+        .and_then(|n| n.checked_add(kept));
+    match size {
+        Some(n) if n <= MAX_STR_BYTES => {}
+        _ => return Err(too_large("replace")),
+    }
+    let out = s.replace(old, new);
+    Ok(str_result(vm, args[0], s, out))
+}
+
+fn starts_with(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("starts_with", &args[0])?;
+    let p = args[1]
+        .as_str()
+        .ok_or_else(|| expected("starts_with", "a string prefix", &args[1]))?;
+    Ok(Value::Bool(s.starts_with(p)))
+}
+
+fn ends_with(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("ends_with", &args[0])?;
+    let p = args[1]
+        .as_str()
+        .ok_or_else(|| expected("ends_with", "a string suffix", &args[1]))?;
+    Ok(Value::Bool(s.ends_with(p)))
+}
+
+/// The byte offset of character `ci` in `s` (`s.len()` when past the end).
+pub(crate) fn byte_of_char(s: &str, ci: usize) -> usize {
+    s.char_indices().nth(ci).map(|(b, _)| b).unwrap_or(s.len())
+}
+
+/// `substring(s, start, end)`: characters `start..end`, both clamped to the string (a
+/// negative bound counts as 0); empty when `end <= start`.
+fn substring(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("substring", &args[0])?;
+    let start = int_arg("substring", &args[1])?.max(0);
+    let end = int_arg("substring", &args[2])?.max(0);
+    if end <= start {
+        return Ok(vm.new_str(""));
+    }
+    let b0 = byte_of_char(s, start as usize);
+    let b1 = b0 + byte_of_char(&s[b0..], (end - start) as usize);
+    Ok(vm.new_str(&s[b0..b1]))
+}
+
+/// `char_at(s, i)`: the character at `i`, or `""` when `i` is out of range (negative too).
+fn char_at(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("char_at", &args[0])?;
+    let i = int_arg("char_at", &args[1])?;
+    let c = usize::try_from(i)
+        .ok()
+        .and_then(|i| s.chars().nth(i))
+        .map(String::from)
+        .unwrap_or_default();
+    Ok(vm.new_str(c))
+}
+
+fn count_chars(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("count_chars", &args[0])?;
+    Ok(Value::Int(s.chars().count() as i64))
+}
+
+/// `repeat(s, n)`: `s` repeated `n` times (`""` when `n <= 0`).
+fn repeat(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("repeat", &args[0])?;
+    let n = int_arg("repeat", &args[1])?.max(0);
+    let n = usize::try_from(n).map_err(|_| too_large("repeat"))?;
+    match s.len().checked_mul(n) {
+        Some(total) if total <= MAX_STR_BYTES => Ok(vm.new_str(s.repeat(n))),
+        _ => Err(too_large("repeat")),
+    }
+}
+
+fn str_reverse(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg("str_reverse", &args[0])?;
+    let r: String = s.chars().rev().collect();
+    Ok(vm.new_str(r))
+}
