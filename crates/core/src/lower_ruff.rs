@@ -725,16 +725,9 @@ impl Lowerer<'_> {
                 let items = items
                     .iter()
                     .map(|i| match i {
-                        ast::DictItem::Pair(k, v) => {
-                            let k = match &k.kind {
-                                // `{name: 1}`: a bare identifier key is its own name.
-                                ast::ExprKind::Ident(n) => {
-                                    e(ExprKind::Const(Const::Str(n.clone())), k.span)
-                                }
-                                _ => self.expr(k),
-                            };
-                            DictElem::Pair(k, self.expr(v))
-                        }
+                        // As in Ruff, a key is an expression: `{name: 1}` uses the
+                        // value of the variable `name`.
+                        ast::DictItem::Pair(k, v) => DictElem::Pair(self.expr(k), self.expr(v)),
                         ast::DictItem::Spread(x) => DictElem::Spread(self.expr(x)),
                     })
                     .collect();

@@ -782,6 +782,7 @@ impl Vm {
 
     /// `obj[idx]` for arrays, dicts and strings.
     pub fn get_index(&mut self, obj: Value, idx: Value) -> Result<Value, String> {
+        let idx = integral_index(obj, idx);
         match (obj, idx) {
             (Value::Array(a), Value::Int(i)) => {
                 let len = a.len();
@@ -825,6 +826,7 @@ impl Vm {
 
     /// `obj[idx] := v` for arrays and dicts.
     pub fn set_index(&mut self, obj: Value, idx: Value, v: Value) -> Result<(), String> {
+        let idx = integral_index(obj, idx);
         match (obj, idx) {
             (Value::Array(a), Value::Int(i)) => {
                 let len = a.len();
@@ -854,6 +856,19 @@ impl Vm {
             (Value::Str(_), _) => Err("Strings are immutable: cannot assign to an index".into()),
             (o, _) => Err(format!("Cannot index a value of type {}", o.type_name())),
         }
+    }
+}
+
+/// Array and string indexes may be floats with no fraction (the math builtins return floats,
+/// so `a[floor(x)]` must work); they count as the int they equal.
+fn integral_index(obj: Value, idx: Value) -> Value {
+    match (obj, idx) {
+        (Value::Array(_) | Value::Str(_), Value::Float(f))
+            if f.fract() == 0.0 && f.abs() < 9.0e15 =>
+        {
+            Value::Int(f as i64)
+        }
+        _ => idx,
     }
 }
 

@@ -148,6 +148,17 @@ pub fn values_equal(a: Value, b: Value) -> bool {
     values_equal_depth(a, b, 0)
 }
 
+/// Float equality as Ruff defines it: finite values are equal when they differ by less than
+/// `f64::EPSILON` (so `0.1 + 0.2 == 0.3`); infinities compare exactly; NaN equals nothing.
+#[inline]
+pub fn floats_equal(x: f64, y: f64) -> bool {
+    if x.is_finite() && y.is_finite() {
+        (x - y).abs() < f64::EPSILON
+    } else {
+        x == y
+    }
+}
+
 fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
     if depth > 200 {
         return false;
@@ -156,8 +167,10 @@ fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (x as f64) == y,
+        (Value::Float(x), Value::Float(y)) => floats_equal(x, y),
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
+            floats_equal(x as f64, y)
+        }
         (Value::Str(x), Value::Str(y)) => Gc::ptr_eq(x, y) || x.as_str() == y.as_str(),
         (Value::Array(x), Value::Array(y)) => {
             if Gc::ptr_eq(x, y) {
@@ -202,6 +215,16 @@ mod tests {
         assert!(!values_equal(Value::Int(1), Value::Float(1.5)));
         assert!(!values_equal(Value::Int(0), Value::Null));
         assert!(!values_equal(Value::Bool(true), Value::Int(1)));
+        // Ruff's epsilon equality for finite floats.
+        assert!(values_equal(Value::Float(0.1 + 0.2), Value::Float(0.3)));
+        assert!(!values_equal(
+            Value::Float(f64::NAN),
+            Value::Float(f64::NAN)
+        ));
+        assert!(values_equal(
+            Value::Float(f64::INFINITY),
+            Value::Float(f64::INFINITY)
+        ));
     }
 
     #[test]

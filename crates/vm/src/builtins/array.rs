@@ -42,9 +42,9 @@ fn pop(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(pair(vm, args[0], last))
 }
 
-/// `insert(arr, i, v)`: insert before index `i` (0..=len; negative counts from the end) in
-/// place; returns `arr`.
-fn insert(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+/// `insert(arr, i, v)`: a new array with `v` inserted before index `i` (0..=len; negative
+/// counts from the end). The argument is not changed (as in Ruff).
+fn insert(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = array_arg("insert", &args[0])?;
     let i = int_arg("insert", &args[1])?;
     let len = a.len();
@@ -55,8 +55,9 @@ fn insert(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     };
     match at {
         Some(at) if at >= 0 && at as u64 <= len as u64 => {
-            a.items_mut().insert(at as usize, args[2]);
-            Ok(args[0])
+            let mut items = a.to_vec();
+            items.insert(at as usize, args[2]);
+            Ok(vm.new_array(items))
         }
         _ => Err(format!(
             "insert: Index out of bounds: index {i}, length {len}"

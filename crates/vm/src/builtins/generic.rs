@@ -98,14 +98,13 @@ fn remove(vm: &mut Vm, args: &[Value]) -> NativeResult {
     }
 }
 
-/// `clear(x)`: empty an array or dict in place; returns it.
-fn clear(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+/// `clear(x)`: a new empty array or dict; the argument is not changed (as in Ruff).
+fn clear(vm: &mut Vm, args: &[Value]) -> NativeResult {
     match args[0] {
-        Value::Array(a) => a.items_mut().clear(),
-        Value::Dict(d) => d.map_mut().clear(),
-        v => return Err(expected("clear", "an array or a dict", &v)),
+        Value::Array(_) => Ok(vm.new_array(Vec::new())),
+        Value::Dict(_) => Ok(vm.new_dict(Default::default())),
+        v => Err(expected("clear", "an array or a dict", &v)),
     }
-    Ok(args[0])
 }
 
 /// Resolve a slice bound: negative counts from the end; clamped to `0..=len`.

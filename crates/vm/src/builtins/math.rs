@@ -3,7 +3,6 @@
 //! `floor`, `ceil` and `round` return ints (as Ruff does); `sqrt`, `exp`, `log`, `sin` and
 //! `cos` return floats; `abs`, `min`, `max` and `pow` keep ints as ints where they can.
 
-use super::convert::float_to_int;
 use super::{array_arg, expected, pure};
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
@@ -25,10 +24,6 @@ pub fn install(vm: &mut Vm) {
     pure(vm, "cos", Arity::exactly(1), cos);
     vm.globals.set("PI", Value::Float(std::f64::consts::PI));
     vm.globals.set("E", Value::Float(std::f64::consts::E));
-}
-
-fn overflow() -> String {
-    "Integer overflow".to_string()
 }
 
 fn number(name: &str, v: &Value) -> Result<f64, String> {
@@ -85,16 +80,19 @@ pub(crate) fn total_order(a: Value, b: Value) -> Option<Ordering> {
     })
 }
 
+// Like Ruff, the math builtins return floats, also for int arguments: `type(abs(-3))` is
+// `float` (and prints as `3`).
+
 fn abs(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     match args[0] {
-        Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(overflow),
+        Value::Int(i) => Ok(Value::Float((i as f64).abs())),
         Value::Float(f) => Ok(Value::Float(f.abs())),
         v => Err(expected("abs", "a number", &v)),
     }
 }
 
 /// The least (`want = Less`) or greatest element of `args`, or of the array when `args`
-/// is one array. The winning element is returned unchanged (an int stays an int).
+/// is one array. A numeric result is a float (as in Ruff); strings compare too.
 fn extreme(name: &str, args: &[Value], want: Ordering) -> NativeResult {
     let items: Vec<Value> = match args {
         [Value::Array(_)] => array_arg(name, &args[0])?.to_vec(),
@@ -120,7 +118,11 @@ fn extreme(name: &str, args: &[Value], want: Ordering) -> NativeResult {
             },
         });
     }
-    best.ok_or_else(|| format!("{name} of an empty array"))
+    match best {
+        Some(Value::Int(i)) => Ok(Value::Float(i as f64)),
+        Some(v) => Ok(v),
+        None => Err(format!("{name} of an empty array")),
+    }
 }
 
 /// `min(a, b, ...)` or `min(array)`.
@@ -133,30 +135,26 @@ fn max(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     extreme("max", args, Ordering::Greater)
 }
 
-/// Apply a float-to-float rounding function and convert to an int; ints are unchanged.
-fn to_int_with(name: &str, v: Value, f: fn(f64) -> f64) -> NativeResult {
+/// Apply a float rounding function; the result is a float (as in Ruff).
+fn round_with(name: &str, v: Value, f: fn(f64) -> f64) -> NativeResult {
     match v {
-        Value::Int(i) => Ok(Value::Int(i)),
-        Value::Float(x) => float_to_int(f(x)).map(Value::Int).ok_or_else(|| {
-            let mut s = String::new();
-            crate::format::write_float(x, &mut s);
-            format!("{name}: {s} is out of range for an int")
-        }),
+        Value::Int(i) => Ok(Value::Float(i as f64)),
+        Value::Float(x) => Ok(Value::Float(f(x))),
         _ => Err(expected(name, "a number", &v)),
     }
 }
 
 fn floor(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    to_int_with("floor", args[0], f64::floor)
+    round_with("floor", args[0], f64::floor)
 }
 
 fn ceil(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    to_int_with("ceil", args[0], f64::ceil)
+    round_with("ceil", args[0], f64::ceil)
 }
 
 /// `round(x)`: to the nearest int, halves away from zero (`round(-2.5)` is `-3`).
 fn round(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    to_int_with("round", args[0], f64::round)
+    round_with("round", args[0], f64::round)
 }
 
 /// `sqrt(x)`: a domain error for `x < 0` (as Ruff and Python).
@@ -168,19 +166,8 @@ fn sqrt(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(Value::Float(x.sqrt()))
 }
 
-/// `pow(a, b)`: an int when both are ints and `b >= 0` (checked), else a float.
+/// `pow(a, b)`: a float (as in Ruff), also for two ints.
 fn pow(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    if let (Value::Int(a), Value::Int(b)) = (args[0], args[1]) {
-        if b >= 0 {
-            return match (a, u32::try_from(b)) {
-                (_, Ok(e)) => a.checked_pow(e).map(Value::Int).ok_or_else(overflow),
-                // Huge exponents: only 0, 1 and -1 stay in range.
-                (0 | 1, Err(_)) => Ok(Value::Int(a)),
-                (-1, Err(_)) => Ok(Value::Int(if b % 2 == 0 { 1 } else { -1 })),
-                _ => Err(overflow()),
-            };
-        }
-    }
     let a = number("pow", &args[0])?;
     let b = number("pow", &args[1])?;
     Ok(Value::Float(a.powf(b)))

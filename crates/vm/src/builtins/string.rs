@@ -85,18 +85,15 @@ fn trim_end(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(str_result(vm, args[0], s, t))
 }
 
-/// `split(s, sep)`: the pieces between occurrences of `sep` (empty pieces kept); an empty
-/// separator splits into characters.
+/// `split(s, sep)`: the pieces between occurrences of `sep` (empty pieces kept). As in
+/// Ruff, an empty separator matches at every character boundary:
+/// `split("abc", "")` is `["", "a", "b", "c", ""]`.
 fn split(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg("split", &args[0])?;
     let sep = args[1]
         .as_str()
         .ok_or_else(|| expected("split", "a string separator", &args[1]))?;
-    let pieces: Vec<String> = if sep.is_empty() {
-        s.chars().map(String::from).collect()
-    } else {
-        s.split(sep).map(String::from).collect()
-    };
+    let pieces: Vec<String> = s.split(sep).map(String::from).collect();
     let items = pieces.into_iter().map(|p| vm.new_str(p)).collect();
     Ok(vm.new_array(items))
 }
