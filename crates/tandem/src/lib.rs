@@ -69,6 +69,7 @@ pub struct Engine {
 
 /// Builtins written in the Ruff dialect (see the file's header).
 const PRELUDE: &str = include_str!("prelude.ruff");
+const PRELUDE_NAME: &str = "<prelude>";
 
 impl Default for Engine {
     fn default() -> Self {
@@ -94,7 +95,7 @@ impl Engine {
             sources: SourceMap::new(),
             builtin_names: Default::default(),
         };
-        if let Err(e) = engine.run_source_as("<prelude>", PRELUDE, Dialect::Ruff) {
+        if let Err(e) = engine.run_source_as(PRELUDE_NAME, PRELUDE, Dialect::Ruff) {
             // The prelude is part of tandem; failing to load it is a bug caught by tests.
             panic!("the prelude failed to load:\n{}", engine.render_error(&e));
         }
@@ -164,9 +165,13 @@ impl Engine {
                 )]))
             }
         };
-        let proto =
-            tandem_vm::compile::compile_module(&module, &mut self.vm.globals, &mut self.vm.heap)
-                .map_err(|d| Error::Compile(vec![d]))?;
+        let proto = tandem_vm::compile::compile_module(
+            &module,
+            &mut self.vm.globals,
+            &mut self.vm.heap,
+            name == PRELUDE_NAME,
+        )
+        .map_err(|d| Error::Compile(vec![d]))?;
         // Keep the prototype's constants alive from now on (also when it is only
         // disassembled, never run).
         self.vm.protos.push(proto.clone());

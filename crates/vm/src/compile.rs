@@ -17,16 +17,19 @@ use tandem_syntax::{Diagnostic, Span};
 /// Registers a frame may use (operands are 8 bits).
 const MAX_REGS: u16 = 250;
 
-/// Compile a resolved module. Returns the prototype of its entry function.
+/// Compile a resolved module. Returns the prototype of its entry function. `builtin` marks
+/// the standard library's own code (it then prints like a native function).
 pub fn compile_module(
     module: &Module,
     globals: &mut Globals,
     heap: &mut Heap,
+    builtin: bool,
 ) -> Result<Rc<Proto>, Diagnostic> {
     let mut cx = Ctx {
         module,
         globals,
         heap,
+        builtin,
     };
     cx.function(module.entry)
 }
@@ -35,6 +38,7 @@ struct Ctx<'a> {
     module: &'a Module,
     globals: &'a mut Globals,
     heap: &'a mut Heap,
+    builtin: bool,
 }
 
 struct Loop {
@@ -107,6 +111,7 @@ impl Ctx<'_> {
             children: st.children,
             upvals: Vec::new(),
             span: func.span,
+            builtin: self.builtin,
         }))
     }
 }

@@ -74,6 +74,9 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
             out.push('}');
             seen.pop();
         }
+        Value::Closure(c) if c.proto.builtin => {
+            let _ = write!(out, "<native function: {}>", c.proto.name);
+        }
         Value::Closure(_) => out.push_str("<unknown>"),
         Value::Native(id) => {
             let _ = write!(out, "<native function: {}>", vm.native_name(id));

@@ -161,8 +161,9 @@ pub struct Proto {
     pub consts: Vec<Value>,
     pub children: Vec<Rc<Proto>>,
     pub upvals: Vec<UpvalDesc>,
-    /// Names of global slots referenced, for the disassembler: (slot, name).
     pub span: Span,
+    /// Part of the standard library (the prelude): prints as a native function.
+    pub builtin: bool,
 }
 
 /// A function value: a prototype plus its captured upvalues.
