@@ -2,6 +2,7 @@
 //! says: floats as Rust's `f64` Display, strings raw (also inside containers), dicts with
 //! sorted quoted keys, functions as `<unknown>`, natives as `<native function: NAME>`.
 
+use crate::object::Family;
 use crate::value::Value;
 use crate::vm::Vm;
 use std::fmt::Write;
@@ -80,6 +81,58 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
         Value::Closure(_) => out.push_str("<unknown>"),
         Value::Native(id) => {
             let _ = write!(out, "<native function: {}>", vm.native_name(id));
+        }
+        Value::Struct(inst) => {
+            if seen.contains(&inst.addr()) || seen.len() > 512 {
+                let _ = write!(out, "{} {{...}}", inst.ty.name);
+                return;
+            }
+            seen.push(inst.addr());
+            let _ = write!(out, "{} {{", inst.ty.name);
+            let mut order: Vec<usize> = (0..inst.ty.fields.len()).collect();
+            order.sort_by(|&a, &b| inst.ty.fields[a].cmp(&inst.ty.fields[b]));
+            for (n, &i) in order.iter().enumerate() {
+                out.push_str(if n == 0 { " " } else { ", " });
+                let _ = write!(out, "{}: ", inst.ty.fields[i]);
+                if let Some(&x) = inst.fields().get(i) {
+                    write_value(vm, x, out, seen);
+                }
+            }
+            out.push_str(if order.is_empty() { "}" } else { " }" });
+            seen.pop();
+        }
+        Value::Variant(v) => {
+            if let Family::Enum(name) = &v.family {
+                let _ = write!(out, "{name}::");
+            }
+            out.push_str(&v.tag);
+            if !v.payload.is_empty() {
+                if seen.contains(&v.addr()) || seen.len() > 512 {
+                    out.push_str("(...)");
+                    return;
+                }
+                seen.push(v.addr());
+                out.push('(');
+                for (i, &x) in v.payload.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_value(vm, x, out, seen);
+                }
+                out.push(')');
+                seen.pop();
+            }
+        }
+        Value::StructType(t) => {
+            let _ = write!(out, "<struct {}>", t.name);
+        }
+        Value::EnumType(t) => {
+            let _ = write!(out, "<enum {}>", t.name);
+        }
+        // As in Ruff, collections print as <unknown>.
+        Value::Coll(_) => out.push_str("<unknown>"),
+        Value::Module(m) => {
+            let _ = write!(out, "<module {}>", m.name);
         }
         Value::Box(b) => write_value(vm, b.value.get(), out, seen),
         Value::Undef => out.push_str("undefined"),

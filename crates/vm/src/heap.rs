@@ -7,19 +7,194 @@
 //! is in a root: the value stack, the globals, the constants of loaded prototypes, or a handle
 //! held by the host.
 
-use crate::object::{Array, BoxCell, Closure, Dict, DictMap, Proto, Str};
+use crate::object::{
+    Array, BoxCell, Closure, Collection, Dict, DictMap, EnumType, Instance, ModuleObj, Proto, Str,
+    StructType, Variant,
+};
 use crate::value::{Gc, GcBox, Value};
 use std::cell::Cell;
-use std::rc::Rc;
+use std::mem::{size_of, size_of_val};
 
-/// A type-erased reference to any heap object.
-#[derive(Clone, Copy)]
-enum ObjRef {
-    Str(Gc<Str>),
-    Array(Gc<Array>),
-    Dict(Gc<Dict>),
-    Closure(Gc<Closure>),
-    Box(Gc<BoxCell>),
+/// What the collector needs from every heap object type.
+pub trait Trace {
+    /// Mark every value this object refers to.
+    fn trace(&self, heap: &mut Heap);
+    /// Approximate bytes held (the object and what it owns), for accounting.
+    fn size(&self) -> usize;
+}
+
+impl Trace for Str {
+    fn trace(&self, _: &mut Heap) {}
+    fn size(&self) -> usize {
+        size_of::<GcBox<Str>>() + self.as_str().len()
+    }
+}
+impl Trace for Array {
+    fn trace(&self, heap: &mut Heap) {
+        for i in 0..self.len() {
+            heap.mark_value(self.items()[i]);
+        }
+    }
+    fn size(&self) -> usize {
+        size_of::<GcBox<Array>>() + size_of_val(self.items())
+    }
+}
+impl Trace for Dict {
+    fn trace(&self, heap: &mut Heap) {
+        let vals: Vec<Value> = self.map().values().copied().collect();
+        for v in vals {
+            heap.mark_value(v);
+        }
+    }
+    fn size(&self) -> usize {
+        size_of::<GcBox<Dict>>()
+            + self
+                .map()
+                .keys()
+                .map(|k| k.len() + 16 + size_of::<Value>() + 8)
+                .sum::<usize>()
+    }
+}
+impl Trace for Closure {
+    fn trace(&self, heap: &mut Heap) {
+        for &v in self.upvals.iter() {
+            heap.mark_value(v);
+        }
+    }
+    fn size(&self) -> usize {
+        size_of::<GcBox<Closure>>() + size_of_val(&*self.upvals)
+    }
+}
+impl Trace for BoxCell {
+    fn trace(&self, heap: &mut Heap) {
+        heap.mark_value(self.value.get());
+    }
+    fn size(&self) -> usize {
+        size_of::<GcBox<BoxCell>>()
+    }
+}
+impl Trace for StructType {
+    fn trace(&self, heap: &mut Heap) {
+        let methods: Vec<Value> = self.methods().values().copied().collect();
+        for v in methods {
+            heap.mark_value(v);
+        }
+    }
+    fn size(&self) -> usize {
+        size_of::<GcBox<StructType>>() + self.fields.len() * 24 + self.methods().len() * 40
+    }
+}
+impl Trace for Instance {
+    fn trace(&self, heap: &mut Heap) {
+        heap.mark_value(Value::StructType(self.ty));
+        for &v in self.fields() {
+            heap.mark_value(v);
+        }
+    }
+    fn size(&self) -> usize {
+        size_of::<GcBox<Instance>>() + size_of_val(self.fields())
+    }
+}
+impl Trace for EnumType {
+    fn trace(&self, _: &mut Heap) {}
+    fn size(&self) -> usize {
+        size_of::<GcBox<EnumType>>() + self.variants.len() * 24
+    }
+}
+impl Trace for Variant {
+    fn trace(&self, heap: &mut Heap) {
+        for &v in self.payload.iter() {
+            heap.mark_value(v);
+        }
+    }
+    fn size(&self) -> usize {
+        size_of::<GcBox<Variant>>() + size_of_val(&*self.payload) + self.tag.len()
+    }
+}
+impl Trace for Collection {
+    fn trace(&self, heap: &mut Heap) {
+        for i in 0..self.items().len() {
+            heap.mark_value(self.items()[i]);
+        }
+    }
+    fn size(&self) -> usize {
+        size_of::<GcBox<Collection>>() + self.items().len() * size_of::<Value>()
+    }
+}
+impl Trace for ModuleObj {
+    fn trace(&self, heap: &mut Heap) {
+        let vals: Vec<Value> = self.exports().values().copied().collect();
+        for v in vals {
+            heap.mark_value(v);
+        }
+    }
+    fn size(&self) -> usize {
+        size_of::<GcBox<ModuleObj>>() + self.exports().len() * 40
+    }
+}
+
+/// Declares every heap object kind once: the type-erased reference, the allocators, and the
+/// dispatch from a reference to its `Trace` implementation.
+macro_rules! object_kinds {
+    ($($kind:ident($ty:ty) => $alloc:ident),* $(,)?) => {
+        /// A type-erased reference to any heap object.
+        #[derive(Clone, Copy)]
+        enum ObjRef {
+            $($kind(Gc<$ty>),)*
+        }
+
+        impl ObjRef {
+            fn marked(&self) -> &Cell<bool> {
+                match self {
+                    $(ObjRef::$kind(g) => &g.header().marked,)*
+                }
+            }
+            fn trace(&self, heap: &mut Heap) {
+                match self {
+                    $(ObjRef::$kind(g) => Trace::trace(&**g, heap),)*
+                }
+            }
+            fn size(&self) -> usize {
+                match self {
+                    $(ObjRef::$kind(g) => Trace::size(&**g),)*
+                }
+            }
+            /// SAFETY: only for unreachable objects (or when the heap is dropped).
+            unsafe fn free(self) {
+                match self {
+                    $(ObjRef::$kind(g) => g.free(),)*
+                }
+            }
+        }
+
+        impl Heap {
+            $(
+                pub fn $alloc(&mut self, obj: $ty) -> Gc<$ty> {
+                    self.account(Trace::size(&obj));
+                    let gc = Gc::from_box(Box::new(GcBox {
+                        marked: Cell::new(false),
+                        value: obj,
+                    }));
+                    self.objects.push(ObjRef::$kind(gc));
+                    gc
+                }
+            )*
+        }
+    };
+}
+
+object_kinds! {
+    Str(Str) => alloc_str_obj,
+    Array(Array) => alloc_array_obj,
+    Dict(Dict) => alloc_dict_obj,
+    Closure(Closure) => alloc_closure_obj,
+    Box(BoxCell) => alloc_box_obj,
+    StructType(StructType) => alloc_struct_type,
+    Instance(Instance) => alloc_instance,
+    EnumType(EnumType) => alloc_enum_type,
+    Variant(Variant) => alloc_variant,
+    Collection(Collection) => alloc_collection,
+    Module(ModuleObj) => alloc_module,
 }
 
 /// Counters a host or a test can read.
@@ -37,10 +212,6 @@ pub struct HeapStats {
     pub objects: usize,
 }
 
-/// The memory limit was reached: the allocation was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OutOfMemory;
-
 const MIN_THRESHOLD: usize = 1 << 20;
 
 pub struct Heap {
@@ -56,23 +227,6 @@ impl Default for Heap {
     fn default() -> Self {
         Heap::new()
     }
-}
-
-fn str_size(s: &Str) -> usize {
-    std::mem::size_of::<GcBox<Str>>() + s.as_str().len()
-}
-fn array_size(a: &Array) -> usize {
-    std::mem::size_of::<GcBox<Array>>() + std::mem::size_of_val(a.items())
-}
-fn dict_size(d: &Dict) -> usize {
-    std::mem::size_of::<GcBox<Dict>>()
-        + d.map()
-            .keys()
-            .map(|k| k.len() + 16 + std::mem::size_of::<Value>() + 8)
-            .sum::<usize>()
-}
-fn closure_size(c: &Closure) -> usize {
-    std::mem::size_of::<GcBox<Closure>>() + c.upvals.len() * std::mem::size_of::<Value>()
 }
 
 impl Heap {
@@ -118,59 +272,29 @@ impl Heap {
     }
 
     pub fn alloc_str(&mut self, s: impl Into<Box<str>>) -> Gc<Str> {
-        let obj = Str::new(s);
-        self.account(str_size(&obj));
-        let gc = Gc::from_box(Box::new(GcBox {
-            marked: Cell::new(false),
-            value: obj,
-        }));
-        self.objects.push(ObjRef::Str(gc));
-        gc
+        self.alloc_str_obj(Str::new(s))
     }
 
     pub fn alloc_array(&mut self, items: Vec<Value>) -> Gc<Array> {
-        let obj = Array::new(items);
-        self.account(array_size(&obj));
-        let gc = Gc::from_box(Box::new(GcBox {
-            marked: Cell::new(false),
-            value: obj,
-        }));
-        self.objects.push(ObjRef::Array(gc));
-        gc
+        self.alloc_array_obj(Array::new(items))
     }
 
     pub fn alloc_dict(&mut self, map: DictMap) -> Gc<Dict> {
-        let obj = Dict::new(map);
-        self.account(dict_size(&obj));
-        let gc = Gc::from_box(Box::new(GcBox {
-            marked: Cell::new(false),
-            value: obj,
-        }));
-        self.objects.push(ObjRef::Dict(gc));
-        gc
+        self.alloc_dict_obj(Dict::new(map))
     }
 
-    pub fn alloc_closure(&mut self, proto: Rc<Proto>, upvals: Box<[Value]>) -> Gc<Closure> {
-        let obj = Closure { proto, upvals };
-        self.account(closure_size(&obj));
-        let gc = Gc::from_box(Box::new(GcBox {
-            marked: Cell::new(false),
-            value: obj,
-        }));
-        self.objects.push(ObjRef::Closure(gc));
-        gc
+    pub fn alloc_closure(
+        &mut self,
+        proto: std::rc::Rc<Proto>,
+        upvals: Box<[Value]>,
+    ) -> Gc<Closure> {
+        self.alloc_closure_obj(Closure { proto, upvals })
     }
 
     pub fn alloc_box(&mut self, v: Value) -> Gc<BoxCell> {
-        self.account(std::mem::size_of::<GcBox<BoxCell>>());
-        let gc = Gc::from_box(Box::new(GcBox {
-            marked: Cell::new(false),
-            value: BoxCell {
-                value: Cell::new(v),
-            },
-        }));
-        self.objects.push(ObjRef::Box(gc));
-        gc
+        self.alloc_box_obj(BoxCell {
+            value: Cell::new(v),
+        })
     }
 
     /// Note growth of an existing object (e.g. an array that was pushed to), so that memory
@@ -189,20 +313,16 @@ impl Heap {
             Value::Dict(g) => ObjRef::Dict(g),
             Value::Closure(g) => ObjRef::Closure(g),
             Value::Box(g) => ObjRef::Box(g),
-            _ => return,
+            Value::StructType(g) => ObjRef::StructType(g),
+            Value::Struct(g) => ObjRef::Instance(g),
+            Value::EnumType(g) => ObjRef::EnumType(g),
+            Value::Variant(g) => ObjRef::Variant(g),
+            Value::Coll(g) => ObjRef::Collection(g),
+            Value::Module(g) => ObjRef::Module(g),
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => return,
+            Value::Native(_) | Value::Undef => return,
         };
-        self.mark_obj(obj);
-    }
-
-    fn mark_obj(&mut self, obj: ObjRef) {
-        let already = match obj {
-            ObjRef::Str(g) => g.header().marked.replace(true),
-            ObjRef::Array(g) => g.header().marked.replace(true),
-            ObjRef::Dict(g) => g.header().marked.replace(true),
-            ObjRef::Closure(g) => g.header().marked.replace(true),
-            ObjRef::Box(g) => g.header().marked.replace(true),
-        };
-        if !already {
+        if !obj.marked().replace(true) {
             self.gray.push(obj);
         }
     }
@@ -220,27 +340,7 @@ impl Heap {
     /// Trace everything reachable from the objects marked so far.
     pub fn trace(&mut self) {
         while let Some(obj) = self.gray.pop() {
-            match obj {
-                ObjRef::Str(_) => {}
-                ObjRef::Array(a) => {
-                    for i in 0..a.len() {
-                        let v = a.items()[i];
-                        self.mark_value(v);
-                    }
-                }
-                ObjRef::Dict(d) => {
-                    let vals: Vec<Value> = d.map().values().copied().collect();
-                    for v in vals {
-                        self.mark_value(v);
-                    }
-                }
-                ObjRef::Closure(c) => {
-                    for i in 0..c.upvals.len() {
-                        self.mark_value(c.upvals[i]);
-                    }
-                }
-                ObjRef::Box(b) => self.mark_value(b.value.get()),
-            }
+            obj.trace(self);
         }
     }
 
@@ -250,31 +350,13 @@ impl Heap {
         let mut live = 0usize;
         let mut freed = 0u64;
         self.objects.retain(|&obj| {
-            let (marked, size) = match obj {
-                ObjRef::Str(g) => (g.header().marked.replace(false), str_size(&g)),
-                ObjRef::Array(g) => (g.header().marked.replace(false), array_size(&g)),
-                ObjRef::Dict(g) => (g.header().marked.replace(false), dict_size(&g)),
-                ObjRef::Closure(g) => (g.header().marked.replace(false), closure_size(&g)),
-                ObjRef::Box(g) => (
-                    g.header().marked.replace(false),
-                    std::mem::size_of::<GcBox<BoxCell>>(),
-                ),
-            };
-            if marked {
-                live += size;
+            if obj.marked().replace(false) {
+                live += obj.size();
                 true
             } else {
                 freed += 1;
                 // SAFETY: unmarked after a full trace from all roots: nothing refers to it.
-                unsafe {
-                    match obj {
-                        ObjRef::Str(g) => g.free(),
-                        ObjRef::Array(g) => g.free(),
-                        ObjRef::Dict(g) => g.free(),
-                        ObjRef::Closure(g) => g.free(),
-                        ObjRef::Box(g) => g.free(),
-                    }
-                }
+                unsafe { obj.free() };
                 false
             }
         });
@@ -289,15 +371,7 @@ impl Drop for Heap {
     fn drop(&mut self) {
         for obj in self.objects.drain(..) {
             // SAFETY: the heap owns every object; nothing uses them after the heap is gone.
-            unsafe {
-                match obj {
-                    ObjRef::Str(g) => g.free(),
-                    ObjRef::Array(g) => g.free(),
-                    ObjRef::Dict(g) => g.free(),
-                    ObjRef::Closure(g) => g.free(),
-                    ObjRef::Box(g) => g.free(),
-                }
-            }
+            unsafe { obj.free() };
         }
     }
 }

@@ -5,9 +5,10 @@
 //! same object; the accessors below rely on that.
 
 use crate::opcode::Instr;
-use crate::value::Value;
+use crate::value::{Gc, Value};
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, UnsafeCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use tandem_syntax::Span;
 
@@ -170,4 +171,154 @@ pub struct Proto {
 pub struct Closure {
     pub proto: Rc<Proto>,
     pub upvals: Box<[Value]>,
+}
+
+/// A struct type: its name, field names (declaration order) and methods.
+pub struct StructType {
+    pub name: Box<str>,
+    pub fields: Box<[Box<str>]>,
+    methods: UnsafeCell<FxHashMap<Box<str>, Value>>,
+}
+
+impl StructType {
+    pub fn new(name: &str, fields: Vec<Box<str>>) -> StructType {
+        StructType {
+            name: name.into(),
+            fields: fields.into_boxed_slice(),
+            methods: UnsafeCell::new(FxHashMap::default()),
+        }
+    }
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| &**f == name)
+    }
+    pub fn method(&self, name: &str) -> Option<Value> {
+        self.methods().get(name).copied()
+    }
+    pub fn methods(&self) -> &FxHashMap<Box<str>, Value> {
+        // SAFETY: single-threaded; methods are only added while the type is being defined.
+        unsafe { &*self.methods.get() }
+    }
+    pub fn add_method(&self, name: &str, f: Value) {
+        // SAFETY: as for `methods`; no reference into the map is held across this call.
+        unsafe { &mut *self.methods.get() }.insert(name.into(), f);
+    }
+}
+
+/// An instance of a struct type.
+pub struct Instance {
+    pub ty: Gc<StructType>,
+    fields: UnsafeCell<Box<[Value]>>,
+}
+
+impl Instance {
+    pub fn new(ty: Gc<StructType>, fields: Vec<Value>) -> Instance {
+        Instance {
+            ty,
+            fields: UnsafeCell::new(fields.into_boxed_slice()),
+        }
+    }
+    pub fn fields(&self) -> &[Value] {
+        // SAFETY: single-threaded; see the module docs.
+        unsafe { &*self.fields.get() }
+    }
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.ty.field_index(name).map(|i| self.fields()[i])
+    }
+    /// Set a field; false when the struct has no such field.
+    pub fn set(&self, name: &str, v: Value) -> bool {
+        match self.ty.field_index(name) {
+            Some(i) => {
+                // SAFETY: as for `fields`.
+                unsafe { (&mut *self.fields.get())[i] = v };
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Which family a variant value belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// `Ok(x)` / `Err(e)`
+    Result,
+    /// `Some(x)` / `None`
+    Option,
+    /// A variant of a user enum, by the enum's name.
+    Enum(Box<str>),
+}
+
+/// An enum type declared with `enum Name { A, B(x) }`: variant names and payload arities.
+pub struct EnumType {
+    pub name: Box<str>,
+    pub variants: Box<[(Box<str>, u8)]>,
+}
+
+impl EnumType {
+    pub fn arity_of(&self, tag: &str) -> Option<u8> {
+        self.variants
+            .iter()
+            .find(|(n, _)| &**n == tag)
+            .map(|(_, a)| *a)
+    }
+}
+
+/// A variant value: `Ok(1)`, `None`, `Color::Red`, `Shape::Circle(2.0)`.
+pub struct Variant {
+    pub family: Family,
+    pub tag: Box<str>,
+    pub payload: Box<[Value]>,
+}
+
+/// The kind of a builtin collection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollKind {
+    /// Unique elements in insertion order.
+    Set,
+    /// First in, first out.
+    Queue,
+    /// Last in, first out.
+    Stack,
+}
+
+/// A Set, Queue or Stack (a reference type).
+pub struct Collection {
+    pub kind: CollKind,
+    items: UnsafeCell<VecDeque<Value>>,
+}
+
+impl Collection {
+    pub fn new(kind: CollKind, items: VecDeque<Value>) -> Collection {
+        Collection {
+            kind,
+            items: UnsafeCell::new(items),
+        }
+    }
+    /// The elements. Do not hold the reference across anything that may mutate this
+    /// collection.
+    pub fn items(&self) -> &VecDeque<Value> {
+        // SAFETY: single-threaded; see the module docs.
+        unsafe { &*self.items.get() }
+    }
+    #[allow(clippy::mut_from_ref)]
+    pub fn items_mut(&self) -> &mut VecDeque<Value> {
+        // SAFETY: as for `items`.
+        unsafe { &mut *self.items.get() }
+    }
+}
+
+/// A loaded module: its name and exported members.
+pub struct ModuleObj {
+    pub name: Box<str>,
+    pub exports: UnsafeCell<FxHashMap<Box<str>, Value>>,
+}
+
+impl ModuleObj {
+    pub fn exports(&self) -> &FxHashMap<Box<str>, Value> {
+        // SAFETY: single-threaded; exports are filled once, when the module finishes loading.
+        unsafe { &*self.exports.get() }
+    }
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.exports().get(name).copied()
+    }
 }

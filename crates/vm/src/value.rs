@@ -6,7 +6,10 @@
 //! every arithmetic result, and the tag test is one byte compare either way. See
 //! `docs/ARCHITECTURE.md`.
 
-use crate::object::{Array, BoxCell, Closure, Dict, Str};
+use crate::object::{
+    Array, BoxCell, Closure, CollKind, Collection, Dict, EnumType, Family, Instance, ModuleObj,
+    Str, StructType, Variant,
+};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -92,6 +95,18 @@ pub enum Value {
     Closure(Gc<Closure>),
     /// A native function, by index in the engine's native table.
     Native(u32),
+    /// A struct type (the value of `P` after `struct P { ... }`).
+    StructType(Gc<StructType>),
+    /// A struct instance.
+    Struct(Gc<Instance>),
+    /// An enum type (the value of `Color` after `enum Color { ... }`).
+    EnumType(Gc<EnumType>),
+    /// `Ok(x)`, `Err(e)`, `Some(x)`, `None`, or a user enum variant.
+    Variant(Gc<Variant>),
+    /// A Set, Queue or Stack.
+    Coll(Gc<Collection>),
+    /// A loaded module (`import m`).
+    Module(Gc<ModuleObj>),
     /// A mutable cell shared by a frame and its closures. Never visible to programs.
     Box(Gc<BoxCell>),
     /// An unset global. Never visible to programs.
@@ -110,6 +125,20 @@ impl Value {
             Value::Array(_) => "array",
             Value::Dict(_) => "dict",
             Value::Closure(_) | Value::Native(_) => "function",
+            Value::Struct(_) => "struct",
+            Value::StructType(_) => "struct type",
+            Value::EnumType(_) => "enum type",
+            Value::Variant(v) => match v.family {
+                Family::Result => "result",
+                Family::Option => "option",
+                Family::Enum(_) => "enum",
+            },
+            Value::Coll(c) => match c.kind {
+                CollKind::Set => "set",
+                CollKind::Queue => "queue",
+                CollKind::Stack => "stack",
+            },
+            Value::Module(_) => "module",
             Value::Box(_) => "box",
             Value::Undef => "undefined",
         }
@@ -195,6 +224,28 @@ fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
                 })
         }
         (Value::Closure(x), Value::Closure(y)) => Gc::ptr_eq(x, y),
+        (Value::Struct(x), Value::Struct(y)) => {
+            Gc::ptr_eq(x, y)
+                || (Gc::ptr_eq(x.ty, y.ty)
+                    && x.fields()
+                        .iter()
+                        .zip(y.fields().iter())
+                        .all(|(p, q)| values_equal_depth(*p, *q, depth + 1)))
+        }
+        (Value::Variant(x), Value::Variant(y)) => {
+            Gc::ptr_eq(x, y)
+                || (x.family == y.family
+                    && x.tag == y.tag
+                    && x.payload.len() == y.payload.len()
+                    && x.payload
+                        .iter()
+                        .zip(y.payload.iter())
+                        .all(|(p, q)| values_equal_depth(*p, *q, depth + 1)))
+        }
+        (Value::StructType(x), Value::StructType(y)) => Gc::ptr_eq(x, y),
+        (Value::EnumType(x), Value::EnumType(y)) => Gc::ptr_eq(x, y),
+        (Value::Coll(x), Value::Coll(y)) => Gc::ptr_eq(x, y),
+        (Value::Module(x), Value::Module(y)) => Gc::ptr_eq(x, y),
         (Value::Native(x), Value::Native(y)) => x == y,
         _ => false,
     }
