@@ -98,6 +98,11 @@ fn configure(engine: &mut Engine, opts: &RunOpts) {
 
 fn report(engine: &mut Engine, err: &Error) -> ExitCode {
     engine.flush();
+    if let Error::Runtime(e) = err {
+        if let tandem::ErrorKind::Exit(code) = e.kind {
+            return ExitCode::from(code.clamp(0, 255) as u8);
+        }
+    }
     eprint!("{}", engine.render_error(err));
     ExitCode::from(err.exit_code() as u8)
 }
@@ -107,8 +112,7 @@ fn real_main(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Run { opts, file, args } => {
             configure(&mut engine, &opts);
-            engine.vm().handles.clear();
-            let _ = args;
+            engine.vm().script_args = args;
             match engine.run_file(&file) {
                 Ok(_) => {
                     engine.flush();

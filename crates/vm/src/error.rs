@@ -20,6 +20,9 @@ pub enum ErrorKind {
     OutOfMemory,
     /// A builtin needed a capability the script was not granted.
     CapabilityDenied,
+    /// The script called `exit(code)`: not an error, and not catchable; the host ends the
+    /// run with this code.
+    Exit(i32),
 }
 
 #[derive(Clone, Debug)]

@@ -110,7 +110,10 @@ impl Vm {
         };
         args.clear();
         self.scratch = args;
-        r.map_err(|m| (ErrorKind::Runtime, m))
+        r.map_err(|m| match self.exit_request {
+            Some(code) => (ErrorKind::Exit(code), m),
+            None => (ErrorKind::Runtime, m),
+        })
     }
 
     /// The dispatch loop. Runs until the frame at `entry_depth` returns.

@@ -41,6 +41,11 @@ pub struct Vm {
     pub out: Box<dyn Write>,
     pub caps: Caps,
     pub max_depth: usize,
+    /// The script's command-line arguments (`args()`).
+    pub script_args: Vec<String>,
+    /// Set by the `exit` builtin: the native then returns an error that the interpreter
+    /// turns into an uncatchable [`ErrorKind::Exit`].
+    pub exit_request: Option<i32>,
     /// Highest stack index written since the last collection.
     pub(crate) high_water: usize,
     pub(crate) scratch: Vec<Value>,
@@ -60,6 +65,8 @@ impl Vm {
             out,
             caps: Caps::ALL,
             max_depth: DEFAULT_MAX_DEPTH,
+            script_args: Vec::new(),
+            exit_request: None,
             high_water: 0,
             scratch: Vec::new(),
         }
