@@ -15,6 +15,11 @@ pub struct Module {
     pub vars: Vec<VarInfo>,
     /// The function holding the file's top-level code.
     pub entry: FuncId,
+    /// Names bound at the file's top level: its own globals, private to the module. Every
+    /// other global name refers to the shared builtin namespace.
+    pub globals: Vec<String>,
+    /// Top-level names the module exports (`export func`, `export let`).
+    pub exports: Vec<String>,
 }
 
 impl Module {
@@ -109,6 +114,11 @@ pub enum Prim {
     Truthy,
     /// Concatenate the string forms of all arguments (string interpolation).
     Concat,
+    /// `e?` test: true for `Err(..)`/`None`, false for `Ok(..)`/`Some(..)`, an error for
+    /// anything else.
+    IsFailure,
+    /// The payload of `Ok(x)`/`Some(x)`.
+    Unwrap,
 }
 
 #[derive(Clone, Debug)]
@@ -167,6 +177,9 @@ pub enum ExprKind {
     /// A sequence; its value is the last expression's (null when empty). Locals defined
     /// inside go out of scope at its end.
     Block(Vec<Expr>),
+    /// A sequence that does not open a scope: locals it defines stay visible after it (the
+    /// expansion of one statement into several, e.g. a destructuring declaration).
+    Seq(Vec<Expr>),
     If {
         cond: Box<Expr>,
         then: Box<Expr>,
@@ -213,4 +226,60 @@ pub enum ExprKind {
     Closure(FuncId),
     Array(Vec<ArrayElem>),
     Dict(Vec<DictElem>),
+    /// `obj.name`: a struct field, a module member, or a dict entry.
+    Field(Box<Expr>, String),
+    /// `obj.name := value` (value of the expression: null).
+    SetField(Box<Expr>, String, Box<Expr>),
+    /// `obj.name(args)`: a struct method (called with `obj` as `self`), a module member, or
+    /// the method form of the builtin `name` (called as `name(obj, args)`).
+    MethodCall {
+        obj: Box<Expr>,
+        name: String,
+        args: Vec<Expr>,
+        tail: bool,
+    },
+    /// Make a struct type with its field names and methods (each a function with `self`).
+    StructDef {
+        name: String,
+        fields: Vec<String>,
+        methods: Vec<(String, FuncId)>,
+    },
+    /// `Type { field: value, ... }`; `ty` evaluates to a struct type.
+    StructLit {
+        ty: Box<Expr>,
+        fields: Vec<(String, Expr)>,
+    },
+    /// Make an enum type with its variants and their payload arities.
+    EnumDef {
+        name: String,
+        variants: Vec<(String, u8)>,
+    },
+    /// A variant value: `Enum::Tag(args)` when `enum_type` is given (it evaluates to the
+    /// enum type), else a `Result`/`Option` variant named by `family`.
+    MakeVariant {
+        enum_type: Option<Box<Expr>>,
+        family: String,
+        tag: String,
+        args: Vec<Expr>,
+    },
+    /// Is `value` the variant `tag` (of `family`: "Result", "Option" or an enum name; any
+    /// family when `None`), with `arity` payload values when given? A bool.
+    VariantTest {
+        value: Box<Expr>,
+        family: Option<String>,
+        tag: String,
+        arity: Option<u8>,
+    },
+    /// Payload value `index` of a variant.
+    VariantField(Box<Expr>, u8),
+    /// Raise a value as an error.
+    Throw(Box<Expr>),
+    /// `try { body } except var { handler }`.
+    Try {
+        body: Box<Expr>,
+        var: VarId,
+        handler: Box<Expr>,
+    },
+    /// Load (once) and return the module at `path`, relative to the importing file.
+    Import(String),
 }

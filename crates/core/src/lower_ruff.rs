@@ -30,6 +30,7 @@ pub fn lower_program(
         top_immutable: FxHashMap::default(),
         top_declared: FxHashSet::default(),
         is_builtin,
+        exports: Vec::new(),
     };
     for s in &program.stmts {
         collect_top_names(s, &mut lw.top_names);
@@ -45,6 +46,10 @@ pub fn lower_program(
     lw.scopes.pop();
     lw.module.funcs[main as usize].body = Expr::new(ExprKind::Block(body), file_span);
     lw.module.entry = main;
+    let mut globals: Vec<String> = lw.top_names.iter().cloned().collect();
+    globals.sort();
+    lw.module.globals = globals;
+    lw.module.exports = std::mem::take(&mut lw.exports);
     if lw.errors.is_empty() {
         crate::resolve::resolve(&mut lw.module);
         Ok(lw.module)
@@ -66,8 +71,31 @@ fn collect_top_names(s: &ast::Stmt, out: &mut FxHashSet<String>) {
             out.insert(f.name.name.clone());
         }
         StmtKind::Export(inner) => collect_top_names(inner, out),
+        StmtKind::Struct(d) => {
+            out.insert(d.name.name.clone());
+        }
+        StmtKind::Enum(d) => {
+            out.insert(d.name.name.clone());
+        }
+        StmtKind::Import { path, alias } => {
+            out.insert(match alias {
+                Some(a) => a.name.clone(),
+                None => module_binding_name(path),
+            });
+        }
+        StmtKind::FromImport { names, .. } => {
+            for n in names {
+                out.insert(n.name.clone());
+            }
+        }
         _ => {}
     }
+}
+
+/// The name `import a/b/m` binds: the last path component, without an extension.
+pub fn module_binding_name(path: &str) -> String {
+    let last = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    last.strip_suffix(".ruff").unwrap_or(last).to_string()
 }
 
 fn pattern_names(p: &BindPattern, out: &mut FxHashSet<String>) {
@@ -94,17 +122,17 @@ fn pattern_names(p: &BindPattern, out: &mut FxHashSet<String>) {
     }
 }
 
-struct Binding {
-    var: VarId,
+pub(crate) struct Binding {
+    pub(crate) var: VarId,
     /// Declared with `let`/`mut`/`const` (for the duplicate-declaration check).
-    declared: bool,
+    pub(crate) declared: bool,
 }
 
-struct Scope {
+pub(crate) struct Scope {
     func: FuncId,
     /// The file's top-level scope: its bindings are globals.
     top: bool,
-    names: FxHashMap<String, Binding>,
+    pub(crate) names: FxHashMap<String, Binding>,
 }
 
 impl Scope {
@@ -117,9 +145,9 @@ impl Scope {
     }
 }
 
-struct Lowerer<'b> {
+pub(crate) struct Lowerer<'b> {
     module: Module,
-    scopes: Vec<Scope>,
+    pub(crate) scopes: Vec<Scope>,
     /// Loop nesting depth of each function being lowered (innermost last).
     loops: Vec<u32>,
     errors: Vec<Diagnostic>,
@@ -129,14 +157,16 @@ struct Lowerer<'b> {
     /// Top-level names declared with `let`/`mut`/`const`.
     top_declared: FxHashSet<String>,
     is_builtin: &'b dyn Fn(&str) -> bool,
+    /// Top-level names marked `export`.
+    exports: Vec<String>,
 }
 
-enum Resolved {
+pub(crate) enum Resolved {
     Local(VarId),
     Global,
 }
 
-fn e(kind: ExprKind, span: Span) -> Expr {
+pub(crate) fn e(kind: ExprKind, span: Span) -> Expr {
     Expr::new(kind, span)
 }
 
@@ -154,7 +184,7 @@ impl Lowerer<'_> {
         (self.module.funcs.len() - 1) as FuncId
     }
 
-    fn new_var(&mut self, name: &str, mutable: bool, span: Span) -> VarId {
+    pub(crate) fn new_var(&mut self, name: &str, mutable: bool, span: Span) -> VarId {
         let func = self.scopes.last().map(|s| s.func).unwrap_or(0);
         self.module.vars.push(VarInfo {
             name: name.to_string(),
@@ -168,7 +198,7 @@ impl Lowerer<'_> {
         (self.module.vars.len() - 1) as VarId
     }
 
-    fn error(&mut self, d: Diagnostic) {
+    pub(crate) fn error(&mut self, d: Diagnostic) {
         self.errors.push(d);
     }
 
@@ -176,11 +206,11 @@ impl Lowerer<'_> {
         self.scopes.last().map(|s| s.func).unwrap_or(0)
     }
 
-    fn at_top(&self) -> bool {
+    pub(crate) fn at_top(&self) -> bool {
         self.scopes.last().is_some_and(|s| s.top)
     }
 
-    fn lookup(&self, name: &str) -> Resolved {
+    pub(crate) fn lookup(&self, name: &str) -> Resolved {
         for s in self.scopes.iter().rev() {
             if let Some(b) = s.names.get(name) {
                 return Resolved::Local(b.var);
@@ -189,13 +219,13 @@ impl Lowerer<'_> {
         Resolved::Global
     }
 
-    fn push_block(&mut self) {
+    pub(crate) fn push_block(&mut self) {
         let f = self.cur_func();
         self.scopes.push(Scope::new(f, false));
     }
 
     /// Lower the statements of a block in a new scope.
-    fn block(&mut self, b: &ast::Block) -> Expr {
+    pub(crate) fn block(&mut self, b: &ast::Block) -> Expr {
         self.push_block();
         let mut items = self.hoist(&b.stmts);
         for s in &b.stmts {
@@ -328,26 +358,133 @@ impl Lowerer<'_> {
                 )
             }
             StmtKind::Block(b) => self.block(b),
-            StmtKind::Struct(_) => self.unsupported("struct declarations", span),
-            StmtKind::Enum(_) => self.unsupported("enum declarations", span),
-            StmtKind::Match { .. } => self.unsupported("match", span),
-            StmtKind::Try { .. } => self.unsupported("try/except", span),
-            StmtKind::Import { .. } | StmtKind::FromImport { .. } => {
-                self.unsupported("modules (import)", span)
+            StmtKind::Struct(d) => {
+                let mut methods = Vec::new();
+                for m in &d.methods {
+                    let qualified = format!("{}.{}", d.name.name, m.name.name);
+                    let clo = self.function(&qualified, &m.params, &m.body, m.span);
+                    if let ExprKind::Closure(fid) = clo.kind {
+                        methods.push((m.name.name.clone(), fid));
+                    }
+                }
+                let def = e(
+                    ExprKind::StructDef {
+                        name: d.name.name.clone(),
+                        fields: d.fields.iter().map(|f| f.name.clone()).collect(),
+                        methods,
+                    },
+                    span,
+                );
+                self.bind_declared(&d.name, def, span)
             }
-            StmtKind::Export(_) => self.unsupported("modules (export)", span),
+            StmtKind::Enum(d) => {
+                let def = e(
+                    ExprKind::EnumDef {
+                        name: d.name.name.clone(),
+                        variants: d
+                            .variants
+                            .iter()
+                            .map(|v| (v.name.name.clone(), v.arity.min(255) as u8))
+                            .collect(),
+                    },
+                    span,
+                );
+                self.bind_declared(&d.name, def, span)
+            }
+            StmtKind::Match {
+                subject,
+                cases,
+                default,
+            } => self.match_stmt(subject, cases, default.as_ref(), span),
+            StmtKind::Try { body, err, handler } => {
+                let body = self.block(body);
+                self.push_block();
+                let v = self.new_var(&err.name, true, err.span);
+                self.scopes.last_mut().expect("scope").names.insert(
+                    err.name.clone(),
+                    Binding {
+                        var: v,
+                        declared: false,
+                    },
+                );
+                let handler = self.block(handler);
+                self.scopes.pop();
+                e(
+                    ExprKind::Try {
+                        body: Box::new(body),
+                        var: v,
+                        handler: Box::new(handler),
+                    },
+                    span,
+                )
+            }
+            StmtKind::Import { path, alias } => {
+                let name = match alias {
+                    Some(a) => a.clone(),
+                    None => ast::Ident {
+                        name: module_binding_name(path),
+                        span,
+                    },
+                };
+                let load = e(ExprKind::Import(path.clone()), span);
+                self.bind_declared(&name, load, span)
+            }
+            StmtKind::FromImport { path, names } => {
+                self.push_block();
+                let m = self.new_var("$module", false, span);
+                self.scopes.pop();
+                let mut items = vec![e(
+                    ExprKind::Define(m, Box::new(e(ExprKind::Import(path.clone()), span))),
+                    span,
+                )];
+                for n in names {
+                    let member = e(
+                        ExprKind::Field(Box::new(e(ExprKind::Local(m), span)), n.name.clone()),
+                        n.span,
+                    );
+                    items.push(self.bind_declared(n, member, n.span));
+                }
+                items.push(Expr::null(span));
+                e(ExprKind::Seq(items), span)
+            }
+            StmtKind::Export(inner) => {
+                if !self.at_top() {
+                    self.error(Diagnostic::error(
+                        "'export' is only allowed at the top level of a module",
+                        span,
+                    ));
+                }
+                let mut names = FxHashSet::default();
+                collect_top_names(inner, &mut names);
+                let mut names: Vec<String> = names.into_iter().collect();
+                names.sort();
+                self.exports.extend(names);
+                self.stmt(inner)
+            }
         }
     }
 
-    fn unsupported(&mut self, what: &str, span: Span) -> Expr {
-        self.error(
-            Diagnostic::error(format!("{what} are not supported yet"), span)
-                .with_note("this part of the Ruff dialect (stage 2) is not implemented yet"),
+    /// Bind a declaration (struct, enum, import) to its name: a global at top level, a new
+    /// local elsewhere.
+    fn bind_declared(&mut self, name: &ast::Ident, value: Expr, span: Span) -> Expr {
+        if self.at_top() {
+            return e(
+                ExprKind::DefineGlobal(name.name.clone(), GlobalKind::Immutable, Box::new(value)),
+                span,
+            );
+        }
+        let v = self.new_var(&name.name, false, name.span);
+        self.scopes.last_mut().expect("scope").names.insert(
+            name.name.clone(),
+            Binding {
+                var: v,
+                declared: true,
+            },
         );
-        Expr::null(span)
+        e(ExprKind::Define(v, Box::new(value)), span)
     }
 
-    fn loop_body(&mut self, body: &ast::Block) -> Expr {
+    pub(crate) fn loop_body(&mut self, body: &ast::Block) -> Expr {
         if let Some(d) = self.loops.last_mut() {
             *d += 1;
         }
@@ -438,7 +575,7 @@ impl Lowerer<'_> {
 
     /// Lower a function literal or declaration into a new IR function; returns the
     /// expression that makes its closure.
-    fn function(
+    pub(crate) fn function(
         &mut self,
         name: &str,
         params: &[ast::Ident],
@@ -481,7 +618,7 @@ impl Lowerer<'_> {
         e(ExprKind::Closure(fid), span)
     }
 
-    fn decl(
+    pub(crate) fn decl(
         &mut self,
         kind: DeclKind,
         pattern: &BindPattern,
@@ -489,14 +626,27 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Expr {
         let BindPattern::Name(id) = pattern else {
-            return self.unsupported("destructuring declarations", span);
+            return self.destructure(kind, pattern, value, span);
         };
-        let name = &id.name;
         // Name a function after the variable it initialises, for error messages.
         let init = match &value.kind {
-            ast::ExprKind::Func { params, body } => self.function(name, params, body, value.span),
+            ast::ExprKind::Func { params, body } => {
+                self.function(&id.name, params, body, value.span)
+            }
             _ => self.expr(value),
         };
+        self.declare_name(kind, id, init, span)
+    }
+
+    /// Declare `id` with `let`/`mut`/`const`, initialised to `init`.
+    pub(crate) fn declare_name(
+        &mut self,
+        kind: DeclKind,
+        id: &ast::Ident,
+        init: Expr,
+        span: Span,
+    ) -> Expr {
+        let name = &id.name;
         if self.at_top() {
             if self.top_declared.contains(name) || (self.is_builtin)(name) {
                 self.error(Diagnostic::error(
@@ -651,7 +801,43 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            ast::ExprKind::Field { .. } => self.unsupported("field assignments", span),
+            ast::ExprKind::Field { object, name } => {
+                let obj = self.expr(object);
+                let rhs = self.expr(value);
+                match op {
+                    None => e(
+                        ExprKind::SetField(Box::new(obj), name.name.clone(), Box::new(rhs)),
+                        span,
+                    ),
+                    Some(op) => {
+                        self.push_block();
+                        let to = self.new_var("$obj", false, object.span);
+                        self.scopes.pop();
+                        let cur = e(
+                            ExprKind::Field(
+                                Box::new(e(ExprKind::Local(to), object.span)),
+                                name.name.clone(),
+                            ),
+                            target.span,
+                        );
+                        let newv = self.binary_prim(op, cur, rhs, span);
+                        e(
+                            ExprKind::Block(vec![
+                                e(ExprKind::Define(to, Box::new(obj)), object.span),
+                                e(
+                                    ExprKind::SetField(
+                                        Box::new(e(ExprKind::Local(to), object.span)),
+                                        name.name.clone(),
+                                        Box::new(newv),
+                                    ),
+                                    span,
+                                ),
+                            ]),
+                            span,
+                        )
+                    }
+                }
+            }
             _ => {
                 self.error(Diagnostic::error("invalid assignment target", target.span));
                 Expr::null(span)
@@ -659,7 +845,38 @@ impl Lowerer<'_> {
         }
     }
 
-    fn binary_prim(&mut self, op: BinOp, a: Expr, b: Expr, span: Span) -> Expr {
+    /// True when `name` refers to the builtin global of that name here (not rebound by a
+    /// local or a top-level declaration of this file).
+    pub(crate) fn is_builtin_name(&self, name: &str) -> bool {
+        matches!(self.lookup(name), Resolved::Global) && !self.top_names.contains(name)
+    }
+
+    /// `e?`: the payload of `Ok(x)`/`Some(x)`, or return `Err(..)`/`None` from the function.
+    fn question(&mut self, inner: &ast::Expr, span: Span) -> Expr {
+        let value = self.expr(inner);
+        self.push_block();
+        let t = self.new_var("$try", false, span);
+        self.scopes.pop();
+        let local = || e(ExprKind::Local(t), span);
+        e(
+            ExprKind::Block(vec![
+                e(ExprKind::Define(t, Box::new(value)), span),
+                e(
+                    ExprKind::If {
+                        cond: Box::new(e(ExprKind::Prim(Prim::IsFailure, vec![local()]), span)),
+                        then: Box::new(e(ExprKind::Return(Box::new(local())), span)),
+                        else_: Box::new(Expr::null(span)),
+                        truth: Truth::Ruff,
+                    },
+                    span,
+                ),
+                e(ExprKind::Prim(Prim::Unwrap, vec![local()]), span),
+            ]),
+            span,
+        )
+    }
+
+    pub(crate) fn binary_prim(&mut self, op: BinOp, a: Expr, b: Expr, span: Span) -> Expr {
         let p = match op {
             BinOp::Add => Prim::Add,
             BinOp::Sub => Prim::Sub,
@@ -689,7 +906,7 @@ impl Lowerer<'_> {
         e(ExprKind::Prim(p, vec![a, b]), span)
     }
 
-    fn expr(&mut self, x: &ast::Expr) -> Expr {
+    pub(crate) fn expr(&mut self, x: &ast::Expr) -> Expr {
         let span = x.span;
         match &x.kind {
             ast::ExprKind::Int(i) => e(ExprKind::Const(Const::Int(*i)), span),
@@ -748,25 +965,55 @@ impl Lowerer<'_> {
                 self.binary_prim(*op, a, b, span)
             }
             ast::ExprKind::Call { callee, args } => {
-                let (callee, mut lowered) = match &callee.kind {
-                    // `x.f(args)`: the method form of builtin `f(x, args)`.
+                let lowered: Vec<Expr> = args.iter().map(|a| self.expr(a)).collect();
+                match &callee.kind {
+                    // `throw(v)` with the builtin `throw`.
+                    ast::ExprKind::Ident(n)
+                        if n == "throw" && self.is_builtin_name("throw") && lowered.len() == 1 =>
+                    {
+                        e(ExprKind::Throw(Box::new(lowered.into_iter().next().expect("one"))), span)
+                    }
+                    // `x.f(args)`: a method, a module member, or the builtin `f(x, args)`.
                     ast::ExprKind::Field { object, name } => {
                         let obj = self.expr(object);
-                        (e(ExprKind::Global(name.name.clone()), name.span), vec![obj])
+                        e(
+                            ExprKind::MethodCall {
+                                obj: Box::new(obj),
+                                name: name.name.clone(),
+                                args: lowered,
+                                tail: false,
+                            },
+                            span,
+                        )
                     }
-                    _ => (self.expr(callee), Vec::new()),
-                };
-                for a in args {
-                    lowered.push(self.expr(a));
+                    // `Enum::Variant(args)`
+                    ast::ExprKind::Path { enum_name, variant } => {
+                        let ty = self.expr(&ast::Expr {
+                            kind: ast::ExprKind::Ident(enum_name.name.clone()),
+                            span: enum_name.span,
+                        });
+                        e(
+                            ExprKind::MakeVariant {
+                                enum_type: Some(Box::new(ty)),
+                                family: enum_name.name.clone(),
+                                tag: variant.name.clone(),
+                                args: lowered,
+                            },
+                            span,
+                        )
+                    }
+                    _ => {
+                        let callee = self.expr(callee);
+                        e(
+                            ExprKind::Call {
+                                callee: Box::new(callee),
+                                args: lowered,
+                                tail: false,
+                            },
+                            span,
+                        )
+                    }
                 }
-                e(
-                    ExprKind::Call {
-                        callee: Box::new(callee),
-                        args: lowered,
-                        tail: false,
-                    },
-                    span,
-                )
             }
             ast::ExprKind::Index { object, index } => {
                 let o = self.expr(object);
@@ -776,10 +1023,43 @@ impl Lowerer<'_> {
             ast::ExprKind::Func { params, body } => {
                 self.function("<anonymous>", params, body, span)
             }
-            ast::ExprKind::Field { .. } => self.unsupported("field accesses", span),
-            ast::ExprKind::Try(_) => self.unsupported("the `?` operator", span),
-            ast::ExprKind::StructLit { .. } => self.unsupported("struct literals", span),
-            ast::ExprKind::Path { .. } => self.unsupported("enum variants", span),
+            ast::ExprKind::Field { object, name } => {
+                let obj = self.expr(object);
+                e(ExprKind::Field(Box::new(obj), name.name.clone()), span)
+            }
+            ast::ExprKind::Try(inner) => self.question(inner, span),
+            ast::ExprKind::StructLit { name, fields } => {
+                let ty = self.expr(&ast::Expr {
+                    kind: ast::ExprKind::Ident(name.name.clone()),
+                    span: name.span,
+                });
+                let fields = fields
+                    .iter()
+                    .map(|(f, v)| (f.name.clone(), self.expr(v)))
+                    .collect();
+                e(
+                    ExprKind::StructLit {
+                        ty: Box::new(ty),
+                        fields,
+                    },
+                    span,
+                )
+            }
+            ast::ExprKind::Path { enum_name, variant } => {
+                let ty = self.expr(&ast::Expr {
+                    kind: ast::ExprKind::Ident(enum_name.name.clone()),
+                    span: enum_name.span,
+                });
+                e(
+                    ExprKind::MakeVariant {
+                        enum_type: Some(Box::new(ty)),
+                        family: enum_name.name.clone(),
+                        tag: variant.name.clone(),
+                        args: Vec::new(),
+                    },
+                    span,
+                )
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ pub fn resolve(module: &mut Module) {
         parents: module.funcs.iter().map(|f| f.parent).collect(),
         upvalues: vec![Vec::new(); module.funcs.len()],
         defining: FxHashSet::default(),
+        try_depth: 0,
     };
     // Inner functions first, so that a closure's upvalue list is complete when the
     // enclosing function's walk reaches the point where the closure is made.
@@ -53,6 +54,9 @@ struct Resolver {
     upvalues: Vec<Vec<(VarId, Capture)>>,
     /// Variables whose `Define` initialiser is being walked.
     defining: FxHashSet<VarId>,
+    /// How many `try` bodies enclose the current point (in the function being walked). A
+    /// `return f(x)` inside one is not a tail call: the handler must stay installed.
+    try_depth: u32,
 }
 
 impl Resolver {
@@ -82,6 +86,22 @@ impl Resolver {
         }
     }
 
+    /// A closure of `inner` is made in `func`: record the captures of `func`'s locals.
+    fn closure(&mut self, inner: FuncId, func: FuncId) {
+        let _ = func;
+        let inner = inner as usize;
+        for i in 0..self.upvalues[inner].len() {
+            if let (v, Capture::Local(_)) = self.upvalues[inner][i] {
+                self.vars[v as usize].captured = true;
+                if self.defining.contains(&v) {
+                    // Captured before its value exists: the closure must see the
+                    // store that completes the definition, so it needs a box.
+                    self.vars[v as usize].reassigned = true;
+                }
+            }
+        }
+    }
+
     fn walk(&mut self, e: &mut Expr, func: FuncId, tail: bool) {
         match &mut e.kind {
             ExprKind::Const(_) | ExprKind::Global(_) | ExprKind::Break | ExprKind::Continue => {}
@@ -103,7 +123,7 @@ impl Resolver {
             ExprKind::SetGlobal(_, value) | ExprKind::DefineGlobal(_, _, value) => {
                 self.walk(value, func, false)
             }
-            ExprKind::Block(items) => {
+            ExprKind::Block(items) | ExprKind::Seq(items) => {
                 let n = items.len();
                 for (i, item) in items.iter_mut().enumerate() {
                     self.walk(item, func, tail && i + 1 == n);
@@ -147,7 +167,7 @@ impl Resolver {
                 }
                 self.walk(body, func, false);
             }
-            ExprKind::Return(value) => self.walk(value, func, true),
+            ExprKind::Return(value) => self.walk(value, func, self.try_depth == 0),
             ExprKind::Call {
                 callee,
                 args,
@@ -164,18 +184,54 @@ impl Resolver {
                     self.walk(a, func, false);
                 }
             }
-            ExprKind::Closure(inner) => {
-                let inner = *inner as usize;
-                for i in 0..self.upvalues[inner].len() {
-                    if let (v, Capture::Local(_)) = self.upvalues[inner][i] {
-                        self.vars[v as usize].captured = true;
-                        if self.defining.contains(&v) {
-                            // Captured before its value exists: the closure must see the
-                            // store that completes the definition, so it needs a box.
-                            self.vars[v as usize].reassigned = true;
-                        }
-                    }
+            ExprKind::Closure(inner) => self.closure(*inner, func),
+            ExprKind::Field(obj, _) | ExprKind::VariantField(obj, _) => self.walk(obj, func, false),
+            ExprKind::VariantTest { value, .. } => self.walk(value, func, false),
+            ExprKind::SetField(obj, _, value) => {
+                self.walk(obj, func, false);
+                self.walk(value, func, false);
+            }
+            ExprKind::MethodCall {
+                obj,
+                args,
+                tail: t,
+                ..
+            } => {
+                *t = tail;
+                self.walk(obj, func, false);
+                for a in args {
+                    self.walk(a, func, false);
                 }
+            }
+            ExprKind::StructDef { methods, .. } => {
+                for &(_, m) in methods.iter() {
+                    self.closure(m, func);
+                }
+            }
+            ExprKind::StructLit { ty, fields } => {
+                self.walk(ty, func, false);
+                for (_, v) in fields {
+                    self.walk(v, func, false);
+                }
+            }
+            ExprKind::EnumDef { .. } | ExprKind::Import(_) => {}
+            ExprKind::MakeVariant {
+                enum_type, args, ..
+            } => {
+                if let Some(t) = enum_type {
+                    self.walk(t, func, false);
+                }
+                for a in args {
+                    self.walk(a, func, false);
+                }
+            }
+            ExprKind::Throw(v) => self.walk(v, func, false),
+            ExprKind::Try { body, handler, .. } => {
+                // The handler must stay installed while the body runs: no tail calls there.
+                self.try_depth += 1;
+                self.walk(body, func, false);
+                self.try_depth -= 1;
+                self.walk(handler, func, tail);
             }
             ExprKind::Array(items) => {
                 for item in items {

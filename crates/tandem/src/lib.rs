@@ -8,6 +8,8 @@
 //! An [`Engine`] owns one VM: its heap, globals, natives, capabilities and limits. Source
 //! goes through the pipeline front end → core IR → resolver → bytecode compiler → VM.
 
+mod pipeline;
+
 use std::io::Write;
 use std::path::Path;
 use std::rc::Rc;
@@ -62,9 +64,8 @@ impl Error {
 /// A tandem engine: one VM with its heap, globals and builtins.
 pub struct Engine {
     vm: Vm,
-    sources: SourceMap,
     /// Globals the engine predefines (natives and the prelude).
-    builtin_names: std::collections::HashSet<String>,
+    builtin_names: Rc<std::collections::HashSet<String>>,
 }
 
 /// Builtins written in the Ruff dialect (see the file's header).
@@ -92,14 +93,17 @@ impl Engine {
         tandem_vm::builtins::install(&mut vm);
         let mut engine = Engine {
             vm,
-            sources: SourceMap::new(),
             builtin_names: Default::default(),
         };
         if let Err(e) = engine.run_source_as(PRELUDE_NAME, PRELUDE, Dialect::Ruff) {
             // The prelude is part of tandem; failing to load it is a bug caught by tests.
             panic!("the prelude failed to load:\n{}", engine.render_error(&e));
         }
-        engine.builtin_names = engine.vm.globals.defined_names();
+        engine.builtin_names = Rc::new(engine.vm.globals.defined_names());
+        let names = engine.builtin_names.clone();
+        engine.vm.loader = Some(Rc::new(move |vm: &mut Vm, path: &str, span: Span| {
+            pipeline::load_module(vm, &names, path, span)
+        }));
         engine
     }
 
@@ -108,7 +112,7 @@ impl Engine {
     }
 
     pub fn sources(&self) -> &SourceMap {
-        &self.sources
+        &self.vm.sources
     }
 
     /// Limit nested (non-tail) calls; deeper calls raise a `stack overflow` error.
@@ -141,41 +145,26 @@ impl Engine {
         });
     }
 
-    /// Parse, lower, resolve and compile a source text; returns the entry prototype.
+    /// Parse, lower, resolve and compile a source text; returns the entry prototype. The
+    /// file's top-level names live in a namespace of their own (named after the file).
     pub fn compile_source(
         &mut self,
         name: &str,
         text: &str,
         dialect: Dialect,
     ) -> Result<Rc<Proto>, Error> {
-        let file = self.sources.add(name, text);
-        let file_span = Span::new(file, 0, 0);
-        let module = match dialect {
-            Dialect::Ruff => {
-                let program = tandem_syntax::ruff::parse(text, file).map_err(Error::Compile)?;
-                let builtins = &self.builtin_names;
-                let is_builtin = |n: &str| builtins.contains(n);
-                tandem_core::lower_ruff::lower_program(&program, file_span, &is_builtin)
-                    .map_err(Error::Compile)?
-            }
-            Dialect::Scheme | Dialect::Jue => {
-                return Err(Error::Compile(vec![Diagnostic::error(
-                    "the Scheme dialect is not implemented yet",
-                    file_span,
-                )]))
-            }
-        };
-        let proto = tandem_vm::compile::compile_module(
-            &module,
-            &mut self.vm.globals,
-            &mut self.vm.heap,
-            name == PRELUDE_NAME,
+        let builtin = name == PRELUDE_NAME;
+        let ns = if builtin { "" } else { name };
+        pipeline::compile_text(
+            &mut self.vm,
+            &self.builtin_names,
+            name,
+            text,
+            dialect,
+            ns,
+            builtin,
         )
-        .map_err(|d| Error::Compile(vec![d]))?;
-        // Keep the prototype's constants alive from now on (also when it is only
-        // disassembled, never run).
-        self.vm.protos.push(proto.clone());
-        Ok(proto)
+        .map(|c| c.proto)
     }
 
     /// Read a file, pick its dialect from the extension, and compile it.
@@ -224,7 +213,7 @@ impl Engine {
 
     /// The bytecode of a compiled program, every function, with source lines.
     pub fn disassemble(&self, proto: &Proto) -> String {
-        tandem_vm::disasm::disassemble(&self.vm, proto, &self.sources)
+        tandem_vm::disasm::disassemble(&self.vm, proto, &self.vm.sources)
     }
 
     /// Render an error for a terminal.
@@ -234,14 +223,14 @@ impl Engine {
             Error::Compile(diags) => {
                 let mut s = String::new();
                 for d in diags {
-                    s.push_str(&d.render(&self.sources));
+                    s.push_str(&d.render(&self.vm.sources));
                 }
                 if diags.len() > 1 {
                     s.push_str(&format!("error: {} errors found\n", diags.len()));
                 }
                 s
             }
-            Error::Runtime(e) => e.render(&self.sources),
+            Error::Runtime(e) => e.render(&self.vm.sources),
         }
     }
 

@@ -6,10 +6,10 @@
 
 use crate::globals::Globals;
 use crate::heap::Heap;
-use crate::object::{Proto, UpvalDesc, UpvalSource};
+use crate::object::{EnumType, Proto, StructType, UpvalDesc, UpvalSource};
 use crate::opcode::Instr;
 use crate::value::Value;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::rc::Rc;
 use tandem_core::ir::*;
 use tandem_syntax::{Diagnostic, Span};
@@ -17,12 +17,16 @@ use tandem_syntax::{Diagnostic, Span};
 /// Registers a frame may use (operands are 8 bits).
 const MAX_REGS: u16 = 250;
 
-/// Compile a resolved module. Returns the prototype of its entry function. `builtin` marks
-/// the standard library's own code (it then prints like a native function).
+/// Compile a resolved module. Returns the prototype of its entry function.
+///
+/// `ns` is the module's global namespace: its top-level names live there, private to it
+/// (`""` is the shared namespace, used by the standard library). `builtin` marks the
+/// standard library's own code (it then prints like a native function).
 pub fn compile_module(
     module: &Module,
     globals: &mut Globals,
     heap: &mut Heap,
+    ns: &str,
     builtin: bool,
 ) -> Result<Rc<Proto>, Diagnostic> {
     let mut cx = Ctx {
@@ -30,6 +34,8 @@ pub fn compile_module(
         globals,
         heap,
         builtin,
+        ns: ns.to_string(),
+        own_globals: module.globals.iter().cloned().collect(),
     };
     cx.function(module.entry)
 }
@@ -39,6 +45,20 @@ struct Ctx<'a> {
     globals: &'a mut Globals,
     heap: &'a mut Heap,
     builtin: bool,
+    ns: String,
+    /// The module's own top-level names (in namespace `ns`).
+    own_globals: FxHashSet<String>,
+}
+
+impl Ctx<'_> {
+    /// The global slot a name refers to in this module.
+    fn global_slot(&mut self, name: &str) -> u32 {
+        if self.own_globals.contains(name) {
+            self.globals.slot_in(&self.ns, name)
+        } else {
+            self.globals.slot(name)
+        }
+    }
 }
 
 struct Loop {
@@ -46,6 +66,8 @@ struct Loop {
     continues: Vec<usize>,
     /// Where `continue` goes when already known (a backward jump).
     continue_to: Option<usize>,
+    /// `try` nesting at the loop: a `break`/`continue` leaves the handlers above it.
+    try_depth: u32,
 }
 
 struct FnState {
@@ -60,6 +82,8 @@ struct FnState {
     next: u16,
     max: u16,
     loops: Vec<Loop>,
+    /// Active `try` bodies around the code being compiled.
+    try_depth: u32,
 }
 
 impl Ctx<'_> {
@@ -77,6 +101,7 @@ impl Ctx<'_> {
             next: 0,
             max: 0,
             loops: Vec::new(),
+            try_depth: 0,
         };
         for (i, (v, _)) in func.upvalues.iter().enumerate() {
             st.upvals.insert(*v, i as u8);
@@ -155,7 +180,8 @@ impl FnCompiler<'_, '_> {
             | Instr::JmpEq { off: o, .. }
             | Instr::IterNext { off: o, .. }
             | Instr::RangePrep { off: o, .. }
-            | Instr::RangeNext { off: o, .. } => *o = off,
+            | Instr::RangeNext { off: o, .. }
+            | Instr::TryBegin { off: o, .. } => *o = off,
             _ => {}
         }
     }
@@ -247,7 +273,7 @@ impl FnCompiler<'_, '_> {
                 self.patch(to_else, here);
                 self.ret(else_)?;
             }
-            ExprKind::Call { tail: true, .. } => {
+            ExprKind::Call { tail: true, .. } | ExprKind::MethodCall { tail: true, .. } => {
                 // Compiles to TAILCALL; nothing follows it.
                 let mark = self.st.next;
                 self.expr(e, None)?;
@@ -356,7 +382,7 @@ impl FnCompiler<'_, '_> {
                 }
             }
             ExprKind::Global(name) => {
-                let g = self.cx.globals.slot(name);
+                let g = self.cx.global_slot(name);
                 let d = match dst {
                     Some(d) => d,
                     // Still read it: an undefined global is an error even for effect.
@@ -368,7 +394,7 @@ impl FnCompiler<'_, '_> {
                 }
             }
             ExprKind::SetGlobal(name, value) | ExprKind::DefineGlobal(name, _, value) => {
-                let g = self.cx.globals.slot(name);
+                let g = self.cx.global_slot(name);
                 let mark = self.st.next;
                 let t = self.operand(value)?;
                 let i = match &e.kind {
@@ -384,6 +410,17 @@ impl FnCompiler<'_, '_> {
                 self.st.next = mark;
                 if let Some(d) = dst {
                     self.emit(Instr::LoadNull { dst: d }, span);
+                }
+            }
+            ExprKind::Seq(items) => {
+                let n = items.len();
+                if n == 0 {
+                    if let Some(d) = dst {
+                        self.emit(Instr::LoadNull { dst: d }, span);
+                    }
+                }
+                for (i, item) in items.iter().enumerate() {
+                    self.expr(item, if i + 1 == n { dst } else { None })?;
                 }
             }
             ExprKind::Block(items) => {
@@ -471,6 +508,7 @@ impl FnCompiler<'_, '_> {
                     breaks: vec![exit],
                     continues: Vec::new(),
                     continue_to: Some(top),
+                    try_depth: self.st.try_depth,
                 });
                 let mark = self.st.next;
                 self.expr(body, None)?;
@@ -506,6 +544,7 @@ impl FnCompiler<'_, '_> {
                     breaks: vec![next],
                     continues: Vec::new(),
                     continue_to: Some(top),
+                    try_depth: self.st.try_depth,
                 });
                 self.expr(body, None)?;
                 let j = self.emit(Instr::Jmp { off: 0 }, span);
@@ -553,6 +592,7 @@ impl FnCompiler<'_, '_> {
                     breaks: vec![prep],
                     continues: Vec::new(),
                     continue_to: None,
+                    try_depth: self.st.try_depth,
                 });
                 self.expr(body, None)?;
                 let cont = self.here();
@@ -574,6 +614,10 @@ impl FnCompiler<'_, '_> {
                     ));
                 };
                 let known = lp.continue_to;
+                // Leave the handlers of the `try` bodies this jump exits.
+                for _ in lp.try_depth..self.st.try_depth {
+                    self.emit(Instr::TryEnd {}, span);
+                }
                 let j = self.emit(Instr::Jmp { off: 0 }, span);
                 let lp = self.st.loops.last_mut().expect("checked above");
                 if is_break {
@@ -620,46 +664,232 @@ impl FnCompiler<'_, '_> {
             }
             ExprKind::Prim(op, args) => self.prim(*op, args, dst, span)?,
             ExprKind::Closure(fid) => {
-                let proto = self.cx.function(*fid)?;
-                let mut descs = Vec::new();
-                for (v, cap) in &self.cx.module.func(*fid).upvalues {
-                    let source = match cap {
-                        Capture::Local(var) => match self.st.regs.get(var) {
-                            Some(&r) => UpvalSource::Register(r),
-                            None => {
-                                return Err(Diagnostic::error(
-                                    format!(
-                                        "variable '{}' is captured before its definition",
-                                        self.cx.module.var(*var).name
-                                    ),
-                                    span,
-                                ))
-                            }
-                        },
-                        Capture::Upvalue(i) => UpvalSource::Upvalue(*i as u8),
-                    };
-                    let name_const = self.str_const(&self.cx.module.var(*v).name.clone(), span)?;
-                    descs.push(UpvalDesc {
-                        source,
-                        boxed: self.cx.module.var(*v).boxed,
-                        name_const,
-                    });
-                }
-                let proto = Rc::new(Proto {
-                    upvals: descs,
-                    ..Rc::try_unwrap(proto).unwrap_or_else(|_| unreachable!("fresh proto"))
-                });
-                if self.st.children.len() >= u16::MAX as usize {
-                    return Err(Diagnostic::error("too many nested functions", span));
-                }
-                self.st.children.push(proto);
-                let p = (self.st.children.len() - 1) as u16;
                 let mark = self.st.next;
                 let d = match dst {
                     Some(d) => d,
                     None => self.alloc(span)?,
                 };
-                self.emit(Instr::Closure { dst: d, p }, span);
+                self.closure(*fid, d, span)?;
+                self.st.next = mark;
+            }
+            ExprKind::Field(obj, name) => {
+                let mark = self.st.next;
+                let o = self.operand(obj)?;
+                let k = self.str_const(name, span)?;
+                let d = match dst {
+                    Some(d) => d,
+                    None => self.alloc(span)?,
+                };
+                self.emit(Instr::GetField { dst: d, obj: o, k }, span);
+                self.st.next = mark;
+            }
+            ExprKind::SetField(obj, name, value) => {
+                let mark = self.st.next;
+                let o = self.operand(obj)?;
+                let v = self.operand(value)?;
+                let k = self.str_const(name, span)?;
+                self.emit(Instr::SetField { obj: o, k, src: v }, span);
+                self.st.next = mark;
+                if let Some(d) = dst {
+                    self.emit(Instr::LoadNull { dst: d }, span);
+                }
+            }
+            ExprKind::MethodCall {
+                obj,
+                name,
+                args,
+                tail,
+            } => {
+                let mark = self.st.next;
+                let base = match dst {
+                    Some(d) if d as u16 + 1 == self.st.next && !*tail => d,
+                    _ => self.alloc(span)?,
+                };
+                let ro = self.alloc(obj.span)?;
+                self.expr(obj, Some(ro))?;
+                if args.len() > 200 {
+                    return Err(Diagnostic::error(
+                        "too many arguments in one call (the limit is 200)",
+                        span,
+                    ));
+                }
+                for a in args {
+                    let r = self.alloc(a.span)?;
+                    self.expr(a, Some(r))?;
+                }
+                let k = self.str_const(name, span)?;
+                let n = args.len() as u8;
+                if *tail {
+                    self.emit(Instr::TailCallMethod { base, n, k }, span);
+                } else {
+                    self.emit(Instr::CallMethod { base, n, k }, span);
+                    if let Some(d) = dst {
+                        if d != base {
+                            self.emit(Instr::Move { dst: d, src: base }, span);
+                        }
+                    }
+                }
+                self.st.next = mark;
+            }
+            ExprKind::StructDef {
+                name,
+                fields,
+                methods,
+            } => {
+                let mark = self.st.next;
+                let ty = self.cx.heap.alloc_struct_type(StructType::new(
+                    name,
+                    fields.iter().map(|f| f.as_str().into()).collect(),
+                ));
+                let kt = self.const_index(Value::StructType(ty), span)?;
+                let t = self.alloc(span)?;
+                self.emit(Instr::LoadK { dst: t, k: kt }, span);
+                for (mname, fid) in methods {
+                    let m = self.st.next;
+                    let r = self.alloc(span)?;
+                    self.closure(*fid, r, span)?;
+                    let k = self.str_const(mname, span)?;
+                    self.emit(Instr::AddMethod { ty: t, k, src: r }, span);
+                    self.st.next = m;
+                }
+                if let Some(d) = dst {
+                    self.emit(Instr::Move { dst: d, src: t }, span);
+                }
+                self.st.next = mark;
+            }
+            ExprKind::StructLit { ty, fields } => {
+                let mark = self.st.next;
+                let t = self.alloc(span)?;
+                let rt = self.operand(ty)?;
+                self.emit(Instr::NewStruct { dst: t, ty: rt }, span);
+                for (fname, value) in fields {
+                    let m = self.st.next;
+                    let v = self.operand(value)?;
+                    let k = self.str_const(fname, value.span)?;
+                    self.emit(Instr::SetField { obj: t, k, src: v }, value.span);
+                    self.st.next = m;
+                }
+                if let Some(d) = dst {
+                    self.emit(Instr::Move { dst: d, src: t }, span);
+                }
+                self.st.next = mark;
+            }
+            ExprKind::EnumDef { name, variants } => {
+                let et = self.cx.heap.alloc_enum_type(EnumType {
+                    name: name.as_str().into(),
+                    variants: variants
+                        .iter()
+                        .map(|(v, a)| (v.as_str().into(), *a))
+                        .collect(),
+                });
+                let k = self.const_index(Value::EnumType(et), span)?;
+                if let Some(d) = dst {
+                    self.emit(Instr::LoadK { dst: d, k }, span);
+                }
+            }
+            ExprKind::MakeVariant {
+                enum_type,
+                family,
+                tag,
+                args,
+            } => {
+                let mark = self.st.next;
+                let base = self.alloc(span)?;
+                match enum_type {
+                    Some(t) => self.expr(t, Some(base))?,
+                    None => {
+                        self.emit(Instr::LoadNull { dst: base }, span);
+                    }
+                }
+                for a in args {
+                    let r = self.alloc(a.span)?;
+                    self.expr(a, Some(r))?;
+                }
+                let k = self.str_const(&format!("{family}|{tag}"), span)?;
+                let n = args.len().min(255) as u8;
+                let d = dst.unwrap_or(base);
+                self.emit(Instr::NewVariant { dst: d, base, n, k }, span);
+                self.st.next = mark;
+            }
+            ExprKind::VariantTest {
+                value,
+                family,
+                tag,
+                arity,
+            } => {
+                let mark = self.st.next;
+                let r = self.operand(value)?;
+                let key = format!(
+                    "{}|{}|{}",
+                    family.as_deref().unwrap_or(""),
+                    tag,
+                    arity.map(|a| a.to_string()).unwrap_or_default()
+                );
+                let k = self.str_const(&key, span)?;
+                let d = match dst {
+                    Some(d) => d,
+                    None => self.alloc(span)?,
+                };
+                self.emit(Instr::TestVariant { dst: d, src: r, k }, span);
+                self.st.next = mark;
+            }
+            ExprKind::VariantField(value, idx) => {
+                let mark = self.st.next;
+                let r = self.operand(value)?;
+                let d = match dst {
+                    Some(d) => d,
+                    None => self.alloc(span)?,
+                };
+                self.emit(
+                    Instr::GetPayload {
+                        dst: d,
+                        src: r,
+                        idx: *idx,
+                    },
+                    span,
+                );
+                self.st.next = mark;
+            }
+            ExprKind::Throw(value) => {
+                let mark = self.st.next;
+                let r = self.operand(value)?;
+                self.emit(Instr::Throw { src: r }, span);
+                self.st.next = mark;
+                if let Some(d) = dst {
+                    self.emit(Instr::LoadNull { dst: d }, span);
+                }
+            }
+            ExprKind::Try { body, var, handler } => {
+                let mark = self.st.next;
+                let r = self.alloc(span)?;
+                let begin = self.emit(Instr::TryBegin { reg: r, off: 0 }, span);
+                self.st.try_depth += 1;
+                self.expr(body, None)?;
+                self.st.try_depth -= 1;
+                self.emit(Instr::TryEnd {}, span);
+                let to_end = self.emit(Instr::Jmp { off: 0 }, span);
+                let here = self.here();
+                self.patch(begin, here);
+                self.st.regs.insert(*var, r);
+                if self.cx.module.var(*var).boxed {
+                    self.emit(Instr::NewBox { dst: r, src: r }, span);
+                }
+                self.expr(handler, None)?;
+                let here = self.here();
+                self.patch(to_end, here);
+                self.st.next = mark;
+                if let Some(d) = dst {
+                    self.emit(Instr::LoadNull { dst: d }, span);
+                }
+            }
+            ExprKind::Import(path) => {
+                let k = self.str_const(path, span)?;
+                let mark = self.st.next;
+                let d = match dst {
+                    Some(d) => d,
+                    None => self.alloc(span)?,
+                };
+                self.emit(Instr::Import { dst: d, k }, span);
                 self.st.next = mark;
             }
             ExprKind::Array(items) => {
@@ -718,6 +948,46 @@ impl FnCompiler<'_, '_> {
                 self.st.next = mark;
             }
         }
+        Ok(())
+    }
+
+    /// Emit `CLOSURE` of function `fid` into `d`, with its upvalue descriptors.
+    fn closure(&mut self, fid: FuncId, d: u8, span: Span) -> Result<(), Diagnostic> {
+        let proto = self.cx.function(fid)?;
+        let mut descs = Vec::new();
+        for (v, cap) in &self.cx.module.func(fid).upvalues {
+            let source = match cap {
+                Capture::Local(var) => match self.st.regs.get(var) {
+                    Some(&r) => UpvalSource::Register(r),
+                    None => {
+                        return Err(Diagnostic::error(
+                            format!(
+                                "variable '{}' is captured before its definition",
+                                self.cx.module.var(*var).name
+                            ),
+                            span,
+                        ))
+                    }
+                },
+                Capture::Upvalue(i) => UpvalSource::Upvalue(*i as u8),
+            };
+            let name_const = self.str_const(&self.cx.module.var(*v).name.clone(), span)?;
+            descs.push(UpvalDesc {
+                source,
+                boxed: self.cx.module.var(*v).boxed,
+                name_const,
+            });
+        }
+        let proto = Rc::new(Proto {
+            upvals: descs,
+            ..Rc::try_unwrap(proto).unwrap_or_else(|_| unreachable!("fresh proto"))
+        });
+        if self.st.children.len() >= u16::MAX as usize {
+            return Err(Diagnostic::error("too many nested functions", span));
+        }
+        self.st.children.push(proto);
+        let p = (self.st.children.len() - 1) as u16;
+        self.emit(Instr::Closure { dst: d, p }, span);
         Ok(())
     }
 
@@ -887,6 +1157,8 @@ impl FnCompiler<'_, '_> {
             (Prim::Neg, &[a]) => Instr::Neg { dst: d, src: a },
             (Prim::Not, &[a]) => Instr::Not { dst: d, src: a },
             (Prim::Truthy, &[a]) => Instr::Truthy { dst: d, src: a },
+            (Prim::IsFailure, &[a]) => Instr::IsFailure { dst: d, src: a },
+            (Prim::Unwrap, &[a]) => Instr::Unwrap { dst: d, src: a },
             (Prim::Index, &[o, i]) => Instr::GetIndex {
                 dst: d,
                 obj: o,

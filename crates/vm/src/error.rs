@@ -1,5 +1,6 @@
 //! Runtime errors: a message, the span of the failing instruction, and a stack trace.
 
+use crate::value::Value;
 use tandem_syntax::{Diagnostic, SourceMap, Span};
 
 /// One line of a stack trace: a function and where in it execution was.
@@ -34,6 +35,9 @@ pub struct RuntimeError {
     /// Innermost frame first. Long traces keep their ends; `omitted` frames are left out.
     pub trace: Vec<TraceEntry>,
     pub omitted: usize,
+    /// The value thrown by `throw(v)` (or the Error value being rethrown). Only meaningful
+    /// while the VM that raised it is running; hosts should read `message`.
+    pub value: Option<Value>,
 }
 
 impl RuntimeError {

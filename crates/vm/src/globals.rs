@@ -18,17 +18,36 @@ impl Globals {
         Globals::default()
     }
 
-    /// The slot for `name`, created (unset) when new.
+    /// The slot for `name` in the shared (builtin) namespace, created (unset) when new.
     pub fn slot(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.index.get(name) {
+        self.slot_in("", name)
+    }
+
+    /// The slot for `name` in namespace `ns` (a module's private globals; `""` is the shared
+    /// namespace of builtins), created (unset) when new.
+    pub fn slot_in(&mut self, ns: &str, name: &str) -> u32 {
+        let key = if ns.is_empty() {
+            name.to_string()
+        } else {
+            format!("{ns}\u{1f}{name}")
+        };
+        if let Some(&i) = self.index.get(&key) {
             return i;
         }
         let i = self.names.len() as u32;
         self.names.push(name.to_string());
-        self.index.insert(name.to_string(), i);
+        self.index.insert(key, i);
         self.values.push(Value::Undef);
         self.immutable.push(false);
         i
+    }
+
+    /// The slot of `name` in namespace `ns`, if it exists.
+    pub fn lookup_in(&self, ns: &str, name: &str) -> Option<u32> {
+        if ns.is_empty() {
+            return self.lookup(name);
+        }
+        self.index.get(&format!("{ns}\u{1f}{name}")).copied()
     }
 
     pub fn lookup(&self, name: &str) -> Option<u32> {
@@ -53,13 +72,13 @@ impl Globals {
         self.values[i] = v;
     }
 
-    /// The names of every global that currently has a value.
+    /// The names of every global of the shared namespace that currently has a value.
     pub fn defined_names(&self) -> std::collections::HashSet<String> {
-        self.names
+        self.index
             .iter()
-            .zip(&self.values)
-            .filter(|(_, v)| !matches!(v, Value::Undef))
-            .map(|(n, _)| n.clone())
+            .filter(|(key, _)| !key.contains('\u{1f}'))
+            .filter(|(_, &i)| !matches!(self.values[i as usize], Value::Undef))
+            .map(|(key, _)| key.clone())
             .collect()
     }
 

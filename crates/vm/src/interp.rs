@@ -8,10 +8,11 @@
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::native::NativeImpl;
-use crate::object::{Closure, Proto, UpvalSource};
+use crate::interp_data::MethodTarget;
+use crate::object::{Closure, Instance, Proto, UpvalSource};
 use crate::opcode::Instr;
 use crate::value::{values_equal, Gc, Value};
-use crate::vm::{Frame, Vm};
+use crate::vm::{Frame, Handler, Vm};
 use std::rc::Rc;
 
 /// An error found while setting up a call, before a frame exists for it.
@@ -43,6 +44,7 @@ impl Vm {
         let result = self.execute(entry_depth);
         if result.is_err() {
             self.frames.truncate(entry_depth);
+            self.handlers.retain(|h| h.frame < entry_depth);
         }
         result
     }
@@ -152,7 +154,8 @@ impl Vm {
                 ($kind:expr, $msg:expr) => {{
                     let msg = $msg;
                     save_pc!();
-                    return Err(self.error_at($kind, msg, proto.spans[pc - 1]));
+                    let err = self.error_at($kind, msg, proto.spans[pc - 1]);
+                    raise!(err)
                 }};
             }
             macro_rules! throw {
@@ -176,6 +179,151 @@ impl Vm {
             macro_rules! jump {
                 ($off:expr) => {
                     pc = (pc as isize + $off as isize) as usize
+                };
+            }
+
+            macro_rules! raise {
+                ($err:expr) => {{
+                    let err = $err;
+                    if self.unwind(&err, entry_depth) {
+                        continue 'frame;
+                    }
+                    return Err(err);
+                }};
+            }
+            macro_rules! drop_handlers {
+                () => {
+                    while let Some(h) = self.handlers.last() {
+                        if h.frame >= self.frames.len() {
+                            self.handlers.pop();
+                        } else {
+                            break;
+                        }
+                    }
+                };
+            }
+            macro_rules! kstr {
+                ($k:expr) => {
+                    match proto.consts[$k as usize] {
+                        Value::Str(s) => s,
+                        _ => throw!("internal error: expected a string constant".to_string()),
+                    }
+                };
+            }
+            macro_rules! do_call {
+                ($cb:expr, $n:expr) => {{
+                    let cb: u8 = $cb;
+                    let n: u8 = $n;
+                            let callee = r!(cb);
+                            let at = base + cb as usize + 1;
+                            match callee {
+                                Value::Closure(c) => {
+                                    // The entry frame does not count; `max_depth` nested calls fit.
+                                    if self.frames.len() > self.max_depth + 1 {
+                                        fail!(
+                                            ErrorKind::StackOverflow,
+                                            format!(
+                                                "stack overflow: more than {} nested calls",
+                                                self.max_depth
+                                            )
+                                        );
+                                    }
+                                    if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
+                                        fail!(k, m);
+                                    }
+                                    save_pc!();
+                                    self.frames.push(Frame {
+                                        closure: c,
+                                        pc: 0,
+                                        base: at as u32,
+                                    });
+                                    if self.heap.should_collect() {
+                                        self.collect(at + c.proto.nregs as usize);
+                                    }
+                                    continue 'frame;
+                                }
+                                Value::Native(id) => {
+                                    save_pc!();
+                                    match self.call_native(id, at, n as usize) {
+                                        Ok(v) => {
+                                            refresh!();
+                                            set!(cb, v);
+                                        }
+                                        Err((k, m)) => fail!(k, m),
+                                    }
+                                    safepoint!();
+                                }
+                                v => throw!(not_callable(&v)),
+                            }
+                }};
+            }
+            macro_rules! do_tail_call {
+                ($cb:expr, $n:expr) => {{
+                    let cb: u8 = $cb;
+                    let n: u8 = $n;
+                            let callee = r!(cb);
+                            match callee {
+                                Value::Closure(c) => {
+                                    // Slide callee and arguments down over this frame.
+                                    // SAFETY: base >= 1 and the window lies inside the stack.
+                                    unsafe {
+                                        std::ptr::copy(
+                                            regs.add(cb as usize),
+                                            regs.sub(1),
+                                            n as usize + 1,
+                                        )
+                                    };
+                                    if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
+                                        fail!(k, m);
+                                    }
+                                    let f = self.frames.last_mut().expect("frame");
+                                    f.closure = c;
+                                    f.pc = 0;
+                                    if self.heap.should_collect() {
+                                        self.collect(base + c.proto.nregs as usize);
+                                    }
+                                    continue 'frame;
+                                }
+                                Value::Native(id) => {
+                                    save_pc!();
+                                    let v = match self.call_native(
+                                        id,
+                                        base + cb as usize + 1,
+                                        n as usize,
+                                    ) {
+                                        Ok(v) => v,
+                                        Err((k, m)) => fail!(k, m),
+                                    };
+                                    self.frames.pop();
+                                    self.stack[base - 1] = v;
+                                    if self.frames.len() == entry_depth {
+                                        return Ok(v);
+                                    }
+                                    continue 'frame;
+                                }
+                                v => throw!(not_callable(&v)),
+                            }
+                }};
+            }
+            // Resolve `R[cb+1].K[k](...)` and lay out the call window at `cb`, binding the
+            // total argument count to `$nargs`.
+            macro_rules! method_window {
+                ($cb:expr, $n:expr, $k:expr, $nargs:ident) => {
+                    let name = kstr!($k);
+                    let $nargs = match self.resolve_method(r!($cb + 1), name.as_str()) {
+                        Ok(MethodTarget::WithSelf(f)) => {
+                            set!($cb, f);
+                            $n + 1
+                        }
+                        Ok(MethodTarget::NoSelf(f)) => {
+                            for i in 0..$n {
+                                set!($cb + 1 + i, r!($cb + 2 + i));
+                            }
+                            set!($cb, f);
+                            $n
+                        }
+                        Err(m) => throw!(m),
+                    };
                 };
             }
 
@@ -407,96 +555,20 @@ impl Vm {
                             jump!(off);
                         }
                     }
-                    Instr::Call { base: cb, n } => {
-                        let callee = r!(cb);
-                        let at = base + cb as usize + 1;
-                        match callee {
-                            Value::Closure(c) => {
-                                // The entry frame does not count; `max_depth` nested calls fit.
-                                if self.frames.len() > self.max_depth + 1 {
-                                    fail!(
-                                        ErrorKind::StackOverflow,
-                                        format!(
-                                            "stack overflow: more than {} nested calls",
-                                            self.max_depth
-                                        )
-                                    );
-                                }
-                                if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
-                                    fail!(k, m);
-                                }
-                                save_pc!();
-                                self.frames.push(Frame {
-                                    closure: c,
-                                    pc: 0,
-                                    base: at as u32,
-                                });
-                                if self.heap.should_collect() {
-                                    self.collect(at + c.proto.nregs as usize);
-                                }
-                                continue 'frame;
-                            }
-                            Value::Native(id) => {
-                                save_pc!();
-                                match self.call_native(id, at, n as usize) {
-                                    Ok(v) => {
-                                        refresh!();
-                                        set!(cb, v);
-                                    }
-                                    Err((k, m)) => fail!(k, m),
-                                }
-                                safepoint!();
-                            }
-                            v => throw!(not_callable(&v)),
-                        }
+                    Instr::Call { base: cb, n } => do_call!(cb, n),
+                    Instr::TailCall { base: cb, n } => do_tail_call!(cb, n),
+                    Instr::CallMethod { base: cb, n, k } => {
+                        method_window!(cb, n, k, nargs);
+                        do_call!(cb, nargs)
                     }
-                    Instr::TailCall { base: cb, n } => {
-                        let callee = r!(cb);
-                        match callee {
-                            Value::Closure(c) => {
-                                // Slide callee and arguments down over this frame.
-                                // SAFETY: base >= 1 and the window lies inside the stack.
-                                unsafe {
-                                    std::ptr::copy(
-                                        regs.add(cb as usize),
-                                        regs.sub(1),
-                                        n as usize + 1,
-                                    )
-                                };
-                                if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
-                                    fail!(k, m);
-                                }
-                                let f = self.frames.last_mut().expect("frame");
-                                f.closure = c;
-                                f.pc = 0;
-                                if self.heap.should_collect() {
-                                    self.collect(base + c.proto.nregs as usize);
-                                }
-                                continue 'frame;
-                            }
-                            Value::Native(id) => {
-                                save_pc!();
-                                let v = match self.call_native(
-                                    id,
-                                    base + cb as usize + 1,
-                                    n as usize,
-                                ) {
-                                    Ok(v) => v,
-                                    Err((k, m)) => fail!(k, m),
-                                };
-                                self.frames.pop();
-                                self.stack[base - 1] = v;
-                                if self.frames.len() == entry_depth {
-                                    return Ok(v);
-                                }
-                                continue 'frame;
-                            }
-                            v => throw!(not_callable(&v)),
-                        }
+                    Instr::TailCallMethod { base: cb, n, k } => {
+                        method_window!(cb, n, k, nargs);
+                        do_tail_call!(cb, nargs)
                     }
                     Instr::Return { src } => {
                         let v = r!(src);
                         self.frames.pop();
+                        drop_handlers!();
                         // SAFETY: base >= 1.
                         unsafe { *regs.sub(1) = v };
                         if self.frames.len() == entry_depth {
@@ -506,6 +578,7 @@ impl Vm {
                     }
                     Instr::ReturnNull {} => {
                         self.frames.pop();
+                        drop_handlers!();
                         unsafe { *regs.sub(1) = Value::Null };
                         if self.frames.len() == entry_depth {
                             return Ok(Value::Null);
@@ -572,6 +645,111 @@ impl Vm {
                         }
                         let v = self.new_str(s);
                         set!(dst, v);
+                    }
+                    Instr::GetField { dst, obj, k } => {
+                        let name = kstr!(k);
+                        match self.get_field(r!(obj), name.as_str()) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        }
+                    }
+                    Instr::SetField { obj, k, src } => {
+                        let name = kstr!(k);
+                        if let Err(m) = self.set_field(r!(obj), name.as_str(), r!(src)) {
+                            throw!(m);
+                        }
+                    }
+                    Instr::AddMethod { ty, k, src } => {
+                        let name = kstr!(k);
+                        match r!(ty) {
+                            Value::StructType(t) => t.add_method(name.as_str(), r!(src)),
+                            _ => throw!("internal error: ADDMETHOD on a non-struct".to_string()),
+                        }
+                    }
+                    Instr::NewStruct { dst, ty } => match r!(ty) {
+                        Value::StructType(t) => {
+                            let fields = vec![Value::Null; t.fields.len()];
+                            let inst = self.heap.alloc_instance(Instance::new(t, fields));
+                            set!(dst, Value::Struct(inst));
+                        }
+                        v => throw!(format!(
+                            "Cannot build a struct from a value of type {}",
+                            v.type_name()
+                        )),
+                    },
+                    Instr::NewVariant { dst, base: b, n, k } => {
+                        let key = kstr!(k);
+                        let payload: Vec<Value> = (0..n).map(|i| r!(b + 1 + i)).collect();
+                        match self.new_variant(r!(b), key.as_str(), &payload) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        }
+                    }
+                    Instr::TestVariant { dst, src, k } => {
+                        let key = kstr!(k);
+                        set!(dst, Value::Bool(Vm::test_variant(r!(src), key.as_str())));
+                    }
+                    Instr::GetPayload { dst, src, idx } => match r!(src) {
+                        Value::Variant(v) if (idx as usize) < v.payload.len() => {
+                            set!(dst, v.payload[idx as usize])
+                        }
+                        v => throw!(format!(
+                            "internal error: no payload {idx} in a value of type {}",
+                            v.type_name()
+                        )),
+                    },
+                    Instr::IsFailure { dst, src } => match Vm::is_failure(r!(src)) {
+                        Ok(b) => set!(dst, Value::Bool(b)),
+                        Err(m) => throw!(m),
+                    },
+                    Instr::Unwrap { dst, src } => match r!(src) {
+                        Value::Variant(v) if !v.payload.is_empty() => set!(dst, v.payload[0]),
+                        v => throw!(format!(
+                            "The ? operator expects a Result or Option, got {}",
+                            v.type_name()
+                        )),
+                    },
+                    Instr::Throw { src } => {
+                        let v = r!(src);
+                        let message = match v {
+                            Value::Struct(inst) if inst.ty == self.error_type => {
+                                match inst.get("message") {
+                                    Some(m) => format::display(self, m),
+                                    None => "error".to_string(),
+                                }
+                            }
+                            _ => format::display(self, v),
+                        };
+                        save_pc!();
+                        let mut err = self.error_at(ErrorKind::Runtime, message, proto.spans[pc - 1]);
+                        err.value = Some(v);
+                        raise!(err)
+                    }
+                    Instr::TryBegin { reg, off } => {
+                        let frame = self.frames.len() - 1;
+                        self.handlers.push(Handler {
+                            frame,
+                            catch_pc: (pc as isize + off as isize) as u32,
+                            reg,
+                        });
+                    }
+                    Instr::TryEnd {} => {
+                        self.handlers.pop();
+                    }
+                    Instr::Import { dst, k } => {
+                        let path = kstr!(k);
+                        save_pc!();
+                        let Some(loader) = self.loader.clone() else {
+                            throw!("import is not available in this engine".to_string())
+                        };
+                        let span = proto.spans[pc - 1];
+                        match loader(self, path.as_str(), span) {
+                            Ok(m) => {
+                                refresh!();
+                                set!(dst, m);
+                            }
+                            Err(e) => raise!(e),
+                        }
                     }
                     Instr::IterPrep { base: b } => {
                         let it = match r!(b) {
@@ -656,7 +834,10 @@ impl Vm {
 }
 
 fn arity_message(p: &Proto, nargs: usize) -> String {
-    let n = p.arity as usize;
+    // Methods (named `Type.method`) count their arguments without `self`.
+    let is_method = p.name.contains('.');
+    let n = p.arity as usize - usize::from(is_method && p.arity > 0);
+    let nargs = nargs - usize::from(is_method && nargs > 0);
     let what = if p.variadic {
         format!("at least {n}")
     } else {

@@ -10,6 +10,7 @@ pub mod format;
 pub mod globals;
 pub mod heap;
 pub mod interp;
+mod interp_data;
 pub mod native;
 pub mod object;
 pub mod opcode;

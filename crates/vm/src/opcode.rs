@@ -194,6 +194,40 @@ opcodes! {
     SetIndex { obj: Reg, idx: Reg, src: Reg } => "SETINDEX",
     /// `R[dst] = to_string(R[base]) + ... + to_string(R[base+n-1])`
     Concat { dst: Reg, base: Reg, n: Count } => "CONCAT",
+    /// `R[dst] = R[obj].K[k]`: a struct field, a module member or a dict entry.
+    GetField { dst: Reg, obj: Reg, k: KIdx } => "GETFIELD",
+    /// `R[obj].K[k] = R[src]`
+    SetField { obj: Reg, k: KIdx, src: Reg } => "SETFIELD",
+    /// Call method `K[k]` of `R[base+1]` with `n` arguments `R[base+2..]`: a struct method
+    /// (with the object as `self`), a module member, or the builtin `K[k]` in method form.
+    /// The result goes to `R[base]`.
+    CallMethod { base: Reg, n: Count, k: KIdx } => "CALLMETHOD",
+    /// `CALLMETHOD` in tail position.
+    TailCallMethod { base: Reg, n: Count, k: KIdx } => "TAILMETHOD",
+    /// Add method `K[k]` = `R[src]` to the struct type `R[ty]`.
+    AddMethod { ty: Reg, k: KIdx, src: Reg } => "ADDMETHOD",
+    /// `R[dst] = new instance of the struct type R[ty]`, every field null.
+    NewStruct { dst: Reg, ty: Reg } => "NEWSTRUCT",
+    /// `R[dst] = variant K[k] ("family|tag") of the enum type R[base] (or Result/Option
+    /// when R[base] is null) with payload `R[base+1..=base+n]`.
+    NewVariant { dst: Reg, base: Reg, n: Count, k: KIdx } => "NEWVARIANT",
+    /// `R[dst] = R[src] is the variant K[k] ("family|tag|arity", empty parts match any)`
+    TestVariant { dst: Reg, src: Reg, k: KIdx } => "TESTVARIANT",
+    /// `R[dst] = payload value idx of the variant R[src]`
+    GetPayload { dst: Reg, src: Reg, idx: Count } => "GETPAYLOAD",
+    /// `R[dst] = R[src] is Err(..) or None` (the `?` test); an error for non-variants.
+    IsFailure { dst: Reg, src: Reg } => "ISFAILURE",
+    /// `R[dst] = the payload of Ok(x) / Some(x) in R[src]`
+    Unwrap { dst: Reg, src: Reg } => "UNWRAP",
+    /// Raise `R[src]` as an error.
+    Throw { src: Reg } => "THROW",
+    /// Install an error handler: an error raised before the matching `TRYEND` resumes at
+    /// `pc + off` with the error value in `R[reg]`.
+    TryBegin { reg: Reg, off: Jump } => "TRYBEGIN",
+    /// Remove the innermost error handler.
+    TryEnd {} => "TRYEND",
+    /// `R[dst] = the module at path K[k]`, loaded (once) by the host's module loader.
+    Import { dst: Reg, k: KIdx } => "IMPORT",
     /// Prepare `for x in R[base]`: turns the iterable into an iteration state in
     /// `R[base]` (what to walk) and `R[base+1]` (the position).
     IterPrep { base: Reg } => "ITERPREP",

@@ -5,12 +5,25 @@ use crate::error::{ErrorKind, RuntimeError, TraceEntry};
 use crate::globals::Globals;
 use crate::heap::Heap;
 use crate::native::{Caps, NativeDef};
-use crate::object::{Closure, Proto};
+use crate::object::{Closure, Proto, StructType};
 use crate::value::{Gc, Value};
 use rustc_hash::FxHashMap;
 use std::io::Write;
 use std::rc::Rc;
-use tandem_syntax::Span;
+use tandem_syntax::{SourceMap, Span};
+
+/// An installed error handler (`try`): where to resume and where to put the error value.
+#[derive(Clone, Copy, Debug)]
+pub struct Handler {
+    /// Index in `frames` of the frame that installed it.
+    pub frame: usize,
+    pub catch_pc: u32,
+    pub reg: u8,
+}
+
+/// Loads a module for `import`: given the path as written and the importing file, returns
+/// the module value (loading and running it the first time).
+pub type ModuleLoader = Rc<dyn Fn(&mut Vm, &str, Span) -> Result<Value, RuntimeError>>;
 
 /// One activation record. Its registers are `stack[base .. base + proto.nregs]`, and the
 /// running closure sits just below them in `stack[base - 1]` (which also roots it).
@@ -39,6 +52,18 @@ pub struct Vm {
     /// Values a host holds on to (GC roots).
     pub handles: Vec<Value>,
     pub out: Box<dyn Write>,
+    /// Every source file loaded (for error locations, `err.line`, and module paths).
+    pub sources: SourceMap,
+    /// Installed error handlers, innermost last.
+    pub handlers: Vec<Handler>,
+    /// The struct type of error values (`err.message`, `err.line`, `err.stack`).
+    pub error_type: Gc<StructType>,
+    /// The host's module loader (`import`); none means imports are refused.
+    pub loader: Option<ModuleLoader>,
+    /// Loaded modules by canonical path (GC roots), so each loads once.
+    pub modules: FxHashMap<String, Value>,
+    /// Modules being loaded (canonical path, path as shown), to detect circular imports.
+    pub loading: Vec<(String, String)>,
     pub caps: Caps,
     pub max_depth: usize,
     /// The script's command-line arguments (`args()`).
@@ -53,15 +78,26 @@ pub struct Vm {
 
 impl Vm {
     pub fn new(out: Box<dyn Write>) -> Vm {
+        let mut heap = Heap::new();
+        let error_type = heap.alloc_struct_type(StructType::new(
+            "Error",
+            vec!["line".into(), "message".into(), "stack".into()],
+        ));
         Vm {
-            heap: Heap::new(),
+            heap,
+            sources: SourceMap::new(),
+            handlers: Vec::new(),
+            error_type,
+            loader: None,
+            modules: FxHashMap::default(),
+            loading: Vec::new(),
             globals: Globals::new(),
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(64),
             natives: Vec::new(),
             native_index: FxHashMap::default(),
             protos: Vec::new(),
-            handles: Vec::new(),
+            handles: vec![Value::StructType(error_type)],
             out,
             caps: Caps::ALL,
             max_depth: DEFAULT_MAX_DEPTH,
@@ -131,6 +167,10 @@ impl Vm {
             let v = self.handles[i];
             self.heap.mark_value(v);
         }
+        let modules: Vec<Value> = self.modules.values().copied().collect();
+        for v in modules {
+            self.heap.mark_value(v);
+        }
         let protos = std::mem::take(&mut self.protos);
         for p in &protos {
             self.heap.mark_proto(p);
@@ -176,6 +216,7 @@ impl Vm {
             span,
             trace,
             omitted,
+            value: None,
         }
     }
 

@@ -28,10 +28,11 @@ fn size(name: &str, v: &Value) -> Result<usize, String> {
 }
 
 /// `len(x)`: the UTF-8 bytes of a string (as Ruff; `count_chars` counts characters), the
-/// elements of an array, the entries of a dict.
+/// elements of an array, the entries of a dict, the elements of a Set, Queue or Stack.
 fn len(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let n = match args[0] {
         Value::Str(s) => s.as_str().len(),
+        Value::Coll(c) => c.items().len(),
         v => size("len", &v)?,
     };
     Ok(Value::Int(n as i64))
@@ -40,6 +41,7 @@ fn len(_vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn is_empty(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let empty = match args[0] {
         Value::Str(s) => s.as_str().is_empty(),
+        Value::Coll(c) => c.items().is_empty(),
         v => size("is_empty", &v)? == 0,
     };
     Ok(Value::Bool(empty))

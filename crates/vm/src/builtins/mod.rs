@@ -2,8 +2,10 @@
 //!
 //! One concept per module: `io` (print), `convert` (conversions, `type`, `format`, asserts),
 //! `string`, `array`, `dict`, `generic` (the functions that accept several container types:
-//! `len`, `contains`, `remove`, ...), and `math`. Builtins that call back into script code
-//! (`map`, `filter`, ...) are written in the Ruff dialect, in the tandem crate's prelude.
+//! `len`, `contains`, `remove`, ...), `math`, `collections` (Set, Queue, Stack) and
+//! `effects` (the capability-gated ones: input, files, env, clocks, exit, args). Builtins
+//! that call back into script code (`map`, `filter`, ...) are written in the Ruff dialect,
+//! in the tandem crate's prelude.
 
 use crate::native::{Arity, Caps, NativeDef};
 use crate::object::{Array, Dict};
@@ -11,8 +13,11 @@ use crate::value::{Gc, Value};
 use crate::vm::Vm;
 
 pub mod array;
+pub mod collections;
 pub mod convert;
+pub mod data;
 pub mod dict;
+pub mod effects;
 pub mod generic;
 pub mod io;
 pub mod math;
@@ -27,6 +32,9 @@ pub fn install(vm: &mut Vm) {
     dict::install(vm);
     generic::install(vm);
     math::install(vm);
+    collections::install(vm);
+    data::install(vm);
+    effects::install(vm);
 }
 
 /// Shorthand used by the builtin modules.

@@ -1,0 +1,233 @@
+//! The interpreter's operations on structured data: struct fields and methods, module
+//! members, enum and Result/Option variants, and error values for `try`/`except`.
+
+use crate::error::{ErrorKind, RuntimeError};
+use crate::object::{Family, Instance, Variant};
+use crate::value::Value;
+use crate::vm::Vm;
+
+/// What a method call resolves to.
+pub(crate) enum MethodTarget {
+    /// Call with the object as the first argument (`self`, or the builtin method form).
+    WithSelf(Value),
+    /// Call without the object (a module member, or a function stored in a field).
+    NoSelf(Value),
+}
+
+fn callable(v: &Value) -> bool {
+    matches!(v, Value::Closure(_) | Value::Native(_))
+}
+
+impl Vm {
+    /// `obj.name`
+    pub(crate) fn get_field(&mut self, obj: Value, name: &str) -> Result<Value, String> {
+        match obj {
+            Value::Struct(inst) => inst.get(name).ok_or_else(|| {
+                format!("Unknown field '{name}' for struct {}", inst.ty.name)
+            }),
+            Value::Module(m) => m
+                .get(name)
+                .ok_or_else(|| format!("Module {} has no export '{name}'", m.name)),
+            Value::Dict(d) => d
+                .get(name)
+                .ok_or_else(|| format!("Missing map key: {name}")),
+            v => Err(format!(
+                "Cannot read field '{name}' of a value of type {}",
+                v.type_name()
+            )),
+        }
+    }
+
+    /// `obj.name := v`
+    pub(crate) fn set_field(&mut self, obj: Value, name: &str, v: Value) -> Result<(), String> {
+        match obj {
+            Value::Struct(inst) => {
+                if inst.set(name, v) {
+                    Ok(())
+                } else {
+                    Err(format!("Unknown field '{name}' for struct {}", inst.ty.name))
+                }
+            }
+            Value::Dict(d) => {
+                d.insert(name, v);
+                Ok(())
+            }
+            Value::Module(m) => Err(format!(
+                "Cannot assign to '{name}': module {} is read-only",
+                m.name
+            )),
+            o => Err(format!(
+                "Cannot set field '{name}' of a value of type {}",
+                o.type_name()
+            )),
+        }
+    }
+
+    /// The builtin (shared-namespace global) called `name`, if any.
+    fn builtin_named(&self, name: &str) -> Option<Value> {
+        self.globals
+            .lookup(name)
+            .map(|g| self.globals.values[g as usize])
+            .filter(|v| callable(v))
+    }
+
+    /// What `obj.name(...)` calls.
+    pub(crate) fn resolve_method(&self, obj: Value, name: &str) -> Result<MethodTarget, String> {
+        match obj {
+            Value::Struct(inst) => {
+                if let Some(m) = inst.ty.method(name) {
+                    return Ok(MethodTarget::WithSelf(m));
+                }
+                if let Some(f) = inst.get(name).filter(callable) {
+                    return Ok(MethodTarget::NoSelf(f));
+                }
+                match self.builtin_named(name) {
+                    Some(b) => Ok(MethodTarget::WithSelf(b)),
+                    None => Err(format!("Struct {} has no method '{name}'", inst.ty.name)),
+                }
+            }
+            Value::Module(m) => m
+                .get(name)
+                .map(MethodTarget::NoSelf)
+                .ok_or_else(|| format!("Module {} has no export '{name}'", m.name)),
+            Value::Dict(d) => {
+                if let Some(b) = self.builtin_named(name) {
+                    return Ok(MethodTarget::WithSelf(b));
+                }
+                match d.get(name).filter(callable) {
+                    Some(f) => Ok(MethodTarget::NoSelf(f)),
+                    None => Err(format!("No method '{name}' for a dict")),
+                }
+            }
+            v => match self.builtin_named(name) {
+                Some(b) => Ok(MethodTarget::WithSelf(b)),
+                None => Err(format!(
+                    "No method '{name}' for a value of type {}",
+                    v.type_name()
+                )),
+            },
+        }
+    }
+
+    /// A variant value; `key` is `"family|tag"`, `ty` the enum type or null.
+    pub(crate) fn new_variant(&mut self, ty: Value, key: &str, payload: &[Value]) -> Result<Value, String> {
+        let (family, tag) = key.split_once('|').unwrap_or(("", key));
+        let family = match ty {
+            Value::EnumType(et) => {
+                let Some(arity) = et.arity_of(tag) else {
+                    return Err(format!("Unknown variant '{tag}' for enum {}", et.name));
+                };
+                if arity as usize != payload.len() {
+                    let noun = if arity == 1 { "value" } else { "values" };
+                    return Err(format!(
+                        "{}::{tag} expects {arity} {noun}, got {}",
+                        et.name,
+                        payload.len()
+                    ));
+                }
+                Family::Enum(et.name.clone())
+            }
+            Value::Null if family == "Result" => Family::Result,
+            Value::Null if family == "Option" => Family::Option,
+            other => {
+                return Err(format!(
+                    "{family} is not an enum (it is a value of type {})",
+                    other.type_name()
+                ))
+            }
+        };
+        let v = self.heap.alloc_variant(Variant {
+            family,
+            tag: tag.into(),
+            payload: payload.into(),
+        });
+        Ok(Value::Variant(v))
+    }
+
+    /// Does `v` match `key` = `"family|tag|arity"` (empty parts match anything)?
+    pub(crate) fn test_variant(v: Value, key: &str) -> bool {
+        let Value::Variant(var) = v else {
+            return false;
+        };
+        let mut parts = key.split('|');
+        let family = parts.next().unwrap_or("");
+        let tag = parts.next().unwrap_or("");
+        let arity = parts.next().unwrap_or("");
+        let family_ok = match (&var.family, family) {
+            (_, "") => true,
+            (Family::Result, f) => f == "Result",
+            (Family::Option, f) => f == "Option",
+            (Family::Enum(name), f) => &**name == f,
+        };
+        family_ok
+            && &*var.tag == tag
+            && (arity.is_empty() || arity.parse::<usize>().ok() == Some(var.payload.len()))
+    }
+
+    /// `e?`: is `v` an `Err(..)` or `None`?
+    pub(crate) fn is_failure(v: Value) -> Result<bool, String> {
+        match v {
+            Value::Variant(var) if var.family == Family::Result => Ok(&*var.tag == "Err"),
+            Value::Variant(var) if var.family == Family::Option => Ok(&*var.tag == "None"),
+            v => Err(format!(
+                "The ? operator expects a Result or Option, got {}",
+                v.type_name()
+            )),
+        }
+    }
+
+    /// Is `v` an error value (an instance of the Error struct)?
+    pub(crate) fn is_error_value(&self, v: Value) -> bool {
+        matches!(v, Value::Struct(inst) if inst.ty == self.error_type)
+    }
+
+    /// The error value an `except` block receives for `err`.
+    pub(crate) fn error_value(&mut self, err: &RuntimeError) -> Value {
+        if let Some(v) = err.value {
+            if self.is_error_value(v) {
+                return v;
+            }
+        }
+        let line = self.sources.line_of(err.span) as i64;
+        let message = match err.value {
+            Some(v) => v,
+            None => self.new_str(err.message.as_str()),
+        };
+        let names: Vec<String> = err
+            .trace
+            .iter()
+            .rev()
+            .filter(|t| t.function != "<main>")
+            .map(|t| t.function.clone())
+            .collect();
+        let stack_items = names.into_iter().map(|n| self.new_str(n)).collect();
+        let stack = self.new_array(stack_items);
+        let inst = self.heap.alloc_instance(Instance::new(
+            self.error_type,
+            vec![Value::Int(line), message, stack],
+        ));
+        Value::Struct(inst)
+    }
+
+    /// Find the handler for an error raised while running frames at or above `entry_depth`:
+    /// unwind to it and return true, or return false when none applies.
+    pub(crate) fn unwind(&mut self, err: &RuntimeError, entry_depth: usize) -> bool {
+        if matches!(err.kind, ErrorKind::Exit(_)) {
+            return false;
+        }
+        let Some(h) = self.handlers.last().copied() else {
+            return false;
+        };
+        if h.frame < entry_depth || h.frame >= self.frames.len() {
+            return false;
+        }
+        self.handlers.pop();
+        self.frames.truncate(h.frame + 1);
+        let value = self.error_value(err);
+        let frame = &mut self.frames[h.frame];
+        frame.pc = h.catch_pc;
+        let slot = frame.base as usize + h.reg as usize;
+        self.stack[slot] = value;
+        true
+    }
+}
