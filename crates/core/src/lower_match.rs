@@ -85,7 +85,10 @@ impl Lowerer<'_> {
             Pattern::Literal(lit) => {
                 let span = lit.span;
                 let l = self.expr(lit);
-                (Some(e(ExprKind::Prim(Prim::Eq, vec![value, l]), span)), Vec::new())
+                (
+                    Some(e(ExprKind::Prim(Prim::Eq, vec![value, l]), span)),
+                    Vec::new(),
+                )
             }
             Pattern::Ident(id) if top => {
                 let s = e(ExprKind::Const(Const::Str(id.name.clone())), id.span);
@@ -151,7 +154,10 @@ impl Lowerer<'_> {
         );
         let mut binds = Vec::new();
         for (i, a) in args.iter().enumerate() {
-            let field = e(ExprKind::VariantField(Box::new(value.clone()), i as u8), span);
+            let field = e(
+                ExprKind::VariantField(Box::new(value.clone()), i as u8),
+                span,
+            );
             let (c, b) = self.pattern(a, field, false);
             if let Some(c) = c {
                 cond = e(ExprKind::And(Box::new(cond), Box::new(c)), span);

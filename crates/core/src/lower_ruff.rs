@@ -971,7 +971,10 @@ impl Lowerer<'_> {
                     ast::ExprKind::Ident(n)
                         if n == "throw" && self.is_builtin_name("throw") && lowered.len() == 1 =>
                     {
-                        e(ExprKind::Throw(Box::new(lowered.into_iter().next().expect("one"))), span)
+                        e(
+                            ExprKind::Throw(Box::new(lowered.into_iter().next().expect("one"))),
+                            span,
+                        )
                     }
                     // `x.f(args)`: a method, a module member, or the builtin `f(x, args)`.
                     ast::ExprKind::Field { object, name } => {

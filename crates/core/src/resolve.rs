@@ -192,10 +192,7 @@ impl Resolver {
                 self.walk(value, func, false);
             }
             ExprKind::MethodCall {
-                obj,
-                args,
-                tail: t,
-                ..
+                obj, args, tail: t, ..
             } => {
                 *t = tail;
                 self.walk(obj, func, false);

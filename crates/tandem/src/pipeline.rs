@@ -107,7 +107,11 @@ pub(crate) fn load_module(
         } else {
             format!("cannot read '{display}': {e}")
         };
-        vm.error_at(ErrorKind::Runtime, format!("cannot import '{path}': {why}"), span)
+        vm.error_at(
+            ErrorKind::Runtime,
+            format!("cannot import '{path}': {why}"),
+            span,
+        )
     })?;
     vm.loading.push((key.clone(), display.clone()));
     let result = run_module(vm, builtins, path, &display, &text, &key);
@@ -138,11 +142,7 @@ fn run_module(
             let first = diags.first();
             let msg = first.map(|d| d.message.clone()).unwrap_or_default();
             let at = first.and_then(|d| d.span).unwrap_or_default();
-            return Err(vm.error_at(
-                ErrorKind::Runtime,
-                format!("in module '{path}': {msg}"),
-                at,
-            ));
+            return Err(vm.error_at(ErrorKind::Runtime, format!("in module '{path}': {msg}"), at));
         }
         Err(other) => {
             return Err(vm.error_at(ErrorKind::Runtime, format!("{other:?}"), Span::default()))
@@ -152,15 +152,12 @@ fn run_module(
     let mut exports = rustc_hash::FxHashMap::default();
     for name in &compiled.exports {
         if let Some(slot) = vm.globals.lookup_in(ns, name) {
-            let v = vm.globals.values[slot as usize];
-            if !matches!(v, Value::Undef) {
-                exports.insert(name.as_str().into(), v);
-            }
+            exports.insert(name.as_str().into(), slot);
         }
     }
     let m = vm.heap.alloc_module(ModuleObj {
         name: tandem_core::lower_ruff::module_binding_name(path).into(),
-        exports: std::cell::UnsafeCell::new(exports),
+        exports,
     });
     Ok(Value::Module(m))
 }

@@ -7,8 +7,8 @@
 
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
-use crate::native::NativeImpl;
 use crate::interp_data::MethodTarget;
+use crate::native::NativeImpl;
 use crate::object::{Closure, Instance, Proto, UpvalSource};
 use crate::opcode::Instr;
 use crate::value::{values_equal, Gc, Value};
@@ -214,95 +214,87 @@ impl Vm {
                 ($cb:expr, $n:expr) => {{
                     let cb: u8 = $cb;
                     let n: u8 = $n;
-                            let callee = r!(cb);
-                            let at = base + cb as usize + 1;
-                            match callee {
-                                Value::Closure(c) => {
-                                    // The entry frame does not count; `max_depth` nested calls fit.
-                                    if self.frames.len() > self.max_depth + 1 {
-                                        fail!(
-                                            ErrorKind::StackOverflow,
-                                            format!(
-                                                "stack overflow: more than {} nested calls",
-                                                self.max_depth
-                                            )
-                                        );
-                                    }
-                                    if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
-                                        fail!(k, m);
-                                    }
-                                    save_pc!();
-                                    self.frames.push(Frame {
-                                        closure: c,
-                                        pc: 0,
-                                        base: at as u32,
-                                    });
-                                    if self.heap.should_collect() {
-                                        self.collect(at + c.proto.nregs as usize);
-                                    }
-                                    continue 'frame;
-                                }
-                                Value::Native(id) => {
-                                    save_pc!();
-                                    match self.call_native(id, at, n as usize) {
-                                        Ok(v) => {
-                                            refresh!();
-                                            set!(cb, v);
-                                        }
-                                        Err((k, m)) => fail!(k, m),
-                                    }
-                                    safepoint!();
-                                }
-                                v => throw!(not_callable(&v)),
+                    let callee = r!(cb);
+                    let at = base + cb as usize + 1;
+                    match callee {
+                        Value::Closure(c) => {
+                            // The entry frame does not count; `max_depth` nested calls fit.
+                            if self.frames.len() > self.max_depth + 1 {
+                                fail!(
+                                    ErrorKind::StackOverflow,
+                                    format!(
+                                        "stack overflow: more than {} nested calls",
+                                        self.max_depth
+                                    )
+                                );
                             }
+                            if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
+                                fail!(k, m);
+                            }
+                            save_pc!();
+                            self.frames.push(Frame {
+                                closure: c,
+                                pc: 0,
+                                base: at as u32,
+                            });
+                            if self.heap.should_collect() {
+                                self.collect(at + c.proto.nregs as usize);
+                            }
+                            continue 'frame;
+                        }
+                        Value::Native(id) => {
+                            save_pc!();
+                            match self.call_native(id, at, n as usize) {
+                                Ok(v) => {
+                                    refresh!();
+                                    set!(cb, v);
+                                }
+                                Err((k, m)) => fail!(k, m),
+                            }
+                            safepoint!();
+                        }
+                        v => throw!(not_callable(&v)),
+                    }
                 }};
             }
             macro_rules! do_tail_call {
                 ($cb:expr, $n:expr) => {{
                     let cb: u8 = $cb;
                     let n: u8 = $n;
-                            let callee = r!(cb);
-                            match callee {
-                                Value::Closure(c) => {
-                                    // Slide callee and arguments down over this frame.
-                                    // SAFETY: base >= 1 and the window lies inside the stack.
-                                    unsafe {
-                                        std::ptr::copy(
-                                            regs.add(cb as usize),
-                                            regs.sub(1),
-                                            n as usize + 1,
-                                        )
-                                    };
-                                    if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
-                                        fail!(k, m);
-                                    }
-                                    let f = self.frames.last_mut().expect("frame");
-                                    f.closure = c;
-                                    f.pc = 0;
-                                    if self.heap.should_collect() {
-                                        self.collect(base + c.proto.nregs as usize);
-                                    }
-                                    continue 'frame;
-                                }
-                                Value::Native(id) => {
-                                    save_pc!();
-                                    let v = match self.call_native(
-                                        id,
-                                        base + cb as usize + 1,
-                                        n as usize,
-                                    ) {
-                                        Ok(v) => v,
-                                        Err((k, m)) => fail!(k, m),
-                                    };
-                                    self.frames.pop();
-                                    self.stack[base - 1] = v;
-                                    if self.frames.len() == entry_depth {
-                                        return Ok(v);
-                                    }
-                                    continue 'frame;
-                                }
-                                v => throw!(not_callable(&v)),
+                    let callee = r!(cb);
+                    match callee {
+                        Value::Closure(c) => {
+                            // Slide callee and arguments down over this frame.
+                            // SAFETY: base >= 1 and the window lies inside the stack.
+                            unsafe {
+                                std::ptr::copy(regs.add(cb as usize), regs.sub(1), n as usize + 1)
+                            };
+                            if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
+                                fail!(k, m);
                             }
+                            let f = self.frames.last_mut().expect("frame");
+                            f.closure = c;
+                            f.pc = 0;
+                            if self.heap.should_collect() {
+                                self.collect(base + c.proto.nregs as usize);
+                            }
+                            continue 'frame;
+                        }
+                        Value::Native(id) => {
+                            save_pc!();
+                            let v = match self.call_native(id, base + cb as usize + 1, n as usize) {
+                                Ok(v) => v,
+                                Err((k, m)) => fail!(k, m),
+                            };
+                            self.frames.pop();
+                            self.stack[base - 1] = v;
+                            if self.frames.len() == entry_depth {
+                                return Ok(v);
+                            }
+                            continue 'frame;
+                        }
+                        v => throw!(not_callable(&v)),
+                    }
                 }};
             }
             // Resolve `R[cb+1].K[k](...)` and lay out the call window at `cb`, binding the
@@ -721,7 +713,8 @@ impl Vm {
                             _ => format::display(self, v),
                         };
                         save_pc!();
-                        let mut err = self.error_at(ErrorKind::Runtime, message, proto.spans[pc - 1]);
+                        let mut err =
+                            self.error_at(ErrorKind::Runtime, message, proto.spans[pc - 1]);
                         err.value = Some(v);
                         raise!(err)
                     }

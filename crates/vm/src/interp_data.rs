@@ -22,11 +22,11 @@ impl Vm {
     /// `obj.name`
     pub(crate) fn get_field(&mut self, obj: Value, name: &str) -> Result<Value, String> {
         match obj {
-            Value::Struct(inst) => inst.get(name).ok_or_else(|| {
-                format!("Unknown field '{name}' for struct {}", inst.ty.name)
-            }),
-            Value::Module(m) => m
+            Value::Struct(inst) => inst
                 .get(name)
+                .ok_or_else(|| format!("Unknown field '{name}' for struct {}", inst.ty.name)),
+            Value::Module(m) => self
+                .module_member(m, name)
                 .ok_or_else(|| format!("Module {} has no export '{name}'", m.name)),
             Value::Dict(d) => d
                 .get(name)
@@ -45,7 +45,10 @@ impl Vm {
                 if inst.set(name, v) {
                     Ok(())
                 } else {
-                    Err(format!("Unknown field '{name}' for struct {}", inst.ty.name))
+                    Err(format!(
+                        "Unknown field '{name}' for struct {}",
+                        inst.ty.name
+                    ))
                 }
             }
             Value::Dict(d) => {
@@ -63,12 +66,23 @@ impl Vm {
         }
     }
 
+    /// The current value of a module's export.
+    fn module_member(
+        &self,
+        m: crate::value::Gc<crate::object::ModuleObj>,
+        name: &str,
+    ) -> Option<Value> {
+        m.slot(name)
+            .map(|g| self.globals.values[g as usize])
+            .filter(|v| !matches!(v, Value::Undef))
+    }
+
     /// The builtin (shared-namespace global) called `name`, if any.
     fn builtin_named(&self, name: &str) -> Option<Value> {
         self.globals
             .lookup(name)
             .map(|g| self.globals.values[g as usize])
-            .filter(|v| callable(v))
+            .filter(callable)
     }
 
     /// What `obj.name(...)` calls.
@@ -86,8 +100,8 @@ impl Vm {
                     None => Err(format!("Struct {} has no method '{name}'", inst.ty.name)),
                 }
             }
-            Value::Module(m) => m
-                .get(name)
+            Value::Module(m) => self
+                .module_member(m, name)
                 .map(MethodTarget::NoSelf)
                 .ok_or_else(|| format!("Module {} has no export '{name}'", m.name)),
             Value::Dict(d) => {
@@ -110,7 +124,12 @@ impl Vm {
     }
 
     /// A variant value; `key` is `"family|tag"`, `ty` the enum type or null.
-    pub(crate) fn new_variant(&mut self, ty: Value, key: &str, payload: &[Value]) -> Result<Value, String> {
+    pub(crate) fn new_variant(
+        &mut self,
+        ty: Value,
+        key: &str,
+        payload: &[Value],
+    ) -> Result<Value, String> {
         let (family, tag) = key.split_once('|').unwrap_or(("", key));
         let family = match ty {
             Value::EnumType(et) => {

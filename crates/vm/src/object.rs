@@ -307,18 +307,16 @@ impl Collection {
     }
 }
 
-/// A loaded module: its name and exported members.
+/// A loaded module: its name and exported members, each the global slot that holds it
+/// (so `m.x` always sees the module's current value).
 pub struct ModuleObj {
     pub name: Box<str>,
-    pub exports: UnsafeCell<FxHashMap<Box<str>, Value>>,
+    pub exports: FxHashMap<Box<str>, u32>,
 }
 
 impl ModuleObj {
-    pub fn exports(&self) -> &FxHashMap<Box<str>, Value> {
-        // SAFETY: single-threaded; exports are filled once, when the module finishes loading.
-        unsafe { &*self.exports.get() }
-    }
-    pub fn get(&self, name: &str) -> Option<Value> {
-        self.exports().get(name).copied()
+    /// The global slot of export `name`.
+    pub fn slot(&self, name: &str) -> Option<u32> {
+        self.exports.get(name).copied()
     }
 }
