@@ -79,8 +79,8 @@ fn self_tail_recursion_and_else_if_chains() {
     let o = ops(&d);
     assert_eq!(count(&o, "TAILCALL"), 2, "{d}");
     assert_eq!(count(&o, "CALL"), 0, "{d}");
-    // n == 0 compiles to a fused compare-and-branch.
-    assert!(o.iter().any(|x| x == "JMPNEQ"), "{d}");
+    // n == 0 compiles to a fused compare-with-immediate-and-branch.
+    assert!(o.iter().any(|x| x == "JMPNEQI"), "{d}");
 }
 
 #[test]
@@ -122,4 +122,31 @@ fn for_range_does_not_build_an_array() {
     assert!(o.iter().any(|x| x == "RANGEPREP"), "{d}");
     assert!(o.iter().any(|x| x == "RANGENEXT"), "{d}");
     assert_eq!(count(&o, "CALL"), 0, "{d}");
+}
+
+#[test]
+fn small_constants_use_immediate_forms() {
+    let d = disasm_of(
+        "func f(i, j) {\n  if i < 2 { return i * 3 }\n  return (i % 7) + (j - 1) + i * j\n}",
+        "f",
+    );
+    let o = ops(&d);
+    for op in ["JMPNLTI", "MULI", "MODI", "ADDI", "MUL"] {
+        assert!(o.iter().any(|x| x == op), "missing {op} in\n{d}");
+    }
+    // No constant loads left for the small ints.
+    assert_eq!(count(&o, "LOADI"), 0, "{d}");
+}
+
+#[test]
+fn try_body_calls_are_not_tail_calls() {
+    let d = disasm_of(
+        "func g(x) { return x }\nfunc f(x) {\n  try { return g(x) } except e { return g(0) }\n}",
+        "f",
+    );
+    let o = ops(&d);
+    // The call inside `try` keeps its handler; the one in `except` may be a tail call.
+    assert_eq!(count(&o, "CALL"), 1, "{d}");
+    assert_eq!(count(&o, "TAILCALL"), 1, "{d}");
+    assert!(o.iter().any(|x| x == "TRYBEGIN"), "{d}");
 }

@@ -178,6 +178,12 @@ impl FnCompiler<'_, '_> {
             | Instr::JmpNotLe { off: o, .. }
             | Instr::JmpNotEq { off: o, .. }
             | Instr::JmpEq { off: o, .. }
+            | Instr::JmpNotEqInt { off: o, .. }
+            | Instr::JmpEqInt { off: o, .. }
+            | Instr::JmpNotLtInt { off: o, .. }
+            | Instr::JmpNotLeInt { off: o, .. }
+            | Instr::JmpNotGtInt { off: o, .. }
+            | Instr::JmpNotGeInt { off: o, .. }
             | Instr::IterNext { off: o, .. }
             | Instr::RangePrep { off: o, .. }
             | Instr::RangeNext { off: o, .. }
@@ -1044,6 +1050,23 @@ impl FnCompiler<'_, '_> {
         let mark = self.st.next;
         let span = cond.span;
         let j = match &cond.kind {
+            // Compare with a small int constant: the immediate forms.
+            ExprKind::Prim(
+                op @ (Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne),
+                args,
+            ) if args.len() == 2 && small_int(&args[1]).is_some() => {
+                let imm = small_int(&args[1]).expect("checked");
+                let a = self.operand(&args[0])?;
+                let i = match op {
+                    Prim::Lt => Instr::JmpNotLtInt { a, imm, off: 0 },
+                    Prim::Le => Instr::JmpNotLeInt { a, imm, off: 0 },
+                    Prim::Gt => Instr::JmpNotGtInt { a, imm, off: 0 },
+                    Prim::Ge => Instr::JmpNotGeInt { a, imm, off: 0 },
+                    Prim::Eq => Instr::JmpNotEqInt { a, imm, off: 0 },
+                    _ => Instr::JmpEqInt { a, imm, off: 0 },
+                };
+                self.emit(i, span)
+            }
             ExprKind::Prim(
                 op @ (Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne),
                 args,
@@ -1133,6 +1156,28 @@ impl FnCompiler<'_, '_> {
                 }
             }
         }
+        // Mul, and Mod by a positive constant, have immediate forms too.
+        if matches!(op, Prim::Mul | Prim::Mod) {
+            if let ExprKind::Const(Const::Int(k)) = args[1].kind {
+                if let Ok(imm) = i32::try_from(k) {
+                    if op == Prim::Mul || imm > 0 {
+                        let a = self.operand(&args[0])?;
+                        let d = match dst {
+                            Some(d) => d,
+                            None => self.alloc(span)?,
+                        };
+                        let i = if op == Prim::Mul {
+                            Instr::MulInt { dst: d, a, imm }
+                        } else {
+                            Instr::ModInt { dst: d, a, imm }
+                        };
+                        self.emit(i, span);
+                        self.st.next = mark;
+                        return Ok(());
+                    }
+                }
+            }
+        }
         let regs: Vec<u8> = args
             .iter()
             .map(|a| self.operand(a))
@@ -1177,6 +1222,14 @@ impl FnCompiler<'_, '_> {
         self.emit(i, span);
         self.st.next = mark;
         Ok(())
+    }
+}
+
+/// An int constant that fits the 16-bit immediate of a compare-and-branch.
+fn small_int(e: &Expr) -> Option<i16> {
+    match e.kind {
+        ExprKind::Const(Const::Int(k)) => i16::try_from(k).ok(),
+        _ => None,
     }
 }
 

@@ -126,10 +126,12 @@ impl Vm {
             // SAFETY: the closure is rooted by stack[base - 1] for as long as this frame
             // runs; we leave this scope (`continue 'frame`) whenever that slot changes.
             let proto: &Proto = unsafe { &*Rc::as_ptr(&closure.proto) };
-            let code = proto.code.as_slice();
+            let code_start: *const Instr = proto.code.as_ptr();
             let base = frame.base as usize;
             let nregs = proto.nregs as usize;
-            let mut pc = frame.pc as usize;
+            // The next instruction. A pointer, not an index: one live value in the loop.
+            // SAFETY: a saved pc is inside the code.
+            let mut ip: *const Instr = unsafe { code_start.add(frame.pc as usize) };
             let mut regs: *mut Value = unsafe { self.stack.as_mut_ptr().add(base) };
 
             macro_rules! r {
@@ -145,16 +147,22 @@ impl Vm {
                     unsafe { *regs.add($i as usize) = v }
                 }};
             }
+            macro_rules! pc {
+                () => {
+                    // SAFETY: `ip` always points into (or one past) this prototype's code.
+                    unsafe { ip.offset_from(code_start) as usize }
+                };
+            }
             macro_rules! save_pc {
                 () => {
-                    self.frames.last_mut().expect("frame").pc = pc as u32
+                    self.frames.last_mut().expect("frame").pc = pc!() as u32
                 };
             }
             macro_rules! fail {
                 ($kind:expr, $msg:expr) => {{
                     let msg = $msg;
                     save_pc!();
-                    let err = self.error_at($kind, msg, proto.spans[pc - 1]);
+                    let err = self.error_at($kind, msg, proto.spans[pc!() - 1]);
                     raise!(err)
                 }};
             }
@@ -176,9 +184,56 @@ impl Vm {
                     }
                 };
             }
+            macro_rules! rr {
+                ($i:expr) => {
+                    // SAFETY: as for `r!`; a shared view of a register, so the fast paths
+                    // test tags in place instead of copying values out.
+                    unsafe { &*regs.add($i as usize) }
+                };
+            }
+            macro_rules! slow_arith {
+                ($op:expr, $dst:expr, $a:expr, $b:expr) => {
+                    match self.arith_slow($op, $a, $b) {
+                        Ok(v) => set!($dst, v),
+                        Err(m) => throw!(m),
+                    }
+                };
+            }
+            // `R[a] OP R[b]` for `<`/`<=`: ints and floats inline, the rest through `compare`
+            // (true when the ordering is $o1 or $o2).
+            macro_rules! cmp_op {
+                ($a:expr, $b:expr, $op:tt, $o1:ident, $o2:ident) => {
+                    match (rr!($a), rr!($b)) {
+                        (Value::Int(x), Value::Int(y)) => x $op y,
+                        (Value::Float(x), Value::Float(y)) => x $op y,
+                        _ => match compare(r!($a), r!($b), stringify!($op)) {
+                            Ok(Some(o)) => {
+                                o == std::cmp::Ordering::$o1 || o == std::cmp::Ordering::$o2
+                            }
+                            Ok(None) => false,
+                            Err(m) => throw!(m),
+                        },
+                    }
+                };
+            }
+            // `R[a] OP imm`; `$swap` compares as `imm OP' R[a]` for the error message.
+            macro_rules! cmp_imm {
+                ($a:expr, $imm:expr, $op:tt, $swap:expr) => {
+                    match rr!($a) {
+                        Value::Int(x) => *x $op $imm as i64,
+                        Value::Float(x) => *x $op $imm as f64,
+                        v => throw!(format!(
+                            "Invalid binary operation: {} {} int",
+                            v.type_name(),
+                            stringify!($op)
+                        )),
+                    }
+                };
+            }
             macro_rules! jump {
                 ($off:expr) => {
-                    pc = (pc as isize + $off as isize) as usize
+                    // SAFETY: the compiler only emits jumps to instructions of this code.
+                    ip = unsafe { ip.offset($off as isize) }
                 };
             }
 
@@ -321,8 +376,8 @@ impl Vm {
 
             loop {
                 // SAFETY: every prototype ends in a return, and jumps stay inside the code.
-                let instr = unsafe { *code.get_unchecked(pc) };
-                pc += 1;
+                let instr = unsafe { *ip };
+                ip = unsafe { ip.add(1) };
                 match instr {
                     Instr::Move { dst, src } => set!(dst, r!(src)),
                     Instr::LoadK { dst, k } => set!(dst, proto.consts[k as usize]),
@@ -375,105 +430,94 @@ impl Vm {
                         Value::Box(b) => b.value.set(r!(src)),
                         _ => throw!("internal error: register is not a box".to_string()),
                     },
-                    Instr::Add { dst, a, b } => match (r!(a), r!(b)) {
-                        (Value::Int(x), Value::Int(y)) => match x.checked_add(y) {
+                    Instr::Add { dst, a, b } => match (rr!(a), rr!(b)) {
+                        (Value::Int(x), Value::Int(y)) => match x.checked_add(*y) {
                             Some(z) => set!(dst, Value::Int(z)),
-                            None => throw!("Integer overflow".to_string()),
+                            None => throw!(overflow()),
                         },
                         (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x + y)),
-                        (x, y) => match self.arith_slow(Arith::Add, x, y) {
-                            Ok(v) => set!(dst, v),
-                            Err(m) => throw!(m),
-                        },
+                        _ => slow_arith!(Arith::Add, dst, r!(a), r!(b)),
                     },
-                    Instr::AddInt { dst, a, imm } => match r!(a) {
+                    Instr::AddInt { dst, a, imm } => match rr!(a) {
                         Value::Int(x) => match x.checked_add(imm as i64) {
                             Some(z) => set!(dst, Value::Int(z)),
-                            None => throw!("Integer overflow".to_string()),
+                            None => throw!(overflow()),
                         },
                         Value::Float(x) => set!(dst, Value::Float(x + imm as f64)),
-                        x => {
+                        _ => {
                             // Report it as written: `x - 1` compiles to ADDI with -1.
-                            match self.arith_slow(Arith::Add, x, Value::Int(imm as i64)) {
-                                Ok(v) => set!(dst, v),
-                                Err(m) => throw!(if imm < 0 {
-                                    m.replace(" + int", " - int")
-                                } else {
-                                    m
-                                }),
-                            }
+                            let (op, k) = if imm < 0 {
+                                (Arith::Sub, -(imm as i64))
+                            } else {
+                                (Arith::Add, imm as i64)
+                            };
+                            slow_arith!(op, dst, r!(a), Value::Int(k))
                         }
                     },
-                    Instr::Sub { dst, a, b } => match (r!(a), r!(b)) {
-                        (Value::Int(x), Value::Int(y)) => match x.checked_sub(y) {
+                    Instr::Sub { dst, a, b } => match (rr!(a), rr!(b)) {
+                        (Value::Int(x), Value::Int(y)) => match x.checked_sub(*y) {
                             Some(z) => set!(dst, Value::Int(z)),
-                            None => throw!("Integer overflow".to_string()),
+                            None => throw!(overflow()),
                         },
                         (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x - y)),
-                        (x, y) => match self.arith_slow(Arith::Sub, x, y) {
-                            Ok(v) => set!(dst, v),
-                            Err(m) => throw!(m),
-                        },
+                        _ => slow_arith!(Arith::Sub, dst, r!(a), r!(b)),
                     },
-                    Instr::Mul { dst, a, b } => match (r!(a), r!(b)) {
-                        (Value::Int(x), Value::Int(y)) => match x.checked_mul(y) {
+                    Instr::Mul { dst, a, b } => match (rr!(a), rr!(b)) {
+                        (Value::Int(x), Value::Int(y)) => match x.checked_mul(*y) {
                             Some(z) => set!(dst, Value::Int(z)),
-                            None => throw!("Integer overflow".to_string()),
+                            None => throw!(overflow()),
                         },
                         (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x * y)),
-                        (x, y) => match self.arith_slow(Arith::Mul, x, y) {
-                            Ok(v) => set!(dst, v),
-                            Err(m) => throw!(m),
+                        _ => slow_arith!(Arith::Mul, dst, r!(a), r!(b)),
+                    },
+                    Instr::MulInt { dst, a, imm } => match rr!(a) {
+                        Value::Int(x) => match x.checked_mul(imm as i64) {
+                            Some(z) => set!(dst, Value::Int(z)),
+                            None => throw!(overflow()),
                         },
+                        Value::Float(x) => set!(dst, Value::Float(x * imm as f64)),
+                        _ => slow_arith!(Arith::Mul, dst, r!(a), Value::Int(imm as i64)),
                     },
-                    Instr::Div { dst, a, b } => match self.arith_slow(Arith::Div, r!(a), r!(b)) {
-                        Ok(v) => set!(dst, v),
-                        Err(m) => throw!(m),
+                    Instr::Div { dst, a, b } => match (rr!(a), rr!(b)) {
+                        (Value::Float(x), Value::Float(y)) if *y != 0.0 => {
+                            set!(dst, Value::Float(x / y))
+                        }
+                        _ => slow_arith!(Arith::Div, dst, r!(a), r!(b)),
                     },
-                    Instr::Mod { dst, a, b } => match (r!(a), r!(b)) {
-                        (Value::Int(x), Value::Int(y)) if y > 0 => set!(dst, Value::Int(x % y)),
-                        (x, y) => match self.arith_slow(Arith::Mod, x, y) {
-                            Ok(v) => set!(dst, v),
-                            Err(m) => throw!(m),
-                        },
+                    Instr::Mod { dst, a, b } => match (rr!(a), rr!(b)) {
+                        (Value::Int(x), Value::Int(y)) if *y > 0 => set!(dst, Value::Int(x % y)),
+                        _ => slow_arith!(Arith::Mod, dst, r!(a), r!(b)),
                     },
-                    Instr::Neg { dst, src } => match r!(src) {
+                    Instr::ModInt { dst, a, imm } => match rr!(a) {
+                        // imm > 0 (the compiler's rule), so `%` cannot overflow.
+                        Value::Int(x) => set!(dst, Value::Int(x % imm as i64)),
+                        _ => slow_arith!(Arith::Mod, dst, r!(a), Value::Int(imm as i64)),
+                    },
+                    Instr::Neg { dst, src } => match rr!(src) {
                         Value::Int(x) => match x.checked_neg() {
                             Some(z) => set!(dst, Value::Int(z)),
-                            None => throw!("Integer overflow".to_string()),
+                            None => throw!(overflow()),
                         },
                         Value::Float(x) => set!(dst, Value::Float(-x)),
                         v => throw!(format!("Invalid unary operation: -{}", v.type_name())),
                     },
-                    Instr::Not { dst, src } => match r!(src) {
+                    Instr::Not { dst, src } => match rr!(src) {
                         Value::Bool(b) => set!(dst, Value::Bool(!b)),
                         v => throw!(format!("Invalid unary operation: !{}", v.type_name())),
                     },
-                    Instr::Truthy { dst, src } => set!(dst, Value::Bool(r!(src).truthy())),
+                    Instr::Truthy { dst, src } => set!(dst, Value::Bool(rr!(src).truthy())),
                     Instr::Eq { dst, a, b } => set!(dst, Value::Bool(values_equal(r!(a), r!(b)))),
                     Instr::Ne { dst, a, b } => {
                         set!(dst, Value::Bool(!values_equal(r!(a), r!(b))))
                     }
-                    Instr::Lt { dst, a, b } => match (r!(a), r!(b)) {
-                        (Value::Int(x), Value::Int(y)) => set!(dst, Value::Bool(x < y)),
-                        (x, y) => match compare(x, y, "<") {
-                            Ok(o) => set!(dst, Value::Bool(o == Some(std::cmp::Ordering::Less))),
-                            Err(m) => throw!(m),
-                        },
-                    },
-                    Instr::Le { dst, a, b } => match (r!(a), r!(b)) {
-                        (Value::Int(x), Value::Int(y)) => set!(dst, Value::Bool(x <= y)),
-                        (x, y) => match compare(x, y, "<=") {
-                            Ok(o) => set!(
-                                dst,
-                                Value::Bool(matches!(
-                                    o,
-                                    Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
-                                ))
-                            ),
-                            Err(m) => throw!(m),
-                        },
-                    },
+                    Instr::Lt { dst, a, b } => {
+                        let lt = cmp_op!(a, b, <, Less, Less);
+                        set!(dst, Value::Bool(lt));
+                    }
+                    Instr::Le { dst, a, b } => {
+                        let le = cmp_op!(a, b, <=, Less, Equal);
+                        set!(dst, Value::Bool(le));
+                    }
                     Instr::Jmp { off } => {
                         jump!(off);
                         if off < 0 {
@@ -481,69 +525,88 @@ impl Vm {
                         }
                     }
                     Instr::JmpFalsy { src, off } => {
-                        if !r!(src).truthy() {
+                        if !rr!(src).truthy() {
                             jump!(off);
                         }
                     }
                     Instr::JmpTruthy { src, off } => {
-                        if r!(src).truthy() {
+                        if rr!(src).truthy() {
                             jump!(off);
                         }
                     }
                     Instr::JmpFalse { src, off } => {
-                        if let Value::Bool(false) = r!(src) {
+                        if let Value::Bool(false) = rr!(src) {
                             jump!(off);
                         }
                     }
                     Instr::JmpNotNull { src, off } => {
-                        if !matches!(r!(src), Value::Null) {
+                        if !matches!(rr!(src), Value::Null) {
                             jump!(off);
                         }
                     }
                     Instr::JmpNotLt { a, b, off } => {
-                        let lt = match (r!(a), r!(b)) {
-                            (Value::Int(x), Value::Int(y)) => x < y,
-                            (Value::Float(x), Value::Float(y)) => x < y,
-                            (x, y) => match compare(x, y, "<") {
-                                Ok(o) => o == Some(std::cmp::Ordering::Less),
-                                Err(m) => throw!(m),
-                            },
-                        };
-                        if !lt {
+                        if !cmp_op!(a, b, <, Less, Less) {
                             jump!(off);
                         }
                     }
                     Instr::JmpNotLe { a, b, off } => {
-                        let le = match (r!(a), r!(b)) {
-                            (Value::Int(x), Value::Int(y)) => x <= y,
-                            (Value::Float(x), Value::Float(y)) => x <= y,
-                            (x, y) => match compare(x, y, "<=") {
-                                Ok(o) => matches!(
-                                    o,
-                                    Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
-                                ),
-                                Err(m) => throw!(m),
-                            },
-                        };
-                        if !le {
+                        if !cmp_op!(a, b, <=, Less, Equal) {
                             jump!(off);
                         }
                     }
                     Instr::JmpNotEq { a, b, off } => {
-                        let eq = match (r!(a), r!(b)) {
+                        let eq = match (rr!(a), rr!(b)) {
                             (Value::Int(x), Value::Int(y)) => x == y,
-                            (x, y) => values_equal(x, y),
+                            _ => values_equal(r!(a), r!(b)),
                         };
                         if !eq {
                             jump!(off);
                         }
                     }
                     Instr::JmpEq { a, b, off } => {
-                        let eq = match (r!(a), r!(b)) {
+                        let eq = match (rr!(a), rr!(b)) {
                             (Value::Int(x), Value::Int(y)) => x == y,
-                            (x, y) => values_equal(x, y),
+                            _ => values_equal(r!(a), r!(b)),
                         };
                         if eq {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpNotEqInt { a, imm, off } => {
+                        let eq = match rr!(a) {
+                            Value::Int(x) => *x == imm as i64,
+                            _ => values_equal(r!(a), Value::Int(imm as i64)),
+                        };
+                        if !eq {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpEqInt { a, imm, off } => {
+                        let eq = match rr!(a) {
+                            Value::Int(x) => *x == imm as i64,
+                            _ => values_equal(r!(a), Value::Int(imm as i64)),
+                        };
+                        if eq {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpNotLtInt { a, imm, off } => {
+                        if !cmp_imm!(a, imm, <, false) {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpNotLeInt { a, imm, off } => {
+                        if !cmp_imm!(a, imm, <=, false) {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpNotGtInt { a, imm, off } => {
+                        if !cmp_imm!(a, imm, >, true) {
+                            jump!(off);
+                        }
+                    }
+                    Instr::JmpNotGeInt { a, imm, off } => {
+                        if !cmp_imm!(a, imm, >=, true) {
                             jump!(off);
                         }
                     }
@@ -714,7 +777,7 @@ impl Vm {
                         };
                         save_pc!();
                         let mut err =
-                            self.error_at(ErrorKind::Runtime, message, proto.spans[pc - 1]);
+                            self.error_at(ErrorKind::Runtime, message, proto.spans[pc!() - 1]);
                         err.value = Some(v);
                         raise!(err)
                     }
@@ -722,7 +785,7 @@ impl Vm {
                         let frame = self.frames.len() - 1;
                         self.handlers.push(Handler {
                             frame,
-                            catch_pc: (pc as isize + off as isize) as u32,
+                            catch_pc: (pc!() as isize + off as isize) as u32,
                             reg,
                         });
                     }
@@ -735,7 +798,7 @@ impl Vm {
                         let Some(loader) = self.loader.clone() else {
                             throw!("import is not available in this engine".to_string())
                         };
-                        let span = proto.spans[pc - 1];
+                        let span = proto.spans[pc!() - 1];
                         match loader(self, path.as_str(), span) {
                             Ok(m) => {
                                 refresh!();
@@ -842,6 +905,11 @@ fn arity_message(p: &Proto, nargs: usize) -> String {
         "arguments"
     };
     format!("{} expects {what} {noun}, got {nargs}", p.name)
+}
+
+#[cold]
+fn overflow() -> String {
+    "Integer overflow".to_string()
 }
 
 fn not_callable(v: &Value) -> String {

@@ -22,6 +22,7 @@ pub type UIdx = u8;
 pub type PIdx = u16;
 pub type Jump = i32;
 pub type Imm = i32;
+pub type Imm16 = i16;
 pub type Count = u8;
 
 /// One operand, as the disassembler sees it.
@@ -61,6 +62,9 @@ macro_rules! operand_of {
     };
     (Count, $v:expr) => {
         Operand::Count($v)
+    };
+    (Imm16, $v:expr) => {
+        Operand::Imm($v as i32)
     };
 }
 
@@ -128,6 +132,10 @@ opcodes! {
     Add { dst: Reg, a: Reg, b: Reg } => "ADD",
     /// `R[dst] = R[a] + imm`
     AddInt { dst: Reg, a: Reg, imm: Imm } => "ADDI",
+    /// `R[dst] = R[a] * imm`
+    MulInt { dst: Reg, a: Reg, imm: Imm } => "MULI",
+    /// `R[dst] = R[a] % imm` (imm > 0)
+    ModInt { dst: Reg, a: Reg, imm: Imm } => "MODI",
     /// `R[dst] = R[a] - R[b]`
     Sub { dst: Reg, a: Reg, b: Reg } => "SUB",
     /// `R[dst] = R[a] * R[b]`
@@ -168,6 +176,18 @@ opcodes! {
     JmpNotEq { a: Reg, b: Reg, off: Jump } => "JMPNEQ",
     /// `if R[a] == R[b] { pc += off }`
     JmpEq { a: Reg, b: Reg, off: Jump } => "JMPEQ",
+    /// `if !(R[a] == imm) { pc += off }`
+    JmpNotEqInt { a: Reg, imm: Imm16, off: Jump } => "JMPNEQI",
+    /// `if R[a] == imm { pc += off }`
+    JmpEqInt { a: Reg, imm: Imm16, off: Jump } => "JMPEQI",
+    /// `if !(R[a] < imm) { pc += off }`
+    JmpNotLtInt { a: Reg, imm: Imm16, off: Jump } => "JMPNLTI",
+    /// `if !(R[a] <= imm) { pc += off }`
+    JmpNotLeInt { a: Reg, imm: Imm16, off: Jump } => "JMPNLEI",
+    /// `if !(R[a] > imm) { pc += off }`
+    JmpNotGtInt { a: Reg, imm: Imm16, off: Jump } => "JMPNGTI",
+    /// `if !(R[a] >= imm) { pc += off }`
+    JmpNotGeInt { a: Reg, imm: Imm16, off: Jump } => "JMPNGEI",
     /// Call `R[base]` with `n` arguments `R[base+1..=base+n]`; the result goes to `R[base]`.
     Call { base: Reg, n: Count } => "CALL",
     /// Tail call: like `CALL`, but the callee replaces the running frame.
