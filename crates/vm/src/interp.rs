@@ -283,7 +283,14 @@ impl Vm {
                                     )
                                 );
                             }
-                            if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
+                            // Fast path: exact arity, room on the stack already.
+                            let p: &Proto = &c.proto;
+                            let top = at + p.nregs as usize;
+                            if n == p.arity && !p.variadic && top < self.stack.len() {
+                                if top > self.high_water {
+                                    self.high_water = top;
+                                }
+                            } else if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
                                 fail!(k, m);
                             }
                             save_pc!();
@@ -324,7 +331,14 @@ impl Vm {
                             unsafe {
                                 std::ptr::copy(regs.add(cb as usize), regs.sub(1), n as usize + 1)
                             };
-                            if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
+                            // Fast path: exact arity, room on the stack already.
+                            let p: &Proto = &c.proto;
+                            let top = base + p.nregs as usize;
+                            if n == p.arity && !p.variadic && top < self.stack.len() {
+                                if top > self.high_water {
+                                    self.high_water = top;
+                                }
+                            } else if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
                                 fail!(k, m);
                             }
                             let f = self.frames.last_mut().expect("frame");
@@ -376,9 +390,11 @@ impl Vm {
 
             loop {
                 // SAFETY: every prototype ends in a return, and jumps stay inside the code.
-                let instr = unsafe { *ip };
+                // Match on the instruction in place, so that each arm loads only its own
+                // operands (a copied-out instruction gets all fields decoded up front).
+                let instr: &Instr = unsafe { &*ip };
                 ip = unsafe { ip.add(1) };
-                match instr {
+                match *instr {
                     Instr::Move { dst, src } => set!(dst, r!(src)),
                     Instr::LoadK { dst, k } => set!(dst, proto.consts[k as usize]),
                     Instr::LoadInt { dst, imm } => set!(dst, Value::Int(imm as i64)),
