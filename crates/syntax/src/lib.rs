@@ -3,6 +3,7 @@
 
 pub mod diagnostic;
 pub mod ruff;
+pub mod scheme;
 pub mod span;
 
 pub use diagnostic::{Diagnostic, Label, Severity};

@@ -107,19 +107,28 @@ fn report(engine: &mut Engine, err: &Error) -> ExitCode {
     ExitCode::from(err.exit_code() as u8)
 }
 
+/// End a run without tearing down the heap object by object: the process is about to exit
+/// and the OS reclaims everything at once (freeing a large heap can take longer than the
+/// program did). Output has been flushed already. Hosts that drop an `Engine` still free it.
+fn finish(engine: Engine, code: ExitCode) -> ExitCode {
+    std::mem::forget(engine);
+    code
+}
+
 fn real_main(cli: Cli) -> ExitCode {
     let mut engine = Engine::new();
     match cli.command {
         Command::Run { opts, file, args } => {
             configure(&mut engine, &opts);
             engine.vm().script_args = args;
-            match engine.run_file(&file) {
+            let code = match engine.run_file(&file) {
                 Ok(_) => {
                     engine.flush();
                     ExitCode::SUCCESS
                 }
                 Err(e) => report(&mut engine, &e),
-            }
+            };
+            finish(engine, code)
         }
         Command::Check { opts, file } => {
             configure(&mut engine, &opts);
@@ -143,6 +152,7 @@ fn real_main(cli: Cli) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The CLI exits as soon as the program ends: see `finish`.
     // Run on a thread with a large stack: the front end and compiler recurse over the
     // syntax tree (nesting depth is capped by the parser), and this keeps every such
     // recursion far from the limit. Script calls never use the Rust stack.

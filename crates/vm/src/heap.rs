@@ -51,7 +51,7 @@ impl Trace for Dict {
             + self
                 .map()
                 .keys()
-                .map(|k| k.len() + 16 + size_of::<Value>() + 8)
+                .map(|k| k.heap_size() + size_of::<crate::object::Key>() + size_of::<Value>() + 1)
                 .sum::<usize>()
     }
 }

@@ -692,10 +692,10 @@ impl Vm {
                     }
                     Instr::DictExtend { dict, src } => match (r!(dict), r!(src)) {
                         (Value::Dict(d), Value::Dict(s)) => {
-                            let entries: Vec<(Box<str>, Value)> =
+                            let entries: Vec<(crate::object::Key, Value)> =
                                 s.map().iter().map(|(k, v)| (k.clone(), *v)).collect();
                             for (k, v) in entries {
-                                d.insert(&k, v);
+                                d.map_mut().insert(k, v);
                             }
                         }
                         (_, v) => throw!(format!("Cannot spread a {} into a dict", v.type_name())),
@@ -1056,8 +1056,7 @@ impl Vm {
                 .get(k.as_str())
                 .ok_or_else(|| format!("Missing map key: {}", k.as_str())),
             (Value::Dict(d), Value::Int(i)) => {
-                let k = i.to_string();
-                d.get(&k).ok_or_else(|| format!("Missing map key: {k}"))
+                d.get_int(i).ok_or_else(|| format!("Missing map key: {i}"))
             }
             (Value::Str(s), Value::Int(i)) => {
                 let len = s.as_str().chars().count();
@@ -1104,9 +1103,7 @@ impl Vm {
                 Ok(())
             }
             (Value::Dict(d), Value::Int(i)) => {
-                let mut buf = itoa_buf(i);
-                d.insert(buf.as_str(), v);
-                buf.clear();
+                d.insert_int(i, v);
                 Ok(())
             }
             (Value::Array(_), i) => Err(format!("Index must be an int, got {}", i.type_name())),
@@ -1131,10 +1128,6 @@ fn integral_index(obj: Value, idx: Value) -> Value {
         }
         _ => idx,
     }
-}
-
-fn itoa_buf(i: i64) -> String {
-    i.to_string()
 }
 
 /// Python-style index: negative counts from the end.

@@ -72,7 +72,151 @@ impl Array {
     }
 }
 
-pub type DictMap = FxHashMap<Box<str>, Value>;
+/// A dict key. Ruff dict keys are strings, and an int key means its decimal string
+/// (`d[7]` is `d["7"]`). A key whose text is a canonical decimal int is stored as the int:
+/// hashing and comparing it is cheap, and an int key needs no string at all. The text is
+/// rebuilt where keys are shown (printing, `keys()`, iteration).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Key {
+    Int(i64),
+    Str(Box<str>),
+}
+
+/// A borrowed key, for lookups that must not allocate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRef<'a> {
+    Int(i64),
+    Str(&'a str),
+}
+
+impl KeyRef<'_> {
+    /// The key for a string: an int when the text is a canonical decimal int.
+    pub fn parse(s: &str) -> KeyRef<'_> {
+        let b = s.as_bytes();
+        let digits = b.strip_prefix(b"-").unwrap_or(b);
+        let canonical = !digits.is_empty()
+            && digits.len() <= 19
+            && digits.iter().all(u8::is_ascii_digit)
+            && (digits[0] != b'0' || (digits.len() == 1 && b.len() == 1));
+        if canonical {
+            if let Ok(i) = s.parse::<i64>() {
+                return KeyRef::Int(i);
+            }
+        }
+        KeyRef::Str(s)
+    }
+
+    pub fn to_key(self) -> Key {
+        match self {
+            KeyRef::Int(i) => Key::Int(i),
+            KeyRef::Str(s) => Key::Str(s.into()),
+        }
+    }
+}
+
+impl Key {
+    /// The key as the string a program sees.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Key::Int(i) => std::borrow::Cow::Owned(i.to_string()),
+            Key::Str(s) => std::borrow::Cow::Borrowed(s),
+        }
+    }
+    /// Approximate bytes owned by the key (for heap accounting).
+    pub fn heap_size(&self) -> usize {
+        match self {
+            Key::Int(_) => 0,
+            Key::Str(s) => s.len() + 16,
+        }
+    }
+}
+
+fn hash_int<H: std::hash::Hasher>(i: i64, h: &mut H) {
+    h.write_i64(i);
+}
+
+fn hash_str<H: std::hash::Hasher>(s: &str, h: &mut H) {
+    h.write_u8(1);
+    h.write(s.as_bytes());
+    h.write_u8(0xff);
+}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        match self {
+            Key::Int(i) => hash_int(*i, h),
+            Key::Str(s) => hash_str(s, h),
+        }
+    }
+}
+
+impl std::hash::Hash for KeyRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        match self {
+            KeyRef::Int(i) => hash_int(*i, h),
+            KeyRef::Str(s) => hash_str(s, h),
+        }
+    }
+}
+
+impl hashbrown::Equivalent<Key> for KeyRef<'_> {
+    fn equivalent(&self, k: &Key) -> bool {
+        match (self, k) {
+            (KeyRef::Int(a), Key::Int(b)) => a == b,
+            (KeyRef::Str(a), Key::Str(b)) => *a == &**b,
+            _ => false,
+        }
+    }
+}
+
+/// The hasher for dict keys. Strings hash like FxHash. Ints keep locality: the low bits
+/// follow the int (folded with its high bits, so large power-of-two strides still spread),
+/// so keys that are close together land in nearby buckets, as in Lua; the top bits, which
+/// hashbrown uses for its tag bytes, are mixed.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher {
+    h: u64,
+}
+
+const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl std::hash::Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.h = (self.h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(MIX);
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.h = (self.h.rotate_left(5) ^ b as u64).wrapping_mul(MIX);
+    }
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        let u = i as u64;
+        let low = u ^ (u >> 24) ^ (u >> 48);
+        self.h = (low & 0x01FF_FFFF_FFFF_FFFF) | (u.wrapping_mul(MIX) & 0xFE00_0000_0000_0000);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.h
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+pub struct BuildKeyHasher;
+
+impl std::hash::BuildHasher for BuildKeyHasher {
+    type Hasher = KeyHasher;
+    #[inline]
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher::default()
+    }
+}
+
+pub type DictMap = hashbrown::HashMap<Key, Value, BuildKeyHasher>;
 
 /// A dict with string keys (a reference type).
 #[derive(Default)]
@@ -105,20 +249,49 @@ impl Dict {
         unsafe { &mut *self.map.get() }
     }
     #[inline]
-    pub fn get(&self, key: &str) -> Option<Value> {
-        self.map().get(key).copied()
+    pub fn get_ref(&self, key: KeyRef<'_>) -> Option<Value> {
+        self.map().get(&key).copied()
     }
-    pub fn insert(&self, key: &str, v: Value) {
+    #[inline]
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.get_ref(KeyRef::parse(key))
+    }
+    #[inline]
+    pub fn get_int(&self, key: i64) -> Option<Value> {
+        self.get_ref(KeyRef::Int(key))
+    }
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.map().contains_key(&KeyRef::parse(key))
+    }
+    #[inline]
+    pub fn insert_ref(&self, key: KeyRef<'_>, v: Value) {
         let m = self.map_mut();
-        if let Some(slot) = m.get_mut(key) {
-            *slot = v;
-        } else {
-            m.insert(key.into(), v);
+        match key {
+            // An owned int key costs nothing: one probe with the entry API.
+            KeyRef::Int(i) => {
+                m.insert(Key::Int(i), v);
+            }
+            // A string key is only copied when it is new.
+            KeyRef::Str(_) => match m.get_mut(&key) {
+                Some(slot) => *slot = v,
+                None => {
+                    m.insert(key.to_key(), v);
+                }
+            },
         }
     }
-    /// Keys in sorted order (the order in which dicts print and iterate).
+    pub fn insert(&self, key: &str, v: Value) {
+        self.insert_ref(KeyRef::parse(key), v)
+    }
+    pub fn insert_int(&self, key: i64, v: Value) {
+        self.insert_ref(KeyRef::Int(key), v)
+    }
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        self.map_mut().remove(&KeyRef::parse(key))
+    }
+    /// Keys as strings, in sorted order (the order in which dicts print and iterate).
     pub fn sorted_keys(&self) -> Vec<Box<str>> {
-        let mut keys: Vec<Box<str>> = self.map().keys().cloned().collect();
+        let mut keys: Vec<Box<str>> = self.map().keys().map(|k| k.text().into()).collect();
         keys.sort();
         keys
     }

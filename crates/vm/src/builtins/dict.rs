@@ -47,7 +47,7 @@ fn items(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn has_key(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let d = dict_arg("has_key", &args[0])?;
     let k = key_arg("has_key", &args[1])?;
-    Ok(Value::Int(d.map().contains_key(k.as_str()) as i64))
+    Ok(Value::Int(d.contains_key(k.as_str()) as i64))
 }
 
 /// `get(d, k)` / `get(d, k, default)`: the value at `k`, or the default (`null`).

@@ -1,0 +1,5 @@
+(import (scheme base) (scheme write))
+(write (bytevector 1 2 3)) (newline)
+(write (make-bytevector 2 7)) (newline)
+(write (bytevector)) (newline)
+(display #u8(10 20)) (newline)

@@ -1,0 +1,22 @@
+(import (scheme base) (scheme write))
+(define thunks
+  (do ((i 0 (+ i 1))
+       (acc '() (cons (lambda () i) acc)))
+      ((= i 3) acc)))
+(write (map (lambda (t) (t)) thunks)) (newline)
+(define named-thunks
+  (let loop ((i 0) (acc '()))
+    (if (= i 3) (reverse acc) (loop (+ i 1) (cons (lambda () (* 10 i)) acc)))))
+(write (map (lambda (t) (t)) named-thunks)) (newline)
+(define counter-makers
+  (map (lambda (start)
+         (let ((n start))
+           (lambda () (set! n (+ n 1)) n)))
+       '(0 100)))
+(define c0 (car counter-makers))
+(define c100 (cadr counter-makers))
+(c0) (c0) (c100)
+(write (list (c0) (c100))) (newline)
+(define x 'global)
+(define (get-x) x)
+(write (let ((x 'local)) (get-x))) (newline)

@@ -1,0 +1,30 @@
+(import (scheme base) (scheme write))
+(define-syntax define-getter
+  (syntax-rules ()
+    ((_ name value) (define (name) value))))
+(define-getter get-five 5)
+(write (get-five)) (newline)
+(define-syntax define-pair
+  (syntax-rules ()
+    ((_ a b va vb) (begin (define a va) (define b vb)))))
+(define-pair left right 'l 'r)
+(write (list left right)) (newline)
+(define-syntax define-enum
+  (syntax-rules ()
+    ((_ (name val) ...) (begin (define name val) ...))))
+(define-enum (red 0) (green 1) (blue 2))
+(write (list red green blue)) (newline)
+(define (f)
+  (define-getter inner-get 'inner)
+  (inner-get))
+(write (f)) (newline)
+(define-syntax my-define-record
+  (syntax-rules ()
+    ((_ make pred (field getter) ...)
+     (begin
+       (define (make field ...) (list 'rec field ...))
+       (define (pred x) (and (pair? x) (eq? (car x) 'rec)))))))
+(my-define-record make-thing thing? (a thing-a) (b thing-b))
+(write (make-thing 1 2)) (newline)
+(write (thing? (make-thing 1 2))) (newline)
+(write (thing? 5)) (newline)

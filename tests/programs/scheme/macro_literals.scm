@@ -1,0 +1,27 @@
+(import (scheme base) (scheme write))
+(define-syntax for
+  (syntax-rules (in from to)
+    ((_ x in lst body ...) (for-each (lambda (x) body ...) lst))
+    ((_ x from a to b body ...)
+     (let loop ((x a))
+       (when (<= x b) body ... (loop (+ x 1)))))))
+(for x in '(a b c) (display x) (display " "))
+(newline)
+(for i from 1 to 5 (display (* i i)) (display " "))
+(newline)
+(define-syntax arrow-test
+  (syntax-rules (=>)
+    ((_ a => b) (list 'arrow a b))
+    ((_ a b c) (list 'plain a b c))))
+(write (arrow-test 1 => 2)) (newline)
+(write (arrow-test 1 2 3)) (newline)
+(define-syntax kv
+  (syntax-rules (is)
+    ((_ (k is v) ...) (list (cons 'k v) ...))))
+(write (kv (a is 1) (b is (+ 1 1)))) (newline)
+(define-syntax is-else
+  (syntax-rules (else)
+    ((_ else) 'literal-else)
+    ((_ other) 'not-else)))
+(write (is-else else)) (newline)
+(write (is-else something)) (newline)

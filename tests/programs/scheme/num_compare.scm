@@ -1,0 +1,8 @@
+(import (scheme base) (scheme write))
+(define (show . xs) (write xs) (newline))
+(show (= 1 1) (= 1 2) (= 1 1 1) (= 1 1 2))
+(show (< 1 2) (< 2 1) (< 1 2 3) (< 1 3 2))
+(show (> 3 2) (> 3 2 1) (> 3 3))
+(show (<= 1 1 2) (<= 2 1) (>= 3 3 1) (>= 1 2))
+(show (< 1 1.5 2) (= 0.5 0.5) (> -0.5 -1))
+(show (= 0.0 -0.0) (< -1 0 1))

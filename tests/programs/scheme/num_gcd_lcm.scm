@@ -1,0 +1,5 @@
+(import (scheme base) (scheme write))
+(define (show . xs) (write xs) (newline))
+(show (gcd 12 18) (gcd 17 5) (gcd 0 9) (gcd) (gcd -12 8))
+(show (lcm 4 6) (lcm 3 5 7) (lcm) (lcm -4 6) (lcm 0 5))
+(show (gcd 1071 462) (lcm 21 6))

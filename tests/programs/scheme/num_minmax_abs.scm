@@ -1,0 +1,6 @@
+(import (scheme base) (scheme write))
+(define (show . xs) (write xs) (newline))
+(show (abs -5) (abs 5) (abs 0) (abs -2.5) (abs 1.5))
+(show (min 3 1 2) (max 3 1 2) (min 7) (max -1 -5))
+(show (min 1.5 0.5) (max 2.5 -1.0))
+(show (apply max '(4 8 15 16 23 42)) (apply min '(4 8 15 16 23 42)))

@@ -1,0 +1,7 @@
+(import (scheme base) (scheme write))
+(define (show . xs) (write xs) (newline))
+(show (floor 2.7) (ceiling 2.2) (round 2.5) (truncate 2.7))
+(show (floor -2.7) (ceiling -2.2) (round -2.5) (truncate -2.7))
+(show (round 3.5) (round 0.5) (round 1.5) (round 2.4) (round 2.6))
+(show (floor 5) (ceiling 5) (round 5) (truncate -5))
+(show (floor 3.0) (ceiling -0.5) (truncate 0.75))

@@ -1,0 +1,13 @@
+(import (scheme base) (scheme write) (scheme char))
+(write (string-upcase "hello")) (newline)
+(write (string-downcase "HELLO")) (newline)
+(write (string-upcase "MiXeD 123!")) (newline)
+(write (string-downcase "MiXeD 123!")) (newline)
+(write (string-upcase "")) (newline)
+(define (capitalize word)
+  (if (= (string-length word) 0)
+      word
+      (string-append (string-upcase (substring word 0 1))
+                     (string-downcase (substring word 1 (string-length word))))))
+(write (map capitalize '("hello" "WORLD" "sCHEME" "x"))) (newline)
+(write (string=? (string-upcase "abc") "ABC")) (newline)
