@@ -4,6 +4,7 @@
 
 pub mod builtins;
 pub mod compile;
+pub mod dict_map;
 pub mod disasm;
 pub mod error;
 pub mod format;

@@ -115,6 +115,13 @@ impl KeyRef<'_> {
 }
 
 impl Key {
+    pub fn as_ref(&self) -> KeyRef<'_> {
+        match self {
+            Key::Int(i) => KeyRef::Int(*i),
+            Key::Str(s) => KeyRef::Str(s),
+        }
+    }
+
     /// The key as the string a program sees.
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         match self {
@@ -159,16 +166,6 @@ impl std::hash::Hash for KeyRef<'_> {
     }
 }
 
-impl hashbrown::Equivalent<Key> for KeyRef<'_> {
-    fn equivalent(&self, k: &Key) -> bool {
-        match (self, k) {
-            (KeyRef::Int(a), Key::Int(b)) => a == b,
-            (KeyRef::Str(a), Key::Str(b)) => *a == &**b,
-            _ => false,
-        }
-    }
-}
-
 /// The hasher for dict keys. Strings hash like FxHash. Ints keep locality: the low bits
 /// follow the int (folded with its high bits, so large power-of-two strides still spread),
 /// so keys that are close together land in nearby buckets, as in Lua; the top bits, which
@@ -205,18 +202,7 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-#[derive(Default, Clone, Copy)]
-pub struct BuildKeyHasher;
-
-impl std::hash::BuildHasher for BuildKeyHasher {
-    type Hasher = KeyHasher;
-    #[inline]
-    fn build_hasher(&self) -> KeyHasher {
-        KeyHasher::default()
-    }
-}
-
-pub type DictMap = hashbrown::HashMap<Key, Value, BuildKeyHasher>;
+pub use crate::dict_map::DictMap;
 
 /// A dict with string keys (a reference type).
 #[derive(Default)]
@@ -250,7 +236,7 @@ impl Dict {
     }
     #[inline]
     pub fn get_ref(&self, key: KeyRef<'_>) -> Option<Value> {
-        self.map().get(&key).copied()
+        self.map().get(key).copied()
     }
     #[inline]
     pub fn get(&self, key: &str) -> Option<Value> {
@@ -261,24 +247,11 @@ impl Dict {
         self.get_ref(KeyRef::Int(key))
     }
     pub fn contains_key(&self, key: &str) -> bool {
-        self.map().contains_key(&KeyRef::parse(key))
+        self.map().contains_key(KeyRef::parse(key))
     }
     #[inline]
     pub fn insert_ref(&self, key: KeyRef<'_>, v: Value) {
-        let m = self.map_mut();
-        match key {
-            // An owned int key costs nothing: one probe with the entry API.
-            KeyRef::Int(i) => {
-                m.insert(Key::Int(i), v);
-            }
-            // A string key is only copied when it is new.
-            KeyRef::Str(_) => match m.get_mut(&key) {
-                Some(slot) => *slot = v,
-                None => {
-                    m.insert(key.to_key(), v);
-                }
-            },
-        }
+        self.map_mut().insert_ref(key, v)
     }
     pub fn insert(&self, key: &str, v: Value) {
         self.insert_ref(KeyRef::parse(key), v)
@@ -287,7 +260,7 @@ impl Dict {
         self.insert_ref(KeyRef::Int(key), v)
     }
     pub fn remove(&self, key: &str) -> Option<Value> {
-        self.map_mut().remove(&KeyRef::parse(key))
+        self.map_mut().remove(KeyRef::parse(key))
     }
     /// Keys as strings, in sorted order (the order in which dicts print and iterate).
     pub fn sorted_keys(&self) -> Vec<Box<str>> {

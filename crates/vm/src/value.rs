@@ -218,7 +218,7 @@ fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
             }
             let (xm, ym) = (x.map(), y.map());
             xm.len() == ym.len()
-                && xm.iter().all(|(k, v)| match ym.get(k) {
+                && xm.iter().all(|(k, v)| match ym.get(k.as_ref()) {
                     Some(w) => values_equal_depth(*v, *w, depth + 1),
                     None => false,
                 })

@@ -4,8 +4,6 @@
   (unless (= n 0)
     (hanoi (- n 1) from via to)
     (set! moves (+ moves 1))
-    (when (<= n 1)
-      #t)
     (if (< moves 8)
         (begin (display "move disk ") (display n) (display " from ") (display from)
                (display " to ") (display to) (newline)))

@@ -25,4 +25,8 @@
   (lambda (evens odds) (write evens) (write odds) (newline)))
 (write (chunk (iota 7) 3)) (newline)
 (write (apply + (map * '(1 2 3) '(4 5 6)))) (newline)
+(define (list-index-of x lst)
+  (let loop ((l lst) (i 0))
+    (cond ((null? l) #f) ((eqv? (car l) x) i) (else (loop (cdr l) (+ i 1))))))
 (write (list-index-of 'c '(a b c d))) (newline)
+(write (list-index-of 'z '(a b c d))) (newline)

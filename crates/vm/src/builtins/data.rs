@@ -88,7 +88,7 @@ fn dict_rest(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let mut map = d.map().clone();
     for k in &args[1..] {
         if let Some(k) = k.as_str() {
-            map.remove(&crate::object::KeyRef::parse(k));
+            map.remove(crate::object::KeyRef::parse(k));
         }
     }
     Ok(vm.new_dict(map))

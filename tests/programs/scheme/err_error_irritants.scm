@@ -1,0 +1,4 @@
+(import (scheme base) (scheme write))
+(display "before") (newline)
+(error "boom" 1 2)
+(display "after") (newline)

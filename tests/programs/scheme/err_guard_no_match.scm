@@ -1,0 +1,5 @@
+(import (scheme base) (scheme write))
+(display (guard (e ((string? e) 'string)) (raise "s"))) (newline)
+(guard (e ((string? e) 'string))
+  (error "unhandled failure" 'code 7))
+(display "not reached") (newline)

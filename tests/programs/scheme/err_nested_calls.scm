@@ -1,0 +1,6 @@
+(import (scheme base) (scheme write))
+(define (level3 x) (if (> x 2) (error "deep failure" x) x))
+(define (level2 x) (+ 1 (level3 x)))
+(define (level1 x) (* 2 (level2 x)))
+(display (level1 1)) (newline)
+(display (level1 5)) (newline)

@@ -1,0 +1,3 @@
+(import (scheme base) (scheme write))
+(display "raising") (newline)
+(raise 'custom-condition-xyz)
