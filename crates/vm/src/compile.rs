@@ -644,7 +644,14 @@ impl FnCompiler<'_, '_> {
                     Some(d) if d as u16 + 1 == self.st.next && !*tail => d,
                     _ => self.alloc(span)?,
                 };
-                self.expr(callee, Some(base))?;
+                // A global callee is loaded by the call instruction itself.
+                let global = match &callee.kind {
+                    ExprKind::Global(name) => Some(self.cx.global_slot(name)),
+                    _ => None,
+                };
+                if global.is_none() {
+                    self.expr(callee, Some(base))?;
+                }
                 if args.len() > 200 {
                     return Err(Diagnostic::error(
                         "too many arguments in one call (the limit is 200)",
@@ -657,9 +664,15 @@ impl FnCompiler<'_, '_> {
                 }
                 let n = args.len() as u8;
                 if *tail {
-                    self.emit(Instr::TailCall { base, n }, span);
+                    match global {
+                        Some(g) => self.emit(Instr::TailCallGlobal { base, n, g }, span),
+                        None => self.emit(Instr::TailCall { base, n }, span),
+                    };
                 } else {
-                    self.emit(Instr::Call { base, n }, span);
+                    match global {
+                        Some(g) => self.emit(Instr::CallGlobal { base, n, g }, span),
+                        None => self.emit(Instr::Call { base, n }, span),
+                    };
                     if let Some(d) = dst {
                         if d != base {
                             self.emit(Instr::Move { dst: d, src: base }, span);

@@ -341,12 +341,19 @@ impl Vm {
                             } else if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
                                 fail!(k, m);
                             }
+                            if self.heap.should_collect() {
+                                self.collect(base + c.proto.nregs as usize);
+                                refresh!();
+                            }
+                            if c == closure {
+                                // A self tail call: the frame state stays; start over.
+                                refresh!();
+                                ip = code_start;
+                                continue;
+                            }
                             let f = self.frames.last_mut().expect("frame");
                             f.closure = c;
                             f.pc = 0;
-                            if self.heap.should_collect() {
-                                self.collect(base + c.proto.nregs as usize);
-                            }
                             continue 'frame;
                         }
                         Value::Native(id) => {
@@ -628,6 +635,22 @@ impl Vm {
                     }
                     Instr::Call { base: cb, n } => do_call!(cb, n),
                     Instr::TailCall { base: cb, n } => do_tail_call!(cb, n),
+                    Instr::CallGlobal { base: cb, n, g } => {
+                        let f = self.globals.values[g as usize];
+                        if let Value::Undef = f {
+                            throw!(format!("Undefined variable: {}", self.globals.name(g)));
+                        }
+                        set!(cb, f);
+                        do_call!(cb, n)
+                    }
+                    Instr::TailCallGlobal { base: cb, n, g } => {
+                        let f = self.globals.values[g as usize];
+                        if let Value::Undef = f {
+                            throw!(format!("Undefined variable: {}", self.globals.name(g)));
+                        }
+                        set!(cb, f);
+                        do_tail_call!(cb, n)
+                    }
                     Instr::CallMethod { base: cb, n, k } => {
                         method_window!(cb, n, k, nargs);
                         do_call!(cb, nargs)

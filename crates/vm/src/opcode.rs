@@ -192,6 +192,10 @@ opcodes! {
     Call { base: Reg, n: Count } => "CALL",
     /// Tail call: like `CALL`, but the callee replaces the running frame.
     TailCall { base: Reg, n: Count } => "TAILCALL",
+    /// `R[base] = G[g]`, then `CALL base, n` (a call of a global function).
+    CallGlobal { base: Reg, n: Count, g: GIdx } => "CALLG",
+    /// `R[base] = G[g]`, then `TAILCALL base, n`.
+    TailCallGlobal { base: Reg, n: Count, g: GIdx } => "TAILCALLG",
     /// Return `R[src]` to the caller.
     Return { src: Reg } => "RETURN",
     /// Return null.
