@@ -35,20 +35,30 @@ fn count(ops: &[String], op: &str) -> usize {
     ops.iter().filter(|o| *o == op).count()
 }
 
+/// Tail calls, in either form (`TAILCALL`, or `TAILCALLG` for a global callee).
+fn tail_calls(ops: &[String]) -> usize {
+    count(ops, "TAILCALL") + count(ops, "TAILCALLG")
+}
+
+/// Ordinary calls, in either form (`CALL`, or `CALLG` for a global callee).
+fn plain_calls(ops: &[String]) -> usize {
+    count(ops, "CALL") + count(ops, "CALLG")
+}
+
 #[test]
 fn return_of_a_call_is_a_tail_call() {
     let d = disasm_of("func g(x) { return x }\nfunc f(x) { return g(x) }", "f");
     let o = ops(&d);
-    assert_eq!(count(&o, "TAILCALL"), 1, "{d}");
-    assert_eq!(count(&o, "CALL"), 0, "{d}");
+    assert_eq!(tail_calls(&o), 1, "{d}");
+    assert_eq!(plain_calls(&o), 0, "{d}");
 }
 
 #[test]
 fn call_inside_arithmetic_is_not_a_tail_call() {
     let d = disasm_of("func g(x) { return x }\nfunc f(x) { return 1 + g(x) }", "f");
     let o = ops(&d);
-    assert_eq!(count(&o, "TAILCALL"), 0, "{d}");
-    assert_eq!(count(&o, "CALL"), 1, "{d}");
+    assert_eq!(tail_calls(&o), 0, "{d}");
+    assert_eq!(plain_calls(&o), 1, "{d}");
 }
 
 #[test]
@@ -57,9 +67,9 @@ fn returning_calls_in_if_branches_are_tail_calls() {
                func f(x) {\n  if x > 0 {\n    print(x)\n    return g(x - 1)\n  } else {\n    return h(x)\n  }\n}";
     let d = disasm_of(src, "f");
     let o = ops(&d);
-    assert_eq!(count(&o, "TAILCALL"), 2, "{d}");
+    assert_eq!(tail_calls(&o), 2, "{d}");
     // print(x) is not in tail position.
-    assert_eq!(count(&o, "CALL"), 1, "{d}");
+    assert_eq!(plain_calls(&o), 1, "{d}");
 }
 
 #[test]
@@ -67,8 +77,8 @@ fn a_call_statement_at_the_end_is_not_a_tail_call() {
     // Falling off the end returns null, not g's value.
     let d = disasm_of("func g(x) { return x }\nfunc f(x) { g(x) }", "f");
     let o = ops(&d);
-    assert_eq!(count(&o, "TAILCALL"), 0, "{d}");
-    assert_eq!(count(&o, "CALL"), 1, "{d}");
+    assert_eq!(tail_calls(&o), 0, "{d}");
+    assert_eq!(plain_calls(&o), 1, "{d}");
     assert_eq!(o.last().map(String::as_str), Some("RETURNNULL"), "{d}");
 }
 
@@ -77,8 +87,8 @@ fn self_tail_recursion_and_else_if_chains() {
     let src = "func count(n, acc) {\n  if n == 0 { return acc }\n  else if n < 0 { return count(0 - n, acc) }\n  return count(n - 1, acc + 1)\n}";
     let d = disasm_of(src, "count");
     let o = ops(&d);
-    assert_eq!(count(&o, "TAILCALL"), 2, "{d}");
-    assert_eq!(count(&o, "CALL"), 0, "{d}");
+    assert_eq!(tail_calls(&o), 2, "{d}");
+    assert_eq!(plain_calls(&o), 0, "{d}");
     // n == 0 compiles to a fused compare-with-immediate-and-branch.
     assert!(o.iter().any(|x| x == "JMPNEQI"), "{d}");
 }
@@ -121,7 +131,7 @@ fn for_range_does_not_build_an_array() {
     let o = ops(&d);
     assert!(o.iter().any(|x| x == "RANGEPREP"), "{d}");
     assert!(o.iter().any(|x| x == "RANGENEXT"), "{d}");
-    assert_eq!(count(&o, "CALL"), 0, "{d}");
+    assert_eq!(plain_calls(&o), 0, "{d}");
 }
 
 #[test]
@@ -146,7 +156,18 @@ fn try_body_calls_are_not_tail_calls() {
     );
     let o = ops(&d);
     // The call inside `try` keeps its handler; the one in `except` may be a tail call.
-    assert_eq!(count(&o, "CALL"), 1, "{d}");
-    assert_eq!(count(&o, "TAILCALL"), 1, "{d}");
+    assert_eq!(plain_calls(&o), 1, "{d}");
+    assert_eq!(tail_calls(&o), 1, "{d}");
     assert!(o.iter().any(|x| x == "TRYBEGIN"), "{d}");
+}
+
+#[test]
+fn calls_of_global_functions_load_the_callee_in_the_call() {
+    let d = disasm_of("func g(x) { return x }\nfunc f(x) { return g(x) + g(x) }", "f");
+    let o = ops(&d);
+    assert_eq!(count(&o, "CALLG"), 2, "{d}");
+    assert_eq!(count(&o, "GETGLOBAL"), 0, "{d}");
+    // A callee that is a local is still called through a register.
+    let d = disasm_of("func f(h) { return 1 + h(2) }", "f");
+    assert_eq!(count(&ops(&d), "CALL"), 1, "{d}");
 }
