@@ -20,6 +20,9 @@ pub struct Module {
     pub globals: Vec<String>,
     /// Top-level names the module exports (`export func`, `export let`).
     pub exports: Vec<String>,
+    /// The namespace where its other (builtin) global names live: `""` for the Ruff
+    /// library, `"scheme"` for the Scheme library.
+    pub builtin_ns: String,
 }
 
 impl Module {
@@ -64,6 +67,8 @@ pub struct Func {
     pub params: Vec<VarId>,
     /// Variadic rest parameter (Scheme `(a . rest)`); `None` for fixed arity.
     pub rest: Option<VarId>,
+    /// The rest parameter is a list (Scheme); otherwise an array.
+    pub rest_list: bool,
     pub body: Expr,
     pub span: Span,
     pub parent: Option<FuncId>,
@@ -74,11 +79,23 @@ pub struct Func {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Const {
+    /// Ruff's `null`, which is also Scheme's empty list `()`.
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
     Str(String),
+    /// A Scheme symbol (interned by the VM).
+    Symbol(String),
+    /// A Scheme character.
+    Char(char),
+    /// A quoted list: its items and the tail after the last pair (`Null` for a proper list).
+    /// Built once, when the code is compiled (a constant).
+    List(Vec<Const>, Box<Const>),
+    /// A quoted vector (an array).
+    Vector(Vec<Const>),
+    /// A quoted bytevector.
+    Bytes(Vec<u8>),
 }
 
 /// Which truth test a conditional uses. Ruff treats `false null 0 0.0 "" [] {}` as false;
@@ -274,11 +291,19 @@ pub enum ExprKind {
     VariantField(Box<Expr>, u8),
     /// Raise a value as an error.
     Throw(Box<Expr>),
-    /// `try { body } except var { handler }`.
+    /// `try { body } except var { handler }`. With `raw`, `var` receives the raised value
+    /// itself (Scheme `guard`); otherwise an Error value (Ruff `except`).
     Try {
         body: Box<Expr>,
         var: VarId,
         handler: Box<Expr>,
+        raw: bool,
+    },
+    /// Call `callee` with the elements of the list `args` as arguments (Scheme `apply`).
+    Apply {
+        callee: Box<Expr>,
+        args: Box<Expr>,
+        tail: bool,
     },
     /// Load (once) and return the module at `path`, relative to the importing file.
     Import(String),

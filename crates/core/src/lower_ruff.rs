@@ -176,6 +176,7 @@ impl Lowerer<'_> {
             name: name.to_string(),
             params: Vec::new(),
             rest: None,
+            rest_list: false,
             body: Expr::null(span),
             span,
             parent,
@@ -414,6 +415,7 @@ impl Lowerer<'_> {
                         body: Box::new(body),
                         var: v,
                         handler: Box::new(handler),
+                        raw: false,
                     },
                     span,
                 )

@@ -223,6 +223,15 @@ impl Resolver {
                 }
             }
             ExprKind::Throw(v) => self.walk(v, func, false),
+            ExprKind::Apply {
+                callee,
+                args,
+                tail: t,
+            } => {
+                *t = tail;
+                self.walk(callee, func, false);
+                self.walk(args, func, false);
+            }
             ExprKind::Try { body, handler, .. } => {
                 // The handler must stay installed while the body runs: no tail calls there.
                 self.try_depth += 1;

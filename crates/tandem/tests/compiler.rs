@@ -163,7 +163,10 @@ fn try_body_calls_are_not_tail_calls() {
 
 #[test]
 fn calls_of_global_functions_load_the_callee_in_the_call() {
-    let d = disasm_of("func g(x) { return x }\nfunc f(x) { return g(x) + g(x) }", "f");
+    let d = disasm_of(
+        "func g(x) { return x }\nfunc f(x) { return g(x) + g(x) }",
+        "f",
+    );
     let o = ops(&d);
     assert_eq!(count(&o, "CALLG"), 2, "{d}");
     assert_eq!(count(&o, "GETGLOBAL"), 0, "{d}");

@@ -36,6 +36,7 @@ pub fn compile_module(
         builtin,
         ns: ns.to_string(),
         own_globals: module.globals.iter().cloned().collect(),
+        builtin_ns: module.builtin_ns.clone(),
     };
     cx.function(module.entry)
 }
@@ -48,6 +49,8 @@ struct Ctx<'a> {
     ns: String,
     /// The module's own top-level names (in namespace `ns`).
     own_globals: FxHashSet<String>,
+    /// Where the module's other global names live.
+    builtin_ns: String,
 }
 
 impl Ctx<'_> {
@@ -56,7 +59,7 @@ impl Ctx<'_> {
         if self.own_globals.contains(name) {
             self.globals.slot_in(&self.ns, name)
         } else {
-            self.globals.slot(name)
+            self.globals.slot_in(&self.builtin_ns, name)
         }
     }
 }
@@ -137,6 +140,7 @@ impl Ctx<'_> {
             upvals: Vec::new(),
             span: func.span,
             builtin: self.builtin,
+            rest_list: func.rest_list,
         }))
     }
 }
@@ -187,7 +191,8 @@ impl FnCompiler<'_, '_> {
             | Instr::IterNext { off: o, .. }
             | Instr::RangePrep { off: o, .. }
             | Instr::RangeNext { off: o, .. }
-            | Instr::TryBegin { off: o, .. } => *o = off,
+            | Instr::TryBegin { off: o, .. }
+            | Instr::TryBeginRaw { off: o, .. } => *o = off,
             _ => {}
         }
     }
@@ -279,7 +284,9 @@ impl FnCompiler<'_, '_> {
                 self.patch(to_else, here);
                 self.ret(else_)?;
             }
-            ExprKind::Call { tail: true, .. } | ExprKind::MethodCall { tail: true, .. } => {
+            ExprKind::Call { tail: true, .. }
+            | ExprKind::MethodCall { tail: true, .. }
+            | ExprKind::Apply { tail: true, .. } => {
                 // Compiles to TAILCALL; nothing follows it.
                 let mark = self.st.next;
                 self.expr(e, None)?;
@@ -878,10 +885,19 @@ impl FnCompiler<'_, '_> {
                     self.emit(Instr::LoadNull { dst: d }, span);
                 }
             }
-            ExprKind::Try { body, var, handler } => {
+            ExprKind::Try {
+                body,
+                var,
+                handler,
+                raw,
+            } => {
                 let mark = self.st.next;
                 let r = self.alloc(span)?;
-                let begin = self.emit(Instr::TryBegin { reg: r, off: 0 }, span);
+                let begin = if *raw {
+                    self.emit(Instr::TryBeginRaw { reg: r, off: 0 }, span)
+                } else {
+                    self.emit(Instr::TryBegin { reg: r, off: 0 }, span)
+                };
                 self.st.try_depth += 1;
                 self.expr(body, None)?;
                 self.st.try_depth -= 1;
@@ -900,6 +916,24 @@ impl FnCompiler<'_, '_> {
                 if let Some(d) = dst {
                     self.emit(Instr::LoadNull { dst: d }, span);
                 }
+            }
+            ExprKind::Apply { callee, args, tail } => {
+                let mark = self.st.next;
+                let base = self.alloc(span)?;
+                self.expr(callee, Some(base))?;
+                let r = self.alloc(args.span)?;
+                self.expr(args, Some(r))?;
+                if *tail {
+                    self.emit(Instr::TailCallList { base }, span);
+                } else {
+                    self.emit(Instr::CallList { base }, span);
+                    if let Some(d) = dst {
+                        if d != base {
+                            self.emit(Instr::Move { dst: d, src: base }, span);
+                        }
+                    }
+                }
+                self.st.next = mark;
             }
             ExprKind::Import(path) => {
                 let k = self.str_const(path, span)?;
@@ -1054,8 +1088,46 @@ impl FnCompiler<'_, '_> {
                 let k = self.str_const(s, span)?;
                 self.emit(Instr::LoadK { dst: d, k }, span);
             }
+            Const::Symbol(_)
+            | Const::Char(_)
+            | Const::List(..)
+            | Const::Vector(_)
+            | Const::Bytes(_) => {
+                let v = self.materialize(c);
+                let k = self.const_index(v, span)?;
+                self.emit(Instr::LoadK { dst: d, k }, span);
+            }
         }
         Ok(())
+    }
+
+    /// Build a quoted constant on the heap (it is rooted as a constant of this prototype).
+    fn materialize(&mut self, c: &Const) -> Value {
+        let heap = &mut *self.cx.heap;
+        match c {
+            Const::Null => Value::Null,
+            Const::Bool(b) => Value::Bool(*b),
+            Const::Int(i) => Value::Int(*i),
+            Const::Float(f) => Value::Float(*f),
+            Const::Str(s) => Value::Str(heap.alloc_str(s.as_str())),
+            Const::Symbol(s) => Value::Symbol(heap.intern(s)),
+            Const::Char(ch) => Value::Char(*ch),
+            Const::List(items, tail) => {
+                let mut acc = self.materialize(tail);
+                for item in items.iter().rev() {
+                    let v = self.materialize(item);
+                    acc = Value::Pair(self.cx.heap.alloc_pair(v, acc));
+                }
+                acc
+            }
+            Const::Vector(items) => {
+                let vals = items.iter().map(|i| self.materialize(i)).collect();
+                Value::Array(self.cx.heap.alloc_array(vals))
+            }
+            Const::Bytes(b) => {
+                Value::Bytes(heap.alloc_bytes(crate::object::Bytevector::new(b.clone())))
+            }
+        }
     }
 
     /// Emit a test of `cond` that jumps when it is false; returns the jump to patch.

@@ -129,6 +129,56 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
         Value::EnumType(t) => {
             let _ = write!(out, "<enum {}>", t.name);
         }
+        Value::Pair(_) => {
+            if seen.len() > 512 {
+                out.push_str("(...)");
+                return;
+            }
+            out.push('(');
+            let mut cur = v;
+            let mut first = true;
+            let mut n = 0;
+            while let Value::Pair(p) = cur {
+                if seen.contains(&p.addr()) || n > 100_000 {
+                    out.push_str(" ...");
+                    break;
+                }
+                if !first {
+                    out.push(' ');
+                }
+                first = false;
+                seen.push(p.addr());
+                write_value(vm, p.car.get(), out, seen);
+                seen.pop();
+                cur = p.cdr.get();
+                n += 1;
+            }
+            if !matches!(cur, Value::Null | Value::Pair(_)) {
+                out.push_str(" . ");
+                write_value(vm, cur, out, seen);
+            }
+            out.push(')');
+        }
+        Value::Symbol(id) => out.push_str(vm.heap.symbol_name(id)),
+        Value::Char(c) => out.push(c),
+        Value::Bytes(b) => {
+            out.push_str("#u8(");
+            for (i, x) in b.bytes().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                let _ = write!(out, "{x}");
+            }
+            out.push(')');
+        }
+        Value::Values(a) => {
+            for (i, x) in a.to_vec().into_iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_value(vm, x, out, seen);
+            }
+        }
         // As in Ruff, collections print as <unknown>.
         Value::Coll(_) => out.push_str("<unknown>"),
         Value::Module(m) => {

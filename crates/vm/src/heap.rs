@@ -8,8 +8,8 @@
 //! held by the host.
 
 use crate::object::{
-    Array, BoxCell, Closure, Collection, Dict, DictMap, EnumType, Instance, ModuleObj, Proto, Str,
-    StructType, Variant,
+    Array, BoxCell, Bytevector, Closure, Collection, Dict, DictMap, EnumType, Instance, ModuleObj,
+    Pair, Proto, Str, StructType, Variant,
 };
 use crate::value::{Gc, GcBox, Value};
 use std::cell::Cell;
@@ -129,6 +129,22 @@ impl Trace for ModuleObj {
     }
 }
 
+impl Trace for Pair {
+    fn trace(&self, heap: &mut Heap) {
+        heap.mark_value(self.car.get());
+        heap.mark_value(self.cdr.get());
+    }
+    fn size(&self) -> usize {
+        size_of::<GcBox<Pair>>()
+    }
+}
+impl Trace for Bytevector {
+    fn trace(&self, _: &mut Heap) {}
+    fn size(&self) -> usize {
+        size_of::<GcBox<Bytevector>>() + self.bytes().len()
+    }
+}
+
 /// Declares every heap object kind once: the type-erased reference, the allocators, and the
 /// dispatch from a reference to its `Trace` implementation.
 macro_rules! object_kinds {
@@ -191,6 +207,8 @@ object_kinds! {
     Variant(Variant) => alloc_variant,
     Collection(Collection) => alloc_collection,
     Module(ModuleObj) => alloc_module,
+    Pair(Pair) => alloc_pair_obj,
+    Bytes(Bytevector) => alloc_bytes,
 }
 
 /// Counters a host or a test can read.
@@ -211,6 +229,9 @@ pub struct HeapStats {
 const MIN_THRESHOLD: usize = 1 << 20;
 
 pub struct Heap {
+    /// Interned symbol names; a symbol value is an index here. Symbols are never freed.
+    symbols: Vec<Box<str>>,
+    symbol_index: rustc_hash::FxHashMap<Box<str>, u32>,
     objects: Vec<ObjRef>,
     bytes: usize,
     threshold: usize,
@@ -228,6 +249,8 @@ impl Default for Heap {
 impl Heap {
     pub fn new() -> Heap {
         Heap {
+            symbols: Vec::new(),
+            symbol_index: Default::default(),
             objects: Vec::new(),
             bytes: 0,
             threshold: MIN_THRESHOLD,
@@ -287,6 +310,28 @@ impl Heap {
         self.alloc_closure_obj(Closure { proto, upvals })
     }
 
+    pub fn alloc_pair(&mut self, car: Value, cdr: Value) -> Gc<Pair> {
+        self.alloc_pair_obj(Pair {
+            car: Cell::new(car),
+            cdr: Cell::new(cdr),
+        })
+    }
+
+    /// The symbol with this name (interned: the same name gives the same symbol).
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.symbol_index.get(name) {
+            return id;
+        }
+        let id = self.symbols.len() as u32;
+        self.symbols.push(name.into());
+        self.symbol_index.insert(name.into(), id);
+        id
+    }
+
+    pub fn symbol_name(&self, id: u32) -> &str {
+        self.symbols.get(id as usize).map(|s| &**s).unwrap_or("?")
+    }
+
     pub fn alloc_box(&mut self, v: Value) -> Gc<BoxCell> {
         self.alloc_box_obj(BoxCell {
             value: Cell::new(v),
@@ -315,6 +360,10 @@ impl Heap {
             Value::Variant(g) => ObjRef::Variant(g),
             Value::Coll(g) => ObjRef::Collection(g),
             Value::Module(g) => ObjRef::Module(g),
+            Value::Pair(g) => ObjRef::Pair(g),
+            Value::Bytes(g) => ObjRef::Bytes(g),
+            Value::Values(g) => ObjRef::Array(g),
+            Value::Symbol(_) | Value::Char(_) => return,
             Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => return,
             Value::Native(_) | Value::Undef => return,
         };

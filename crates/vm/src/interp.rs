@@ -63,13 +63,21 @@ impl Vm {
         if nargs != arity {
             if p.variadic && nargs >= arity {
                 let rest = self.stack[base + arity..base + nargs].to_vec();
-                let arr = self.new_array(rest);
-                self.stack[base + arity] = arr;
+                let packed = if p.rest_list {
+                    self.new_list(&rest)
+                } else {
+                    self.new_array(rest)
+                };
+                self.stack[base + arity] = packed;
             } else {
                 return Err((ErrorKind::Runtime, arity_message(p, nargs)));
             }
         } else if p.variadic {
-            let arr = self.new_array(Vec::new());
+            let arr = if p.rest_list {
+                Value::Null
+            } else {
+                self.new_array(Vec::new())
+            };
             if self.stack.len() <= base + arity {
                 self.stack.resize(base + arity + 1, Value::Null);
             }
@@ -820,13 +828,41 @@ impl Vm {
                         err.value = Some(v);
                         raise!(err)
                     }
-                    Instr::TryBegin { reg, off } => {
+                    Instr::TryBegin { reg, off } | Instr::TryBeginRaw { reg, off } => {
                         let frame = self.frames.len() - 1;
                         self.handlers.push(Handler {
                             frame,
                             catch_pc: (pc!() as isize + off as isize) as u32,
                             reg,
+                            raw: matches!(*instr, Instr::TryBeginRaw { .. }),
                         });
+                    }
+                    Instr::CallList { base: cb } | Instr::TailCallList { base: cb } => {
+                        let items = match Vm::list_items(r!(cb + 1)) {
+                            Ok(items) => items,
+                            Err(m) => throw!(m),
+                        };
+                        if items.len() > 250 {
+                            throw!(format!(
+                                "apply: too many arguments ({}; the limit is 250)",
+                                items.len()
+                            ));
+                        }
+                        let at = base + cb as usize + 1;
+                        if self.stack.len() < at + items.len() + 1 {
+                            self.stack.resize(at + items.len() + 1, Value::Null);
+                            refresh!();
+                        }
+                        if at + items.len() > self.high_water {
+                            self.high_water = at + items.len();
+                        }
+                        self.stack[at..at + items.len()].copy_from_slice(&items);
+                        let n = items.len() as u8;
+                        if matches!(*instr, Instr::TailCallList { .. }) {
+                            do_tail_call!(cb, n)
+                        } else {
+                            do_call!(cb, n)
+                        }
                     }
                     Instr::TryEnd {} => {
                         self.handlers.pop();

@@ -195,6 +195,40 @@ impl Vm {
         }
     }
 
+    /// A Scheme error object with a message and a list of irritants.
+    pub fn scheme_error_object(&mut self, message: &str, irritants: Value) -> Value {
+        let m = self.new_str(message);
+        let inst = self
+            .heap
+            .alloc_instance(Instance::new(self.scheme_error_type, vec![m, irritants]));
+        Value::Struct(inst)
+    }
+
+    /// The elements of a list (or an array), for `apply`.
+    pub(crate) fn list_items(v: Value) -> Result<Vec<Value>, String> {
+        let mut items = Vec::new();
+        let mut cur = v;
+        loop {
+            match cur {
+                Value::Null => return Ok(items),
+                Value::Pair(p) => {
+                    items.push(p.car.get());
+                    cur = p.cdr.get();
+                    if items.len() > 100_000 {
+                        return Err("apply: the argument list is too long".to_string());
+                    }
+                }
+                Value::Array(a) if items.is_empty() => return Ok(a.to_vec()),
+                other => {
+                    return Err(format!(
+                        "apply: the last argument must be a list, got {}",
+                        other.type_name()
+                    ))
+                }
+            }
+        }
+    }
+
     /// Is `v` an error value (an instance of the Error struct)?
     pub(crate) fn is_error_value(&self, v: Value) -> bool {
         matches!(v, Value::Struct(inst) if inst.ty == self.error_type)
@@ -242,7 +276,14 @@ impl Vm {
         }
         self.handlers.pop();
         self.frames.truncate(h.frame + 1);
-        let value = self.error_value(err);
+        let value = if h.raw {
+            match err.value {
+                Some(v) => v,
+                None => self.scheme_error_object(&err.message, Value::Null),
+            }
+        } else {
+            self.error_value(err)
+        };
         let frame = &mut self.frames[h.frame];
         frame.pc = h.catch_pc;
         let slot = frame.base as usize + h.reg as usize;

@@ -311,6 +311,8 @@ pub struct Proto {
     pub span: Span,
     /// Part of the standard library (the prelude): prints as a native function.
     pub builtin: bool,
+    /// Extra arguments are collected into a list (Scheme) instead of an array.
+    pub rest_list: bool,
 }
 
 /// A function value: a prototype plus its captured upvalues.
@@ -450,6 +452,34 @@ impl Collection {
     pub fn items_mut(&self) -> &mut VecDeque<Value> {
         // SAFETY: as for `items`.
         unsafe { &mut *self.items.get() }
+    }
+}
+
+/// A Scheme pair (a cons cell). Mutable (`set-car!`, `set-cdr!`).
+pub struct Pair {
+    pub car: Cell<Value>,
+    pub cdr: Cell<Value>,
+}
+
+/// A Scheme bytevector.
+pub struct Bytevector {
+    bytes: UnsafeCell<Vec<u8>>,
+}
+
+impl Bytevector {
+    pub fn new(bytes: Vec<u8>) -> Bytevector {
+        Bytevector {
+            bytes: UnsafeCell::new(bytes),
+        }
+    }
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: single-threaded; see the module docs.
+        unsafe { &*self.bytes.get() }
+    }
+    #[allow(clippy::mut_from_ref)]
+    pub fn bytes_mut(&self) -> &mut Vec<u8> {
+        // SAFETY: as for `bytes`.
+        unsafe { &mut *self.bytes.get() }
     }
 }
 

@@ -248,8 +248,14 @@ opcodes! {
     /// Install an error handler: an error raised before the matching `TRYEND` resumes at
     /// `pc + off` with the error value in `R[reg]`.
     TryBegin { reg: Reg, off: Jump } => "TRYBEGIN",
+    /// Like `TRYBEGIN`, but `R[reg]` receives the raised value itself (Scheme `guard`).
+    TryBeginRaw { reg: Reg, off: Jump } => "TRYBEGINRAW",
     /// Remove the innermost error handler.
     TryEnd {} => "TRYEND",
+    /// Call `R[base]` with the elements of the list `R[base+1]`; the result goes to `R[base]`.
+    CallList { base: Reg } => "CALLLIST",
+    /// `CALLLIST` in tail position.
+    TailCallList { base: Reg } => "TAILCALLLIST",
     /// `R[dst] = the module at path K[k]`, loaded (once) by the host's module loader.
     Import { dst: Reg, k: KIdx } => "IMPORT",
     /// Prepare `for x in R[base]`: turns the iterable into an iteration state in

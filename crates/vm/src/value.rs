@@ -7,8 +7,8 @@
 //! `docs/ARCHITECTURE.md`.
 
 use crate::object::{
-    Array, BoxCell, Closure, CollKind, Collection, Dict, EnumType, Family, Instance, ModuleObj,
-    Str, StructType, Variant,
+    Array, BoxCell, Bytevector, Closure, CollKind, Collection, Dict, EnumType, Family, Instance,
+    ModuleObj, Pair, Str, StructType, Variant,
 };
 use std::fmt;
 use std::marker::PhantomData;
@@ -107,6 +107,16 @@ pub enum Value {
     Coll(Gc<Collection>),
     /// A loaded module (`import m`).
     Module(Gc<ModuleObj>),
+    /// A Scheme pair. The empty list is `Null`.
+    Pair(Gc<Pair>),
+    /// An interned Scheme symbol (its index in the heap's symbol table).
+    Symbol(u32),
+    /// A Scheme character.
+    Char(char),
+    /// A Scheme bytevector.
+    Bytes(Gc<Bytevector>),
+    /// Several values at once (Scheme `values`), as an array of them.
+    Values(Gc<Array>),
     /// A mutable cell shared by a frame and its closures. Never visible to programs.
     Box(Gc<BoxCell>),
     /// An unset global. Never visible to programs.
@@ -139,6 +149,11 @@ impl Value {
                 CollKind::Stack => "stack",
             },
             Value::Module(_) => "module",
+            Value::Pair(_) => "pair",
+            Value::Symbol(_) => "symbol",
+            Value::Char(_) => "char",
+            Value::Bytes(_) => "bytevector",
+            Value::Values(_) => "values",
             Value::Box(_) => "box",
             Value::Undef => "undefined",
         }
@@ -246,6 +261,14 @@ fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
         (Value::EnumType(x), Value::EnumType(y)) => Gc::ptr_eq(x, y),
         (Value::Coll(x), Value::Coll(y)) => Gc::ptr_eq(x, y),
         (Value::Module(x), Value::Module(y)) => Gc::ptr_eq(x, y),
+        (Value::Pair(x), Value::Pair(y)) => {
+            Gc::ptr_eq(x, y)
+                || (values_equal_depth(x.car.get(), y.car.get(), depth + 1)
+                    && values_equal_depth(x.cdr.get(), y.cdr.get(), depth + 1))
+        }
+        (Value::Symbol(x), Value::Symbol(y)) => x == y,
+        (Value::Char(x), Value::Char(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => Gc::ptr_eq(x, y) || x.bytes() == y.bytes(),
         (Value::Native(x), Value::Native(y)) => x == y,
         _ => false,
     }

@@ -19,6 +19,8 @@ pub struct Handler {
     pub frame: usize,
     pub catch_pc: u32,
     pub reg: u8,
+    /// Deliver the raised value itself (Scheme `guard`), not an Error value.
+    pub raw: bool,
 }
 
 /// Loads a module for `import`: given the path as written and the importing file, returns
@@ -58,6 +60,8 @@ pub struct Vm {
     pub handlers: Vec<Handler>,
     /// The struct type of error values (`err.message`, `err.line`, `err.stack`).
     pub error_type: Gc<StructType>,
+    /// The record type of Scheme error objects (`error-object-message`, `-irritants`).
+    pub scheme_error_type: Gc<StructType>,
     /// The host's module loader (`import`); none means imports are refused.
     pub loader: Option<ModuleLoader>,
     /// Loaded modules by canonical path (GC roots), so each loads once.
@@ -83,11 +87,16 @@ impl Vm {
             "Error",
             vec!["line".into(), "message".into(), "stack".into()],
         ));
+        let scheme_error_type = heap.alloc_struct_type(StructType::new(
+            "error-object",
+            vec!["message".into(), "irritants".into()],
+        ));
         Vm {
             heap,
             sources: SourceMap::new(),
             handlers: Vec::new(),
             error_type,
+            scheme_error_type,
             loader: None,
             modules: FxHashMap::default(),
             loading: Vec::new(),
@@ -97,7 +106,10 @@ impl Vm {
             natives: Vec::new(),
             native_index: FxHashMap::default(),
             protos: Vec::new(),
-            handles: vec![Value::StructType(error_type)],
+            handles: vec![
+                Value::StructType(error_type),
+                Value::StructType(scheme_error_type),
+            ],
             out,
             caps: Caps::ALL,
             max_depth: DEFAULT_MAX_DEPTH,
@@ -106,6 +118,28 @@ impl Vm {
             high_water: 0,
             scratch: Vec::new(),
         }
+    }
+
+    /// Register a native function in the global namespace `ns` (`""`: the Ruff library,
+    /// `"scheme"`: the Scheme library).
+    pub fn register_in(&mut self, ns: &str, def: NativeDef) -> u32 {
+        let name = def.name.clone();
+        let key = format!("{ns}\u{1f}{name}");
+        let id = match self.native_index.get(&key) {
+            Some(&id) => {
+                self.natives[id as usize] = def;
+                id
+            }
+            None => {
+                self.natives.push(def);
+                let id = self.natives.len() as u32 - 1;
+                self.native_index.insert(key, id);
+                id
+            }
+        };
+        let slot = self.globals.slot_in(ns, &name);
+        self.globals.values[slot as usize] = Value::Native(id);
+        id
     }
 
     /// Register a native function and bind it to the global of the same name.
@@ -142,6 +176,15 @@ impl Vm {
 
     pub fn new_array(&mut self, items: Vec<Value>) -> Value {
         Value::Array(self.heap.alloc_array(items))
+    }
+
+    /// A proper list of `items` (Scheme pairs ending in the empty list, `Null`).
+    pub fn new_list(&mut self, items: &[Value]) -> Value {
+        let mut acc = Value::Null;
+        for &v in items.iter().rev() {
+            acc = Value::Pair(self.heap.alloc_pair(v, acc));
+        }
+        acc
     }
 
     pub fn new_dict(&mut self, map: crate::object::DictMap) -> Value {
