@@ -595,9 +595,11 @@ impl FnCompiler<'_, '_> {
                 }
                 let prep = self.emit(Instr::RangePrep { base, off: 0 }, span);
                 let top = self.here();
+                // RANGEPREP/RANGENEXT write the loop variable, the register after the three
+                // counters.
                 let r = self.alloc(span)?;
+                debug_assert_eq!(r, base + 3);
                 self.st.regs.insert(*var, r);
-                self.emit(Instr::Move { dst: r, src: base }, span);
                 if self.cx.module.var(*var).boxed {
                     self.emit(Instr::NewBox { dst: r, src: r }, span);
                 }

@@ -520,8 +520,9 @@ impl Vm {
                         _ => slow_arith!(Arith::Mod, dst, r!(a), r!(b)),
                     },
                     Instr::ModInt { dst, a, imm } => match rr!(a) {
-                        // imm > 0 (the compiler's rule), so `%` cannot overflow.
-                        Value::Int(x) => set!(dst, Value::Int(x % imm as i64)),
+                        // The compiler only emits MODI with imm > 0; testing it here lets
+                        // the division skip its zero and overflow checks.
+                        Value::Int(x) if imm > 0 => set!(dst, Value::Int(x % imm as i64)),
                         _ => slow_arith!(Arith::Mod, dst, r!(a), Value::Int(imm as i64)),
                     },
                     Instr::Neg { dst, src } => match rr!(src) {
@@ -943,6 +944,9 @@ impl Vm {
                         }
                         if (step > 0 && start >= end) || (step < 0 && start <= end) {
                             jump!(off);
+                        } else {
+                            // The loop variable lives right after the three counters.
+                            set!(b + 3, Value::Int(start));
                         }
                     }
                     Instr::RangeNext { base: b, off } => {
@@ -952,6 +956,7 @@ impl Vm {
                             if let Some(next) = cur.checked_add(step) {
                                 if (step > 0 && next < end) || (step < 0 && next > end) {
                                     set!(b, Value::Int(next));
+                                    set!(b + 3, Value::Int(next));
                                     jump!(off);
                                     safepoint!();
                                 }

@@ -263,9 +263,11 @@ opcodes! {
     IterPrep { base: Reg } => "ITERPREP",
     /// `R[dst] = next element`, or jump by `off` when the iteration is over.
     IterNext { base: Reg, dst: Reg, off: Jump } => "ITERNEXT",
-    /// Prepare `for i in range(R[base], R[base+1], R[base+2])`; jump by `off` if empty.
+    /// Prepare `for i in range(R[base], R[base+1], R[base+2])`: jump by `off` if empty,
+    /// else set the loop variable `R[base+3]` to the start.
     RangePrep { base: Reg, off: Jump } => "RANGEPREP",
-    /// `R[base] += R[base+2]`; jump back by `off` while still in range.
+    /// `R[base] += R[base+2]`; while still in range, copy it to the loop variable
+    /// `R[base+3]` and jump back by `off`.
     RangeNext { base: Reg, off: Jump } => "RANGENEXT",
 }
 
