@@ -281,7 +281,9 @@ impl FnCompiler<'_, '_> {
                 let to_else = self.cond_jump(cond, *truth)?;
                 self.ret(then)?;
                 let here = self.here();
-                self.patch(to_else, here);
+                for j in to_else {
+                    self.patch(j, here);
+                }
                 self.ret(else_)?;
             }
             ExprKind::Call { tail: true, .. }
@@ -464,14 +466,18 @@ impl FnCompiler<'_, '_> {
                 if has_else {
                     let to_end = self.emit(Instr::Jmp { off: 0 }, span);
                     let here = self.here();
-                    self.patch(to_else, here);
+                    for j in to_else {
+                        self.patch(j, here);
+                    }
                     self.expr(else_, dst)?;
                     self.st.next = mark;
                     let here = self.here();
                     self.patch(to_end, here);
                 } else {
                     let here = self.here();
-                    self.patch(to_else, here);
+                    for j in to_else {
+                        self.patch(j, here);
+                    }
                 }
             }
             ExprKind::And(a, b) | ExprKind::Or(a, b) => {
@@ -516,9 +522,9 @@ impl FnCompiler<'_, '_> {
             }
             ExprKind::While { cond, body, truth } => {
                 let top = self.here();
-                let exit = self.cond_jump(cond, *truth)?;
+                let exits = self.cond_jump(cond, *truth)?;
                 self.st.loops.push(Loop {
-                    breaks: vec![exit],
+                    breaks: exits,
                     continues: Vec::new(),
                     continue_to: Some(top),
                     try_depth: self.st.try_depth,
@@ -1132,8 +1138,21 @@ impl FnCompiler<'_, '_> {
         }
     }
 
-    /// Emit a test of `cond` that jumps when it is false; returns the jump to patch.
-    fn cond_jump(&mut self, cond: &Expr, truth: Truth) -> Result<usize, Diagnostic> {
+    /// Emit a test of `cond` that jumps when it is false; returns the jumps to patch (one per
+    /// operand of a Ruff `&&`, which needs no bool in between).
+    fn cond_jump(&mut self, cond: &Expr, truth: Truth) -> Result<Vec<usize>, Diagnostic> {
+        match &cond.kind {
+            ExprKind::And(a, b) => {
+                let mut jumps = self.cond_jump(a, Truth::Ruff)?;
+                jumps.extend(self.cond_jump(b, Truth::Ruff)?);
+                Ok(jumps)
+            }
+            _ => Ok(vec![self.cond_jump_one(cond, truth)?]),
+        }
+    }
+
+    /// Emit a test of one condition that jumps when it is false.
+    fn cond_jump_one(&mut self, cond: &Expr, truth: Truth) -> Result<usize, Diagnostic> {
         let mark = self.st.next;
         let span = cond.span;
         let j = match &cond.kind {
