@@ -10,5 +10,6 @@ pub mod ir;
 pub mod lower_match;
 pub mod lower_ruff;
 pub mod resolve;
+pub mod scheme;
 
 pub use ir::*;

@@ -66,10 +66,15 @@ pub struct Engine {
     vm: Vm,
     /// Globals the engine predefines (natives and the prelude).
     builtin_names: Rc<std::collections::HashSet<String>>,
+    /// The Scheme prelude has been loaded.
+    scheme_loaded: bool,
 }
 
 /// Builtins written in the Ruff dialect (see the file's header).
 const PRELUDE: &str = include_str!("prelude.ruff");
+/// The part of the Scheme library written in Scheme (higher-order procedures, call/cc,
+/// dynamic-wind, parameters, promises, tiers). Loaded the first time Scheme code is compiled.
+const SCHEME_PRELUDE: &str = include_str!("prelude.scm");
 const PRELUDE_NAME: &str = "<prelude>";
 
 impl Default for Engine {
@@ -94,6 +99,7 @@ impl Engine {
         let mut engine = Engine {
             vm,
             builtin_names: Default::default(),
+            scheme_loaded: false,
         };
         if let Err(e) = engine.run_source_as(PRELUDE_NAME, PRELUDE, Dialect::Ruff) {
             // The prelude is part of tandem; failing to load it is a bug caught by tests.
@@ -153,6 +159,9 @@ impl Engine {
         text: &str,
         dialect: Dialect,
     ) -> Result<Rc<Proto>, Error> {
+        if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
+            self.load_scheme_prelude()?;
+        }
         let builtin = name == PRELUDE_NAME;
         let ns = if builtin { "" } else { name };
         pipeline::compile_text(
@@ -165,6 +174,25 @@ impl Engine {
             builtin,
         )
         .map(|c| c.proto)
+    }
+
+    /// Load the Scheme prelude into the `scheme` namespace, once.
+    fn load_scheme_prelude(&mut self) -> Result<(), Error> {
+        if self.scheme_loaded {
+            return Ok(());
+        }
+        self.scheme_loaded = true;
+        let compiled = pipeline::compile_text(
+            &mut self.vm,
+            &self.builtin_names,
+            "<scheme-prelude>",
+            SCHEME_PRELUDE,
+            Dialect::Scheme,
+            "scheme",
+            true,
+        )?;
+        self.vm.run_proto(compiled.proto).map_err(Error::Runtime)?;
+        Ok(())
     }
 
     /// Read a file, pick its dialect from the extension, and compile it.

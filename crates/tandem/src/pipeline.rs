@@ -6,7 +6,7 @@ use crate::{Dialect, Error};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use tandem_syntax::{Diagnostic, Span};
+use tandem_syntax::Span;
 use tandem_vm::object::{ModuleObj, Proto};
 use tandem_vm::{ErrorKind, RuntimeError, Value, Vm};
 
@@ -36,10 +36,15 @@ pub(crate) fn compile_text(
                 .map_err(Error::Compile)?
         }
         Dialect::Scheme | Dialect::Jue => {
-            return Err(Error::Compile(vec![Diagnostic::error(
-                "the Scheme dialect is not implemented yet",
-                file_span,
-            )]))
+            let jue = dialect == Dialect::Jue;
+            let mode = if jue {
+                tandem_syntax::scheme::ReadMode::Jue
+            } else {
+                tandem_syntax::scheme::ReadMode::Scheme
+            };
+            let datums = tandem_syntax::scheme::read(text, file, mode).map_err(Error::Compile)?;
+            tandem_core::scheme::lower_scheme_program(&datums, file_span, jue)
+                .map_err(Error::Compile)?
         }
     };
     let proto =

@@ -183,3 +183,13 @@ fn run_dialect(dialect: &str, ext: &str) {
 fn ruff_programs() {
     run_dialect("ruff", "ruff");
 }
+
+#[test]
+fn scheme_programs() {
+    run_dialect("scheme", "scm");
+}
+
+#[test]
+fn jue_programs() {
+    run_dialect("jue", "jue");
+}

@@ -130,18 +130,32 @@ impl Vm {
     pub(crate) fn execute(&mut self, entry_depth: usize) -> Result<Value, RuntimeError> {
         'frame: loop {
             let frame = *self.frames.last().expect("a frame is running");
-            let closure = frame.closure;
+            let mut closure = frame.closure;
             // SAFETY: the closure is rooted by stack[base - 1] for as long as this frame
-            // runs; we leave this scope (`continue 'frame`) whenever that slot changes.
-            let proto: &Proto = unsafe { &*Rc::as_ptr(&closure.proto) };
-            let code_start: *const Instr = proto.code.as_ptr();
-            let base = frame.base as usize;
-            let nregs = proto.nregs as usize;
+            // runs; we switch (`enter!`) or reload (`continue 'frame`) whenever that slot
+            // changes.
+            let mut proto: &Proto = unsafe { &*Rc::as_ptr(&closure.proto) };
+            let mut code_start: *const Instr = proto.code.as_ptr();
+            let mut base = frame.base as usize;
+            let mut nregs = proto.nregs as usize;
             // The next instruction. A pointer, not an index: one live value in the loop.
             // SAFETY: a saved pc is inside the code.
             let mut ip: *const Instr = unsafe { code_start.add(frame.pc as usize) };
             let mut regs: *mut Value = unsafe { self.stack.as_mut_ptr().add(base) };
 
+            // Start running closure `$c` in the frame just pushed at stack index `$at`.
+            macro_rules! enter {
+                ($c:expr, $at:expr) => {{
+                    closure = $c;
+                    // SAFETY: as above; the new closure is rooted by stack[$at - 1].
+                    proto = unsafe { &*Rc::as_ptr(&closure.proto) };
+                    code_start = proto.code.as_ptr();
+                    base = $at;
+                    nregs = proto.nregs as usize;
+                    ip = code_start;
+                    regs = unsafe { self.stack.as_mut_ptr().add(base) };
+                }};
+            }
             macro_rules! r {
                 ($i:expr) => {
                     // SAFETY: registers < nregs, and the stack holds base + nregs slots.
@@ -170,7 +184,9 @@ impl Vm {
                 ($kind:expr, $msg:expr) => {{
                     let msg = $msg;
                     save_pc!();
-                    let err = self.error_at($kind, msg, proto.spans[pc!() - 1]);
+                    let mut err = self.error_at($kind, msg, proto.spans[pc!() - 1]);
+                    // A native that raised a value (Scheme `raise`) left it here.
+                    err.value = self.pending_raise.take();
                     raise!(err)
                 }};
             }
@@ -310,7 +326,8 @@ impl Vm {
                             if self.heap.should_collect() {
                                 self.collect(at + c.proto.nregs as usize);
                             }
-                            continue 'frame;
+                            enter!(c, at);
+                            continue;
                         }
                         Value::Native(id) => {
                             save_pc!();

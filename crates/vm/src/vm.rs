@@ -75,6 +75,9 @@ pub struct Vm {
     /// Set by the `exit` builtin: the native then returns an error that the interpreter
     /// turns into an uncatchable [`ErrorKind::Exit`].
     pub exit_request: Option<i32>,
+    /// Set by a native that raises a value (Scheme `raise`, `error`): the native then returns
+    /// an error, and the interpreter attaches this value to it (as `throw` does).
+    pub pending_raise: Option<Value>,
     /// Highest stack index written since the last collection.
     pub(crate) high_water: usize,
     pub(crate) scratch: Vec<Value>,
@@ -115,6 +118,7 @@ impl Vm {
             max_depth: DEFAULT_MAX_DEPTH,
             script_args: Vec::new(),
             exit_request: None,
+            pending_raise: None,
             high_water: 0,
             scratch: Vec::new(),
         }

@@ -21,6 +21,7 @@ pub mod effects;
 pub mod generic;
 pub mod io;
 pub mod math;
+pub mod scheme;
 pub mod string;
 
 /// Register every builtin in `vm`.
@@ -35,6 +36,7 @@ pub fn install(vm: &mut Vm) {
     collections::install(vm);
     data::install(vm);
     effects::install(vm);
+    scheme::install(vm);
 }
 
 /// Shorthand used by the builtin modules.

@@ -1,0 +1,290 @@
+//! `define-record-type`: a struct type (bound to the type's name), a constructor building
+//! it with `StructLit`, a predicate calling `%record-instance?`, and accessors / modifiers
+//! using `Field` / `SetField`.
+
+use super::expand::{base_name, Binding, Def, DefVal, Env, Lx};
+use super::lower::*;
+use crate::ir::*;
+use std::rc::Rc;
+use tandem_syntax::scheme::{Datum, DatumKind};
+use tandem_syntax::Span;
+
+pub(crate) enum RecordPart {
+    Type {
+        name: String,
+        fields: Vec<String>,
+    },
+    /// `params`: the constructor's parameters, as field names.
+    Ctor {
+        ty: String,
+        params: Vec<String>,
+        fields: Vec<String>,
+    },
+    Pred {
+        ty: String,
+    },
+    Get {
+        field: String,
+    },
+    Set {
+        field: String,
+    },
+}
+
+impl Lx {
+    /// Parse `(define-record-type <name> (ctor field ...) pred (field accessor [modifier]) ...)`
+    /// into definitions.
+    pub(crate) fn parse_record(&mut self, items: &[Datum], span: Span) -> Option<Vec<Def>> {
+        if items.len() < 4 {
+            self.err(
+                "define-record-type: expected a type name, a constructor and a predicate",
+                span,
+            );
+            return None;
+        }
+        let ty_d = match &items[1].kind {
+            DatumKind::List(xs, _) if !xs.is_empty() => &xs[0],
+            _ => &items[1],
+        };
+        let Some(ty) = ty_d.as_symbol() else {
+            self.err("define-record-type: expected a type name", items[1].span);
+            return None;
+        };
+        let mut field_syms = Vec::new();
+        let mut defs = Vec::new();
+        let mut accessors = Vec::new();
+        for f in items.get(4..).unwrap_or(&[]) {
+            let spec: Vec<&Datum> = match &f.kind {
+                DatumKind::Symbol(_) => vec![f],
+                DatumKind::List(xs, None) if !xs.is_empty() && xs.len() <= 3 => xs.iter().collect(),
+                _ => {
+                    self.err(
+                        format!(
+                            "define-record-type: bad field spec {}",
+                            super::expand::strip(f).write()
+                        ),
+                        f.span,
+                    );
+                    return None;
+                }
+            };
+            let mut names = Vec::new();
+            for s in &spec {
+                match s.as_symbol() {
+                    Some(n) => names.push(n.to_string()),
+                    None => {
+                        self.err(
+                            "define-record-type: a field spec must contain symbols",
+                            s.span,
+                        );
+                        return None;
+                    }
+                }
+            }
+            let field = base_name(&names[0]).to_string();
+            if field_syms.iter().any(|x: &String| base_name(x) == field) {
+                self.err(
+                    format!("define-record-type: duplicate field `{field}`"),
+                    f.span,
+                );
+                return None;
+            }
+            field_syms.push(names[0].clone());
+            if let Some(g) = names.get(1) {
+                accessors.push(Def {
+                    name: g.clone(),
+                    span: f.span,
+                    val: DefVal::Record(RecordPart::Get {
+                        field: field.clone(),
+                    }),
+                });
+            }
+            if let Some(s) = names.get(2) {
+                accessors.push(Def {
+                    name: s.clone(),
+                    span: f.span,
+                    val: DefVal::Record(RecordPart::Set {
+                        field: field.clone(),
+                    }),
+                });
+            }
+        }
+        let fields: Vec<String> = field_syms
+            .iter()
+            .map(|f| base_name(f).to_string())
+            .collect();
+        let display = base_name(ty)
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_string();
+        defs.push(Def {
+            name: ty.to_string(),
+            span,
+            val: DefVal::Record(RecordPart::Type {
+                name: if display.is_empty() {
+                    base_name(ty).to_string()
+                } else {
+                    display
+                },
+                fields: fields.clone(),
+            }),
+        });
+        match &items[2].kind {
+            DatumKind::Bool(false) => {}
+            DatumKind::Symbol(c) => defs.push(Def {
+                name: c.clone(),
+                span: items[2].span,
+                val: DefVal::Record(RecordPart::Ctor {
+                    ty: ty.to_string(),
+                    params: fields.clone(),
+                    fields: fields.clone(),
+                }),
+            }),
+            DatumKind::List(xs, None) if !xs.is_empty() => {
+                let Some(c) = xs[0].as_symbol() else {
+                    self.err(
+                        "define-record-type: expected a constructor name",
+                        xs[0].span,
+                    );
+                    return None;
+                };
+                let mut params = Vec::new();
+                for p in &xs[1..] {
+                    match p.as_symbol().map(base_name) {
+                        Some(p) if fields.iter().any(|f| f == p) => {
+                            if params.iter().any(|q| q == p) {
+                                self.err(
+                                    format!(
+                                        "define-record-type: duplicate constructor field `{p}`"
+                                    ),
+                                    xs[0].span,
+                                );
+                                return None;
+                            }
+                            params.push(p.to_string())
+                        }
+                        _ => {
+                            self.err(
+                                format!(
+                                    "define-record-type: constructor argument {} is not a field",
+                                    super::expand::strip(p).write()
+                                ),
+                                p.span,
+                            );
+                            return None;
+                        }
+                    }
+                }
+                defs.push(Def {
+                    name: c.to_string(),
+                    span: items[2].span,
+                    val: DefVal::Record(RecordPart::Ctor {
+                        ty: ty.to_string(),
+                        params,
+                        fields: fields.clone(),
+                    }),
+                });
+            }
+            _ => {
+                self.err("define-record-type: bad constructor spec", items[2].span);
+                return None;
+            }
+        }
+        match &items[3].kind {
+            DatumKind::Bool(false) => {}
+            DatumKind::Symbol(p) => defs.push(Def {
+                name: p.clone(),
+                span: items[3].span,
+                val: DefVal::Record(RecordPart::Pred { ty: ty.to_string() }),
+            }),
+            _ => {
+                self.err(
+                    "define-record-type: expected a predicate name",
+                    items[3].span,
+                );
+                return None;
+            }
+        }
+        defs.extend(accessors);
+        Some(defs)
+    }
+
+    pub(crate) fn record_part(
+        &mut self,
+        part: &RecordPart,
+        env: &Rc<Env>,
+        name: &str,
+        span: Span,
+    ) -> Expr {
+        let ty_ref = |lx: &Lx, ty: &str| match lx.lookup(env, ty) {
+            Binding::Var(v) => local(v, span),
+            Binding::Global(g) => mk(ExprKind::Global(g), span),
+            _ => Expr::null(span),
+        };
+        let fid = match part {
+            RecordPart::Type { name, fields } => {
+                return mk(
+                    ExprKind::StructDef {
+                        name: name.clone(),
+                        fields: fields.clone(),
+                        methods: Vec::new(),
+                    },
+                    span,
+                )
+            }
+            RecordPart::Ctor { ty, params, fields } => {
+                self.make_func(name, span, params, None, |lx, pv, _| {
+                    let ty = ty_ref(lx, ty);
+                    let vals = fields
+                        .iter()
+                        .map(|f| {
+                            let v = match params.iter().position(|p| p == f) {
+                                Some(i) => local(pv[i], span),
+                                None => constant(Const::Bool(false), span),
+                            };
+                            (f.clone(), v)
+                        })
+                        .collect();
+                    mk(
+                        ExprKind::StructLit {
+                            ty: Box::new(ty),
+                            fields: vals,
+                        },
+                        span,
+                    )
+                })
+            }
+            RecordPart::Pred { ty } => {
+                self.make_func(name, span, &["obj".into()], None, |lx, pv, _| {
+                    let ty = ty_ref(lx, ty);
+                    global_call("%record-instance?", vec![local(pv[0], span), ty], span)
+                })
+            }
+            RecordPart::Get { field } => {
+                self.make_func(name, span, &["obj".into()], None, |_, pv, _| {
+                    mk(
+                        ExprKind::Field(Box::new(local(pv[0], span)), field.clone()),
+                        span,
+                    )
+                })
+            }
+            RecordPart::Set { field } => self.make_func(
+                name,
+                span,
+                &["obj".into(), "value".into()],
+                None,
+                |_, pv, _| {
+                    mk(
+                        ExprKind::SetField(
+                            Box::new(local(pv[0], span)),
+                            field.clone(),
+                            Box::new(local(pv[1], span)),
+                        ),
+                        span,
+                    )
+                },
+            ),
+        };
+        mk(ExprKind::Closure(fid), span)
+    }
+}

@@ -1,0 +1,663 @@
+//! The Scheme runtime natives (crates/vm/src/builtins/scheme), called directly through a
+//! `Vm`: number semantics and overflow, equivalence, lists, strings, the printer (`write` /
+//! `display` of nested structures and floats), string ports, raise and error objects,
+//! capabilities.
+
+use std::{cell::RefCell, io::Write, rc::Rc};
+use tandem_vm::builtins::scheme::{write_jue, write_scheme};
+use tandem_vm::native::NativeImpl;
+use tandem_vm::{Caps, Value, Vm};
+
+struct Shared(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn new_vm() -> (Vm, Rc<RefCell<Vec<u8>>>) {
+    let buf = Rc::new(RefCell::new(Vec::new()));
+    let mut vm = Vm::new(Box::new(Shared(buf.clone())));
+    tandem_vm::builtins::install(&mut vm);
+    (vm, buf)
+}
+
+fn vm() -> Vm {
+    new_vm().0
+}
+
+fn call(vm: &mut Vm, name: &str, args: &[Value]) -> Result<Value, String> {
+    let slot = vm
+        .globals
+        .lookup_in("scheme", name)
+        .unwrap_or_else(|| panic!("no scheme native {name}"));
+    let Value::Native(id) = vm.globals.values[slot as usize] else {
+        panic!("{name} is not a native");
+    };
+    let def = &vm.natives[id as usize];
+    assert!(def.arity.accepts(args.len()), "{name}: bad arity in test");
+    let NativeImpl::Fn(f) = def.imp.clone() else {
+        panic!("{name} is a host function");
+    };
+    f(vm, args)
+}
+
+fn ok(vm: &mut Vm, name: &str, args: &[Value]) -> Value {
+    call(vm, name, args).unwrap_or_else(|e| panic!("{name} failed: {e}"))
+}
+
+fn written(vm: &Vm, v: Value) -> String {
+    let mut s = String::new();
+    write_scheme(vm, v, true, &mut s);
+    s
+}
+
+fn displayed(vm: &Vm, v: Value) -> String {
+    let mut s = String::new();
+    write_scheme(vm, v, false, &mut s);
+    s
+}
+
+/// Call and show the result in write notation.
+fn w(vm: &mut Vm, name: &str, args: &[Value]) -> String {
+    let v = ok(vm, name, args);
+    written(vm, v)
+}
+
+fn err(vm: &mut Vm, name: &str, args: &[Value]) -> String {
+    match call(vm, name, args) {
+        Ok(v) => panic!("{name} should fail, gave {}", written(vm, v)),
+        Err(e) => e,
+    }
+}
+
+fn sym(vm: &mut Vm, s: &str) -> Value {
+    Value::Symbol(vm.heap.intern(s))
+}
+
+fn int(i: i64) -> Value {
+    Value::Int(i)
+}
+
+fn fl(f: f64) -> Value {
+    Value::Float(f)
+}
+
+// ----- numbers -----
+
+#[test]
+fn arithmetic_is_exact_on_ints() {
+    let mut vm = vm();
+    assert_eq!(w(&mut vm, "+", &[]), "0");
+    assert_eq!(w(&mut vm, "*", &[]), "1");
+    assert_eq!(w(&mut vm, "+", &[int(1), int(2), int(3), int(4)]), "10");
+    assert_eq!(w(&mut vm, "-", &[int(10)]), "-10");
+    assert_eq!(w(&mut vm, "-", &[int(10), int(1), int(2), int(3)]), "4");
+    assert_eq!(w(&mut vm, "*", &[int(2), int(3), int(4)]), "24");
+    assert_eq!(w(&mut vm, "+", &[int(1), fl(0.5)]), "1.5");
+    assert_eq!(w(&mut vm, "-", &[int(5), fl(5.0)]), "0.0");
+    assert_eq!(w(&mut vm, "*", &[int(4), fl(-2.25)]), "-9.0");
+    assert_eq!(
+        w(&mut vm, "*", &[int(3037000499), int(3037000499)]),
+        "9223372030926249001"
+    );
+    assert_eq!(
+        w(
+            &mut vm,
+            "-",
+            &[int(-4611686018427387904), int(4611686018427387904)]
+        ),
+        "-9223372036854775808"
+    );
+}
+
+#[test]
+fn integer_overflow_is_an_error() {
+    let mut vm = vm();
+    for (name, args) in [
+        ("+", vec![int(i64::MAX), int(1)]),
+        ("-", vec![int(i64::MIN), int(1)]),
+        ("-", vec![int(i64::MIN)]),
+        ("*", vec![int(4611686018427387904), int(2)]),
+        ("abs", vec![int(i64::MIN)]),
+        ("expt", vec![int(2), int(63)]),
+        ("expt", vec![int(3), int(1000)]),
+        ("quotient", vec![int(i64::MIN), int(-1)]),
+        ("/", vec![int(i64::MIN), int(-1)]),
+        ("lcm", vec![int(i64::MAX), int(2)]),
+        ("square", vec![int(1 << 32)]),
+    ] {
+        assert_eq!(err(&mut vm, name, &args), "integer overflow", "{name}");
+    }
+    assert_eq!(
+        w(&mut vm, "expt", &[int(2), int(62)]),
+        "4611686018427387904"
+    );
+    assert_eq!(
+        w(&mut vm, "expt", &[int(3), int(39)]),
+        "4052555153018976267"
+    );
+    assert_eq!(w(&mut vm, "expt", &[int(-1), int(1001)]), "-1");
+}
+
+#[test]
+fn division_is_exact_when_it_divides() {
+    let mut vm = vm();
+    assert_eq!(w(&mut vm, "/", &[int(6), int(3)]), "2");
+    assert_eq!(w(&mut vm, "/", &[int(100), int(10), int(2)]), "5");
+    assert_eq!(w(&mut vm, "/", &[int(-12), int(4)]), "-3");
+    assert_eq!(w(&mut vm, "/", &[int(1), int(3)]), "0.3333333333333333");
+    assert_eq!(w(&mut vm, "/", &[int(7), int(2)]), "3.5");
+    assert_eq!(w(&mut vm, "/", &[int(-3), int(4)]), "-0.75");
+    assert_eq!(w(&mut vm, "/", &[int(2)]), "0.5");
+    assert_eq!(w(&mut vm, "/", &[int(1)]), "1");
+    assert_eq!(w(&mut vm, "/", &[fl(3.0), int(2)]), "1.5");
+    assert_eq!(w(&mut vm, "/", &[fl(1.0), fl(0.0)]), "+inf.0");
+    assert_eq!(w(&mut vm, "/", &[fl(-1.0), int(0)]), "-inf.0");
+    assert!(err(&mut vm, "/", &[int(1), int(0)]).contains("division by zero"));
+}
+
+#[test]
+fn integer_division_signs() {
+    let mut vm = vm();
+    let qrm = |vm: &mut Vm, a: i64, b: i64| {
+        [
+            w(vm, "quotient", &[int(a), int(b)]),
+            w(vm, "remainder", &[int(a), int(b)]),
+            w(vm, "modulo", &[int(a), int(b)]),
+        ]
+        .join(" ")
+    };
+    assert_eq!(qrm(&mut vm, 17, 5), "3 2 2");
+    assert_eq!(qrm(&mut vm, -17, 5), "-3 -2 3");
+    assert_eq!(qrm(&mut vm, 17, -5), "-3 2 -3");
+    assert_eq!(qrm(&mut vm, -17, -5), "3 -2 -2");
+    assert_eq!(w(&mut vm, "modulo", &[int(-7), int(2)]), "1");
+    assert_eq!(w(&mut vm, "modulo", &[fl(-7.0), int(2)]), "1.0");
+    assert!(err(&mut vm, "modulo", &[int(1), int(0)]).contains("division by zero"));
+    assert!(err(&mut vm, "quotient", &[fl(1.5), int(1)]).contains("integer"));
+}
+
+#[test]
+fn comparisons_chain() {
+    let mut vm = vm();
+    assert_eq!(w(&mut vm, "=", &[int(1), int(1), int(1)]), "#t");
+    assert_eq!(w(&mut vm, "=", &[int(1), int(1), int(2)]), "#f");
+    assert_eq!(w(&mut vm, "<", &[int(1), int(2), int(3)]), "#t");
+    assert_eq!(w(&mut vm, "<", &[int(1), int(3), int(2)]), "#f");
+    assert_eq!(w(&mut vm, "<", &[int(1), fl(1.5), int(2)]), "#t");
+    assert_eq!(w(&mut vm, ">=", &[int(3), int(3), int(1)]), "#t");
+    assert_eq!(w(&mut vm, "=", &[fl(0.0), fl(-0.0)]), "#t");
+    assert_eq!(w(&mut vm, "=", &[int(3), fl(3.0)]), "#t");
+    assert_eq!(w(&mut vm, "<", &[fl(f64::NAN), int(1)]), "#f");
+    // No rounding of large ints against floats.
+    assert_eq!(w(&mut vm, "=", &[int(i64::MAX), fl(i64::MAX as f64)]), "#f");
+    let a = sym(&mut vm, "a");
+    assert!(err(&mut vm, "<", &[int(1), a]).contains("<"));
+}
+
+#[test]
+fn rounding_and_exactness() {
+    let mut vm = vm();
+    assert_eq!(w(&mut vm, "round", &[fl(2.5)]), "2.0");
+    assert_eq!(w(&mut vm, "round", &[fl(-2.5)]), "-2.0");
+    assert_eq!(w(&mut vm, "round", &[fl(3.5)]), "4.0");
+    assert_eq!(w(&mut vm, "round", &[fl(0.5)]), "0.0");
+    assert_eq!(w(&mut vm, "floor", &[fl(-2.7)]), "-3.0");
+    assert_eq!(w(&mut vm, "ceiling", &[fl(-0.5)]), "-0.0");
+    assert_eq!(w(&mut vm, "truncate", &[fl(-2.7)]), "-2.0");
+    assert_eq!(w(&mut vm, "floor", &[int(5)]), "5");
+    assert_eq!(w(&mut vm, "exact", &[fl(3.0)]), "3");
+    assert_eq!(w(&mut vm, "exact", &[fl(1e3)]), "1000");
+    assert_eq!(w(&mut vm, "inexact", &[int(3)]), "3.0");
+    assert_eq!(w(&mut vm, "exact->inexact", &[int(12)]), "12.0");
+    assert!(err(&mut vm, "exact", &[fl(2.5)]).contains("exact"));
+    assert!(err(&mut vm, "exact", &[fl(f64::NAN)]).contains("exact"));
+    assert_eq!(w(&mut vm, "exact?", &[int(1)]), "#t");
+    assert_eq!(w(&mut vm, "inexact?", &[fl(1.0)]), "#t");
+}
+
+#[test]
+fn roots_powers_gcd() {
+    let mut vm = vm();
+    assert_eq!(w(&mut vm, "sqrt", &[int(16)]), "4");
+    assert_eq!(w(&mut vm, "sqrt", &[int(0)]), "0");
+    assert_eq!(w(&mut vm, "sqrt", &[int(2)]), "1.4142135623730951");
+    assert_eq!(w(&mut vm, "sqrt", &[fl(2.25)]), "1.5");
+    assert_eq!(w(&mut vm, "exact-integer-sqrt", &[int(17)]), "4 1");
+    assert_eq!(w(&mut vm, "exact-integer-sqrt", &[int(1000000)]), "1000 0");
+    assert_eq!(w(&mut vm, "expt", &[int(2), int(10)]), "1024");
+    assert_eq!(w(&mut vm, "expt", &[int(0), int(0)]), "1");
+    assert_eq!(w(&mut vm, "expt", &[int(-2), int(3)]), "-8");
+    assert_eq!(w(&mut vm, "expt", &[fl(2.0), int(3)]), "8.0");
+    assert_eq!(w(&mut vm, "expt", &[int(4), fl(0.5)]), "2.0");
+    assert_eq!(w(&mut vm, "expt", &[int(2), int(-1)]), "0.5");
+    assert_eq!(w(&mut vm, "gcd", &[]), "0");
+    assert_eq!(w(&mut vm, "gcd", &[int(-12), int(8)]), "4");
+    assert_eq!(w(&mut vm, "lcm", &[]), "1");
+    assert_eq!(w(&mut vm, "lcm", &[int(-4), int(6)]), "12");
+    assert_eq!(w(&mut vm, "lcm", &[int(0), int(5)]), "0");
+    assert_eq!(w(&mut vm, "min", &[int(3), int(1), int(2)]), "1");
+    assert_eq!(w(&mut vm, "max", &[fl(2.5), fl(-1.0)]), "2.5");
+    assert_eq!(w(&mut vm, "abs", &[fl(-2.5)]), "2.5");
+}
+
+#[test]
+fn number_predicates() {
+    let mut vm = vm();
+    let s = sym(&mut vm, "a");
+    assert_eq!(w(&mut vm, "zero?", &[fl(-0.0)]), "#t");
+    assert_eq!(w(&mut vm, "negative?", &[fl(-0.5)]), "#t");
+    assert_eq!(w(&mut vm, "odd?", &[int(-3)]), "#t");
+    assert_eq!(w(&mut vm, "even?", &[int(0)]), "#t");
+    assert_eq!(w(&mut vm, "integer?", &[fl(3.0)]), "#t");
+    assert_eq!(w(&mut vm, "integer?", &[fl(3.5)]), "#f");
+    assert_eq!(w(&mut vm, "integer?", &[s]), "#f");
+    assert_eq!(w(&mut vm, "number?", &[s]), "#f");
+    assert_eq!(w(&mut vm, "nan?", &[fl(f64::NAN)]), "#t");
+}
+
+#[test]
+fn number_string_conversion() {
+    let mut vm = vm();
+    let conv = |vm: &mut Vm, s: &str, radix: Option<i64>| {
+        let v = vm.new_str(s);
+        let mut args = vec![v];
+        args.extend(radix.map(int));
+        w(vm, "string->number", &args)
+    };
+    assert_eq!(conv(&mut vm, "123", None), "123");
+    assert_eq!(conv(&mut vm, "-45", None), "-45");
+    assert_eq!(conv(&mut vm, "2.5", None), "2.5");
+    assert_eq!(conv(&mut vm, "abc", None), "#f");
+    assert_eq!(conv(&mut vm, "", None), "#f");
+    assert_eq!(conv(&mut vm, "12x", None), "#f");
+    assert_eq!(conv(&mut vm, "ff", Some(16)), "255");
+    assert_eq!(conv(&mut vm, "101", Some(2)), "5");
+    assert_eq!(conv(&mut vm, "1e3", None), "1000.0");
+    assert_eq!(conv(&mut vm, ".5", None), "0.5");
+    assert_eq!(conv(&mut vm, "+inf.0", None), "+inf.0");
+    assert_eq!(w(&mut vm, "number->string", &[int(255), int(16)]), "\"ff\"");
+    assert_eq!(
+        w(&mut vm, "number->string", &[int(255), int(2)]),
+        "\"11111111\""
+    );
+    assert_eq!(w(&mut vm, "number->string", &[int(-8), int(8)]), "\"-10\"");
+    assert_eq!(w(&mut vm, "number->string", &[fl(2.5)]), "\"2.5\"");
+    assert_eq!(
+        w(&mut vm, "number->string", &[int(i64::MIN)]),
+        "\"-9223372036854775808\""
+    );
+}
+
+// ----- equivalence and lists -----
+
+#[test]
+fn equivalence_predicates() {
+    let mut vm = vm();
+    let a = sym(&mut vm, "a");
+    let l1 = vm.new_list(&[int(1), int(2)]);
+    let l2 = vm.new_list(&[int(1), int(2)]);
+    let s1 = vm.new_str("abc");
+    let s2 = vm.new_str("abc");
+    assert_eq!(w(&mut vm, "eq?", &[a, a]), "#t");
+    assert_eq!(w(&mut vm, "eq?", &[Value::Null, Value::Null]), "#t");
+    assert_eq!(w(&mut vm, "eq?", &[l1, l1]), "#t");
+    assert_eq!(w(&mut vm, "eq?", &[l1, l2]), "#f");
+    assert_eq!(w(&mut vm, "equal?", &[l1, l2]), "#t");
+    assert_eq!(w(&mut vm, "eqv?", &[int(100000), int(100000)]), "#t");
+    assert_eq!(w(&mut vm, "eqv?", &[int(2), fl(2.0)]), "#f");
+    assert_eq!(w(&mut vm, "eqv?", &[fl(1.5), fl(1.5)]), "#t");
+    assert_eq!(w(&mut vm, "eqv?", &[fl(0.0), fl(-0.0)]), "#f");
+    assert_eq!(w(&mut vm, "eqv?", &[s1, s2]), "#f");
+    assert_eq!(w(&mut vm, "equal?", &[s1, s2]), "#t");
+    assert_eq!(w(&mut vm, "equal?", &[int(2), fl(2.0)]), "#f");
+    assert_eq!(
+        w(&mut vm, "equal?", &[Value::Char('a'), Value::Char('a')]),
+        "#t"
+    );
+    let v1 = vm.new_array(vec![int(1), l1]);
+    let v2 = vm.new_array(vec![int(1), l2]);
+    assert_eq!(w(&mut vm, "equal?", &[v1, v2]), "#t");
+    assert_eq!(w(&mut vm, "eqv?", &[v1, v2]), "#f");
+    assert_eq!(w(&mut vm, "equal?", &[a, s1]), "#f");
+    let car = ok(&mut vm, "car", &[l1]);
+    assert_eq!(written(&vm, car), "1");
+    let f = vm.globals.values[vm.globals.lookup_in("scheme", "car").unwrap() as usize];
+    assert_eq!(w(&mut vm, "eq?", &[f, f]), "#t");
+    assert_eq!(w(&mut vm, "not", &[Value::Bool(false)]), "#t");
+    assert_eq!(w(&mut vm, "not", &[Value::Null]), "#f");
+}
+
+#[test]
+fn list_operations() {
+    let mut vm = vm();
+    let l = vm.new_list(&[int(1), int(2), int(3)]);
+    let l2 = vm.new_list(&[int(4), int(5)]);
+    assert_eq!(w(&mut vm, "length", &[l]), "3");
+    assert_eq!(w(&mut vm, "append", &[l, l2]), "(1 2 3 4 5)");
+    assert_eq!(w(&mut vm, "append", &[]), "()");
+    assert_eq!(w(&mut vm, "append", &[l, int(9)]), "(1 2 3 . 9)");
+    assert_eq!(w(&mut vm, "reverse", &[l]), "(3 2 1)");
+    assert_eq!(w(&mut vm, "list-tail", &[l, int(2)]), "(3)");
+    assert_eq!(w(&mut vm, "list-ref", &[l, int(1)]), "2");
+    assert_eq!(w(&mut vm, "cadr", &[l]), "2");
+    assert_eq!(w(&mut vm, "cddr", &[l]), "(3)");
+    assert_eq!(w(&mut vm, "caddr", &[l]), "3");
+    assert_eq!(w(&mut vm, "cdddr", &[l]), "()");
+    assert!(err(&mut vm, "cadddr", &[l]).contains("cadddr"));
+    assert_eq!(w(&mut vm, "memv", &[int(2), l]), "(2 3)");
+    assert_eq!(w(&mut vm, "memq", &[int(7), l]), "#f");
+    assert_eq!(w(&mut vm, "list?", &[l]), "#t");
+    let dotted = ok(&mut vm, "cons", &[int(1), int(2)]);
+    assert_eq!(w(&mut vm, "list?", &[dotted]), "#f");
+    assert!(err(&mut vm, "length", &[dotted]).contains("length"));
+    let a = sym(&mut vm, "a");
+    let e1 = ok(&mut vm, "cons", &[int(1), a]);
+    let key = vm.new_str("k");
+    let e2 = ok(&mut vm, "cons", &[key, int(2)]);
+    let alist = vm.new_list(&[e1, e2]);
+    let k2 = vm.new_str("k");
+    assert_eq!(w(&mut vm, "assv", &[int(1), alist]), "(1 . a)");
+    assert_eq!(w(&mut vm, "assoc", &[k2, alist]), "(\"k\" . 2)");
+    assert_eq!(w(&mut vm, "assq", &[k2, alist]), "#f");
+    assert_eq!(w(&mut vm, "list-copy", &[l]), "(1 2 3)");
+    assert_eq!(w(&mut vm, "make-list", &[int(2), int(0)]), "(0 0)");
+    assert_eq!(w(&mut vm, "cons*", &[int(1), int(2), l2]), "(1 2 4 5)");
+    assert_eq!(w(&mut vm, "iota", &[int(5)]), "(0 1 2 3 4)");
+    assert_eq!(w(&mut vm, "last-pair", &[l]), "(3)");
+    // Mutation shows through the shared structure.
+    ok(&mut vm, "set-car!", &[l, int(10)]);
+    assert_eq!(written(&vm, l), "(10 2 3)");
+    let msg = err(&mut vm, "car", &[Value::Null]);
+    assert!(msg.starts_with("car"), "{msg}");
+    // A circular list has no length (and printing it terminates).
+    let c = ok(&mut vm, "list", &[int(1), int(2)]);
+    let tail = ok(&mut vm, "cdr", &[c]);
+    ok(&mut vm, "set-cdr!", &[tail, c]);
+    assert_eq!(w(&mut vm, "list?", &[c]), "#f");
+    let mut s = String::new();
+    tandem_vm::builtins::scheme::output::write_limited(&vm, c, true, &mut s, 100);
+    assert!(s.len() < 200);
+}
+
+// ----- characters, strings, symbols -----
+
+#[test]
+fn strings_and_chars() {
+    let mut vm = vm();
+    let s = vm.new_str("Hello, World");
+    assert_eq!(w(&mut vm, "string-length", &[s]), "12");
+    assert_eq!(w(&mut vm, "string-ref", &[s, int(7)]), "#\\W");
+    assert_eq!(w(&mut vm, "substring", &[s, int(0), int(5)]), "\"Hello\"");
+    assert_eq!(w(&mut vm, "string-copy", &[s, int(7)]), "\"World\"");
+    assert!(err(&mut vm, "string-ref", &[s, int(12)]).contains("string-ref"));
+    let u = vm.new_str("héllo");
+    assert_eq!(w(&mut vm, "string-length", &[u]), "5");
+    assert_eq!(w(&mut vm, "string-ref", &[u, int(1)]), "#\\é");
+    assert_eq!(w(&mut vm, "substring", &[u, int(1), int(3)]), "\"él\"");
+    assert_eq!(w(&mut vm, "string->list", &[u, int(3)]), "(#\\l #\\o)");
+    let l = vm.new_list(&[Value::Char('x'), Value::Char('y')]);
+    assert_eq!(w(&mut vm, "list->string", &[l]), "\"xy\"");
+    let a = vm.new_str("abc");
+    let b = vm.new_str("abd");
+    assert_eq!(w(&mut vm, "string<?", &[a, b]), "#t");
+    assert_eq!(w(&mut vm, "string=?", &[a, a, b]), "#f");
+    assert_eq!(w(&mut vm, "string-append", &[a, b]), "\"abcabd\"");
+    assert_eq!(w(&mut vm, "string-upcase", &[a]), "\"ABC\"");
+    assert_eq!(w(&mut vm, "char-upcase", &[Value::Char('a')]), "#\\A");
+    assert_eq!(w(&mut vm, "char->integer", &[Value::Char('A')]), "65");
+    assert_eq!(w(&mut vm, "integer->char", &[int(32)]), "#\\space");
+    assert_eq!(
+        w(&mut vm, "char<?", &[Value::Char('a'), Value::Char('b')]),
+        "#t"
+    );
+    assert_eq!(w(&mut vm, "string->symbol", &[a]), "abc");
+    let sym_a = sym(&mut vm, "abc");
+    let interned = ok(&mut vm, "string->symbol", &[a]);
+    assert_eq!(w(&mut vm, "eq?", &[interned, sym_a]), "#t");
+    assert_eq!(w(&mut vm, "symbol->string", &[sym_a]), "\"abc\"");
+    assert_eq!(w(&mut vm, "string-index", &[s, Value::Char('o')]), "4");
+    let needle = vm.new_str("World");
+    assert_eq!(w(&mut vm, "string-contains", &[s, needle]), "7");
+    assert_eq!(
+        w(&mut vm, "make-string", &[int(3), Value::Char('z')]),
+        "\"zzz\""
+    );
+}
+
+// ----- the printer -----
+
+#[test]
+fn floats_print_like_chibi() {
+    let vm = vm();
+    for (f, text) in [
+        (0.5, "0.5"),
+        (3.0, "3.0"),
+        (-0.0, "-0.0"),
+        (-2.25, "-2.25"),
+        (100.0, "100.0"),
+        (0.1, "0.1"),
+        (12.125, "12.125"),
+        (1000000.0, "1000000.0"),
+        (123.456, "123.456"),
+        (1.0 / 3.0, "0.3333333333333333"),
+        (f64::INFINITY, "+inf.0"),
+        (f64::NEG_INFINITY, "-inf.0"),
+        (f64::NAN, "+nan.0"),
+        (1e21, "1e+21"),
+    ] {
+        assert_eq!(written(&vm, fl(f)), text);
+        assert_eq!(displayed(&vm, fl(f)), text);
+    }
+}
+
+#[test]
+fn write_and_display_nested_data() {
+    let mut vm = vm();
+    let two = vm.new_str("two");
+    let six = vm.new_str("six");
+    let inner = vm.new_list(&[fl(4.5), six]);
+    let l = vm.new_list(&[int(1), two, Value::Char('3'), inner]);
+    assert_eq!(written(&vm, l), "(1 \"two\" #\\3 (4.5 \"six\"))");
+    assert_eq!(displayed(&vm, l), "(1 two 3 (4.5 six))");
+    let a = sym(&mut vm, "a");
+    let b = sym(&mut vm, "b");
+    let dotted = ok(&mut vm, "cons", &[a, b]);
+    assert_eq!(written(&vm, dotted), "(a . b)");
+    let q = sym(&mut vm, "quote");
+    let x = sym(&mut vm, "x");
+    let quoted = vm.new_list(&[q, x]);
+    assert_eq!(written(&vm, quoted), "(quote x)");
+    let sa = vm.new_str("a");
+    let v = vm.new_array(vec![int(1), sa, Value::Char('b')]);
+    assert_eq!(written(&vm, v), "#(1 \"a\" #\\b)");
+    assert_eq!(displayed(&vm, v), "#(1 a b)");
+    let empty = vm.new_array(vec![]);
+    assert_eq!(written(&vm, empty), "#()");
+    let bv = ok(&mut vm, "bytevector", &[int(1), int(2), int(3)]);
+    assert_eq!(written(&vm, bv), "#u8(1 2 3)");
+    let nested_empty = vm.new_list(&[Value::Null, Value::Null]);
+    assert_eq!(written(&vm, nested_empty), "(() ())");
+    assert_eq!(written(&vm, Value::Bool(true)), "#t");
+    assert_eq!(written(&vm, Value::Bool(false)), "#f");
+    let esc = vm.new_str("a\"b\\c\nd");
+    assert_eq!(written(&vm, esc), "\"a\\\"b\\\\c\\nd\"");
+    assert_eq!(displayed(&vm, esc), "a\"b\\c\nd");
+    assert_eq!(written(&vm, Value::Char(' ')), "#\\space");
+    assert_eq!(written(&vm, Value::Char('\n')), "#\\newline");
+    assert_eq!(displayed(&vm, Value::Char(' ')), " ");
+    let odd = sym(&mut vm, "hello world");
+    assert_eq!(written(&vm, odd), "|hello world|");
+    assert_eq!(displayed(&vm, odd), "hello world");
+    let camel = sym(&mut vm, "CamelCase");
+    assert_eq!(written(&vm, camel), "CamelCase");
+    let numeric = sym(&mut vm, "12");
+    assert_eq!(written(&vm, numeric), "|12|");
+    let car = vm.globals.values[vm.globals.lookup_in("scheme", "car").unwrap() as usize];
+    assert_eq!(written(&vm, car), "#<procedure car>");
+}
+
+#[test]
+fn jue_notation() {
+    let mut vm = vm();
+    let jue = |vm: &Vm, v: Value| {
+        let mut s = String::new();
+        write_jue(vm, v, &mut s);
+        s
+    };
+    assert_eq!(jue(&vm, Value::Bool(true)), "true");
+    assert_eq!(jue(&vm, Value::Bool(false)), "false");
+    assert_eq!(jue(&vm, Value::Null), "nil");
+    let l = vm.new_list(&[int(1), int(2)]);
+    assert_eq!(jue(&vm, l), "(1 2)");
+    let s = vm.new_str("s");
+    assert_eq!(jue(&vm, s), "\"s\"");
+    let (mut vm2, buf) = new_vm();
+    ok(&mut vm2, "%jue-print", &[Value::Bool(false)]);
+    ok(&mut vm2, "%jue-print", &[Value::Null]);
+    ok(&mut vm2, "%jue-print", &[fl(-0.0)]);
+    assert_eq!(
+        String::from_utf8(buf.borrow().clone()).unwrap(),
+        "false\nnil\n-0.0\n"
+    );
+    let _ = &mut vm;
+}
+
+// ----- output and string ports -----
+
+#[test]
+fn output_procedures_and_string_ports() {
+    let (mut vm, buf) = new_vm();
+    let hello = vm.new_str("hi \"x\"");
+    ok(&mut vm, "display", &[hello]);
+    ok(&mut vm, "write", &[hello]);
+    ok(&mut vm, "newline", &[]);
+    ok(&mut vm, "write-char", &[Value::Char('W')]);
+    assert_eq!(
+        String::from_utf8(buf.borrow().clone()).unwrap(),
+        "hi \"x\"\"hi \\\"x\\\"\"\nW"
+    );
+    let port = ok(&mut vm, "open-output-string", &[]);
+    let part = vm.new_str("hello");
+    ok(&mut vm, "write-string", &[part, port]);
+    ok(&mut vm, "write-char", &[Value::Char(' '), port]);
+    ok(&mut vm, "display", &[int(42), port]);
+    let quoted = vm.new_str("q");
+    ok(&mut vm, "write", &[quoted, port]);
+    assert_eq!(
+        w(&mut vm, "get-output-string", &[port]),
+        "\"hello 42\\\"q\\\"\""
+    );
+    ok(&mut vm, "newline", &[port]);
+    assert_eq!(
+        w(&mut vm, "get-output-string", &[port]),
+        "\"hello 42\\\"q\\\"\\n\""
+    );
+    assert!(err(&mut vm, "display", &[int(1), int(2)]).contains("port"));
+
+    // Standard output needs the stdout capability; a string port does not.
+    vm.caps = Caps::NONE;
+    let e = err(&mut vm, "display", &[int(1)]);
+    assert!(
+        e.contains("capability denied") && e.contains("stdout"),
+        "{e}"
+    );
+    assert!(err(&mut vm, "newline", &[]).contains("capability denied"));
+    ok(&mut vm, "display", &[int(7), port]);
+}
+
+// ----- values, errors, raise -----
+
+#[test]
+fn multiple_values() {
+    let mut vm = vm();
+    assert_eq!(w(&mut vm, "values", &[int(41)]), "41");
+    let v = ok(&mut vm, "values", &[int(1), int(2)]);
+    assert!(matches!(v, Value::Values(_)));
+    assert_eq!(w(&mut vm, "%values->list", &[v]), "(1 2)");
+    let none = ok(&mut vm, "values", &[]);
+    assert_eq!(w(&mut vm, "%values->list", &[none]), "()");
+    assert_eq!(w(&mut vm, "%values->list", &[int(5)]), "(5)");
+}
+
+#[test]
+fn error_objects_and_raise() {
+    let mut vm = vm();
+    let msg = vm.new_str("boom");
+    let a = sym(&mut vm, "a");
+    let e = err(&mut vm, "error", &[msg, int(1), a]);
+    assert_eq!(e, "boom 1 a");
+    let obj = vm
+        .pending_raise
+        .take()
+        .expect("error leaves the raised object");
+    assert_eq!(w(&mut vm, "error-object?", &[obj]), "#t");
+    assert_eq!(w(&mut vm, "error-object-message", &[obj]), "\"boom\"");
+    assert_eq!(w(&mut vm, "error-object-irritants", &[obj]), "(1 a)");
+    assert_eq!(w(&mut vm, "error-object?", &[int(42)]), "#f");
+
+    let s = sym(&mut vm, "custom-condition-xyz");
+    let e = err(&mut vm, "raise", &[s]);
+    assert!(e.contains("custom-condition-xyz"), "{e}");
+    assert!(matches!(vm.pending_raise.take(), Some(Value::Symbol(_))));
+
+    let m = vm.new_str("no irritants");
+    let obj = ok(&mut vm, "%make-error-object", &[m, Value::Null]);
+    assert_eq!(w(&mut vm, "error-object-irritants", &[obj]), "()");
+    assert_eq!(err(&mut vm, "%raise", &[obj]), "no irritants");
+    vm.pending_raise = None;
+}
+
+#[test]
+fn promises_share_state() {
+    let mut vm = vm();
+    let p = ok(&mut vm, "%make-promise", &[Value::Bool(false), int(0)]);
+    let q = ok(&mut vm, "make-promise", &[int(42)]);
+    assert_eq!(w(&mut vm, "promise?", &[q]), "#t");
+    assert_eq!(w(&mut vm, "make-promise", &[q]), "#<promise>");
+    ok(&mut vm, "%promise-update!", &[q, p]);
+    assert_eq!(w(&mut vm, "%promise-box", &[p]), "(#t . 42)");
+    let eq = {
+        let bp = ok(&mut vm, "%promise-box", &[p]);
+        let bq = ok(&mut vm, "%promise-box", &[q]);
+        w(&mut vm, "eq?", &[bp, bq])
+    };
+    assert_eq!(eq, "#t");
+}
+
+// ----- capabilities -----
+
+#[test]
+fn capabilities_and_tiers() {
+    let mut vm = vm();
+    let clock = sym(&mut vm, "clock");
+    let stdout = sym(&mut vm, "stdout");
+    let io_write = sym(&mut vm, "io-write");
+    assert_eq!(w(&mut vm, "has-capability?", &[clock]), "#t");
+    let verified = sym(&mut vm, "verified");
+    let old = ok(&mut vm, "%caps-narrow", &[verified]);
+    assert_eq!(w(&mut vm, "has-capability?", &[clock]), "#f");
+    assert_eq!(w(&mut vm, "has-capability?", &[stdout]), "#t");
+    assert_eq!(w(&mut vm, "has-capability?", &[io_write]), "#t");
+    let e = err(&mut vm, "require-capability", &[clock]);
+    assert!(
+        e.contains("capability denied") && e.contains("clock"),
+        "{e}"
+    );
+    // Narrowing never widens.
+    let experimental = sym(&mut vm, "experimental");
+    ok(&mut vm, "%caps-narrow", &[experimental]);
+    assert_eq!(w(&mut vm, "has-capability?", &[clock]), "#f");
+    ok(&mut vm, "%caps-set", &[old]);
+    assert_eq!(vm.caps, Caps::ALL);
+    let formal = sym(&mut vm, "formal");
+    ok(&mut vm, "%caps-narrow", &[formal]);
+    assert_eq!(vm.caps, Caps::NONE);
+    assert!(err(&mut vm, "require-capability", &[stdout]).contains("stdout"));
+}

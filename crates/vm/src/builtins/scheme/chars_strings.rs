@@ -1,0 +1,413 @@
+//! Characters, strings (immutable, indexed by character) and symbols.
+
+use super::{boolean, list_vec, range, reg, wrong};
+use crate::native::{Arity, NativeResult};
+use crate::value::Value;
+use crate::vm::Vm;
+
+pub fn install(vm: &mut Vm) {
+    let one = Arity::exactly(1);
+    let cmp = Arity::at_least(1);
+    reg(vm, "char?", one, |_, a| {
+        Ok(boolean(matches!(a[0], Value::Char(_))))
+    });
+    reg(vm, "char->integer", one, |vm, a| {
+        Ok(Value::Int(char_arg(vm, "char->integer", a[0])? as i64))
+    });
+    reg(vm, "integer->char", one, integer_to_char);
+    reg(vm, "char-upcase", one, |vm, a| {
+        Ok(Value::Char(upcase(char_arg(vm, "char-upcase", a[0])?)))
+    });
+    reg(vm, "char-downcase", one, |vm, a| {
+        Ok(Value::Char(downcase(char_arg(vm, "char-downcase", a[0])?)))
+    });
+    reg(vm, "char-foldcase", one, |vm, a| {
+        Ok(Value::Char(downcase(char_arg(vm, "char-foldcase", a[0])?)))
+    });
+    reg(vm, "char-alphabetic?", one, |vm, a| {
+        Ok(boolean(
+            char_arg(vm, "char-alphabetic?", a[0])?.is_alphabetic(),
+        ))
+    });
+    reg(vm, "char-numeric?", one, |vm, a| {
+        Ok(boolean(char_arg(vm, "char-numeric?", a[0])?.is_numeric()))
+    });
+    reg(vm, "char-whitespace?", one, |vm, a| {
+        Ok(boolean(
+            char_arg(vm, "char-whitespace?", a[0])?.is_whitespace(),
+        ))
+    });
+    reg(vm, "char-upper-case?", one, |vm, a| {
+        Ok(boolean(
+            char_arg(vm, "char-upper-case?", a[0])?.is_uppercase(),
+        ))
+    });
+    reg(vm, "char-lower-case?", one, |vm, a| {
+        Ok(boolean(
+            char_arg(vm, "char-lower-case?", a[0])?.is_lowercase(),
+        ))
+    });
+    reg(vm, "digit-value", one, |vm, a| {
+        Ok(match char_arg(vm, "digit-value", a[0])?.to_digit(10) {
+            Some(d) => Value::Int(d as i64),
+            None => Value::Bool(false),
+        })
+    });
+    reg(vm, "char=?", cmp, |vm, a| {
+        char_cmp(vm, "char=?", a, false, |o| o.is_eq())
+    });
+    reg(vm, "char<?", cmp, |vm, a| {
+        char_cmp(vm, "char<?", a, false, |o| o.is_lt())
+    });
+    reg(vm, "char>?", cmp, |vm, a| {
+        char_cmp(vm, "char>?", a, false, |o| o.is_gt())
+    });
+    reg(vm, "char<=?", cmp, |vm, a| {
+        char_cmp(vm, "char<=?", a, false, |o| o.is_le())
+    });
+    reg(vm, "char>=?", cmp, |vm, a| {
+        char_cmp(vm, "char>=?", a, false, |o| o.is_ge())
+    });
+    reg(vm, "char-ci=?", cmp, |vm, a| {
+        char_cmp(vm, "char-ci=?", a, true, |o| o.is_eq())
+    });
+    reg(vm, "char-ci<?", cmp, |vm, a| {
+        char_cmp(vm, "char-ci<?", a, true, |o| o.is_lt())
+    });
+
+    reg(vm, "string?", one, |_, a| {
+        Ok(boolean(matches!(a[0], Value::Str(_))))
+    });
+    reg(vm, "string-length", one, |vm, a| {
+        let s = str_arg(vm, "string-length", &a[0])?;
+        Ok(Value::Int(char_len(s) as i64))
+    });
+    reg(vm, "string-ref", Arity::exactly(2), string_ref);
+    reg(vm, "substring", Arity::range(2, 3), |vm, a| {
+        copy_range(vm, "substring", a)
+    });
+    reg(vm, "string-copy", Arity::range(1, 3), |vm, a| {
+        copy_range(vm, "string-copy", a)
+    });
+    reg(vm, "string-append", Arity::at_least(0), string_append);
+    reg(vm, "string", Arity::at_least(0), string);
+    reg(vm, "make-string", Arity::range(1, 2), make_string);
+    reg(vm, "string->list", Arity::range(1, 3), string_to_list);
+    reg(vm, "list->string", one, list_to_string);
+    reg(vm, "string->vector", Arity::range(1, 3), string_to_vector);
+    reg(vm, "vector->string", Arity::range(1, 3), vector_to_string);
+    reg(vm, "string->symbol", one, |vm, a| {
+        let s = str_arg(vm, "string->symbol", &a[0])?.to_string();
+        Ok(Value::Symbol(vm.heap.intern(&s)))
+    });
+    reg(vm, "symbol->string", one, |vm, a| match a[0] {
+        Value::Symbol(id) => {
+            let name = vm.heap.symbol_name(id).to_string();
+            Ok(vm.new_str(name))
+        }
+        v => Err(wrong(vm, "symbol->string", "a symbol", v)),
+    });
+    reg(vm, "symbol?", one, |_, a| {
+        Ok(boolean(matches!(a[0], Value::Symbol(_))))
+    });
+    reg(vm, "symbol=?", cmp, symbol_eq);
+    reg(vm, "string=?", cmp, |vm, a| {
+        str_cmp(vm, "string=?", a, false, |o| o.is_eq())
+    });
+    reg(vm, "string<?", cmp, |vm, a| {
+        str_cmp(vm, "string<?", a, false, |o| o.is_lt())
+    });
+    reg(vm, "string>?", cmp, |vm, a| {
+        str_cmp(vm, "string>?", a, false, |o| o.is_gt())
+    });
+    reg(vm, "string<=?", cmp, |vm, a| {
+        str_cmp(vm, "string<=?", a, false, |o| o.is_le())
+    });
+    reg(vm, "string>=?", cmp, |vm, a| {
+        str_cmp(vm, "string>=?", a, false, |o| o.is_ge())
+    });
+    reg(vm, "string-ci=?", cmp, |vm, a| {
+        str_cmp(vm, "string-ci=?", a, true, |o| o.is_eq())
+    });
+    reg(vm, "string-ci<?", cmp, |vm, a| {
+        str_cmp(vm, "string-ci<?", a, true, |o| o.is_lt())
+    });
+    reg(vm, "string-upcase", one, |vm, a| {
+        let s = str_arg(vm, "string-upcase", &a[0])?.to_uppercase();
+        Ok(vm.new_str(s))
+    });
+    reg(vm, "string-downcase", one, |vm, a| {
+        let s = str_arg(vm, "string-downcase", &a[0])?.to_lowercase();
+        Ok(vm.new_str(s))
+    });
+    reg(vm, "string-foldcase", one, |vm, a| {
+        let s = str_arg(vm, "string-foldcase", &a[0])?.to_lowercase();
+        Ok(vm.new_str(s))
+    });
+    reg(vm, "string-null?", one, |vm, a| {
+        Ok(boolean(str_arg(vm, "string-null?", &a[0])?.is_empty()))
+    });
+    reg(vm, "string-index", Arity::exactly(2), string_index);
+    reg(vm, "string-contains", Arity::exactly(2), string_contains);
+    reg(vm, "string-join", Arity::range(1, 2), string_join);
+    reg(vm, "string-split", Arity::exactly(2), string_split);
+    reg(vm, "string-reverse", one, |vm, a| {
+        let s: String = str_arg(vm, "string-reverse", &a[0])?
+            .chars()
+            .rev()
+            .collect();
+        Ok(vm.new_str(s))
+    });
+}
+
+pub(crate) fn char_arg(vm: &Vm, name: &str, v: Value) -> Result<char, String> {
+    match v {
+        Value::Char(c) => Ok(c),
+        _ => Err(wrong(vm, name, "a character", v)),
+    }
+}
+
+pub(crate) fn str_arg<'a>(vm: &Vm, name: &str, v: &'a Value) -> Result<&'a str, String> {
+    match v {
+        Value::Str(s) => Ok(s.as_str()),
+        _ => Err(wrong(vm, name, "a string", *v)),
+    }
+}
+
+fn upcase(c: char) -> char {
+    let mut u = c.to_uppercase();
+    match (u.next(), u.next()) {
+        (Some(x), None) => x,
+        _ => c,
+    }
+}
+
+fn downcase(c: char) -> char {
+    let mut l = c.to_lowercase();
+    match (l.next(), l.next()) {
+        (Some(x), None) => x,
+        _ => c,
+    }
+}
+
+fn integer_to_char(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    match args[0] {
+        Value::Int(i) if (0..=0x10FFFF).contains(&i) => char::from_u32(i as u32)
+            .map(Value::Char)
+            .ok_or_else(|| format!("integer->char: {i} is not a Unicode scalar value")),
+        v => Err(wrong(vm, "integer->char", "a Unicode scalar value", v)),
+    }
+}
+
+fn char_cmp(
+    vm: &Vm,
+    name: &str,
+    args: &[Value],
+    fold: bool,
+    ok: fn(std::cmp::Ordering) -> bool,
+) -> NativeResult {
+    let key = |c: char| if fold { downcase(c) } else { c };
+    let mut prev = key(char_arg(vm, name, args[0])?);
+    let mut all = true;
+    for &a in &args[1..] {
+        let c = key(char_arg(vm, name, a)?);
+        all &= ok(prev.cmp(&c));
+        prev = c;
+    }
+    Ok(boolean(all))
+}
+
+fn str_cmp(
+    vm: &Vm,
+    name: &str,
+    args: &[Value],
+    fold: bool,
+    ok: fn(std::cmp::Ordering) -> bool,
+) -> NativeResult {
+    let key = |s: &str| {
+        if fold {
+            s.to_lowercase()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut prev = key(str_arg(vm, name, &args[0])?);
+    let mut all = true;
+    for &a in &args[1..] {
+        let s = key(str_arg(vm, name, &a)?);
+        all &= ok(prev.as_str().cmp(s.as_str()));
+        prev = s;
+    }
+    Ok(boolean(all))
+}
+
+fn symbol_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let mut first = None;
+    let mut all = true;
+    for &a in args {
+        let Value::Symbol(id) = a else {
+            return Err(wrong(vm, "symbol=?", "a symbol", a));
+        };
+        match first {
+            None => first = Some(id),
+            Some(f) => all &= f == id,
+        }
+    }
+    Ok(boolean(all))
+}
+
+/// The number of characters in `s`.
+pub(crate) fn char_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// The byte offset of character `i` (or the end, for `i == len`).
+fn byte_at(s: &str, i: usize) -> usize {
+    if s.is_ascii() {
+        return i;
+    }
+    s.char_indices().nth(i).map(|(b, _)| b).unwrap_or(s.len())
+}
+
+fn string_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg(vm, "string-ref", &args[0])?;
+    let i = super::index(vm, "string-ref", args[1], char_len(s), false)?;
+    let c = if s.is_ascii() {
+        s.as_bytes()[i] as char
+    } else {
+        s.chars().nth(i).unwrap_or('\0')
+    };
+    Ok(Value::Char(c))
+}
+
+fn copy_range(vm: &mut Vm, name: &str, args: &[Value]) -> NativeResult {
+    let s = str_arg(vm, name, &args[0])?;
+    let (start, end) = range(vm, name, args, 1, char_len(s))?;
+    if start == 0 && end == char_len(s) && name == "substring" {
+        return Ok(args[0]);
+    }
+    let sub = &s[byte_at(s, start)..byte_at(s, end)];
+    Ok(vm.new_str(sub))
+}
+
+fn string_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let mut out = String::new();
+    for &a in args {
+        out.push_str(str_arg(vm, "string-append", &a)?);
+        if out.len() > super::super::MAX_STR_BYTES {
+            return Err(super::super::too_large("string-append"));
+        }
+    }
+    Ok(vm.new_str(out))
+}
+
+fn string(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let mut out = String::new();
+    for &a in args {
+        out.push(char_arg(vm, "string", a)?);
+    }
+    Ok(vm.new_str(out))
+}
+
+fn make_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let n = match args[0] {
+        Value::Int(n) if n >= 0 && (n as usize) <= super::super::MAX_STR_BYTES / 4 => n as usize,
+        v => return Err(wrong(vm, "make-string", "a non-negative length", v)),
+    };
+    let c = match args.get(1) {
+        Some(&v) => char_arg(vm, "make-string", v)?,
+        None => ' ',
+    };
+    let s: String = std::iter::repeat_n(c, n).collect();
+    Ok(vm.new_str(s))
+}
+
+fn chars_in_range(vm: &Vm, name: &str, args: &[Value]) -> Result<Vec<char>, String> {
+    let s = str_arg(vm, name, &args[0])?;
+    let (start, end) = range(vm, name, args, 1, char_len(s))?;
+    Ok(s.chars().skip(start).take(end - start).collect())
+}
+
+fn string_to_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let chars: Vec<Value> = chars_in_range(vm, "string->list", args)?
+        .into_iter()
+        .map(Value::Char)
+        .collect();
+    Ok(vm.new_list(&chars))
+}
+
+fn string_to_vector(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let chars: Vec<Value> = chars_in_range(vm, "string->vector", args)?
+        .into_iter()
+        .map(Value::Char)
+        .collect();
+    Ok(vm.new_array(chars))
+}
+
+fn chars_to_string(vm: &Vm, name: &str, items: &[Value]) -> Result<String, String> {
+    items.iter().map(|&v| char_arg(vm, name, v)).collect()
+}
+
+fn list_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let items = list_vec(vm, "list->string", args[0])?;
+    let s = chars_to_string(vm, "list->string", &items)?;
+    Ok(vm.new_str(s))
+}
+
+fn vector_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let Value::Array(a) = args[0] else {
+        return Err(wrong(vm, "vector->string", "a vector", args[0]));
+    };
+    let items = a.to_vec();
+    let (start, end) = range(vm, "vector->string", args, 1, items.len())?;
+    let s = chars_to_string(vm, "vector->string", &items[start..end])?;
+    Ok(vm.new_str(s))
+}
+
+/// `(string-index s char)`: the index of the first occurrence of `char`, or `#f`.
+fn string_index(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg(vm, "string-index", &args[0])?;
+    let c = char_arg(vm, "string-index", args[1])?;
+    Ok(match s.chars().position(|x| x == c) {
+        Some(i) => Value::Int(i as i64),
+        None => Value::Bool(false),
+    })
+}
+
+/// `(string-contains haystack needle)` (SRFI-13): the index of the first match, or `#f`.
+fn string_contains(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let h = str_arg(vm, "string-contains", &args[0])?;
+    let n = str_arg(vm, "string-contains", &args[1])?;
+    Ok(match h.find(n) {
+        Some(b) => Value::Int(char_len(&h[..b]) as i64),
+        None => Value::Bool(false),
+    })
+}
+
+/// `(string-join list [delimiter])`, delimiter defaulting to a space.
+fn string_join(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let items = list_vec(vm, "string-join", args[0])?;
+    let delim = match args.get(1) {
+        Some(d) => str_arg(vm, "string-join", d)?,
+        None => " ",
+    };
+    let parts: Vec<&str> = items
+        .iter()
+        .map(|v| str_arg(vm, "string-join", v))
+        .collect::<Result<_, _>>()?;
+    let s = parts.join(delim);
+    Ok(vm.new_str(s))
+}
+
+/// `(string-split string char)`: the pieces between occurrences of `char`.
+fn string_split(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let s = str_arg(vm, "string-split", &args[0])?;
+    let c = char_arg(vm, "string-split", args[1])?;
+    let parts: Vec<String> = s.split(c).map(str::to_string).collect();
+    let items: Vec<Value> = parts.into_iter().map(|p| vm.new_str(p)).collect();
+    Ok(vm.new_list(&items))
+}

@@ -1,0 +1,479 @@
+//! Pairs and lists, booleans, and the equivalence predicates `eq?` `eqv?` `equal?`.
+
+use super::{boolean, list_vec, reg, wrong};
+use crate::native::{Arity, NativeResult};
+use crate::value::{Gc, Value};
+use crate::vm::Vm;
+
+pub fn install(vm: &mut Vm) {
+    let one = Arity::exactly(1);
+    let two = Arity::exactly(2);
+    reg(vm, "not", one, |_, a| {
+        Ok(boolean(matches!(a[0], Value::Bool(false))))
+    });
+    reg(vm, "boolean?", one, |_, a| {
+        Ok(boolean(matches!(a[0], Value::Bool(_))))
+    });
+    reg(vm, "boolean=?", Arity::at_least(2), boolean_eq);
+    reg(vm, "eq?", two, |_, a| Ok(boolean(eqv(a[0], a[1]))));
+    reg(vm, "eqv?", two, |_, a| Ok(boolean(eqv(a[0], a[1]))));
+    reg(vm, "equal?", two, |_, a| Ok(boolean(equal(a[0], a[1]))));
+    reg(vm, "cons", two, |vm, a| Ok(cons(vm, a[0], a[1])));
+    reg(vm, "car", one, car);
+    reg(vm, "cdr", one, cdr);
+    reg(vm, "set-car!", two, set_car);
+    reg(vm, "set-cdr!", two, set_cdr);
+    cxrs(vm);
+    reg(vm, "list", Arity::at_least(0), |vm, a| Ok(vm.new_list(a)));
+    reg(vm, "cons*", Arity::at_least(1), cons_star);
+    reg(vm, "list?", one, |_, a| {
+        Ok(boolean(list_length(a[0]).is_some()))
+    });
+    reg(vm, "pair?", one, |_, a| {
+        Ok(boolean(matches!(a[0], Value::Pair(_))))
+    });
+    reg(vm, "null?", one, |_, a| {
+        Ok(boolean(matches!(a[0], Value::Null)))
+    });
+    reg(vm, "length", one, length);
+    reg(vm, "append", Arity::at_least(0), append);
+    reg(vm, "reverse", one, reverse);
+    reg(vm, "list-tail", two, list_tail);
+    reg(vm, "list-ref", two, list_ref);
+    reg(vm, "list-set!", Arity::exactly(3), list_set);
+    reg(vm, "list-copy", one, list_copy);
+    reg(vm, "last-pair", one, last_pair);
+    reg(vm, "last", one, last);
+    reg(vm, "make-list", Arity::range(1, 2), make_list);
+    reg(vm, "iota", Arity::range(1, 3), iota);
+    reg(vm, "memq", two, |vm, a| mem(vm, "memq", a, eqv));
+    reg(vm, "memv", two, |vm, a| mem(vm, "memv", a, eqv));
+    reg(vm, "member", two, |vm, a| mem(vm, "member", a, equal));
+    reg(vm, "assq", two, |vm, a| ass(vm, "assq", a, eqv));
+    reg(vm, "assv", two, |vm, a| ass(vm, "assv", a, eqv));
+    reg(vm, "assoc", two, |vm, a| ass(vm, "assoc", a, equal));
+    reg(vm, "delete", two, delete);
+    reg(vm, "delete-duplicates", one, delete_duplicates);
+    reg(vm, "%list*", Arity::at_least(1), cons_star);
+}
+
+pub(crate) fn cons(vm: &mut Vm, a: Value, b: Value) -> Value {
+    Value::Pair(vm.heap.alloc_pair(a, b))
+}
+
+/// `eqv?` (and `eq?`, which is the same here): small values by value, heap objects by
+/// identity, floats by bit pattern.
+pub fn eqv(a: Value, b: Value) -> bool {
+    fn same<T>(x: Gc<T>, y: Gc<T>) -> bool {
+        Gc::ptr_eq(x, y)
+    }
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        (Value::Char(x), Value::Char(y)) => x == y,
+        (Value::Symbol(x), Value::Symbol(y)) => x == y,
+        (Value::Native(x), Value::Native(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => same(x, y),
+        (Value::Pair(x), Value::Pair(y)) => same(x, y),
+        (Value::Array(x), Value::Array(y)) => same(x, y),
+        (Value::Bytes(x), Value::Bytes(y)) => same(x, y),
+        (Value::Closure(x), Value::Closure(y)) => same(x, y),
+        (Value::Struct(x), Value::Struct(y)) => same(x, y),
+        (Value::StructType(x), Value::StructType(y)) => same(x, y),
+        (Value::Values(x), Value::Values(y)) => same(x, y),
+        (Value::Dict(x), Value::Dict(y)) => same(x, y),
+        (Value::Variant(x), Value::Variant(y)) => same(x, y),
+        (Value::Coll(x), Value::Coll(y)) => same(x, y),
+        (Value::Module(x), Value::Module(y)) => same(x, y),
+        (Value::EnumType(x), Value::EnumType(y)) => same(x, y),
+        (Value::Undef, Value::Undef) => true,
+        _ => false,
+    }
+}
+
+/// `equal?`: structural on pairs, vectors, strings and bytevectors; `eqv?` otherwise.
+pub fn equal(a: Value, b: Value) -> bool {
+    equal_depth(a, b, 0)
+}
+
+fn equal_depth(a: Value, b: Value, depth: u32) -> bool {
+    if depth > 10_000 {
+        return false;
+    }
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => x.as_str() == y.as_str(),
+        (Value::Bytes(x), Value::Bytes(y)) => x.bytes() == y.bytes(),
+        (Value::Array(x), Value::Array(y)) | (Value::Values(x), Value::Values(y)) => {
+            if Gc::ptr_eq(x, y) {
+                return true;
+            }
+            let n = x.len();
+            n == y.len()
+                && (0..n).all(|i| match (x.get(i), y.get(i)) {
+                    (Some(p), Some(q)) => equal_depth(p, q, depth + 1),
+                    _ => false,
+                })
+        }
+        (Value::Pair(_), Value::Pair(_)) => {
+            // Walk the cdr chain iteratively so long lists do not recurse.
+            let (mut x, mut y) = (a, b);
+            let mut steps = 0usize;
+            loop {
+                match (x, y) {
+                    (Value::Pair(p), Value::Pair(q)) => {
+                        if Gc::ptr_eq(p, q) {
+                            return true;
+                        }
+                        if !equal_depth(p.car.get(), q.car.get(), depth + 1) {
+                            return false;
+                        }
+                        x = p.cdr.get();
+                        y = q.cdr.get();
+                        steps += 1;
+                        if steps > super::super::MAX_ARRAY_LEN {
+                            return false;
+                        }
+                    }
+                    _ => return equal_depth(x, y, depth + 1),
+                }
+            }
+        }
+        _ => eqv(a, b),
+    }
+}
+
+fn boolean_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let mut first = None;
+    let mut all = true;
+    for &a in args {
+        let Value::Bool(b) = a else {
+            return Err(wrong(vm, "boolean=?", "a boolean", a));
+        };
+        match first {
+            None => first = Some(b),
+            Some(f) => all &= f == b,
+        }
+    }
+    Ok(boolean(all))
+}
+
+fn car(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    match args[0] {
+        Value::Pair(p) => Ok(p.car.get()),
+        v => Err(wrong(vm, "car", "a pair", v)),
+    }
+}
+
+fn cdr(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    match args[0] {
+        Value::Pair(p) => Ok(p.cdr.get()),
+        v => Err(wrong(vm, "cdr", "a pair", v)),
+    }
+}
+
+fn set_car(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    match args[0] {
+        Value::Pair(p) => {
+            p.car.set(args[1]);
+            Ok(Value::Null)
+        }
+        v => Err(wrong(vm, "set-car!", "a pair", v)),
+    }
+}
+
+fn set_cdr(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    match args[0] {
+        Value::Pair(p) => {
+            p.cdr.set(args[1]);
+            Ok(Value::Null)
+        }
+        v => Err(wrong(vm, "set-cdr!", "a pair", v)),
+    }
+}
+
+/// `c[ad]+r`: `path` is the letters between `c` and `r`, applied right to left.
+fn cxr(vm: &Vm, name: &str, path: &str, v: Value) -> NativeResult {
+    let mut cur = v;
+    for op in path.bytes().rev() {
+        match cur {
+            Value::Pair(p) => cur = if op == b'a' { p.car.get() } else { p.cdr.get() },
+            _ => return Err(wrong(vm, name, "a list with enough elements", v)),
+        }
+    }
+    Ok(cur)
+}
+
+macro_rules! cxr_natives {
+    ($vm:expr; $($name:literal),* $(,)?) => {
+        $(
+            reg($vm, $name, Arity::exactly(1), |vm, a| {
+                cxr(vm, $name, &$name[1..$name.len() - 1], a[0])
+            });
+        )*
+    };
+}
+
+fn cxrs(vm: &mut Vm) {
+    cxr_natives!(vm;
+        "caar", "cadr", "cdar", "cddr",
+        "caaar", "caadr", "cadar", "caddr", "cdaar", "cdadr", "cddar", "cdddr",
+        "caaaar", "caaadr", "caadar", "caaddr", "cadaar", "cadadr", "caddar", "cadddr",
+        "cdaaar", "cdaadr", "cdadar", "cdaddr", "cddaar", "cddadr", "cdddar", "cddddr",
+    );
+}
+
+/// `(cons* a b ... tail)`: the list of `a b ...` ending in `tail`.
+fn cons_star(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let (last, init) = args.split_last().expect("arity is at least 1");
+    let mut acc = *last;
+    for &v in init.iter().rev() {
+        acc = cons(vm, v, acc);
+    }
+    Ok(acc)
+}
+
+/// The length of a proper list; `None` for an improper or circular one.
+pub(crate) fn list_length(v: Value) -> Option<usize> {
+    let mut slow = v;
+    let mut fast = v;
+    let mut n = 0usize;
+    loop {
+        match fast {
+            Value::Null => return Some(n),
+            Value::Pair(p) => {
+                fast = p.cdr.get();
+                n += 1;
+            }
+            _ => return None,
+        }
+        match fast {
+            Value::Null => return Some(n),
+            Value::Pair(p) => {
+                fast = p.cdr.get();
+                n += 1;
+            }
+            _ => return None,
+        }
+        if let Value::Pair(s) = slow {
+            slow = s.cdr.get();
+        }
+        if let (Value::Pair(s), Value::Pair(f)) = (slow, fast) {
+            if Gc::ptr_eq(s, f) {
+                return None;
+            }
+        }
+    }
+}
+
+fn length(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    match list_length(args[0]) {
+        Some(n) => Ok(Value::Int(n as i64)),
+        None => Err(wrong(vm, "length", "a proper list", args[0])),
+    }
+}
+
+fn append(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let Some((&last, init)) = args.split_last() else {
+        return Ok(Value::Null);
+    };
+    let mut items = Vec::new();
+    for &l in init {
+        items.extend(list_vec(vm, "append", l)?);
+    }
+    let mut acc = last;
+    for &v in items.iter().rev() {
+        acc = cons(vm, v, acc);
+    }
+    Ok(acc)
+}
+
+fn reverse(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let items = list_vec(vm, "reverse", args[0])?;
+    let mut acc = Value::Null;
+    for v in items {
+        acc = cons(vm, v, acc);
+    }
+    Ok(acc)
+}
+
+fn nth_tail(vm: &Vm, name: &str, l: Value, k: Value) -> NativeResult {
+    let n = match k {
+        Value::Int(n) if n >= 0 => n,
+        _ => return Err(wrong(vm, name, "a non-negative exact integer", k)),
+    };
+    let mut cur = l;
+    for _ in 0..n {
+        match cur {
+            Value::Pair(p) => cur = p.cdr.get(),
+            _ => return Err(format!("{name}: index {n} is past the end of the list")),
+        }
+    }
+    Ok(cur)
+}
+
+fn list_tail(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    nth_tail(vm, "list-tail", args[0], args[1])
+}
+
+fn list_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    match nth_tail(vm, "list-ref", args[0], args[1])? {
+        Value::Pair(p) => Ok(p.car.get()),
+        _ => Err(format!(
+            "list-ref: index {} is past the end of the list",
+            super::show(vm, args[1])
+        )),
+    }
+}
+
+fn list_set(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    match nth_tail(vm, "list-set!", args[0], args[1])? {
+        Value::Pair(p) => {
+            p.car.set(args[2]);
+            Ok(Value::Null)
+        }
+        _ => Err(format!(
+            "list-set!: index {} is past the end of the list",
+            super::show(vm, args[1])
+        )),
+    }
+}
+
+fn list_copy(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    // Copies the spine; an improper tail is kept (R7RS).
+    let mut items = Vec::new();
+    let mut cur = args[0];
+    while let Value::Pair(p) = cur {
+        items.push(p.car.get());
+        cur = p.cdr.get();
+        if items.len() > super::super::MAX_ARRAY_LEN {
+            return Err("list-copy: the list is too long (or circular)".into());
+        }
+    }
+    let mut acc = cur;
+    for &v in items.iter().rev() {
+        acc = cons(vm, v, acc);
+    }
+    Ok(acc)
+}
+
+fn last_pair(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let Value::Pair(mut p) = args[0] else {
+        return Err(wrong(vm, "last-pair", "a pair", args[0]));
+    };
+    let mut steps = 0usize;
+    while let Value::Pair(q) = p.cdr.get() {
+        p = q;
+        steps += 1;
+        if steps > super::super::MAX_ARRAY_LEN {
+            return Err("last-pair: the list is circular".into());
+        }
+    }
+    Ok(Value::Pair(p))
+}
+
+fn last(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    match last_pair(vm, args) {
+        Ok(Value::Pair(p)) => Ok(p.car.get()),
+        Ok(_) => Err(wrong(vm, "last", "a non-empty list", args[0])),
+        Err(_) => Err(wrong(vm, "last", "a non-empty list", args[0])),
+    }
+}
+
+fn make_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let n = match args[0] {
+        Value::Int(n) if n >= 0 && (n as usize) <= super::super::MAX_ARRAY_LEN => n,
+        v => return Err(wrong(vm, "make-list", "a non-negative length", v)),
+    };
+    let fill = args.get(1).copied().unwrap_or(Value::Null);
+    let mut acc = Value::Null;
+    for _ in 0..n {
+        acc = cons(vm, fill, acc);
+    }
+    Ok(acc)
+}
+
+fn iota(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let n = match args[0] {
+        Value::Int(n) if n >= 0 && (n as usize) <= super::super::MAX_ARRAY_LEN => n,
+        v => return Err(wrong(vm, "iota", "a non-negative count", v)),
+    };
+    let start = args.get(1).copied().unwrap_or(Value::Int(0));
+    let step = args.get(2).copied().unwrap_or(Value::Int(1));
+    let mut items = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let v = match (start, step) {
+            (Value::Int(s), Value::Int(d)) => d
+                .checked_mul(i)
+                .and_then(|x| x.checked_add(s))
+                .map(Value::Int)
+                .ok_or_else(|| super::numbers::OVERFLOW.to_string())?,
+            _ => {
+                let s = super::numbers::Num::of(vm, "iota", start)?;
+                let d = super::numbers::Num::of(vm, "iota", step)?;
+                let f = |n: super::numbers::Num| match n {
+                    super::numbers::Num::I(i) => i as f64,
+                    super::numbers::Num::F(f) => f,
+                };
+                Value::Float(f(s) + f(d) * i as f64)
+            }
+        };
+        items.push(v);
+    }
+    Ok(vm.new_list(&items))
+}
+
+fn mem(vm: &Vm, name: &str, args: &[Value], same: fn(Value, Value) -> bool) -> NativeResult {
+    let mut cur = args[1];
+    loop {
+        match cur {
+            Value::Pair(p) => {
+                if same(args[0], p.car.get()) {
+                    return Ok(cur);
+                }
+                cur = p.cdr.get();
+            }
+            Value::Null => return Ok(Value::Bool(false)),
+            _ => return Err(wrong(vm, name, "a proper list", args[1])),
+        }
+    }
+}
+
+fn ass(vm: &Vm, name: &str, args: &[Value], same: fn(Value, Value) -> bool) -> NativeResult {
+    let mut cur = args[1];
+    loop {
+        match cur {
+            Value::Pair(p) => {
+                match p.car.get() {
+                    Value::Pair(entry) => {
+                        if same(args[0], entry.car.get()) {
+                            return Ok(Value::Pair(entry));
+                        }
+                    }
+                    other => return Err(wrong(vm, name, "an association list entry", other)),
+                }
+                cur = p.cdr.get();
+            }
+            Value::Null => return Ok(Value::Bool(false)),
+            _ => return Err(wrong(vm, name, "a proper list", args[1])),
+        }
+    }
+}
+
+fn delete(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let items = list_vec(vm, "delete", args[1])?;
+    let kept: Vec<Value> = items.into_iter().filter(|&v| !equal(args[0], v)).collect();
+    Ok(vm.new_list(&kept))
+}
+
+fn delete_duplicates(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let items = list_vec(vm, "delete-duplicates", args[0])?;
+    let mut kept: Vec<Value> = Vec::new();
+    for v in items {
+        if !kept.iter().any(|&k| equal(k, v)) {
+            kept.push(v);
+        }
+    }
+    Ok(vm.new_list(&kept))
+}

@@ -1,0 +1,170 @@
+//! The Scheme runtime library: the natives of the `.scm` / `.jue` dialect, registered in the
+//! `"scheme"` global namespace. Procedures that call back into script code (`map`,
+//! `for-each`, `dynamic-wind`, `call/cc`, ...) are written in Scheme, in the tandem crate's
+//! `prelude.scm`, on top of the `%`-prefixed helpers defined here.
+//!
+//! One area per module: `numbers`, `lists` (pairs, lists, equivalence), `chars_strings`
+//! (characters, strings, symbols), `vectors` (vectors and bytevectors), `output` (the printer,
+//! `display`/`write` and string ports) and `control` (values, errors and `raise`, promises,
+//! escapes, capabilities and Jue tiers).
+
+use crate::native::{Arity, Caps, NativeDef, NativeFn};
+use crate::object::StructType;
+use crate::value::{Gc, Value};
+use crate::vm::Vm;
+
+pub mod chars_strings;
+pub mod control;
+pub mod lists;
+pub mod numbers;
+pub mod output;
+pub mod vectors;
+
+pub use output::{write_jue, write_scheme};
+
+/// The namespace the Scheme library lives in.
+pub const NS: &str = "scheme";
+
+/// Register the Scheme library in `vm`.
+pub fn install(vm: &mut Vm) {
+    numbers::install(vm);
+    lists::install(vm);
+    chars_strings::install(vm);
+    vectors::install(vm);
+    output::install(vm);
+    control::install(vm);
+}
+
+/// Register a Scheme native that needs no capability.
+pub(crate) fn reg(vm: &mut Vm, name: &str, arity: Arity, f: NativeFn) {
+    vm.register_in(NS, NativeDef::new(name, arity, Caps::NONE, f));
+}
+
+/// The name of a hidden global (a space cannot appear in a Scheme identifier the reader
+/// accepts, so scripts cannot reach it).
+fn hidden(name: &str) -> String {
+    format!("% {name}")
+}
+
+/// Create a struct type private to the Scheme library, rooted in a hidden global.
+pub(crate) fn make_hidden_type(vm: &mut Vm, key: &str, name: &str, fields: &[&str]) {
+    let ty = vm.heap.alloc_struct_type(StructType::new(
+        name,
+        fields.iter().map(|f| (*f).into()).collect(),
+    ));
+    set_hidden(vm, key, Value::StructType(ty));
+}
+
+/// A struct type created by [`make_hidden_type`].
+pub(crate) fn hidden_type(vm: &Vm, key: &str) -> Option<Gc<StructType>> {
+    match get_hidden(vm, key) {
+        Value::StructType(t) => Some(t),
+        _ => None,
+    }
+}
+
+pub(crate) fn set_hidden(vm: &mut Vm, key: &str, v: Value) {
+    let slot = vm.globals.slot_in(NS, &hidden(key));
+    vm.globals.values[slot as usize] = v;
+}
+
+pub(crate) fn get_hidden(vm: &Vm, key: &str) -> Value {
+    match vm.globals.lookup_in(NS, &hidden(key)) {
+        Some(slot) => vm.globals.values[slot as usize],
+        None => Value::Undef,
+    }
+}
+
+/// Is `v` an instance of the hidden struct type `key`?
+pub(crate) fn is_hidden_instance(vm: &Vm, v: Value, key: &str) -> bool {
+    match (v, hidden_type(vm, key)) {
+        (Value::Struct(inst), Some(ty)) => inst.ty == ty,
+        _ => false,
+    }
+}
+
+/// A short written form of `v`, for error messages.
+pub(crate) fn show(vm: &Vm, v: Value) -> String {
+    let mut s = String::new();
+    output::write_limited(vm, v, true, &mut s, 200);
+    s
+}
+
+/// `NAME: expected WHAT, got VALUE`.
+pub(crate) fn wrong(vm: &Vm, name: &str, what: &str, got: Value) -> String {
+    format!("{name}: expected {what}, got {}", show(vm, got))
+}
+
+/// The elements of a proper list.
+pub(crate) fn list_vec(vm: &Vm, name: &str, v: Value) -> Result<Vec<Value>, String> {
+    let mut items = Vec::new();
+    let mut cur = v;
+    loop {
+        match cur {
+            Value::Null => return Ok(items),
+            Value::Pair(p) => {
+                items.push(p.car.get());
+                cur = p.cdr.get();
+                if items.len() > super::MAX_ARRAY_LEN {
+                    return Err(format!("{name}: the list is too long (or circular)"));
+                }
+            }
+            _ => return Err(wrong(vm, name, "a proper list", v)),
+        }
+    }
+}
+
+/// An exact integer argument.
+pub(crate) fn int(vm: &Vm, name: &str, v: Value) -> Result<i64, String> {
+    match v {
+        Value::Int(i) => Ok(i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+        _ => Err(wrong(vm, name, "an integer", v)),
+    }
+}
+
+/// A non-negative index argument below `len` (or up to `len` when `inclusive`).
+pub(crate) fn index(
+    vm: &Vm,
+    name: &str,
+    v: Value,
+    len: usize,
+    inclusive: bool,
+) -> Result<usize, String> {
+    let i = match v {
+        Value::Int(i) => i,
+        _ => return Err(wrong(vm, name, "an exact integer index", v)),
+    };
+    let ok = i >= 0 && (i as u64) < len as u64 + u64::from(inclusive);
+    if ok {
+        Ok(i as usize)
+    } else {
+        Err(format!("{name}: index {i} out of range (length {len})"))
+    }
+}
+
+/// Optional `[start [end]]` arguments at `args[at..]` for a sequence of length `len`.
+pub(crate) fn range(
+    vm: &Vm,
+    name: &str,
+    args: &[Value],
+    at: usize,
+    len: usize,
+) -> Result<(usize, usize), String> {
+    let start = match args.get(at) {
+        Some(&v) => index(vm, name, v, len, true)?,
+        None => 0,
+    };
+    let end = match args.get(at + 1) {
+        Some(&v) => index(vm, name, v, len, true)?,
+        None => len,
+    };
+    if start > end {
+        return Err(format!("{name}: start {start} is after end {end}"));
+    }
+    Ok((start, end))
+}
+
+pub(crate) fn boolean(b: bool) -> Value {
+    Value::Bool(b)
+}

@@ -1,0 +1,194 @@
+//! Vectors (the VM's arrays) and bytevectors.
+
+use super::{boolean, index, list_vec, range, reg, wrong};
+use crate::native::{Arity, NativeResult};
+use crate::object::{Array, Bytevector};
+use crate::value::{Gc, Value};
+use crate::vm::Vm;
+
+pub fn install(vm: &mut Vm) {
+    let one = Arity::exactly(1);
+    reg(vm, "vector?", one, |_, a| {
+        Ok(boolean(matches!(a[0], Value::Array(_))))
+    });
+    reg(vm, "make-vector", Arity::range(1, 2), make_vector);
+    reg(vm, "vector", Arity::at_least(0), |vm, a| {
+        Ok(vm.new_array(a.to_vec()))
+    });
+    reg(vm, "vector-length", one, |vm, a| {
+        Ok(Value::Int(vec_arg(vm, "vector-length", a[0])?.len() as i64))
+    });
+    reg(vm, "vector-ref", Arity::exactly(2), vector_ref);
+    reg(vm, "vector-set!", Arity::exactly(3), vector_set);
+    reg(vm, "vector->list", Arity::range(1, 3), vector_to_list);
+    reg(vm, "list->vector", one, |vm, a| {
+        let items = list_vec(vm, "list->vector", a[0])?;
+        Ok(vm.new_array(items))
+    });
+    reg(vm, "vector-fill!", Arity::range(2, 4), vector_fill);
+    reg(vm, "vector-copy", Arity::range(1, 3), vector_copy);
+    reg(vm, "vector-append", Arity::at_least(0), vector_append);
+
+    reg(vm, "bytevector?", one, |_, a| {
+        Ok(boolean(matches!(a[0], Value::Bytes(_))))
+    });
+    reg(vm, "bytevector", Arity::at_least(0), bytevector);
+    reg(vm, "make-bytevector", Arity::range(1, 2), make_bytevector);
+    reg(vm, "bytevector-length", one, |vm, a| {
+        Ok(Value::Int(
+            bytes_arg(vm, "bytevector-length", a[0])?.bytes().len() as i64,
+        ))
+    });
+    reg(vm, "bytevector-u8-ref", Arity::exactly(2), bytevector_ref);
+    reg(vm, "bytevector-u8-set!", Arity::exactly(3), bytevector_set);
+    reg(vm, "bytevector-copy", Arity::range(1, 3), bytevector_copy);
+    reg(
+        vm,
+        "bytevector-append",
+        Arity::at_least(0),
+        bytevector_append,
+    );
+    reg(vm, "utf8->string", Arity::range(1, 3), utf8_to_string);
+    reg(vm, "string->utf8", one, |vm, a| match a[0] {
+        Value::Str(s) => {
+            let b = s.as_str().as_bytes().to_vec();
+            Ok(Value::Bytes(vm.heap.alloc_bytes(Bytevector::new(b))))
+        }
+        v => Err(wrong(vm, "string->utf8", "a string", v)),
+    });
+}
+
+fn vec_arg(vm: &Vm, name: &str, v: Value) -> Result<Gc<Array>, String> {
+    match v {
+        Value::Array(a) => Ok(a),
+        _ => Err(wrong(vm, name, "a vector", v)),
+    }
+}
+
+fn bytes_arg(vm: &Vm, name: &str, v: Value) -> Result<Gc<Bytevector>, String> {
+    match v {
+        Value::Bytes(b) => Ok(b),
+        _ => Err(wrong(vm, name, "a bytevector", v)),
+    }
+}
+
+fn length_arg(vm: &Vm, name: &str, v: Value) -> Result<usize, String> {
+    match v {
+        Value::Int(n) if n >= 0 && (n as usize) <= super::super::MAX_ARRAY_LEN => Ok(n as usize),
+        _ => Err(wrong(vm, name, "a non-negative length", v)),
+    }
+}
+
+fn make_vector(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let n = length_arg(vm, "make-vector", args[0])?;
+    let fill = args.get(1).copied().unwrap_or(Value::Bool(false));
+    Ok(vm.new_array(vec![fill; n]))
+}
+
+fn vector_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let a = vec_arg(vm, "vector-ref", args[0])?;
+    let i = index(vm, "vector-ref", args[1], a.len(), false)?;
+    Ok(a.get(i).unwrap_or(Value::Null))
+}
+
+fn vector_set(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let a = vec_arg(vm, "vector-set!", args[0])?;
+    let i = index(vm, "vector-set!", args[1], a.len(), false)?;
+    a.items_mut()[i] = args[2];
+    Ok(Value::Null)
+}
+
+fn vector_to_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let a = vec_arg(vm, "vector->list", args[0])?;
+    let (start, end) = range(vm, "vector->list", args, 1, a.len())?;
+    let items = a.items()[start..end].to_vec();
+    Ok(vm.new_list(&items))
+}
+
+fn vector_fill(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let a = vec_arg(vm, "vector-fill!", args[0])?;
+    let (start, end) = range(vm, "vector-fill!", args, 2, a.len())?;
+    for slot in &mut a.items_mut()[start..end] {
+        *slot = args[1];
+    }
+    Ok(Value::Null)
+}
+
+fn vector_copy(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let a = vec_arg(vm, "vector-copy", args[0])?;
+    let (start, end) = range(vm, "vector-copy", args, 1, a.len())?;
+    let items = a.items()[start..end].to_vec();
+    Ok(vm.new_array(items))
+}
+
+fn vector_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let mut items = Vec::new();
+    for &v in args {
+        items.extend_from_slice(vec_arg(vm, "vector-append", v)?.items());
+    }
+    Ok(vm.new_array(items))
+}
+
+fn byte_arg(vm: &Vm, name: &str, v: Value) -> Result<u8, String> {
+    match v {
+        Value::Int(b) if (0..=255).contains(&b) => Ok(b as u8),
+        _ => Err(wrong(vm, name, "a byte (0 to 255)", v)),
+    }
+}
+
+fn new_bytes(vm: &mut Vm, b: Vec<u8>) -> Value {
+    Value::Bytes(vm.heap.alloc_bytes(Bytevector::new(b)))
+}
+
+fn bytevector(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let b = args
+        .iter()
+        .map(|&v| byte_arg(vm, "bytevector", v))
+        .collect::<Result<Vec<u8>, String>>()?;
+    Ok(new_bytes(vm, b))
+}
+
+fn make_bytevector(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let n = length_arg(vm, "make-bytevector", args[0])?;
+    let fill = match args.get(1) {
+        Some(&v) => byte_arg(vm, "make-bytevector", v)?,
+        None => 0,
+    };
+    Ok(new_bytes(vm, vec![fill; n]))
+}
+
+fn bytevector_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let b = bytes_arg(vm, "bytevector-u8-ref", args[0])?;
+    let i = index(vm, "bytevector-u8-ref", args[1], b.bytes().len(), false)?;
+    Ok(Value::Int(b.bytes()[i] as i64))
+}
+
+fn bytevector_set(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let b = bytes_arg(vm, "bytevector-u8-set!", args[0])?;
+    let i = index(vm, "bytevector-u8-set!", args[1], b.bytes().len(), false)?;
+    let byte = byte_arg(vm, "bytevector-u8-set!", args[2])?;
+    b.bytes_mut()[i] = byte;
+    Ok(Value::Null)
+}
+
+fn bytevector_copy(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let b = bytes_arg(vm, "bytevector-copy", args[0])?;
+    let (start, end) = range(vm, "bytevector-copy", args, 1, b.bytes().len())?;
+    let copy = b.bytes()[start..end].to_vec();
+    Ok(new_bytes(vm, copy))
+}
+
+fn bytevector_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let mut out = Vec::new();
+    for &v in args {
+        out.extend_from_slice(bytes_arg(vm, "bytevector-append", v)?.bytes());
+    }
+    Ok(new_bytes(vm, out))
+}
+
+fn utf8_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let b = bytes_arg(vm, "utf8->string", args[0])?;
+    let (start, end) = range(vm, "utf8->string", args, 1, b.bytes().len())?;
+    let s = String::from_utf8_lossy(&b.bytes()[start..end]).into_owned();
+    Ok(vm.new_str(s))
+}
