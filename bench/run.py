@@ -101,6 +101,22 @@ class Tandem(Impl):
         return [self.binary, "run"] + self.args + [src], None
 
 
+class TandemScheme(Tandem):
+    """tandem running the Scheme versions (bench/NAME.scm: the peers' programs, unchanged)."""
+
+    def __init__(self, path, args):
+        super().__init__(path, args)
+        self.name = "tandem-scm"
+
+    def command(self, bench):
+        src = os.path.join(HERE, bench + ".scm")
+        if not os.path.isfile(src):
+            return None, "missing program " + src
+        if not self.installed():
+            return None, "tandem binary not found: %s (build it: cargo build --release)" % self.binary
+        return [self.binary, "run"] + self.args + [src], None
+
+
 class Peer(Impl):
     """The `cmd IMPL NAME` mapping of the peers' impls.sh, re-implemented."""
 
@@ -561,6 +577,19 @@ def report(cells, impls, benches, a, started, rss_method, runner_rss_kb, skipped
         lines.append(table(["benchmark"] + ["tandem/%s" % p for p in ratio_peers], rows))
         lines.append("")
 
+    if "tandem" in names and "tandem-scm" in names:
+        # One engine, one speed: the Scheme versions against the Ruff-dialect versions.
+        lines.append("### CPU ratio tandem Scheme / tandem Ruff (the same programs in both dialects)")
+        lines.append("")
+        srows = []
+        for b in benches:
+            t, sc = get(b, "tandem"), get(b, "tandem-scm")
+            tv = t.cpu_med() if t else None
+            sv = sc.cpu_med() if sc else None
+            srows.append([b, "%.2f" % (sv / tv) if tv and sv and tv > 0 else "—"])
+        lines.append(table(["benchmark", "tandem-scm / tandem"], srows))
+        lines.append("")
+
     lines.append("### Peak RSS MB (check run)")
     lines.append("")
     lines.append(table(["benchmark"] + names, [[b] + [rss_cell(get(b, n)) for n in names] for b in benches]))
@@ -654,14 +683,17 @@ def main():
         expected = load_expected(a.peers)
 
     cb = CBuilder(a.peers)
-    make = {"tandem": lambda: Tandem(tandem_path, shlex.split(a.tandem_args))}
+    make = {
+        "tandem": lambda: Tandem(tandem_path, shlex.split(a.tandem_args)),
+        "tandem-scm": lambda: TandemScheme(tandem_path, shlex.split(a.tandem_args)),
+    }
     for p in PEERS:
         make[p] = (lambda p=p: Peer(p, a.peers, cb))
     skipped = []
     if a.impls:
-        impls = [make[n]() for n in parse_list(a.impls, ["tandem"] + PEERS, "implementation")]
+        impls = [make[n]() for n in parse_list(a.impls, ["tandem", "tandem-scm"] + PEERS, "implementation")]
     else:
-        impls = [make["tandem"]()]
+        impls = [make["tandem"](), make["tandem-scm"]()]
         for p in PEERS:
             i = make[p]()
             if i.installed():

@@ -136,6 +136,10 @@ pub enum Prim {
     IsFailure,
     /// The payload of `Ok(x)`/`Some(x)`.
     Unwrap,
+    /// Floored modulo (Scheme `modulo`: the result has the divisor's sign).
+    FloorMod,
+    /// Scheme `/`: an exact int when two ints divide evenly, else a float.
+    SchemeDiv,
 }
 
 #[derive(Clone, Debug)]

@@ -95,7 +95,11 @@ fn collect_top_names(s: &ast::Stmt, out: &mut FxHashSet<String>) {
 /// The name `import a/b/m` binds: the last path component, without an extension.
 pub fn module_binding_name(path: &str) -> String {
     let last = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    last.strip_suffix(".ruff").unwrap_or(last).to_string()
+    [".ruff", ".scm", ".sld", ".jue"]
+        .iter()
+        .find_map(|ext| last.strip_suffix(ext))
+        .unwrap_or(last)
+        .to_string()
 }
 
 fn pattern_names(p: &BindPattern, out: &mut FxHashSet<String>) {

@@ -66,15 +66,11 @@ pub struct Engine {
     vm: Vm,
     /// Globals the engine predefines (natives and the prelude).
     builtin_names: Rc<std::collections::HashSet<String>>,
-    /// The Scheme prelude has been loaded.
-    scheme_loaded: bool,
 }
 
 /// Builtins written in the Ruff dialect (see the file's header).
 const PRELUDE: &str = include_str!("prelude.ruff");
-/// The part of the Scheme library written in Scheme (higher-order procedures, call/cc,
-/// dynamic-wind, parameters, promises, tiers). Loaded the first time Scheme code is compiled.
-const SCHEME_PRELUDE: &str = include_str!("prelude.scm");
+
 const PRELUDE_NAME: &str = "<prelude>";
 
 impl Default for Engine {
@@ -99,7 +95,6 @@ impl Engine {
         let mut engine = Engine {
             vm,
             builtin_names: Default::default(),
-            scheme_loaded: false,
         };
         if let Err(e) = engine.run_source_as(PRELUDE_NAME, PRELUDE, Dialect::Ruff) {
             // The prelude is part of tandem; failing to load it is a bug caught by tests.
@@ -160,7 +155,8 @@ impl Engine {
         dialect: Dialect,
     ) -> Result<Rc<Proto>, Error> {
         if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
-            self.load_scheme_prelude()?;
+            pipeline::ensure_scheme_prelude(&mut self.vm, &self.builtin_names)
+                .map_err(Error::Runtime)?;
         }
         let builtin = name == PRELUDE_NAME;
         let ns = if builtin { "" } else { name };
@@ -176,23 +172,9 @@ impl Engine {
         .map(|c| c.proto)
     }
 
-    /// Load the Scheme prelude into the `scheme` namespace, once.
-    fn load_scheme_prelude(&mut self) -> Result<(), Error> {
-        if self.scheme_loaded {
-            return Ok(());
-        }
-        self.scheme_loaded = true;
-        let compiled = pipeline::compile_text(
-            &mut self.vm,
-            &self.builtin_names,
-            "<scheme-prelude>",
-            SCHEME_PRELUDE,
-            Dialect::Scheme,
-            "scheme",
-            true,
-        )?;
-        self.vm.run_proto(compiled.proto).map_err(Error::Runtime)?;
-        Ok(())
+    /// Add a directory to search for Scheme libraries (`(import (a b))` finds `a/b.scm`).
+    pub fn add_lib_path(&mut self, dir: &str) {
+        self.vm.lib_paths.push(dir.to_string());
     }
 
     /// Read a file, pick its dialect from the extension, and compile it.

@@ -1,9 +1,11 @@
 //! The `tandem` command-line interface.
 
+mod repl;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tandem::{Caps, Engine, Error};
+use tandem::{Caps, Dialect, Engine, Error};
 
 /// tandem: one engine, two languages (a Ruff dialect and a Scheme dialect).
 ///
@@ -13,7 +15,7 @@ use tandem::{Caps, Engine, Error};
 #[derive(Parser, Debug)]
 #[command(name = "tandem", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  tandem run examples/hello.ruff\n  tandem run --max-depth 10000 prog.ruff arg1 arg2\n  tandem check prog.ruff\n  tandem disasm prog.ruff"
+    after_help = "Examples:\n  tandem run examples/hello.ruff\n  tandem run --max-depth 10000 prog.ruff arg1 arg2\n  tandem check prog.ruff\n  tandem disasm prog.ruff\n  tandem repl --lang scheme"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -44,6 +46,22 @@ enum Command {
         opts: RunOpts,
         file: PathBuf,
     },
+    /// An interactive session: line editing, history, multi-line entries (read on while
+    /// brackets are open); errors are reported and the session goes on.
+    Repl {
+        #[command(flatten)]
+        opts: RunOpts,
+        /// The language of the session.
+        #[arg(long, value_enum, default_value_t = Lang::Ruff)]
+        lang: Lang,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Lang {
+    Ruff,
+    Scheme,
+    Jue,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -68,6 +86,10 @@ struct RunOpts {
     /// fs-write, env, clock, process.
     #[arg(long, value_name = "CAP", value_parser = parse_cap)]
     deny: Vec<String>,
+    /// Add a directory to search for Scheme libraries (repeatable): `(import (a b))` loads
+    /// `a/b.sld` or `a/b.scm` from beside the program or from these directories.
+    #[arg(short = 'I', long = "lib-path", value_name = "DIR")]
+    lib_path: Vec<String>,
 }
 
 fn parse_cap(s: &str) -> Result<String, String> {
@@ -93,6 +115,9 @@ fn configure(engine: &mut Engine, opts: &RunOpts) {
         }
     }
     engine.set_caps(caps);
+    for dir in &opts.lib_path {
+        engine.add_lib_path(dir);
+    }
     let _ = opts.jit; // Accepted for forward compatibility; see --help.
 }
 
@@ -146,6 +171,16 @@ fn real_main(cli: Cli) -> ExitCode {
                 }
                 Err(e) => report(&mut engine, &e),
             }
+        }
+        Command::Repl { opts, lang } => {
+            configure(&mut engine, &opts);
+            let dialect = match lang {
+                Lang::Ruff => Dialect::Ruff,
+                Lang::Scheme => Dialect::Scheme,
+                Lang::Jue => Dialect::Jue,
+            };
+            let code = repl::run(&mut engine, dialect);
+            finish(engine, code)
         }
     }
 }

@@ -1,12 +1,19 @@
 //! The pipeline from source text to a runnable prototype, and module loading for `import`.
 //! Free functions over a `Vm`, so the module loader (called from inside the interpreter)
 //! can use them as well as the `Engine`.
+//!
+//! Modules work across dialects: a `.ruff` file can `import "m.scm"`, and a Scheme file can
+//! `(import (file "m.ruff"))` or `(import (a b))` (the file `a/b.sld` or `a/b.scm`, looked
+//! up beside the importing file and then in the library path). Scheme imports are resolved
+//! before the importing program runs, as in R7RS: the imported names become globals of the
+//! importing file, holding the values the module exported.
 
 use crate::{Dialect, Error};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use tandem_syntax::Span;
+use tandem_syntax::scheme::{Datum, DatumKind};
+use tandem_syntax::{Diagnostic, FileId, Span};
 use tandem_vm::object::{ModuleObj, Proto};
 use tandem_vm::{ErrorKind, RuntimeError, Value, Vm};
 
@@ -14,6 +21,15 @@ use tandem_vm::{ErrorKind, RuntimeError, Value, Vm};
 pub(crate) struct Compiled {
     pub proto: Rc<Proto>,
     pub exports: Vec<String>,
+}
+
+/// The dialect of a module file, by extension.
+fn dialect_of(path: &Path) -> Dialect {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("scm") | Some("sld") | Some("ss") => Dialect::Scheme,
+        Some("jue") => Dialect::Jue,
+        _ => Dialect::Ruff,
+    }
 }
 
 /// Parse, lower, resolve and compile `text` (file `name`) into global namespace `ns`.
@@ -28,7 +44,10 @@ pub(crate) fn compile_text(
 ) -> Result<Compiled, Error> {
     let file = vm.sources.add(name, text);
     let file_span = Span::new(file, 0, 0);
-    let module = match dialect {
+    // Values to bind in this file's namespace before it runs (Scheme imports).
+    let mut imported: Vec<(String, Value)> = Vec::new();
+    let mut library_exports: Option<Vec<String>> = None;
+    let mut module = match dialect {
         Dialect::Ruff => {
             let program = tandem_syntax::ruff::parse(text, file).map_err(Error::Compile)?;
             let is_builtin = |n: &str| builtins.contains(n);
@@ -43,23 +62,184 @@ pub(crate) fn compile_text(
                 tandem_syntax::scheme::ReadMode::Scheme
             };
             let datums = tandem_syntax::scheme::read(text, file, mode).map_err(Error::Compile)?;
-            tandem_core::scheme::lower_scheme_program(&datums, file_span, jue)
+            let lib = library_parts(datums)?;
+            library_exports = lib.exports;
+            for set in &lib.imports {
+                imported.extend(import_set(vm, builtins, set, file)?);
+            }
+            tandem_core::scheme::lower_scheme_program(&lib.body, file_span, jue)
                 .map_err(Error::Compile)?
         }
     };
+    let mut exports = std::mem::take(&mut module.exports);
+    if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
+        // A library exports its export list; a plain Scheme file, everything it defines.
+        exports = library_exports.unwrap_or_else(|| module.globals.clone());
+        for (name, _) in &imported {
+            if !module.globals.contains(name) {
+                module.globals.push(name.clone());
+            }
+        }
+    }
     let proto =
         tandem_vm::compile::compile_module(&module, &mut vm.globals, &mut vm.heap, ns, builtin)
             .map_err(|d| Error::Compile(vec![d]))?;
+    for (name, value) in imported {
+        let slot = vm.globals.slot_in(ns, &name);
+        vm.globals.values[slot as usize] = value;
+    }
     // Keep the prototype's constants alive from now on (also when it is only
     // disassembled, never run).
     vm.protos.push(proto.clone());
-    Ok(Compiled {
-        proto,
-        exports: module.exports,
-    })
+    Ok(Compiled { proto, exports })
 }
 
-/// The file an `import` names, relative to the importing file.
+/// A Scheme file split into its imports, body and (for a `define-library`) export list.
+struct LibraryParts {
+    imports: Vec<Datum>,
+    body: Vec<Datum>,
+    exports: Option<Vec<String>>,
+}
+
+fn library_parts(datums: Vec<Datum>) -> Result<LibraryParts, Error> {
+    let mut parts = LibraryParts {
+        imports: Vec::new(),
+        body: Vec::new(),
+        exports: None,
+    };
+    let is_define_library = |d: &Datum| {
+        matches!(&d.kind, DatumKind::List(items, None)
+            if items.first().is_some_and(|h| h.is_symbol("define-library")))
+    };
+    if datums.len() == 1 && is_define_library(&datums[0]) {
+        let Some(DatumKind::List(items, _)) = datums.into_iter().next().map(|d| d.kind) else {
+            unreachable!("checked above")
+        };
+        let mut exports = Vec::new();
+        for decl in items.into_iter().skip(2) {
+            let span = decl.span;
+            let DatumKind::List(mut parts_of, None) = decl.kind else {
+                return Err(Error::Compile(vec![Diagnostic::error(
+                    "define-library: expected a declaration like (export ...), (import ...) or (begin ...)",
+                    span,
+                )]));
+            };
+            let head = parts_of
+                .first()
+                .and_then(|h| h.as_symbol())
+                .unwrap_or("")
+                .to_string();
+            let rest: Vec<Datum> = parts_of.drain(1..).collect();
+            match head.as_str() {
+                "export" => {
+                    for spec in rest {
+                        match spec.as_symbol() {
+                            Some(s) => exports.push(s.to_string()),
+                            None => {
+                                return Err(Error::Compile(vec![Diagnostic::error(
+                                    "define-library: only plain names can be exported",
+                                    spec.span,
+                                )]))
+                            }
+                        }
+                    }
+                }
+                "import" => parts.imports.extend(rest),
+                "begin" => parts.body.extend(rest),
+                other => {
+                    return Err(Error::Compile(vec![Diagnostic::error(
+                        format!("define-library: '{other}' declarations are not supported"),
+                        span,
+                    )]))
+                }
+            }
+        }
+        parts.exports = Some(exports);
+        return Ok(parts);
+    }
+    for d in datums {
+        let is_import = matches!(&d.kind, DatumKind::List(items, None)
+            if items.first().is_some_and(|h| h.is_symbol("import")));
+        if is_import && parts.body.is_empty() {
+            if let DatumKind::List(items, _) = d.kind {
+                parts.imports.extend(items.into_iter().skip(1));
+            }
+        } else {
+            parts.body.push(d);
+        }
+    }
+    Ok(parts)
+}
+
+/// Load one Scheme import set; returns the names it binds and their values. Standard
+/// libraries (`(scheme ...)`, `(srfi ...)`) are always available and bind nothing new.
+fn import_set(
+    vm: &mut Vm,
+    builtins: &HashSet<String>,
+    set: &Datum,
+    from: FileId,
+) -> Result<Vec<(String, Value)>, Error> {
+    let bad = |msg: String| Error::Compile(vec![Diagnostic::error(msg, set.span)]);
+    let DatumKind::List(items, None) = &set.kind else {
+        return Err(bad(
+            "import: expected a library name like (scheme base)".into()
+        ));
+    };
+    let head = items.first().and_then(|h| h.as_symbol()).unwrap_or("");
+    if matches!(
+        head,
+        "scheme" | "srfi" | "only" | "except" | "prefix" | "rename"
+    ) {
+        // Standard libraries are built in; the filtering forms are accepted for them.
+        return Ok(Vec::new());
+    }
+    let importer_dir = vm
+        .sources
+        .get(from)
+        .and_then(|f| Path::new(&f.name).parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let candidates: Vec<PathBuf> = if head == "file" {
+        match items.get(1).map(|d| &d.kind) {
+            Some(DatumKind::Str(p)) => vec![importer_dir.join(p)],
+            _ => return Err(bad("import: expected (file \"path\")".into())),
+        }
+    } else {
+        let mut rel = PathBuf::new();
+        for part in items {
+            match &part.kind {
+                DatumKind::Symbol(s) => rel.push(s),
+                DatumKind::Int(i) => rel.push(i.to_string()),
+                _ => return Err(bad("import: a library name is a list of symbols".into())),
+            }
+        }
+        let mut dirs = vec![importer_dir];
+        dirs.extend(vm.lib_paths.iter().map(PathBuf::from));
+        dirs.iter()
+            .flat_map(|d| ["sld", "scm"].map(|ext| d.join(&rel).with_extension(ext)))
+            .collect()
+    };
+    let Some(file) = candidates.iter().find(|p| p.is_file()).cloned() else {
+        let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+        return Err(bad(format!(
+            "import: library {} not found (looked for {})",
+            set,
+            tried.join(", ")
+        )));
+    };
+    let module = load_module_file(vm, builtins, &file, set.span).map_err(Error::Runtime)?;
+    let Value::Module(m) = module else {
+        return Ok(Vec::new());
+    };
+    let mut bound = Vec::new();
+    for (name, &slot) in m.exports.iter() {
+        bound.push((name.to_string(), vm.globals.values[slot as usize]));
+    }
+    bound.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(bound)
+}
+
+/// The file an `import` names, relative to the importing file (`.ruff` when it has no
+/// extension).
 fn module_path(vm: &Vm, path: &str, from: Span) -> PathBuf {
     let importer = vm
         .sources
@@ -71,14 +251,16 @@ fn module_path(vm: &Vm, path: &str, from: Span) -> PathBuf {
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let mut rel = path.to_string();
-    if !rel.ends_with(".ruff") {
+    let has_ext = [".ruff", ".scm", ".sld", ".jue"]
+        .iter()
+        .any(|e| rel.ends_with(e));
+    if !has_ext {
         rel.push_str(".ruff");
     }
     dir.join(rel)
 }
 
-/// Load the module `path` for an `import` at `span`: from the cache, or by compiling and
-/// running it once. Errors are runtime errors at the import (or inside the module).
+/// Load the module `path` for a Ruff `import` at `span`.
 pub(crate) fn load_module(
     vm: &mut Vm,
     builtins: &HashSet<String>,
@@ -86,14 +268,26 @@ pub(crate) fn load_module(
     span: Span,
 ) -> Result<Value, RuntimeError> {
     let file = module_path(vm, path, span);
-    let key = std::fs::canonicalize(&file)
-        .unwrap_or_else(|_| file.clone())
+    load_module_file(vm, builtins, &file, span)
+}
+
+/// Load a module file: from the cache, or by compiling and running it once. Errors are
+/// runtime errors at the import (or inside the module).
+fn load_module_file(
+    vm: &mut Vm,
+    builtins: &HashSet<String>,
+    file: &Path,
+    span: Span,
+) -> Result<Value, RuntimeError> {
+    let key = std::fs::canonicalize(file)
+        .unwrap_or_else(|_| file.to_path_buf())
         .display()
         .to_string();
     if let Some(&m) = vm.modules.get(&key) {
         return Ok(m);
     }
     let display = file.display().to_string();
+    let shown_path = short_name(&display);
     if let Some(start) = vm.loading.iter().position(|(k, _)| *k == key) {
         let mut chain: Vec<String> = vm.loading[start..]
             .iter()
@@ -106,24 +300,45 @@ pub(crate) fn load_module(
             span,
         ));
     }
-    let text = std::fs::read_to_string(&file).map_err(|e| {
+    let text = std::fs::read_to_string(file).map_err(|e| {
         let why = if e.kind() == std::io::ErrorKind::NotFound {
             format!("module file '{display}' not found")
         } else {
             format!("cannot read '{display}': {e}")
         };
+        let name = Path::new(&display)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let shown = module_display(vm, span).unwrap_or(name);
         vm.error_at(
             ErrorKind::Runtime,
-            format!("cannot import '{path}': {why}"),
+            format!("cannot import '{shown}': {why}"),
             span,
         )
     })?;
     vm.loading.push((key.clone(), display.clone()));
-    let result = run_module(vm, builtins, path, &display, &text, &key);
+    let result = run_module(
+        vm,
+        builtins,
+        &shown_path,
+        &display,
+        &text,
+        &key,
+        dialect_of(file),
+    );
     vm.loading.pop();
     let module = result?;
     vm.modules.insert(key, module);
     Ok(module)
+}
+
+/// The module path as written in the import statement at `span`, when it can be read back.
+fn module_display(vm: &Vm, span: Span) -> Option<String> {
+    let f = vm.sources.get(span.file)?;
+    let text = f.text.get(span.start as usize..span.end as usize)?;
+    let rest = text.trim_start().strip_prefix("import")?.trim();
+    Some(rest.trim_matches('"').to_string())
 }
 
 fn short_name(path: &str) -> String {
@@ -140,8 +355,12 @@ fn run_module(
     display: &str,
     text: &str,
     ns: &str,
+    dialect: Dialect,
 ) -> Result<Value, RuntimeError> {
-    let compiled = match compile_text(vm, builtins, display, text, Dialect::Ruff, ns, false) {
+    if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
+        ensure_scheme_prelude(vm, builtins)?;
+    }
+    let compiled = match compile_text(vm, builtins, display, text, dialect, ns, false) {
         Ok(c) => c,
         Err(Error::Compile(diags)) => {
             let first = diags.first();
@@ -149,9 +368,8 @@ fn run_module(
             let at = first.and_then(|d| d.span).unwrap_or_default();
             return Err(vm.error_at(ErrorKind::Runtime, format!("in module '{path}': {msg}"), at));
         }
-        Err(other) => {
-            return Err(vm.error_at(ErrorKind::Runtime, format!("{other:?}"), Span::default()))
-        }
+        Err(Error::Runtime(e)) => return Err(e),
+        Err(Error::Io(m)) => return Err(vm.error_at(ErrorKind::Runtime, m, Span::default())),
     };
     vm.run_proto(compiled.proto)?;
     let mut exports = rustc_hash::FxHashMap::default();
@@ -165,4 +383,39 @@ fn run_module(
         exports,
     });
     Ok(Value::Module(m))
+}
+
+/// The part of the Scheme library written in Scheme (higher-order procedures, call/cc,
+/// dynamic-wind, parameters, promises, tiers), loaded the first time Scheme code is compiled.
+const SCHEME_PRELUDE: &str = include_str!("prelude.scm");
+
+/// Load the Scheme prelude into the `scheme` namespace, once.
+pub(crate) fn ensure_scheme_prelude(
+    vm: &mut Vm,
+    builtins: &HashSet<String>,
+) -> Result<(), RuntimeError> {
+    if vm.scheme_prelude_loaded {
+        return Ok(());
+    }
+    vm.scheme_prelude_loaded = true;
+    let compiled = match compile_text(
+        vm,
+        builtins,
+        "<scheme-prelude>",
+        SCHEME_PRELUDE,
+        Dialect::Scheme,
+        "scheme",
+        true,
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            return Err(vm.error_at(
+                ErrorKind::Runtime,
+                format!("the Scheme prelude failed to compile: {e:?}"),
+                Span::default(),
+            ))
+        }
+    };
+    vm.run_proto(compiled.proto)?;
+    Ok(())
 }

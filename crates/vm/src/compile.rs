@@ -1147,6 +1147,17 @@ impl FnCompiler<'_, '_> {
                 jumps.extend(self.cond_jump(b, Truth::Ruff)?);
                 Ok(jumps)
             }
+            // Scheme's `(and a b)` is `(if a b #f)`: as a condition, false when either is.
+            ExprKind::If {
+                cond: a,
+                then: b,
+                else_,
+                truth: Truth::Scheme,
+            } if matches!(else_.kind, ExprKind::Const(Const::Bool(false))) => {
+                let mut jumps = self.cond_jump(a, Truth::Scheme)?;
+                jumps.extend(self.cond_jump(b, Truth::Scheme)?);
+                Ok(jumps)
+            }
             _ => Ok(vec![self.cond_jump_one(cond, truth)?]),
         }
     }
@@ -1263,7 +1274,7 @@ impl FnCompiler<'_, '_> {
             }
         }
         // Mul, and Mod by a positive constant, have immediate forms too.
-        if matches!(op, Prim::Mul | Prim::Mod) {
+        if matches!(op, Prim::Mul | Prim::Mod | Prim::FloorMod) {
             if let ExprKind::Const(Const::Int(k)) = args[1].kind {
                 if let Ok(imm) = i32::try_from(k) {
                     if op == Prim::Mul || imm > 0 {
@@ -1272,10 +1283,10 @@ impl FnCompiler<'_, '_> {
                             Some(d) => d,
                             None => self.alloc(span)?,
                         };
-                        let i = if op == Prim::Mul {
-                            Instr::MulInt { dst: d, a, imm }
-                        } else {
-                            Instr::ModInt { dst: d, a, imm }
+                        let i = match op {
+                            Prim::Mul => Instr::MulInt { dst: d, a, imm },
+                            Prim::Mod => Instr::ModInt { dst: d, a, imm },
+                            _ => Instr::ModFloorInt { dst: d, a, imm },
                         };
                         self.emit(i, span);
                         self.st.next = mark;
@@ -1309,6 +1320,8 @@ impl FnCompiler<'_, '_> {
             (Prim::Not, &[a]) => Instr::Not { dst: d, src: a },
             (Prim::Truthy, &[a]) => Instr::Truthy { dst: d, src: a },
             (Prim::IsFailure, &[a]) => Instr::IsFailure { dst: d, src: a },
+            (Prim::FloorMod, &[a, b]) => Instr::ModFloor { dst: d, a, b },
+            (Prim::SchemeDiv, &[a, b]) => Instr::DivScheme { dst: d, a, b },
             (Prim::Unwrap, &[a]) => Instr::Unwrap { dst: d, src: a },
             (Prim::Index, &[o, i]) => Instr::GetIndex {
                 dst: d,

@@ -542,6 +542,25 @@ impl Vm {
                         Value::Int(x) if imm > 0 => set!(dst, Value::Int(x % imm as i64)),
                         _ => slow_arith!(Arith::Mod, dst, r!(a), Value::Int(imm as i64)),
                     },
+                    Instr::ModFloorInt { dst, a, imm } => match rr!(a) {
+                        // imm > 0: the Euclidean remainder is the floored one.
+                        Value::Int(x) if imm > 0 => set!(dst, Value::Int(x.rem_euclid(imm as i64))),
+                        _ => match floor_mod(r!(a), Value::Int(imm as i64)) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::ModFloor { dst, a, b } => match floor_mod(r!(a), r!(b)) {
+                        Ok(v) => set!(dst, v),
+                        Err(m) => throw!(m),
+                    },
+                    Instr::DivScheme { dst, a, b } => match (rr!(a), rr!(b)) {
+                        (Value::Float(x), Value::Float(y)) => set!(dst, Value::Float(x / y)),
+                        _ => match scheme_div(r!(a), r!(b)) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        },
+                    },
                     Instr::Neg { dst, src } => match rr!(src) {
                         Value::Int(x) => match x.checked_neg() {
                             Some(z) => set!(dst, Value::Int(z)),
@@ -1002,6 +1021,62 @@ fn arity_message(p: &Proto, nargs: usize) -> String {
         "arguments"
     };
     format!("{} expects {what} {noun}, got {nargs}", p.name)
+}
+
+/// Floored modulo (Scheme `modulo`): the result has the sign of the divisor.
+fn floor_mod(a: Value, b: Value) -> Result<Value, String> {
+    match (a, b) {
+        (Value::Int(_), Value::Int(0)) => Err("modulo: division by zero".to_string()),
+        (Value::Int(x), Value::Int(y)) => {
+            let r = x.checked_rem(y).unwrap_or(0);
+            Ok(Value::Int(if r != 0 && (r < 0) != (y < 0) {
+                r + y
+            } else {
+                r
+            }))
+        }
+        (x, y) => {
+            let (Some(p), Some(q)) = (as_f64(x), as_f64(y)) else {
+                return Err(format!(
+                    "modulo: expected numbers, got {} and {}",
+                    x.type_name(),
+                    y.type_name()
+                ));
+            };
+            Ok(Value::Float(p - q * (p / q).floor()))
+        }
+    }
+}
+
+/// Scheme `/`: exact when two ints divide evenly, else a float; `(/ n 0)` with an exact
+/// zero is an error, with an inexact one it is an infinity.
+fn scheme_div(a: Value, b: Value) -> Result<Value, String> {
+    match (a, b) {
+        (Value::Int(_), Value::Int(0)) => Err("/: division by zero".to_string()),
+        (Value::Int(x), Value::Int(y)) => match x.checked_rem(y) {
+            Some(0) => x
+                .checked_div(y)
+                .map(Value::Int)
+                .ok_or_else(|| "integer overflow".to_string()),
+            _ => Ok(Value::Float(x as f64 / y as f64)),
+        },
+        (x, y) => match (as_f64(x), as_f64(y)) {
+            (Some(p), Some(q)) => Ok(Value::Float(p / q)),
+            _ => Err(format!(
+                "/: expected numbers, got {} and {}",
+                x.type_name(),
+                y.type_name()
+            )),
+        },
+    }
+}
+
+fn as_f64(v: Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(i as f64),
+        Value::Float(f) => Some(f),
+        _ => None,
+    }
 }
 
 #[cold]

@@ -136,6 +136,12 @@ opcodes! {
     MulInt { dst: Reg, a: Reg, imm: Imm } => "MULI",
     /// `R[dst] = R[a] % imm` (imm > 0)
     ModInt { dst: Reg, a: Reg, imm: Imm } => "MODI",
+    /// `R[dst] = R[a] modulo R[b]` (floored: the sign of the divisor)
+    ModFloor { dst: Reg, a: Reg, b: Reg } => "MODF",
+    /// `R[dst] = R[a] modulo imm` (floored; imm > 0)
+    ModFloorInt { dst: Reg, a: Reg, imm: Imm } => "MODFI",
+    /// `R[dst] = R[a] / R[b]` as Scheme divides: exact when two ints divide evenly.
+    DivScheme { dst: Reg, a: Reg, b: Reg } => "DIVS",
     /// `R[dst] = R[a] - R[b]`
     Sub { dst: Reg, a: Reg, b: Reg } => "SUB",
     /// `R[dst] = R[a] * R[b]`

@@ -68,6 +68,10 @@ pub struct Vm {
     pub modules: FxHashMap<String, Value>,
     /// Modules being loaded (canonical path, path as shown), to detect circular imports.
     pub loading: Vec<(String, String)>,
+    /// Directories searched for Scheme libraries (`(import (a b))` -> `a/b.scm`).
+    pub lib_paths: Vec<String>,
+    /// The Scheme prelude has been loaded.
+    pub scheme_prelude_loaded: bool,
     pub caps: Caps,
     pub max_depth: usize,
     /// The script's command-line arguments (`args()`).
@@ -103,6 +107,8 @@ impl Vm {
             loader: None,
             modules: FxHashMap::default(),
             loading: Vec::new(),
+            lib_paths: Vec::new(),
+            scheme_prelude_loaded: false,
             globals: Globals::new(),
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(64),

@@ -218,6 +218,9 @@ pub(crate) struct Lx {
     /// The top level: core + top-level macros and defined names.
     pub(crate) root: Rc<Env>,
     globals: Vec<String>,
+    /// Names this file defines at top level (pre-scanned): calls of those are never inlined
+    /// as primitive operations.
+    top_defined: rustc_hash::FxHashSet<String>,
     /// Lower `guard` without the runtime support calls (`%guard-body`, `%escape?`): set
     /// when the program itself defines `%guard-body` (the Scheme prelude, whose `guard` is
     /// the primitive catch everything else is built on).
@@ -249,6 +252,21 @@ pub(crate) fn lower_program(
         core,
         root,
         globals: Vec::new(),
+        top_defined: datums
+            .iter()
+            .filter(|d| d.is_form("define") || d.is_form("set!"))
+            .filter_map(|d| {
+                let target = d.list_items()?.get(1)?;
+                match target.as_symbol() {
+                    Some(s) => Some(s.to_string()),
+                    None => target
+                        .list_items()?
+                        .first()?
+                        .as_symbol()
+                        .map(str::to_string),
+                }
+            })
+            .collect(),
         raw_guard: datums.iter().any(|d| {
             d.is_form("define")
                 && d.list_items()
@@ -544,6 +562,12 @@ impl Lx {
                     }
                     if g == "apply" && items.len() >= 3 {
                         return self.apply_form(items, env, span);
+                    }
+                    if !self.top_defined.contains(&g) {
+                        if let Some(prim) = inline_prim(&g, items.len() - 1) {
+                            let args = items[1..].iter().map(|a| self.expr(a, env)).collect();
+                            return mk(ExprKind::Prim(prim, args), span);
+                        }
                     }
                 }
                 Binding::Var(_) => {}
@@ -1163,4 +1187,27 @@ impl Lx {
             span,
         )
     }
+}
+
+/// The VM operation a call of the builtin `name` with `argc` arguments is, when there is
+/// one: two-argument arithmetic and comparisons, and one-argument negation. These run as
+/// instructions instead of native calls (the same instructions the Ruff dialect uses).
+/// Differences from the natives, for non-numbers only: `+` joins two strings, `<` and
+/// friends also order strings, and `=` compares any values instead of raising an error.
+fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
+    Some(match (name, argc) {
+        ("+", 2) => Prim::Add,
+        ("-", 2) => Prim::Sub,
+        ("*", 2) => Prim::Mul,
+        ("-", 1) => Prim::Neg,
+        ("<", 2) => Prim::Lt,
+        (">", 2) => Prim::Gt,
+        ("<=", 2) => Prim::Le,
+        (">=", 2) => Prim::Ge,
+        ("=", 2) => Prim::Eq,
+        ("modulo", 2) => Prim::FloorMod,
+        ("remainder", 2) => Prim::Mod,
+        ("/", 2) => Prim::SchemeDiv,
+        _ => return None,
+    })
 }

@@ -15,6 +15,8 @@ use crate::vm::Vm;
 
 pub mod chars_strings;
 pub mod control;
+mod hashtables;
+mod host;
 pub mod lists;
 pub mod numbers;
 pub mod output;
@@ -33,6 +35,8 @@ pub fn install(vm: &mut Vm) {
     vectors::install(vm);
     output::install(vm);
     control::install(vm);
+    hashtables::install(vm);
+    host::install(vm);
 }
 
 /// Register a Scheme native that needs no capability.

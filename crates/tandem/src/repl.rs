@@ -1,0 +1,426 @@
+//! `tandem repl`: an interactive session in one dialect.
+//!
+//! One entry is one or more lines: reading goes on (prompt `... `) while a bracket, string
+//! or block comment is open. Each entry is compiled and run in the same engine under the one
+//! source name [`REPL_NAME`], so its globals live in one namespace for the whole session.
+//! An error (syntax or runtime) is printed to stderr and the session goes on; `exit()` ends
+//! it with that code, end of input (Ctrl-D) with 0 (after running an unfinished entry, so
+//! its syntax error shows), and Ctrl-C drops the entry being typed.
+//!
+//! What is echoed:
+//! - Ruff: nothing. Ruff has no value echo; call `print`.
+//! - Jue: every top-level expression's value, as a `.jue` file prints it.
+//! - Scheme: every top-level expression's value in `write` notation, each on its own line.
+//!   Definitions and expressions whose value is unspecified print nothing. The entry is
+//!   compiled in Jue mode, whose expander marks each top-level expression (after macro
+//!   expansion, so definitions are told apart reliably) with a call to `%jue-print`; the
+//!   session replaces that printer with [`scheme_echo`]. Side effect: in a Scheme session
+//!   `true`, `false` and `nil` read as Jue's literals.
+//!
+//! With stdin a terminal, lines are read with `rustyline` (line editing, history kept in
+//! `~/.tandem_history`). Otherwise lines are read plainly and no prompt is printed, so piped
+//! sessions print only what the program prints.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tandem::{Dialect, Engine, Error, ErrorKind, NativeResult, Value, Vm};
+use tandem_vm::{Arity, Caps, NativeDef};
+
+/// The source name (and so the global namespace) of every entry of a session.
+const REPL_NAME: &str = "<repl>";
+
+/// Run a session reading from stdin until end of input or `exit()`.
+pub fn run(engine: &mut Engine, dialect: Dialect) -> ExitCode {
+    if dialect == Dialect::Scheme {
+        // Load the Scheme library (compiling Scheme does) before replacing its printer.
+        if let Err(e) = engine.compile_source(REPL_NAME, "", Dialect::Scheme) {
+            eprint!("{}", engine.render_error(&e));
+            return ExitCode::from(e.exit_code() as u8);
+        }
+        engine.vm().register_in(
+            "scheme",
+            NativeDef::new("%jue-print", Arity::exactly(1), Caps::NONE, scheme_echo),
+        );
+    }
+    let mut input = Input::new();
+    let mut entry = String::new();
+    let code = loop {
+        let prompt = if entry.is_empty() {
+            match dialect {
+                Dialect::Ruff => "ruff> ",
+                Dialect::Scheme => "scheme> ",
+                Dialect::Jue => "jue> ",
+            }
+        } else {
+            "... "
+        };
+        let line = match input.read(prompt) {
+            Line::Text(l) => l,
+            Line::Interrupted => {
+                entry.clear();
+                continue;
+            }
+            Line::End => {
+                // Run what is left (an unclosed entry reports its syntax error).
+                let rest = std::mem::take(&mut entry);
+                if scan(&rest, dialect) != Scan::Blank {
+                    if let Some(code) = eval(engine, &rest, dialect) {
+                        break code;
+                    }
+                }
+                break ExitCode::SUCCESS;
+            }
+        };
+        entry.push_str(&line);
+        entry.push('\n');
+        match scan(&entry, dialect) {
+            Scan::Open => continue,
+            Scan::Blank => {
+                entry.clear();
+                continue;
+            }
+            Scan::Complete => {}
+        }
+        let text = std::mem::take(&mut entry);
+        input.remember(text.trim_end());
+        if let Some(code) = eval(engine, &text, dialect) {
+            break code;
+        }
+    };
+    input.save();
+    code
+}
+
+/// Compile and run one entry, reporting an error; `Some(code)` when the program exits.
+fn eval(engine: &mut Engine, text: &str, dialect: Dialect) -> Option<ExitCode> {
+    let source = with_earlier_globals(engine, text, dialect);
+    let compile_as = if dialect == Dialect::Scheme {
+        Dialect::Jue
+    } else {
+        dialect
+    };
+    let result = engine
+        .compile_source(REPL_NAME, &source, compile_as)
+        .and_then(|proto| engine.run_proto(proto));
+    engine.flush();
+    if let Err(err) = result {
+        if let Error::Runtime(e) = &err {
+            if let ErrorKind::Exit(code) = e.kind {
+                return Some(ExitCode::from(code.clamp(0, 255) as u8));
+            }
+        }
+        eprint!("{}", engine.render_error(&err));
+    }
+    None
+}
+
+/// The Scheme session's `%jue-print`: write a top-level value, unless it is unspecified.
+/// tandem has one value for "unspecified" and the empty list, so `'()` prints nothing too.
+fn scheme_echo(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let values: Vec<Value> = match args[0] {
+        Value::Null => Vec::new(),
+        Value::Values(a) => a.to_vec(),
+        v => vec![v],
+    };
+    let mut s = String::new();
+    for v in values {
+        tandem_vm::builtins::scheme::write_scheme(vm, v, true, &mut s);
+        s.push('\n');
+    }
+    vm.out
+        .write_all(s.as_bytes())
+        .map_err(|e| format!("repl: {e}"))?;
+    Ok(Value::Null)
+}
+
+/// The entry's text, extended so that names defined by earlier entries are this entry's own
+/// globals too (the compiler only puts the names a text itself defines in its namespace;
+/// any other name refers to the builtins).
+///
+/// Ruff: an unreached `name := name` per name, after a top-level `return`. Scheme and Jue:
+/// `(define name name)` per name, which keeps each value. Names the entry itself declares
+/// with `let`/`mut`/`const`/`func`/`struct`/`enum` are left out (re-assigning them would be
+/// a compile error), as is everything when the entry does not parse on its own (its
+/// errors are then reported against its own text).
+///
+/// Stop-gap: this belongs in the engine (a compile option that counts the namespace's
+/// existing names as the text's own), and goes away when the engine has it.
+fn with_earlier_globals(engine: &mut Engine, text: &str, dialect: Dialect) -> String {
+    let vm = engine.vm();
+    let globals = &vm.globals;
+    let mut names: Vec<String> = (0..globals.len() as u32)
+        .filter(|&slot| !matches!(globals.values[slot as usize], Value::Undef))
+        .map(|slot| (slot, globals.name(slot)))
+        .filter(|&(slot, n)| globals.lookup_in(REPL_NAME, n) == Some(slot))
+        .map(|(_, n)| n.to_string())
+        .collect();
+    if names.is_empty() {
+        return text.to_string();
+    }
+    names.sort();
+    let probe = tandem_syntax::FileId(u32::MAX);
+    let mut out = text.to_string();
+    match dialect {
+        Dialect::Ruff => {
+            let Ok(program) = tandem_syntax::ruff::parse(text, probe) else {
+                return out;
+            };
+            let own = ruff_declared(&program.stmts);
+            out.push_str("\nreturn\n");
+            for n in names
+                .iter()
+                .filter(|n| is_ruff_ident(n) && !own.contains(*n))
+            {
+                out.push_str(&format!("{n} := {n}\n"));
+            }
+        }
+        Dialect::Scheme | Dialect::Jue => {
+            let mode = tandem_syntax::scheme::ReadMode::Jue;
+            if tandem_syntax::scheme::read(text, probe, mode).is_err() {
+                return out;
+            }
+            out.push('\n');
+            for n in names.iter().filter(|n| is_plain_symbol(n)) {
+                out.push_str(&format!("(define |{n}| |{n}|)\n"));
+            }
+        }
+    }
+    out
+}
+
+/// Names a Ruff program declares at top level other than by plain assignment.
+fn ruff_declared(stmts: &[tandem_syntax::ruff::ast::Stmt]) -> Vec<String> {
+    use tandem_syntax::ruff::ast::{BindPattern, StmtKind};
+    fn pattern(p: &BindPattern, out: &mut Vec<String>) {
+        match p {
+            BindPattern::Name(id) => out.push(id.name.clone()),
+            BindPattern::Array { items, rest, .. } => {
+                items.iter().for_each(|i| pattern(i, out));
+                out.extend(rest.iter().map(|r| r.name.clone()));
+            }
+            BindPattern::Dict { keys, rest, .. } => {
+                out.extend(keys.iter().chain(rest.iter()).map(|k| k.name.clone()));
+            }
+        }
+    }
+    fn stmt(s: &tandem_syntax::ruff::ast::Stmt, out: &mut Vec<String>) {
+        match &s.kind {
+            StmtKind::Decl { pattern: p, .. } => pattern(p, out),
+            StmtKind::Func(f) => out.push(f.name.name.clone()),
+            StmtKind::Struct(d) => out.push(d.name.name.clone()),
+            StmtKind::Enum(d) => out.push(d.name.name.clone()),
+            StmtKind::Export(inner) => stmt(inner, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    stmts.iter().for_each(|s| stmt(s, &mut out));
+    out
+}
+
+fn is_ruff_ident(n: &str) -> bool {
+    let mut cs = n.chars();
+    cs.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && cs.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// A symbol that can be written between bars as it is.
+fn is_plain_symbol(n: &str) -> bool {
+    !n.is_empty() && !n.contains(['|', '\\']) && !n.chars().any(char::is_whitespace)
+}
+
+/// Whether an entry is ready to run.
+#[derive(Debug, PartialEq, Eq)]
+enum Scan {
+    /// A bracket, string or block comment is still open: read another line.
+    Open,
+    /// Only whitespace and comments.
+    Blank,
+    Complete,
+}
+
+/// Scan an entry for open brackets (`(`, `[`, `{`), strings and block comments. Extra
+/// closing brackets count as complete (the compiler reports them).
+fn scan(text: &str, dialect: Dialect) -> Scan {
+    let cs: Vec<char> = text.chars().collect();
+    let mut depth: i64 = 0;
+    let mut blank = true;
+    let mut i = 0;
+    let scheme = dialect != Dialect::Ruff;
+    while i < cs.len() {
+        let c = cs[i];
+        let next = cs.get(i + 1).copied();
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        // Comments.
+        if scheme && c == ';' || !scheme && (c == '#' || c == '/' && next == Some('/')) {
+            while i < cs.len() && cs[i] != '\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if scheme && c == '#' && next == Some('|') || !scheme && c == '/' && next == Some('*') {
+            // `#| |#` nests; `/* */` does not.
+            let (open, close) = if scheme { ('|', '#') } else { ('*', '/') };
+            let mut level = 1;
+            i += 2;
+            while level > 0 {
+                if i + 1 >= cs.len() {
+                    return Scan::Open;
+                }
+                if cs[i] == open && cs[i + 1] == close {
+                    level -= 1;
+                    i += 2;
+                } else if scheme && cs[i] == '#' && cs[i + 1] == '|' {
+                    level += 1;
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+            }
+            continue;
+        }
+        blank = false;
+        match c {
+            '"' | '|' if c == '"' || scheme => {
+                // A string, or a Scheme `|symbol|`.
+                i += 1;
+                loop {
+                    match cs.get(i) {
+                        None => return Scan::Open,
+                        Some('\\') => i += 2,
+                        Some(&d) if d == c => break,
+                        Some(_) => i += 1,
+                    }
+                }
+            }
+            '#' if scheme && next == Some('\\') => i += 2, // `#\(`: skip the character
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    if blank {
+        Scan::Blank
+    } else if depth > 0 {
+        Scan::Open
+    } else {
+        Scan::Complete
+    }
+}
+
+/// One line of input.
+enum Line {
+    Text(String),
+    /// Ctrl-C.
+    Interrupted,
+    /// End of input.
+    End,
+}
+
+/// Where lines come from: a line editor on a terminal, stdin read plainly otherwise.
+enum Input {
+    Editor {
+        editor: Box<rustyline::DefaultEditor>,
+        history: Option<PathBuf>,
+    },
+    Plain,
+}
+
+impl Input {
+    fn new() -> Input {
+        if !std::io::stdin().is_terminal() {
+            return Input::Plain;
+        }
+        let Ok(mut editor) = rustyline::DefaultEditor::new() else {
+            return Input::Plain;
+        };
+        let history = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .map(|home| PathBuf::from(home).join(".tandem_history"));
+        if let Some(path) = &history {
+            let _ = editor.load_history(path);
+        }
+        Input::Editor {
+            editor: Box::new(editor),
+            history,
+        }
+    }
+
+    fn read(&mut self, prompt: &str) -> Line {
+        match self {
+            Input::Editor { editor, .. } => match editor.readline(prompt) {
+                Ok(line) => Line::Text(line),
+                Err(rustyline::error::ReadlineError::Interrupted) => Line::Interrupted,
+                Err(_) => Line::End,
+            },
+            Input::Plain => {
+                let mut line = String::new();
+                match std::io::stdin().lock().read_line(&mut line) {
+                    Ok(0) | Err(_) => Line::End,
+                    Ok(_) => {
+                        let end = line.trim_end_matches(['\n', '\r']).len();
+                        line.truncate(end);
+                        Line::Text(line)
+                    }
+                }
+            }
+        }
+    }
+
+    fn remember(&mut self, entry: &str) {
+        if let Input::Editor { editor, .. } = self {
+            let _ = editor.add_history_entry(entry);
+        }
+    }
+
+    fn save(&mut self) {
+        if let Input::Editor {
+            editor,
+            history: Some(path),
+        } = self
+        {
+            let _ = editor.save_history(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ruff_brackets_strings_and_comments() {
+        let r = |t: &str| scan(t, Dialect::Ruff);
+        assert_eq!(r("func f(x) {\n"), Scan::Open);
+        assert_eq!(r("func f(x) {\n return x\n}\n"), Scan::Complete);
+        assert_eq!(r("print(\"(\")\n"), Scan::Complete);
+        assert_eq!(r("print(\"a\\\"(\")\n"), Scan::Complete);
+        assert_eq!(r("x := [1, # ]\n"), Scan::Open);
+        assert_eq!(r("x := 1 // (\n"), Scan::Complete);
+        assert_eq!(r("/* ( \n"), Scan::Open);
+        assert_eq!(r("/* ( */ x := 1\n"), Scan::Complete);
+        assert_eq!(r("print(\"abc\n"), Scan::Open);
+        assert_eq!(r("  # just a comment\n"), Scan::Blank);
+        assert_eq!(r(")\n"), Scan::Complete);
+    }
+
+    #[test]
+    fn scheme_brackets_strings_and_comments() {
+        let s = |t: &str| scan(t, Dialect::Scheme);
+        assert_eq!(s("(define (f x)\n"), Scan::Open);
+        assert_eq!(s("(define (f x)\n (* x 2))\n"), Scan::Complete);
+        assert_eq!(s("(display \")\")\n"), Scan::Complete);
+        assert_eq!(s("(list #\\( #\\))\n"), Scan::Complete);
+        assert_eq!(s("(list #\\()\n"), Scan::Complete);
+        assert_eq!(s("(f ; )\n"), Scan::Open);
+        assert_eq!(s("#| ( #| |# |# 1\n"), Scan::Complete);
+        assert_eq!(s("#| ( #| |# \n"), Scan::Open);
+        assert_eq!(s("'|a (|\n"), Scan::Complete);
+        assert_eq!(s("; nothing\n"), Scan::Blank);
+    }
+}

@@ -1,0 +1,118 @@
+//! `tandem repl`, driven with piped stdin (no terminal: no prompts, plain line reading).
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// Run `tandem repl <args>` with `input` on stdin.
+fn repl(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .arg("repl")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tandem repl");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("run tandem repl")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn ruff_globals_and_functions_persist_across_entries() {
+    let o = repl(
+        &[],
+        "x := 10\n\
+         func twice(a) {\n\
+         \x20 // a comment with a bracket (\n\
+         \x20 return a * 2 + x\n\
+         }\n\
+         print(twice(1))\n\
+         func bump() { x := x + 1 }\n\
+         bump()\n\
+         print(x)\n\
+         let k = 1\n\
+         let k = 2\n\
+         print(k, \"{ in a string\")\n",
+    );
+    assert_eq!(stdout(&o), "12\n11\n2 { in a string\n");
+    assert_eq!(stderr(&o), "");
+    assert!(o.status.success());
+}
+
+#[test]
+fn ruff_syntax_error_does_not_end_the_session() {
+    let o = repl(&["--lang", "ruff"], "print(1 +)\nprint(\"still here\")\n");
+    assert_eq!(stdout(&o), "still here\n");
+    assert!(stderr(&o).contains("<repl>:1:"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn ruff_runtime_error_does_not_end_the_session() {
+    let o = repl(&[], "y := 1\nprint(y / 0)\nprint(y + 1)\n");
+    assert_eq!(stdout(&o), "2\n");
+    assert!(stderr(&o).contains("Division by zero"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn ruff_exit_ends_the_session_with_its_code() {
+    let o = repl(&[], "print(1)\nexit(3)\nprint(2)\n");
+    assert_eq!(stdout(&o), "1\n");
+    assert_eq!(o.status.code(), Some(3));
+}
+
+#[test]
+fn unfinished_entry_at_end_of_input_reports_its_error() {
+    let o = repl(&[], "print(\"a\")\nprint((1)\n");
+    assert_eq!(stdout(&o), "a\n");
+    assert!(stderr(&o).contains("error"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn repl_options_apply() {
+    let o = repl(&["--deny", "stdout"], "print(1)\n");
+    assert!(stderr(&o).contains("capability denied"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn scheme_echoes_expressions_not_definitions() {
+    let o = repl(
+        &["--lang", "scheme"],
+        "(define x 21)\n\
+         x\n\
+         (define (f x)\n\
+         \x20 (* x 2)) ; a comment (\n\
+         (f x) \"s\" #\\( (list 1 #t)\n\
+         (display \"hi\") (newline)\n\
+         (car '())\n\
+         (+ x 1)\n",
+    );
+    assert_eq!(stdout(&o), "21\n42\n\"s\"\n#\\(\n(1 #t)\nhi\n22\n");
+    assert!(stderr(&o).contains("car"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn jue_prints_values_its_way() {
+    let o = repl(
+        &["--lang", "jue"],
+        "(define t true)\nt\nnil\n(not t)\n(define (g)\n  nil)\n(g)\n",
+    );
+    assert_eq!(stdout(&o), "true\nnil\nfalse\nnil\n");
+    assert_eq!(o.status.code(), Some(0));
+}

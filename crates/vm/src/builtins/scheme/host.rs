@@ -1,0 +1,49 @@
+//! `ffi-call`: calling a function the host registered with `Engine::register_native`.
+
+use super::{reg, show};
+use crate::native::{Arity, NativeImpl, NativeResult};
+use crate::value::Value;
+use crate::vm::Vm;
+
+pub fn install(vm: &mut Vm) {
+    reg(vm, "ffi-call", Arity::at_least(1), ffi_call);
+}
+
+/// `(ffi-call name arg ...)`: `name` is a symbol or string naming a host-registered native
+/// function; the arguments are passed in order, and the capability check is the callee's.
+fn ffi_call(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    let name = match args[0] {
+        Value::Symbol(id) => vm.heap.symbol_name(id).to_string(),
+        Value::Str(s) => s.as_str().to_string(),
+        other => {
+            return Err(format!(
+                "ffi-call: the function name must be a symbol or string, got {}",
+                show(vm, other)
+            ))
+        }
+    };
+    let Some(&id) = vm.native_index.get(&name) else {
+        return Err(format!("ffi-call: no host function named '{name}'"));
+    };
+    let def = vm.natives[id as usize].clone();
+    let rest = &args[1..];
+    if !def.arity.accepts(rest.len()) {
+        return Err(format!(
+            "{} expects {}, got {}",
+            def.name,
+            def.arity.describe(),
+            rest.len()
+        ));
+    }
+    if !vm.caps.contains(def.caps) {
+        let missing = def.caps.without(vm.caps).names().join(", ");
+        return Err(format!(
+            "capability denied: {missing} (needed by {})",
+            def.name
+        ));
+    }
+    match def.imp {
+        NativeImpl::Fn(f) => f(vm, rest),
+        NativeImpl::Host(h) => h(vm, rest),
+    }
+}
