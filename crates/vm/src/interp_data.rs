@@ -243,6 +243,10 @@ impl Vm {
         }
         let line = self.sources.line_of(err.span) as i64;
         let message = match err.value {
+            // A Scheme error object: its formatted message ("boom 1 2").
+            Some(Value::Struct(inst)) if inst.ty == self.scheme_error_type => {
+                self.new_str(err.message.as_str())
+            }
             Some(v) => v,
             None => self.new_str(err.message.as_str()),
         };

@@ -1,0 +1,2 @@
+(define (sboom x) (raise (list (quote bad) x)))
+(define (serr x) (error "scheme error" x))
