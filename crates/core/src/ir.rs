@@ -311,4 +311,7 @@ pub enum ExprKind {
     },
     /// Load (once) and return the module at `path`, relative to the importing file.
     Import(String),
+    /// Run the body; a `Continue` inside it (not inside an inner loop) runs it again. The
+    /// value is the body's value when it finishes. Made by [`crate::loopify`].
+    Loop(Box<Expr>),
 }

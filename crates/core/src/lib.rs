@@ -7,6 +7,7 @@
 //! the resolved IR and knows nothing of syntax.
 
 pub mod ir;
+pub mod loopify;
 pub mod lower_match;
 pub mod lower_ruff;
 pub mod resolve;

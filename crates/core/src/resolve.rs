@@ -223,6 +223,7 @@ impl Resolver {
                 }
             }
             ExprKind::Throw(v) => self.walk(v, func, false),
+            ExprKind::Loop(body) => self.walk(body, func, tail),
             ExprKind::Apply {
                 callee,
                 args,

@@ -262,6 +262,19 @@ impl FnCompiler<'_, '_> {
                 self.emit(Instr::ReturnNull {}, e.span);
             }
             ExprKind::Return(v) => self.ret(v)?,
+            ExprKind::Loop(body) => {
+                let mark = self.st.next;
+                let top = self.here();
+                self.st.loops.push(Loop {
+                    breaks: Vec::new(),
+                    continues: Vec::new(),
+                    continue_to: Some(top),
+                    try_depth: self.st.try_depth,
+                });
+                self.ret(body)?;
+                self.end_loop(top)?;
+                self.st.next = mark;
+            }
             ExprKind::Block(items) if !items.is_empty() => {
                 let mark = self.st.next;
                 let (last, init) = items.split_last().expect("non-empty");
@@ -941,6 +954,19 @@ impl FnCompiler<'_, '_> {
                         }
                     }
                 }
+                self.st.next = mark;
+            }
+            ExprKind::Loop(body) => {
+                let mark = self.st.next;
+                let top = self.here();
+                self.st.loops.push(Loop {
+                    breaks: Vec::new(),
+                    continues: Vec::new(),
+                    continue_to: Some(top),
+                    try_depth: self.st.try_depth,
+                });
+                self.expr(body, dst)?;
+                self.end_loop(top)?;
                 self.st.next = mark;
             }
             ExprKind::Import(path) => {

@@ -266,11 +266,7 @@ impl Vm {
         // An error raised inside library code (the preludes) is reported where the program
         // called into the library: the innermost frame running the program's own code.
         let mut span = span;
-        if self
-            .frames
-            .last()
-            .is_some_and(|f| f.closure.proto.builtin)
-        {
+        if self.frames.last().is_some_and(|f| f.closure.proto.builtin) {
             if let Some(f) = self.frames.iter().rev().find(|f| !f.closure.proto.builtin) {
                 let pc = (f.pc as usize).saturating_sub(1);
                 span = f.closure.proto.spans.get(pc).copied().unwrap_or(span);

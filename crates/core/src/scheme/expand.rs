@@ -308,6 +308,7 @@ pub(crate) fn lower_program(
     lx.module.builtin_ns = "scheme".into();
     lx.module.globals = std::mem::take(&mut lx.globals);
     if lx.errors.is_empty() {
+        crate::loopify::loopify(&mut lx.module);
         crate::resolve::resolve(&mut lx.module);
         Ok(lx.module)
     } else {

@@ -1,0 +1,403 @@
+//! Loopification: a local function that is only ever called in tail position from its own
+//! body (and once, to start it) is compiled as a loop in the enclosing function. This is the
+//! shape of Scheme's named `let` and of `do`:
+//!
+//! ```text
+//! Block[Define(f, null), SetLocal(f, Closure(g)), Call(f, inits)]
+//!   =>  Block[Define(p1, init1) ..., Loop(body of g, with each `f(args)` tail call
+//!                                    replaced by: assign the parameters; Continue)]
+//! ```
+//!
+//! It applies only when the body makes no closures (which could observe that the loop
+//! reuses one binding per parameter instead of a fresh one per call) and when `f` is used
+//! nowhere else. The loop runs in the enclosing frame: no call, no frame, no closure.
+
+use crate::ir::*;
+
+/// Rewrite every eligible local loop in the module (run before `resolve`).
+pub fn loopify(module: &mut Module) {
+    // Inner functions first (they are created after their parents): an outer loop becomes
+    // eligible once the loops inside it no longer make closures.
+    for fid in (0..module.funcs.len()).rev() {
+        let mut body =
+            std::mem::replace(&mut module.funcs[fid].body, Expr::null(Default::default()));
+        rewrite(module, fid as FuncId, &mut body);
+        module.funcs[fid].body = body;
+    }
+}
+
+/// Walk `e` (code of function `owner`) looking for the loop pattern.
+fn rewrite(module: &mut Module, owner: FuncId, e: &mut Expr) {
+    for child in children_mut(e) {
+        rewrite(module, owner, child);
+    }
+    if let ExprKind::Block(items) = &mut e.kind {
+        if let Some(new) = try_loop(module, owner, items, e.span) {
+            *e = new;
+        }
+    }
+}
+
+fn try_loop(
+    module: &mut Module,
+    owner: FuncId,
+    items: &[Expr],
+    span: tandem_syntax::Span,
+) -> Option<Expr> {
+    let [define, set, call] = items else {
+        return None;
+    };
+    let ExprKind::Define(v, init) = &define.kind else {
+        return None;
+    };
+    if !matches!(init.kind, ExprKind::Const(Const::Null)) {
+        return None;
+    }
+    let ExprKind::SetLocal(v2, clo) = &set.kind else {
+        return None;
+    };
+    let ExprKind::Closure(g) = clo.kind else {
+        return None;
+    };
+    let ExprKind::Call { callee, args, .. } = &call.kind else {
+        return None;
+    };
+    let v = *v;
+    if *v2 != v || !matches!(callee.kind, ExprKind::Local(c) if c == v) {
+        return None;
+    }
+    let func = module.func(g);
+    let n = func.params.len();
+    if func.rest.is_some() || args.len() != n || func.parent != Some(owner) {
+        return None;
+    }
+    // The inits are evaluated outside the loop: they must not mention the loop.
+    if args.iter().any(|a| mentions(a, v)) {
+        return None;
+    }
+    let gbody = &func.body;
+    if makes_closure(gbody) || !only_tail_self_calls(gbody, v, n, true) {
+        return None;
+    }
+    // Eligible. The function's variables now live in the enclosing function.
+    let params = func.params.clone();
+    let mut body = std::mem::replace(&mut module.funcs[g as usize].body, Expr::null(span));
+    for var in module.vars.iter_mut() {
+        if var.func == g {
+            var.func = owner;
+            var.mutable = true;
+        }
+    }
+    replace_self_calls(module, owner, &mut body, v, &params);
+    let mut out: Vec<Expr> = params
+        .iter()
+        .zip(args.iter())
+        .map(|(p, a)| Expr::new(ExprKind::Define(*p, Box::new(a.clone())), a.span))
+        .collect();
+    out.push(Expr::new(ExprKind::Loop(Box::new(body)), span));
+    Some(Expr::new(ExprKind::Block(out), span))
+}
+
+/// Does `e` mention variable `v` anywhere?
+fn mentions(e: &Expr, v: VarId) -> bool {
+    match &e.kind {
+        ExprKind::Local(x) => *x == v,
+        ExprKind::Define(x, _) | ExprKind::SetLocal(x, _) if *x == v => true,
+        _ => children(e).into_iter().any(|c| mentions(c, v)),
+    }
+}
+
+fn makes_closure(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Closure(_) | ExprKind::StructDef { .. } => true,
+        _ => children(e).into_iter().any(makes_closure),
+    }
+}
+
+/// True when every mention of `v` in `e` is the callee of an `n`-argument call in tail
+/// position (relative to the function body `e` belongs to).
+fn only_tail_self_calls(e: &Expr, v: VarId, n: usize, tail: bool) -> bool {
+    match &e.kind {
+        ExprKind::Local(x) => *x != v,
+        ExprKind::SetLocal(x, _) | ExprKind::Define(x, _) if *x == v => false,
+        ExprKind::Call { callee, args, .. } if matches!(callee.kind, ExprKind::Local(c) if c == v) => {
+            tail && args.len() == n && args.iter().all(|a| !mentions(a, v))
+        }
+        ExprKind::Block(xs) | ExprKind::Seq(xs) => {
+            let last = xs.len().saturating_sub(1);
+            xs.iter()
+                .enumerate()
+                .all(|(i, x)| only_tail_self_calls(x, v, n, tail && i == last))
+        }
+        ExprKind::If {
+            cond, then, else_, ..
+        } => {
+            only_tail_self_calls(cond, v, n, false)
+                && only_tail_self_calls(then, v, n, tail)
+                && only_tail_self_calls(else_, v, n, tail)
+        }
+        ExprKind::Return(x) => only_tail_self_calls(x, v, n, true),
+        ExprKind::Coalesce(a, b) => {
+            only_tail_self_calls(a, v, n, false) && only_tail_self_calls(b, v, n, tail)
+        }
+        // Inside a loop or a handler the call would not leave the body: not a tail call here.
+        _ => children(e)
+            .into_iter()
+            .all(|c| only_tail_self_calls(c, v, n, false)),
+    }
+}
+
+/// Replace each tail call `v(args)` by assignments to `params` and a `Continue`.
+fn replace_self_calls(
+    module: &mut Module,
+    owner: FuncId,
+    e: &mut Expr,
+    v: VarId,
+    params: &[VarId],
+) {
+    if let ExprKind::Call { callee, args, .. } = &mut e.kind {
+        if matches!(callee.kind, ExprKind::Local(c) if c == v) {
+            let span = e.span;
+            let args = std::mem::take(args);
+            *e = Expr::new(
+                ExprKind::Seq(assign_params(module, owner, params, args, span)),
+                span,
+            );
+            return;
+        }
+    }
+    for child in children_mut(e) {
+        replace_self_calls(module, owner, child, v, params);
+    }
+}
+
+/// The parallel assignment `params := args` followed by `Continue`.
+fn assign_params(
+    module: &mut Module,
+    owner: FuncId,
+    params: &[VarId],
+    args: Vec<Expr>,
+    span: tandem_syntax::Span,
+) -> Vec<Expr> {
+    let mut out = Vec::new();
+    let n = params.len();
+    // In order, when no argument reads a parameter assigned before it; in reverse, when none
+    // reads one assigned after it; otherwise through temporaries.
+    let reads_earlier = (0..n).any(|i| params[..i].iter().any(|p| mentions(&args[i], *p)));
+    let reads_later = (0..n).any(|i| params[i + 1..].iter().any(|p| mentions(&args[i], *p)));
+    let mut pairs: Vec<(VarId, Expr)> = params.iter().copied().zip(args).collect();
+    // An argument that is the parameter itself needs no assignment.
+    pairs.retain(|(p, a)| !matches!(a.kind, ExprKind::Local(x) if x == *p));
+    if !reads_earlier {
+        for (p, a) in pairs {
+            out.push(Expr::new(ExprKind::SetLocal(p, Box::new(a)), span));
+        }
+    } else if !reads_later {
+        for (p, a) in pairs.into_iter().rev() {
+            out.push(Expr::new(ExprKind::SetLocal(p, Box::new(a)), span));
+        }
+    } else {
+        let mut temps = Vec::new();
+        for (p, a) in pairs {
+            module.vars.push(VarInfo {
+                name: "$loop".to_string(),
+                func: owner,
+                mutable: false,
+                captured: false,
+                reassigned: false,
+                boxed: false,
+                span,
+            });
+            let t = (module.vars.len() - 1) as VarId;
+            out.push(Expr::new(ExprKind::Define(t, Box::new(a)), span));
+            temps.push((p, t));
+        }
+        for (p, t) in temps {
+            out.push(Expr::new(
+                ExprKind::SetLocal(p, Box::new(Expr::new(ExprKind::Local(t), span))),
+                span,
+            ));
+        }
+    }
+    out.push(Expr::new(ExprKind::Continue, span));
+    out
+}
+
+/// The direct subexpressions of `e` (not into other functions' bodies).
+fn children(e: &Expr) -> Vec<&Expr> {
+    let mut out = Vec::new();
+    match &e.kind {
+        ExprKind::Const(_)
+        | ExprKind::Local(_)
+        | ExprKind::Global(_)
+        | ExprKind::Break
+        | ExprKind::Continue
+        | ExprKind::Closure(_)
+        | ExprKind::EnumDef { .. }
+        | ExprKind::Import(_)
+        | ExprKind::StructDef { .. } => {}
+        ExprKind::Define(_, x)
+        | ExprKind::SetLocal(_, x)
+        | ExprKind::SetGlobal(_, x)
+        | ExprKind::DefineGlobal(_, _, x)
+        | ExprKind::Return(x)
+        | ExprKind::Field(x, _)
+        | ExprKind::VariantField(x, _)
+        | ExprKind::Throw(x)
+        | ExprKind::Loop(x) => out.push(&**x),
+        ExprKind::VariantTest { value, .. } => out.push(&**value),
+        ExprKind::Block(xs) | ExprKind::Seq(xs) | ExprKind::Prim(_, xs) => out.extend(xs.iter()),
+        ExprKind::If {
+            cond, then, else_, ..
+        } => out.extend([&**cond, &**then, &**else_]),
+        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Coalesce(a, b) => {
+            out.extend([&**a, &**b])
+        }
+        ExprKind::SetField(a, _, b) => out.extend([&**a, &**b]),
+        ExprKind::While { cond, body, .. } => out.extend([&**cond, &**body]),
+        ExprKind::ForEach { iter, body, .. } => out.extend([&**iter, &**body]),
+        ExprKind::ForRange {
+            start,
+            end,
+            step,
+            body,
+            ..
+        } => {
+            out.extend([&**start, &**end]);
+            if let Some(s) = step {
+                out.push(&**s);
+            }
+            out.push(&**body);
+        }
+        ExprKind::Call { callee, args, .. } => {
+            out.push(&**callee);
+            out.extend(args.iter());
+        }
+        ExprKind::MethodCall { obj, args, .. } => {
+            out.push(&**obj);
+            out.extend(args.iter());
+        }
+        ExprKind::Apply { callee, args, .. } => out.extend([&**callee, &**args]),
+        ExprKind::StructLit { ty, fields } => {
+            out.push(&**ty);
+            out.extend(fields.iter().map(|(_, v)| v));
+        }
+        ExprKind::MakeVariant {
+            enum_type, args, ..
+        } => {
+            if let Some(t) = enum_type {
+                out.push(&**t);
+            }
+            out.extend(args.iter());
+        }
+        ExprKind::Try { body, handler, .. } => out.extend([&**body, &**handler]),
+        ExprKind::Array(items) => {
+            for i in items {
+                match i {
+                    ArrayElem::Item(x) | ArrayElem::Spread(x) => out.push(x),
+                }
+            }
+        }
+        ExprKind::Dict(items) => {
+            for i in items {
+                match i {
+                    DictElem::Pair(k, v) => out.extend([k, v]),
+                    DictElem::Spread(x) => out.push(x),
+                }
+            }
+        }
+    }
+    out
+}
+
+fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
+    let mut out = Vec::new();
+    match &mut e.kind {
+        ExprKind::Const(_)
+        | ExprKind::Local(_)
+        | ExprKind::Global(_)
+        | ExprKind::Break
+        | ExprKind::Continue
+        | ExprKind::Closure(_)
+        | ExprKind::EnumDef { .. }
+        | ExprKind::Import(_)
+        | ExprKind::StructDef { .. } => {}
+        ExprKind::Define(_, x)
+        | ExprKind::SetLocal(_, x)
+        | ExprKind::SetGlobal(_, x)
+        | ExprKind::DefineGlobal(_, _, x)
+        | ExprKind::Return(x)
+        | ExprKind::Field(x, _)
+        | ExprKind::VariantField(x, _)
+        | ExprKind::Throw(x)
+        | ExprKind::Loop(x) => out.push(&mut **x),
+        ExprKind::VariantTest { value, .. } => out.push(&mut **value),
+        ExprKind::Block(xs) | ExprKind::Seq(xs) | ExprKind::Prim(_, xs) => {
+            out.extend(xs.iter_mut())
+        }
+        ExprKind::If {
+            cond, then, else_, ..
+        } => out.extend([&mut **cond, &mut **then, &mut **else_]),
+        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Coalesce(a, b) => {
+            out.extend([&mut **a, &mut **b])
+        }
+        ExprKind::SetField(a, _, b) => out.extend([&mut **a, &mut **b]),
+        ExprKind::While { cond, body, .. } => out.extend([&mut **cond, &mut **body]),
+        ExprKind::ForEach { iter, body, .. } => out.extend([&mut **iter, &mut **body]),
+        ExprKind::ForRange {
+            start,
+            end,
+            step,
+            body,
+            ..
+        } => {
+            out.push(&mut **start);
+            out.push(&mut **end);
+            if let Some(s) = step {
+                out.push(&mut **s);
+            }
+            out.push(&mut **body);
+        }
+        ExprKind::Call { callee, args, .. } => {
+            out.push(&mut **callee);
+            out.extend(args.iter_mut());
+        }
+        ExprKind::MethodCall { obj, args, .. } => {
+            out.push(&mut **obj);
+            out.extend(args.iter_mut());
+        }
+        ExprKind::Apply { callee, args, .. } => out.extend([&mut **callee, &mut **args]),
+        ExprKind::StructLit { ty, fields } => {
+            out.push(&mut **ty);
+            out.extend(fields.iter_mut().map(|(_, v)| v));
+        }
+        ExprKind::MakeVariant {
+            enum_type, args, ..
+        } => {
+            if let Some(t) = enum_type {
+                out.push(&mut **t);
+            }
+            out.extend(args.iter_mut());
+        }
+        ExprKind::Try { body, handler, .. } => out.extend([&mut **body, &mut **handler]),
+        ExprKind::Array(items) => {
+            for i in items {
+                match i {
+                    ArrayElem::Item(x) | ArrayElem::Spread(x) => out.push(x),
+                }
+            }
+        }
+        ExprKind::Dict(items) => {
+            for i in items {
+                match i {
+                    DictElem::Pair(k, v) => {
+                        out.push(k);
+                        out.push(v);
+                    }
+                    DictElem::Spread(x) => out.push(x),
+                }
+            }
+        }
+    }
+    out
+}
