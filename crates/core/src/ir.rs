@@ -311,7 +311,12 @@ pub enum ExprKind {
     },
     /// Load (once) and return the module at `path`, relative to the importing file.
     Import(String),
-    /// Run the body; a `Continue` inside it (not inside an inner loop) runs it again. The
-    /// value is the body's value when it finishes. Made by [`crate::loopify`].
-    Loop(Box<Expr>),
+    /// Run the body; a `ContinueTo(label)` inside it runs it again. The value is the body's
+    /// value when it finishes. Made by [`crate::loopify`].
+    Loop {
+        label: u32,
+        body: Box<Expr>,
+    },
+    /// Start the next round of the enclosing `Loop` with this label.
+    ContinueTo(u32),
 }

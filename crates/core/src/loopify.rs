@@ -5,7 +5,7 @@
 //! ```text
 //! Block[Define(f, null), SetLocal(f, Closure(g)), Call(f, inits)]
 //!   =>  Block[Define(p1, init1) ..., Loop(body of g, with each `f(args)` tail call
-//!                                    replaced by: assign the parameters; Continue)]
+//!                                    replaced by: assign the parameters; ContinueTo)]
 //! ```
 //!
 //! It applies only when the body makes no closures (which could observe that the loop
@@ -88,13 +88,20 @@ fn try_loop(
             var.mutable = true;
         }
     }
-    replace_self_calls(module, owner, &mut body, v, &params);
+    replace_self_calls(module, owner, &mut body, v, &params, g);
     let mut out: Vec<Expr> = params
         .iter()
         .zip(args.iter())
         .map(|(p, a)| Expr::new(ExprKind::Define(*p, Box::new(a.clone())), a.span))
         .collect();
-    out.push(Expr::new(ExprKind::Loop(Box::new(body)), span));
+    // The loop's label: the function it replaces (unique in the module).
+    out.push(Expr::new(
+        ExprKind::Loop {
+            label: g,
+            body: Box::new(body),
+        },
+        span,
+    ));
     Some(Expr::new(ExprKind::Block(out), span))
 }
 
@@ -137,6 +144,8 @@ fn only_tail_self_calls(e: &Expr, v: VarId, n: usize, tail: bool) -> bool {
                 && only_tail_self_calls(else_, v, n, tail)
         }
         ExprKind::Return(x) => only_tail_self_calls(x, v, n, true),
+        // A tail call in a loop's body leaves the loop with its value: still in tail position.
+        ExprKind::Loop { body, .. } => only_tail_self_calls(body, v, n, tail),
         ExprKind::Coalesce(a, b) => {
             only_tail_self_calls(a, v, n, false) && only_tail_self_calls(b, v, n, tail)
         }
@@ -147,37 +156,37 @@ fn only_tail_self_calls(e: &Expr, v: VarId, n: usize, tail: bool) -> bool {
     }
 }
 
-/// Replace each tail call `v(args)` by assignments to `params` and a `Continue`.
+/// Replace each tail call `v(args)` by assignments to `params` and a `ContinueTo(label)`.
 fn replace_self_calls(
     module: &mut Module,
     owner: FuncId,
     e: &mut Expr,
     v: VarId,
     params: &[VarId],
+    label: u32,
 ) {
     if let ExprKind::Call { callee, args, .. } = &mut e.kind {
         if matches!(callee.kind, ExprKind::Local(c) if c == v) {
             let span = e.span;
             let args = std::mem::take(args);
-            *e = Expr::new(
-                ExprKind::Seq(assign_params(module, owner, params, args, span)),
-                span,
-            );
+            let seq = assign_params(module, owner, params, args, span, label);
+            *e = Expr::new(ExprKind::Seq(seq), span);
             return;
         }
     }
     for child in children_mut(e) {
-        replace_self_calls(module, owner, child, v, params);
+        replace_self_calls(module, owner, child, v, params, label);
     }
 }
 
-/// The parallel assignment `params := args` followed by `Continue`.
+/// The parallel assignment `params := args` followed by `ContinueTo(label)`.
 fn assign_params(
     module: &mut Module,
     owner: FuncId,
     params: &[VarId],
     args: Vec<Expr>,
     span: tandem_syntax::Span,
+    label: u32,
 ) -> Vec<Expr> {
     let mut out = Vec::new();
     let n = params.len();
@@ -219,7 +228,7 @@ fn assign_params(
             ));
         }
     }
-    out.push(Expr::new(ExprKind::Continue, span));
+    out.push(Expr::new(ExprKind::ContinueTo(label), span));
     out
 }
 
@@ -232,6 +241,7 @@ fn children(e: &Expr) -> Vec<&Expr> {
         | ExprKind::Global(_)
         | ExprKind::Break
         | ExprKind::Continue
+        | ExprKind::ContinueTo(_)
         | ExprKind::Closure(_)
         | ExprKind::EnumDef { .. }
         | ExprKind::Import(_)
@@ -244,7 +254,7 @@ fn children(e: &Expr) -> Vec<&Expr> {
         | ExprKind::Field(x, _)
         | ExprKind::VariantField(x, _)
         | ExprKind::Throw(x)
-        | ExprKind::Loop(x) => out.push(&**x),
+        | ExprKind::Loop { body: x, .. } => out.push(&**x),
         ExprKind::VariantTest { value, .. } => out.push(&**value),
         ExprKind::Block(xs) | ExprKind::Seq(xs) | ExprKind::Prim(_, xs) => out.extend(xs.iter()),
         ExprKind::If {
@@ -318,6 +328,7 @@ fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
         | ExprKind::Global(_)
         | ExprKind::Break
         | ExprKind::Continue
+        | ExprKind::ContinueTo(_)
         | ExprKind::Closure(_)
         | ExprKind::EnumDef { .. }
         | ExprKind::Import(_)
@@ -330,7 +341,7 @@ fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
         | ExprKind::Field(x, _)
         | ExprKind::VariantField(x, _)
         | ExprKind::Throw(x)
-        | ExprKind::Loop(x) => out.push(&mut **x),
+        | ExprKind::Loop { body: x, .. } => out.push(&mut **x),
         ExprKind::VariantTest { value, .. } => out.push(&mut **value),
         ExprKind::Block(xs) | ExprKind::Seq(xs) | ExprKind::Prim(_, xs) => {
             out.extend(xs.iter_mut())

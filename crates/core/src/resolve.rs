@@ -223,7 +223,8 @@ impl Resolver {
                 }
             }
             ExprKind::Throw(v) => self.walk(v, func, false),
-            ExprKind::Loop(body) => self.walk(body, func, tail),
+            ExprKind::Loop { body, .. } => self.walk(body, func, tail),
+            ExprKind::ContinueTo(_) => {}
             ExprKind::Apply {
                 callee,
                 args,

@@ -41,7 +41,7 @@ fn walk<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         | ExprKind::DefineGlobal(_, _, x)
         | ExprKind::Return(x)
         | ExprKind::Throw(x)
-        | ExprKind::Loop(x)
+        | ExprKind::Loop { body: x, .. }
         | ExprKind::Field(x, _) => walk(x, f),
         ExprKind::SetField(a, _, b) => {
             walk(a, f);
@@ -195,7 +195,7 @@ fn named_let_and_do_loops_become_loops() {
     );
     for f in ["sum", "cnt"] {
         let body = &m.funcs.iter().find(|x| x.name == f).expect("function").body;
-        assert!(format!("{body:?}").contains("Loop("), "{f}: {body:?}");
+        assert!(format!("{body:?}").contains("Loop {"), "{f}: {body:?}");
     }
     assert!(
         !calls(&m, "sum").iter().any(|c| c.0.contains("loop")),

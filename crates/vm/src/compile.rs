@@ -71,6 +71,8 @@ struct Loop {
     continue_to: Option<usize>,
     /// `try` nesting at the loop: a `break`/`continue` leaves the handlers above it.
     try_depth: u32,
+    /// The label of a `Loop` (for `ContinueTo`).
+    label: Option<u32>,
 }
 
 struct FnState {
@@ -262,7 +264,7 @@ impl FnCompiler<'_, '_> {
                 self.emit(Instr::ReturnNull {}, e.span);
             }
             ExprKind::Return(v) => self.ret(v)?,
-            ExprKind::Loop(body) => {
+            ExprKind::Loop { label, body } => {
                 let mark = self.st.next;
                 let top = self.here();
                 self.st.loops.push(Loop {
@@ -270,6 +272,7 @@ impl FnCompiler<'_, '_> {
                     continues: Vec::new(),
                     continue_to: Some(top),
                     try_depth: self.st.try_depth,
+                    label: Some(*label),
                 });
                 self.ret(body)?;
                 self.end_loop(top)?;
@@ -541,6 +544,7 @@ impl FnCompiler<'_, '_> {
                     continues: Vec::new(),
                     continue_to: Some(top),
                     try_depth: self.st.try_depth,
+                    label: None,
                 });
                 let mark = self.st.next;
                 self.expr(body, None)?;
@@ -577,6 +581,7 @@ impl FnCompiler<'_, '_> {
                     continues: Vec::new(),
                     continue_to: Some(top),
                     try_depth: self.st.try_depth,
+                    label: None,
                 });
                 self.expr(body, None)?;
                 let j = self.emit(Instr::Jmp { off: 0 }, span);
@@ -627,6 +632,7 @@ impl FnCompiler<'_, '_> {
                     continues: Vec::new(),
                     continue_to: None,
                     try_depth: self.st.try_depth,
+                    label: None,
                 });
                 self.expr(body, None)?;
                 let cont = self.here();
@@ -664,6 +670,20 @@ impl FnCompiler<'_, '_> {
             }
             ExprKind::Return(value) => {
                 self.ret(value)?;
+            }
+            ExprKind::ContinueTo(label) => {
+                let Some(lp) = self.st.loops.iter().rev().find(|l| l.label == Some(*label)) else {
+                    return Err(Diagnostic::error(
+                        "internal error: no loop to continue",
+                        span,
+                    ));
+                };
+                let (target, depth) = (lp.continue_to.expect("a Loop knows its top"), lp.try_depth);
+                for _ in depth..self.st.try_depth {
+                    self.emit(Instr::TryEnd {}, span);
+                }
+                let j = self.emit(Instr::Jmp { off: 0 }, span);
+                self.patch(j, target);
             }
             ExprKind::Call { callee, args, tail } => {
                 let mark = self.st.next;
@@ -956,7 +976,7 @@ impl FnCompiler<'_, '_> {
                 }
                 self.st.next = mark;
             }
-            ExprKind::Loop(body) => {
+            ExprKind::Loop { label, body } => {
                 let mark = self.st.next;
                 let top = self.here();
                 self.st.loops.push(Loop {
@@ -964,6 +984,7 @@ impl FnCompiler<'_, '_> {
                     continues: Vec::new(),
                     continue_to: Some(top),
                     try_depth: self.st.try_depth,
+                    label: Some(*label),
                 });
                 self.expr(body, dst)?;
                 self.end_loop(top)?;
