@@ -1,0 +1,654 @@
+//! Compiler tests for the Scheme dialect through the disassembler: which calls become tail
+//! calls (R7RS 3.5, "Proper tail calls") and where the jumps of `if` land.
+//!
+//! A Scheme function is listed under its name: `(define (fact n) ...)` is `function fact (`,
+//! a lambda bound by `let`/`letrec` is named after its variable, a named `let` after its
+//! name, and the loop of a `do` is `do-loop`.
+//!
+//! Tail calls are `TAILCALL`, `TAILCALLG` (global callee) and `TAILCALLLIST` (`apply`); plain
+//! calls are `CALL`, `CALLG`, `CALLLIST` and `CALLMETHOD`.
+//!
+//! The tests allow for optimizations the compiler may or may not make: standard procedures
+//! such as `-`, `*` and `=` may be ordinary global calls (`CALLG`) or inline instructions
+//! (`ADDI`, `MUL`, `JMPNEQI`, ...), and a named `let` or `do` loop may be a function of its
+//! own that calls itself with `TAILCALL` or a loop inside the enclosing function (a backward
+//! `JMP`). What they insist on is that nothing in a non-tail position is a tail call, and that
+//! every call in tail position is a tail call (or a jump).
+
+use tandem::{Dialect, Engine};
+
+/// The whole disassembly of a Scheme program.
+fn disasm_all(src: &str) -> String {
+    let mut e = Engine::with_output(Box::new(std::io::sink()));
+    let proto = match e.compile_source("t.scm", src, Dialect::Scheme) {
+        Ok(p) => p,
+        Err(err) => panic!("compile error:\n{}", e.render_error(&err)),
+    };
+    e.disassemble(&proto)
+}
+
+/// The section of a disassembly for function `name` (its header line up to the next
+/// function), if there is one.
+fn section(text: &str, name: &str) -> Option<String> {
+    let header = format!("function {name} (");
+    let start = text.find(&header)?;
+    assert!(
+        !text[start + 1..].contains(&header),
+        "two functions named {name} in:\n{text}"
+    );
+    let rest = &text[start..];
+    let end = rest[1..]
+        .find("\nfunction ")
+        .map(|i| i + 1)
+        .unwrap_or(rest.len());
+    Some(rest[..end].to_string())
+}
+
+/// The disassembly of function `name` (its header line up to the next function).
+fn disasm_of(src: &str, name: &str) -> String {
+    let text = disasm_all(src);
+    section(&text, name).unwrap_or_else(|| panic!("no function {name} in:\n{text}"))
+}
+
+/// The code of a loop (a named `let` called `name`, or a `do` loop when `name` is
+/// `do-loop`) written in function `outer`. If the loop became a function of its own, that
+/// function must go round with a `TAILCALL`, and its code is returned. If it became a loop
+/// inside `outer`, `outer` must jump backwards, and `outer`'s code is returned.
+fn loop_code(src: &str, outer: &str, name: &str) -> (String, Vec<Instr>) {
+    let text = disasm_all(src);
+    if let Some(d) = section(&text, name) {
+        let code = instrs(&d);
+        assert!(
+            count(&code, "TAILCALL") >= 1,
+            "loop {name} without a TAILCALL:\n{d}"
+        );
+        return (d, code);
+    }
+    let d = section(&text, outer).unwrap_or_else(|| panic!("no function {outer} in:\n{text}"));
+    let code = instrs(&d);
+    assert!(
+        code.iter()
+            .any(|i| i.op == "JMP" && i.target().is_some_and(|t| t <= i.pc)),
+        "loop {name} is neither a function nor a backward jump in:\n{text}"
+    );
+    (d, code)
+}
+
+/// One instruction: its index, mnemonic and operand text.
+#[derive(Debug, Clone)]
+struct Instr {
+    pc: usize,
+    op: String,
+    args: String,
+}
+
+impl Instr {
+    /// The global a `CALLG`/`TAILCALLG` calls: the name in `gNNN(name)`.
+    fn global(&self) -> Option<&str> {
+        let g = self.args.rsplit(", ").next()?;
+        let open = g.find('(')?;
+        if !g.starts_with('g') {
+            return None;
+        }
+        g[open + 1..].strip_suffix(')')
+    }
+
+    /// The target of a jump: the `NNNN` in `->NNNN`.
+    fn target(&self) -> Option<usize> {
+        let at = self.args.find("->")?;
+        let digits: String = self.args[at + 2..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    }
+
+    fn is_tail_call(&self) -> bool {
+        matches!(self.op.as_str(), "TAILCALL" | "TAILCALLG" | "TAILCALLLIST")
+    }
+
+    fn is_plain_call(&self) -> bool {
+        matches!(
+            self.op.as_str(),
+            "CALL" | "CALLG" | "CALLLIST" | "CALLMETHOD"
+        )
+    }
+}
+
+/// The instructions of a function's disassembly, in order (lines `  NNNN  OP  args`).
+fn instrs(disasm: &str) -> Vec<Instr> {
+    let mut out = Vec::new();
+    for line in disasm.lines() {
+        let Some(rest) = line.strip_prefix("  ") else {
+            continue;
+        };
+        let (pc, rest) = rest.split_at(rest.find(' ').unwrap_or(rest.len()));
+        if pc.len() != 4 || !pc.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let rest = rest.trim();
+        let (op, args) = match rest.find(' ') {
+            Some(i) => (&rest[..i], rest[i..].trim()),
+            None => (rest, ""),
+        };
+        let pc: usize = pc.parse().unwrap();
+        assert_eq!(pc, out.len(), "instruction numbering in:\n{disasm}");
+        out.push(Instr {
+            pc,
+            op: op.to_string(),
+            args: args.to_string(),
+        });
+    }
+    assert!(!out.is_empty(), "no instructions in:\n{disasm}");
+    out
+}
+
+fn tail_calls(code: &[Instr]) -> usize {
+    code.iter().filter(|i| i.is_tail_call()).count()
+}
+
+fn plain_calls(code: &[Instr]) -> usize {
+    code.iter().filter(|i| i.is_plain_call()).count()
+}
+
+fn count(code: &[Instr], op: &str) -> usize {
+    code.iter().filter(|i| i.op == op).count()
+}
+
+/// Names of the globals called in tail position (`TAILCALLG`), in order.
+fn tail_globals(code: &[Instr]) -> Vec<String> {
+    code.iter()
+        .filter(|i| i.op == "TAILCALLG")
+        .filter_map(|i| i.global().map(str::to_string))
+        .collect()
+}
+
+/// Names of the globals called in non-tail position (`CALLG`), in order.
+fn plain_globals(code: &[Instr]) -> Vec<String> {
+    code.iter()
+        .filter(|i| i.op == "CALLG")
+        .filter_map(|i| i.global().map(str::to_string))
+        .collect()
+}
+
+/// Every name in `got` is one of `allowed`.
+fn assert_subset(got: &[String], allowed: &[&str], d: &str) {
+    for g in got {
+        assert!(
+            allowed.contains(&g.as_str()),
+            "unexpected call to {g} (allowed: {allowed:?}) in:\n{d}"
+        );
+    }
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    sorted(list.iter().map(|s| s.to_string()).collect())
+}
+
+/// Every function ends in a return or a tail call (no falling off the end), and every jump
+/// lands on an instruction of the same function.
+fn assert_well_formed(disasm: &str) {
+    let code = instrs(disasm);
+    for i in &code {
+        if let Some(t) = i.target() {
+            assert!(
+                t < code.len(),
+                "jump at {:04} to ->{t:04} is past the end in:\n{disasm}",
+                i.pc
+            );
+        }
+    }
+    let last = code.last().unwrap();
+    assert!(
+        last.is_tail_call() || last.op.starts_with("RETURN") || last.op == "JMP",
+        "function falls off its end in:\n{disasm}"
+    );
+}
+
+/// The pc of the first instruction satisfying `pred`.
+fn find(code: &[Instr], pred: impl Fn(&Instr) -> bool, what: &str, disasm: &str) -> usize {
+    code.iter()
+        .find(|i| pred(i))
+        .map(|i| i.pc)
+        .unwrap_or_else(|| panic!("no {what} in:\n{disasm}"))
+}
+
+fn tail_call_to(name: &'static str) -> impl Fn(&Instr) -> bool {
+    move |i: &Instr| i.op == "TAILCALLG" && i.global() == Some(name)
+}
+
+fn call_to(name: &'static str) -> impl Fn(&Instr) -> bool {
+    move |i: &Instr| i.op == "CALLG" && i.global() == Some(name)
+}
+
+// ---------------------------------------------------------------------------------------
+// Self and mutual recursion.
+
+#[test]
+fn accumulator_factorial_has_exactly_one_tail_call_the_recursive_one() {
+    let d = disasm_of(
+        "(define (fact n acc) (if (zero? n) acc (fact (- n 1) (* n acc))))",
+        "fact",
+    );
+    let code = instrs(&d);
+    assert_eq!(tail_calls(&code), 1, "{d}");
+    assert_eq!(tail_globals(&code), ["fact"], "{d}");
+    // zero?, - and * are plain global calls or inline instructions (at the time of writing,
+    // zero? is a CALLG, (- n 1) an ADDI and (* n acc) a MUL), never tail calls.
+    assert!(plain_calls(&code) <= 3, "{d}");
+    assert_subset(&plain_globals(&code), &["zero?", "-", "*"], &d);
+    // The recursive call is the last instruction: nothing runs after it.
+    assert_eq!(code.last().unwrap().op, "TAILCALLG", "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn non_tail_factorial_calls_itself_with_a_plain_call() {
+    let d = disasm_of(
+        "(define (fact n) (if (zero? n) 1 (* n (fact (- n 1)))))",
+        "fact",
+    );
+    let code = instrs(&d);
+    // The recursive call is an argument of *: a plain call.
+    assert_eq!(code.iter().filter(|i| call_to("fact")(i)).count(), 1, "{d}");
+    // No tail call to fact. The only call that may be a tail call is the one to *, which is in
+    // tail position (unless * is compiled inline).
+    assert!(!tail_globals(&code).iter().any(|g| g == "fact"), "{d}");
+    assert_subset(&tail_globals(&code), &["*"], &d);
+    assert!(tail_calls(&code) <= 1, "{d}");
+    assert_subset(&plain_globals(&code), &["zero?", "-", "fact"], &d);
+    assert_well_formed(&d);
+}
+
+#[test]
+fn mutual_recursion_through_letrec_uses_tail_calls() {
+    let src = "(define (parity n)\n\
+               \x20 (letrec ((ev? (lambda (n) (if (= n 0) #t (od? (- n 1)))))\n\
+               \x20          (od? (lambda (n) (if (= n 0) #f (ev? (- n 1))))))\n\
+               \x20   (ev? n)))";
+    for name in ["ev?", "od?"] {
+        let d = disasm_of(src, name);
+        let code = instrs(&d);
+        // The call to the other function is a tail call through the letrec-bound variable;
+        // = and - are plain calls.
+        assert_eq!(tail_calls(&code), 1, "{d}");
+        assert_eq!(count(&code, "TAILCALL"), 1, "{d}");
+        assert_eq!(code.last().unwrap().op, "TAILCALL", "{d}");
+        assert_subset(&plain_globals(&code), &["-", "="], &d);
+        assert_well_formed(&d);
+    }
+    // The body call (ev? n) is itself in tail position of parity.
+    let d = disasm_of(src, "parity");
+    let code = instrs(&d);
+    assert_eq!(tail_calls(&code), 1, "{d}");
+    assert_eq!(plain_calls(&code), 0, "{d}");
+}
+
+#[test]
+fn mutual_recursion_between_global_functions_uses_tail_calls() {
+    let src = "(define (my-even? n) (if (= n 0) #t (my-odd? (- n 1))))\n\
+               (define (my-odd? n) (if (= n 0) #f (my-even? (- n 1))))";
+    let d = disasm_of(src, "my-even?");
+    assert_eq!(tail_globals(&instrs(&d)), ["my-odd?"], "{d}");
+    let d = disasm_of(src, "my-odd?");
+    assert_eq!(tail_globals(&instrs(&d)), ["my-even?"], "{d}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Jump targets of `if`.
+
+#[test]
+fn final_if_with_two_tail_calls_jumps_to_the_else_branch() {
+    let d = disasm_of("(define (f x) (if (p x) (g x) (h x)))", "f");
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["g", "h"], "{d}");
+    assert_eq!(plain_globals(&code), ["p"], "{d}");
+    let test_call = find(&code, call_to("p"), "call to p", &d);
+    let g = find(&code, tail_call_to("g"), "tail call to g", &d);
+    let h = find(&code, tail_call_to("h"), "tail call to h", &d);
+    // The conditional jump follows the test and lands just after the then branch's tail call,
+    // on the first instruction of the else branch (the argument set-up of (h x)).
+    let jf = &code[test_call + 1];
+    assert_eq!(jf.op, "JMPFALSE", "{d}");
+    assert_eq!(jf.target(), Some(g + 1), "{d}");
+    assert!(g < h, "{d}");
+    // A branch ending in a tail call needs no jump over the other branch.
+    assert_eq!(count(&code, "JMP"), 0, "{d}");
+    assert_eq!(code.last().unwrap().pc, h, "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn if_whose_then_branch_ends_in_a_tail_call_after_other_work() {
+    // Then branch: (k x) is not in tail position, (g x) is. Else: a constant.
+    let d = disasm_of("(define (f x) (if (p x) (begin (k x) (g x)) 0))", "f");
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    assert_eq!(plain_globals(&code), ["p", "k"], "{d}");
+    let g = find(&code, tail_call_to("g"), "tail call to g", &d);
+    let jf = find(&code, |i| i.op == "JMPFALSE", "JMPFALSE", &d);
+    let target = code[jf].target().unwrap();
+    assert_eq!(target, g + 1, "{d}");
+    // The else branch loads 0 and returns it.
+    assert!(
+        code[target].op.starts_with("LOAD") && code[target + 1].op == "RETURN",
+        "{d}"
+    );
+    assert_well_formed(&d);
+}
+
+#[test]
+fn nested_ifs_in_tail_position_jump_to_their_own_else_branches() {
+    let d = disasm_of(
+        "(define (f x) (if (p x) (if (q x) (g x) (h x)) (k x)))",
+        "f",
+    );
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["g", "h", "k"], "{d}");
+    assert_eq!(plain_globals(&code), ["p", "q"], "{d}");
+    let p = find(&code, call_to("p"), "call to p", &d);
+    let q = find(&code, call_to("q"), "call to q", &d);
+    let g = find(&code, tail_call_to("g"), "tail call to g", &d);
+    let h = find(&code, tail_call_to("h"), "tail call to h", &d);
+    let k = find(&code, tail_call_to("k"), "tail call to k", &d);
+    assert_eq!(code[p + 1].op, "JMPFALSE", "{d}");
+    assert_eq!(code[q + 1].op, "JMPFALSE", "{d}");
+    // Outer: false goes to (k x), just after the inner if's last tail call.
+    assert_eq!(code[p + 1].target(), Some(h + 1), "{d}");
+    // Inner: false goes to (h x), just after (g x).
+    assert_eq!(code[q + 1].target(), Some(g + 1), "{d}");
+    assert!(h < k && k == code.len() - 1, "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn if_not_in_tail_position_jumps_past_the_else_branch() {
+    // The if is an argument: its branches are plain calls, and the then branch must jump over
+    // the else branch to the outer call.
+    let d = disasm_of("(define (f x) (m (if (p x) (g x) (h x))))", "f");
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["m"], "{d}");
+    assert_eq!(plain_globals(&code), ["p", "g", "h"], "{d}");
+    let g = find(&code, call_to("g"), "call to g", &d);
+    let h = find(&code, call_to("h"), "call to h", &d);
+    let m = find(&code, tail_call_to("m"), "tail call to m", &d);
+    let jf = find(&code, |i| i.op == "JMPFALSE", "JMPFALSE", &d);
+    let jmp = find(&code, |i| i.op == "JMP", "JMP", &d);
+    assert!(g < jmp && jmp < h, "{d}");
+    assert_eq!(code[jf].target(), Some(jmp + 1), "{d}");
+    // The jump over the else branch lands after it, before the tail call to m.
+    let t = code[jmp].target().unwrap();
+    assert!(t > h && t <= m, "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn one_armed_if_in_tail_position() {
+    let d = disasm_of("(define (f x) (if (p x) (g x)))", "f");
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    let g = find(&code, tail_call_to("g"), "tail call to g", &d);
+    let jf = find(&code, |i| i.op == "JMPFALSE", "JMPFALSE", &d);
+    let t = code[jf].target().unwrap();
+    assert_eq!(t, g + 1, "{d}");
+    assert!(code[t].op.starts_with("RETURN"), "{d}");
+    assert_well_formed(&d);
+}
+
+// ---------------------------------------------------------------------------------------
+// Tail position through each syntactic form.
+
+#[test]
+fn tail_calls_through_cond() {
+    let d = disasm_of(
+        "(define (f x) (cond ((p x) (k x) (g x)) ((q x) => h) (else (g (h x)))))",
+        "f",
+    );
+    let code = instrs(&d);
+    // Last body expression of a clause, the => receiver, and the else clause's outer call.
+    assert_eq!(tail_globals(&code), ["g", "h", "g"], "{d}");
+    // Tests, the clause's first expression, and the argument (h x).
+    assert_eq!(plain_globals(&code), ["p", "k", "q", "h"], "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn tail_calls_through_case() {
+    let d = disasm_of(
+        "(define (f x) (case (k x) ((1 2) (m x) (g x)) ((3) => h) (else (g (h x)))))",
+        "f",
+    );
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["g", "h", "g"], "{d}");
+    assert_eq!(plain_globals(&code), ["k", "m", "h"], "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn tail_calls_through_and() {
+    let d = disasm_of("(define (f x) (and (p x) (q x) (g x)))", "f");
+    let code = instrs(&d);
+    // Only the last operand is in tail position.
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    assert_eq!(plain_globals(&code), ["p", "q"], "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn tail_calls_through_or() {
+    let d = disasm_of("(define (f x) (or (p x) (q x) (g x)))", "f");
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    assert_eq!(plain_globals(&code), ["p", "q"], "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn tail_calls_through_when_and_unless() {
+    for form in ["when", "unless"] {
+        let src = format!("(define (f x) ({form} (p x) (k x) (g x)))");
+        let d = disasm_of(&src, "f");
+        let code = instrs(&d);
+        assert_eq!(tail_globals(&code), ["g"], "{form}: {d}");
+        assert_eq!(plain_globals(&code), ["p", "k"], "{form}: {d}");
+        assert_well_formed(&d);
+    }
+}
+
+#[test]
+fn tail_calls_through_let() {
+    let d = disasm_of(
+        "(define (f x) (let ((y (h x)) (z (k x))) (m y) (g y z)))",
+        "f",
+    );
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    assert_eq!(plain_globals(&code), ["h", "k", "m"], "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn tail_calls_through_let_star() {
+    let d = disasm_of("(define (f x) (let* ((y (h x)) (z (k y))) (g z)))", "f");
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    assert_eq!(plain_globals(&code), ["h", "k"], "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn tail_calls_through_letrec() {
+    let src = "(define (f x)\n\
+               \x20 (letrec ((helper (lambda (y) (k y) (h y))))\n\
+               \x20   (g (helper x))))";
+    let d = disasm_of(src, "f");
+    let code = instrs(&d);
+    // The body's outer call is a tail call; (helper x) is its argument, a plain CALL.
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    assert_eq!(tail_calls(&code), 1, "{d}");
+    assert_eq!(count(&code, "CALL"), 1, "{d}");
+    let helper = disasm_of(src, "helper");
+    let hc = instrs(&helper);
+    assert_eq!(tail_globals(&hc), ["h"], "{helper}");
+    assert_eq!(plain_globals(&hc), ["k"], "{helper}");
+}
+
+#[test]
+fn tail_calls_through_letrec_star_and_internal_defines() {
+    let src = "(define (f x)\n\
+               \x20 (define (inner y) (k y) (h y))\n\
+               \x20 (letrec* ((a (m x))) (inner a)))";
+    let d = disasm_of(src, "f");
+    let code = instrs(&d);
+    assert_eq!(tail_calls(&code), 1, "{d}");
+    assert!(code.last().unwrap().is_tail_call(), "{d}");
+    assert_eq!(plain_globals(&code), ["m"], "{d}");
+    let inner = disasm_of(src, "inner");
+    assert_eq!(tail_globals(&instrs(&inner)), ["h"], "{inner}");
+}
+
+#[test]
+fn tail_calls_through_begin() {
+    let d = disasm_of("(define (f x) (begin (h x) (k x) (g x)))", "f");
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    assert_eq!(plain_globals(&code), ["h", "k"], "{d}");
+    assert_well_formed(&d);
+}
+
+#[test]
+fn body_of_a_lambda_has_its_last_call_in_tail_position() {
+    let d = disasm_of("(define (f x) (h x) (k x) (g x))", "f");
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    assert_eq!(plain_globals(&code), ["h", "k"], "{d}");
+}
+
+#[test]
+fn tail_calls_through_do_result() {
+    let src = "(define (f n) (do ((i 0 (+ i 1))) ((= i n) (h i) (g i)) (k i)))";
+    let (d, code) = loop_code(src, "f", "do-loop");
+    // The last result expression is a tail call (and so is the next iteration, if the loop
+    // is a function).
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    // The test, the other result expression, the body and the step are not.
+    let plain = plain_globals(&code);
+    assert_subset(&plain, &["+", "=", "h", "k"], &d);
+    assert!(
+        plain.iter().any(|x| x == "h") && plain.iter().any(|x| x == "k"),
+        "{d}"
+    );
+    assert_well_formed(&d);
+    // f itself makes no plain call to the loop.
+    let f = disasm_of(src, "f");
+    let fc = instrs(&f);
+    assert_eq!(count(&fc, "CALL"), 0, "{f}");
+}
+
+#[test]
+fn tail_calls_through_named_let() {
+    let src = "(define (f n) (let walk ((i n)) (if (p i) (g i) (walk (h i)))))";
+    let (d, code) = loop_code(src, "f", "walk");
+    // (g i) and the self call are tail calls (or the self call is a jump); (h i) and (p i)
+    // are not.
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    assert_eq!(plain_globals(&code), ["p", "h"], "{d}");
+    assert_eq!(count(&code, "CALL"), 0, "{d}");
+    assert_well_formed(&d);
+    let f = disasm_of(src, "f");
+    let fc = instrs(&f);
+    assert_eq!(count(&fc, "CALL"), 0, "{f}");
+}
+
+#[test]
+fn named_let_loop_in_non_tail_position_is_entered_with_a_plain_call() {
+    let src = "(define (f n) (g (let walk2 ((i n)) (if (p i) i (walk2 (h i))))))";
+    let d = disasm_of(src, "f");
+    let code = instrs(&d);
+    // Only the outer call to g is in tail position.
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+    assert_eq!(tail_calls(&code), 1, "{d}");
+    // (p i) and (h i) are plain calls wherever the loop lives; inside the loop, the self
+    // call is still a tail call (or a jump).
+    let (w, wc) = loop_code(src, "f", "walk2");
+    assert_eq!(plain_globals(&wc), ["p", "h"], "{w}");
+    if w.starts_with("function walk2 ") {
+        // f enters the loop function with one plain call.
+        assert_eq!(count(&code, "CALL"), 1, "{d}");
+    }
+}
+
+#[test]
+fn apply_in_tail_position_is_tailcalllist() {
+    let d = disasm_of("(define (f fn l) (h l) (apply fn 1 l))", "f");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "TAILCALLLIST"), 1, "{d}");
+    assert_eq!(code.last().unwrap().op, "TAILCALLLIST", "{d}");
+    assert_eq!(count(&code, "CALLLIST"), 0, "{d}");
+    // (h l) before it is a plain call.
+    assert_eq!(plain_globals(&code)[0], "h", "{d}");
+    assert_eq!(tail_calls(&code), 1, "{d}");
+}
+
+#[test]
+fn apply_in_argument_position_is_calllist() {
+    let d = disasm_of("(define (f fn l) (g (apply fn l)))", "f");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "CALLLIST"), 1, "{d}");
+    assert_eq!(count(&code, "TAILCALLLIST"), 0, "{d}");
+    assert_eq!(tail_globals(&code), ["g"], "{d}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Calls that are not in tail position.
+
+#[test]
+fn calls_in_test_and_argument_positions_are_not_tail_calls() {
+    let d = disasm_of("(define (f x) (if (g x) (+ 1 (h x)) (k (m x))))", "f");
+    let code = instrs(&d);
+    // (+ 1 (h x)) is in tail position: a tail call to +, or an inline ADD and a return.
+    let tails = tail_globals(&code);
+    assert_subset(&tails, &["+", "k"], &d);
+    assert!(tails.iter().any(|x| x == "k"), "{d}");
+    assert_eq!(sorted(plain_globals(&code)), names(&["g", "h", "m"]), "{d}");
+}
+
+#[test]
+fn top_level_calls_are_plain_calls_or_tail_calls_of_main_only() {
+    // At top level, only the program's last form could be a tail call of <main>; every
+    // earlier call must be plain.
+    let d = disasm_of(
+        "(define (g x) x)\n(g 1)\n(g 2)\n(display (g 3))\n",
+        "<main>",
+    );
+    let code = instrs(&d);
+    assert!(
+        plain_globals(&code).iter().filter(|n| *n == "g").count() >= 2,
+        "{d}"
+    );
+    assert!(tail_calls(&code) <= 1, "{d}");
+}
+
+#[test]
+fn jue_mode_compiles_tail_calls_too() {
+    let mut e = Engine::with_output(Box::new(std::io::sink()));
+    let proto = e
+        .compile_source(
+            "t.jue",
+            "(define (loop n) (if (= n 0) true (loop (- n 1))))\n(loop 10)\n",
+            Dialect::Jue,
+        )
+        .unwrap_or_else(|err| panic!("{}", e.render_error(&err)));
+    let text = e.disassemble(&proto);
+    let start = text.find("function loop (").expect("loop") + 1;
+    let end = text[start..]
+        .find("\nfunction ")
+        .map_or(text.len(), |i| start + i);
+    let code = instrs(&text[start - 1..end]);
+    assert_eq!(tail_globals(&code), ["loop"], "{text}");
+}
