@@ -652,3 +652,24 @@ fn jue_mode_compiles_tail_calls_too() {
     let code = instrs(&text[start - 1..end]);
     assert_eq!(tail_globals(&code), ["loop"], "{text}");
 }
+
+/// A named let whose name is only called in tail position from its own body runs as a loop
+/// in the enclosing function (loopify), and the loop is rotated: its back edge is the loop's
+/// own compare-and-branch, not a jump to a test at the top.
+#[test]
+fn named_let_loop_is_a_rotated_loop_without_calls() {
+    let src = "(define (sum n) (let loop ((i 0) (s 0)) (if (= i n) s (loop (+ i 1) (+ s i)))))";
+    let d = disasm_of(src, "sum");
+    let code = instrs(&d);
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+    assert_eq!(count(&code, "CLOSURE"), 0, "{d}");
+    // The last conditional jump tests i = n and branches backwards into the body.
+    let back = code
+        .iter()
+        .find(|i| i.op == "JMPNEQ")
+        .map(|i| i.pc)
+        .expect("a compare-and-branch");
+    let last_neq = code.iter().rev().find(|i| i.op == "JMPNEQ").expect("jump");
+    let target: usize = last_neq.args.rsplit("->").next().unwrap().parse().unwrap();
+    assert!(target < last_neq.pc && last_neq.pc > back, "not rotated:\n{d}");
+}

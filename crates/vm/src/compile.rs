@@ -73,6 +73,18 @@ struct Loop {
     try_depth: u32,
     /// The label of a `Loop` (for `ContinueTo`).
     label: Option<u32>,
+    /// For a `Loop` whose body is `if c then A else B` with a simple `c`: a `ContinueTo` in
+    /// B re-tests `c` there and branches straight back into A or B (a rotated loop: one
+    /// conditional branch per iteration instead of a jump plus a test).
+    rotate: Option<Rotate>,
+}
+
+struct Rotate {
+    cond: Expr,
+    truth: Truth,
+    then_start: usize,
+    /// Known once the else branch starts.
+    else_start: Option<usize>,
 }
 
 struct FnState {
@@ -264,20 +276,7 @@ impl FnCompiler<'_, '_> {
                 self.emit(Instr::ReturnNull {}, e.span);
             }
             ExprKind::Return(v) => self.ret(v)?,
-            ExprKind::Loop { label, body } => {
-                let mark = self.st.next;
-                let top = self.here();
-                self.st.loops.push(Loop {
-                    breaks: Vec::new(),
-                    continues: Vec::new(),
-                    continue_to: Some(top),
-                    try_depth: self.st.try_depth,
-                    label: Some(*label),
-                });
-                self.ret(body)?;
-                self.end_loop(top)?;
-                self.st.next = mark;
-            }
+            ExprKind::Loop { label, body } => self.loop_(*label, body, None, true)?,
             ExprKind::Block(items) if !items.is_empty() => {
                 let mark = self.st.next;
                 let (last, init) = items.split_last().expect("non-empty");
@@ -545,6 +544,7 @@ impl FnCompiler<'_, '_> {
                     continue_to: Some(top),
                     try_depth: self.st.try_depth,
                     label: None,
+                    rotate: None,
                 });
                 let mark = self.st.next;
                 self.expr(body, None)?;
@@ -582,6 +582,7 @@ impl FnCompiler<'_, '_> {
                     continue_to: Some(top),
                     try_depth: self.st.try_depth,
                     label: None,
+                    rotate: None,
                 });
                 self.expr(body, None)?;
                 let j = self.emit(Instr::Jmp { off: 0 }, span);
@@ -633,6 +634,7 @@ impl FnCompiler<'_, '_> {
                     continue_to: None,
                     try_depth: self.st.try_depth,
                     label: None,
+                    rotate: None,
                 });
                 self.expr(body, None)?;
                 let cont = self.here();
@@ -679,11 +681,26 @@ impl FnCompiler<'_, '_> {
                     ));
                 };
                 let (target, depth) = (lp.continue_to.expect("a Loop knows its top"), lp.try_depth);
+                let rotated = lp.rotate.as_ref().and_then(|r| {
+                    r.else_start
+                        .map(|e| (r.cond.clone(), r.truth, r.then_start, e))
+                });
                 for _ in depth..self.st.try_depth {
                     self.emit(Instr::TryEnd {}, span);
                 }
-                let j = self.emit(Instr::Jmp { off: 0 }, span);
-                self.patch(j, target);
+                match rotated {
+                    Some((cond, truth, then_start, else_start)) => {
+                        for j in self.cond_jump(&cond, truth)? {
+                            self.patch(j, else_start);
+                        }
+                        let j = self.emit(Instr::Jmp { off: 0 }, span);
+                        self.patch(j, then_start);
+                    }
+                    None => {
+                        let j = self.emit(Instr::Jmp { off: 0 }, span);
+                        self.patch(j, target);
+                    }
+                }
             }
             ExprKind::Call { callee, args, tail } => {
                 let mark = self.st.next;
@@ -976,20 +993,7 @@ impl FnCompiler<'_, '_> {
                 }
                 self.st.next = mark;
             }
-            ExprKind::Loop { label, body } => {
-                let mark = self.st.next;
-                let top = self.here();
-                self.st.loops.push(Loop {
-                    breaks: Vec::new(),
-                    continues: Vec::new(),
-                    continue_to: Some(top),
-                    try_depth: self.st.try_depth,
-                    label: Some(*label),
-                });
-                self.expr(body, dst)?;
-                self.end_loop(top)?;
-                self.st.next = mark;
-            }
+            ExprKind::Loop { label, body } => self.loop_(*label, body, dst, false)?,
             ExprKind::Import(path) => {
                 let k = self.str_const(path, span)?;
                 let mark = self.st.next;
@@ -1056,6 +1060,93 @@ impl FnCompiler<'_, '_> {
                 self.st.next = mark;
             }
         }
+        Ok(())
+    }
+
+    /// A `Loop` (from loopify), compiled for its value into `dst` or, with `ret`, as the
+    /// function's result. A body `if c then A else B` with a simple `c` is rotated.
+    fn loop_(
+        &mut self,
+        label: u32,
+        body: &Expr,
+        dst: Option<u8>,
+        ret: bool,
+    ) -> Result<(), Diagnostic> {
+        let mark = self.st.next;
+        let top = self.here();
+        // A function body is a block; look through single-item blocks for the `if`.
+        let mut body = body;
+        while let ExprKind::Block(items) = &body.kind {
+            match items.as_slice() {
+                [only] => body = only,
+                _ => break,
+            }
+        }
+        let rotatable = match &body.kind {
+            ExprKind::If { cond, .. } => simple_condition(cond),
+            _ => false,
+        };
+        self.st.loops.push(Loop {
+            breaks: Vec::new(),
+            continues: Vec::new(),
+            continue_to: Some(top),
+            try_depth: self.st.try_depth,
+            label: Some(label),
+            rotate: None,
+        });
+        match &body.kind {
+            ExprKind::If {
+                cond,
+                then,
+                else_,
+                truth,
+            } if rotatable => {
+                let to_else = self.cond_jump(cond, *truth)?;
+                let then_start = self.here();
+                if let Some(lp) = self.st.loops.last_mut() {
+                    lp.rotate = Some(Rotate {
+                        cond: (**cond).clone(),
+                        truth: *truth,
+                        then_start,
+                        else_start: None,
+                    });
+                }
+                let m = self.st.next;
+                let to_end = if ret {
+                    self.ret(then)?;
+                    None
+                } else {
+                    self.expr(then, dst)?;
+                    Some(self.emit(Instr::Jmp { off: 0 }, body.span))
+                };
+                self.st.next = m;
+                let else_start = self.here();
+                for j in to_else {
+                    self.patch(j, else_start);
+                }
+                if let Some(r) = self.st.loops.last_mut().and_then(|l| l.rotate.as_mut()) {
+                    r.else_start = Some(else_start);
+                }
+                if ret {
+                    self.ret(else_)?;
+                } else {
+                    self.expr(else_, dst)?;
+                }
+                if let Some(j) = to_end {
+                    let here = self.here();
+                    self.patch(j, here);
+                }
+            }
+            _ => {
+                if ret {
+                    self.ret(body)?;
+                } else {
+                    self.expr(body, dst)?;
+                }
+            }
+        }
+        self.end_loop(top)?;
+        self.st.next = mark;
         Ok(())
     }
 
@@ -1388,6 +1479,17 @@ impl FnCompiler<'_, '_> {
         self.emit(i, span);
         self.st.next = mark;
         Ok(())
+    }
+}
+
+/// A loop condition cheap and safe to compile twice: a comparison of locals and constants.
+fn simple_condition(e: &Expr) -> bool {
+    let leaf = |x: &Expr| matches!(x.kind, ExprKind::Local(_) | ExprKind::Const(_));
+    match &e.kind {
+        ExprKind::Prim(Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne, args) => {
+            args.iter().all(leaf)
+        }
+        _ => false,
     }
 }
 

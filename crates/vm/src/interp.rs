@@ -254,11 +254,16 @@ impl Vm {
                     }
                 };
             }
+            // Every backward jump (a loop's back edge, conditional or not) is a GC safe point.
             macro_rules! jump {
-                ($off:expr) => {
+                ($off:expr) => {{
+                    let off = $off;
                     // SAFETY: the compiler only emits jumps to instructions of this code.
-                    ip = unsafe { ip.offset($off as isize) }
-                };
+                    ip = unsafe { ip.offset(off as isize) };
+                    if off < 0 {
+                        safepoint!();
+                    }
+                }};
             }
 
             macro_rules! raise {
@@ -586,12 +591,7 @@ impl Vm {
                         let le = cmp_op!(a, b, <=, Less, Equal);
                         set!(dst, Value::Bool(le));
                     }
-                    Instr::Jmp { off } => {
-                        jump!(off);
-                        if off < 0 {
-                            safepoint!();
-                        }
-                    }
+                    Instr::Jmp { off } => jump!(off),
                     Instr::JmpFalsy { src, off } => {
                         if !rr!(src).truthy() {
                             jump!(off);
@@ -994,7 +994,6 @@ impl Vm {
                                     set!(b, Value::Int(next));
                                     set!(b + 3, Value::Int(next));
                                     jump!(off);
-                                    safepoint!();
                                 }
                             }
                         }
