@@ -164,6 +164,11 @@ fn library_parts(datums: Vec<Datum>) -> Result<LibraryParts, Error> {
             if let DatumKind::List(items, _) = d.kind {
                 parts.imports.extend(items.into_iter().skip(1));
             }
+        } else if is_import {
+            return Err(Error::Compile(vec![Diagnostic::error(
+                "import: imports must come before the program's other forms",
+                d.span,
+            )]));
         } else {
             parts.body.push(d);
         }
@@ -186,12 +191,45 @@ fn import_set(
         ));
     };
     let head = items.first().and_then(|h| h.as_symbol()).unwrap_or("");
-    if matches!(
-        head,
-        "scheme" | "srfi" | "only" | "except" | "prefix" | "rename"
-    ) {
-        // Standard libraries are built in; the filtering forms are accepted for them.
+    if matches!(head, "scheme" | "srfi") {
+        // Standard libraries are built in: nothing to bind.
         return Ok(Vec::new());
+    }
+    if matches!(head, "only" | "except" | "prefix" | "rename") {
+        let Some(inner) = items.get(1) else {
+            return Err(bad(format!("import: ({head} ...) needs an import set")));
+        };
+        let mut bound = import_set(vm, builtins, inner, from)?;
+        let names: Vec<&str> = items[2..].iter().filter_map(|d| d.as_symbol()).collect();
+        match head {
+            "only" => bound.retain(|(n, _)| names.contains(&n.as_str())),
+            "except" => bound.retain(|(n, _)| !names.contains(&n.as_str())),
+            "prefix" => {
+                let Some(p) = names.first() else {
+                    return Err(bad("import: (prefix set prefix) needs a prefix".into()));
+                };
+                for (n, _) in bound.iter_mut() {
+                    *n = format!("{p}{n}");
+                }
+            }
+            _ => {
+                for pair in &items[2..] {
+                    let names = pair.list_items().and_then(|p| match p {
+                        [a, b] => Some((a.as_symbol()?, b.as_symbol()?)),
+                        _ => None,
+                    });
+                    let Some((old, new)) = names else {
+                        return Err(bad("import: (rename set (old new) ...)".into()));
+                    };
+                    for (n, _) in bound.iter_mut() {
+                        if n == old {
+                            *n = new.to_string();
+                        }
+                    }
+                }
+            }
+        }
+        return Ok(bound);
     }
     let importer_dir = vm
         .sources

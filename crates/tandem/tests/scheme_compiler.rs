@@ -671,5 +671,8 @@ fn named_let_loop_is_a_rotated_loop_without_calls() {
         .expect("a compare-and-branch");
     let last_neq = code.iter().rev().find(|i| i.op == "JMPNEQ").expect("jump");
     let target: usize = last_neq.args.rsplit("->").next().unwrap().parse().unwrap();
-    assert!(target < last_neq.pc && last_neq.pc > back, "not rotated:\n{d}");
+    assert!(
+        target < last_neq.pc && last_neq.pc > back,
+        "not rotated:\n{d}"
+    );
 }

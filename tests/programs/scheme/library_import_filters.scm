@@ -1,0 +1,10 @@
+;; Import sets: only, except, prefix and rename work on user libraries too.
+(import (scheme base) (scheme write)
+        (only (modules counter) make-counter)
+        (prefix (modules counter) c:)
+        (rename (modules counter) (counter-version version)))
+(define k (make-counter))
+(k)
+(display (k)) (newline)
+(display (c:counter-version)) (newline)
+(display (version)) (newline)
