@@ -208,7 +208,8 @@ pub const CHAR_NAMES: &[(&str, char)] = &[
     ("tab", '\t'),
 ];
 
-fn write_char(c: char, out: &mut String) {
+/// Write a character in `write` notation (`#\a`, `#\space`, `#\x7`).
+pub fn write_char(c: char, out: &mut String) {
     out.push_str("#\\");
     if let Some((name, _)) = CHAR_NAMES.iter().find(|(_, ch)| *ch == c) {
         out.push_str(name);

@@ -12,7 +12,6 @@ use crate::object::{Bytevector, Instance};
 use crate::value::Value;
 use crate::vm::Vm;
 use std::io::Write;
-use tandem_syntax::scheme::datum::CHAR_NAMES;
 
 const PORT: &str = "port";
 const STDOUT_PORT: &str = "stdout-port";
@@ -175,7 +174,7 @@ fn print_value(vm: &Vm, v: Value, style: Style, out: &mut String, depth: usize, 
             if style == Style::Display {
                 out.push(c);
             } else {
-                write_char_literal(c, out);
+                tandem_syntax::scheme::datum::write_char(c, out);
             }
         }
         Value::Symbol(id) => {
@@ -308,17 +307,6 @@ fn write_string_literal(s: &str, out: &mut String) {
         }
     }
     out.push('"');
-}
-
-fn write_char_literal(c: char, out: &mut String) {
-    out.push_str("#\\");
-    if let Some((name, _)) = CHAR_NAMES.iter().find(|(_, ch)| *ch == c) {
-        out.push_str(name);
-    } else if c.is_control() || c.is_whitespace() {
-        out.push_str(&format!("x{:x}", c as u32));
-    } else {
-        out.push(c);
-    }
 }
 
 /// Does a symbol need `|..|` to read back as itself?
