@@ -20,6 +20,7 @@ pub fn lower_program(
     program: &ast::Program,
     file_span: Span,
     is_builtin: &dyn Fn(&str) -> bool,
+    known_globals: &[String],
 ) -> Result<Module, Vec<Diagnostic>> {
     let mut lw = Lowerer {
         module: Module::default(),
@@ -35,6 +36,9 @@ pub fn lower_program(
     for s in &program.stmts {
         collect_top_names(s, &mut lw.top_names);
     }
+    // Globals the file's namespace already has (earlier entries of a REPL session) are the
+    // file's own top-level names too, but not declarations (so `let x` may be repeated).
+    lw.top_names.extend(known_globals.iter().cloned());
     let main = lw.new_func("<main>", None, file_span);
     lw.loops.push(0);
     lw.scopes.push(Scope::new(main, true));

@@ -5,7 +5,7 @@ use tandem_syntax::{FileId, Span};
 
 fn lower(src: &str) -> Module {
     let program = tandem_syntax::ruff::parse(src, FileId(0)).expect("parses");
-    tandem_core::lower_ruff::lower_program(&program, Span::default(), &|n| n == "print")
+    tandem_core::lower_ruff::lower_program(&program, Span::default(), &|n| n == "print", &[])
         .unwrap_or_else(|d| panic!("lowering failed: {:?}", d[0].message))
 }
 

@@ -44,6 +44,9 @@ pub(crate) fn compile_text(
 ) -> Result<Compiled, Error> {
     let file = vm.sources.add(name, text);
     let file_span = Span::new(file, 0, 0);
+    // Names the namespace already defines (from earlier code compiled into it, as in a REPL
+    // session) belong to this file too. For a file compiled once, there are none.
+    let known = vm.globals.names_in(ns);
     // Values to bind in this file's namespace before it runs (Scheme imports).
     let mut imported: Vec<(String, Value)> = Vec::new();
     let mut library_exports: Option<Vec<String>> = None;
@@ -51,7 +54,7 @@ pub(crate) fn compile_text(
         Dialect::Ruff => {
             let program = tandem_syntax::ruff::parse(text, file).map_err(Error::Compile)?;
             let is_builtin = |n: &str| builtins.contains(n);
-            tandem_core::lower_ruff::lower_program(&program, file_span, &is_builtin)
+            tandem_core::lower_ruff::lower_program(&program, file_span, &is_builtin, &known)
                 .map_err(Error::Compile)?
         }
         Dialect::Scheme | Dialect::Jue => {
@@ -71,6 +74,11 @@ pub(crate) fn compile_text(
                 .map_err(Error::Compile)?
         }
     };
+    for name in known {
+        if !module.globals.contains(&name) {
+            module.globals.push(name);
+        }
+    }
     let mut exports = std::mem::take(&mut module.exports);
     if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
         // A library exports its export list; a plain Scheme file, everything it defines.

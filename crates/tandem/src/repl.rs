@@ -94,7 +94,9 @@ pub fn run(engine: &mut Engine, dialect: Dialect) -> ExitCode {
 
 /// Compile and run one entry, reporting an error; `Some(code)` when the program exits.
 fn eval(engine: &mut Engine, text: &str, dialect: Dialect) -> Option<ExitCode> {
-    let source = with_earlier_globals(engine, text, dialect);
+    // Every entry compiles into the same namespace, and the engine counts names that
+    // namespace already defines as the entry's own: earlier definitions stay visible.
+    let source = text.to_string();
     let compile_as = if dialect == Dialect::Scheme {
         Dialect::Jue
     } else {
@@ -132,102 +134,6 @@ fn scheme_echo(vm: &mut Vm, args: &[Value]) -> NativeResult {
         .write_all(s.as_bytes())
         .map_err(|e| format!("repl: {e}"))?;
     Ok(Value::Null)
-}
-
-/// The entry's text, extended so that names defined by earlier entries are this entry's own
-/// globals too (the compiler only puts the names a text itself defines in its namespace;
-/// any other name refers to the builtins).
-///
-/// Ruff: an unreached `name := name` per name, after a top-level `return`. Scheme and Jue:
-/// `(define name name)` per name, which keeps each value. Names the entry itself declares
-/// with `let`/`mut`/`const`/`func`/`struct`/`enum` are left out (re-assigning them would be
-/// a compile error), as is everything when the entry does not parse on its own (its
-/// errors are then reported against its own text).
-///
-/// Stop-gap: this belongs in the engine (a compile option that counts the namespace's
-/// existing names as the text's own), and goes away when the engine has it.
-fn with_earlier_globals(engine: &mut Engine, text: &str, dialect: Dialect) -> String {
-    let vm = engine.vm();
-    let globals = &vm.globals;
-    let mut names: Vec<String> = (0..globals.len() as u32)
-        .filter(|&slot| !matches!(globals.values[slot as usize], Value::Undef))
-        .map(|slot| (slot, globals.name(slot)))
-        .filter(|&(slot, n)| globals.lookup_in(REPL_NAME, n) == Some(slot))
-        .map(|(_, n)| n.to_string())
-        .collect();
-    if names.is_empty() {
-        return text.to_string();
-    }
-    names.sort();
-    let probe = tandem_syntax::FileId(u32::MAX);
-    let mut out = text.to_string();
-    match dialect {
-        Dialect::Ruff => {
-            let Ok(program) = tandem_syntax::ruff::parse(text, probe) else {
-                return out;
-            };
-            let own = ruff_declared(&program.stmts);
-            out.push_str("\nreturn\n");
-            for n in names
-                .iter()
-                .filter(|n| is_ruff_ident(n) && !own.contains(*n))
-            {
-                out.push_str(&format!("{n} := {n}\n"));
-            }
-        }
-        Dialect::Scheme | Dialect::Jue => {
-            let mode = tandem_syntax::scheme::ReadMode::Jue;
-            if tandem_syntax::scheme::read(text, probe, mode).is_err() {
-                return out;
-            }
-            out.push('\n');
-            for n in names.iter().filter(|n| is_plain_symbol(n)) {
-                out.push_str(&format!("(define |{n}| |{n}|)\n"));
-            }
-        }
-    }
-    out
-}
-
-/// Names a Ruff program declares at top level other than by plain assignment.
-fn ruff_declared(stmts: &[tandem_syntax::ruff::ast::Stmt]) -> Vec<String> {
-    use tandem_syntax::ruff::ast::{BindPattern, StmtKind};
-    fn pattern(p: &BindPattern, out: &mut Vec<String>) {
-        match p {
-            BindPattern::Name(id) => out.push(id.name.clone()),
-            BindPattern::Array { items, rest, .. } => {
-                items.iter().for_each(|i| pattern(i, out));
-                out.extend(rest.iter().map(|r| r.name.clone()));
-            }
-            BindPattern::Dict { keys, rest, .. } => {
-                out.extend(keys.iter().chain(rest.iter()).map(|k| k.name.clone()));
-            }
-        }
-    }
-    fn stmt(s: &tandem_syntax::ruff::ast::Stmt, out: &mut Vec<String>) {
-        match &s.kind {
-            StmtKind::Decl { pattern: p, .. } => pattern(p, out),
-            StmtKind::Func(f) => out.push(f.name.name.clone()),
-            StmtKind::Struct(d) => out.push(d.name.name.clone()),
-            StmtKind::Enum(d) => out.push(d.name.name.clone()),
-            StmtKind::Export(inner) => stmt(inner, out),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    stmts.iter().for_each(|s| stmt(s, &mut out));
-    out
-}
-
-fn is_ruff_ident(n: &str) -> bool {
-    let mut cs = n.chars();
-    cs.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && cs.all(|c| c.is_alphanumeric() || c == '_')
-}
-
-/// A symbol that can be written between bars as it is.
-fn is_plain_symbol(n: &str) -> bool {
-    !n.is_empty() && !n.contains(['|', '\\']) && !n.chars().any(char::is_whitespace)
 }
 
 /// Whether an entry is ready to run.

@@ -42,6 +42,24 @@ impl Globals {
         i
     }
 
+    /// The names that have a value in namespace `ns` (not the shared one).
+    pub fn names_in(&self, ns: &str) -> Vec<String> {
+        if ns.is_empty() {
+            return Vec::new();
+        }
+        let prefix = format!("{ns}\u{1f}");
+        let mut names: Vec<String> = self
+            .index
+            .iter()
+            .filter(|(key, &i)| {
+                key.starts_with(&prefix) && !matches!(self.values[i as usize], Value::Undef)
+            })
+            .map(|(key, _)| key[prefix.len()..].to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// The slot of `name` in namespace `ns`, if it exists.
     pub fn lookup_in(&self, ns: &str, name: &str) -> Option<u32> {
         if ns.is_empty() {
