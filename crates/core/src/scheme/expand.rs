@@ -955,7 +955,17 @@ impl Lx {
         let Some(sf) = self.form_of(&d, env) else {
             return vec![Item::Expr(d)];
         };
-        let items = d.list_items().unwrap_or(&[]).to_vec();
+        if !matches!(
+            sf,
+            Sf::Define | Sf::DefineValues | Sf::DefineSyntax | Sf::DefineRecordType | Sf::Import
+        ) {
+            return vec![Item::Expr(d)];
+        }
+        // A definition: `d` is ours, so take its items instead of copying them.
+        let mut items: Vec<Datum> = match d.kind {
+            DatumKind::List(items, None) => items,
+            _ => Vec::new(),
+        };
         let n = items.len();
         match sf {
             Sf::Define => {
@@ -976,18 +986,15 @@ impl Lx {
                         );
                         return vec![];
                     }
-                    let val = match items.get(2) {
-                        Some(v) => DefVal::Expr(v.clone()),
-                        None => DefVal::Unspecified,
+                    let name = s.to_string();
+                    let val = match items.len() {
+                        3 => DefVal::Expr(items.swap_remove(2)),
+                        _ => DefVal::Unspecified,
                     };
-                    return vec![Item::Defs(vec![Def {
-                        name: s.to_string(),
-                        span,
-                        val,
-                    }])];
+                    return vec![Item::Defs(vec![Def { name, span, val }])];
                 }
-                let mut target = items[1].clone();
-                let mut body: Vec<Datum> = items[2..].to_vec();
+                let mut body: Vec<Datum> = items.split_off(2);
+                let mut target = items.swap_remove(1);
                 loop {
                     match &target.kind {
                         DatumKind::List(xs, tail) if !xs.is_empty() => {
@@ -1070,8 +1077,8 @@ impl Lx {
                 Some(defs) => vec![Item::Defs(defs)],
                 None => vec![],
             },
-            Sf::Import => vec![],
-            _ => vec![Item::Expr(d)],
+            // Only the definition forms reach here (see above).
+            _ => vec![],
         }
     }
 
