@@ -1,0 +1,81 @@
+//! The embedding API as the README shows it: a host registers a native function and runs a
+//! script that calls it; capabilities and depth limits set through the engine apply.
+
+use std::{cell::RefCell, io::Write, rc::Rc};
+use tandem::{Arity, Caps, Engine, Value};
+
+struct Shared(Rc<RefCell<Vec<u8>>>);
+impl Write for Shared {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn engine() -> (Engine, Rc<RefCell<Vec<u8>>>) {
+    let buf = Rc::new(RefCell::new(Vec::new()));
+    (Engine::with_output(Box::new(Shared(buf.clone()))), buf)
+}
+
+#[test]
+fn readme_example_host_function() {
+    let (mut engine, out) = engine();
+    engine.set_max_depth(10_000);
+    engine.register_native(
+        "double",
+        Arity::exactly(1),
+        Caps::NONE,
+        |_vm, args| match args[0] {
+            Value::Int(i) => Ok(Value::Int(i * 2)),
+            _ => Err("double expects an int".into()),
+        },
+    );
+    engine.run_source("demo.ruff", "print(double(21))").unwrap();
+    assert_eq!(String::from_utf8(out.borrow().clone()).unwrap(), "42\n");
+    // The host function's error becomes a runtime error at the call, catchable by the script.
+    let err = engine.run_source("bad.ruff", "double(\"x\")").unwrap_err();
+    assert!(engine.render_error(&err).contains("double expects an int"));
+    engine
+        .run_source(
+            "c.ruff",
+            "try { double(\"x\") } except e { print(\"caught\", e.message) }",
+        )
+        .unwrap();
+    assert!(String::from_utf8(out.borrow().clone())
+        .unwrap()
+        .ends_with("caught double expects an int\n"));
+}
+
+#[test]
+fn host_functions_are_reachable_from_scheme_through_ffi_call() {
+    let (mut engine, out) = engine();
+    engine.register_native("add3", Arity::exactly(3), Caps::NONE, |_vm, args| {
+        match (args[0], args[1], args[2]) {
+            (Value::Int(a), Value::Int(b), Value::Int(c)) => Ok(Value::Int(a * 100 + b * 10 + c)),
+            _ => Err("add3 expects ints".into()),
+        }
+    });
+    engine
+        .run_source("f.jue", "(ffi-call 'add3 1 2 3)")
+        .unwrap();
+    assert_eq!(String::from_utf8(out.borrow().clone()).unwrap(), "123\n");
+}
+
+#[test]
+fn capabilities_and_depth_limits_set_by_the_host_apply() {
+    let (mut engine, _out) = engine();
+    engine.set_caps(Caps::ALL.without(Caps::STDOUT));
+    let err = engine.run_source("p.ruff", "print(1)").unwrap_err();
+    assert!(engine
+        .render_error(&err)
+        .contains("capability denied: stdout"));
+    engine.set_caps(Caps::ALL);
+    engine.set_max_depth(100);
+    let err = engine
+        .run_source("d.ruff", "func f(n) { return 1 + f(n + 1) }\nf(0)")
+        .unwrap_err();
+    assert!(engine.render_error(&err).contains("stack overflow"));
+}
