@@ -28,7 +28,7 @@ pub fn loopify(module: &mut Module) {
 
 /// Walk `e` (code of function `owner`) looking for the loop pattern.
 fn rewrite(module: &mut Module, owner: FuncId, e: &mut Expr) {
-    for child in children_mut(e) {
+    for child in e.children_mut() {
         rewrite(module, owner, child);
     }
     if let ExprKind::Block(items) = &mut e.kind {
@@ -110,14 +110,14 @@ fn mentions(e: &Expr, v: VarId) -> bool {
     match &e.kind {
         ExprKind::Local(x) => *x == v,
         ExprKind::Define(x, _) | ExprKind::SetLocal(x, _) if *x == v => true,
-        _ => children(e).into_iter().any(|c| mentions(c, v)),
+        _ => e.children().into_iter().any(|c| mentions(c, v)),
     }
 }
 
 fn makes_closure(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Closure(_) | ExprKind::StructDef { .. } => true,
-        _ => children(e).into_iter().any(makes_closure),
+        _ => e.children().into_iter().any(makes_closure),
     }
 }
 
@@ -150,7 +150,8 @@ fn only_tail_self_calls(e: &Expr, v: VarId, n: usize, tail: bool) -> bool {
             only_tail_self_calls(a, v, n, false) && only_tail_self_calls(b, v, n, tail)
         }
         // Inside a loop or a handler the call would not leave the body: not a tail call here.
-        _ => children(e)
+        _ => e
+            .children()
             .into_iter()
             .all(|c| only_tail_self_calls(c, v, n, false)),
     }
@@ -174,7 +175,7 @@ fn replace_self_calls(
             return;
         }
     }
-    for child in children_mut(e) {
+    for child in e.children_mut() {
         replace_self_calls(module, owner, child, v, params, label);
     }
 }
@@ -229,186 +230,5 @@ fn assign_params(
         }
     }
     out.push(Expr::new(ExprKind::ContinueTo(label), span));
-    out
-}
-
-/// The direct subexpressions of `e` (not into other functions' bodies).
-fn children(e: &Expr) -> Vec<&Expr> {
-    let mut out = Vec::new();
-    match &e.kind {
-        ExprKind::Const(_)
-        | ExprKind::Local(_)
-        | ExprKind::Global(_)
-        | ExprKind::Break
-        | ExprKind::Continue
-        | ExprKind::ContinueTo(_)
-        | ExprKind::Closure(_)
-        | ExprKind::EnumDef { .. }
-        | ExprKind::Import(_)
-        | ExprKind::StructDef { .. } => {}
-        ExprKind::Define(_, x)
-        | ExprKind::SetLocal(_, x)
-        | ExprKind::SetGlobal(_, x)
-        | ExprKind::DefineGlobal(_, _, x)
-        | ExprKind::Return(x)
-        | ExprKind::Field(x, _)
-        | ExprKind::VariantField(x, _)
-        | ExprKind::Throw(x)
-        | ExprKind::Loop { body: x, .. } => out.push(&**x),
-        ExprKind::VariantTest { value, .. } => out.push(&**value),
-        ExprKind::Block(xs) | ExprKind::Seq(xs) | ExprKind::Prim(_, xs) => out.extend(xs.iter()),
-        ExprKind::If {
-            cond, then, else_, ..
-        } => out.extend([&**cond, &**then, &**else_]),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Coalesce(a, b) => {
-            out.extend([&**a, &**b])
-        }
-        ExprKind::SetField(a, _, b) => out.extend([&**a, &**b]),
-        ExprKind::While { cond, body, .. } => out.extend([&**cond, &**body]),
-        ExprKind::ForEach { iter, body, .. } => out.extend([&**iter, &**body]),
-        ExprKind::ForRange {
-            start,
-            end,
-            step,
-            body,
-            ..
-        } => {
-            out.extend([&**start, &**end]);
-            if let Some(s) = step {
-                out.push(&**s);
-            }
-            out.push(&**body);
-        }
-        ExprKind::Call { callee, args, .. } => {
-            out.push(&**callee);
-            out.extend(args.iter());
-        }
-        ExprKind::MethodCall { obj, args, .. } => {
-            out.push(&**obj);
-            out.extend(args.iter());
-        }
-        ExprKind::Apply { callee, args, .. } => out.extend([&**callee, &**args]),
-        ExprKind::StructLit { ty, fields } => {
-            out.push(&**ty);
-            out.extend(fields.iter().map(|(_, v)| v));
-        }
-        ExprKind::MakeVariant {
-            enum_type, args, ..
-        } => {
-            if let Some(t) = enum_type {
-                out.push(&**t);
-            }
-            out.extend(args.iter());
-        }
-        ExprKind::Try { body, handler, .. } => out.extend([&**body, &**handler]),
-        ExprKind::Array(items) => {
-            for i in items {
-                match i {
-                    ArrayElem::Item(x) | ArrayElem::Spread(x) => out.push(x),
-                }
-            }
-        }
-        ExprKind::Dict(items) => {
-            for i in items {
-                match i {
-                    DictElem::Pair(k, v) => out.extend([k, v]),
-                    DictElem::Spread(x) => out.push(x),
-                }
-            }
-        }
-    }
-    out
-}
-
-fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
-    let mut out = Vec::new();
-    match &mut e.kind {
-        ExprKind::Const(_)
-        | ExprKind::Local(_)
-        | ExprKind::Global(_)
-        | ExprKind::Break
-        | ExprKind::Continue
-        | ExprKind::ContinueTo(_)
-        | ExprKind::Closure(_)
-        | ExprKind::EnumDef { .. }
-        | ExprKind::Import(_)
-        | ExprKind::StructDef { .. } => {}
-        ExprKind::Define(_, x)
-        | ExprKind::SetLocal(_, x)
-        | ExprKind::SetGlobal(_, x)
-        | ExprKind::DefineGlobal(_, _, x)
-        | ExprKind::Return(x)
-        | ExprKind::Field(x, _)
-        | ExprKind::VariantField(x, _)
-        | ExprKind::Throw(x)
-        | ExprKind::Loop { body: x, .. } => out.push(&mut **x),
-        ExprKind::VariantTest { value, .. } => out.push(&mut **value),
-        ExprKind::Block(xs) | ExprKind::Seq(xs) | ExprKind::Prim(_, xs) => {
-            out.extend(xs.iter_mut())
-        }
-        ExprKind::If {
-            cond, then, else_, ..
-        } => out.extend([&mut **cond, &mut **then, &mut **else_]),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Coalesce(a, b) => {
-            out.extend([&mut **a, &mut **b])
-        }
-        ExprKind::SetField(a, _, b) => out.extend([&mut **a, &mut **b]),
-        ExprKind::While { cond, body, .. } => out.extend([&mut **cond, &mut **body]),
-        ExprKind::ForEach { iter, body, .. } => out.extend([&mut **iter, &mut **body]),
-        ExprKind::ForRange {
-            start,
-            end,
-            step,
-            body,
-            ..
-        } => {
-            out.push(&mut **start);
-            out.push(&mut **end);
-            if let Some(s) = step {
-                out.push(&mut **s);
-            }
-            out.push(&mut **body);
-        }
-        ExprKind::Call { callee, args, .. } => {
-            out.push(&mut **callee);
-            out.extend(args.iter_mut());
-        }
-        ExprKind::MethodCall { obj, args, .. } => {
-            out.push(&mut **obj);
-            out.extend(args.iter_mut());
-        }
-        ExprKind::Apply { callee, args, .. } => out.extend([&mut **callee, &mut **args]),
-        ExprKind::StructLit { ty, fields } => {
-            out.push(&mut **ty);
-            out.extend(fields.iter_mut().map(|(_, v)| v));
-        }
-        ExprKind::MakeVariant {
-            enum_type, args, ..
-        } => {
-            if let Some(t) = enum_type {
-                out.push(&mut **t);
-            }
-            out.extend(args.iter_mut());
-        }
-        ExprKind::Try { body, handler, .. } => out.extend([&mut **body, &mut **handler]),
-        ExprKind::Array(items) => {
-            for i in items {
-                match i {
-                    ArrayElem::Item(x) | ArrayElem::Spread(x) => out.push(x),
-                }
-            }
-        }
-        ExprKind::Dict(items) => {
-            for i in items {
-                match i {
-                    DictElem::Pair(k, v) => {
-                        out.push(k);
-                        out.push(v);
-                    }
-                    DictElem::Spread(x) => out.push(x),
-                }
-            }
-        }
-    }
     out
 }

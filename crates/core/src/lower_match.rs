@@ -8,14 +8,6 @@ use tandem_syntax::ruff::ast::{self, BindPattern, DeclKind, Pattern};
 use tandem_syntax::{Diagnostic, Span};
 
 impl Lowerer<'_> {
-    /// A hidden temporary local (not visible to the program).
-    fn hidden(&mut self, name: &str, span: Span) -> VarId {
-        self.push_block();
-        let v = self.new_var(name, false, span);
-        self.scopes.pop();
-        v
-    }
-
     pub(crate) fn match_stmt(
         &mut self,
         subject: &ast::Expr,
@@ -24,7 +16,7 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Expr {
         let subj = self.expr(subject);
-        let t = self.hidden("$match", span);
+        let t = self.new_var("$match", false, span);
         let mut chain = match default {
             Some(b) => self.block(b),
             None => Expr::null(span),
@@ -176,7 +168,7 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Expr {
         let init = self.expr(value);
-        let t = self.hidden("$destructure", span);
+        let t = self.new_var("$destructure", false, span);
         let mut items = vec![e(ExprKind::Define(t, Box::new(init)), span)];
         self.bind_pattern(kind, pattern, t, span, &mut items);
         items.push(Expr::null(span));
@@ -216,7 +208,7 @@ impl Lowerer<'_> {
                     match item {
                         BindPattern::Name(id) => out.push(self.declare_name(kind, id, elem, *span)),
                         nested => {
-                            let t = self.hidden("$destructure", *span);
+                            let t = self.new_var("$destructure", false, *span);
                             out.push(e(ExprKind::Define(t, Box::new(elem)), *span));
                             self.bind_pattern(kind, nested, t, *span, out);
                         }

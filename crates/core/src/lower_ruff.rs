@@ -440,9 +440,7 @@ impl Lowerer<'_> {
                 self.bind_declared(&name, load, span)
             }
             StmtKind::FromImport { path, names } => {
-                self.push_block();
                 let m = self.new_var("$module", false, span);
-                self.scopes.pop();
                 let mut items = vec![e(
                     ExprKind::Define(m, Box::new(e(ExprKind::Import(path.clone()), span))),
                     span,
@@ -775,10 +773,8 @@ impl Lowerer<'_> {
                     None => e(ExprKind::Prim(Prim::SetIndex, vec![obj, idx, rhs]), span),
                     Some(op) => {
                         // Evaluate the object and index once.
-                        self.push_block();
                         let to = self.new_var("$obj", false, object.span);
                         let ti = self.new_var("$idx", false, index.span);
-                        self.scopes.pop();
                         let cur = e(
                             ExprKind::Prim(
                                 Prim::Index,
@@ -820,9 +816,7 @@ impl Lowerer<'_> {
                         span,
                     ),
                     Some(op) => {
-                        self.push_block();
                         let to = self.new_var("$obj", false, object.span);
-                        self.scopes.pop();
                         let cur = e(
                             ExprKind::Field(
                                 Box::new(e(ExprKind::Local(to), object.span)),
@@ -864,9 +858,7 @@ impl Lowerer<'_> {
     /// `e?`: the payload of `Ok(x)`/`Some(x)`, or return `Err(..)`/`None` from the function.
     fn question(&mut self, inner: &ast::Expr, span: Span) -> Expr {
         let value = self.expr(inner);
-        self.push_block();
         let t = self.new_var("$try", false, span);
-        self.scopes.pop();
         let local = || e(ExprKind::Local(t), span);
         e(
             ExprKind::Block(vec![

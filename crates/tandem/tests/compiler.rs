@@ -174,3 +174,20 @@ fn calls_of_global_functions_load_the_callee_in_the_call() {
     let d = disasm_of("func f(h) { return 1 + h(2) }", "f");
     assert_eq!(count(&ops(&d), "CALL"), 1, "{d}");
 }
+
+#[test]
+fn too_many_variant_values_is_a_compile_error_not_a_truncation() {
+    let fields: Vec<String> = (0..201).map(|i| format!("f{i}")).collect();
+    let values: Vec<String> = (0..201).map(|i| i.to_string()).collect();
+    let src = format!(
+        "enum Big {{ V({}) }}\nx := Big::V({})\n",
+        fields.join(", "),
+        values.join(", ")
+    );
+    let mut e = Engine::with_output(Box::new(std::io::sink()));
+    let err = match e.compile_source("t.ruff", &src, Dialect::Ruff) {
+        Ok(_) => panic!("201 payload values compiled"),
+        Err(err) => e.render_error(&err),
+    };
+    assert!(err.contains("too many arguments"), "{err}");
+}

@@ -4,11 +4,14 @@
 //! defined (freed at the end of their block), then temporaries. A call evaluates its callee
 //! and arguments into a fresh window at the top of that stack.
 
+mod control;
+
 use crate::globals::Globals;
 use crate::heap::Heap;
 use crate::object::{EnumType, Proto, StructType, UpvalDesc, UpvalSource};
 use crate::opcode::Instr;
 use crate::value::Value;
+use control::Loop;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::rc::Rc;
 use tandem_core::ir::*;
@@ -62,29 +65,6 @@ impl Ctx<'_> {
             self.globals.slot_in(&self.builtin_ns, name)
         }
     }
-}
-
-struct Loop {
-    breaks: Vec<usize>,
-    continues: Vec<usize>,
-    /// Where `continue` goes when already known (a backward jump).
-    continue_to: Option<usize>,
-    /// `try` nesting at the loop: a `break`/`continue` leaves the handlers above it.
-    try_depth: u32,
-    /// The label of a `Loop` (for `ContinueTo`).
-    label: Option<u32>,
-    /// For a `Loop` whose body is `if c then A else B` with a simple `c`: a `ContinueTo` in
-    /// B re-tests `c` there and branches straight back into A or B (a rotated loop: one
-    /// conditional branch per iteration instead of a jump plus a test).
-    rotate: Option<Rotate>,
-}
-
-struct Rotate {
-    cond: Expr,
-    truth: Truth,
-    then_start: usize,
-    /// Known once the else branch starts.
-    else_start: Option<usize>,
 }
 
 struct FnState {
@@ -717,16 +697,7 @@ impl FnCompiler<'_, '_> {
                 if global.is_none() {
                     self.expr(callee, Some(base))?;
                 }
-                if args.len() > 200 {
-                    return Err(Diagnostic::error(
-                        "too many arguments in one call (the limit is 200)",
-                        span,
-                    ));
-                }
-                for a in args {
-                    let r = self.alloc(a.span)?;
-                    self.expr(a, Some(r))?;
-                }
+                self.arguments(args, span)?;
                 let n = args.len() as u8;
                 if *tail {
                     match global {
@@ -791,16 +762,7 @@ impl FnCompiler<'_, '_> {
                 };
                 let ro = self.alloc(obj.span)?;
                 self.expr(obj, Some(ro))?;
-                if args.len() > 200 {
-                    return Err(Diagnostic::error(
-                        "too many arguments in one call (the limit is 200)",
-                        span,
-                    ));
-                }
-                for a in args {
-                    let r = self.alloc(a.span)?;
-                    self.expr(a, Some(r))?;
-                }
+                self.arguments(args, span)?;
                 let k = self.str_const(name, span)?;
                 let n = args.len() as u8;
                 if *tail {
@@ -885,12 +847,9 @@ impl FnCompiler<'_, '_> {
                         self.emit(Instr::LoadNull { dst: base }, span);
                     }
                 }
-                for a in args {
-                    let r = self.alloc(a.span)?;
-                    self.expr(a, Some(r))?;
-                }
+                self.arguments(args, span)?;
                 let k = self.str_const(&format!("{family}|{tag}"), span)?;
-                let n = args.len().min(255) as u8;
+                let n = args.len() as u8;
                 let d = dst.unwrap_or(base);
                 self.emit(Instr::NewVariant { dst: d, base, n, k }, span);
                 self.st.next = mark;
@@ -1063,90 +1022,18 @@ impl FnCompiler<'_, '_> {
         Ok(())
     }
 
-    /// A `Loop` (from loopify), compiled for its value into `dst` or, with `ret`, as the
-    /// function's result. A body `if c then A else B` with a simple `c` is rotated.
-    fn loop_(
-        &mut self,
-        label: u32,
-        body: &Expr,
-        dst: Option<u8>,
-        ret: bool,
-    ) -> Result<(), Diagnostic> {
-        let mark = self.st.next;
-        let top = self.here();
-        // A function body is a block; look through single-item blocks for the `if`.
-        let mut body = body;
-        while let ExprKind::Block(items) = &body.kind {
-            match items.as_slice() {
-                [only] => body = only,
-                _ => break,
-            }
+    /// Evaluate call arguments into consecutive new registers (the call window).
+    fn arguments(&mut self, args: &[Expr], span: Span) -> Result<(), Diagnostic> {
+        if args.len() > 200 {
+            return Err(Diagnostic::error(
+                "too many arguments in one call (the limit is 200)",
+                span,
+            ));
         }
-        let rotatable = match &body.kind {
-            ExprKind::If { cond, .. } => simple_condition(cond),
-            _ => false,
-        };
-        self.st.loops.push(Loop {
-            breaks: Vec::new(),
-            continues: Vec::new(),
-            continue_to: Some(top),
-            try_depth: self.st.try_depth,
-            label: Some(label),
-            rotate: None,
-        });
-        match &body.kind {
-            ExprKind::If {
-                cond,
-                then,
-                else_,
-                truth,
-            } if rotatable => {
-                let to_else = self.cond_jump(cond, *truth)?;
-                let then_start = self.here();
-                if let Some(lp) = self.st.loops.last_mut() {
-                    lp.rotate = Some(Rotate {
-                        cond: (**cond).clone(),
-                        truth: *truth,
-                        then_start,
-                        else_start: None,
-                    });
-                }
-                let m = self.st.next;
-                let to_end = if ret {
-                    self.ret(then)?;
-                    None
-                } else {
-                    self.expr(then, dst)?;
-                    Some(self.emit(Instr::Jmp { off: 0 }, body.span))
-                };
-                self.st.next = m;
-                let else_start = self.here();
-                for j in to_else {
-                    self.patch(j, else_start);
-                }
-                if let Some(r) = self.st.loops.last_mut().and_then(|l| l.rotate.as_mut()) {
-                    r.else_start = Some(else_start);
-                }
-                if ret {
-                    self.ret(else_)?;
-                } else {
-                    self.expr(else_, dst)?;
-                }
-                if let Some(j) = to_end {
-                    let here = self.here();
-                    self.patch(j, here);
-                }
-            }
-            _ => {
-                if ret {
-                    self.ret(body)?;
-                } else {
-                    self.expr(body, dst)?;
-                }
-            }
+        for a in args {
+            let r = self.alloc(a.span)?;
+            self.expr(a, Some(r))?;
         }
-        self.end_loop(top)?;
-        self.st.next = mark;
         Ok(())
     }
 
@@ -1187,18 +1074,6 @@ impl FnCompiler<'_, '_> {
         self.st.children.push(proto);
         let p = (self.st.children.len() - 1) as u16;
         self.emit(Instr::Closure { dst: d, p }, span);
-        Ok(())
-    }
-
-    fn end_loop(&mut self, continue_target: usize) -> Result<(), Diagnostic> {
-        let lp = self.st.loops.pop().expect("loop pushed");
-        let exit = self.here();
-        for b in lp.breaks {
-            self.patch(b, exit);
-        }
-        for c in lp.continues {
-            self.patch(c, continue_target);
-        }
         Ok(())
     }
 
@@ -1274,80 +1149,6 @@ impl FnCompiler<'_, '_> {
                 Value::Bytes(heap.alloc_bytes(crate::object::Bytevector::new(b.clone())))
             }
         }
-    }
-
-    /// Emit a test of `cond` that jumps when it is false; returns the jumps to patch (one per
-    /// operand of a Ruff `&&`, which needs no bool in between).
-    fn cond_jump(&mut self, cond: &Expr, truth: Truth) -> Result<Vec<usize>, Diagnostic> {
-        match &cond.kind {
-            ExprKind::And(a, b) => {
-                let mut jumps = self.cond_jump(a, Truth::Ruff)?;
-                jumps.extend(self.cond_jump(b, Truth::Ruff)?);
-                Ok(jumps)
-            }
-            // Scheme's `(and a b)` is `(if a b #f)`: as a condition, false when either is.
-            ExprKind::If {
-                cond: a,
-                then: b,
-                else_,
-                truth: Truth::Scheme,
-            } if matches!(else_.kind, ExprKind::Const(Const::Bool(false))) => {
-                let mut jumps = self.cond_jump(a, Truth::Scheme)?;
-                jumps.extend(self.cond_jump(b, Truth::Scheme)?);
-                Ok(jumps)
-            }
-            _ => Ok(vec![self.cond_jump_one(cond, truth)?]),
-        }
-    }
-
-    /// Emit a test of one condition that jumps when it is false.
-    fn cond_jump_one(&mut self, cond: &Expr, truth: Truth) -> Result<usize, Diagnostic> {
-        let mark = self.st.next;
-        let span = cond.span;
-        let j = match &cond.kind {
-            // Compare with a small int constant: the immediate forms.
-            ExprKind::Prim(
-                op @ (Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne),
-                args,
-            ) if args.len() == 2 && small_int(&args[1]).is_some() => {
-                let imm = small_int(&args[1]).expect("checked");
-                let a = self.operand(&args[0])?;
-                let i = match op {
-                    Prim::Lt => Instr::JmpNotLtInt { a, imm, off: 0 },
-                    Prim::Le => Instr::JmpNotLeInt { a, imm, off: 0 },
-                    Prim::Gt => Instr::JmpNotGtInt { a, imm, off: 0 },
-                    Prim::Ge => Instr::JmpNotGeInt { a, imm, off: 0 },
-                    Prim::Eq => Instr::JmpNotEqInt { a, imm, off: 0 },
-                    _ => Instr::JmpEqInt { a, imm, off: 0 },
-                };
-                self.emit(i, span)
-            }
-            ExprKind::Prim(
-                op @ (Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne),
-                args,
-            ) if args.len() == 2 => {
-                let a = self.operand(&args[0])?;
-                let b = self.operand(&args[1])?;
-                let i = match op {
-                    Prim::Lt => Instr::JmpNotLt { a, b, off: 0 },
-                    Prim::Le => Instr::JmpNotLe { a, b, off: 0 },
-                    Prim::Gt => Instr::JmpNotLt { a: b, b: a, off: 0 },
-                    Prim::Ge => Instr::JmpNotLe { a: b, b: a, off: 0 },
-                    Prim::Eq => Instr::JmpNotEq { a, b, off: 0 },
-                    _ => Instr::JmpEq { a, b, off: 0 },
-                };
-                self.emit(i, span)
-            }
-            _ => {
-                let r = self.operand(cond)?;
-                match truth {
-                    Truth::Ruff => self.emit(Instr::JmpFalsy { src: r, off: 0 }, span),
-                    Truth::Scheme => self.emit(Instr::JmpFalse { src: r, off: 0 }, span),
-                }
-            }
-        };
-        self.st.next = mark;
-        Ok(j)
     }
 
     fn prim(
@@ -1479,25 +1280,6 @@ impl FnCompiler<'_, '_> {
         self.emit(i, span);
         self.st.next = mark;
         Ok(())
-    }
-}
-
-/// A loop condition cheap and safe to compile twice: a comparison of locals and constants.
-fn simple_condition(e: &Expr) -> bool {
-    let leaf = |x: &Expr| matches!(x.kind, ExprKind::Local(_) | ExprKind::Const(_));
-    match &e.kind {
-        ExprKind::Prim(Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne, args) => {
-            args.iter().all(leaf)
-        }
-        _ => false,
-    }
-}
-
-/// An int constant that fits the 16-bit immediate of a compare-and-branch.
-fn small_int(e: &Expr) -> Option<i16> {
-    match e.kind {
-        ExprKind::Const(Const::Int(k)) => i16::try_from(k).ok(),
-        _ => None,
     }
 }
 
