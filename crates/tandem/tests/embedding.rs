@@ -79,3 +79,53 @@ fn capabilities_and_depth_limits_set_by_the_host_apply() {
         .unwrap_err();
     assert!(engine.render_error(&err).contains("stack overflow"));
 }
+
+#[test]
+fn ffi_call_cannot_reach_the_scheme_librarys_private_natives() {
+    let (mut engine, out) = engine();
+    engine.set_caps(Caps::ALL.without(Caps::FS_READ));
+    // `%caps-set` lives in the Scheme namespace under the key "scheme\u{1f}%caps-set"; a
+    // string naming that key must not reach it (it would restore a withdrawn capability).
+    let err = engine
+        .run_source("x.jue", "(ffi-call \"scheme\\x1f;%caps-set\" 127)")
+        .unwrap_err();
+    assert!(engine
+        .render_error(&err)
+        .contains("ffi-call: no host function named"));
+    assert_eq!(engine.caps(), Caps::ALL.without(Caps::FS_READ));
+    engine
+        .run_source("y.jue", "(has-capability? 'fs-read)")
+        .unwrap();
+    assert_eq!(String::from_utf8(out.borrow().clone()).unwrap(), "false\n");
+}
+
+#[test]
+fn deeply_nested_and_circular_data_print_on_a_small_host_thread() {
+    // Hosts run scripts on ordinary threads (2 MiB stacks), so printing must not recurse
+    // with the data's depth; a cycle is written with datum labels.
+    let out = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let (mut engine, out) = engine();
+            engine
+                .run_source(
+                    "deep.scm",
+                    "(define d (let loop ((i 0) (acc '())) \
+                       (if (= i 100000) acc (loop (+ i 1) (vector acc)))))\n\
+                     (define p (open-output-string))\n\
+                     (write d p)\n\
+                     (display (string-length (get-output-string p)))\n\
+                     (newline)\n\
+                     (define c (list 1 2))\n\
+                     (set-cdr! (cdr c) c)\n\
+                     (write c)",
+                )
+                .unwrap();
+            let text = String::from_utf8(out.borrow().clone()).unwrap();
+            text
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(out, "300002\n#0=(1 2 . #0#)");
+}

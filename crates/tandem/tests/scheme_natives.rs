@@ -382,7 +382,7 @@ fn list_operations() {
     ok(&mut vm, "set-cdr!", &[tail, c]);
     assert_eq!(w(&mut vm, "list?", &[c]), "#f");
     let mut s = String::new();
-    tandem_vm::builtins::scheme::output::write_limited(&vm, c, true, &mut s, 100);
+    tandem_vm::builtins::scheme::printer::write_limited(&vm, c, true, &mut s, 100);
     assert!(s.len() < 200);
 }
 
@@ -629,6 +629,16 @@ fn promises_share_state() {
         w(&mut vm, "eq?", &[bp, bq])
     };
     assert_eq!(eq, "#t");
+    // Another struct (here one with no fields at all) is not a promise.
+    let ty = vm
+        .heap
+        .alloc_struct_type(tandem_vm::object::StructType::new("empty", Vec::new()));
+    let inst = vm
+        .heap
+        .alloc_instance(tandem_vm::object::Instance::new(ty, Vec::new()));
+    let other = Value::Struct(inst);
+    let msg = err(&mut vm, "%promise-update!", &[int(1), other]);
+    assert!(msg.contains("expected a promise"), "{msg}");
 }
 
 // ----- capabilities -----

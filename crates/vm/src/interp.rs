@@ -96,20 +96,8 @@ impl Vm {
 
     /// Call native `id` with `stack[at..at + n]` as arguments.
     fn call_native(&mut self, id: u32, at: usize, n: usize) -> Result<Value, CallError> {
+        self.admit_native(id, n)?;
         let def = &self.natives[id as usize];
-        if !def.arity.accepts(n) {
-            return Err((
-                ErrorKind::Runtime,
-                format!("{} expects {}, got {}", def.name, def.arity.describe(), n),
-            ));
-        }
-        if !self.caps.contains(def.caps) {
-            let missing = def.caps.without(self.caps).names().join(", ");
-            return Err((
-                ErrorKind::CapabilityDenied,
-                format!("capability denied: {missing} (needed by {})", def.name),
-            ));
-        }
         let imp = def.imp.clone();
         let mut args = std::mem::take(&mut self.scratch);
         args.clear();

@@ -171,6 +171,26 @@ impl Vm {
         id
     }
 
+    /// Check that native `id` accepts `n` arguments and that the capabilities it needs are
+    /// granted (the checks every call of a native makes).
+    pub(crate) fn admit_native(&self, id: u32, n: usize) -> Result<(), (ErrorKind, String)> {
+        let def = &self.natives[id as usize];
+        if !def.arity.accepts(n) {
+            return Err((
+                ErrorKind::Runtime,
+                format!("{} expects {}, got {}", def.name, def.arity.describe(), n),
+            ));
+        }
+        if !self.caps.contains(def.caps) {
+            let missing = def.caps.without(self.caps).names().join(", ");
+            return Err((
+                ErrorKind::CapabilityDenied,
+                format!("capability denied: {missing} (needed by {})", def.name),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn native_name(&self, id: u32) -> &str {
         self.natives
             .get(id as usize)

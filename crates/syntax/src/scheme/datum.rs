@@ -238,7 +238,8 @@ fn push_escaped(c: char, quote: char, out: &mut String) {
     }
 }
 
-fn write_string(s: &str, out: &mut String) {
+/// Write a string in `write` notation (quoted, with escapes).
+pub fn write_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         push_escaped(c, '"', out);
@@ -246,7 +247,8 @@ fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-fn write_symbol(s: &str, out: &mut String) {
+/// Write a symbol so that it reads back as itself (in `|..|` when it must be).
+pub fn write_symbol(s: &str, out: &mut String) {
     if symbol_needs_bars(s) {
         out.push('|');
         for c in s.chars() {

@@ -6,7 +6,7 @@
 //! attaches the stored value to the runtime error, so a `guard` receives the object itself
 //! and an uncaught raise still has a readable message.
 
-use super::output::Style;
+use super::printer::{Labels, Style};
 use super::{boolean, hidden_type, is_hidden_instance, list_vec, reg, wrong};
 use crate::native::{Arity, Caps, NativeResult};
 use crate::object::Instance;
@@ -117,16 +117,24 @@ pub(crate) fn is_error_object(vm: &Vm, v: Value) -> bool {
     matches!(v, Value::Struct(inst) if inst.ty == vm.scheme_error_type)
 }
 
+/// Beyond this many bytes an error message stops listing irritants.
+const MAX_MESSAGE: usize = 4000;
+
 /// The message of an uncaught raise of `obj`: `msg irritant ...` for an error object.
 pub fn raise_message(vm: &Vm, obj: Value) -> String {
     if let Value::Struct(inst) = obj {
         if inst.ty == vm.scheme_error_type {
             let f = inst.fields();
-            let mut s = super::output::to_text(vm, f[0], Style::Display);
+            let mut s = super::printer::to_text(vm, f[0], Style::Display, Labels::Cycles);
+            // The irritants list can be long, or made circular with `set-cdr!`.
             let mut cur = f[1];
             while let Value::Pair(p) = cur {
+                if s.len() > MAX_MESSAGE {
+                    s.push_str(" ...");
+                    break;
+                }
                 s.push(' ');
-                super::output::write_limited(vm, p.car.get(), true, &mut s, 1000);
+                super::printer::write_limited(vm, p.car.get(), true, &mut s, 1000);
                 cur = p.cdr.get();
             }
             return s;
@@ -152,7 +160,7 @@ fn raise(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn new_error_object(vm: &mut Vm, message: Value, irritants: Value) -> Value {
     let text = match message {
         Value::Str(s) => s.as_str().to_string(),
-        other => super::output::to_text(vm, other, Style::Display),
+        other => super::printer::to_text(vm, other, Style::Display, Labels::Cycles),
     };
     vm.scheme_error_object(&text, irritants)
 }
@@ -221,10 +229,13 @@ fn promise_box(vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// A `new` that is not a promise is the value `old` is done with.
 fn promise_update(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let (new, old) = (args[0], args[1]);
-    let Value::Struct(old_inst) = old else {
-        return Err(wrong(vm, "force", "a promise", old));
+    let old_box = match old {
+        Value::Struct(inst) if is_hidden_instance(vm, old, PROMISE) => {
+            inst.fields().first().copied()
+        }
+        _ => None,
     };
-    let Value::Pair(old_box) = old_inst.fields()[0] else {
+    let Some(Value::Pair(old_box)) = old_box else {
         return Err(wrong(vm, "force", "a promise", old));
     };
     match new {
@@ -334,7 +345,7 @@ fn jue_print(vm: &mut Vm, args: &[Value]) -> NativeResult {
         }
     }
     let mut s = String::new();
-    super::output::write_jue(vm, args[0], &mut s);
+    super::printer::write_jue(vm, args[0], &mut s);
     s.push('\n');
     vm.out
         .write_all(s.as_bytes())

@@ -22,27 +22,15 @@ fn ffi_call(vm: &mut Vm, args: &[Value]) -> NativeResult {
             ))
         }
     };
-    let Some(&id) = vm.native_index.get(&name) else {
-        return Err(format!("ffi-call: no host function named '{name}'"));
+    // Namespaced natives (the Scheme library's, keyed `ns\u{1f}name`) are not reachable:
+    // only the global ones, which the host and the Ruff library register.
+    let id = match vm.native_index.get(&name) {
+        Some(&id) if !name.contains('\u{1f}') => id,
+        _ => return Err(format!("ffi-call: no host function named '{name}'")),
     };
-    let def = vm.natives[id as usize].clone();
     let rest = &args[1..];
-    if !def.arity.accepts(rest.len()) {
-        return Err(format!(
-            "{} expects {}, got {}",
-            def.name,
-            def.arity.describe(),
-            rest.len()
-        ));
-    }
-    if !vm.caps.contains(def.caps) {
-        let missing = def.caps.without(vm.caps).names().join(", ");
-        return Err(format!(
-            "capability denied: {missing} (needed by {})",
-            def.name
-        ));
-    }
-    match def.imp {
+    vm.admit_native(id, rest.len()).map_err(|(_, m)| m)?;
+    match vm.natives[id as usize].imp.clone() {
         NativeImpl::Fn(f) => f(vm, rest),
         NativeImpl::Host(h) => h(vm, rest),
     }

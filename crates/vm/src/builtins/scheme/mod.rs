@@ -4,8 +4,8 @@
 //! `prelude.scm`, on top of the `%`-prefixed helpers defined here.
 //!
 //! One area per module: `numbers`, `lists` (pairs, lists, equivalence), `chars_strings`
-//! (characters, strings, symbols), `vectors` (vectors and bytevectors), `output` (the printer,
-//! `display`/`write` and string ports) and `control` (values, errors and `raise`, promises,
+//! (characters, strings, symbols), `vectors` (vectors and bytevectors), `printer` (the
+//! `display`/`write` notation), `output` (the output procedures and string ports) and `control` (values, errors and `raise`, promises,
 //! escapes, capabilities and Jue tiers).
 
 use crate::native::{Arity, Caps, NativeDef, NativeFn};
@@ -20,9 +20,10 @@ mod host;
 pub mod lists;
 pub mod numbers;
 pub mod output;
+pub mod printer;
 pub mod vectors;
 
-pub use output::{write_jue, write_scheme};
+pub use printer::{write_jue, write_scheme};
 
 /// The namespace the Scheme library lives in.
 pub const NS: &str = "scheme";
@@ -90,7 +91,7 @@ pub(crate) fn is_hidden_instance(vm: &Vm, v: Value, key: &str) -> bool {
 /// A short written form of `v`, for error messages.
 pub(crate) fn show(vm: &Vm, v: Value) -> String {
     let mut s = String::new();
-    output::write_limited(vm, v, true, &mut s, 200);
+    printer::write_limited(vm, v, true, &mut s, 200);
     s
 }
 

@@ -635,7 +635,7 @@ fn number_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let radix = radix_arg(vm, "number->string", args)?;
     let s = match Num::of(vm, "number->string", args[0])? {
         Num::I(i) => int_to_radix(i, radix),
-        Num::F(f) => super::output::format_float(f),
+        Num::F(f) => super::printer::format_float(f),
     };
     Ok(vm.new_str(s))
 }
