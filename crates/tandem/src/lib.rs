@@ -121,6 +121,13 @@ impl Engine {
         self.vm.max_depth = depth.max(1);
     }
 
+    /// Limit the memory scripts may keep live, in bytes (`None`: no limit). Past it, the
+    /// next collection raises a catchable `memory limit exceeded` error. The limit is checked
+    /// at collections, so one allocation can pass it before the error.
+    pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
+        self.vm.heap.set_limit(bytes);
+    }
+
     /// Set the capabilities scripts are granted.
     pub fn set_caps(&mut self, caps: Caps) {
         self.vm.caps = caps;

@@ -24,6 +24,7 @@ fn engine() -> (Engine, Rc<RefCell<Vec<u8>>>) {
 fn readme_example_host_function() {
     let (mut engine, out) = engine();
     engine.set_max_depth(10_000);
+    engine.set_memory_limit(Some(64 << 20));
     engine.register_native(
         "double",
         Arity::exactly(1),
@@ -128,4 +129,45 @@ fn deeply_nested_and_circular_data_print_on_a_small_host_thread() {
         .join()
         .unwrap();
     assert_eq!(out, "300002\n#0=(1 2 . #0#)");
+}
+
+#[test]
+fn the_memory_limit_raises_a_catchable_error() {
+    let (mut engine, out) = engine();
+    engine.set_memory_limit(Some(8 << 20));
+    // Keeping ever more alive fails, catchably; once the unwinding drops what the failed
+    // code held, the script goes on.
+    engine
+        .run_source(
+            "grow.ruff",
+            "func grow() {\n\
+               keep := []\n\
+               while true { push(keep, [1, 2, 3, 4, 5, 6, 7, 8]) }\n\
+             }\n\
+             try { grow() } except e { print(e.message) }\n\
+             print(\"after\")",
+        )
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.borrow().clone()).unwrap(),
+        "memory limit exceeded (8388608 bytes)\nafter\n"
+    );
+    // Garbage does not count: a loop that drops what it makes runs under the same limit.
+    out.borrow_mut().clear();
+    engine
+        .run_source(
+            "churn.ruff",
+            "n := 0\nfor i in range(200000) { a := [i, i, i, i]\n n := n + len(a) }\nprint(n)",
+        )
+        .unwrap();
+    assert_eq!(String::from_utf8(out.borrow().clone()).unwrap(), "800000\n");
+    // Interned symbols never die, so they count too.
+    out.borrow_mut().clear();
+    let err = engine
+        .run_source(
+            "syms.scm",
+            "(let loop ((i 0)) (string->symbol (number->string i)) (loop (+ i 1)))",
+        )
+        .unwrap_err();
+    assert!(engine.render_error(&err).contains("memory limit exceeded"));
 }

@@ -676,3 +676,14 @@ fn named_let_loop_is_a_rotated_loop_without_calls() {
         "not rotated:\n{d}"
     );
 }
+
+#[test]
+fn captured_variables_are_named_in_the_disassembly() {
+    let src = "(define (f x) (lambda () (lambda () x)))";
+    let text = disasm_all(src);
+    assert!(text.contains("upval u0 x <- parent r0"), "{text}");
+    assert!(text.contains("upval u0 x <- parent u0"), "{text}");
+    assert!(!text.contains("upval u0 ?"), "{text}");
+    // Capturing costs the enclosing function no constant.
+    assert!(disasm_of(src, "f").contains("consts=0"), "{text}");
+}

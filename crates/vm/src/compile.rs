@@ -41,7 +41,7 @@ pub fn compile_module(
         own_globals: module.globals.iter().cloned().collect(),
         builtin_ns: module.builtin_ns.clone(),
     };
-    cx.function(module.entry)
+    cx.function(module.entry, Vec::new(), false)
 }
 
 struct Ctx<'a> {
@@ -84,7 +84,13 @@ struct FnState {
 }
 
 impl Ctx<'_> {
-    fn function(&mut self, fid: FuncId) -> Result<Rc<Proto>, Diagnostic> {
+    /// Compile function `fid`, whose closures capture `upvals`.
+    fn function(
+        &mut self,
+        fid: FuncId,
+        upvals: Vec<UpvalDesc>,
+        is_method: bool,
+    ) -> Result<Rc<Proto>, Diagnostic> {
         let func = self.module.func(fid);
         let mut st = FnState {
             fid,
@@ -131,10 +137,11 @@ impl Ctx<'_> {
             spans: st.spans,
             consts: st.consts,
             children: st.children,
-            upvals: Vec::new(),
+            upvals,
             span: func.span,
             builtin: self.builtin,
             rest_list: func.rest_list,
+            is_method,
         }))
     }
 }
@@ -789,11 +796,15 @@ impl FnCompiler<'_, '_> {
                 ));
                 let kt = self.const_index(Value::StructType(ty), span)?;
                 let t = self.alloc(span)?;
-                self.emit(Instr::LoadK { dst: t, k: kt }, span);
+                if methods.is_empty() {
+                    self.emit(Instr::LoadK { dst: t, k: kt }, span);
+                } else {
+                    self.emit(Instr::NewStructType { dst: t, k: kt }, span);
+                }
                 for (mname, fid) in methods {
                     let m = self.st.next;
                     let r = self.alloc(span)?;
-                    self.closure(*fid, r, span)?;
+                    self.closure_of(*fid, true, r, span)?;
                     let k = self.str_const(mname, span)?;
                     self.emit(Instr::AddMethod { ty: t, k, src: r }, span);
                     self.st.next = m;
@@ -1039,7 +1050,17 @@ impl FnCompiler<'_, '_> {
 
     /// Emit `CLOSURE` of function `fid` into `d`, with its upvalue descriptors.
     fn closure(&mut self, fid: FuncId, d: u8, span: Span) -> Result<(), Diagnostic> {
-        let proto = self.cx.function(fid)?;
+        self.closure_of(fid, false, d, span)
+    }
+
+    /// [`closure`](Self::closure), for a function that may be a struct method.
+    fn closure_of(
+        &mut self,
+        fid: FuncId,
+        is_method: bool,
+        d: u8,
+        span: Span,
+    ) -> Result<(), Diagnostic> {
         let mut descs = Vec::new();
         for (v, cap) in &self.cx.module.func(fid).upvalues {
             let source = match cap {
@@ -1057,17 +1078,14 @@ impl FnCompiler<'_, '_> {
                 },
                 Capture::Upvalue(i) => UpvalSource::Upvalue(*i as u8),
             };
-            let name_const = self.str_const(&self.cx.module.var(*v).name.clone(), span)?;
+            let var = self.cx.module.var(*v);
             descs.push(UpvalDesc {
                 source,
-                boxed: self.cx.module.var(*v).boxed,
-                name_const,
+                boxed: var.boxed,
+                name: var.name.as_str().into(),
             });
         }
-        let proto = Rc::new(Proto {
-            upvals: descs,
-            ..Rc::try_unwrap(proto).unwrap_or_else(|_| unreachable!("fresh proto"))
-        });
+        let proto = self.cx.function(fid, descs, is_method)?;
         if self.st.children.len() >= u16::MAX as usize {
             return Err(Diagnostic::error("too many nested functions", span));
         }

@@ -3,9 +3,14 @@
 //! Entries live densely in a `Vec` (insertion order until a removal swaps the last entry
 //! into the hole); a separate open-addressing table of `u32` entry indexes, with linear
 //! probing and at most half full, finds them. Compared with a table of full buckets this
-//! halves the memory of a large dict (an empty index slot costs 4 bytes, not a whole entry),
-//! and with the locality-preserving int hash of [`KeyHasher`], nearby int keys probe nearby
-//! slots and live in nearby entries.
+//! halves the memory of a large dict (an empty index slot costs 4 bytes, not a whole entry).
+//!
+//! An int key's home slot follows the int (its bits folded, so large power-of-two strides
+//! still spread), so nearby int keys probe nearby slots, as in Lua. Keys that defeat that
+//! (say `x * 2^24 + y` for a grid, whose low bits repeat) pile up in one cluster and would
+//! make every insert slow; an insert that has to probe more than [`MAX_PROBE`] slots
+//! switches the map to scrambled slots (Fibonacci hashing: every bit of the hash moves the
+//! slot) for good.
 
 use crate::object::{Key, KeyHasher, KeyRef};
 use crate::value::Value;
@@ -14,6 +19,10 @@ use std::hash::{Hash, Hasher};
 const EMPTY: u32 = u32::MAX;
 const TOMB: u32 = u32::MAX - 1;
 
+/// Probe length beyond which an insert scrambles the map's slots. With the index at most
+/// half full, a well-spread hash almost never probes this far.
+const MAX_PROBE: usize = 48;
+
 #[derive(Clone, Default)]
 pub struct DictMap {
     entries: Vec<(Key, Value)>,
@@ -21,12 +30,22 @@ pub struct DictMap {
     index: Vec<u32>,
     /// Index slots marked deleted.
     tombs: usize,
+    /// Home slots are scrambled (see the module comment).
+    scrambled: bool,
 }
 
-fn hash_of(key: KeyRef<'_>) -> u64 {
+/// The home slot of `key` in an index of `mask + 1` slots.
+#[inline]
+fn home(key: KeyRef<'_>, mask: usize, scrambled: bool) -> usize {
     let mut h = KeyHasher::default();
     key.hash(&mut h);
-    h.finish()
+    let h = h.finish();
+    let spread = if scrambled {
+        h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32
+    } else {
+        h ^ (h >> 24) ^ (h >> 48)
+    };
+    spread as usize & mask
 }
 
 fn same(a: KeyRef<'_>, b: &Key) -> bool {
@@ -39,8 +58,15 @@ fn same(a: KeyRef<'_>, b: &Key) -> bool {
 
 /// Where a key is: its index slot and entry, or (when absent) the slot to insert at.
 enum Probe {
-    Found { slot: usize, entry: usize },
-    Vacant { slot: usize },
+    Found {
+        slot: usize,
+        entry: usize,
+    },
+    /// `dist`: how many slots the probe passed.
+    Vacant {
+        slot: usize,
+        dist: usize,
+    },
 }
 
 impl DictMap {
@@ -58,13 +84,15 @@ impl DictMap {
 
     fn probe(&self, key: KeyRef<'_>) -> Probe {
         let mask = self.index.len() - 1;
-        let mut i = hash_of(key) as usize & mask;
+        let mut i = home(key, mask, self.scrambled);
         let mut first_tomb = None;
+        let mut dist = 0;
         loop {
             let s = self.index[i];
             if s == EMPTY {
                 return Probe::Vacant {
                     slot: first_tomb.unwrap_or(i),
+                    dist,
                 };
             }
             if s == TOMB {
@@ -78,6 +106,7 @@ impl DictMap {
                 };
             }
             i = (i + 1) & mask;
+            dist += 1;
         }
     }
 
@@ -113,7 +142,7 @@ impl DictMap {
         self.tombs = 0;
         let mask = cap - 1;
         for (n, (k, _)) in self.entries.iter().enumerate() {
-            let mut i = hash_of(k.as_ref()) as usize & mask;
+            let mut i = home(k.as_ref(), mask, self.scrambled);
             while self.index[i] != EMPTY {
                 i = (i + 1) & mask;
             }
@@ -126,9 +155,17 @@ impl DictMap {
         if (self.entries.len() + self.tombs + 1) * 2 > self.index.len() {
             self.rebuild(self.entries.len() + 1);
         }
-        match self.probe(key.as_ref()) {
+        let mut probe = self.probe(key.as_ref());
+        if let Probe::Vacant { dist, .. } = probe {
+            if dist > MAX_PROBE && !self.scrambled {
+                self.scrambled = true;
+                self.rebuild(self.entries.len() + 1);
+                probe = self.probe(key.as_ref());
+            }
+        }
+        match probe {
             Probe::Found { entry, .. } => Some(std::mem::replace(&mut self.entries[entry].1, v)),
-            Probe::Vacant { slot } => {
+            Probe::Vacant { slot, .. } => {
                 if self.index[slot] == TOMB {
                     self.tombs -= 1;
                 }
@@ -162,7 +199,7 @@ impl DictMap {
         if entry != last {
             // The former last entry now lives at `entry`: repoint its index slot.
             let mask = self.index.len() - 1;
-            let mut i = hash_of(self.entries[entry].0.as_ref()) as usize & mask;
+            let mut i = home(self.entries[entry].0.as_ref(), mask, self.scrambled);
             while self.index[i] != last as u32 {
                 i = (i + 1) & mask;
             }
@@ -202,6 +239,55 @@ mod tests {
 
     fn k(i: i64) -> Key {
         Key::Int(i)
+    }
+
+    /// The longest probe any present key needs.
+    fn longest_probe(m: &DictMap) -> usize {
+        m.entries
+            .iter()
+            .map(|(key, _)| {
+                let mask = m.index.len() - 1;
+                let mut i = home(key.as_ref(), mask, m.scrambled);
+                let mut d = 0;
+                while m.index[i] == TOMB || !same(key.as_ref(), &m.entries[m.index[i] as usize].0) {
+                    i = (i + 1) & mask;
+                    d += 1;
+                }
+                d
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn dense_int_keys_keep_their_locality() {
+        let mut m = DictMap::new();
+        for i in 0..10_000 {
+            m.insert(k(i * 7), Value::Int(i));
+        }
+        assert!(!m.scrambled);
+        assert!(longest_probe(&m) <= MAX_PROBE);
+    }
+
+    #[test]
+    fn clustering_int_keys_scramble_the_slots() {
+        // Grid coordinates packed as x * 2^24 + y: with the folded int hash their home
+        // slots repeat, so without scrambling each insert would walk one huge cluster.
+        let mut m = DictMap::new();
+        for x in 0..100 {
+            for y in 0..100 {
+                m.insert(k(x * (1 << 24) + y), Value::Int(x * 100 + y));
+            }
+        }
+        assert!(m.scrambled);
+        assert_eq!(m.len(), 10_000);
+        assert!(longest_probe(&m) <= MAX_PROBE, "{}", longest_probe(&m));
+        for x in 0..100 {
+            for y in 0..100 {
+                let v = m.get(KeyRef::Int(x * (1 << 24) + y));
+                assert!(matches!(v, Some(Value::Int(n)) if *n == x * 100 + y));
+            }
+        }
     }
 
     #[test]

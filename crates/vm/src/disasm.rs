@@ -31,10 +31,7 @@ fn function(vm: &Vm, globals: &Globals, p: &Proto, sources: &SourceMap, out: &mu
         p.upvals.len()
     );
     for (i, u) in p.upvals.iter().enumerate() {
-        let name = match p_const_name(vm, p, u.name_const) {
-            Some(n) => n,
-            None => "?".to_string(),
-        };
+        let name = &u.name;
         let from = match u.source {
             UpvalSource::Register(r) => format!("parent r{r}"),
             UpvalSource::Upvalue(x) => format!("parent u{x}"),
@@ -67,10 +64,6 @@ fn function(vm: &Vm, globals: &Globals, p: &Proto, sources: &SourceMap, out: &mu
     for child in &p.children {
         function(vm, globals, child, sources, out);
     }
-}
-
-fn p_const_name(vm: &Vm, p: &Proto, k: u16) -> Option<String> {
-    p.consts.get(k as usize).map(|v| format::display(vm, *v))
 }
 
 fn operand(vm: &Vm, globals: &Globals, p: &Proto, pc: usize, op: Operand) -> String {

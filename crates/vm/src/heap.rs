@@ -31,8 +31,8 @@ impl Trace for Str {
 }
 impl Trace for Array {
     fn trace(&self, heap: &mut Heap) {
-        for i in 0..self.len() {
-            heap.mark_value(self.items()[i]);
+        for &v in self.items() {
+            heap.mark_value(v);
         }
     }
     fn size(&self) -> usize {
@@ -41,8 +41,7 @@ impl Trace for Array {
 }
 impl Trace for Dict {
     fn trace(&self, heap: &mut Heap) {
-        let vals: Vec<Value> = self.map().values().copied().collect();
-        for v in vals {
+        for &v in self.map().values() {
             heap.mark_value(v);
         }
     }
@@ -75,8 +74,7 @@ impl Trace for BoxCell {
 }
 impl Trace for StructType {
     fn trace(&self, heap: &mut Heap) {
-        let methods: Vec<Value> = self.methods().values().copied().collect();
-        for v in methods {
+        for &v in self.methods().values() {
             heap.mark_value(v);
         }
     }
@@ -232,6 +230,8 @@ pub struct Heap {
     /// Interned symbol names; a symbol value is an index here. Symbols are never freed.
     symbols: Vec<Box<str>>,
     symbol_index: rustc_hash::FxHashMap<Box<str>, u32>,
+    /// Memory the symbol table holds (it counts towards the limit, and is never freed).
+    symbol_bytes: usize,
     objects: Vec<ObjRef>,
     bytes: usize,
     threshold: usize,
@@ -251,6 +251,7 @@ impl Heap {
         Heap {
             symbols: Vec::new(),
             symbol_index: Default::default(),
+            symbol_bytes: 0,
             objects: Vec::new(),
             bytes: 0,
             threshold: MIN_THRESHOLD,
@@ -260,9 +261,26 @@ impl Heap {
         }
     }
 
-    /// Refuse allocations once the live heap would exceed `limit` bytes.
+    /// Limit the live heap to `limit` bytes: once a collection leaves more than that live,
+    /// the interpreter raises a catchable `memory limit exceeded` error (see
+    /// [`Heap::over_limit`]). Collections come sooner as the heap nears the limit.
     pub fn set_limit(&mut self, limit: Option<usize>) {
         self.limit = limit;
+        self.threshold = self.next_threshold(self.bytes / 2);
+    }
+
+    pub fn limit(&self) -> Option<usize> {
+        self.limit
+    }
+
+    /// The allocation level that triggers the next collection, given `live` bytes after one:
+    /// twice the live heap, but never past the limit.
+    fn next_threshold(&self, live: usize) -> usize {
+        let t = (live * 2).max(MIN_THRESHOLD);
+        match self.limit {
+            Some(l) => t.min(l.saturating_sub(self.symbol_bytes).max(1)),
+            None => t,
+        }
     }
 
     pub fn stats(&self) -> HeapStats {
@@ -282,7 +300,7 @@ impl Heap {
 
     /// True when the memory limit is exceeded even after collecting.
     pub fn over_limit(&self) -> bool {
-        matches!(self.limit, Some(l) if self.bytes > l)
+        matches!(self.limit, Some(l) if self.bytes + self.symbol_bytes > l)
     }
 
     fn account(&mut self, size: usize) {
@@ -323,6 +341,8 @@ impl Heap {
             return id;
         }
         let id = self.symbols.len() as u32;
+        // The name is stored twice (table and index), with a box and an index entry each.
+        self.symbol_bytes += 2 * (name.len() + size_of::<Box<str>>()) + size_of::<u32>();
         self.symbols.push(name.into());
         self.symbol_index.insert(name.into(), id);
         id
@@ -406,7 +426,7 @@ impl Heap {
             }
         });
         self.bytes = live;
-        self.threshold = (live * 2).max(MIN_THRESHOLD);
+        self.threshold = self.next_threshold(live);
         self.stats.freed += freed;
         self.stats.collections += 1;
     }

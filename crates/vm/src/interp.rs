@@ -9,7 +9,7 @@ use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp_data::MethodTarget;
 use crate::native::NativeImpl;
-use crate::object::{Closure, Instance, Proto, UpvalSource};
+use crate::object::{Closure, Instance, Proto, StructType, UpvalSource};
 use crate::opcode::Instr;
 use crate::value::{values_equal, Gc, Value};
 use crate::vm::{Frame, Handler, Vm};
@@ -108,7 +108,7 @@ impl Vm {
         };
         args.clear();
         self.scratch = args;
-        r.map_err(|m| match self.exit_request {
+        r.map_err(|m| match self.exit_request.take() {
             Some(code) => (ErrorKind::Exit(code), m),
             None => (ErrorKind::Runtime, m),
         })
@@ -188,11 +188,21 @@ impl Vm {
                     regs = unsafe { self.stack.as_mut_ptr().add(base) }
                 };
             }
+            // Collect, with everything below `top` live; then enforce the memory limit.
+            macro_rules! collect {
+                ($top:expr) => {{
+                    self.collect($top);
+                    refresh!();
+                    if self.heap.over_limit() {
+                        let limit = self.heap.limit().unwrap_or(0);
+                        throw!(format!("memory limit exceeded ({limit} bytes)"));
+                    }
+                }};
+            }
             macro_rules! safepoint {
                 () => {
                     if self.heap.should_collect() {
-                        self.collect(base + nregs);
-                        refresh!();
+                        collect!(base + nregs);
                     }
                 };
             }
@@ -228,17 +238,26 @@ impl Vm {
                     }
                 };
             }
-            // `R[a] OP imm`; `$swap` compares as `imm OP' R[a]` for the error message.
+            // `R[a] OP imm`. Other operands fail as the value form does: `>` and `>=` are
+            // compiled as the mirrored `imm < R[a]` / `imm <= R[a]` (`$swap`, with `$mirror`
+            // the operator then), so the error message names the operands in that order.
             macro_rules! cmp_imm {
-                ($a:expr, $imm:expr, $op:tt, $swap:expr) => {
+                ($a:expr, $imm:expr, $op:tt, $mirror:tt, $swap:expr) => {
                     match rr!($a) {
                         Value::Int(x) => *x $op $imm as i64,
                         Value::Float(x) => *x $op $imm as f64,
-                        v => throw!(format!(
-                            "Invalid binary operation: {} {} int",
-                            v.type_name(),
-                            stringify!($op)
-                        )),
+                        _ => {
+                            let (v, k) = (r!($a), Value::Int($imm as i64));
+                            let e = if $swap {
+                                compare(k, v, stringify!($mirror))
+                            } else {
+                                compare(v, k, stringify!($op))
+                            };
+                            match e {
+                                Err(m) => throw!(m),
+                                Ok(_) => unreachable!("compare accepts only numbers and strings"),
+                            }
+                        }
                     }
                 };
             }
@@ -310,15 +329,16 @@ impl Vm {
                             } else if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
                                 fail!(k, m);
                             }
+                            // Collect before entering, so a limit error is the caller's.
+                            if self.heap.should_collect() {
+                                collect!(at + c.proto.nregs as usize);
+                            }
                             save_pc!();
                             self.frames.push(Frame {
                                 closure: c,
                                 pc: 0,
                                 base: at as u32,
                             });
-                            if self.heap.should_collect() {
-                                self.collect(at + c.proto.nregs as usize);
-                            }
                             enter!(c, at);
                             continue;
                         }
@@ -360,8 +380,7 @@ impl Vm {
                                 fail!(k, m);
                             }
                             if self.heap.should_collect() {
-                                self.collect(base + c.proto.nregs as usize);
-                                refresh!();
+                                collect!(base + c.proto.nregs as usize);
                             }
                             if c == closure {
                                 // A self tail call: the frame state stays; start over.
@@ -647,22 +666,22 @@ impl Vm {
                         }
                     }
                     Instr::JmpNotLtInt { a, imm, off } => {
-                        if !cmp_imm!(a, imm, <, false) {
+                        if !cmp_imm!(a, imm, <, >, false) {
                             jump!(off);
                         }
                     }
                     Instr::JmpNotLeInt { a, imm, off } => {
-                        if !cmp_imm!(a, imm, <=, false) {
+                        if !cmp_imm!(a, imm, <=, >=, false) {
                             jump!(off);
                         }
                     }
                     Instr::JmpNotGtInt { a, imm, off } => {
-                        if !cmp_imm!(a, imm, >, true) {
+                        if !cmp_imm!(a, imm, >, <, true) {
                             jump!(off);
                         }
                     }
                     Instr::JmpNotGeInt { a, imm, off } => {
-                        if !cmp_imm!(a, imm, >=, true) {
+                        if !cmp_imm!(a, imm, >=, <=, true) {
                             jump!(off);
                         }
                     }
@@ -786,6 +805,13 @@ impl Vm {
                             throw!(m);
                         }
                     }
+                    Instr::NewStructType { dst, k } => match proto.consts[k as usize] {
+                        Value::StructType(t) => {
+                            let copy = StructType::new(&t.name, t.fields.to_vec());
+                            set!(dst, Value::StructType(self.heap.alloc_struct_type(copy)));
+                        }
+                        _ => throw!("internal error: NEWTYPE of a non-type".to_string()),
+                    },
                     Instr::AddMethod { ty, k, src } => {
                         let name = kstr!(k);
                         match r!(ty) {
@@ -993,8 +1019,8 @@ impl Vm {
 }
 
 fn arity_message(p: &Proto, nargs: usize) -> String {
-    // Methods (named `Type.method`) count their arguments without `self`.
-    let is_method = p.name.contains('.');
+    // Methods count their arguments without `self`.
+    let is_method = p.is_method;
     let n = p.arity as usize - usize::from(is_method && p.arity > 0);
     let nargs = nargs - usize::from(is_method && nargs > 0);
     let what = if p.variadic {

@@ -166,10 +166,8 @@ impl std::hash::Hash for KeyRef<'_> {
     }
 }
 
-/// The hasher for dict keys. Strings hash like FxHash. Ints keep locality: the low bits
-/// follow the int (folded with its high bits, so large power-of-two strides still spread),
-/// so keys that are close together land in nearby buckets, as in Lua; the top bits, which
-/// hashbrown uses for its tag bytes, are mixed.
+/// The hasher for dict keys: strings hash like FxHash, and an int is its own hash (the
+/// dict spreads hashes over its slots: `dict_map::home`).
 #[derive(Default, Clone, Copy)]
 pub struct KeyHasher {
     h: u64,
@@ -192,9 +190,7 @@ impl std::hash::Hasher for KeyHasher {
     }
     #[inline]
     fn write_i64(&mut self, i: i64) {
-        let u = i as u64;
-        let low = u ^ (u >> 24) ^ (u >> 48);
-        self.h = (low & 0x01FF_FFFF_FFFF_FFFF) | (u.wrapping_mul(MIX) & 0xFE00_0000_0000_0000);
+        self.h = i as u64;
     }
     #[inline]
     fn finish(&self) -> u64 {
@@ -284,13 +280,13 @@ pub enum UpvalSource {
     Upvalue(u8),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UpvalDesc {
     pub source: UpvalSource,
     /// The upvalue holds a box (the variable is reassigned somewhere).
     pub boxed: bool,
-    /// For the disassembler.
-    pub name_const: u16,
+    /// The captured variable's name (for the disassembler).
+    pub name: Box<str>,
 }
 
 /// A compiled function: code, constants, debug info. Immutable once built.
@@ -313,6 +309,8 @@ pub struct Proto {
     pub builtin: bool,
     /// Extra arguments are collected into a list (Scheme) instead of an array.
     pub rest_list: bool,
+    /// A struct method: `self` is its first parameter, which arity errors do not count.
+    pub is_method: bool,
 }
 
 /// A function value: a prototype plus its captured upvalues.

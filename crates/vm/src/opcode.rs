@@ -234,6 +234,10 @@ opcodes! {
     CallMethod { base: Reg, n: Count, k: KIdx } => "CALLMETHOD",
     /// `CALLMETHOD` in tail position.
     TailCallMethod { base: Reg, n: Count, k: KIdx } => "TAILMETHOD",
+    /// `R[dst] = a new struct type with the name and fields of the type K[k]`: each run of a
+    /// struct definition that has methods makes its own type, so a struct defined inside a
+    /// function gets methods closing over that call.
+    NewStructType { dst: Reg, k: KIdx } => "NEWTYPE",
     /// Add method `K[k]` = `R[src]` to the struct type `R[ty]`.
     AddMethod { ty: Reg, k: KIdx, src: Reg } => "ADDMETHOD",
     /// `R[dst] = new instance of the struct type R[ty]`, every field null.

@@ -228,20 +228,12 @@ impl Vm {
     /// the live region can ever hold a pointer to a freed object.
     pub fn collect(&mut self, top: usize) {
         let top = top.min(self.stack.len());
-        for i in 0..top {
-            let v = self.stack[i];
-            self.heap.mark_value(v);
-        }
-        for i in 0..self.globals.values.len() {
-            let v = self.globals.values[i];
-            self.heap.mark_value(v);
-        }
-        for i in 0..self.handles.len() {
-            let v = self.handles[i];
-            self.heap.mark_value(v);
-        }
-        let modules: Vec<Value> = self.modules.values().copied().collect();
-        for v in modules {
+        let roots = self.stack[..top]
+            .iter()
+            .chain(&self.globals.values)
+            .chain(&self.handles)
+            .chain(self.modules.values());
+        for &v in roots {
             self.heap.mark_value(v);
         }
         let protos = std::mem::take(&mut self.protos);
@@ -265,15 +257,18 @@ impl Vm {
 
     /// Build a runtime error raised at `pc` in the innermost frame.
     pub fn error_at(&self, kind: ErrorKind, message: String, span: Span) -> RuntimeError {
+        // Keep the innermost and outermost TRACE_KEEP frames (innermost first), and only
+        // visit those: a caught error deep in a recursion costs no more than a shallow one.
         let n = self.frames.len();
-        let mut trace = Vec::new();
-        let mut omitted = 0;
-        for (i, f) in self.frames.iter().enumerate().rev() {
-            let depth_from_top = n - 1 - i;
-            if n > 2 * TRACE_KEEP && depth_from_top >= TRACE_KEEP && i >= TRACE_KEEP {
-                omitted += 1;
-                continue;
-            }
+        let (top, bottom) = if n > 2 * TRACE_KEEP {
+            (n - TRACE_KEEP, TRACE_KEEP)
+        } else {
+            (0, 0)
+        };
+        let omitted = top - bottom;
+        let mut trace = Vec::with_capacity(n - omitted);
+        for i in (top..n).rev().chain((0..bottom).rev()) {
+            let f = &self.frames[i];
             let proto = &f.closure.proto;
             // A saved pc points after the instruction that was running (the call).
             let pc = (f.pc as usize).saturating_sub(1);
