@@ -687,3 +687,12 @@ fn captured_variables_are_named_in_the_disassembly() {
     // Capturing costs the enclosing function no constant.
     assert!(disasm_of(src, "f").contains("consts=0"), "{text}");
 }
+
+#[test]
+fn a_loop_continuing_in_tail_position_emits_no_dead_return() {
+    let src = "(define (h n) (let loop ((i 0)) \
+               (cond ((= i 5) i) ((< i n) (display i) (loop (+ i 1))) (else (loop (+ i 2))))))";
+    let code = disasm_of(src, "h");
+    // One exit (the `(= i 5)` clause); both continuing clauses end in a backward jump.
+    assert_eq!(code.matches("RETURN").count(), 1, "{code}");
+}

@@ -256,6 +256,37 @@ impl FnCompiler<'_, '_> {
         }
     }
 
+    /// The register a value goes to: `dst`, or a new temporary when none is wanted.
+    fn dst_or_temp(&mut self, dst: Option<u8>, span: Span) -> Result<u8, Diagnostic> {
+        match dst {
+            Some(d) => Ok(d),
+            None => self.alloc(span),
+        }
+    }
+
+    /// The window base of a call: the destination itself when it is the newest temporary
+    /// (the call then leaves its result in place), otherwise a new temporary.
+    fn call_base(&mut self, dst: Option<u8>, tail: bool, span: Span) -> Result<u8, Diagnostic> {
+        match dst {
+            Some(d) if d as u16 + 1 == self.st.next && !tail => Ok(d),
+            _ => self.alloc(span),
+        }
+    }
+
+    /// Copy a call's result from its window base to `dst`, unless it is there already.
+    fn move_result(&mut self, base: u8, dst: Option<u8>, span: Span) {
+        if let Some(d) = dst.filter(|&d| d != base) {
+            self.emit(Instr::Move { dst: d, src: base }, span);
+        }
+    }
+
+    /// The value of a statement: null, when one is wanted.
+    fn null_into(&mut self, dst: Option<u8>, span: Span) {
+        if let Some(d) = dst {
+            self.emit(Instr::LoadNull { dst: d }, span);
+        }
+    }
+
     /// Compile `e` as the function's result.
     fn ret(&mut self, e: &Expr) -> Result<(), Diagnostic> {
         match &e.kind {
@@ -264,7 +295,7 @@ impl FnCompiler<'_, '_> {
             }
             ExprKind::Return(v) => self.ret(v)?,
             ExprKind::Loop { label, body } => self.loop_(*label, body, None, true)?,
-            ExprKind::Block(items) if !items.is_empty() => {
+            ExprKind::Block(items) | ExprKind::Seq(items) if !items.is_empty() => {
                 let mark = self.st.next;
                 let (last, init) = items.split_last().expect("non-empty");
                 for item in init {
@@ -290,8 +321,11 @@ impl FnCompiler<'_, '_> {
             }
             ExprKind::Call { tail: true, .. }
             | ExprKind::MethodCall { tail: true, .. }
-            | ExprKind::Apply { tail: true, .. } => {
-                // Compiles to TAILCALL; nothing follows it.
+            | ExprKind::Apply { tail: true, .. }
+            | ExprKind::ContinueTo(_)
+            | ExprKind::Break
+            | ExprKind::Continue => {
+                // Compiles to a tail call or a jump; nothing follows it.
                 let mark = self.st.next;
                 self.expr(e, None)?;
                 self.st.next = mark;
@@ -357,9 +391,7 @@ impl FnCompiler<'_, '_> {
                 if self.cx.module.var(*v).boxed {
                     self.emit(Instr::NewBox { dst: r, src: r }, span);
                 }
-                if let Some(d) = dst {
-                    self.emit(Instr::LoadNull { dst: d }, span);
-                }
+                self.null_into(dst, span);
             }
             ExprKind::SetLocal(v, value) => {
                 match self.place(*v, span)? {
@@ -394,9 +426,7 @@ impl FnCompiler<'_, '_> {
                         ))
                     }
                 }
-                if let Some(d) = dst {
-                    self.emit(Instr::LoadNull { dst: d }, span);
-                }
+                self.null_into(dst, span);
             }
             ExprKind::Global(name) => {
                 let g = self.cx.global_slot(name);
@@ -425,34 +455,22 @@ impl FnCompiler<'_, '_> {
                 };
                 self.emit(i, span);
                 self.st.next = mark;
-                if let Some(d) = dst {
-                    self.emit(Instr::LoadNull { dst: d }, span);
-                }
+                self.null_into(dst, span);
             }
-            ExprKind::Seq(items) => {
-                let n = items.len();
-                if n == 0 {
-                    if let Some(d) = dst {
-                        self.emit(Instr::LoadNull { dst: d }, span);
-                    }
+            ExprKind::Seq(items) | ExprKind::Block(items) => {
+                let mark = self.st.next;
+                if items.is_empty() {
+                    self.null_into(dst, span);
                 }
+                let n = items.len();
                 for (i, item) in items.iter().enumerate() {
                     self.expr(item, if i + 1 == n { dst } else { None })?;
                 }
-            }
-            ExprKind::Block(items) => {
-                let mark = self.st.next;
-                let n = items.len();
-                if n == 0 {
-                    if let Some(d) = dst {
-                        self.emit(Instr::LoadNull { dst: d }, span);
-                    }
+                // A block's locals end with it; a sequence's stay (it splices into its
+                // surroundings).
+                if matches!(e.kind, ExprKind::Block(_)) {
+                    self.st.next = mark;
                 }
-                for (i, item) in items.iter().enumerate() {
-                    let last = i + 1 == n;
-                    self.expr(item, if last { dst } else { None })?;
-                }
-                self.st.next = mark;
             }
             ExprKind::If {
                 cond,
@@ -485,10 +503,7 @@ impl FnCompiler<'_, '_> {
             ExprKind::And(a, b) | ExprKind::Or(a, b) => {
                 let is_and = matches!(e.kind, ExprKind::And(..));
                 let mark = self.st.next;
-                let d = match dst {
-                    Some(d) => d,
-                    None => self.alloc(span)?,
-                };
+                let d = self.dst_or_temp(dst, span)?;
                 let ra = self.operand(a)?;
                 let short = if is_and {
                     self.emit(Instr::JmpFalsy { src: ra, off: 0 }, span)
@@ -538,10 +553,8 @@ impl FnCompiler<'_, '_> {
                 self.st.next = mark;
                 let j = self.emit(Instr::Jmp { off: 0 }, span);
                 self.patch(j, top);
-                self.end_loop(top)?;
-                if let Some(d) = dst {
-                    self.emit(Instr::LoadNull { dst: d }, span);
-                }
+                self.end_loop(top);
+                self.null_into(dst, span);
             }
             ExprKind::ForEach { var, iter, body } => {
                 let mark = self.st.next;
@@ -574,11 +587,9 @@ impl FnCompiler<'_, '_> {
                 self.expr(body, None)?;
                 let j = self.emit(Instr::Jmp { off: 0 }, span);
                 self.patch(j, top);
-                self.end_loop(top)?;
+                self.end_loop(top);
                 self.st.next = mark;
-                if let Some(d) = dst {
-                    self.emit(Instr::LoadNull { dst: d }, span);
-                }
+                self.null_into(dst, span);
             }
             ExprKind::ForRange {
                 var,
@@ -627,11 +638,9 @@ impl FnCompiler<'_, '_> {
                 let cont = self.here();
                 let next = self.emit(Instr::RangeNext { base, off: 0 }, span);
                 self.patch(next, top);
-                self.end_loop(cont)?;
+                self.end_loop(cont);
                 self.st.next = mark;
-                if let Some(d) = dst {
-                    self.emit(Instr::LoadNull { dst: d }, span);
-                }
+                self.null_into(dst, span);
             }
             ExprKind::Break | ExprKind::Continue => {
                 let is_break = matches!(e.kind, ExprKind::Break);
@@ -691,11 +700,7 @@ impl FnCompiler<'_, '_> {
             }
             ExprKind::Call { callee, args, tail } => {
                 let mark = self.st.next;
-                // When the destination is the newest temporary, call in place.
-                let base = match dst {
-                    Some(d) if d as u16 + 1 == self.st.next && !*tail => d,
-                    _ => self.alloc(span)?,
-                };
+                let base = self.call_base(dst, *tail, span)?;
                 // A global callee is loaded by the call instruction itself.
                 let global = match &callee.kind {
                     ExprKind::Global(name) => Some(self.cx.global_slot(name)),
@@ -716,21 +721,14 @@ impl FnCompiler<'_, '_> {
                         Some(g) => self.emit(Instr::CallGlobal { base, n, g }, span),
                         None => self.emit(Instr::Call { base, n }, span),
                     };
-                    if let Some(d) = dst {
-                        if d != base {
-                            self.emit(Instr::Move { dst: d, src: base }, span);
-                        }
-                    }
+                    self.move_result(base, dst, span);
                 }
                 self.st.next = mark;
             }
             ExprKind::Prim(op, args) => self.prim(*op, args, dst, span)?,
             ExprKind::Closure(fid) => {
                 let mark = self.st.next;
-                let d = match dst {
-                    Some(d) => d,
-                    None => self.alloc(span)?,
-                };
+                let d = self.dst_or_temp(dst, span)?;
                 self.closure(*fid, d, span)?;
                 self.st.next = mark;
             }
@@ -738,10 +736,7 @@ impl FnCompiler<'_, '_> {
                 let mark = self.st.next;
                 let o = self.operand(obj)?;
                 let k = self.str_const(name, span)?;
-                let d = match dst {
-                    Some(d) => d,
-                    None => self.alloc(span)?,
-                };
+                let d = self.dst_or_temp(dst, span)?;
                 self.emit(Instr::GetField { dst: d, obj: o, k }, span);
                 self.st.next = mark;
             }
@@ -752,9 +747,7 @@ impl FnCompiler<'_, '_> {
                 let k = self.str_const(name, span)?;
                 self.emit(Instr::SetField { obj: o, k, src: v }, span);
                 self.st.next = mark;
-                if let Some(d) = dst {
-                    self.emit(Instr::LoadNull { dst: d }, span);
-                }
+                self.null_into(dst, span);
             }
             ExprKind::MethodCall {
                 obj,
@@ -763,10 +756,7 @@ impl FnCompiler<'_, '_> {
                 tail,
             } => {
                 let mark = self.st.next;
-                let base = match dst {
-                    Some(d) if d as u16 + 1 == self.st.next && !*tail => d,
-                    _ => self.alloc(span)?,
-                };
+                let base = self.call_base(dst, *tail, span)?;
                 let ro = self.alloc(obj.span)?;
                 self.expr(obj, Some(ro))?;
                 self.arguments(args, span)?;
@@ -776,11 +766,7 @@ impl FnCompiler<'_, '_> {
                     self.emit(Instr::TailCallMethod { base, n, k }, span);
                 } else {
                     self.emit(Instr::CallMethod { base, n, k }, span);
-                    if let Some(d) = dst {
-                        if d != base {
-                            self.emit(Instr::Move { dst: d, src: base }, span);
-                        }
-                    }
+                    self.move_result(base, dst, span);
                 }
                 self.st.next = mark;
             }
@@ -880,20 +866,14 @@ impl FnCompiler<'_, '_> {
                     arity.map(|a| a.to_string()).unwrap_or_default()
                 );
                 let k = self.str_const(&key, span)?;
-                let d = match dst {
-                    Some(d) => d,
-                    None => self.alloc(span)?,
-                };
+                let d = self.dst_or_temp(dst, span)?;
                 self.emit(Instr::TestVariant { dst: d, src: r, k }, span);
                 self.st.next = mark;
             }
             ExprKind::VariantField(value, idx) => {
                 let mark = self.st.next;
                 let r = self.operand(value)?;
-                let d = match dst {
-                    Some(d) => d,
-                    None => self.alloc(span)?,
-                };
+                let d = self.dst_or_temp(dst, span)?;
                 self.emit(
                     Instr::GetPayload {
                         dst: d,
@@ -909,9 +889,7 @@ impl FnCompiler<'_, '_> {
                 let r = self.operand(value)?;
                 self.emit(Instr::Throw { src: r }, span);
                 self.st.next = mark;
-                if let Some(d) = dst {
-                    self.emit(Instr::LoadNull { dst: d }, span);
-                }
+                self.null_into(dst, span);
             }
             ExprKind::Try {
                 body,
@@ -941,9 +919,7 @@ impl FnCompiler<'_, '_> {
                 let here = self.here();
                 self.patch(to_end, here);
                 self.st.next = mark;
-                if let Some(d) = dst {
-                    self.emit(Instr::LoadNull { dst: d }, span);
-                }
+                self.null_into(dst, span);
             }
             ExprKind::Apply { callee, args, tail } => {
                 let mark = self.st.next;
@@ -955,11 +931,7 @@ impl FnCompiler<'_, '_> {
                     self.emit(Instr::TailCallList { base }, span);
                 } else {
                     self.emit(Instr::CallList { base }, span);
-                    if let Some(d) = dst {
-                        if d != base {
-                            self.emit(Instr::Move { dst: d, src: base }, span);
-                        }
-                    }
+                    self.move_result(base, dst, span);
                 }
                 self.st.next = mark;
             }
@@ -967,10 +939,7 @@ impl FnCompiler<'_, '_> {
             ExprKind::Import(path) => {
                 let k = self.str_const(path, span)?;
                 let mark = self.st.next;
-                let d = match dst {
-                    Some(d) => d,
-                    None => self.alloc(span)?,
-                };
+                let d = self.dst_or_temp(dst, span)?;
                 self.emit(Instr::Import { dst: d, k }, span);
                 self.st.next = mark;
             }
@@ -1205,9 +1174,7 @@ impl FnCompiler<'_, '_> {
                 span,
             );
             self.st.next = mark;
-            if let Some(d) = dst {
-                self.emit(Instr::LoadNull { dst: d }, span);
-            }
+            self.null_into(dst, span);
             return Ok(());
         }
         // Add/Sub with a small int constant on the right use the immediate form.
@@ -1220,10 +1187,7 @@ impl FnCompiler<'_, '_> {
                 };
                 if let Some(imm) = imm.and_then(|i| i32::try_from(i).ok()) {
                     let a = self.operand(&args[0])?;
-                    let d = match dst {
-                        Some(d) => d,
-                        None => self.alloc(span)?,
-                    };
+                    let d = self.dst_or_temp(dst, span)?;
                     self.emit(Instr::AddInt { dst: d, a, imm }, span);
                     self.st.next = mark;
                     return Ok(());
@@ -1236,10 +1200,7 @@ impl FnCompiler<'_, '_> {
                 if let Ok(imm) = i32::try_from(k) {
                     if op == Prim::Mul || imm > 0 {
                         let a = self.operand(&args[0])?;
-                        let d = match dst {
-                            Some(d) => d,
-                            None => self.alloc(span)?,
-                        };
+                        let d = self.dst_or_temp(dst, span)?;
                         let i = match op {
                             Prim::Mul => Instr::MulInt { dst: d, a, imm },
                             Prim::Mod => Instr::ModInt { dst: d, a, imm },
@@ -1257,10 +1218,7 @@ impl FnCompiler<'_, '_> {
             .map(|a| self.operand(a))
             .collect::<Result<_, _>>()?;
         // Operations with no result still run: they may raise an error.
-        let d = match dst {
-            Some(d) => d,
-            None => self.alloc(span)?,
-        };
+        let d = self.dst_or_temp(dst, span)?;
         let i = match (op, regs.as_slice()) {
             (Prim::Add, &[a, b]) => Instr::Add { dst: d, a, b },
             (Prim::Sub, &[a, b]) => Instr::Sub { dst: d, a, b },

@@ -188,6 +188,16 @@ impl Vm {
                     regs = unsafe { self.stack.as_mut_ptr().add(base) }
                 };
             }
+            // `R[dst] = G[g]`, which must be defined.
+            macro_rules! get_global {
+                ($dst:expr, $g:expr) => {{
+                    let v = self.globals.values[$g as usize];
+                    if let Value::Undef = v {
+                        throw!(format!("Undefined variable: {}", self.globals.name($g)));
+                    }
+                    set!($dst, v);
+                }};
+            }
             // Collect, with everything below `top` live; then enforce the memory limit.
             macro_rules! collect {
                 ($top:expr) => {{
@@ -445,13 +455,7 @@ impl Vm {
                     Instr::LoadNull { dst } => set!(dst, Value::Null),
                     Instr::LoadTrue { dst } => set!(dst, Value::Bool(true)),
                     Instr::LoadFalse { dst } => set!(dst, Value::Bool(false)),
-                    Instr::GetGlobal { dst, g } => {
-                        let v = self.globals.values[g as usize];
-                        if let Value::Undef = v {
-                            throw!(format!("Undefined variable: {}", self.globals.name(g)));
-                        }
-                        set!(dst, v);
-                    }
+                    Instr::GetGlobal { dst, g } => get_global!(dst, g),
                     Instr::SetGlobal { src, g } => {
                         if self.globals.immutable[g as usize] {
                             throw!(format!(
@@ -688,19 +692,11 @@ impl Vm {
                     Instr::Call { base: cb, n } => do_call!(cb, n),
                     Instr::TailCall { base: cb, n } => do_tail_call!(cb, n),
                     Instr::CallGlobal { base: cb, n, g } => {
-                        let f = self.globals.values[g as usize];
-                        if let Value::Undef = f {
-                            throw!(format!("Undefined variable: {}", self.globals.name(g)));
-                        }
-                        set!(cb, f);
+                        get_global!(cb, g);
                         do_call!(cb, n)
                     }
                     Instr::TailCallGlobal { base: cb, n, g } => {
-                        let f = self.globals.values[g as usize];
-                        if let Value::Undef = f {
-                            throw!(format!("Undefined variable: {}", self.globals.name(g)));
-                        }
-                        set!(cb, f);
+                        get_global!(cb, g);
                         do_tail_call!(cb, n)
                     }
                     Instr::CallMethod { base: cb, n, k } => {

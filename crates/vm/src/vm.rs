@@ -130,11 +130,16 @@ impl Vm {
         }
     }
 
-    /// Register a native function in the global namespace `ns` (`""`: the Ruff library,
-    /// `"scheme"`: the Scheme library).
+    /// Register a native function in the global namespace `ns` (`""`: the Ruff library and
+    /// host functions, `"scheme"`: the Scheme library), bound to the global of its name there.
+    /// Registering a name again replaces the native.
     pub fn register_in(&mut self, ns: &str, def: NativeDef) -> u32 {
         let name = def.name.clone();
-        let key = format!("{ns}\u{1f}{name}");
+        let key = if ns.is_empty() {
+            name.clone()
+        } else {
+            format!("{ns}\u{1f}{name}")
+        };
         let id = match self.native_index.get(&key) {
             Some(&id) => {
                 self.natives[id as usize] = def;
@@ -154,21 +159,7 @@ impl Vm {
 
     /// Register a native function and bind it to the global of the same name.
     pub fn register(&mut self, def: NativeDef) -> u32 {
-        let name = def.name.clone();
-        let id = match self.native_index.get(&name) {
-            Some(&id) => {
-                self.natives[id as usize] = def;
-                id
-            }
-            None => {
-                self.natives.push(def);
-                let id = self.natives.len() as u32 - 1;
-                self.native_index.insert(name.clone(), id);
-                id
-            }
-        };
-        self.globals.set(&name, Value::Native(id));
-        id
+        self.register_in("", def)
     }
 
     /// Check that native `id` accepts `n` arguments and that the capabilities it needs are

@@ -68,10 +68,6 @@ impl FnCompiler<'_, '_> {
                 _ => break,
             }
         }
-        let rotatable = match &body.kind {
-            ExprKind::If { cond, .. } => simple_condition(cond),
-            _ => false,
-        };
         self.st.loops.push(Loop {
             breaks: Vec::new(),
             continues: Vec::new(),
@@ -86,7 +82,7 @@ impl FnCompiler<'_, '_> {
                 then,
                 else_,
                 truth,
-            } if rotatable => {
+            } if simple_condition(cond) => {
                 let to_else = self.cond_jump(cond, *truth)?;
                 let then_start = self.here();
                 if let Some(lp) = self.st.loops.last_mut() {
@@ -131,12 +127,13 @@ impl FnCompiler<'_, '_> {
                 }
             }
         }
-        self.end_loop(top)?;
+        self.end_loop(top);
         self.st.next = mark;
         Ok(())
     }
 
-    pub(super) fn end_loop(&mut self, continue_target: usize) -> Result<(), Diagnostic> {
+    /// Close the innermost loop context: its breaks go here, its continues to the target.
+    pub(super) fn end_loop(&mut self, continue_target: usize) {
         let lp = self.st.loops.pop().expect("loop pushed");
         let exit = self.here();
         for b in lp.breaks {
@@ -145,7 +142,6 @@ impl FnCompiler<'_, '_> {
         for c in lp.continues {
             self.patch(c, continue_target);
         }
-        Ok(())
     }
 
     /// Emit a test of `cond` that jumps when it is false; returns the jumps to patch (one per
@@ -181,36 +177,32 @@ impl FnCompiler<'_, '_> {
         let mark = self.st.next;
         let span = cond.span;
         let j = match &cond.kind {
-            // Compare with a small int constant: the immediate forms.
-            ExprKind::Prim(
-                op @ (Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne),
-                args,
-            ) if args.len() == 2 && small_int(&args[1]).is_some() => {
-                let imm = small_int(&args[1]).expect("checked");
-                let a = self.operand(&args[0])?;
-                let i = match op {
-                    Prim::Lt => Instr::JmpNotLtInt { a, imm, off: 0 },
-                    Prim::Le => Instr::JmpNotLeInt { a, imm, off: 0 },
-                    Prim::Gt => Instr::JmpNotGtInt { a, imm, off: 0 },
-                    Prim::Ge => Instr::JmpNotGeInt { a, imm, off: 0 },
-                    Prim::Eq => Instr::JmpNotEqInt { a, imm, off: 0 },
-                    _ => Instr::JmpEqInt { a, imm, off: 0 },
-                };
-                self.emit(i, span)
-            }
             ExprKind::Prim(
                 op @ (Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne),
                 args,
             ) if args.len() == 2 => {
                 let a = self.operand(&args[0])?;
-                let b = self.operand(&args[1])?;
-                let i = match op {
-                    Prim::Lt => Instr::JmpNotLt { a, b, off: 0 },
-                    Prim::Le => Instr::JmpNotLe { a, b, off: 0 },
-                    Prim::Gt => Instr::JmpNotLt { a: b, b: a, off: 0 },
-                    Prim::Ge => Instr::JmpNotLe { a: b, b: a, off: 0 },
-                    Prim::Eq => Instr::JmpNotEq { a, b, off: 0 },
-                    _ => Instr::JmpEq { a, b, off: 0 },
+                let i = match small_int(&args[1]) {
+                    // Compare with a small int constant: the immediate forms.
+                    Some(imm) => match op {
+                        Prim::Lt => Instr::JmpNotLtInt { a, imm, off: 0 },
+                        Prim::Le => Instr::JmpNotLeInt { a, imm, off: 0 },
+                        Prim::Gt => Instr::JmpNotGtInt { a, imm, off: 0 },
+                        Prim::Ge => Instr::JmpNotGeInt { a, imm, off: 0 },
+                        Prim::Eq => Instr::JmpNotEqInt { a, imm, off: 0 },
+                        _ => Instr::JmpEqInt { a, imm, off: 0 },
+                    },
+                    None => {
+                        let b = self.operand(&args[1])?;
+                        match op {
+                            Prim::Lt => Instr::JmpNotLt { a, b, off: 0 },
+                            Prim::Le => Instr::JmpNotLe { a, b, off: 0 },
+                            Prim::Gt => Instr::JmpNotLt { a: b, b: a, off: 0 },
+                            Prim::Ge => Instr::JmpNotLe { a: b, b: a, off: 0 },
+                            Prim::Eq => Instr::JmpNotEq { a, b, off: 0 },
+                            _ => Instr::JmpEq { a, b, off: 0 },
+                        }
+                    }
                 };
                 self.emit(i, span)
             }
