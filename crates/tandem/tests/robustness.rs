@@ -156,27 +156,8 @@ fn mutated_programs_never_crash_the_vm() {
         let src = mutate(&corpus[(i * 7) % corpus.len()], &mut rng);
         let path = dir.join(format!("m{i}.ruff"));
         std::fs::write(&path, &src).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
-            .args(["run", "--max-depth", "20000"])
-            .arg(&path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        let start = Instant::now();
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break Some(s);
-            }
-            if start.elapsed() > Duration::from_secs(5) {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None; // an infinite loop is not a crash
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
-        if let Some(s) = status {
+        // Sandboxed: no file writes or process access, and the scratch directory as cwd.
+        if let Some(s) = run_limited(&path, &dir) {
             ran += 1;
             match s.code() {
                 Some(0) | Some(2) | Some(3) | Some(4) => {}
