@@ -1,7 +1,10 @@
 //! Conformance programs: every `tests/programs/<dialect>/NAME.<ext>` runs through the real
 //! `tandem` binary under `--jit=off`, `--jit=always` and the default, and must print exactly
-//! `NAME.out`. When `NAME.err` exists the program must exit non-zero and each non-empty line
-//! of `NAME.err` must appear in stderr. The three modes must agree with each other too.
+//! `NAME.out` (which every program needs; for a failing program it holds what is printed
+//! before the error). When `NAME.err` exists the program must exit non-zero, not with the
+//! internal-error code 70 and not by a signal, and each non-empty line of `NAME.err` must
+//! appear in stderr. The three modes must agree with each other on stdout and exit code, and
+//! a `.out` or `.err` file without its program is an error.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -10,6 +13,8 @@ use std::time::{Duration, Instant};
 
 const MODES: &[Option<&str>] = &[Some("--jit=off"), Some("--jit=always"), None];
 const TIMEOUT: Duration = Duration::from_secs(120);
+/// The exit code of an internal error (a panic in tandem).
+const INTERNAL_ERROR: i32 = 70;
 
 fn programs_dir(dialect: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -72,13 +77,12 @@ fn run(file: &Path, mode: Option<&str>) -> Outcome {
 /// Check one program in every mode; returns a description of each failure.
 fn check(file: &Path) -> Vec<String> {
     let mut failures = Vec::new();
-    let expected_out = std::fs::read_to_string(file.with_extension("out")).ok();
-    let expected_err = std::fs::read_to_string(file.with_extension("err")).ok();
     let name = file.file_name().unwrap().to_string_lossy().into_owned();
-    if expected_out.is_none() && expected_err.is_none() {
-        return vec![format!("{name}: has neither a .out nor a .err file")];
-    }
-    let mut first_stdout: Option<String> = None;
+    let Ok(expected_out) = std::fs::read_to_string(file.with_extension("out")) else {
+        return vec![format!("{name}: has no .out file")];
+    };
+    let expected_err = std::fs::read_to_string(file.with_extension("err")).ok();
+    let mut first: Option<(String, Option<i32>)> = None;
     for mode in MODES {
         let label = mode.unwrap_or("default");
         let o = run(file, *mode);
@@ -86,13 +90,11 @@ fn check(file: &Path) -> Vec<String> {
             failures.push(format!("{name} [{label}]: timed out after {TIMEOUT:?}"));
             continue;
         }
-        if let Some(exp) = &expected_out {
-            if &o.stdout != exp {
-                failures.push(format!(
-                    "{name} [{label}]: stdout differs\n--- expected\n{exp}--- got\n{}--- stderr\n{}",
-                    o.stdout, o.stderr
-                ));
-            }
+        if o.stdout != expected_out {
+            failures.push(format!(
+                "{name} [{label}]: stdout differs\n--- expected\n{expected_out}--- got\n{}--- stderr\n{}",
+                o.stdout, o.stderr
+            ));
         }
         match &expected_err {
             Some(phrases) => {
@@ -101,6 +103,12 @@ fn check(file: &Path) -> Vec<String> {
                 }
                 if o.code.is_none() {
                     failures.push(format!("{name} [{label}]: killed by a signal (crash)"));
+                }
+                if o.code == Some(INTERNAL_ERROR) {
+                    failures.push(format!(
+                        "{name} [{label}]: internal error (exit {INTERNAL_ERROR})\n--- stderr\n{}",
+                        o.stderr
+                    ));
                 }
                 for p in phrases.lines().map(str::trim).filter(|l| !l.is_empty()) {
                     if !o.stderr.contains(p) {
@@ -120,26 +128,51 @@ fn check(file: &Path) -> Vec<String> {
                 }
             }
         }
-        match &first_stdout {
-            None => first_stdout = Some(o.stdout),
-            Some(f) if *f != o.stdout => {
-                failures.push(format!("{name} [{label}]: output differs from --jit=off"))
+        match &first {
+            None => first = Some((o.stdout, o.code)),
+            Some((out, code)) => {
+                if *out != o.stdout {
+                    failures.push(format!("{name} [{label}]: stdout differs from --jit=off"));
+                }
+                if *code != o.code {
+                    failures.push(format!(
+                        "{name} [{label}]: exit code {:?} differs from --jit=off ({code:?})",
+                        o.code
+                    ));
+                }
             }
-            _ => {}
         }
     }
     failures
 }
 
+/// Expectation files (`.out`, `.err`) in `entries` with no program `NAME.<ext>` beside them.
+fn orphans(entries: &[PathBuf], ext: &str) -> Vec<String> {
+    entries
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "out" || x == "err"))
+        .filter(|p| !entries.contains(&p.with_extension(ext)))
+        .map(|p| {
+            format!(
+                "{}: no program {}",
+                p.display(),
+                p.with_extension(ext).display()
+            )
+        })
+        .collect()
+}
+
 fn run_dialect(dialect: &str, ext: &str) {
     let dir = programs_dir(dialect);
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == ext))
-            .collect(),
+    let entries: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
         Err(_) => Vec::new(),
     };
+    let mut files: Vec<PathBuf> = entries
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .cloned()
+        .collect();
     files.sort();
     assert!(
         !files.is_empty(),
@@ -147,7 +180,7 @@ fn run_dialect(dialect: &str, ext: &str) {
         dir.display()
     );
     let queue = Arc::new(Mutex::new(files.clone()));
-    let failures = Arc::new(Mutex::new(Vec::new()));
+    let failures = Arc::new(Mutex::new(orphans(&entries, ext)));
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
@@ -192,4 +225,41 @@ fn scheme_programs() {
 #[test]
 fn jue_programs() {
     run_dialect("jue", "jue");
+}
+
+#[test]
+fn expectation_files_without_a_program_are_reported() {
+    let dir = Path::new("/p");
+    let entries: Vec<PathBuf> = ["a.ruff", "a.out", "b.out", "c.err", "README.md"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    let found = orphans(&entries, "ruff");
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].contains("b.out") && found[1].contains("c.err"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_program_without_a_dot_out_file_fails_even_with_a_dot_err() {
+    let dir = std::env::temp_dir().join(format!("tandem-programs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let prog = dir.join("err_x.ruff");
+    std::fs::write(&prog, "print(\"unchecked\")\nprint(1 / 0)\n").unwrap();
+    std::fs::write(dir.join("err_x.err"), "Division by zero\n").unwrap();
+    let failures = check(&prog);
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0].contains("no .out file"), "{failures:?}");
+    // With the .out file it passes, and a wrong .out is caught although .err matches.
+    std::fs::write(dir.join("err_x.out"), "unchecked\n").unwrap();
+    assert_eq!(check(&prog), Vec::<String>::new());
+    std::fs::write(dir.join("err_x.out"), "").unwrap();
+    let failures = check(&prog);
+    assert!(
+        failures.iter().any(|f| f.contains("stdout differs")),
+        "{failures:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
