@@ -46,8 +46,9 @@ enum Command {
         opts: RunOpts,
         file: PathBuf,
     },
-    /// An interactive session: line editing, history, multi-line entries (read on while
-    /// brackets are open); errors are reported and the session goes on.
+    /// An interactive session: line editing, history, multi-line entries (read on while the
+    /// entry is unfinished, e.g. a bracket is open); errors are reported and the session goes
+    /// on.
     Repl {
         #[command(flatten)]
         opts: RunOpts,

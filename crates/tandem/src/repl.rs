@@ -1,8 +1,12 @@
 //! `tandem repl`: an interactive session in one dialect.
 //!
-//! One entry is one or more lines: reading goes on (prompt `... `) while a bracket, string
-//! or block comment is open. Each entry is compiled and run in the same engine under the one
-//! source name [`REPL_NAME`], so its globals live in one namespace for the whole session.
+//! One entry is one or more lines: reading goes on (prompt `... `) while the entry is
+//! unfinished. In Ruff the real lexer and parser decide: the entry is unfinished when its
+//! first syntax error is at the end of the input (an open bracket, string, interpolation or
+//! block comment, or an operator still waiting for its operand). In Scheme and Jue a scanner
+//! counts open brackets, strings, `|symbols|` and block comments. Each entry is compiled and
+//! run in the same engine under the one source name [`REPL_NAME`], so its globals live in one
+//! namespace for the whole session.
 //! An error (syntax or runtime) is printed to stderr and the session goes on; `exit()` ends
 //! it with that code, end of input (Ctrl-D) with 0 (after running an unfinished entry, so
 //! its syntax error shows), and Ctrl-C drops the entry being typed.
@@ -146,14 +150,49 @@ enum Scan {
     Complete,
 }
 
-/// Scan an entry for open brackets (`(`, `[`, `{`), strings and block comments. Extra
-/// closing brackets count as complete (the compiler reports them).
+/// Whether a Ruff entry is finished. It is unfinished (`Open`) when the parser's first error
+/// is at the end of the input, or is a string, interpolation or block comment the lexer found
+/// unterminated (it swallowed the rest of the input); any other error is the user's to see now.
+fn scan_ruff(text: &str) -> Scan {
+    use tandem_syntax::FileId;
+    let lexed = tandem_syntax::ruff::lexer::lex(text, FileId(0));
+    if lexed.diags.is_empty() && lexed.tokens.len() == 1 {
+        return Scan::Blank; // only the end-of-file token: whitespace and comments
+    }
+    let Err(diags) = tandem_syntax::ruff::parse(text, FileId(0)) else {
+        return Scan::Complete;
+    };
+    let Some(first) = diags.first() else {
+        return Scan::Complete;
+    };
+    let at_end = first.span.is_some_and(|s| s.start as usize >= text.len());
+    let unterminated = lexed.unterminated
+        && lexed
+            .diags
+            .last()
+            .is_some_and(|d| d.span == first.span && d.message == first.message);
+    if at_end || unterminated {
+        Scan::Open
+    } else {
+        Scan::Complete
+    }
+}
+
+/// Whether an entry is finished: [`scan_ruff`] for Ruff, [`scan_scheme`] otherwise.
 fn scan(text: &str, dialect: Dialect) -> Scan {
+    match dialect {
+        Dialect::Ruff => scan_ruff(text),
+        Dialect::Scheme | Dialect::Jue => scan_scheme(text),
+    }
+}
+
+/// Scan a Scheme or Jue entry for open brackets (`(`, `[`, `{`), strings, `|symbols|` and
+/// block comments. Extra closing brackets count as complete (the reader reports them).
+fn scan_scheme(text: &str) -> Scan {
     let cs: Vec<char> = text.chars().collect();
     let mut depth: i64 = 0;
     let mut blank = true;
     let mut i = 0;
-    let scheme = dialect != Dialect::Ruff;
     while i < cs.len() {
         let c = cs[i];
         let next = cs.get(i + 1).copied();
@@ -161,26 +200,24 @@ fn scan(text: &str, dialect: Dialect) -> Scan {
             i += 1;
             continue;
         }
-        // Comments.
-        if scheme && c == ';' || !scheme && (c == '#' || c == '/' && next == Some('/')) {
+        if c == ';' {
             while i < cs.len() && cs[i] != '\n' {
                 i += 1;
             }
             continue;
         }
-        if scheme && c == '#' && next == Some('|') || !scheme && c == '/' && next == Some('*') {
-            // `#| |#` nests; `/* */` does not.
-            let (open, close) = if scheme { ('|', '#') } else { ('*', '/') };
+        if c == '#' && next == Some('|') {
+            // `#| |#` nests.
             let mut level = 1;
             i += 2;
             while level > 0 {
                 if i + 1 >= cs.len() {
                     return Scan::Open;
                 }
-                if cs[i] == open && cs[i + 1] == close {
+                if cs[i] == '|' && cs[i + 1] == '#' {
                     level -= 1;
                     i += 2;
-                } else if scheme && cs[i] == '#' && cs[i + 1] == '|' {
+                } else if cs[i] == '#' && cs[i + 1] == '|' {
                     level += 1;
                     i += 2;
                 } else {
@@ -191,8 +228,8 @@ fn scan(text: &str, dialect: Dialect) -> Scan {
         }
         blank = false;
         match c {
-            '"' | '|' if c == '"' || scheme => {
-                // A string, or a Scheme `|symbol|`.
+            '"' | '|' => {
+                // A string or a `|symbol|`.
                 i += 1;
                 loop {
                     match cs.get(i) {
@@ -203,7 +240,7 @@ fn scan(text: &str, dialect: Dialect) -> Scan {
                     }
                 }
             }
-            '#' if scheme && next == Some('\\') => i += 2, // `#\(`: skip the character
+            '#' if next == Some('\\') => i += 2, // `#\(`: skip the character
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth -= 1,
             _ => {}
@@ -299,34 +336,69 @@ impl Input {
 mod tests {
     use super::*;
 
-    #[test]
-    fn ruff_brackets_strings_and_comments() {
-        let r = |t: &str| scan(t, Dialect::Ruff);
-        assert_eq!(r("func f(x) {\n"), Scan::Open);
-        assert_eq!(r("func f(x) {\n return x\n}\n"), Scan::Complete);
-        assert_eq!(r("print(\"(\")\n"), Scan::Complete);
-        assert_eq!(r("print(\"a\\\"(\")\n"), Scan::Complete);
-        assert_eq!(r("x := [1, # ]\n"), Scan::Open);
-        assert_eq!(r("x := 1 // (\n"), Scan::Complete);
-        assert_eq!(r("/* ( \n"), Scan::Open);
-        assert_eq!(r("/* ( */ x := 1\n"), Scan::Complete);
-        assert_eq!(r("print(\"abc\n"), Scan::Open);
-        assert_eq!(r("  # just a comment\n"), Scan::Blank);
-        assert_eq!(r(")\n"), Scan::Complete);
+    /// Scan each input in `dialect`; panic naming every input whose result is not the expected.
+    fn check(dialect: Dialect, cases: &[(&str, Scan)]) {
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter_map(|(text, want)| {
+                let got = scan(text, dialect);
+                (got != *want).then(|| format!("{text:?}: expected {want:?}, got {got:?}"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{dialect:?}:\n{}", wrong.join("\n"));
     }
 
     #[test]
-    fn scheme_brackets_strings_and_comments() {
-        let s = |t: &str| scan(t, Dialect::Scheme);
-        assert_eq!(s("(define (f x)\n"), Scan::Open);
-        assert_eq!(s("(define (f x)\n (* x 2))\n"), Scan::Complete);
-        assert_eq!(s("(display \")\")\n"), Scan::Complete);
-        assert_eq!(s("(list #\\( #\\))\n"), Scan::Complete);
-        assert_eq!(s("(list #\\()\n"), Scan::Complete);
-        assert_eq!(s("(f ; )\n"), Scan::Open);
-        assert_eq!(s("#| ( #| |# |# 1\n"), Scan::Complete);
-        assert_eq!(s("#| ( #| |# \n"), Scan::Open);
-        assert_eq!(s("'|a (|\n"), Scan::Complete);
-        assert_eq!(s("; nothing\n"), Scan::Blank);
+    fn ruff_entries() {
+        use Scan::*;
+        check(
+            Dialect::Ruff,
+            &[
+                ("func f(x) {\n", Open),
+                ("func f(x) {\n return x\n}\n", Complete),
+                ("print(\"(\")\n", Complete),
+                ("print(\"a\\\"(\")\n", Complete),
+                ("x := [1, # ]\n", Open),
+                ("x := 1 // (\n", Complete),
+                ("/* ( \n", Open),
+                ("/* ( */ x := 1\n", Complete),
+                ("print(\"abc\n", Open),
+                ("  # just a comment\n", Blank),
+                ("\n", Blank),
+                (")\n", Complete),
+                // Interpolations: brackets and strings inside `${...}` are code.
+                ("print(\"${\"{\"}\")\n", Complete),
+                ("print(\"${\"}\"}\")\n", Complete),
+                ("print(\"${f(\"${1}\")}\")\n", Complete),
+                ("print(\"${\n", Open),
+                ("print(\"${ (1 \n", Open),
+                ("print(\"{ not code\")\n", Complete),
+                // Binary operators continue an expression on the next line.
+                ("x := 1 +\n", Open),
+                ("x := 1 +\n2\n", Complete),
+                // An error before the end of the input is reported at once.
+                ("print(1 +)\n", Complete),
+                ("print(\"a\" \"b\"\n", Complete),
+            ],
+        );
+    }
+
+    #[test]
+    fn scheme_entries() {
+        use Scan::*;
+        let cases = [
+            ("(define (f x)\n", Open),
+            ("(define (f x)\n (* x 2))\n", Complete),
+            ("(display \")\")\n", Complete),
+            ("(list #\\( #\\))\n", Complete),
+            ("(list #\\()\n", Complete),
+            ("(f ; )\n", Open),
+            ("#| ( #| |# |# 1\n", Complete),
+            ("#| ( #| |# \n", Open),
+            ("'|a (|\n", Complete),
+            ("; nothing\n", Blank),
+        ];
+        check(Dialect::Scheme, &cases);
+        check(Dialect::Jue, &cases);
     }
 }

@@ -116,3 +116,25 @@ fn jue_prints_values_its_way() {
     assert_eq!(stdout(&o), "true\nnil\nfalse\nnil\n");
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn ruff_interpolation_brackets_do_not_hold_the_entry_open() {
+    // The `{` and `"` inside `${...}` are code, not an open bracket or string.
+    let o = repl(
+        &[],
+        "print(\"${\"{\"}\")\nprint(\"${\"}\"} ${[1, 2][0]}\")\nprint(\"after\")\n",
+    );
+    assert_eq!(stdout(&o), "{\n} 1\nafter\n");
+    assert_eq!(stderr(&o), "");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn ruff_entry_continues_while_the_parser_wants_more() {
+    // A binary operator continues the expression on the next line, as in a file; an
+    // interpolation left open continues the string.
+    let o = repl(&[], "x := 1 +\n  2\nprint(\"${x\n}\")\nprint(x)\n");
+    assert_eq!(stdout(&o), "3\n3\n", "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    assert_eq!(o.status.code(), Some(0));
+}
