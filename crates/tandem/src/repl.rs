@@ -44,7 +44,7 @@ pub fn run(engine: &mut Engine, dialect: Dialect) -> ExitCode {
         }
         engine.vm().register_in(
             "scheme",
-            NativeDef::new("%jue-print", Arity::exactly(1), Caps::NONE, scheme_echo),
+            NativeDef::new("%jue-print", Arity::exactly(1), Caps::STDOUT, scheme_echo),
         );
     }
     let mut input = Input::new();

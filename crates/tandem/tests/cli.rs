@@ -147,3 +147,16 @@ fn disasm_prints_every_function() {
     assert!(text.contains("function g"), "{text}");
     assert!(text.contains("TAILCALL"), "{text}");
 }
+
+#[test]
+fn denying_stdout_stops_jue_value_echo() {
+    let p = temp_program("echo.jue", "(define x 1)\n(+ x 2)\n");
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "3\n", "{}", stderr(&o));
+    let o = tandem(&["run", "--deny", "stdout", p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "");
+    assert_eq!(o.status.code(), Some(4));
+    let e = stderr(&o);
+    assert!(e.contains("capability denied: stdout"), "{e}");
+    assert!(e.contains("echo.jue:2:1"), "{e}");
+}

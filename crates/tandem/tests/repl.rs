@@ -138,3 +138,20 @@ fn ruff_entry_continues_while_the_parser_wants_more() {
     assert_eq!(stderr(&o), "");
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn denying_stdout_stops_the_value_echo() {
+    for lang in ["scheme", "jue"] {
+        let o = repl(
+            &["--lang", lang, "--deny", "stdout"],
+            "(define x 1)\n(+ x 2)\n",
+        );
+        assert_eq!(stdout(&o), "", "{lang}");
+        assert!(
+            stderr(&o).contains("capability denied: stdout"),
+            "{lang}: {}",
+            stderr(&o)
+        );
+        assert_eq!(o.status.code(), Some(0), "{lang}");
+    }
+}

@@ -88,7 +88,10 @@ pub fn install(vm: &mut Vm) {
     });
     reg(vm, "%caps-set", one, caps_set);
     reg(vm, "%caps-narrow", one, caps_narrow);
-    reg(vm, "%jue-print", one, jue_print);
+    vm.register_in(
+        super::NS,
+        crate::native::NativeDef::new("%jue-print", one, Caps::STDOUT, jue_print),
+    );
 }
 
 // ----- multiple values -----
