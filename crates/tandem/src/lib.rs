@@ -27,7 +27,9 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// The dialect a file extension selects (`.ruff`, `.scm`, `.jue`).
+    /// The dialect a file extension selects: `.ruff` Ruff; `.scm`, `.ss` and `.sld` Scheme;
+    /// `.jue` Jue. This is the one table of extensions: `run`, `check` and module imports all
+    /// use it.
     pub fn from_path(path: &Path) -> Option<Dialect> {
         match path.extension()?.to_str()? {
             "ruff" => Some(Dialect::Ruff),
@@ -188,7 +190,7 @@ impl Engine {
     pub fn compile_file(&mut self, path: &Path) -> Result<Rc<Proto>, Error> {
         let dialect = Dialect::from_path(path).ok_or_else(|| {
             Error::Io(format!(
-                "cannot tell the language of '{}': use a .ruff, .scm or .jue file",
+                "cannot tell the language of '{}': use a .ruff, .scm (.ss, .sld) or .jue file",
                 path.display()
             ))
         })?;
@@ -216,7 +218,7 @@ impl Engine {
     }
 
     /// Compile and run a source text; the dialect comes from `name`'s extension (Ruff when
-    /// there is none).
+    /// it selects none).
     pub fn run_source(&mut self, name: &str, text: &str) -> Result<Value, Error> {
         let dialect = Dialect::from_path(Path::new(name)).unwrap_or(Dialect::Ruff);
         self.run_source_as(name, text, dialect)

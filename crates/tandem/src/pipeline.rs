@@ -23,12 +23,17 @@ pub(crate) struct Compiled {
     pub exports: Vec<String>,
 }
 
-/// The dialect of a module file, by extension.
-fn dialect_of(path: &Path) -> Dialect {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("scm") | Some("sld") | Some("ss") => Dialect::Scheme,
-        Some("jue") => Dialect::Jue,
-        _ => Dialect::Ruff,
+/// A module file and its dialect, which its extension selects ([`Dialect::from_path`]). A
+/// path whose extension selects none gets `.ruff` appended: `import "m"` loads `m.ruff`, and
+/// `import "m.txt"` loads `m.txt.ruff`.
+fn module_file(path: PathBuf) -> (PathBuf, Dialect) {
+    match Dialect::from_path(&path) {
+        Some(dialect) => (path, dialect),
+        None => {
+            let mut with_ext = path.into_os_string();
+            with_ext.push(".ruff");
+            (PathBuf::from(with_ext), Dialect::Ruff)
+        }
     }
 }
 
@@ -244,9 +249,9 @@ fn import_set(
         .get(from)
         .and_then(|f| Path::new(&f.name).parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let candidates: Vec<PathBuf> = if head == "file" {
+    let candidates: Vec<(PathBuf, Dialect)> = if head == "file" {
         match items.get(1).map(|d| &d.kind) {
-            Some(DatumKind::Str(p)) => vec![importer_dir.join(p)],
+            Some(DatumKind::Str(p)) => vec![module_file(importer_dir.join(p))],
             _ => return Err(bad("import: expected (file \"path\")".into())),
         }
     } else {
@@ -261,18 +266,22 @@ fn import_set(
         let mut dirs = vec![importer_dir];
         dirs.extend(vm.lib_paths.iter().map(PathBuf::from));
         dirs.iter()
-            .flat_map(|d| ["sld", "scm"].map(|ext| d.join(&rel).with_extension(ext)))
+            .flat_map(|d| ["sld", "scm"].map(|ext| module_file(d.join(&rel).with_extension(ext))))
             .collect()
     };
-    let Some(file) = candidates.iter().find(|p| p.is_file()).cloned() else {
-        let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+    let Some((file, dialect)) = candidates.iter().find(|(p, _)| p.is_file()).cloned() else {
+        let tried: Vec<String> = candidates
+            .iter()
+            .map(|(p, _)| p.display().to_string())
+            .collect();
         return Err(bad(format!(
             "import: library {} not found (looked for {})",
             set,
             tried.join(", ")
         )));
     };
-    let module = load_module_file(vm, builtins, &file, set.span).map_err(Error::Runtime)?;
+    let module =
+        load_module_file(vm, builtins, &file, dialect, set.span).map_err(Error::Runtime)?;
     let Value::Module(m) = module else {
         return Ok(Vec::new());
     };
@@ -284,9 +293,9 @@ fn import_set(
     Ok(bound)
 }
 
-/// The file an `import` names, relative to the importing file (`.ruff` when it has no
-/// extension).
-fn module_path(vm: &Vm, path: &str, from: Span) -> PathBuf {
+/// The file an `import` names, relative to the importing file, and its dialect (see
+/// [`module_file`]).
+fn module_path(vm: &Vm, path: &str, from: Span) -> (PathBuf, Dialect) {
     let importer = vm
         .sources
         .get(from.file)
@@ -296,14 +305,7 @@ fn module_path(vm: &Vm, path: &str, from: Span) -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let mut rel = path.to_string();
-    let has_ext = [".ruff", ".scm", ".sld", ".jue"]
-        .iter()
-        .any(|e| rel.ends_with(e));
-    if !has_ext {
-        rel.push_str(".ruff");
-    }
-    dir.join(rel)
+    module_file(dir.join(path))
 }
 
 /// Load the module `path` for a Ruff `import` at `span`.
@@ -313,8 +315,8 @@ pub(crate) fn load_module(
     path: &str,
     span: Span,
 ) -> Result<Value, RuntimeError> {
-    let file = module_path(vm, path, span);
-    load_module_file(vm, builtins, &file, span)
+    let (file, dialect) = module_path(vm, path, span);
+    load_module_file(vm, builtins, &file, dialect, span)
 }
 
 /// Load a module file: from the cache, or by compiling and running it once. Errors are
@@ -323,6 +325,7 @@ fn load_module_file(
     vm: &mut Vm,
     builtins: &HashSet<String>,
     file: &Path,
+    dialect: Dialect,
     span: Span,
 ) -> Result<Value, RuntimeError> {
     let key = std::fs::canonicalize(file)
@@ -364,15 +367,7 @@ fn load_module_file(
         )
     })?;
     vm.loading.push((key.clone(), display.clone()));
-    let result = run_module(
-        vm,
-        builtins,
-        &shown_path,
-        &display,
-        &text,
-        &key,
-        dialect_of(file),
-    );
+    let result = run_module(vm, builtins, &shown_path, &display, &text, &key, dialect);
     vm.loading.pop();
     let module = result?;
     vm.modules.insert(key, module);

@@ -160,3 +160,32 @@ fn denying_stdout_stops_jue_value_echo() {
     assert!(e.contains("capability denied: stdout"), "{e}");
     assert!(e.contains("echo.jue:2:1"), "{e}");
 }
+
+#[test]
+fn import_picks_the_dialect_by_the_same_extensions_as_run() {
+    // `.ss` is Scheme for `tandem run` and for `import` alike.
+    let lib = temp_program("g2.ss", "(define (twice x) (* 2 x))\n(define answer 21)\n");
+    let dir = lib.parent().unwrap().to_path_buf();
+    let p = dir.join("use_ss.ruff");
+    std::fs::write(
+        &p,
+        "from \"g2.ss\" import twice, answer\nprint(twice(answer))\n",
+    )
+    .unwrap();
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "42\n", "{}", stderr(&o));
+    let p = dir.join("use_ss.scm");
+    std::fs::write(&p, "(import (file \"g2.ss\"))\n(display (twice answer))\n").unwrap();
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "42", "{}", stderr(&o));
+    // Any other extension is not a dialect: `.ruff` is appended.
+    let p = dir.join("use_txt.ruff");
+    std::fs::write(&p, "import \"g2.txt\"\n").unwrap();
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(
+        stderr(&o).contains("g2.txt.ruff' not found"),
+        "{}",
+        stderr(&o)
+    );
+}
