@@ -280,8 +280,7 @@ fn import_set(
             tried.join(", ")
         )));
     };
-    let module =
-        load_module_file(vm, builtins, &file, dialect, set.span).map_err(Error::Runtime)?;
+    let module = load_module_file(vm, builtins, &file, dialect, set.span)?;
     let Value::Module(m) = module else {
         return Ok(Vec::new());
     };
@@ -308,7 +307,9 @@ fn module_path(vm: &Vm, path: &str, from: Span) -> (PathBuf, Dialect) {
     module_file(dir.join(path))
 }
 
-/// Load the module `path` for a Ruff `import` at `span`.
+/// The VM's module loader: load the module `path` for a Ruff `import` at `span`. The import
+/// runs while the program runs, so every failure, a syntax error in the module included,
+/// becomes a runtime error here.
 pub(crate) fn load_module(
     vm: &mut Vm,
     builtins: &HashSet<String>,
@@ -316,18 +317,47 @@ pub(crate) fn load_module(
     span: Span,
 ) -> Result<Value, RuntimeError> {
     let (file, dialect) = module_path(vm, path, span);
-    load_module_file(vm, builtins, &file, dialect, span)
+    load_module_file(vm, builtins, &file, dialect, span).map_err(|e| match e {
+        Error::Runtime(e) => e,
+        Error::Compile(diags) => compile_errors_at_runtime(vm, &diags, span),
+        Error::Io(m) => vm.error_at(ErrorKind::Runtime, m, span),
+    })
 }
 
-/// Load a module file: from the cache, or by compiling and running it once. Errors are
-/// runtime errors at the import (or inside the module).
+/// A runtime error for the compile errors of a module imported at `span`: the first error,
+/// where it is, naming the module when it is in another file, and counting the rest. The
+/// stack trace shows the import.
+fn compile_errors_at_runtime(vm: &Vm, diags: &[Diagnostic], span: Span) -> RuntimeError {
+    let Some(first) = diags.first() else {
+        return vm.error_at(ErrorKind::Runtime, "import failed".into(), span);
+    };
+    let at = first.span.unwrap_or(span);
+    let mut message = first.message.clone();
+    if at.file != span.file {
+        if let Some(f) = vm.sources.get(at.file) {
+            message = format!("in module '{}': {message}", short_name(&f.name));
+        }
+    }
+    if diags.len() > 1 {
+        let more = diags.len() - 1;
+        let s = if more == 1 { "" } else { "s" };
+        message.push_str(&format!(" (and {more} more error{s})"));
+    }
+    let mut e = vm.error_at(ErrorKind::Runtime, message, span);
+    e.span = at;
+    e
+}
+
+/// Load a module file: from the cache, or by compiling and running it once. A module that
+/// does not compile gives `Error::Compile` with all its diagnostics (the first one noting
+/// where the module was imported); a failure while it runs, `Error::Runtime`.
 fn load_module_file(
     vm: &mut Vm,
     builtins: &HashSet<String>,
     file: &Path,
     dialect: Dialect,
     span: Span,
-) -> Result<Value, RuntimeError> {
+) -> Result<Value, Error> {
     let key = std::fs::canonicalize(file)
         .unwrap_or_else(|_| file.to_path_buf())
         .display()
@@ -343,11 +373,10 @@ fn load_module_file(
             .map(|(_, shown)| short_name(shown))
             .collect();
         chain.push(short_name(&display));
-        return Err(vm.error_at(
-            ErrorKind::Runtime,
+        return Err(Error::Compile(vec![Diagnostic::error(
             format!("circular import: {}", chain.join(" -> ")),
             span,
-        ));
+        )]));
     }
     let text = std::fs::read_to_string(file).map_err(|e| {
         let why = if e.kind() == std::io::ErrorKind::NotFound {
@@ -360,16 +389,26 @@ fn load_module_file(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let shown = module_display(vm, span).unwrap_or(name);
-        vm.error_at(
-            ErrorKind::Runtime,
+        Error::Compile(vec![Diagnostic::error(
             format!("cannot import '{shown}': {why}"),
             span,
-        )
+        )])
     })?;
     vm.loading.push((key.clone(), display.clone()));
     let result = run_module(vm, builtins, &shown_path, &display, &text, &key, dialect);
     vm.loading.pop();
-    let module = result?;
+    let module = result.map_err(|e| match e {
+        Error::Compile(mut diags) => {
+            if let Some(first) = diags.first_mut() {
+                let at = vm.sources.location(span);
+                first
+                    .notes
+                    .push(format!("{shown_path} is imported at {at}"));
+            }
+            Error::Compile(diags)
+        }
+        e => e,
+    })?;
     vm.modules.insert(key, module);
     Ok(module)
 }
@@ -397,22 +436,12 @@ fn run_module(
     text: &str,
     ns: &str,
     dialect: Dialect,
-) -> Result<Value, RuntimeError> {
+) -> Result<Value, Error> {
     if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
-        ensure_scheme_prelude(vm, builtins)?;
+        ensure_scheme_prelude(vm, builtins).map_err(Error::Runtime)?;
     }
-    let compiled = match compile_text(vm, builtins, display, text, dialect, ns, false) {
-        Ok(c) => c,
-        Err(Error::Compile(diags)) => {
-            let first = diags.first();
-            let msg = first.map(|d| d.message.clone()).unwrap_or_default();
-            let at = first.and_then(|d| d.span).unwrap_or_default();
-            return Err(vm.error_at(ErrorKind::Runtime, format!("in module '{path}': {msg}"), at));
-        }
-        Err(Error::Runtime(e)) => return Err(e),
-        Err(Error::Io(m)) => return Err(vm.error_at(ErrorKind::Runtime, m, Span::default())),
-    };
-    vm.run_proto(compiled.proto)?;
+    let compiled = compile_text(vm, builtins, display, text, dialect, ns, false)?;
+    vm.run_proto(compiled.proto).map_err(Error::Runtime)?;
     let mut exports = rustc_hash::FxHashMap::default();
     for name in &compiled.exports {
         if let Some(slot) = vm.globals.lookup_in(ns, name) {

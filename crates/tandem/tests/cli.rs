@@ -189,3 +189,56 @@ fn import_picks_the_dialect_by_the_same_extensions_as_run() {
         stderr(&o)
     );
 }
+
+/// A Scheme library `lib/bad.sld` with two syntax errors, and the directory holding it.
+fn bad_library(test: &str) -> std::path::PathBuf {
+    let lib = temp_program(
+        &format!("{test}.sld"),
+        "(define-library (lib bad)\n  (export f)\n  (import (scheme base))\n  \
+         (begin (define (f) 1)\n    (let ((a)) 1)\n    (if)))\n",
+    );
+    let dir = lib.parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::rename(&lib, dir.join("lib/bad.sld")).unwrap();
+    dir
+}
+
+#[test]
+fn syntax_errors_in_an_imported_scheme_library_are_compile_errors() {
+    let dir = bad_library("badlib1");
+    let p = dir.join("use.scm");
+    std::fs::write(&p, "(import (scheme base) (lib bad))\n(display (f))\n").unwrap();
+    for cmd in ["run", "check"] {
+        let o = tandem(&[cmd, p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(3), "{cmd}: {}", stderr(&o));
+        let e = stderr(&o);
+        // Every diagnostic, each at its place in the library, and where it was imported.
+        assert!(e.contains("bad let binding"), "{e}");
+        assert!(e.contains("bad.sld:5:11"), "{e}");
+        assert!(e.contains("if: expected"), "{e}");
+        assert!(e.contains("bad.sld:6:5"), "{e}");
+        assert!(e.contains("2 errors found"), "{e}");
+        assert!(e.contains("bad.sld is imported at"), "{e}");
+        assert!(e.contains("use.scm:1:23"), "{e}");
+    }
+}
+
+#[test]
+fn syntax_errors_in_a_module_imported_while_running_are_runtime_errors() {
+    // A Ruff `import` runs with the program: exit 4, with the first error and a count.
+    let dir = bad_library("badlib2");
+    let p = dir.join("use.ruff");
+    std::fs::write(&p, "print(\"before\")\nimport \"lib/bad.sld\"\n").unwrap();
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "before\n");
+    let e = stderr(&o);
+    assert!(
+        e.contains("in module 'bad.sld': let: bad let binding"),
+        "{e}"
+    );
+    assert!(e.contains("(and 1 more error)"), "{e}");
+    assert!(e.contains("bad.sld:5:11"), "{e}");
+    assert!(e.contains("at <main> ("), "{e}");
+    assert!(e.contains("use.ruff:2:1)"), "{e}");
+}
