@@ -156,12 +156,23 @@ impl Engine {
     }
 
     /// Parse, lower, resolve and compile a source text; returns the entry prototype. The
-    /// file's top-level names live in a namespace of their own (named after the file).
+    /// file's top-level names live in a namespace of their own (named after the file). Scheme
+    /// libraries it imports are loaded now: compiled and run.
     pub fn compile_source(
         &mut self,
         name: &str,
         text: &str,
         dialect: Dialect,
+    ) -> Result<Rc<Proto>, Error> {
+        self.compile(name, text, dialect, pipeline::Imports::Run)
+    }
+
+    fn compile(
+        &mut self,
+        name: &str,
+        text: &str,
+        dialect: Dialect,
+        imports: pipeline::Imports,
     ) -> Result<Rc<Proto>, Error> {
         if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
             pipeline::ensure_scheme_prelude(&mut self.vm, &self.builtin_names)
@@ -169,16 +180,11 @@ impl Engine {
         }
         let builtin = name == PRELUDE_NAME;
         let ns = if builtin { "" } else { name };
-        pipeline::compile_text(
-            &mut self.vm,
-            &self.builtin_names,
-            name,
-            text,
-            dialect,
-            ns,
-            builtin,
-        )
-        .map(|c| c.proto)
+        let cx = pipeline::Cx {
+            builtins: &self.builtin_names,
+            imports,
+        };
+        pipeline::compile_text(&mut self.vm, cx, name, text, dialect, ns, builtin).map(|c| c.proto)
     }
 
     /// Add a directory to search for Scheme libraries (`(import (a b))` finds `a/b.scm`).
@@ -186,8 +192,8 @@ impl Engine {
         self.vm.lib_paths.push(dir.to_string());
     }
 
-    /// Read a file, pick its dialect from the extension, and compile it.
-    pub fn compile_file(&mut self, path: &Path) -> Result<Rc<Proto>, Error> {
+    /// Read a file and pick its dialect from the extension.
+    fn read_program(path: &Path) -> Result<(String, Dialect), Error> {
         let dialect = Dialect::from_path(path).ok_or_else(|| {
             Error::Io(format!(
                 "cannot tell the language of '{}': use a .ruff, .scm (.ss, .sld) or .jue file",
@@ -196,7 +202,32 @@ impl Engine {
         })?;
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Io(format!("cannot read '{}': {e}", path.display())))?;
+        Ok((text, dialect))
+    }
+
+    /// Read a file, pick its dialect from the extension, and compile it (see
+    /// [`Engine::compile_source`]).
+    pub fn compile_file(&mut self, path: &Path) -> Result<Rc<Proto>, Error> {
+        let (text, dialect) = Self::read_program(path)?;
         self.compile_source(&path.display().to_string(), &text, dialect)
+    }
+
+    /// Compile a file as [`Engine::compile_file`] does, but run nothing: the Scheme libraries
+    /// it imports are compiled (so their errors are reported) but not run, and the names they
+    /// export hold no values. For `tandem check` and `tandem disasm`: the prototype is for
+    /// inspecting, not for running.
+    pub fn check_file(&mut self, path: &Path) -> Result<Rc<Proto>, Error> {
+        let (text, dialect) = Self::read_program(path)?;
+        let loaded: std::collections::HashSet<String> = self.vm.modules.keys().cloned().collect();
+        let r = self.compile(
+            &path.display().to_string(),
+            &text,
+            dialect,
+            pipeline::Imports::CompileOnly,
+        );
+        // Forget the modules only compiled, so that a later import loads (and runs) them.
+        self.vm.modules.retain(|key, _| loaded.contains(key));
+        r
     }
 
     /// Run a compiled entry prototype.
@@ -266,5 +297,45 @@ impl Engine {
     /// Flush buffered output.
     pub fn flush(&mut self) {
         self.vm.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    /// A writer the test can read back.
+    struct Shared(Rc<RefCell<Vec<u8>>>);
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn check_file_runs_nothing_and_leaves_imports_to_load_later() {
+        let dir = std::env::temp_dir().join(format!("tandem-lib-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("noisy.scm"),
+            "(display \"noisy ran\\n\")\n(define answer 42)\n",
+        )
+        .unwrap();
+        let main = dir.join("main.scm");
+        std::fs::write(&main, "(import (noisy))\n(display answer)\n").unwrap();
+        let out = Rc::new(RefCell::new(Vec::new()));
+        let mut engine = Engine::with_output(Box::new(Shared(out.clone())));
+        engine.check_file(&main).unwrap();
+        engine.flush();
+        assert_eq!(String::from_utf8_lossy(&out.borrow()), "");
+        // The library was only compiled: running the program loads and runs it.
+        engine.run_file(&main).unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.borrow()), "noisy ran\n42");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

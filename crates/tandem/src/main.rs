@@ -34,13 +34,15 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Parse and compile a program without running it; report any errors.
+    /// Parse and compile a program, and the Scheme libraries it imports, without running any
+    /// of them; report any errors.
     Check {
         #[command(flatten)]
         opts: RunOpts,
         file: PathBuf,
     },
-    /// Print the bytecode of every function in a program, with source lines.
+    /// Print the bytecode of every function in a program, with source lines (compiling, not
+    /// running, the Scheme libraries it imports).
     Disasm {
         #[command(flatten)]
         opts: RunOpts,
@@ -158,14 +160,14 @@ fn real_main(cli: Cli) -> ExitCode {
         }
         Command::Check { opts, file } => {
             configure(&mut engine, &opts);
-            match engine.compile_file(&file) {
+            match engine.check_file(&file) {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) => report(&mut engine, &e),
             }
         }
         Command::Disasm { opts, file } => {
             configure(&mut engine, &opts);
-            match engine.compile_file(&file) {
+            match engine.check_file(&file) {
                 Ok(proto) => {
                     print!("{}", engine.disassemble(&proto));
                     ExitCode::SUCCESS

@@ -23,6 +23,24 @@ pub(crate) struct Compiled {
     pub exports: Vec<String>,
 }
 
+/// What happens to the modules a program imports while it compiles (Scheme's `import`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Imports {
+    /// Compile and run each module once, and import the values it exports.
+    Run,
+    /// Only compile them (`tandem check` and `tandem disasm`): nothing runs, and the imported
+    /// names are known but hold no values.
+    CompileOnly,
+}
+
+/// What the pipeline needs besides the VM.
+#[derive(Clone, Copy)]
+pub(crate) struct Cx<'a> {
+    /// The names the engine predefines (natives and the Ruff prelude).
+    pub builtins: &'a HashSet<String>,
+    pub imports: Imports,
+}
+
 /// A module file and its dialect, which its extension selects ([`Dialect::from_path`]). A
 /// path whose extension selects none gets `.ruff` appended: `import "m"` loads `m.ruff`, and
 /// `import "m.txt"` loads `m.txt.ruff`.
@@ -40,7 +58,7 @@ fn module_file(path: PathBuf) -> (PathBuf, Dialect) {
 /// Parse, lower, resolve and compile `text` (file `name`) into global namespace `ns`.
 pub(crate) fn compile_text(
     vm: &mut Vm,
-    builtins: &HashSet<String>,
+    cx: Cx,
     name: &str,
     text: &str,
     dialect: Dialect,
@@ -58,7 +76,7 @@ pub(crate) fn compile_text(
     let mut module = match dialect {
         Dialect::Ruff => {
             let program = tandem_syntax::ruff::parse(text, file).map_err(Error::Compile)?;
-            let is_builtin = |n: &str| builtins.contains(n);
+            let is_builtin = |n: &str| cx.builtins.contains(n);
             tandem_core::lower_ruff::lower_program(&program, file_span, &is_builtin, &known)
                 .map_err(Error::Compile)?
         }
@@ -73,7 +91,7 @@ pub(crate) fn compile_text(
             let lib = library_parts(datums)?;
             library_exports = lib.exports;
             for set in &lib.imports {
-                imported.extend(import_set(vm, builtins, set, file)?);
+                imported.extend(import_set(vm, cx, set, file)?);
             }
             tandem_core::scheme::lower_scheme_program(&lib.body, file_span, jue)
                 .map_err(Error::Compile)?
@@ -193,7 +211,7 @@ fn library_parts(datums: Vec<Datum>) -> Result<LibraryParts, Error> {
 /// libraries (`(scheme ...)`, `(srfi ...)`) are always available and bind nothing new.
 fn import_set(
     vm: &mut Vm,
-    builtins: &HashSet<String>,
+    cx: Cx,
     set: &Datum,
     from: FileId,
 ) -> Result<Vec<(String, Value)>, Error> {
@@ -212,7 +230,7 @@ fn import_set(
         let Some(inner) = items.get(1) else {
             return Err(bad(format!("import: ({head} ...) needs an import set")));
         };
-        let mut bound = import_set(vm, builtins, inner, from)?;
+        let mut bound = import_set(vm, cx, inner, from)?;
         let names: Vec<&str> = items[2..].iter().filter_map(|d| d.as_symbol()).collect();
         match head {
             "only" => bound.retain(|(n, _)| names.contains(&n.as_str())),
@@ -280,7 +298,7 @@ fn import_set(
             tried.join(", ")
         )));
     };
-    let module = load_module_file(vm, builtins, &file, dialect, set.span)?;
+    let module = load_module_file(vm, cx, &file, dialect, set.span)?;
     let Value::Module(m) = module else {
         return Ok(Vec::new());
     };
@@ -317,7 +335,11 @@ pub(crate) fn load_module(
     span: Span,
 ) -> Result<Value, RuntimeError> {
     let (file, dialect) = module_path(vm, path, span);
-    load_module_file(vm, builtins, &file, dialect, span).map_err(|e| match e {
+    let cx = Cx {
+        builtins,
+        imports: Imports::Run,
+    };
+    load_module_file(vm, cx, &file, dialect, span).map_err(|e| match e {
         Error::Runtime(e) => e,
         Error::Compile(diags) => compile_errors_at_runtime(vm, &diags, span),
         Error::Io(m) => vm.error_at(ErrorKind::Runtime, m, span),
@@ -353,7 +375,7 @@ fn compile_errors_at_runtime(vm: &Vm, diags: &[Diagnostic], span: Span) -> Runti
 /// where the module was imported); a failure while it runs, `Error::Runtime`.
 fn load_module_file(
     vm: &mut Vm,
-    builtins: &HashSet<String>,
+    cx: Cx,
     file: &Path,
     dialect: Dialect,
     span: Span,
@@ -395,7 +417,7 @@ fn load_module_file(
         )])
     })?;
     vm.loading.push((key.clone(), display.clone()));
-    let result = run_module(vm, builtins, &shown_path, &display, &text, &key, dialect);
+    let result = run_module(vm, cx, &shown_path, &display, &text, &key, dialect);
     vm.loading.pop();
     let module = result.map_err(|e| match e {
         Error::Compile(mut diags) => {
@@ -428,9 +450,11 @@ fn short_name(path: &str) -> String {
         .unwrap_or_else(|| path.to_string())
 }
 
+/// Compile a module and, unless `cx` says only to compile, run it; returns the module object
+/// (its exports name global slots of namespace `ns`).
 fn run_module(
     vm: &mut Vm,
-    builtins: &HashSet<String>,
+    cx: Cx,
     path: &str,
     display: &str,
     text: &str,
@@ -438,10 +462,12 @@ fn run_module(
     dialect: Dialect,
 ) -> Result<Value, Error> {
     if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
-        ensure_scheme_prelude(vm, builtins).map_err(Error::Runtime)?;
+        ensure_scheme_prelude(vm, cx.builtins).map_err(Error::Runtime)?;
     }
-    let compiled = compile_text(vm, builtins, display, text, dialect, ns, false)?;
-    vm.run_proto(compiled.proto).map_err(Error::Runtime)?;
+    let compiled = compile_text(vm, cx, display, text, dialect, ns, false)?;
+    if cx.imports == Imports::Run {
+        vm.run_proto(compiled.proto).map_err(Error::Runtime)?;
+    }
     let mut exports = rustc_hash::FxHashMap::default();
     for name in &compiled.exports {
         if let Some(slot) = vm.globals.lookup_in(ns, name) {
@@ -468,9 +494,13 @@ pub(crate) fn ensure_scheme_prelude(
         return Ok(());
     }
     vm.scheme_prelude_loaded = true;
+    let cx = Cx {
+        builtins,
+        imports: Imports::Run,
+    };
     let compiled = match compile_text(
         vm,
-        builtins,
+        cx,
         "<scheme-prelude>",
         SCHEME_PRELUDE,
         Dialect::Scheme,

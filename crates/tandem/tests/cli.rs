@@ -242,3 +242,27 @@ fn syntax_errors_in_a_module_imported_while_running_are_runtime_errors() {
     assert!(e.contains("at <main> ("), "{e}");
     assert!(e.contains("use.ruff:2:1)"), "{e}");
 }
+
+#[test]
+fn check_and_disasm_do_not_run_imported_libraries() {
+    let lib = temp_program(
+        "noisy.sld",
+        "(define-library (noisy)\n  (export f)\n  (import (scheme base) (scheme write))\n  \
+         (begin (display \"library ran\") (newline) (define (f) 42)))\n",
+    );
+    let p = lib.parent().unwrap().join("use_noisy.scm");
+    std::fs::write(
+        &p,
+        "(import (scheme base) (scheme write) (noisy))\n(display (f))\n",
+    )
+    .unwrap();
+    let o = tandem(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let o = tandem(&["disasm", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("function <main>"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("library ran"), "{}", stdout(&o));
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "library ran\n42", "{}", stderr(&o));
+}
