@@ -52,14 +52,23 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit code the CLI uses: 3 for syntax/compile errors, 4 for runtime
-    /// errors, 2 for I/O and usage problems.
-    pub fn exit_code(&self) -> i32 {
+    /// The process exit code the CLI uses: the code the program passed to `exit()`; otherwise
+    /// 2 for I/O and usage problems, 3 for syntax/compile errors, 4 for runtime errors.
+    pub fn exit_code(&self) -> u8 {
         match self {
             Error::Io(_) => 2,
             Error::Compile(_) => 3,
-            Error::Runtime(_) => 4,
+            // `exit()` keeps its code in 0..=255.
+            Error::Runtime(e) => match e.kind {
+                ErrorKind::Exit(code) => u8::try_from(code).unwrap_or(4),
+                _ => 4,
+            },
         }
+    }
+
+    /// Whether the program asked to end, with `exit()`: not a failure, nothing to report.
+    pub fn is_exit(&self) -> bool {
+        matches!(self, Error::Runtime(e) if matches!(e.kind, ErrorKind::Exit(_)))
     }
 }
 
@@ -98,9 +107,17 @@ impl Engine {
             vm,
             builtin_names: Default::default(),
         };
-        if let Err(e) = engine.run_source_as(PRELUDE_NAME, PRELUDE, Dialect::Ruff) {
+        let loaded = pipeline::load_prelude(
+            &mut engine.vm,
+            &engine.builtin_names,
+            PRELUDE_NAME,
+            PRELUDE,
+            Dialect::Ruff,
+            "",
+        );
+        if let Err(e) = loaded {
             // The prelude is part of tandem; failing to load it is a bug caught by tests.
-            panic!("the prelude failed to load:\n{}", engine.render_error(&e));
+            panic!("{}", engine.render_error(&e));
         }
         engine.builtin_names = Rc::new(engine.vm.globals.defined_names());
         let names = engine.builtin_names.clone();
@@ -174,17 +191,11 @@ impl Engine {
         dialect: Dialect,
         imports: pipeline::Imports,
     ) -> Result<Rc<Proto>, Error> {
-        if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
-            pipeline::ensure_scheme_prelude(&mut self.vm, &self.builtin_names)
-                .map_err(Error::Runtime)?;
-        }
-        let builtin = name == PRELUDE_NAME;
-        let ns = if builtin { "" } else { name };
         let cx = pipeline::Cx {
             builtins: &self.builtin_names,
             imports,
         };
-        pipeline::compile_text(&mut self.vm, cx, name, text, dialect, ns, builtin).map(|c| c.proto)
+        pipeline::compile_text(&mut self.vm, cx, name, text, dialect, name).map(|c| c.proto)
     }
 
     /// Add a directory to search for Scheme libraries (`(import (a b))` finds `a/b.scm`).
@@ -337,5 +348,50 @@ mod tests {
         engine.run_file(&main).unwrap();
         assert_eq!(String::from_utf8_lossy(&out.borrow()), "noisy ran\n42");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_file_named_like_the_prelude_is_an_ordinary_file() {
+        let out = Rc::new(RefCell::new(Vec::new()));
+        let mut engine = Engine::with_output(Box::new(Shared(out.clone())));
+        // Its definitions stay in its own namespace instead of replacing builtins.
+        engine
+            .run_source(PRELUDE_NAME, "func len(x) { return 99 }\nprint(len([1]))")
+            .unwrap();
+        engine.run_source("main.ruff", "print(len([1]))").unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.borrow()), "99\n1\n");
+    }
+
+    #[test]
+    fn a_broken_prelude_is_reported_as_a_bug_with_its_location() {
+        let mut engine = Engine::with_output(Box::new(std::io::sink()));
+        let builtins = engine.builtin_names.clone();
+        let err = pipeline::load_prelude(
+            &mut engine.vm,
+            &builtins,
+            "<test-prelude>",
+            "(define x 1)\n(if)\n",
+            Dialect::Scheme,
+            "test",
+        )
+        .unwrap_err();
+        let text = engine.render_error(&err);
+        assert!(text.contains("<test-prelude>:2:1"), "{text}");
+        assert!(text.contains("this is a bug in tandem"), "{text}");
+        assert_eq!(err.exit_code(), 3);
+    }
+
+    #[test]
+    fn exit_codes() {
+        let mut engine = Engine::with_output(Box::new(std::io::sink()));
+        let exit = engine.run_source("e.ruff", "exit(7)").unwrap_err();
+        assert!(exit.is_exit());
+        assert_eq!(exit.exit_code(), 7);
+        let runtime = engine.run_source("r.ruff", "1 / 0").unwrap_err();
+        assert!(!runtime.is_exit());
+        assert_eq!(runtime.exit_code(), 4);
+        let compile = engine.run_source("c.ruff", "print(").unwrap_err();
+        assert_eq!(compile.exit_code(), 3);
+        assert_eq!(Error::Io(String::new()).exit_code(), 2);
     }
 }

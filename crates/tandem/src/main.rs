@@ -9,11 +9,13 @@ use tandem::{Caps, Dialect, Engine, Error};
 
 /// tandem: one engine, two languages (a Ruff dialect and a Scheme dialect).
 ///
-/// The file extension picks the language: `.ruff` for the Ruff dialect, `.scm` for Scheme,
-/// `.jue` for Jue mode. Exit codes: 0 success, 2 usage or I/O error, 3 syntax or compile
-/// error, 4 runtime error.
+/// The file extension picks the language: `.ruff` for the Ruff dialect, `.scm` (or `.ss`,
+/// `.sld`) for Scheme, `.jue` for Jue mode.
+///
+/// Exit codes: 0 success, 2 usage or I/O error, 3 syntax or compile error, 4 runtime error; a
+/// program that calls `exit(n)` exits with n.
 #[derive(Parser, Debug)]
-#[command(name = "tandem", version, about, long_about = None)]
+#[command(name = "tandem", version)]
 #[command(
     after_help = "Examples:\n  tandem run examples/hello.ruff\n  tandem run --max-depth 10000 prog.ruff arg1 arg2\n  tandem check prog.ruff\n  tandem disasm prog.ruff\n  tandem repl --lang scheme"
 )]
@@ -34,23 +36,27 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Parse and compile a program, and the Scheme libraries it imports, without running any
-    /// of them; report any errors.
+    /// Parse and compile a program without running it; report any errors.
+    ///
+    /// The Scheme libraries the program imports are compiled too, and not run either.
     Check {
         #[command(flatten)]
         opts: RunOpts,
         file: PathBuf,
     },
-    /// Print the bytecode of every function in a program, with source lines (compiling, not
-    /// running, the Scheme libraries it imports).
+    /// Print the bytecode of every function in a program, with source lines.
+    ///
+    /// Nothing runs: the Scheme libraries the program imports are compiled, not run.
     Disasm {
         #[command(flatten)]
         opts: RunOpts,
         file: PathBuf,
     },
-    /// An interactive session: line editing, history, multi-line entries (read on while the
-    /// entry is unfinished, e.g. a bracket is open); errors are reported and the session goes
-    /// on.
+    /// An interactive session; errors are reported and the session goes on.
+    ///
+    /// Line editing and history on a terminal. An entry goes on over several lines while it is
+    /// unfinished (a bracket, string or comment is open, or, in Ruff, an operator waits for
+    /// its operand). Scheme and Jue sessions echo the value of each expression.
     Repl {
         #[command(flatten)]
         opts: RunOpts,
@@ -88,16 +94,16 @@ struct RunOpts {
     /// Withdraw a capability from the program (repeatable): stdout, stdin, fs-read,
     /// fs-write, env, clock, process.
     #[arg(long, value_name = "CAP", value_parser = parse_cap)]
-    deny: Vec<String>,
+    deny: Vec<Caps>,
     /// Add a directory to search for Scheme libraries (repeatable): `(import (a b))` loads
     /// `a/b.sld` or `a/b.scm` from beside the program or from these directories.
     #[arg(short = 'I', long = "lib-path", value_name = "DIR")]
     lib_path: Vec<String>,
 }
 
-fn parse_cap(s: &str) -> Result<String, String> {
+fn parse_cap(s: &str) -> Result<Caps, String> {
     match Caps::from_name(s) {
-        Some(_) => Ok(s.to_string()),
+        Some(c) => Ok(c),
         None => Err(format!(
             "unknown capability '{s}' (known: {})",
             Caps::NAMED
@@ -111,12 +117,7 @@ fn parse_cap(s: &str) -> Result<String, String> {
 
 fn configure(engine: &mut Engine, opts: &RunOpts) {
     engine.set_max_depth(opts.max_depth);
-    let mut caps = Caps::ALL;
-    for d in &opts.deny {
-        if let Some(c) = Caps::from_name(d) {
-            caps = caps.without(c);
-        }
-    }
+    let caps = opts.deny.iter().fold(Caps::ALL, |caps, &d| caps.without(d));
     engine.set_caps(caps);
     for dir in &opts.lib_path {
         engine.add_lib_path(dir);
@@ -124,15 +125,13 @@ fn configure(engine: &mut Engine, opts: &RunOpts) {
     let _ = opts.jit; // Accepted for forward compatibility; see --help.
 }
 
+/// Report an error (unless the program called `exit()`); the process's exit code.
 fn report(engine: &mut Engine, err: &Error) -> ExitCode {
     engine.flush();
-    if let Error::Runtime(e) = err {
-        if let tandem::ErrorKind::Exit(code) = e.kind {
-            return ExitCode::from(code.clamp(0, 255) as u8);
-        }
+    if !err.is_exit() {
+        eprint!("{}", engine.render_error(err));
     }
-    eprint!("{}", engine.render_error(err));
-    ExitCode::from(err.exit_code() as u8)
+    ExitCode::from(err.exit_code())
 }
 
 /// End a run without tearing down the heap object by object: the process is about to exit

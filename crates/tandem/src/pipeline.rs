@@ -55,8 +55,25 @@ fn module_file(path: PathBuf) -> (PathBuf, Dialect) {
     }
 }
 
-/// Parse, lower, resolve and compile `text` (file `name`) into global namespace `ns`.
+/// Parse, lower, resolve and compile `text` (file `name`) into global namespace `ns`. Scheme
+/// and Jue code first loads the Scheme prelude (once).
 pub(crate) fn compile_text(
+    vm: &mut Vm,
+    cx: Cx,
+    name: &str,
+    text: &str,
+    dialect: Dialect,
+    ns: &str,
+) -> Result<Compiled, Error> {
+    if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
+        ensure_scheme_prelude(vm, cx.builtins)?;
+    }
+    compile_unit(vm, cx, name, text, dialect, ns, false)
+}
+
+/// [`compile_text`] without the Scheme prelude; `builtin` compiles a prelude, whose top-level
+/// names become builtins.
+fn compile_unit(
     vm: &mut Vm,
     cx: Cx,
     name: &str,
@@ -221,6 +238,11 @@ fn import_set(
             "import: expected a library name like (scheme base)".into()
         ));
     };
+    if items.is_empty() {
+        return Err(bad(
+            "import: empty library name: expected a library name like (scheme base)".into(),
+        ));
+    }
     let head = items.first().and_then(|h| h.as_symbol()).unwrap_or("");
     if matches!(head, "scheme" | "srfi") {
         // Standard libraries are built in: nothing to bind.
@@ -298,7 +320,7 @@ fn import_set(
             tried.join(", ")
         )));
     };
-    let module = load_module_file(vm, cx, &file, dialect, set.span)?;
+    let module = load_module_file(vm, cx, &file, dialect, &set.to_string(), set.span)?;
     let Value::Module(m) = module else {
         return Ok(Vec::new());
     };
@@ -339,7 +361,7 @@ pub(crate) fn load_module(
         builtins,
         imports: Imports::Run,
     };
-    load_module_file(vm, cx, &file, dialect, span).map_err(|e| match e {
+    load_module_file(vm, cx, &file, dialect, path, span).map_err(|e| match e {
         Error::Runtime(e) => e,
         Error::Compile(diags) => compile_errors_at_runtime(vm, &diags, span),
         Error::Io(m) => vm.error_at(ErrorKind::Runtime, m, span),
@@ -370,14 +392,16 @@ fn compile_errors_at_runtime(vm: &Vm, diags: &[Diagnostic], span: Span) -> Runti
     e
 }
 
-/// Load a module file: from the cache, or by compiling and running it once. A module that
-/// does not compile gives `Error::Compile` with all its diagnostics (the first one noting
-/// where the module was imported); a failure while it runs, `Error::Runtime`.
+/// Load a module file for the import at `span` (which names it as `written`): from the cache,
+/// or by compiling and running it once. A module that does not compile gives
+/// `Error::Compile` with all its diagnostics (the first one noting where the module was
+/// imported); a failure while it runs, `Error::Runtime`.
 fn load_module_file(
     vm: &mut Vm,
     cx: Cx,
     file: &Path,
     dialect: Dialect,
+    written: &str,
     span: Span,
 ) -> Result<Value, Error> {
     let key = std::fs::canonicalize(file)
@@ -406,13 +430,8 @@ fn load_module_file(
         } else {
             format!("cannot read '{display}': {e}")
         };
-        let name = Path::new(&display)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let shown = module_display(vm, span).unwrap_or(name);
         Error::Compile(vec![Diagnostic::error(
-            format!("cannot import '{shown}': {why}"),
+            format!("cannot import '{written}': {why}"),
             span,
         )])
     })?;
@@ -435,14 +454,6 @@ fn load_module_file(
     Ok(module)
 }
 
-/// The module path as written in the import statement at `span`, when it can be read back.
-fn module_display(vm: &Vm, span: Span) -> Option<String> {
-    let f = vm.sources.get(span.file)?;
-    let text = f.text.get(span.start as usize..span.end as usize)?;
-    let rest = text.trim_start().strip_prefix("import")?.trim();
-    Some(rest.trim_matches('"').to_string())
-}
-
 fn short_name(path: &str) -> String {
     Path::new(path)
         .file_name()
@@ -461,10 +472,7 @@ fn run_module(
     ns: &str,
     dialect: Dialect,
 ) -> Result<Value, Error> {
-    if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
-        ensure_scheme_prelude(vm, cx.builtins).map_err(Error::Runtime)?;
-    }
-    let compiled = compile_text(vm, cx, display, text, dialect, ns, false)?;
+    let compiled = compile_text(vm, cx, display, text, dialect, ns)?;
     if cx.imports == Imports::Run {
         vm.run_proto(compiled.proto).map_err(Error::Runtime)?;
     }
@@ -485,37 +493,50 @@ fn run_module(
 /// dynamic-wind, parameters, promises, tiers), loaded the first time Scheme code is compiled.
 const SCHEME_PRELUDE: &str = include_str!("prelude.scm");
 
-/// Load the Scheme prelude into the `scheme` namespace, once.
-pub(crate) fn ensure_scheme_prelude(
+/// Compile and run one of tandem's preludes (`name`, `text`) into namespace `ns`, its
+/// top-level names becoming builtins. They are part of tandem, so an error here is a bug:
+/// it says so.
+pub(crate) fn load_prelude(
     vm: &mut Vm,
     builtins: &HashSet<String>,
-) -> Result<(), RuntimeError> {
-    if vm.scheme_prelude_loaded {
-        return Ok(());
-    }
-    vm.scheme_prelude_loaded = true;
+    name: &str,
+    text: &str,
+    dialect: Dialect,
+    ns: &str,
+) -> Result<(), Error> {
     let cx = Cx {
         builtins,
         imports: Imports::Run,
     };
-    let compiled = match compile_text(
+    let bug = format!("{name} is part of tandem: this is a bug in tandem, please report it");
+    match compile_unit(vm, cx, name, text, dialect, ns, true) {
+        Ok(compiled) => vm.run_proto(compiled.proto).map(|_| ()).map_err(|mut e| {
+            e.message = format!("{} ({bug})", e.message);
+            Error::Runtime(e)
+        }),
+        Err(Error::Compile(mut diags)) => {
+            if let Some(first) = diags.first_mut() {
+                first.notes.push(bug);
+            }
+            Err(Error::Compile(diags))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Load the Scheme prelude into the `scheme` namespace, once.
+pub(crate) fn ensure_scheme_prelude(vm: &mut Vm, builtins: &HashSet<String>) -> Result<(), Error> {
+    if vm.scheme_prelude_loaded {
+        return Ok(());
+    }
+    load_prelude(
         vm,
-        cx,
+        builtins,
         "<scheme-prelude>",
         SCHEME_PRELUDE,
         Dialect::Scheme,
         "scheme",
-        true,
-    ) {
-        Ok(c) => c,
-        Err(e) => {
-            return Err(vm.error_at(
-                ErrorKind::Runtime,
-                format!("the Scheme prelude failed to compile: {e:?}"),
-                Span::default(),
-            ))
-        }
-    };
-    vm.run_proto(compiled.proto)?;
+    )?;
+    vm.scheme_prelude_loaded = true;
     Ok(())
 }

@@ -28,7 +28,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tandem::{Dialect, Engine, Error, ErrorKind, NativeResult, Value, Vm};
+use tandem::{Dialect, Engine, NativeResult, Value, Vm};
 use tandem_vm::{Arity, Caps, NativeDef};
 
 /// The source name (and so the global namespace) of every entry of a session.
@@ -37,11 +37,7 @@ const REPL_NAME: &str = "<repl>";
 /// Run a session reading from stdin until end of input or `exit()`.
 pub fn run(engine: &mut Engine, dialect: Dialect) -> ExitCode {
     if dialect == Dialect::Scheme {
-        // Load the Scheme library (compiling Scheme does) before replacing its printer.
-        if let Err(e) = engine.compile_source(REPL_NAME, "", Dialect::Scheme) {
-            eprint!("{}", engine.render_error(&e));
-            return ExitCode::from(e.exit_code() as u8);
-        }
+        // This replaces the native in place: every call to `%jue-print` reaches the echo.
         engine.vm().register_in(
             "scheme",
             NativeDef::new("%jue-print", Arity::exactly(1), Caps::STDOUT, scheme_echo),
@@ -100,25 +96,23 @@ pub fn run(engine: &mut Engine, dialect: Dialect) -> ExitCode {
 fn eval(engine: &mut Engine, text: &str, dialect: Dialect) -> Option<ExitCode> {
     // Every entry compiles into the same namespace, and the engine counts names that
     // namespace already defines as the entry's own: earlier definitions stay visible.
-    let source = text.to_string();
     let compile_as = if dialect == Dialect::Scheme {
         Dialect::Jue
     } else {
         dialect
     };
     let result = engine
-        .compile_source(REPL_NAME, &source, compile_as)
+        .compile_source(REPL_NAME, text, compile_as)
         .and_then(|proto| engine.run_proto(proto));
     engine.flush();
-    if let Err(err) = result {
-        if let Error::Runtime(e) = &err {
-            if let ErrorKind::Exit(code) = e.kind {
-                return Some(ExitCode::from(code.clamp(0, 255) as u8));
-            }
+    match result {
+        Err(err) if err.is_exit() => Some(ExitCode::from(err.exit_code())),
+        Err(err) => {
+            eprint!("{}", engine.render_error(&err));
+            None
         }
-        eprint!("{}", engine.render_error(&err));
+        Ok(_) => None,
     }
-    None
 }
 
 /// The Scheme session's `%jue-print`: write a top-level value, unless it is unspecified.

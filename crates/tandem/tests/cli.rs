@@ -36,6 +36,10 @@ fn help_and_version() {
     for word in ["run", "check", "disasm"] {
         assert!(text.contains(word), "{text}");
     }
+    assert!(
+        text.contains("Exit codes: 0 success, 2 usage or I/O error, 3 syntax or compile error, 4 runtime error"),
+        "{text}"
+    );
     let o = tandem(&["run", "--help"]);
     let text = stdout(&o);
     assert!(
@@ -265,4 +269,38 @@ fn check_and_disasm_do_not_run_imported_libraries() {
     assert!(!stdout(&o).contains("library ran"), "{}", stdout(&o));
     let o = tandem(&["run", p.to_str().unwrap()]);
     assert_eq!(stdout(&o), "library ran\n42", "{}", stderr(&o));
+}
+
+#[test]
+fn an_empty_library_name_is_rejected_clearly() {
+    let p = temp_program("empty_lib.scm", "(import (scheme base) ())\n");
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    let e = stderr(&o);
+    assert!(e.contains("import: empty library name"), "{e}");
+    assert!(e.contains("empty_lib.scm:1:23"), "{e}");
+}
+
+#[test]
+fn a_missing_module_is_named_as_written_by_import_and_from() {
+    for src in ["import lib/nosuch\n", "from lib/nosuch import x\n"] {
+        let p = temp_program("missing_mod.ruff", src);
+        let o = tandem(&["run", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(4));
+        let e = stderr(&o);
+        assert!(
+            e.contains("cannot import 'lib/nosuch': module file"),
+            "{src}: {e}"
+        );
+        assert!(e.contains("nosuch.ruff' not found"), "{src}: {e}");
+    }
+}
+
+#[test]
+fn exit_ends_the_program_with_its_code_and_no_report() {
+    let p = temp_program("exit7.ruff", "print(1)\nexit(7)\nprint(2)\n");
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(7));
+    assert_eq!(stdout(&o), "1\n");
+    assert_eq!(stderr(&o), "");
 }
