@@ -33,9 +33,19 @@ fn help_and_version() {
     let o = tandem(&["--help"]);
     assert!(o.status.success());
     let text = stdout(&o);
-    for word in ["run", "check", "disasm"] {
-        assert!(text.contains(word), "{text}");
-    }
+    // The subcommand list (not the examples after it, which name them too).
+    let commands: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        commands,
+        ["run", "check", "disasm", "repl", "help"],
+        "{text}"
+    );
     assert!(
         text.contains("Exit codes: 0 success, 2 usage or I/O error, 3 syntax or compile error, 4 runtime error"),
         "{text}"

@@ -526,7 +526,6 @@ fn jue_notation() {
         String::from_utf8(buf.borrow().clone()).unwrap(),
         "false\nnil\n-0.0\n"
     );
-    let _ = &mut vm;
 }
 
 // ----- output and string ports -----
