@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Benchmark runner: tandem (bench/*.ruff) against the peer implementations in ../shared/bench/peers.
+"""Benchmark runner: tandem (bench/*.ruff, and bench/*.scm as tandem-scm) against the peer
+implementations in ../shared/bench/peers.
 
-usage: python3 bench/run.py [--impls tandem,lua54,luajit,cpython,...] [--bench fib,intloop,...]
+usage: python3 bench/run.py [--impls tandem,tandem-scm,lua54,luajit,...] [--bench fib,intloop,...]
                             [-n RUNS] [--warmup K] [--tandem PATH] [--tandem-args "--jit=off"]
                             [--peers DIR] [--timeout SECONDS] [--markdown FILE]
 
@@ -384,7 +385,9 @@ def short_tail(b, n):
 def measure(impl, bench, expected, a, rss_method, runner_rss_kb):
     prog = impl.program(bench)
     cell = Cell(impl.name, bench, prog)
-    if not impl.installed() and impl.name != "tandem":
+    # A missing tandem binary (either column) is a FAIL, reported by command(); a missing peer
+    # is "not installed".
+    if not impl.installed() and not isinstance(impl, Tandem):
         cell.status = "not installed"
         cell.detail = impl.why_missing()
         return cell
@@ -644,8 +647,9 @@ def parse_list(s, allowed, what):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    ap.add_argument("--impls", help="comma-separated: tandem,%s (default: tandem plus every peer "
-                    "whose binary exists)" % ",".join(PEERS))
+    ap.add_argument("--impls", help="comma-separated: tandem (the .ruff programs), tandem-scm (the .scm "
+                    "programs, run by tandem), %s (default: tandem, tandem-scm and every peer whose "
+                    "binary exists)" % ",".join(PEERS))
     ap.add_argument("--bench", help="comma-separated, default: %s" % ",".join(BENCHES))
     ap.add_argument("-n", type=int, default=None, help="timed runs (default 5; 3 when a run takes > 3 s)")
     ap.add_argument("--warmup", type=int, default=None,
