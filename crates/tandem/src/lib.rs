@@ -382,6 +382,30 @@ mod tests {
     }
 
     #[test]
+    fn a_scheme_prelude_that_failed_to_load_loads_again_next_time() {
+        let out = Rc::new(RefCell::new(Vec::new()));
+        let mut engine = Engine::with_output(Box::new(Shared(out.clone())));
+        // Too little memory for the prelude: the first Scheme program fails while loading it.
+        engine.set_memory_limit(Some(1));
+        let err = engine.run_source("a.scm", "(display 1)").unwrap_err();
+        assert!(
+            engine.render_error(&err).contains("memory limit exceeded"),
+            "{}",
+            engine.render_error(&err)
+        );
+        // The prelude was not marked loaded, so the next program loads all of it (its last
+        // definitions, parameters and promises, included) and runs.
+        engine.set_memory_limit(None);
+        engine
+            .run_source(
+                "b.scm",
+                "(define p (make-parameter 7))\n(display (force (delay (p))))",
+            )
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.borrow()), "7");
+    }
+
+    #[test]
     fn exit_codes() {
         let mut engine = Engine::with_output(Box::new(std::io::sink()));
         let exit = engine.run_source("e.ruff", "exit(7)").unwrap_err();

@@ -494,8 +494,9 @@ fn run_module(
 const SCHEME_PRELUDE: &str = include_str!("prelude.scm");
 
 /// Compile and run one of tandem's preludes (`name`, `text`) into namespace `ns`, its
-/// top-level names becoming builtins. They are part of tandem, so an error here is a bug:
-/// it says so.
+/// top-level names becoming builtins. A prelude is part of tandem, so a compile error is a
+/// bug, and says so. A runtime error is passed on as it is (its trace shows the prelude):
+/// it can also be a limit the host set, such as the memory limit.
 pub(crate) fn load_prelude(
     vm: &mut Vm,
     builtins: &HashSet<String>,
@@ -508,15 +509,16 @@ pub(crate) fn load_prelude(
         builtins,
         imports: Imports::Run,
     };
-    let bug = format!("{name} is part of tandem: this is a bug in tandem, please report it");
     match compile_unit(vm, cx, name, text, dialect, ns, true) {
-        Ok(compiled) => vm.run_proto(compiled.proto).map(|_| ()).map_err(|mut e| {
-            e.message = format!("{} ({bug})", e.message);
-            Error::Runtime(e)
-        }),
+        Ok(compiled) => vm
+            .run_proto(compiled.proto)
+            .map(|_| ())
+            .map_err(Error::Runtime),
         Err(Error::Compile(mut diags)) => {
             if let Some(first) = diags.first_mut() {
-                first.notes.push(bug);
+                first.notes.push(format!(
+                    "{name} is part of tandem: this is a bug in tandem, please report it"
+                ));
             }
             Err(Error::Compile(diags))
         }
