@@ -386,6 +386,76 @@ fn list_operations() {
     assert!(s.len() < 200);
 }
 
+#[test]
+fn length_arguments_say_what_is_wrong() {
+    let mut vm = vm();
+    // Over the cap: "too large", not "expected a non-negative length".
+    for name in [
+        "make-string",
+        "make-vector",
+        "make-bytevector",
+        "make-list",
+        "iota",
+    ] {
+        let e = err(&mut vm, name, &[int(1_000_000_000_000)]);
+        assert!(e.starts_with(name) && e.contains("too large"), "{e}");
+        let e = err(&mut vm, name, &[int(-1)]);
+        assert!(e.contains("a non-negative length"), "{e}");
+        let e = err(&mut vm, name, &[fl(2.0)]);
+        assert!(e.contains("a non-negative length"), "{e}");
+    }
+    assert_eq!(w(&mut vm, "make-vector", &[int(2), int(7)]), "#(7 7)");
+    assert_eq!(w(&mut vm, "make-bytevector", &[int(2), int(7)]), "#u8(7 7)");
+}
+
+#[test]
+fn iota_checks_start_and_step() {
+    let mut vm = vm();
+    assert_eq!(w(&mut vm, "iota", &[int(3), int(10), int(-2)]), "(10 8 6)");
+    assert_eq!(w(&mut vm, "iota", &[int(3), fl(0.5)]), "(0.5 1.5 2.5)");
+    assert_eq!(
+        w(&mut vm, "iota", &[int(3), int(1), fl(0.5)]),
+        "(1.0 1.5 2.0)"
+    );
+    assert_eq!(w(&mut vm, "iota", &[int(0), int(5)]), "()");
+    // The types are checked even when no element is made.
+    let s = vm.new_str("x");
+    assert!(err(&mut vm, "iota", &[int(0), s]).contains("a number"));
+    assert!(err(&mut vm, "iota", &[int(0), int(0), s]).contains("a number"));
+    // The last element would not fit in an exact integer.
+    let e = err(&mut vm, "iota", &[int(3), int(i64::MAX - 1)]);
+    assert!(e.contains("overflow"), "{e}");
+    assert_eq!(
+        w(&mut vm, "iota", &[int(2), int(i64::MAX - 1)]),
+        "(9223372036854775806 9223372036854775807)"
+    );
+}
+
+#[test]
+fn lists_built_onto_a_tail() {
+    let mut vm = vm();
+    assert_eq!(w(&mut vm, "cons*", &[int(1)]), "1");
+    assert_eq!(w(&mut vm, "cons*", &[int(1), int(2), int(3)]), "(1 2 . 3)");
+    let l = vm.new_list(&[int(1), int(2)]);
+    assert_eq!(w(&mut vm, "append", &[l, l, Value::Null]), "(1 2 1 2)");
+    // append shares its last argument; list-copy keeps an improper tail.
+    let shared = ok(&mut vm, "append", &[l, l]);
+    let tail = ok(&mut vm, "cddr", &[shared]);
+    assert_eq!(w(&mut vm, "eq?", &[tail, l]), "#t");
+    let dotted = ok(&mut vm, "cons*", &[int(1), int(2), int(3)]);
+    assert_eq!(w(&mut vm, "list-copy", &[dotted]), "(1 2 . 3)");
+    assert_eq!(w(&mut vm, "list-copy", &[int(5)]), "5");
+    assert_eq!(w(&mut vm, "reverse", &[Value::Null]), "()");
+    for name in ["car", "cdr"] {
+        let e = err(&mut vm, name, &[int(1)]);
+        assert_eq!(e, format!("{name}: expected a pair, got 1"));
+    }
+    for name in ["set-car!", "set-cdr!"] {
+        let e = err(&mut vm, name, &[Value::Null, int(1)]);
+        assert_eq!(e, format!("{name}: expected a pair, got ()"));
+    }
+}
+
 // ----- characters, strings, symbols -----
 
 #[test]

@@ -1,6 +1,6 @@
 //! Characters, strings (immutable, indexed by character) and symbols.
 
-use super::{boolean, list_vec, range, reg, wrong};
+use super::{char_arg, length_arg, list_vec, range, reg, str_arg, symbol_arg, vec_arg, wrong};
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -9,7 +9,7 @@ pub fn install(vm: &mut Vm) {
     let one = Arity::exactly(1);
     let cmp = Arity::at_least(1);
     reg(vm, "char?", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Char(_))))
+        Ok(Value::Bool(matches!(a[0], Value::Char(_))))
     });
     reg(vm, "char->integer", one, |vm, a| {
         Ok(Value::Int(char_arg(vm, "char->integer", a[0])? as i64))
@@ -25,25 +25,27 @@ pub fn install(vm: &mut Vm) {
         Ok(Value::Char(downcase(char_arg(vm, "char-foldcase", a[0])?)))
     });
     reg(vm, "char-alphabetic?", one, |vm, a| {
-        Ok(boolean(
+        Ok(Value::Bool(
             char_arg(vm, "char-alphabetic?", a[0])?.is_alphabetic(),
         ))
     });
     reg(vm, "char-numeric?", one, |vm, a| {
-        Ok(boolean(char_arg(vm, "char-numeric?", a[0])?.is_numeric()))
+        Ok(Value::Bool(
+            char_arg(vm, "char-numeric?", a[0])?.is_numeric(),
+        ))
     });
     reg(vm, "char-whitespace?", one, |vm, a| {
-        Ok(boolean(
+        Ok(Value::Bool(
             char_arg(vm, "char-whitespace?", a[0])?.is_whitespace(),
         ))
     });
     reg(vm, "char-upper-case?", one, |vm, a| {
-        Ok(boolean(
+        Ok(Value::Bool(
             char_arg(vm, "char-upper-case?", a[0])?.is_uppercase(),
         ))
     });
     reg(vm, "char-lower-case?", one, |vm, a| {
-        Ok(boolean(
+        Ok(Value::Bool(
             char_arg(vm, "char-lower-case?", a[0])?.is_lowercase(),
         ))
     });
@@ -76,7 +78,7 @@ pub fn install(vm: &mut Vm) {
     });
 
     reg(vm, "string?", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Str(_))))
+        Ok(Value::Bool(matches!(a[0], Value::Str(_))))
     });
     reg(vm, "string-length", one, |vm, a| {
         let s = str_arg(vm, "string-length", &a[0])?;
@@ -100,15 +102,13 @@ pub fn install(vm: &mut Vm) {
         let s = str_arg(vm, "string->symbol", &a[0])?.to_string();
         Ok(Value::Symbol(vm.heap.intern(&s)))
     });
-    reg(vm, "symbol->string", one, |vm, a| match a[0] {
-        Value::Symbol(id) => {
-            let name = vm.heap.symbol_name(id).to_string();
-            Ok(vm.new_str(name))
-        }
-        v => Err(wrong(vm, "symbol->string", "a symbol", v)),
+    reg(vm, "symbol->string", one, |vm, a| {
+        let id = symbol_arg(vm, "symbol->string", a[0])?;
+        let name = vm.heap.symbol_name(id).to_string();
+        Ok(vm.new_str(name))
     });
     reg(vm, "symbol?", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Symbol(_))))
+        Ok(Value::Bool(matches!(a[0], Value::Symbol(_))))
     });
     reg(vm, "symbol=?", cmp, symbol_eq);
     reg(vm, "string=?", cmp, |vm, a| {
@@ -145,7 +145,7 @@ pub fn install(vm: &mut Vm) {
         Ok(vm.new_str(s))
     });
     reg(vm, "string-null?", one, |vm, a| {
-        Ok(boolean(str_arg(vm, "string-null?", &a[0])?.is_empty()))
+        Ok(Value::Bool(str_arg(vm, "string-null?", &a[0])?.is_empty()))
     });
     reg(vm, "string-index", Arity::exactly(2), string_index);
     reg(vm, "string-contains", Arity::exactly(2), string_contains);
@@ -158,20 +158,6 @@ pub fn install(vm: &mut Vm) {
             .collect();
         Ok(vm.new_str(s))
     });
-}
-
-pub(crate) fn char_arg(vm: &Vm, name: &str, v: Value) -> Result<char, String> {
-    match v {
-        Value::Char(c) => Ok(c),
-        _ => Err(wrong(vm, name, "a character", v)),
-    }
-}
-
-pub(crate) fn str_arg<'a>(vm: &Vm, name: &str, v: &'a Value) -> Result<&'a str, String> {
-    match v {
-        Value::Str(s) => Ok(s.as_str()),
-        _ => Err(wrong(vm, name, "a string", *v)),
-    }
 }
 
 fn upcase(c: char) -> char {
@@ -214,7 +200,7 @@ fn char_cmp(
         all &= ok(prev.cmp(&c));
         prev = c;
     }
-    Ok(boolean(all))
+    Ok(Value::Bool(all))
 }
 
 fn str_cmp(
@@ -238,7 +224,7 @@ fn str_cmp(
         all &= ok(prev.as_str().cmp(s.as_str()));
         prev = s;
     }
-    Ok(boolean(all))
+    Ok(Value::Bool(all))
 }
 
 fn symbol_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
@@ -253,7 +239,7 @@ fn symbol_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
             Some(f) => all &= f == id,
         }
     }
-    Ok(boolean(all))
+    Ok(Value::Bool(all))
 }
 
 /// The number of characters in `s`.
@@ -314,10 +300,8 @@ fn string(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn make_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let n = match args[0] {
-        Value::Int(n) if n >= 0 && (n as usize) <= super::super::MAX_STR_BYTES / 4 => n as usize,
-        v => return Err(wrong(vm, "make-string", "a non-negative length", v)),
-    };
+    // A character takes up to 4 bytes.
+    let n = length_arg(vm, "make-string", args[0], super::super::MAX_STR_BYTES / 4)?;
     let c = match args.get(1) {
         Some(&v) => char_arg(vm, "make-string", v)?,
         None => ' ',
@@ -359,9 +343,7 @@ fn list_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn vector_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let Value::Array(a) = args[0] else {
-        return Err(wrong(vm, "vector->string", "a vector", args[0]));
-    };
+    let a = vec_arg(vm, "vector->string", args[0])?;
     let items = a.to_vec();
     let (start, end) = range(vm, "vector->string", args, 1, items.len())?;
     let s = chars_to_string(vm, "vector->string", &items[start..end])?;

@@ -7,7 +7,7 @@
 //! and an uncaught raise still has a readable message.
 
 use super::printer::{Labels, Style};
-use super::{boolean, hidden_type, is_hidden_instance, list_vec, reg, wrong};
+use super::{hidden_type, is_hidden_instance, list_vec, reg, wrong};
 use crate::native::{Arity, Caps, NativeResult};
 use crate::object::Instance;
 use crate::value::Value;
@@ -25,7 +25,7 @@ pub fn install(vm: &mut Vm) {
     reg(vm, "values", Arity::at_least(0), values);
     reg(vm, "%values->list", one, values_to_list);
     reg(vm, "procedure?", one, |_, a| {
-        Ok(boolean(matches!(
+        Ok(Value::Bool(matches!(
             a[0],
             Value::Closure(_) | Value::Native(_)
         )))
@@ -41,7 +41,7 @@ pub fn install(vm: &mut Vm) {
         make_error_object,
     );
     reg(vm, "error-object?", one, |vm, a| {
-        Ok(boolean(is_error_object(vm, a[0])))
+        Ok(Value::Bool(is_error_object(vm, a[0])))
     });
     reg(vm, "error-object-message", one, |vm, a| {
         error_field(vm, "error-object-message", a[0], 0)
@@ -52,7 +52,7 @@ pub fn install(vm: &mut Vm) {
     reg(vm, "file-error?", one, |_, _| Ok(Value::Bool(false)));
     reg(vm, "read-error?", one, |_, _| Ok(Value::Bool(false)));
     reg(vm, "%record-instance?", Arity::exactly(2), |_, a| {
-        Ok(boolean(match (a[0], a[1]) {
+        Ok(Value::Bool(match (a[0], a[1]) {
             (Value::Struct(inst), Value::StructType(ty)) => inst.ty == ty,
             _ => false,
         }))
@@ -60,7 +60,7 @@ pub fn install(vm: &mut Vm) {
 
     reg(vm, "%make-escape", Arity::exactly(2), make_escape);
     reg(vm, "%escape?", one, |vm, a| {
-        Ok(boolean(is_hidden_instance(vm, a[0], ESCAPE)))
+        Ok(Value::Bool(is_hidden_instance(vm, a[0], ESCAPE)))
     });
     reg(vm, "%escape-tag", one, |vm, a| escape_field(vm, a[0], 0));
     reg(vm, "%escape-values", one, escape_values);
@@ -76,7 +76,7 @@ pub fn install(vm: &mut Vm) {
         }
     });
     reg(vm, "promise?", one, |vm, a| {
-        Ok(boolean(is_hidden_instance(vm, a[0], PROMISE)))
+        Ok(Value::Bool(is_hidden_instance(vm, a[0], PROMISE)))
     });
     reg(vm, "%promise-box", one, promise_box);
     reg(vm, "%promise-update!", Arity::exactly(2), promise_update);
@@ -297,7 +297,7 @@ fn symbol_or_string(vm: &Vm, name: &str, v: Value) -> Result<String, String> {
 
 fn has_capability(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let name = symbol_or_string(vm, "has-capability?", args[0])?;
-    Ok(boolean(
+    Ok(Value::Bool(
         capability_named(&name).is_some_and(|c| vm.caps.contains(c)),
     ))
 }

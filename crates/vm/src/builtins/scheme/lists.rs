@@ -1,6 +1,8 @@
 //! Pairs and lists, booleans, and the equivalence predicates `eq?` `eqv?` `equal?`.
 
-use super::{boolean, list_vec, reg, wrong};
+use super::super::MAX_ARRAY_LEN;
+use super::numbers::Num;
+use super::{length_arg, list_onto, list_vec, pair_arg, reg, wrong};
 use crate::native::{Arity, NativeResult};
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
@@ -9,15 +11,15 @@ pub fn install(vm: &mut Vm) {
     let one = Arity::exactly(1);
     let two = Arity::exactly(2);
     reg(vm, "not", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Bool(false))))
+        Ok(Value::Bool(matches!(a[0], Value::Bool(false))))
     });
     reg(vm, "boolean?", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Bool(_))))
+        Ok(Value::Bool(matches!(a[0], Value::Bool(_))))
     });
     reg(vm, "boolean=?", Arity::at_least(2), boolean_eq);
-    reg(vm, "eq?", two, |_, a| Ok(boolean(eqv(a[0], a[1]))));
-    reg(vm, "eqv?", two, |_, a| Ok(boolean(eqv(a[0], a[1]))));
-    reg(vm, "equal?", two, |_, a| Ok(boolean(equal(a[0], a[1]))));
+    reg(vm, "eq?", two, |_, a| Ok(Value::Bool(eqv(a[0], a[1]))));
+    reg(vm, "eqv?", two, |_, a| Ok(Value::Bool(eqv(a[0], a[1]))));
+    reg(vm, "equal?", two, |_, a| Ok(Value::Bool(equal(a[0], a[1]))));
     reg(vm, "cons", two, |vm, a| Ok(cons(vm, a[0], a[1])));
     reg(vm, "car", one, car);
     reg(vm, "cdr", one, cdr);
@@ -27,13 +29,13 @@ pub fn install(vm: &mut Vm) {
     reg(vm, "list", Arity::at_least(0), |vm, a| Ok(vm.new_list(a)));
     reg(vm, "cons*", Arity::at_least(1), cons_star);
     reg(vm, "list?", one, |_, a| {
-        Ok(boolean(list_length(a[0]).is_some()))
+        Ok(Value::Bool(list_length(a[0]).is_some()))
     });
     reg(vm, "pair?", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Pair(_))))
+        Ok(Value::Bool(matches!(a[0], Value::Pair(_))))
     });
     reg(vm, "null?", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Null)))
+        Ok(Value::Bool(matches!(a[0], Value::Null)))
     });
     reg(vm, "length", one, length);
     reg(vm, "append", Arity::at_least(0), append);
@@ -132,7 +134,7 @@ fn equal_depth(a: Value, b: Value, depth: u32) -> bool {
                         x = p.cdr.get();
                         y = q.cdr.get();
                         steps += 1;
-                        if steps > super::super::MAX_ARRAY_LEN {
+                        if steps > MAX_ARRAY_LEN {
                             return false;
                         }
                     }
@@ -156,41 +158,25 @@ fn boolean_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
             Some(f) => all &= f == b,
         }
     }
-    Ok(boolean(all))
+    Ok(Value::Bool(all))
 }
 
 fn car(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    match args[0] {
-        Value::Pair(p) => Ok(p.car.get()),
-        v => Err(wrong(vm, "car", "a pair", v)),
-    }
+    Ok(pair_arg(vm, "car", args[0])?.car.get())
 }
 
 fn cdr(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    match args[0] {
-        Value::Pair(p) => Ok(p.cdr.get()),
-        v => Err(wrong(vm, "cdr", "a pair", v)),
-    }
+    Ok(pair_arg(vm, "cdr", args[0])?.cdr.get())
 }
 
 fn set_car(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    match args[0] {
-        Value::Pair(p) => {
-            p.car.set(args[1]);
-            Ok(Value::Null)
-        }
-        v => Err(wrong(vm, "set-car!", "a pair", v)),
-    }
+    pair_arg(vm, "set-car!", args[0])?.car.set(args[1]);
+    Ok(Value::Null)
 }
 
 fn set_cdr(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    match args[0] {
-        Value::Pair(p) => {
-            p.cdr.set(args[1]);
-            Ok(Value::Null)
-        }
-        v => Err(wrong(vm, "set-cdr!", "a pair", v)),
-    }
+    pair_arg(vm, "set-cdr!", args[0])?.cdr.set(args[1]);
+    Ok(Value::Null)
 }
 
 /// `c[ad]+r`: `path` is the letters between `c` and `r`, applied right to left.
@@ -226,12 +212,8 @@ fn cxrs(vm: &mut Vm) {
 
 /// `(cons* a b ... tail)`: the list of `a b ...` ending in `tail`.
 fn cons_star(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let (last, init) = args.split_last().expect("arity is at least 1");
-    let mut acc = *last;
-    for &v in init.iter().rev() {
-        acc = cons(vm, v, acc);
-    }
-    Ok(acc)
+    let (&last, init) = args.split_last().expect("arity is at least 1");
+    Ok(list_onto(vm, init, last))
 }
 
 /// The length of a proper list; `None` for an improper or circular one.
@@ -282,20 +264,13 @@ fn append(vm: &mut Vm, args: &[Value]) -> NativeResult {
     for &l in init {
         items.extend(list_vec(vm, "append", l)?);
     }
-    let mut acc = last;
-    for &v in items.iter().rev() {
-        acc = cons(vm, v, acc);
-    }
-    Ok(acc)
+    Ok(list_onto(vm, &items, last))
 }
 
 fn reverse(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let items = list_vec(vm, "reverse", args[0])?;
-    let mut acc = Value::Null;
-    for v in items {
-        acc = cons(vm, v, acc);
-    }
-    Ok(acc)
+    let mut items = list_vec(vm, "reverse", args[0])?;
+    items.reverse();
+    Ok(vm.new_list(&items))
 }
 
 fn nth_tail(vm: &Vm, name: &str, l: Value, k: Value) -> NativeResult {
@@ -347,15 +322,11 @@ fn list_copy(vm: &mut Vm, args: &[Value]) -> NativeResult {
     while let Value::Pair(p) = cur {
         items.push(p.car.get());
         cur = p.cdr.get();
-        if items.len() > super::super::MAX_ARRAY_LEN {
+        if items.len() > MAX_ARRAY_LEN {
             return Err("list-copy: the list is too long (or circular)".into());
         }
     }
-    let mut acc = cur;
-    for &v in items.iter().rev() {
-        acc = cons(vm, v, acc);
-    }
-    Ok(acc)
+    Ok(list_onto(vm, &items, cur))
 }
 
 fn last_pair(vm: &mut Vm, args: &[Value]) -> NativeResult {
@@ -366,7 +337,7 @@ fn last_pair(vm: &mut Vm, args: &[Value]) -> NativeResult {
     while let Value::Pair(q) = p.cdr.get() {
         p = q;
         steps += 1;
-        if steps > super::super::MAX_ARRAY_LEN {
+        if steps > MAX_ARRAY_LEN {
             return Err("last-pair: the list is circular".into());
         }
     }
@@ -382,10 +353,7 @@ fn last(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn make_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let n = match args[0] {
-        Value::Int(n) if n >= 0 && (n as usize) <= super::super::MAX_ARRAY_LEN => n,
-        v => return Err(wrong(vm, "make-list", "a non-negative length", v)),
-    };
+    let n = length_arg(vm, "make-list", args[0], MAX_ARRAY_LEN)?;
     let fill = args.get(1).copied().unwrap_or(Value::Null);
     let mut acc = Value::Null;
     for _ in 0..n {
@@ -394,32 +362,25 @@ fn make_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(acc)
 }
 
+/// `(iota count [start [step]])`: `start`, `start + step`, ... (`count` elements); exact
+/// when `start` and `step` both are.
 fn iota(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let n = match args[0] {
-        Value::Int(n) if n >= 0 && (n as usize) <= super::super::MAX_ARRAY_LEN => n,
-        v => return Err(wrong(vm, "iota", "a non-negative count", v)),
-    };
-    let start = args.get(1).copied().unwrap_or(Value::Int(0));
-    let step = args.get(2).copied().unwrap_or(Value::Int(1));
-    let mut items = Vec::with_capacity(n as usize);
-    for i in 0..n {
-        let v = match (start, step) {
-            (Value::Int(s), Value::Int(d)) => d
-                .checked_mul(i)
-                .and_then(|x| x.checked_add(s))
-                .map(Value::Int)
-                .ok_or_else(|| super::numbers::OVERFLOW.to_string())?,
-            _ => {
-                let s = super::numbers::Num::of(vm, "iota", start)?;
-                let d = super::numbers::Num::of(vm, "iota", step)?;
-                let f = |n: super::numbers::Num| match n {
-                    super::numbers::Num::I(i) => i as f64,
-                    super::numbers::Num::F(f) => f,
-                };
-                Value::Float(f(s) + f(d) * i as f64)
+    let n = length_arg(vm, "iota", args[0], MAX_ARRAY_LEN)?;
+    let start = Num::of(vm, "iota", args.get(1).copied().unwrap_or(Value::Int(0)))?;
+    let step = Num::of(vm, "iota", args.get(2).copied().unwrap_or(Value::Int(1)))?;
+    let mut items = Vec::with_capacity(n);
+    match (start, step) {
+        (Num::I(s), Num::I(d)) => {
+            for i in 0..n {
+                let v = i64::try_from(s as i128 + d as i128 * i as i128)
+                    .map_err(|_| super::numbers::OVERFLOW.to_string())?;
+                items.push(Value::Int(v));
             }
-        };
-        items.push(v);
+        }
+        _ => {
+            let (s, d) = (start.f(), step.f());
+            items.extend((0..n).map(|i| Value::Float(s + d * i as f64)));
+        }
     }
     Ok(vm.new_list(&items))
 }

@@ -9,7 +9,7 @@
 //! escapes, capabilities and Jue tiers).
 
 use crate::native::{Arity, Caps, NativeDef, NativeFn};
-use crate::object::StructType;
+use crate::object::{Array, Bytevector, Pair, StructType};
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
 
@@ -170,6 +170,70 @@ pub(crate) fn range(
     Ok((start, end))
 }
 
-pub(crate) fn boolean(b: bool) -> Value {
-    Value::Bool(b)
+/// A string argument.
+pub(crate) fn str_arg<'a>(vm: &Vm, name: &str, v: &'a Value) -> Result<&'a str, String> {
+    match v {
+        Value::Str(s) => Ok(s.as_str()),
+        _ => Err(wrong(vm, name, "a string", *v)),
+    }
+}
+
+/// A character argument.
+pub(crate) fn char_arg(vm: &Vm, name: &str, v: Value) -> Result<char, String> {
+    match v {
+        Value::Char(c) => Ok(c),
+        _ => Err(wrong(vm, name, "a character", v)),
+    }
+}
+
+/// A symbol argument (its id).
+pub(crate) fn symbol_arg(vm: &Vm, name: &str, v: Value) -> Result<u32, String> {
+    match v {
+        Value::Symbol(id) => Ok(id),
+        _ => Err(wrong(vm, name, "a symbol", v)),
+    }
+}
+
+/// A pair argument.
+pub(crate) fn pair_arg(vm: &Vm, name: &str, v: Value) -> Result<Gc<Pair>, String> {
+    match v {
+        Value::Pair(p) => Ok(p),
+        _ => Err(wrong(vm, name, "a pair", v)),
+    }
+}
+
+/// A vector argument.
+pub(crate) fn vec_arg(vm: &Vm, name: &str, v: Value) -> Result<Gc<Array>, String> {
+    match v {
+        Value::Array(a) => Ok(a),
+        _ => Err(wrong(vm, name, "a vector", v)),
+    }
+}
+
+/// A bytevector argument.
+pub(crate) fn bytes_arg(vm: &Vm, name: &str, v: Value) -> Result<Gc<Bytevector>, String> {
+    match v {
+        Value::Bytes(b) => Ok(b),
+        _ => Err(wrong(vm, name, "a bytevector", v)),
+    }
+}
+
+/// A length (or count) argument: an exact integer from 0 to `max`.
+pub(crate) fn length_arg(vm: &Vm, name: &str, v: Value, max: usize) -> Result<usize, String> {
+    match v {
+        Value::Int(n) if n >= 0 && n as u64 <= max as u64 => Ok(n as usize),
+        Value::Int(n) if n >= 0 => Err(format!(
+            "{name}: length {n} is too large (the limit is {max})"
+        )),
+        _ => Err(wrong(vm, name, "a non-negative length", v)),
+    }
+}
+
+/// The list of `items` ending in `tail` (a proper list when `tail` is `()`).
+pub(crate) fn list_onto(vm: &mut Vm, items: &[Value], tail: Value) -> Value {
+    let mut acc = tail;
+    for &v in items.iter().rev() {
+        acc = Value::Pair(vm.heap.alloc_pair(v, acc));
+    }
+    acc
 }

@@ -2,7 +2,7 @@
 //! `/` of two exact integers is exact when it divides evenly, else a float (spec
 //! difference 2: no rationals).
 
-use super::{boolean, reg, wrong};
+use super::{reg, wrong};
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -79,37 +79,39 @@ pub fn install(vm: &mut Vm) {
     });
     reg(vm, "odd?", one, |vm, a| parity(vm, "odd?", a[0], 1));
     reg(vm, "even?", one, |vm, a| parity(vm, "even?", a[0], 0));
-    reg(vm, "number?", one, |_, a| Ok(boolean(is_number(a[0]))));
-    reg(vm, "complex?", one, |_, a| Ok(boolean(is_number(a[0]))));
-    reg(vm, "real?", one, |_, a| Ok(boolean(is_number(a[0]))));
+    reg(vm, "number?", one, |_, a| Ok(Value::Bool(is_number(a[0]))));
+    reg(vm, "complex?", one, |_, a| Ok(Value::Bool(is_number(a[0]))));
+    reg(vm, "real?", one, |_, a| Ok(Value::Bool(is_number(a[0]))));
     reg(vm, "rational?", one, |_, a| {
-        Ok(boolean(match a[0] {
+        Ok(Value::Bool(match a[0] {
             Value::Int(_) => true,
             Value::Float(f) => f.is_finite(),
             _ => false,
         }))
     });
-    reg(vm, "integer?", one, |_, a| Ok(boolean(is_integer(a[0]))));
+    reg(vm, "integer?", one, |_, a| {
+        Ok(Value::Bool(is_integer(a[0])))
+    });
     reg(vm, "exact?", one, |vm, a| {
-        Num::of(vm, "exact?", a[0]).map(|n| boolean(matches!(n, Num::I(_))))
+        Num::of(vm, "exact?", a[0]).map(|n| Value::Bool(matches!(n, Num::I(_))))
     });
     reg(vm, "inexact?", one, |vm, a| {
-        Num::of(vm, "inexact?", a[0]).map(|n| boolean(matches!(n, Num::F(_))))
+        Num::of(vm, "inexact?", a[0]).map(|n| Value::Bool(matches!(n, Num::F(_))))
     });
     reg(vm, "exact-integer?", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Int(_))))
+        Ok(Value::Bool(matches!(a[0], Value::Int(_))))
     });
     reg(vm, "exact-rational?", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Int(_))))
+        Ok(Value::Bool(matches!(a[0], Value::Int(_))))
     });
     reg(vm, "nan?", one, |vm, a| {
-        Num::of(vm, "nan?", a[0]).map(|n| boolean(n.f().is_nan()))
+        Num::of(vm, "nan?", a[0]).map(|n| Value::Bool(n.f().is_nan()))
     });
     reg(vm, "infinite?", one, |vm, a| {
-        Num::of(vm, "infinite?", a[0]).map(|n| boolean(n.f().is_infinite()))
+        Num::of(vm, "infinite?", a[0]).map(|n| Value::Bool(n.f().is_infinite()))
     });
     reg(vm, "finite?", one, |vm, a| {
-        Num::of(vm, "finite?", a[0]).map(|n| boolean(n.f().is_finite()))
+        Num::of(vm, "finite?", a[0]).map(|n| Value::Bool(n.f().is_finite()))
     });
 }
 
@@ -133,7 +135,7 @@ impl Num {
             _ => Err(wrong(vm, name, "a number", v)),
         }
     }
-    fn f(self) -> f64 {
+    pub(crate) fn f(self) -> f64 {
         match self {
             Num::I(i) => i as f64,
             Num::F(f) => f,
@@ -706,11 +708,9 @@ fn parse_real(s: &str, radix: u32) -> Option<Value> {
 }
 
 fn string_to_number(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let Value::Str(s) = args[0] else {
-        return Err(wrong(vm, "string->number", "a string", args[0]));
-    };
+    let s = super::str_arg(vm, "string->number", &args[0])?;
     let radix = radix_arg(vm, "string->number", args)?;
-    Ok(parse_number(s.as_str(), radix).unwrap_or(Value::Bool(false)))
+    Ok(parse_number(s, radix).unwrap_or(Value::Bool(false)))
 }
 
 fn sign_test(vm: &Vm, name: &str, v: Value, ok: fn(Ordering) -> bool) -> NativeResult {

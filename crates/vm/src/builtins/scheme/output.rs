@@ -40,7 +40,7 @@ pub fn install(vm: &mut Vm) {
     });
     reg(vm, "write-string", Arity::range(1, 4), write_string);
     reg(vm, "write-char", Arity::range(1, 2), |vm, a| {
-        let c = super::chars_strings::char_arg(vm, "write-char", a[0])?;
+        let c = super::char_arg(vm, "write-char", a[0])?;
         emit(
             vm,
             "write-char",
@@ -142,10 +142,7 @@ fn print(vm: &mut Vm, name: &str, args: &[Value], style: Style, labels: Labels) 
 }
 
 fn write_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let Value::Str(s) = args[0] else {
-        return Err(wrong(vm, "write-string", "a string", args[0]));
-    };
-    let text = s.as_str();
+    let text = super::str_arg(vm, "write-string", &args[0])?;
     let n = super::chars_strings::char_len(text);
     let (start, end) = super::range(vm, "write-string", args, 2, n)?;
     let sub: String;

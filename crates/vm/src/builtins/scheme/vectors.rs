@@ -1,15 +1,16 @@
 //! Vectors (the VM's arrays) and bytevectors.
 
-use super::{boolean, index, list_vec, range, reg, wrong};
+use super::super::{MAX_ARRAY_LEN, MAX_STR_BYTES};
+use super::{bytes_arg, index, length_arg, list_vec, range, reg, str_arg, vec_arg, wrong};
 use crate::native::{Arity, NativeResult};
-use crate::object::{Array, Bytevector};
-use crate::value::{Gc, Value};
+use crate::object::Bytevector;
+use crate::value::Value;
 use crate::vm::Vm;
 
 pub fn install(vm: &mut Vm) {
     let one = Arity::exactly(1);
     reg(vm, "vector?", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Array(_))))
+        Ok(Value::Bool(matches!(a[0], Value::Array(_))))
     });
     reg(vm, "make-vector", Arity::range(1, 2), make_vector);
     reg(vm, "vector", Arity::at_least(0), |vm, a| {
@@ -30,7 +31,7 @@ pub fn install(vm: &mut Vm) {
     reg(vm, "vector-append", Arity::at_least(0), vector_append);
 
     reg(vm, "bytevector?", one, |_, a| {
-        Ok(boolean(matches!(a[0], Value::Bytes(_))))
+        Ok(Value::Bool(matches!(a[0], Value::Bytes(_))))
     });
     reg(vm, "bytevector", Arity::at_least(0), bytevector);
     reg(vm, "make-bytevector", Arity::range(1, 2), make_bytevector);
@@ -49,38 +50,14 @@ pub fn install(vm: &mut Vm) {
         bytevector_append,
     );
     reg(vm, "utf8->string", Arity::range(1, 3), utf8_to_string);
-    reg(vm, "string->utf8", one, |vm, a| match a[0] {
-        Value::Str(s) => {
-            let b = s.as_str().as_bytes().to_vec();
-            Ok(Value::Bytes(vm.heap.alloc_bytes(Bytevector::new(b))))
-        }
-        v => Err(wrong(vm, "string->utf8", "a string", v)),
+    reg(vm, "string->utf8", one, |vm, a| {
+        let b = str_arg(vm, "string->utf8", &a[0])?.as_bytes().to_vec();
+        Ok(new_bytes(vm, b))
     });
 }
 
-fn vec_arg(vm: &Vm, name: &str, v: Value) -> Result<Gc<Array>, String> {
-    match v {
-        Value::Array(a) => Ok(a),
-        _ => Err(wrong(vm, name, "a vector", v)),
-    }
-}
-
-fn bytes_arg(vm: &Vm, name: &str, v: Value) -> Result<Gc<Bytevector>, String> {
-    match v {
-        Value::Bytes(b) => Ok(b),
-        _ => Err(wrong(vm, name, "a bytevector", v)),
-    }
-}
-
-fn length_arg(vm: &Vm, name: &str, v: Value) -> Result<usize, String> {
-    match v {
-        Value::Int(n) if n >= 0 && (n as usize) <= super::super::MAX_ARRAY_LEN => Ok(n as usize),
-        _ => Err(wrong(vm, name, "a non-negative length", v)),
-    }
-}
-
 fn make_vector(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let n = length_arg(vm, "make-vector", args[0])?;
+    let n = length_arg(vm, "make-vector", args[0], MAX_ARRAY_LEN)?;
     let fill = args.get(1).copied().unwrap_or(Value::Bool(false));
     Ok(vm.new_array(vec![fill; n]))
 }
@@ -149,7 +126,7 @@ fn bytevector(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn make_bytevector(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let n = length_arg(vm, "make-bytevector", args[0])?;
+    let n = length_arg(vm, "make-bytevector", args[0], MAX_STR_BYTES)?;
     let fill = match args.get(1) {
         Some(&v) => byte_arg(vm, "make-bytevector", v)?,
         None => 0,
