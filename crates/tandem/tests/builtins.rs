@@ -300,6 +300,32 @@ fn huge_results_fail_cleanly() {
 }
 
 #[test]
+fn huge_concat_and_split_fail_cleanly() {
+    // 512 MiB + 1 byte joined with 512 MiB: over the 1 GiB string cap, refused before
+    // anything is allocated (repeated doubling used to abort the process).
+    fails(
+        r#"s := repeat("x", 536870912)
+t := concat(s, "!")
+print(len(t))
+concat(t, s)"#,
+        "concat: result is too large",
+    );
+    // 70 million pieces, each a heap string: over the array cap.
+    fails(
+        r#"split(repeat("a", 70000000), "")"#,
+        "split: result is too large",
+    );
+    fails(
+        r#"split(repeat("a", 70000000), "a")"#,
+        "split: result is too large",
+    );
+    prints(
+        r#"print(len(split(repeat("ab", 1000), "")), len(split(repeat("ab", 1000), "b")))"#,
+        "2002 1001\n",
+    );
+}
+
+#[test]
 fn len_and_is_empty() {
     prints(
         r#"print(len("abc"), len(""), len([1, 2, 3]), len([]), len({"a": 1}), len({}))

@@ -456,6 +456,54 @@ fn lists_built_onto_a_tail() {
     }
 }
 
+#[test]
+fn huge_results_are_refused_before_allocating() {
+    let mut vm = vm();
+    // 4096 copies of one 300 KB string join to 1.2 GB: over the string cap.
+    let big = vm.new_str("x".repeat(300_000));
+    let parts = vm.new_list(&vec![big; 4096]);
+    let e = err(&mut vm, "string-join", &[parts]);
+    assert_eq!(e, "string-join: result is too large");
+    let dash = vm.new_str("-");
+    let few = vm.new_list(&[big, big]);
+    let joined = ok(&mut vm, "string-join", &[few, dash]);
+    assert_eq!(w(&mut vm, "string-length", &[joined]), "600001");
+
+    // 700 copies of a 100,000-element vector: 70 million elements.
+    let v = ok(&mut vm, "make-vector", &[int(100_000), int(0)]);
+    let e = err(&mut vm, "vector-append", &vec![v; 700]);
+    assert_eq!(e, "vector-append: result is too large");
+    let two = ok(&mut vm, "vector-append", &[v, v]);
+    assert_eq!(w(&mut vm, "vector-length", &[two]), "200000");
+
+    // 1100 copies of a 1 MiB bytevector: over 1 GiB.
+    let b = ok(&mut vm, "make-bytevector", &[int(1 << 20), int(1)]);
+    let e = err(&mut vm, "bytevector-append", &vec![b; 1100]);
+    assert_eq!(e, "bytevector-append: result is too large");
+    let two = ok(&mut vm, "bytevector-append", &[b, b]);
+    assert_eq!(w(&mut vm, "bytevector-length", &[two]), "2097152");
+
+    // 70 million characters as a list, a vector or split pieces.
+    let long = vm.new_str("a".repeat(70_000_000));
+    for name in ["string->list", "string->vector"] {
+        assert_eq!(
+            err(&mut vm, name, &[long]),
+            format!("{name}: result is too large")
+        );
+    }
+    assert_eq!(
+        w(&mut vm, "string->list", &[long, int(5), int(8)]),
+        "(#\\a #\\a #\\a)"
+    );
+    let e = err(&mut vm, "string-split", &[long, Value::Char('a')]);
+    assert_eq!(e, "string-split: result is too large");
+    let csv = vm.new_str("a,b,,c");
+    assert_eq!(
+        w(&mut vm, "string-split", &[csv, Value::Char(',')]),
+        "(\"a\" \"b\" \"\" \"c\")"
+    );
+}
+
 // ----- characters, strings, symbols -----
 
 #[test]

@@ -5,7 +5,7 @@
 //! in `generic.rs`; `min`/`max` in `math.rs`; `map`, `filter`, ... in the prelude.
 
 use super::math::total_order;
-use super::{array_arg, expected, int_arg, pair, pure, too_large, MAX_ARRAY_LEN};
+use super::{array_arg, expected, int_arg, pair, pure, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
 use crate::interp::normalize_index;
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
@@ -95,7 +95,13 @@ fn concat(vm: &mut Vm, args: &[Value]) -> NativeResult {
             Ok(vm.new_array(items))
         }
         (Value::Str(a), Value::Str(b)) => {
-            let s = format!("{}{}", a.as_str(), b.as_str());
+            let (a, b) = (a.as_str(), b.as_str());
+            if a.len() + b.len() > MAX_STR_BYTES {
+                return Err(too_large("concat"));
+            }
+            let mut s = String::with_capacity(a.len() + b.len());
+            s.push_str(a);
+            s.push_str(b);
             Ok(vm.new_str(s))
         }
         (Value::Array(_), b) => Err(expected("concat", "two arrays", &b)),

@@ -4,7 +4,7 @@
 //! of the polymorphic `len`, `contains`, `index_of`, `is_empty` and `slice` live in
 //! `generic.rs`.
 
-use super::{array_arg, expected, int_arg, pure, str_arg, too_large, MAX_STR_BYTES};
+use super::{array_arg, expected, int_arg, pure, str_arg, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
 use crate::format;
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
@@ -93,8 +93,17 @@ fn split(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let sep = args[1]
         .as_str()
         .ok_or_else(|| expected("split", "a string separator", &args[1]))?;
-    let pieces: Vec<String> = s.split(sep).map(String::from).collect();
-    let items = pieces.into_iter().map(|p| vm.new_str(p)).collect();
+    // Count first: an empty separator makes a piece per character, and each piece is a
+    // heap string.
+    let pieces = if sep.is_empty() {
+        s.chars().count() + 2
+    } else {
+        s.matches(sep).count() + 1
+    };
+    if pieces > MAX_ARRAY_LEN {
+        return Err(too_large("split"));
+    }
+    let items = s.split(sep).map(|p| vm.new_str(p)).collect();
     Ok(vm.new_array(items))
 }
 

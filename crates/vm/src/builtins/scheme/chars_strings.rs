@@ -1,5 +1,6 @@
 //! Characters, strings (immutable, indexed by character) and symbols.
 
+use super::super::{too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
 use super::{char_arg, length_arg, list_vec, range, reg, str_arg, symbol_arg, vec_arg, wrong};
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
@@ -282,11 +283,12 @@ fn copy_range(vm: &mut Vm, name: &str, args: &[Value]) -> NativeResult {
 
 fn string_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let mut out = String::new();
-    for &a in args {
-        out.push_str(str_arg(vm, "string-append", &a)?);
-        if out.len() > super::super::MAX_STR_BYTES {
-            return Err(super::super::too_large("string-append"));
+    for a in args {
+        let part = str_arg(vm, "string-append", a)?;
+        if out.len() + part.len() > MAX_STR_BYTES {
+            return Err(too_large("string-append"));
         }
+        out.push_str(part);
     }
     Ok(vm.new_str(out))
 }
@@ -301,7 +303,7 @@ fn string(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 fn make_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     // A character takes up to 4 bytes.
-    let n = length_arg(vm, "make-string", args[0], super::super::MAX_STR_BYTES / 4)?;
+    let n = length_arg(vm, "make-string", args[0], MAX_STR_BYTES / 4)?;
     let c = match args.get(1) {
         Some(&v) => char_arg(vm, "make-string", v)?,
         None => ' ',
@@ -310,25 +312,24 @@ fn make_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(vm.new_str(s))
 }
 
-fn chars_in_range(vm: &Vm, name: &str, args: &[Value]) -> Result<Vec<char>, String> {
+/// The characters `[start, end)` of the string argument, as values.
+fn chars_in_range(vm: &Vm, name: &str, args: &[Value]) -> Result<Vec<Value>, String> {
     let s = str_arg(vm, name, &args[0])?;
     let (start, end) = range(vm, name, args, 1, char_len(s))?;
-    Ok(s.chars().skip(start).take(end - start).collect())
+    if end - start > MAX_ARRAY_LEN {
+        return Err(too_large(name));
+    }
+    let sub = &s[byte_at(s, start)..byte_at(s, end)];
+    Ok(sub.chars().map(Value::Char).collect())
 }
 
 fn string_to_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let chars: Vec<Value> = chars_in_range(vm, "string->list", args)?
-        .into_iter()
-        .map(Value::Char)
-        .collect();
+    let chars = chars_in_range(vm, "string->list", args)?;
     Ok(vm.new_list(&chars))
 }
 
 fn string_to_vector(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let chars: Vec<Value> = chars_in_range(vm, "string->vector", args)?
-        .into_iter()
-        .map(Value::Char)
-        .collect();
+    let chars = chars_in_range(vm, "string->vector", args)?;
     Ok(vm.new_array(chars))
 }
 
@@ -381,6 +382,14 @@ fn string_join(vm: &mut Vm, args: &[Value]) -> NativeResult {
         .iter()
         .map(|v| str_arg(vm, "string-join", v))
         .collect::<Result<_, _>>()?;
+    // Check the size before building: a few huge parts can ask for terabytes.
+    let total = parts
+        .iter()
+        .try_fold(0usize, |n, p| n.checked_add(p.len()))
+        .and_then(|n| n.checked_add(delim.len().checked_mul(parts.len().saturating_sub(1))?));
+    if total.is_none_or(|n| n > MAX_STR_BYTES) {
+        return Err(too_large("string-join"));
+    }
     let s = parts.join(delim);
     Ok(vm.new_str(s))
 }
@@ -389,7 +398,9 @@ fn string_join(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn string_split(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg(vm, "string-split", &args[0])?;
     let c = char_arg(vm, "string-split", args[1])?;
-    let parts: Vec<String> = s.split(c).map(str::to_string).collect();
-    let items: Vec<Value> = parts.into_iter().map(|p| vm.new_str(p)).collect();
+    if s.matches(c).count() >= MAX_ARRAY_LEN {
+        return Err(too_large("string-split"));
+    }
+    let items: Vec<Value> = s.split(c).map(|p| vm.new_str(p)).collect();
     Ok(vm.new_list(&items))
 }

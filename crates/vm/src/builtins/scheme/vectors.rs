@@ -1,6 +1,6 @@
 //! Vectors (the VM's arrays) and bytevectors.
 
-use super::super::{MAX_ARRAY_LEN, MAX_STR_BYTES};
+use super::super::{too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
 use super::{bytes_arg, index, length_arg, list_vec, range, reg, str_arg, vec_arg, wrong};
 use crate::native::{Arity, NativeResult};
 use crate::object::Bytevector;
@@ -99,7 +99,14 @@ fn vector_copy(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn vector_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let mut items = Vec::new();
+    let mut total = 0usize;
+    for &v in args {
+        total = total.saturating_add(vec_arg(vm, "vector-append", v)?.len());
+    }
+    if total > MAX_ARRAY_LEN {
+        return Err(too_large("vector-append"));
+    }
+    let mut items = Vec::with_capacity(total);
     for &v in args {
         items.extend_from_slice(vec_arg(vm, "vector-append", v)?.items());
     }
@@ -156,7 +163,14 @@ fn bytevector_copy(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn bytevector_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let mut out = Vec::new();
+    let mut total = 0usize;
+    for &v in args {
+        total = total.saturating_add(bytes_arg(vm, "bytevector-append", v)?.bytes().len());
+    }
+    if total > MAX_STR_BYTES {
+        return Err(too_large("bytevector-append"));
+    }
+    let mut out = Vec::with_capacity(total);
     for &v in args {
         out.extend_from_slice(bytes_arg(vm, "bytevector-append", v)?.bytes());
     }
