@@ -504,6 +504,80 @@ fn huge_results_are_refused_before_allocating() {
     );
 }
 
+/// `(1 2 3)` with its last cdr pointing back to the first pair, behind an optional prefix.
+fn circular_list(vm: &mut Vm, prefix: &[Value]) -> Value {
+    let c = vm.new_list(&[int(1), int(2), int(3)]);
+    let last = ok(vm, "last-pair", &[c]);
+    ok(vm, "set-cdr!", &[last, c]);
+    let mut l = c;
+    for &v in prefix.iter().rev() {
+        l = ok(vm, "cons", &[v, l]);
+    }
+    l
+}
+
+#[test]
+fn searching_a_circular_list_terminates() {
+    let mut vm = vm();
+    let c = circular_list(&mut vm, &[]);
+    for name in ["memq", "memv", "member"] {
+        let e = err(&mut vm, name, &[int(9), c]);
+        assert!(
+            e.starts_with(name) && e.contains("circular list #0=(1 2 3 . #0#)"),
+            "{e}"
+        );
+        // An element that is there is still found.
+        let found = ok(&mut vm, name, &[int(3), c]);
+        assert_eq!(w(&mut vm, "car", &[found]), "3");
+    }
+    let e1 = ok(&mut vm, "list", &[int(1), int(10)]);
+    let e2 = ok(&mut vm, "list", &[int(2), int(20)]);
+    let al = vm.new_list(&[e1, e2]);
+    let last = ok(&mut vm, "last-pair", &[al]);
+    ok(&mut vm, "set-cdr!", &[last, al]);
+    for name in ["assq", "assv", "assoc"] {
+        let e = err(&mut vm, name, &[int(9), al]);
+        assert!(e.starts_with(name) && e.contains("circular"), "{e}");
+        assert_eq!(w(&mut vm, name, &[int(2), al]), "(2 20)");
+    }
+}
+
+#[test]
+fn list_tail_of_a_huge_index_terminates() {
+    let mut vm = vm();
+    let l = vm.new_list(&[int(1), int(2), int(3)]);
+    let e = err(&mut vm, "list-tail", &[l, int(i64::MAX)]);
+    assert_eq!(
+        e,
+        "list-tail: index 9223372036854775807 is past the end of the list"
+    );
+    assert!(err(&mut vm, "list-ref", &[l, int(3)]).contains("past the end"));
+    // A circular list has every length: the walk goes round the cycle k mod 3 times.
+    let c = circular_list(&mut vm, &[]);
+    // i64::MAX = 3 * 3074457345618258602 + 1.
+    assert_eq!(w(&mut vm, "list-ref", &[c, int(i64::MAX)]), "2");
+    assert_eq!(w(&mut vm, "list-ref", &[c, int(3_000_000_000_000)]), "1");
+    assert_eq!(w(&mut vm, "list-ref", &[c, int(5)]), "3");
+    let t = ok(&mut vm, "list-tail", &[c, int(3)]);
+    assert_eq!(w(&mut vm, "eq?", &[t, c]), "#t");
+    // With a prefix before the cycle: (0 . #0=(1 2 3 . #0#)).
+    let p = circular_list(&mut vm, &[int(0)]);
+    assert_eq!(w(&mut vm, "list-ref", &[p, int(0)]), "0");
+    assert_eq!(w(&mut vm, "list-ref", &[p, int(1)]), "1");
+    // Index k >= 1 is element (k - 1) mod 3 of the cycle; 10^18 - 1 = 0 mod 3.
+    assert_eq!(
+        w(&mut vm, "list-ref", &[p, int(1_000_000_000_000_000_000)]),
+        "1"
+    );
+    assert_eq!(
+        w(&mut vm, "list-ref", &[p, int(1_000_000_000_000_000_002)]),
+        "3"
+    );
+    ok(&mut vm, "list-set!", &[p, int(i64::MAX), int(99)]);
+    // i64::MAX - 1 = 0 mod 3: the cycle's first element was set.
+    assert_eq!(w(&mut vm, "list-ref", &[p, int(1)]), "99");
+}
+
 // ----- characters, strings, symbols -----
 
 #[test]

@@ -2,7 +2,7 @@
 
 use super::super::MAX_ARRAY_LEN;
 use super::numbers::Num;
-use super::{length_arg, list_onto, list_vec, pair_arg, reg, wrong};
+use super::{length_arg, list_onto, list_vec, pair_arg, reg, wrong, CycleCheck};
 use crate::native::{Arity, NativeResult};
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
@@ -273,19 +273,51 @@ fn reverse(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(vm.new_list(&items))
 }
 
+/// The tail of `l` after `k` cdrs. A circular list has every length: its walk goes round
+/// the cycle only `k` modulo the cycle's length times.
 fn nth_tail(vm: &Vm, name: &str, l: Value, k: Value) -> NativeResult {
     let n = match k {
-        Value::Int(n) if n >= 0 => n,
+        Value::Int(n) if n >= 0 => n as u64,
         _ => return Err(wrong(vm, name, "a non-negative exact integer", k)),
     };
+    let past_end = || format!("{name}: index {n} is past the end of the list");
     let mut cur = l;
-    for _ in 0..n {
-        match cur {
-            Value::Pair(p) => cur = p.cdr.get(),
-            _ => return Err(format!("{name}: index {n} is past the end of the list")),
+    let mut check = CycleCheck::new(l);
+    let mut i = 0u64;
+    while i < n {
+        let Value::Pair(p) = cur else {
+            return Err(past_end());
+        };
+        cur = p.cdr.get();
+        i += 1;
+        if check.circular(cur) {
+            let cycle = cycle_length(cur);
+            for _ in 0..(n - i) % cycle {
+                cur = cdr_of(cur);
+            }
+            return Ok(cur);
         }
     }
     Ok(cur)
+}
+
+/// The number of pairs on the cycle through the pair `start`.
+fn cycle_length(start: Value) -> u64 {
+    let mut len = 1;
+    let mut cur = cdr_of(start);
+    while !eqv(cur, start) {
+        cur = cdr_of(cur);
+        len += 1;
+    }
+    len
+}
+
+/// The cdr of a pair (`()` for anything else).
+fn cdr_of(v: Value) -> Value {
+    match v {
+        Value::Pair(p) => p.cdr.get(),
+        _ => Value::Null,
+    }
 }
 
 fn list_tail(vm: &mut Vm, args: &[Value]) -> NativeResult {
@@ -385,8 +417,10 @@ fn iota(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(vm.new_list(&items))
 }
 
+/// `memq`, `memv`, `member`: the first tail whose car is `same` as `args[0]`.
 fn mem(vm: &Vm, name: &str, args: &[Value], same: fn(Value, Value) -> bool) -> NativeResult {
     let mut cur = args[1];
+    let mut check = CycleCheck::new(cur);
     loop {
         match cur {
             Value::Pair(p) => {
@@ -394,6 +428,9 @@ fn mem(vm: &Vm, name: &str, args: &[Value], same: fn(Value, Value) -> bool) -> N
                     return Ok(cur);
                 }
                 cur = p.cdr.get();
+                if check.circular(cur) {
+                    return Err(circular(vm, name, args[1]));
+                }
             }
             Value::Null => return Ok(Value::Bool(false)),
             _ => return Err(wrong(vm, name, "a proper list", args[1])),
@@ -401,8 +438,10 @@ fn mem(vm: &Vm, name: &str, args: &[Value], same: fn(Value, Value) -> bool) -> N
     }
 }
 
+/// `assq`, `assv`, `assoc`: the first entry whose key is `same` as `args[0]`.
 fn ass(vm: &Vm, name: &str, args: &[Value], same: fn(Value, Value) -> bool) -> NativeResult {
     let mut cur = args[1];
+    let mut check = CycleCheck::new(cur);
     loop {
         match cur {
             Value::Pair(p) => {
@@ -415,11 +454,21 @@ fn ass(vm: &Vm, name: &str, args: &[Value], same: fn(Value, Value) -> bool) -> N
                     other => return Err(wrong(vm, name, "an association list entry", other)),
                 }
                 cur = p.cdr.get();
+                if check.circular(cur) {
+                    return Err(circular(vm, name, args[1]));
+                }
             }
             Value::Null => return Ok(Value::Bool(false)),
             _ => return Err(wrong(vm, name, "a proper list", args[1])),
         }
     }
+}
+
+fn circular(vm: &Vm, name: &str, l: Value) -> String {
+    format!(
+        "{name}: expected a proper list, got a circular list {}",
+        super::show(vm, l)
+    )
 }
 
 fn delete(vm: &mut Vm, args: &[Value]) -> NativeResult {

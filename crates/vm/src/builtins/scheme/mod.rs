@@ -119,6 +119,36 @@ pub(crate) fn list_vec(vm: &Vm, name: &str, v: Value) -> Result<Vec<Value>, Stri
     }
 }
 
+/// Cycle detection for a walk down a list's cdrs (Floyd's: a second cursor follows at half
+/// speed, and the walker meets it exactly when the list is circular). The walk stops within
+/// about twice the length of the list's prefix and cycle, so a native never loops forever.
+pub(crate) struct CycleCheck {
+    slow: Value,
+    steps: u64,
+}
+
+impl CycleCheck {
+    /// For a walk starting at `start`.
+    pub(crate) fn new(start: Value) -> CycleCheck {
+        CycleCheck {
+            slow: start,
+            steps: 0,
+        }
+    }
+
+    /// Record one move of the walker, to `cur`. True when the list is circular (`cur` is
+    /// then on the cycle).
+    pub(crate) fn circular(&mut self, cur: Value) -> bool {
+        self.steps += 1;
+        if self.steps.is_multiple_of(2) {
+            if let Value::Pair(p) = self.slow {
+                self.slow = p.cdr.get();
+            }
+        }
+        matches!((cur, self.slow), (Value::Pair(a), Value::Pair(b)) if Gc::ptr_eq(a, b))
+    }
+}
+
 /// An exact integer argument.
 pub(crate) fn int(vm: &Vm, name: &str, v: Value) -> Result<i64, String> {
     match v {
