@@ -334,6 +334,127 @@ fn equivalence_predicates() {
     assert_eq!(w(&mut vm, "not", &[Value::Null]), "#f");
 }
 
+fn equal(vm: &mut Vm, a: Value, b: Value) -> bool {
+    match ok(vm, "equal?", &[a, b]) {
+        Value::Bool(x) => x,
+        other => panic!("equal? gave {}", written(vm, other)),
+    }
+}
+
+#[test]
+fn equal_on_circular_structure() {
+    let mut vm = vm();
+    // Two separately built #0=(1 2 3 . #0#).
+    let c1 = circular_list(&mut vm, &[]);
+    let c2 = circular_list(&mut vm, &[]);
+    assert!(equal(&mut vm, c1, c2));
+    assert!(equal(&mut vm, c1, c1));
+    // The same unfolding, with a prefix: (1 2 3 . #0=(1 2 3 . #0#)).
+    let p = circular_list(&mut vm, &[int(1), int(2), int(3)]);
+    assert!(equal(&mut vm, p, c1));
+    // Different unfolding: (0 . #0=(1 2 3 . #0#)), and a proper list.
+    let q = circular_list(&mut vm, &[int(0)]);
+    assert!(!equal(&mut vm, q, c1));
+    let proper = vm.new_list(&[int(1), int(2), int(3), int(1), int(2), int(3)]);
+    assert!(!equal(&mut vm, proper, c1));
+    // #0=(1 . #0#) and #0=(1 1 . #0#) unfold the same.
+    let one = vm.new_list(&[int(1)]);
+    ok(&mut vm, "set-cdr!", &[one, one]);
+    let two = vm.new_list(&[int(1), int(1)]);
+    let two_last = ok(&mut vm, "cdr", &[two]);
+    ok(&mut vm, "set-cdr!", &[two_last, two]);
+    assert!(equal(&mut vm, one, two));
+    // Cycles through the car and through vectors.
+    let a = vm.new_list(&[int(7)]);
+    ok(&mut vm, "set-car!", &[a, a]);
+    let b = vm.new_list(&[int(7)]);
+    ok(&mut vm, "set-car!", &[b, b]);
+    assert!(equal(&mut vm, a, b));
+    let v1 = ok(&mut vm, "make-vector", &[int(2), int(1)]);
+    let v2 = ok(&mut vm, "make-vector", &[int(2), int(1)]);
+    ok(&mut vm, "vector-set!", &[v1, int(1), v1]);
+    ok(&mut vm, "vector-set!", &[v2, int(1), v2]);
+    assert!(equal(&mut vm, v1, v2));
+    ok(&mut vm, "vector-set!", &[v2, int(0), int(2)]);
+    assert!(!equal(&mut vm, v1, v2));
+}
+
+/// `depth` nested one-element lists around `leaf`: `((((leaf))))`; alternately vectors
+/// when `vectors`.
+fn nested(vm: &mut Vm, depth: usize, leaf: Value, vectors: bool) -> Value {
+    let mut v = leaf;
+    for i in 0..depth {
+        v = if vectors && i % 2 == 0 {
+            ok(vm, "vector", &[v])
+        } else {
+            vm.new_list(&[v])
+        };
+    }
+    v
+}
+
+#[test]
+fn equal_at_any_depth() {
+    let mut vm = vm();
+    for vectors in [false, true] {
+        let a = nested(&mut vm, 100_000, int(1), vectors);
+        let b = nested(&mut vm, 100_000, int(1), vectors);
+        assert!(equal(&mut vm, a, b), "100,000 deep, vectors: {vectors}");
+        let c = nested(&mut vm, 100_000, int(2), vectors);
+        assert!(!equal(&mut vm, a, c), "100,000 deep, vectors: {vectors}");
+        let d = nested(&mut vm, 99_999, int(1), vectors);
+        assert!(!equal(&mut vm, a, d), "one level less, vectors: {vectors}");
+    }
+    // 20,000 deep (the old limit was 10,000, past which equal? said #f).
+    let a = nested(&mut vm, 20_000, int(1), false);
+    let b = nested(&mut vm, 20_000, int(1), false);
+    assert!(equal(&mut vm, a, b));
+    // A long list, equal and differing in its last element.
+    let items: Vec<Value> = (0..1_000_000).map(int).collect();
+    let l1 = vm.new_list(&items);
+    let l2 = vm.new_list(&items);
+    assert!(equal(&mut vm, l1, l2));
+    let mut other = items.clone();
+    other[999_999] = int(-1);
+    let l3 = vm.new_list(&other);
+    assert!(!equal(&mut vm, l1, l3));
+}
+
+#[test]
+fn equal_on_shared_structure_finishes() {
+    let mut vm = vm();
+    // node(i) = (node(i-1) . node(i-1)), 60 levels: 2^60 paths, 61 distinct pairs.
+    let dag = |vm: &mut Vm, leaf: i64| {
+        let mut v = int(leaf);
+        for _ in 0..60 {
+            v = ok(vm, "cons", &[v, v]);
+        }
+        v
+    };
+    let a = dag(&mut vm, 1);
+    let b = dag(&mut vm, 1);
+    assert!(equal(&mut vm, a, b));
+    let c = dag(&mut vm, 2);
+    assert!(!equal(&mut vm, a, c));
+    // The same with vectors: v(i) = #(v(i-1) v(i-1)).
+    let vdag = |vm: &mut Vm, leaf: i64| {
+        let mut v = int(leaf);
+        for _ in 0..60 {
+            v = ok(vm, "vector", &[v, v]);
+        }
+        v
+    };
+    let a = vdag(&mut vm, 1);
+    let b = vdag(&mut vm, 1);
+    assert!(equal(&mut vm, a, b));
+    // Only the last copy of the leaf differs: found after the shared part is assumed.
+    let x = vdag(&mut vm, 1);
+    let y = vdag(&mut vm, 1);
+    let top_x = ok(&mut vm, "vector", &[x, int(5)]);
+    let top_y = ok(&mut vm, "vector", &[y, int(6)]);
+    assert!(!equal(&mut vm, top_x, top_y));
+}
+
 #[test]
 fn list_operations() {
     let mut vm = vm();

@@ -4,8 +4,10 @@ use super::super::MAX_ARRAY_LEN;
 use super::numbers::Num;
 use super::{length_arg, list_onto, list_vec, pair_arg, reg, wrong, CycleCheck};
 use crate::native::{Arity, NativeResult};
+use crate::object::Array;
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
+use rustc_hash::FxHashMap;
 
 pub fn install(vm: &mut Vm) {
     let one = Arity::exactly(1);
@@ -96,53 +98,140 @@ pub fn eqv(a: Value, b: Value) -> bool {
 }
 
 /// `equal?`: structural on pairs, vectors, strings and bytevectors; `eqv?` otherwise.
+///
+/// It terminates on any input and answers as R7RS asks for circular structure: two values
+/// are equal when no walk down both finds a difference (they have the same infinite
+/// unfolding). The walk keeps its own work stack, so depth costs no Rust stack. Past a small
+/// number of container pairs it also records which containers it has assumed equal, in a
+/// union-find over their addresses (Adams and Dybvig, "Efficient nondestructive equality
+/// checking for trees and graphs"): a pair of containers that is already assumed equal,
+/// directly or through other assumptions, is not walked again. That ends the walk round a
+/// cycle and makes structure with sharing linear rather than exponential.
 pub fn equal(a: Value, b: Value) -> bool {
-    equal_depth(a, b, 0)
+    match shallow_equal(a, b) {
+        Some(same) => same,
+        None => Equal::default().run(a, b),
+    }
 }
 
-fn equal_depth(a: Value, b: Value, depth: u32) -> bool {
-    if depth > 10_000 {
-        return false;
-    }
+/// `equal?` decided without looking inside: `None` when `a` and `b` are two distinct
+/// containers of the same kind and length, whose elements must be compared.
+fn shallow_equal(a: Value, b: Value) -> Option<bool> {
     match (a, b) {
-        (Value::Str(x), Value::Str(y)) => x.as_str() == y.as_str(),
-        (Value::Bytes(x), Value::Bytes(y)) => x.bytes() == y.bytes(),
+        (Value::Str(x), Value::Str(y)) => Some(x.as_str() == y.as_str()),
+        (Value::Bytes(x), Value::Bytes(y)) => Some(x.bytes() == y.bytes()),
+        (Value::Pair(x), Value::Pair(y)) => Gc::ptr_eq(x, y).then_some(true),
         (Value::Array(x), Value::Array(y)) | (Value::Values(x), Value::Values(y)) => {
             if Gc::ptr_eq(x, y) {
-                return true;
+                Some(true)
+            } else if x.len() != y.len() {
+                Some(false)
+            } else {
+                None
             }
-            let n = x.len();
-            n == y.len()
-                && (0..n).all(|i| match (x.get(i), y.get(i)) {
-                    (Some(p), Some(q)) => equal_depth(p, q, depth + 1),
-                    _ => false,
-                })
         }
-        (Value::Pair(_), Value::Pair(_)) => {
-            // Walk the cdr chain iteratively so long lists do not recurse.
-            let (mut x, mut y) = (a, b);
-            let mut steps = 0usize;
-            loop {
-                match (x, y) {
-                    (Value::Pair(p), Value::Pair(q)) => {
-                        if Gc::ptr_eq(p, q) {
-                            return true;
-                        }
-                        if !equal_depth(p.car.get(), q.car.get(), depth + 1) {
-                            return false;
-                        }
-                        x = p.cdr.get();
-                        y = q.cdr.get();
-                        steps += 1;
-                        if steps > MAX_ARRAY_LEN {
-                            return false;
-                        }
+        _ => Some(eqv(a, b)),
+    }
+}
+
+/// Container pairs compared before [`Equal`] starts recording (small data never hashes).
+const EQUAL_UNRECORDED: usize = 256;
+
+/// The state of one `equal?` walk.
+#[derive(Default)]
+struct Equal {
+    work: Vec<EqualWork>,
+    visited: usize,
+    /// Containers assumed equal: a union-find forest over addresses (a missing entry is a
+    /// root).
+    parent: FxHashMap<usize, usize>,
+}
+
+enum EqualWork {
+    /// Compare two values.
+    Values(Value, Value),
+    /// Compare elements `i..` of two vectors of the same length.
+    Elements(Gc<Array>, Gc<Array>, usize),
+}
+
+impl Equal {
+    fn run(mut self, a: Value, b: Value) -> bool {
+        self.work.push(EqualWork::Values(a, b));
+        while let Some(item) = self.work.pop() {
+            let (a, b) = match item {
+                EqualWork::Values(a, b) => (a, b),
+                EqualWork::Elements(x, y, i) => {
+                    if i + 1 < x.len() {
+                        self.work.push(EqualWork::Elements(x, y, i + 1));
                     }
-                    _ => return equal_depth(x, y, depth + 1),
+                    match (x.get(i), y.get(i)) {
+                        (Some(p), Some(q)) => (p, q),
+                        _ => continue,
+                    }
                 }
+            };
+            match shallow_equal(a, b) {
+                Some(true) => continue,
+                Some(false) => return false,
+                None => {}
+            }
+            if self.assume_equal(a, b) {
+                continue;
+            }
+            match (a, b) {
+                (Value::Pair(p), Value::Pair(q)) => {
+                    // The car first: a long list keeps the work stack short.
+                    self.work.push(EqualWork::Values(p.cdr.get(), q.cdr.get()));
+                    self.work.push(EqualWork::Values(p.car.get(), q.car.get()));
+                }
+                (Value::Array(x), Value::Array(y)) | (Value::Values(x), Value::Values(y)) => {
+                    if !x.is_empty() {
+                        self.work.push(EqualWork::Elements(x, y, 0));
+                    }
+                }
+                _ => unreachable!("shallow_equal decides everything but containers"),
             }
         }
-        _ => eqv(a, b),
+        true
+    }
+
+    /// Record that containers `a` and `b` are to be compared. True when they are already
+    /// assumed equal (so need no walk); otherwise they are assumed equal from now on.
+    fn assume_equal(&mut self, a: Value, b: Value) -> bool {
+        self.visited += 1;
+        if self.visited <= EQUAL_UNRECORDED {
+            return false;
+        }
+        let (ra, rb) = (self.root(address(a)), self.root(address(b)));
+        if ra == rb {
+            return true;
+        }
+        self.parent.insert(ra, rb);
+        false
+    }
+
+    /// The representative of `k`'s set, compressing the path to it.
+    fn root(&mut self, k: usize) -> usize {
+        let mut root = k;
+        while let Some(&p) = self.parent.get(&root) {
+            root = p;
+        }
+        let mut cur = k;
+        while cur != root {
+            let next = self.parent[&cur];
+            self.parent.insert(cur, root);
+            cur = next;
+        }
+        root
+    }
+}
+
+/// The identity of a container.
+fn address(v: Value) -> usize {
+    match v {
+        Value::Pair(p) => p.addr(),
+        Value::Array(a) | Value::Values(a) => a.addr(),
+        _ => 0,
     }
 }
 
