@@ -699,6 +699,87 @@ fn list_tail_of_a_huge_index_terminates() {
     assert_eq!(w(&mut vm, "list-ref", &[p, int(1)]), "99");
 }
 
+#[test]
+fn hash_table_keys_keep_their_kind() {
+    let mut vm = vm();
+    let t = ok(&mut vm, "make-hash-table", &[]);
+    let one_str = vm.new_str("1");
+    let forty_two = vm.new_str("42");
+    let a_str = vm.new_str("a");
+    let a_sym = sym(&mut vm, "a");
+    // A string that starts with NUL, spelled like a symbol's key used to be.
+    let nul_a = vm.new_str("\0a");
+    let nul_ya = vm.new_str("\0ya");
+    let missing = sym(&mut vm, "missing");
+    ok(&mut vm, "hash-table-set!", &[t, int(1), int(100)]);
+    assert_eq!(
+        w(&mut vm, "hash-table-ref/default", &[t, one_str, missing]),
+        "missing"
+    );
+    assert_eq!(w(&mut vm, "hash-table-contains?", &[t, one_str]), "#f");
+    ok(&mut vm, "hash-table-set!", &[t, one_str, int(101)]);
+    assert_eq!(
+        w(&mut vm, "hash-table-ref/default", &[t, int(1), missing]),
+        "100"
+    );
+    assert_eq!(
+        w(&mut vm, "hash-table-ref/default", &[t, one_str, missing]),
+        "101"
+    );
+    ok(&mut vm, "hash-table-delete!", &[t, one_str]);
+    assert_eq!(
+        w(&mut vm, "hash-table-ref/default", &[t, int(1), missing]),
+        "100"
+    );
+    assert_eq!(w(&mut vm, "hash-table-contains?", &[t, one_str]), "#f");
+
+    let t = ok(&mut vm, "make-hash-table", &[]);
+    for (k, v) in [
+        (forty_two, 1),
+        (a_str, 2),
+        (a_sym, 3),
+        (nul_a, 4),
+        (nul_ya, 5),
+    ] {
+        ok(&mut vm, "hash-table-set!", &[t, k, int(v)]);
+    }
+    assert_eq!(w(&mut vm, "hash-table-size", &[t]), "5");
+    assert_eq!(
+        w(&mut vm, "hash-table-keys", &[t]),
+        "(\"42\" \"a\" a \"\\x0;a\" \"\\x0;ya\")"
+    );
+    assert_eq!(
+        w(&mut vm, "hash-table->alist", &[t]),
+        "((\"42\" . 1) (\"a\" . 2) (a . 3) (\"\\x0;a\" . 4) (\"\\x0;ya\" . 5))"
+    );
+    assert_eq!(
+        w(&mut vm, "hash-table-ref/default", &[t, int(42), missing]),
+        "missing"
+    );
+    assert_eq!(
+        w(&mut vm, "hash-table-ref/default", &[t, a_sym, missing]),
+        "3"
+    );
+    assert_eq!(
+        w(&mut vm, "hash-table-ref/default", &[t, nul_a, missing]),
+        "4"
+    );
+    // A symbol with a long name (past the key's inline buffer).
+    let long = sym(&mut vm, &"s".repeat(100));
+    ok(&mut vm, "hash-table-set!", &[t, long, int(6)]);
+    assert_eq!(
+        w(&mut vm, "hash-table-ref/default", &[t, long, missing]),
+        "6"
+    );
+    let long_str = vm.new_str("s".repeat(100));
+    assert_eq!(
+        w(&mut vm, "hash-table-ref/default", &[t, long_str, missing]),
+        "missing"
+    );
+    let e = err(&mut vm, "hash-table-set!", &[t, fl(1.5), int(0)]);
+    assert!(e.contains("exact integers, strings or symbols"), "{e}");
+}
+
 // ----- characters, strings, symbols -----
 
 #[test]

@@ -31,16 +31,60 @@ fn table(vm: &Vm, name: &str, v: Value) -> Result<Gc<crate::object::Dict>, Strin
     }
 }
 
-/// The dict key for a Scheme key. Symbols use a prefix no string key can have (a NUL), so
-/// the symbol `a` and the string "a" stay distinct keys.
-fn key(vm: &Vm, name: &str, v: Value) -> Result<Key, String> {
+// Keys. The dict's own key type has ints and strings, and (for Ruff) reads a string that
+// spells an int as that int; here each kind of Scheme key stays distinct: an exact integer
+// is an int key, a string is a string key as it is (so "1" and 1 are different keys), and a
+// symbol is a string key behind a NUL-and-tag prefix no plain string key has. A string that
+// itself starts with NUL gets a prefix too, so no two Scheme keys meet.
+
+/// The prefix of a symbol's key.
+const SYMBOL: &str = "\0y";
+/// The prefix of a key for a string that starts with NUL.
+const NUL_STRING: &str = "\0s";
+
+/// The dict key of a Scheme key, built without allocating for ints, strings and symbols of
+/// up to [`INLINE`] bytes.
+enum TableKey<'a> {
+    Borrowed(KeyRef<'a>),
+    Inline([u8; INLINE], usize),
+    Owned(String),
+}
+
+const INLINE: usize = 64;
+
+impl TableKey<'_> {
+    fn get(&self) -> KeyRef<'_> {
+        match self {
+            TableKey::Borrowed(k) => *k,
+            // The buffer holds a prefix and a whole `&str`: valid UTF-8.
+            TableKey::Inline(buf, n) => KeyRef::Str(std::str::from_utf8(&buf[..*n]).unwrap_or("")),
+            TableKey::Owned(s) => KeyRef::Str(s),
+        }
+    }
+
+    fn prefixed(prefix: &str, text: &str) -> TableKey<'static> {
+        let n = prefix.len() + text.len();
+        if n > INLINE {
+            return TableKey::Owned(format!("{prefix}{text}"));
+        }
+        let mut buf = [0u8; INLINE];
+        buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+        buf[prefix.len()..n].copy_from_slice(text.as_bytes());
+        TableKey::Inline(buf, n)
+    }
+}
+
+fn key<'a>(vm: &'a Vm, name: &str, v: &'a Value) -> Result<TableKey<'a>, String> {
     match v {
-        Value::Int(i) => Ok(Key::Int(i)),
-        Value::Str(s) => Ok(KeyRef::parse(s.as_str()).to_key()),
-        Value::Symbol(id) => Ok(Key::Str(format!("\0{}", vm.heap.symbol_name(id)).into())),
+        Value::Int(i) => Ok(TableKey::Borrowed(KeyRef::Int(*i))),
+        Value::Str(s) if s.as_str().starts_with('\0') => {
+            Ok(TableKey::prefixed(NUL_STRING, s.as_str()))
+        }
+        Value::Str(s) => Ok(TableKey::Borrowed(KeyRef::Str(s.as_str()))),
+        Value::Symbol(id) => Ok(TableKey::prefixed(SYMBOL, vm.heap.symbol_name(*id))),
         other => Err(format!(
             "{name}: hash table keys must be exact integers, strings or symbols, got {}",
-            show(vm, other)
+            show(vm, *other)
         )),
     }
 }
@@ -49,10 +93,13 @@ fn key(vm: &Vm, name: &str, v: Value) -> Result<Key, String> {
 fn key_value(vm: &mut Vm, k: &Key) -> Value {
     match k {
         Key::Int(i) => Value::Int(*i),
-        Key::Str(s) => match s.strip_prefix('\0') {
-            Some(sym) => Value::Symbol(vm.heap.intern(sym)),
-            None => vm.new_str(&**s),
-        },
+        Key::Str(s) => {
+            if let Some(sym) = s.strip_prefix(SYMBOL) {
+                Value::Symbol(vm.heap.intern(sym))
+            } else {
+                vm.new_str(s.strip_prefix(NUL_STRING).unwrap_or(s))
+            }
+        }
     }
 }
 
@@ -66,27 +113,27 @@ fn is_table(_vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 fn set(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let t = table(vm, "hash-table-set!", args[0])?;
-    let k = key(vm, "hash-table-set!", args[1])?;
-    t.map_mut().insert(k, args[2]);
+    let k = key(vm, "hash-table-set!", &args[1])?;
+    t.map_mut().insert_ref(k.get(), args[2]);
     Ok(Value::Null)
 }
 
 fn ref_default(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let t = table(vm, "hash-table-ref/default", args[0])?;
-    let k = key(vm, "hash-table-ref/default", args[1])?;
-    Ok(t.map().get(k.as_ref()).copied().unwrap_or(args[2]))
+    let k = key(vm, "hash-table-ref/default", &args[1])?;
+    Ok(t.map().get(k.get()).copied().unwrap_or(args[2]))
 }
 
 fn contains(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let t = table(vm, "hash-table-contains?", args[0])?;
-    let k = key(vm, "hash-table-contains?", args[1])?;
-    Ok(Value::Bool(t.map().contains_key(k.as_ref())))
+    let k = key(vm, "hash-table-contains?", &args[1])?;
+    Ok(Value::Bool(t.map().contains_key(k.get())))
 }
 
 fn delete(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let t = table(vm, "hash-table-delete!", args[0])?;
-    let k = key(vm, "hash-table-delete!", args[1])?;
-    t.map_mut().remove(k.as_ref());
+    let k = key(vm, "hash-table-delete!", &args[1])?;
+    t.map_mut().remove(k.get());
     Ok(Value::Null)
 }
 
@@ -97,8 +144,7 @@ fn size(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 fn keys(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let t = table(vm, "hash-table-keys", args[0])?;
-    let ks: Vec<Key> = t.map().keys().cloned().collect();
-    let vals: Vec<Value> = ks.iter().map(|k| key_value(vm, k)).collect();
+    let vals: Vec<Value> = t.map().keys().map(|k| key_value(vm, k)).collect();
     Ok(vm.new_list(&vals))
 }
 
@@ -110,11 +156,10 @@ fn values(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 fn to_alist(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let t = table(vm, "hash-table->alist", args[0])?;
-    let entries: Vec<(Key, Value)> = t.map().iter().map(|(k, v)| (k.clone(), *v)).collect();
-    let mut pairs = Vec::new();
-    for (k, v) in entries {
-        let kv = key_value(vm, &k);
-        pairs.push(Value::Pair(vm.heap.alloc_pair(kv, v)));
+    let mut pairs = Vec::with_capacity(t.len());
+    for (k, v) in t.map().iter() {
+        let kv = key_value(vm, k);
+        pairs.push(Value::Pair(vm.heap.alloc_pair(kv, *v)));
     }
     Ok(vm.new_list(&pairs))
 }
