@@ -455,6 +455,18 @@ print(contains([1, [2, 3]], [2, 3]), contains([1], 1.0), index_of([null, 1], nul
 }
 
 #[test]
+fn ints_and_floats_order_exactly() {
+    // NaN sorts above everything; 2^63 as a float is above every int (no rounding of the
+    // int to a float first).
+    prints(
+        r#"n := to_float("nan")
+print(sort([2, n, 1, 1.5, 9223372036854775807, 9223372036854775808.0, -9223372036854775808.0]))
+print(max(3, n), min(n, 3), min(2, 2.5), max(2, 2.5))"#,
+        "[-9223372036854776000, 1, 1.5, 2, 9223372036854775807, 9223372036854776000, NaN]\nNaN 3 2 2.5\n",
+    );
+}
+
+#[test]
 fn sort_and_reverse() {
     prints(
         r#"print(sort([3, 1, 2]), sort(["pear", "apple", "fig"]), sort([2.5, -1, 10, 0]), sort([]))

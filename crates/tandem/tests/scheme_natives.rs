@@ -131,8 +131,16 @@ fn integer_overflow_is_an_error() {
         ("/", vec![int(i64::MIN), int(-1)]),
         ("lcm", vec![int(i64::MAX), int(2)]),
         ("square", vec![int(1 << 32)]),
+        ("exact", vec![fl(1e19)]),
+        ("gcd", vec![int(i64::MIN), int(0)]),
+        ("floor-quotient", vec![int(i64::MIN), int(-1)]),
     ] {
-        assert_eq!(err(&mut vm, name, &args), "integer overflow", "{name}");
+        // The message names the operation.
+        assert_eq!(
+            err(&mut vm, name, &args),
+            format!("{name}: integer overflow"),
+            "{name}"
+        );
     }
     assert_eq!(
         w(&mut vm, "expt", &[int(2), int(62)]),

@@ -1,7 +1,7 @@
 //! Conversions and checks: `to_string`/`str`, `to_int`, `to_float`, `to_bool`, `parse_int`,
 //! `parse_float`, `type`, `format`, `assert`, `assert_equal`.
 
-use super::{expected, pure, str_arg, too_large, MAX_STR_BYTES};
+use super::{expected, pure, str_arg, too_large, MAX_STR_BYTES, TWO_63};
 use crate::format;
 use crate::native::{Arity, NativeResult};
 use crate::value::{values_equal, Value};
@@ -31,11 +31,10 @@ fn to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 /// A float truncated toward zero, if it fits in an int.
-pub(crate) fn float_to_int(f: f64) -> Option<i64> {
+fn truncate_to_int(f: f64) -> Option<i64> {
     // 2^63 is exactly representable; every finite float below it and >= -2^63 fits.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     let t = f.trunc();
-    if t.is_finite() && (-LIMIT..LIMIT).contains(&t) {
+    if t.is_finite() && (-TWO_63..TWO_63).contains(&t) {
         Some(t as i64)
     } else {
         None
@@ -46,7 +45,7 @@ pub(crate) fn float_to_int(f: f64) -> Option<i64> {
 fn to_int(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     match args[0] {
         Value::Int(i) => Ok(Value::Int(i)),
-        Value::Float(f) => float_to_int(f)
+        Value::Float(f) => truncate_to_int(f)
             .map(Value::Int)
             .ok_or_else(|| format!("Cannot convert {} to int", float_text(f))),
         Value::Bool(b) => Ok(Value::Int(b as i64)),

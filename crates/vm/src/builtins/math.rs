@@ -3,7 +3,7 @@
 //! `floor`, `ceil` and `round` return ints (as Ruff does); `sqrt`, `exp`, `log`, `sin` and
 //! `cos` return floats; `abs`, `min`, `max` and `pow` keep ints as ints where they can.
 
-use super::{array_arg, expected, pure};
+use super::{array_arg, cmp_int_float, expected, pure};
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -34,22 +34,6 @@ fn number(name: &str, v: &Value) -> Result<f64, String> {
     }
 }
 
-/// Compare an int with a (non-NaN) float exactly, without rounding the int.
-fn cmp_int_float(i: i64, f: f64) -> Ordering {
-    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    if f >= TWO_63 {
-        return Ordering::Less;
-    }
-    if f < -TWO_63 {
-        return Ordering::Greater;
-    }
-    let t = f.trunc();
-    match i.cmp(&(t as i64)) {
-        Ordering::Equal => 0.0f64.partial_cmp(&(f - t)).unwrap_or(Ordering::Equal),
-        o => o,
-    }
-}
-
 /// The order `sort`, `min` and `max` use: numbers by exact value (ints and floats mixed,
 /// NaN above everything), strings lexicographically. `None` for any other pair.
 pub(crate) fn total_order(a: Value, b: Value) -> Option<Ordering> {
@@ -61,19 +45,9 @@ pub(crate) fn total_order(a: Value, b: Value) -> Option<Ordering> {
             (false, true) => Ordering::Less,
             (false, false) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
         },
-        (Value::Int(x), Value::Float(y)) => {
-            if y.is_nan() {
-                Ordering::Less
-            } else {
-                cmp_int_float(x, y)
-            }
-        }
+        (Value::Int(x), Value::Float(y)) => cmp_int_float(x, y).unwrap_or(Ordering::Less),
         (Value::Float(x), Value::Int(y)) => {
-            if x.is_nan() {
-                Ordering::Greater
-            } else {
-                cmp_int_float(y, x).reverse()
-            }
+            cmp_int_float(y, x).map_or(Ordering::Greater, Ordering::reverse)
         }
         (Value::Str(x), Value::Str(y)) => x.as_str().cmp(y.as_str()),
         _ => return None,

@@ -55,6 +55,30 @@ pub(crate) const MAX_STR_BYTES: usize = 1 << 30;
 /// The most elements a builtin will put in one new array (1 GiB of values).
 pub(crate) const MAX_ARRAY_LEN: usize = (1 << 30) / std::mem::size_of::<Value>();
 
+/// 2^63: the first float above every i64 (and -2^63 is the least i64, exactly).
+pub(crate) const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+
+/// Compare an int with a float exactly (a large int is not rounded to a float first);
+/// `None` when `f` is NaN.
+pub(crate) fn cmp_int_float(i: i64, f: f64) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    if f.is_nan() {
+        return None;
+    }
+    if f >= TWO_63 {
+        return Some(Ordering::Less);
+    }
+    if f < -TWO_63 {
+        return Some(Ordering::Greater);
+    }
+    // Now -2^63 <= trunc(f) < 2^63: the conversion is exact.
+    let t = f.trunc();
+    match i.cmp(&(t as i64)) {
+        Ordering::Equal => 0.0f64.partial_cmp(&(f - t)),
+        o => Some(o),
+    }
+}
+
 /// `NAME expects WHAT, got TYPE`.
 pub(crate) fn expected(name: &str, what: &str, got: &Value) -> String {
     format!("{name} expects {what}, got {}", got.type_name())

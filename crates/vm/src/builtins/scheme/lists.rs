@@ -494,7 +494,7 @@ fn iota(vm: &mut Vm, args: &[Value]) -> NativeResult {
         (Num::I(s), Num::I(d)) => {
             for i in 0..n {
                 let v = i64::try_from(s as i128 + d as i128 * i as i128)
-                    .map_err(|_| super::numbers::OVERFLOW.to_string())?;
+                    .map_err(|_| super::numbers::overflow("iota"))?;
                 items.push(Value::Int(v));
             }
         }

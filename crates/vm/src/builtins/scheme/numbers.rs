@@ -2,6 +2,7 @@
 //! `/` of two exact integers is exact when it divides evenly, else a float (spec
 //! difference 2: no rationals).
 
+use super::super::{cmp_int_float, TWO_63};
 use super::{reg, wrong};
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
@@ -115,10 +116,10 @@ pub fn install(vm: &mut Vm) {
     });
 }
 
-pub(crate) const OVERFLOW: &str = "integer overflow";
-
-/// 2^63: the first float above every i64.
-const TWO_63: f64 = -(i64::MIN as f64);
+/// The error for an exact result outside the 64-bit range.
+pub(crate) fn overflow(name: &str) -> String {
+    format!("{name}: integer overflow")
+}
 
 /// A numeric argument.
 #[derive(Clone, Copy, Debug)]
@@ -162,13 +163,14 @@ fn is_integer(v: Value) -> bool {
 }
 
 fn arith(
+    name: &str,
     a: Num,
     b: Num,
     int_op: fn(i64, i64) -> Option<i64>,
     float_op: fn(f64, f64) -> f64,
 ) -> Result<Num, String> {
     match (a, b) {
-        (Num::I(x), Num::I(y)) => int_op(x, y).map(Num::I).ok_or_else(|| OVERFLOW.to_string()),
+        (Num::I(x), Num::I(y)) => int_op(x, y).map(Num::I).ok_or_else(|| overflow(name)),
         _ => Ok(Num::F(float_op(a.f(), b.f()))),
     }
 }
@@ -184,7 +186,7 @@ fn fold(
     let mut acc = Num::I(unit);
     for &a in args {
         let n = Num::of(vm, name, a)?;
-        acc = arith(acc, n, int_op, float_op)?;
+        acc = arith(name, acc, n, int_op, float_op)?;
     }
     Ok(acc.value())
 }
@@ -194,7 +196,7 @@ fn add(vm: &mut Vm, args: &[Value]) -> NativeResult {
         return a
             .checked_add(*b)
             .map(Value::Int)
-            .ok_or_else(|| OVERFLOW.to_string());
+            .ok_or_else(|| overflow("+"));
     }
     fold(vm, "+", args, 0, i64::checked_add, |a, b| a + b)
 }
@@ -207,17 +209,14 @@ fn sub(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let first = Num::of(vm, "-", args[0])?;
     if args.len() == 1 {
         return match first {
-            Num::I(i) => i
-                .checked_neg()
-                .map(Value::Int)
-                .ok_or_else(|| OVERFLOW.to_string()),
+            Num::I(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow("-")),
             Num::F(f) => Ok(Value::Float(-f)),
         };
     }
     let mut acc = first;
     for &a in &args[1..] {
         let n = Num::of(vm, "-", a)?;
-        acc = arith(acc, n, i64::checked_sub, |a, b| a - b)?;
+        acc = arith("-", acc, n, i64::checked_sub, |a, b| a - b)?;
     }
     Ok(acc.value())
 }
@@ -227,9 +226,7 @@ fn divide(a: Num, b: Num) -> Result<Num, String> {
         (Num::I(_), Num::I(0)) => Err("/: division by zero".to_string()),
         (Num::I(x), Num::I(y)) => {
             if x.wrapping_rem(y) == 0 {
-                x.checked_div(y)
-                    .map(Num::I)
-                    .ok_or_else(|| OVERFLOW.to_string())
+                x.checked_div(y).map(Num::I).ok_or_else(|| overflow("/"))
             } else {
                 Ok(Num::F(x as f64 / y as f64))
             }
@@ -257,25 +254,6 @@ pub(crate) fn compare(a: Num, b: Num) -> Option<Ordering> {
         (Num::I(x), Num::F(y)) => cmp_int_float(x, y),
         (Num::F(x), Num::I(y)) => cmp_int_float(y, x).map(Ordering::reverse),
         (Num::F(x), Num::F(y)) => x.partial_cmp(&y),
-    }
-}
-
-/// Exact comparison of an int with a float (no rounding of large ints).
-fn cmp_int_float(i: i64, f: f64) -> Option<Ordering> {
-    if f.is_nan() {
-        return None;
-    }
-    if f >= TWO_63 {
-        return Some(Ordering::Less);
-    }
-    if f < -TWO_63 {
-        return Some(Ordering::Greater);
-    }
-    let t = f.trunc();
-    let ti = t as i64;
-    match i.cmp(&ti) {
-        Ordering::Equal => 0.0f64.partial_cmp(&(f - t)),
-        o => Some(o),
     }
 }
 
@@ -332,7 +310,7 @@ fn int_div(
         return Err(format!("{name}: division by zero"));
     }
     match (a, b) {
-        (Num::I(x), Num::I(y)) => op(x, y).map(Value::Int).ok_or_else(|| OVERFLOW.to_string()),
+        (Num::I(x), Num::I(y)) => op(x, y).map(Value::Int).ok_or_else(|| overflow(name)),
         _ => Ok(Value::Float(fop(a.f(), b.f()))),
     }
 }
@@ -399,7 +377,7 @@ fn abs(vm: &mut Vm, args: &[Value]) -> NativeResult {
         Num::I(i) => i
             .checked_abs()
             .map(Value::Int)
-            .ok_or_else(|| OVERFLOW.to_string()),
+            .ok_or_else(|| overflow("abs")),
         Num::F(f) => Ok(Value::Float(f.abs())),
     }
 }
@@ -443,7 +421,7 @@ fn gcd(vm: &mut Vm, args: &[Value]) -> NativeResult {
         let n = super::int(vm, "gcd", a)?;
         acc = gcd2(acc, n);
         if acc < 0 {
-            return Err(OVERFLOW.to_string());
+            return Err(overflow("gcd"));
         }
     }
     Ok(Value::Int(acc))
@@ -454,15 +432,13 @@ fn lcm(vm: &mut Vm, args: &[Value]) -> NativeResult {
     for &a in args {
         let n = super::int(vm, "lcm", a)?
             .checked_abs()
-            .ok_or_else(|| OVERFLOW.to_string())?;
+            .ok_or_else(|| overflow("lcm"))?;
         if n == 0 || acc == 0 {
             acc = 0;
             continue;
         }
         let g = gcd2(acc, n);
-        acc = (acc / g)
-            .checked_mul(n)
-            .ok_or_else(|| OVERFLOW.to_string())?;
+        acc = (acc / g).checked_mul(n).ok_or_else(|| overflow("lcm"))?;
     }
     Ok(Value::Int(acc))
 }
@@ -479,7 +455,7 @@ fn expt(vm: &mut Vm, args: &[Value]) -> NativeResult {
                 _ if e > 64 => None,
                 _ => b.checked_pow(e as u32),
             };
-            r.map(Value::Int).ok_or_else(|| OVERFLOW.to_string())
+            r.map(Value::Int).ok_or_else(|| overflow("expt"))
         }
         (Num::I(b), Num::I(e)) => Ok(Value::Float((b as f64).powf(e as f64))),
         (b, Num::I(e)) if e.unsigned_abs() <= i32::MAX as u64 => {
@@ -570,7 +546,7 @@ fn exact_integer_sqrt(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 fn square(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let n = Num::of(vm, "square", args[0])?;
-    arith(n, n, i64::checked_mul, |a, b| a * b).map(Num::value)
+    arith("square", n, n, i64::checked_mul, |a, b| a * b).map(Num::value)
 }
 
 fn rounding(vm: &Vm, name: &str, v: Value, f: fn(f64) -> f64) -> NativeResult {
@@ -594,7 +570,7 @@ fn exact(vm: &mut Vm, args: &[Value]) -> NativeResult {
         Num::I(i) => Ok(Value::Int(i)),
         Num::F(f) => match float_to_int(f) {
             Some(i) => Ok(Value::Int(i)),
-            None if f.is_finite() && f.fract() == 0.0 => Err(OVERFLOW.to_string()),
+            None if f.is_finite() && f.fract() == 0.0 => Err(overflow("exact")),
             None => Err(format!(
                 "exact: {} has no exact representation (no exact rationals)",
                 super::show(vm, args[0])
