@@ -833,6 +833,48 @@ fn strings_and_chars() {
     );
 }
 
+#[test]
+fn comparison_chains() {
+    let mut vm = vm();
+    let c = Value::Char;
+    assert_eq!(w(&mut vm, "char<?", &[c('a'), c('b'), c('c')]), "#t");
+    assert_eq!(w(&mut vm, "char<?", &[c('a'), c('c'), c('b')]), "#f");
+    assert_eq!(w(&mut vm, "char-ci=?", &[c('a'), c('A'), c('a')]), "#t");
+    assert_eq!(w(&mut vm, "char-ci<?", &[c('a'), c('B')]), "#t");
+    assert_eq!(w(&mut vm, "char=?", &[c('x')]), "#t");
+    // Every argument is checked, also after a false pair.
+    let e = err(&mut vm, "char<?", &[c('b'), c('a'), int(1)]);
+    assert_eq!(e, "char<?: expected a character, got 1");
+    let [abc, abd, up, e_acute, e_acute_up] =
+        ["abc", "abd", "ABC", "é", "É"].map(|t| vm.new_str(t));
+    assert_eq!(w(&mut vm, "string<?", &[abc, abd]), "#t");
+    assert_eq!(w(&mut vm, "string<=?", &[abc, abc, abd]), "#t");
+    assert_eq!(w(&mut vm, "string>?", &[abd, abc, up]), "#t");
+    assert_eq!(w(&mut vm, "string=?", &[abc, up]), "#f");
+    assert_eq!(w(&mut vm, "string-ci=?", &[abc, up, abc]), "#t");
+    assert_eq!(w(&mut vm, "string-ci<?", &[up, abd]), "#t");
+    assert_eq!(w(&mut vm, "string-ci=?", &[e_acute, e_acute_up]), "#t");
+    assert_eq!(w(&mut vm, "string-ci<?", &[up, e_acute_up]), "#t");
+    let e = err(&mut vm, "string=?", &[abc, abd, c('a')]);
+    assert_eq!(e, "string=?: expected a string, got #\\a");
+    let t = Value::Bool(true);
+    let f = Value::Bool(false);
+    assert_eq!(w(&mut vm, "boolean=?", &[t, t, t]), "#t");
+    assert_eq!(w(&mut vm, "boolean=?", &[t, f]), "#f");
+    let e = err(&mut vm, "boolean=?", &[t, f, int(0)]);
+    assert_eq!(e, "boolean=?: expected a boolean, got 0");
+    let [x, y] = ["x", "y"].map(|n| sym(&mut vm, n));
+    assert_eq!(w(&mut vm, "symbol=?", &[x, x, x]), "#t");
+    assert_eq!(w(&mut vm, "symbol=?", &[x, y]), "#f");
+    let e = err(&mut vm, "symbol=?", &[x, y, abc]);
+    assert_eq!(e, "symbol=?: expected a symbol, got \"abc\"");
+    assert_eq!(w(&mut vm, "=", &[int(1), fl(1.0), int(1)]), "#t");
+    assert_eq!(w(&mut vm, "<", &[int(1), fl(1.5), int(2)]), "#t");
+    assert_eq!(w(&mut vm, "<", &[int(1), fl(f64::NAN)]), "#f");
+    let e = err(&mut vm, ">=", &[int(2), int(1), abc]);
+    assert_eq!(e, ">=: expected a number, got \"abc\"");
+}
+
 // ----- the printer -----
 
 #[test]

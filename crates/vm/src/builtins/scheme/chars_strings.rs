@@ -1,10 +1,13 @@
 //! Characters, strings (immutable, indexed by character) and symbols.
 
 use super::super::{too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
-use super::{char_arg, length_arg, list_vec, range, reg, str_arg, symbol_arg, vec_arg, wrong};
+use super::{
+    chain, char_arg, length_arg, list_vec, range, reg, str_arg, symbol_arg, vec_arg, wrong,
+};
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
 use crate::vm::Vm;
+use std::cmp::Ordering;
 
 pub fn install(vm: &mut Vm) {
     let one = Arity::exactly(1);
@@ -191,17 +194,13 @@ fn char_cmp(
     name: &str,
     args: &[Value],
     fold: bool,
-    ok: fn(std::cmp::Ordering) -> bool,
+    ok: fn(Ordering) -> bool,
 ) -> NativeResult {
-    let key = |c: char| if fold { downcase(c) } else { c };
-    let mut prev = key(char_arg(vm, name, args[0])?);
-    let mut all = true;
-    for &a in &args[1..] {
-        let c = key(char_arg(vm, name, a)?);
-        all &= ok(prev.cmp(&c));
-        prev = c;
-    }
-    Ok(Value::Bool(all))
+    let arg = |v: &Value| {
+        let c = char_arg(vm, name, *v)?;
+        Ok(if fold { downcase(c) } else { c })
+    };
+    chain(args, arg, |a, b| ok(a.cmp(b)))
 }
 
 fn str_cmp(
@@ -209,38 +208,29 @@ fn str_cmp(
     name: &str,
     args: &[Value],
     fold: bool,
-    ok: fn(std::cmp::Ordering) -> bool,
+    ok: fn(Ordering) -> bool,
 ) -> NativeResult {
-    let key = |s: &str| {
-        if fold {
-            s.to_lowercase()
-        } else {
-            s.to_string()
-        }
-    };
-    let mut prev = key(str_arg(vm, name, &args[0])?);
-    let mut all = true;
-    for &a in &args[1..] {
-        let s = key(str_arg(vm, name, &a)?);
-        all &= ok(prev.as_str().cmp(s.as_str()));
-        prev = s;
+    let arg = |v| str_arg(vm, name, v);
+    if fold {
+        chain(args, arg, |a, b| ok(cmp_folded(a, b)))
+    } else {
+        chain(args, arg, |a, b| ok(a.cmp(b)))
     }
-    Ok(Value::Bool(all))
+}
+
+/// Compare two strings as `string-foldcase` would leave them (without a copy for ASCII).
+fn cmp_folded(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        let (a, b) = (a.bytes(), b.bytes());
+        a.map(|c| c.to_ascii_lowercase())
+            .cmp(b.map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.to_lowercase().cmp(&b.to_lowercase())
+    }
 }
 
 fn symbol_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let mut first = None;
-    let mut all = true;
-    for &a in args {
-        let Value::Symbol(id) = a else {
-            return Err(wrong(vm, "symbol=?", "a symbol", a));
-        };
-        match first {
-            None => first = Some(id),
-            Some(f) => all &= f == id,
-        }
-    }
-    Ok(Value::Bool(all))
+    chain(args, |v| symbol_arg(vm, "symbol=?", *v), |a, b| a == b)
 }
 
 /// The number of characters in `s`.

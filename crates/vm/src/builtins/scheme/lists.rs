@@ -2,7 +2,7 @@
 
 use super::super::MAX_ARRAY_LEN;
 use super::numbers::Num;
-use super::{length_arg, list_onto, list_vec, pair_arg, reg, wrong, CycleCheck};
+use super::{chain, length_arg, list_onto, list_vec, pair_arg, reg, wrong, CycleCheck};
 use crate::native::{Arity, NativeResult};
 use crate::object::Array;
 use crate::value::{Gc, Value};
@@ -236,18 +236,11 @@ fn address(v: Value) -> usize {
 }
 
 fn boolean_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let mut first = None;
-    let mut all = true;
-    for &a in args {
-        let Value::Bool(b) = a else {
-            return Err(wrong(vm, "boolean=?", "a boolean", a));
-        };
-        match first {
-            None => first = Some(b),
-            Some(f) => all &= f == b,
-        }
-    }
-    Ok(Value::Bool(all))
+    let arg = |v: &Value| match v {
+        Value::Bool(b) => Ok(*b),
+        _ => Err(wrong(vm, "boolean=?", "a boolean", *v)),
+    };
+    chain(args, arg, |a, b| a == b)
 }
 
 fn car(vm: &mut Vm, args: &[Value]) -> NativeResult {

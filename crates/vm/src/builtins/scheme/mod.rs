@@ -8,7 +8,7 @@
 //! `display`/`write` notation), `output` (the output procedures and string ports) and `control` (values, errors and `raise`, promises,
 //! escapes, capabilities and Jue tiers).
 
-use crate::native::{Arity, Caps, NativeDef, NativeFn};
+use crate::native::{Arity, Caps, NativeDef, NativeFn, NativeResult};
 use crate::object::{Array, Bytevector, Pair, StructType};
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
@@ -147,6 +147,27 @@ impl CycleCheck {
         }
         matches!((cur, self.slow), (Value::Pair(a), Value::Pair(b)) if Gc::ptr_eq(a, b))
     }
+}
+
+/// A comparison chain `(op a b c ...)`: true when every neighbouring pair of arguments, as
+/// `arg` reads them, satisfies `ok`. Every argument is read (and so type-checked), also after
+/// a pair has failed.
+pub(crate) fn chain<'a, T>(
+    args: &'a [Value],
+    arg: impl Fn(&'a Value) -> Result<T, String>,
+    ok: impl Fn(&T, &T) -> bool,
+) -> NativeResult {
+    let Some((first, rest)) = args.split_first() else {
+        return Ok(Value::Bool(true));
+    };
+    let mut prev = arg(first)?;
+    let mut all = true;
+    for a in rest {
+        let cur = arg(a)?;
+        all &= ok(&prev, &cur);
+        prev = cur;
+    }
+    Ok(Value::Bool(all))
 }
 
 /// An exact integer argument.

@@ -257,36 +257,31 @@ pub(crate) fn compare(a: Num, b: Num) -> Option<Ordering> {
     }
 }
 
-fn chain(vm: &Vm, name: &str, args: &[Value], ok: fn(Ordering) -> bool) -> NativeResult {
-    let mut prev = Num::of(vm, name, args[0])?;
-    let mut result = true;
-    for &a in &args[1..] {
-        let n = Num::of(vm, name, a)?;
-        if !compare(prev, n).is_some_and(ok) {
-            result = false;
-        }
-        prev = n;
-    }
-    Ok(Value::Bool(result))
+fn num_chain(vm: &Vm, name: &str, args: &[Value], ok: fn(Ordering) -> bool) -> NativeResult {
+    super::chain(
+        args,
+        |v| Num::of(vm, name, *v),
+        |a, b| compare(*a, *b).is_some_and(ok),
+    )
 }
 
 fn num_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    chain(vm, "=", args, Ordering::is_eq)
+    num_chain(vm, "=", args, Ordering::is_eq)
 }
 fn num_lt(vm: &mut Vm, args: &[Value]) -> NativeResult {
     if let [Value::Int(a), Value::Int(b)] = args {
         return Ok(Value::Bool(a < b));
     }
-    chain(vm, "<", args, Ordering::is_lt)
+    num_chain(vm, "<", args, Ordering::is_lt)
 }
 fn num_gt(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    chain(vm, ">", args, Ordering::is_gt)
+    num_chain(vm, ">", args, Ordering::is_gt)
 }
 fn num_le(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    chain(vm, "<=", args, Ordering::is_le)
+    num_chain(vm, "<=", args, Ordering::is_le)
 }
 fn num_ge(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    chain(vm, ">=", args, Ordering::is_ge)
+    num_chain(vm, ">=", args, Ordering::is_ge)
 }
 
 /// Integer division helpers: both exact ints, or integral floats (float result).
