@@ -184,6 +184,29 @@ print("ok")"#,
 // ----- strings -----
 
 #[test]
+fn trims_and_collection_sizes() {
+    prints(
+        r#"print("[" + trim("tight") + "|" + trim_start("x  ") + "|" + trim_end("  x") + "]")
+print("[" + trim("\u{2003}em\u{2003}") + "]", len(trim("")))
+q := queue_enqueue(Queue(), 1)
+s := Stack([1, 2, 3])
+print(queue_size(q), queue_is_empty(q), stack_size(s), stack_is_empty(s), stack_size(Stack()))
+a := Set([1, 2, 3])
+print(set_to_array(set_union(a, a)), set_to_array(set_intersect(a, a)), set_to_array(set_difference(a, a)))"#,
+        "[tight|x  |  x]\n[em] 0\n1 false 3 false 0\n[1, 2, 3] [1, 2, 3] []\n",
+    );
+    fails("trim_start(1)", "trim_start expects a string, got int");
+    fails("trim_end([])", "trim_end expects a string, got array");
+    fails("queue_size(Stack())", "queue_size expects a Queue");
+    fails("stack_is_empty(Queue())", "stack_is_empty expects a Stack");
+    fails(
+        "queue_is_empty(1)",
+        "queue_is_empty expects a Queue, got int",
+    );
+    fails("stack_size(Set())", "stack_size expects a Stack");
+}
+
+#[test]
 fn case_and_trim() {
     prints(
         r#"s := "Hello, World"

@@ -37,16 +37,24 @@ pub fn install(vm: &mut Vm) {
     pure(vm, "queue_enqueue", Arity::exactly(2), queue_enqueue);
     pure(vm, "queue_dequeue", Arity::exactly(1), queue_dequeue);
     pure(vm, "queue_peek", Arity::exactly(1), queue_peek);
-    pure(vm, "queue_is_empty", Arity::exactly(1), queue_is_empty);
-    pure(vm, "queue_size", Arity::exactly(1), queue_size);
+    pure(vm, "queue_is_empty", Arity::exactly(1), |_, a| {
+        is_empty("queue_is_empty", CollKind::Queue, &a[0])
+    });
+    pure(vm, "queue_size", Arity::exactly(1), |_, a| {
+        size("queue_size", CollKind::Queue, &a[0])
+    });
     pure(vm, "queue_to_array", Arity::exactly(1), queue_to_array);
 
     pure(vm, "Stack", Arity::range(0, 1), stack_new);
     pure(vm, "stack_push", Arity::exactly(2), stack_push);
     pure(vm, "stack_pop", Arity::exactly(1), stack_pop);
     pure(vm, "stack_peek", Arity::exactly(1), stack_peek);
-    pure(vm, "stack_is_empty", Arity::exactly(1), stack_is_empty);
-    pure(vm, "stack_size", Arity::exactly(1), stack_size);
+    pure(vm, "stack_is_empty", Arity::exactly(1), |_, a| {
+        is_empty("stack_is_empty", CollKind::Stack, &a[0])
+    });
+    pure(vm, "stack_size", Arity::exactly(1), |_, a| {
+        size("stack_size", CollKind::Stack, &a[0])
+    });
     pure(vm, "stack_to_array", Arity::exactly(1), stack_to_array);
 }
 
@@ -134,7 +142,7 @@ impl<'a> Members<'a> {
         }
     }
 
-    fn build(items: &'a [Value]) -> Members<'a> {
+    fn build(items: impl IntoIterator<Item = &'a Value>) -> Members<'a> {
         let mut m = Members::new();
         for v in items {
             m.insert(v);
@@ -191,6 +199,16 @@ fn dedup(items: &[Value]) -> VecDeque<Value> {
     out
 }
 
+/// `queue_size`, `stack_size`: the number of elements.
+fn size(name: &str, kind: CollKind, v: &Value) -> NativeResult {
+    Ok(Value::Int(coll_arg(name, kind, v)?.items().len() as i64))
+}
+
+/// `queue_is_empty`, `stack_is_empty`.
+fn is_empty(name: &str, kind: CollKind, v: &Value) -> NativeResult {
+    Ok(Value::Bool(coll_arg(name, kind, v)?.items().is_empty()))
+}
+
 fn position(c: Gc<Collection>, v: Value) -> Option<usize> {
     c.items().iter().position(|x| values_equal(*x, v))
 }
@@ -226,24 +244,22 @@ fn set_remove(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(args[0])
 }
 
-/// Both arguments of a binary set operation, as element lists.
-fn two_sets(name: &str, args: &[Value]) -> Result<(Vec<Value>, Vec<Value>), String> {
+/// Both arguments of a binary set operation.
+fn two_sets(name: &str, args: &[Value]) -> Result<(Gc<Collection>, Gc<Collection>), String> {
     let a = coll_arg(name, CollKind::Set, &args[0])?;
     let b = coll_arg(name, CollKind::Set, &args[1])?;
-    Ok((
-        a.items().iter().copied().collect(),
-        b.items().iter().copied().collect(),
-    ))
+    Ok((a, b))
 }
 
 /// `set_union(a, b)`: a new set: the elements of `a`, then those of `b` not in `a`.
 fn set_union(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let (a, b) = two_sets("set_union", args)?;
+    let (a, b) = (a.items(), b.items());
     if a.len().saturating_add(b.len()) > MAX_ARRAY_LEN {
         return Err(too_large("set_union"));
     }
-    let members = Members::build(&a);
-    let mut out: VecDeque<Value> = a.iter().copied().collect();
+    let members = Members::build(a);
+    let mut out = a.clone();
     // `b` is a set, so its own elements are already distinct.
     out.extend(b.iter().copied().filter(|v| !members.contains(v)));
     Ok(new_coll(vm, CollKind::Set, out))
@@ -252,7 +268,8 @@ fn set_union(vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// `set_intersect(a, b)`: a new set of the elements of `a` that are also in `b`.
 fn set_intersect(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let (a, b) = two_sets("set_intersect", args)?;
-    let members = Members::build(&b);
+    let (a, b) = (a.items(), b.items());
+    let members = Members::build(b);
     let out = a.iter().copied().filter(|v| members.contains(v)).collect();
     Ok(new_coll(vm, CollKind::Set, out))
 }
@@ -260,7 +277,8 @@ fn set_intersect(vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// `set_difference(a, b)`: a new set of the elements of `a` that are not in `b`.
 fn set_difference(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let (a, b) = two_sets("set_difference", args)?;
-    let members = Members::build(&b);
+    let (a, b) = (a.items(), b.items());
+    let members = Members::build(b);
     let out = a.iter().copied().filter(|v| !members.contains(v)).collect();
     Ok(new_coll(vm, CollKind::Set, out))
 }
@@ -300,16 +318,6 @@ fn queue_peek(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(q.items().front().copied().unwrap_or(Value::Null))
 }
 
-fn queue_is_empty(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let q = coll_arg("queue_is_empty", CollKind::Queue, &args[0])?;
-    Ok(Value::Bool(q.items().is_empty()))
-}
-
-fn queue_size(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let q = coll_arg("queue_size", CollKind::Queue, &args[0])?;
-    Ok(Value::Int(q.items().len() as i64))
-}
-
 /// `queue_to_array(q)`: a new array, front first.
 fn queue_to_array(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let q = coll_arg("queue_to_array", CollKind::Queue, &args[0])?;
@@ -343,16 +351,6 @@ fn stack_pop(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn stack_peek(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = coll_arg("stack_peek", CollKind::Stack, &args[0])?;
     Ok(s.items().back().copied().unwrap_or(Value::Null))
-}
-
-fn stack_is_empty(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = coll_arg("stack_is_empty", CollKind::Stack, &args[0])?;
-    Ok(Value::Bool(s.items().is_empty()))
-}
-
-fn stack_size(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = coll_arg("stack_size", CollKind::Stack, &args[0])?;
-    Ok(Value::Int(s.items().len() as i64))
 }
 
 /// `stack_to_array(s)`: a new array, bottom first (the order the elements were pushed).

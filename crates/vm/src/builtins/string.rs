@@ -16,9 +16,15 @@ pub fn install(vm: &mut Vm) {
     pure(vm, "lower", Arity::exactly(1), lower);
     pure(vm, "to_lower", Arity::exactly(1), lower);
     pure(vm, "capitalize", Arity::exactly(1), capitalize);
-    pure(vm, "trim", Arity::exactly(1), trim);
-    pure(vm, "trim_start", Arity::exactly(1), trim_start);
-    pure(vm, "trim_end", Arity::exactly(1), trim_end);
+    pure(vm, "trim", Arity::exactly(1), |vm, a| {
+        trim_with(vm, "trim", a[0], str::trim)
+    });
+    pure(vm, "trim_start", Arity::exactly(1), |vm, a| {
+        trim_with(vm, "trim_start", a[0], str::trim_start)
+    });
+    pure(vm, "trim_end", Arity::exactly(1), |vm, a| {
+        trim_with(vm, "trim_end", a[0], str::trim_end)
+    });
     pure(vm, "split", Arity::exactly(2), split);
     pure(vm, "join", Arity::exactly(2), join);
     pure(vm, "replace", Arity::exactly(3), replace);
@@ -67,22 +73,12 @@ fn capitalize(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(str_result(vm, args[0], s, out))
 }
 
-fn trim(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = str_arg("trim", &args[0])?;
-    let t = s.trim().to_string();
-    Ok(str_result(vm, args[0], s, t))
-}
-
-fn trim_start(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = str_arg("trim_start", &args[0])?;
-    let t = s.trim_start().to_string();
-    Ok(str_result(vm, args[0], s, t))
-}
-
-fn trim_end(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = str_arg("trim_end", &args[0])?;
-    let t = s.trim_end().to_string();
-    Ok(str_result(vm, args[0], s, t))
+/// `trim`, `trim_start`, `trim_end`: `s` without the whitespace `f` cuts; `s` itself when
+/// there is none.
+fn trim_with(vm: &mut Vm, name: &str, v: Value, f: fn(&str) -> &str) -> NativeResult {
+    let s = str_arg(name, &v)?;
+    let t = f(s);
+    Ok(if t.len() == s.len() { v } else { vm.new_str(t) })
 }
 
 /// `split(s, sep)`: the pieces between occurrences of `sep` (empty pieces kept). As in
