@@ -1,7 +1,7 @@
 //! The Scheme runtime natives (crates/vm/src/builtins/scheme), called directly through a
 //! `Vm`: number semantics and overflow, equivalence, lists, strings, the printer (`write` /
 //! `display` of nested structures and floats), string ports, raise and error objects,
-//! capabilities.
+//! capabilities. A few tests run whole programs through an `Engine` (with the prelude).
 
 use std::{cell::RefCell, io::Write, rc::Rc};
 use tandem_vm::builtins::scheme::{write_jue, write_scheme};
@@ -73,6 +73,20 @@ fn err(vm: &mut Vm, name: &str, args: &[Value]) -> String {
     match call(vm, name, args) {
         Ok(v) => panic!("{name} should fail, gave {}", written(vm, v)),
         Err(e) => e,
+    }
+}
+
+/// Run a Scheme program with the call depth limited to `max_depth`: its output, or the
+/// rendered error.
+fn run_scheme(src: &str, max_depth: usize) -> Result<String, String> {
+    let buf = Rc::new(RefCell::new(Vec::new()));
+    let mut e = tandem::Engine::with_output(Box::new(Shared(buf.clone())));
+    e.set_max_depth(max_depth);
+    let result = e.run_source("t.scm", src);
+    e.flush();
+    match result {
+        Ok(_) => Ok(String::from_utf8_lossy(&buf.borrow()).into_owned()),
+        Err(err) => Err(e.render_error(&err)),
     }
 }
 
@@ -1055,6 +1069,59 @@ fn error_objects_and_raise() {
     assert_eq!(w(&mut vm, "error-object-irritants", &[obj]), "()");
     assert_eq!(err(&mut vm, "%raise", &[obj]), "no irritants");
     vm.pending_raise = None;
+}
+
+#[test]
+fn private_types_tell_their_instances_apart() {
+    let mut vm = vm();
+    let promise = ok(&mut vm, "make-promise", &[int(1)]);
+    let port = ok(&mut vm, "open-output-string", &[]);
+    let stdout = ok(&mut vm, "current-output-port", &[]);
+    let escape = ok(&mut vm, "%make-escape", &[int(0), Value::Null]);
+    for (v, is_promise, is_port, is_escape) in [
+        (promise, "#t", "#f", "#f"),
+        (port, "#f", "#t", "#f"),
+        (stdout, "#f", "#t", "#f"),
+        (escape, "#f", "#f", "#t"),
+        (int(1), "#f", "#f", "#f"),
+    ] {
+        assert_eq!(w(&mut vm, "promise?", &[v]), is_promise);
+        assert_eq!(w(&mut vm, "port?", &[v]), is_port);
+        assert_eq!(w(&mut vm, "%escape?", &[v]), is_escape);
+    }
+    // The types live in globals no identifier can name.
+    let hidden: Vec<String> = vm
+        .globals
+        .defined_names()
+        .into_iter()
+        .filter(|n| n.starts_with('%'))
+        .collect();
+    assert!(!hidden.is_empty());
+    assert!(hidden.iter().all(|n| n.contains(' ')), "{hidden:?}");
+    assert!(err(&mut vm, "write-string", &[int(1), promise]).contains("a string"));
+    let s = vm.new_str("x");
+    let e = err(&mut vm, "write-string", &[s, promise]);
+    assert_eq!(e, "write-string: expected an output port, got #<promise>");
+    assert_eq!(
+        err(&mut vm, "%promise-box", &[port]),
+        "force: expected a promise, got #<port>"
+    );
+}
+
+#[test]
+fn scripts_cannot_reach_the_private_types() {
+    // `|...|` makes an identifier of any text, so the hidden globals live where Scheme code
+    // does not look up names (the shared namespace).
+    for name in ["% scheme promise", "% scheme port", "% promise", "% port"] {
+        let e = run_scheme(&format!("(display |{name}|)"), 1000).unwrap_err();
+        assert!(e.contains(&format!("Undefined variable: {name}")), "{e}");
+    }
+    let out = run_scheme(
+        "(set! |% scheme promise| 1) (define |% scheme port| 2)
+         (display (force (delay 5))) (display (port? (current-output-port)))",
+        1000,
+    );
+    assert_eq!(out.as_deref(), Ok("5#t"));
 }
 
 #[test]

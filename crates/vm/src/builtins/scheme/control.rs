@@ -7,15 +7,15 @@
 //! and an uncaught raise still has a readable message.
 
 use super::printer::{Labels, Style};
-use super::{hidden_type, is_hidden_instance, list_vec, reg, wrong};
+use super::{hidden_type, is_hidden_instance, list_vec, reg, wrong, Hidden};
 use crate::native::{Arity, Caps, NativeResult};
 use crate::object::Instance;
 use crate::value::Value;
 use crate::vm::Vm;
 use std::io::Write;
 
-const PROMISE: &str = "promise";
-const ESCAPE: &str = "escape";
+const PROMISE: Hidden = "% scheme promise";
+const ESCAPE: Hidden = "% scheme escape";
 
 pub fn install(vm: &mut Vm) {
     let one = Arity::exactly(1);
@@ -66,13 +66,13 @@ pub fn install(vm: &mut Vm) {
     reg(vm, "%escape-values", one, escape_values);
 
     reg(vm, "%make-promise", Arity::exactly(2), |vm, a| {
-        Ok(new_promise(vm, a[0], a[1]))
+        new_promise(vm, a[0], a[1])
     });
     reg(vm, "make-promise", one, |vm, a| {
         if is_hidden_instance(vm, a[0], PROMISE) {
             Ok(a[0])
         } else {
-            Ok(new_promise(vm, Value::Bool(true), a[0]))
+            new_promise(vm, Value::Bool(true), a[0])
         }
     });
     reg(vm, "promise?", one, |vm, a| {
@@ -215,10 +215,12 @@ fn escape_values(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 /// A promise holds a shared box `(done? . value-or-thunk)`, as in the R7RS reference
 /// implementation, so chains of `delay-force` collapse.
-fn new_promise(vm: &mut Vm, done: Value, value: Value) -> Value {
-    let ty = hidden_type(vm, PROMISE).expect("promise type");
+fn new_promise(vm: &mut Vm, done: Value, value: Value) -> NativeResult {
+    let ty = hidden_type(vm, PROMISE).ok_or("internal error: no promise type")?;
     let cell = super::lists::cons(vm, done, value);
-    Value::Struct(vm.heap.alloc_instance(Instance::new(ty, vec![cell])))
+    Ok(Value::Struct(
+        vm.heap.alloc_instance(Instance::new(ty, vec![cell])),
+    ))
 }
 
 fn promise_box(vm: &mut Vm, args: &[Value]) -> NativeResult {

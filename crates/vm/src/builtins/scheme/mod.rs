@@ -45,45 +45,57 @@ pub(crate) fn reg(vm: &mut Vm, name: &str, arity: Arity, f: NativeFn) {
     vm.register_in(NS, NativeDef::new(name, arity, Caps::NONE, f));
 }
 
-/// The name of a hidden global (a space cannot appear in a Scheme identifier the reader
-/// accepts, so scripts cannot reach it).
-fn hidden(name: &str) -> String {
-    format!("% {name}")
-}
+/// The name of a hidden global: library state such as the private struct types of promises
+/// and ports. It lives in the shared namespace, where Scheme code never looks names up (a
+/// Scheme `|% scheme port|` is an identifier, but one of the program's own namespaces), under
+/// a name with a space, which a Ruff identifier cannot have: no script can read or replace
+/// it. The name is the whole key of the global table, so a lookup (on every `force`, port
+/// write, ...) hashes it and allocates nothing.
+pub(crate) type Hidden = &'static str;
 
-/// Create a struct type private to the Scheme library, rooted in a hidden global.
-pub(crate) fn make_hidden_type(vm: &mut Vm, key: &str, name: &str, fields: &[&str]) {
+/// Create a struct type private to the Scheme library, rooted in the hidden global `key`.
+pub(crate) fn make_hidden_type(
+    vm: &mut Vm,
+    key: Hidden,
+    name: &str,
+    fields: &[&str],
+) -> Gc<StructType> {
+    debug_assert!(
+        key.contains(' '),
+        "a hidden name must not be a Ruff identifier"
+    );
     let ty = vm.heap.alloc_struct_type(StructType::new(
         name,
         fields.iter().map(|f| (*f).into()).collect(),
     ));
     set_hidden(vm, key, Value::StructType(ty));
+    ty
 }
 
 /// A struct type created by [`make_hidden_type`].
-pub(crate) fn hidden_type(vm: &Vm, key: &str) -> Option<Gc<StructType>> {
+pub(crate) fn hidden_type(vm: &Vm, key: Hidden) -> Option<Gc<StructType>> {
     match get_hidden(vm, key) {
         Value::StructType(t) => Some(t),
         _ => None,
     }
 }
 
-pub(crate) fn set_hidden(vm: &mut Vm, key: &str, v: Value) {
-    let slot = vm.globals.slot_in(NS, &hidden(key));
+pub(crate) fn set_hidden(vm: &mut Vm, key: Hidden, v: Value) {
+    let slot = vm.globals.slot(key);
     vm.globals.values[slot as usize] = v;
 }
 
-pub(crate) fn get_hidden(vm: &Vm, key: &str) -> Value {
-    match vm.globals.lookup_in(NS, &hidden(key)) {
+pub(crate) fn get_hidden(vm: &Vm, key: Hidden) -> Value {
+    match vm.globals.lookup(key) {
         Some(slot) => vm.globals.values[slot as usize],
         None => Value::Undef,
     }
 }
 
 /// Is `v` an instance of the hidden struct type `key`?
-pub(crate) fn is_hidden_instance(vm: &Vm, v: Value, key: &str) -> bool {
-    match (v, hidden_type(vm, key)) {
-        (Value::Struct(inst), Some(ty)) => inst.ty == ty,
+pub(crate) fn is_hidden_instance(vm: &Vm, v: Value, key: Hidden) -> bool {
+    match v {
+        Value::Struct(inst) => hidden_type(vm, key).is_some_and(|ty| inst.ty == ty),
         _ => false,
     }
 }

@@ -7,19 +7,18 @@
 //! themselves instead of declaring it.
 
 use super::printer::{to_text, Labels, Style};
-use super::{hidden_type, is_hidden_instance, reg, set_hidden, wrong};
+use super::{hidden_type, is_hidden_instance, reg, set_hidden, wrong, Hidden};
 use crate::native::{Arity, Caps, NativeResult};
 use crate::object::{Bytevector, Instance};
 use crate::value::Value;
 use crate::vm::Vm;
 use std::io::Write;
 
-const PORT: &str = "port";
-const STDOUT_PORT: &str = "stdout-port";
+const PORT: Hidden = "% scheme port";
+const STDOUT_PORT: Hidden = "% scheme stdout-port";
 
 pub fn install(vm: &mut Vm) {
-    super::make_hidden_type(vm, PORT, "port", &["buffer"]);
-    let ty = hidden_type(vm, PORT).expect("port type");
+    let ty = super::make_hidden_type(vm, PORT, "port", &["buffer"]);
     let stdout = vm.heap.alloc_instance(Instance::new(ty, vec![Value::Null]));
     set_hidden(vm, STDOUT_PORT, Value::Struct(stdout));
 
