@@ -989,6 +989,43 @@ fn jue_notation() {
 // ----- output and string ports -----
 
 #[test]
+fn strings_and_characters_written_as_they_are() {
+    let (mut vm, buf) = new_vm();
+    let port = ok(&mut vm, "open-output-string", &[]);
+    let text = vm.new_str("héllo \"wörld\"");
+    ok(&mut vm, "display", &[text, port]);
+    ok(&mut vm, "display", &[Value::Char('é'), port]);
+    ok(&mut vm, "write-string", &[text, port, int(1), int(3)]);
+    ok(&mut vm, "write-string", &[text, port, int(7)]);
+    ok(&mut vm, "write-string", &[text, port, int(13), int(13)]);
+    assert_eq!(
+        w(&mut vm, "get-output-string", &[port]),
+        "\"héllo \\\"wörld\\\"éélwörld\\\"\""
+    );
+    let e = err(&mut vm, "write-string", &[text, port, int(3), int(2)]);
+    assert_eq!(e, "write-string: start 3 is after end 2");
+    let e = err(&mut vm, "write-string", &[text, port, int(14)]);
+    assert_eq!(e, "write-string: index 14 out of range (length 13)");
+    ok(&mut vm, "display", &[text]);
+    ok(&mut vm, "display", &[Value::Char('λ')]);
+    assert_eq!(
+        String::from_utf8(buf.borrow().clone()).unwrap(),
+        "héllo \"wörld\"λ"
+    );
+    // Denied standard output is refused before anything is written, strings included.
+    vm.caps = Caps::NONE;
+    assert!(err(&mut vm, "display", &[text]).contains("capability denied"));
+    assert!(err(&mut vm, "display", &[Value::Char('x')]).contains("capability denied"));
+
+    // vector->string and vector->list read a range of the vector in place.
+    let v = vm.new_array(vec![Value::Char('a'), Value::Char('b'), int(3)]);
+    assert_eq!(w(&mut vm, "vector->string", &[v, int(0), int(2)]), "\"ab\"");
+    let e = err(&mut vm, "vector->string", &[v]);
+    assert_eq!(e, "vector->string: expected a character, got 3");
+    assert_eq!(w(&mut vm, "vector->list", &[v, int(1)]), "(#\\b 3)");
+}
+
+#[test]
 fn output_procedures_and_string_ports() {
     let (mut vm, buf) = new_vm();
     let hello = vm.new_str("hi \"x\"");

@@ -182,11 +182,11 @@ fn sum(_vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// `enumerate(arr)`: `[[0, a], [1, b], ...]`.
 fn enumerate(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = array_arg("enumerate", &args[0])?;
-    let items = a.to_vec();
-    let pairs = items
-        .into_iter()
+    let pairs = a
+        .items()
+        .iter()
         .enumerate()
-        .map(|(i, v)| pair(vm, Value::Int(i as i64), v))
+        .map(|(i, &v)| pair(vm, Value::Int(i as i64), v))
         .collect();
     Ok(vm.new_array(pairs))
 }
@@ -195,11 +195,11 @@ fn enumerate(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn zip(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = array_arg("zip", &args[0])?;
     let b = array_arg("zip", &args[1])?;
-    let (xs, ys) = (a.to_vec(), b.to_vec());
-    let pairs = xs
-        .into_iter()
-        .zip(ys)
-        .map(|(x, y)| pair(vm, x, y))
+    let pairs = a
+        .items()
+        .iter()
+        .zip(b.items())
+        .map(|(&x, &y)| pair(vm, x, y))
         .collect();
     Ok(vm.new_array(pairs))
 }

@@ -3,7 +3,7 @@
 //! `floor`, `ceil` and `round` return ints (as Ruff does); `sqrt`, `exp`, `log`, `sin` and
 //! `cos` return floats; `abs`, `min`, `max` and `pow` keep ints as ints where they can.
 
-use super::{array_arg, cmp_int_float, expected, pure};
+use super::{cmp_int_float, expected, pure};
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -68,12 +68,12 @@ fn abs(_vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// The least (`want = Less`) or greatest element of `args`, or of the array when `args`
 /// is one array. A numeric result is a float (as in Ruff); strings compare too.
 fn extreme(name: &str, args: &[Value], want: Ordering) -> NativeResult {
-    let items: Vec<Value> = match args {
-        [Value::Array(_)] => array_arg(name, &args[0])?.to_vec(),
-        _ => args.to_vec(),
+    let items = match args {
+        [Value::Array(a)] => a.items(),
+        _ => args,
     };
     let mut best: Option<Value> = None;
-    for v in items {
+    for &v in items {
         if !matches!(v, Value::Int(_) | Value::Float(_) | Value::Str(_)) {
             return Err(expected(name, "numbers or strings", &v));
         }

@@ -110,7 +110,7 @@ fn join(vm: &mut Vm, args: &[Value]) -> NativeResult {
         .as_str()
         .ok_or_else(|| expected("join", "a string separator", &args[1]))?;
     let mut out = String::new();
-    for (i, v) in a.to_vec().into_iter().enumerate() {
+    for (i, &v) in a.items().iter().enumerate() {
         if i > 0 {
             out.push_str(sep);
         }

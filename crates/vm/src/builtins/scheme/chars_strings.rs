@@ -243,7 +243,7 @@ pub(crate) fn char_len(s: &str) -> usize {
 }
 
 /// The byte offset of character `i` (or the end, for `i == len`).
-fn byte_at(s: &str, i: usize) -> usize {
+pub(crate) fn byte_at(s: &str, i: usize) -> usize {
     if s.is_ascii() {
         return i;
     }
@@ -335,9 +335,8 @@ fn list_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 fn vector_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = vec_arg(vm, "vector->string", args[0])?;
-    let items = a.to_vec();
-    let (start, end) = range(vm, "vector->string", args, 1, items.len())?;
-    let s = chars_to_string(vm, "vector->string", &items[start..end])?;
+    let (start, end) = range(vm, "vector->string", args, 1, a.len())?;
+    let s = chars_to_string(vm, "vector->string", &a.items()[start..end])?;
     Ok(vm.new_str(s))
 }
 

@@ -106,10 +106,7 @@ fn values(vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// The values a producer returned, as a list (one plain value is a list of one).
 fn values_to_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
     match args[0] {
-        Value::Values(a) => {
-            let items = a.to_vec();
-            Ok(vm.new_list(&items))
-        }
+        Value::Values(a) => Ok(vm.new_list(a.items())),
         v => Ok(vm.new_list(&[v])),
     }
 }

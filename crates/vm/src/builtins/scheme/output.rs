@@ -6,6 +6,7 @@
 //! capability; writing to a string port needs none, so those natives check the capability
 //! themselves instead of declaring it.
 
+use super::chars_strings::{byte_at, char_len};
 use super::printer::{to_text, Labels, Style};
 use super::{hidden_type, is_hidden_instance, reg, set_hidden, wrong, Hidden};
 use crate::native::{Arity, Caps, NativeResult};
@@ -134,23 +135,26 @@ fn emit(vm: &mut Vm, name: &str, port: Option<Value>, bytes: &[u8]) -> NativeRes
 }
 
 fn print(vm: &mut Vm, name: &str, args: &[Value], style: Style, labels: Labels) -> NativeResult {
+    let port = args.get(1).copied();
     // Check the destination before formatting (a denied write should not do the work).
-    target(vm, name, args.get(1).copied())?;
+    target(vm, name, port)?;
+    // `display` writes a string or character as it is: no copy through the printer.
+    match (style, args[0]) {
+        (Style::Display, Value::Str(s)) => return emit(vm, name, port, s.as_str().as_bytes()),
+        (Style::Display, Value::Char(c)) => {
+            return emit(vm, name, port, c.encode_utf8(&mut [0; 4]).as_bytes())
+        }
+        _ => {}
+    }
     let text = to_text(vm, args[0], style, labels);
-    emit(vm, name, args.get(1).copied(), text.as_bytes())
+    emit(vm, name, port, text.as_bytes())
 }
 
 fn write_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let text = super::str_arg(vm, "write-string", &args[0])?;
-    let n = super::chars_strings::char_len(text);
+    let n = char_len(text);
     let (start, end) = super::range(vm, "write-string", args, 2, n)?;
-    let sub: String;
-    let part = if start == 0 && end == n {
-        text
-    } else {
-        sub = text.chars().skip(start).take(end - start).collect();
-        &sub
-    };
+    let part = &text[byte_at(text, start)..byte_at(text, end)];
     emit(vm, "write-string", args.get(1).copied(), part.as_bytes())
 }
 

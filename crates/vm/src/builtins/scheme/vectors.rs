@@ -78,8 +78,7 @@ fn vector_set(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn vector_to_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = vec_arg(vm, "vector->list", args[0])?;
     let (start, end) = range(vm, "vector->list", args, 1, a.len())?;
-    let items = a.items()[start..end].to_vec();
-    Ok(vm.new_list(&items))
+    Ok(vm.new_list(&a.items()[start..end]))
 }
 
 fn vector_fill(vm: &mut Vm, args: &[Value]) -> NativeResult {
