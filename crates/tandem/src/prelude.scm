@@ -173,10 +173,7 @@
       (if (null? pred)
           (native-member x lst)
           (let ((same? (car pred)))
-            (let loop ((l lst))
-              (cond ((null? l) #f)
-                    ((same? x (car l)) l)
-                    (else (loop (cdr l))))))))))
+            (find-tail (lambda (y) (same? x y)) lst))))))
 
 (define assoc
   (let ((native-assoc assoc))
@@ -184,17 +181,24 @@
       (if (null? pred)
           (native-assoc x alist)
           (let ((same? (car pred)))
-            (let loop ((l alist))
-              (cond ((null? l) #f)
-                    ((same? x (car (car l))) (car l))
-                    (else (loop (cdr l))))))))))
+            (find (lambda (entry) (same? x (car entry))) alist))))))
 
-;; A stable merge sort: (sort list less?) and (list-sort less? list).
+;; A stable merge sort: (sort list less?) and (list-sort less? list). The merge and
+;; list-head loop in constant stack (they build their result front to back with set-cdr! on
+;; cells they just made), so only the halving recursion, log2 n deep, uses the stack.
 (define (%merge a b less?)
-  (cond ((null? a) b)
-        ((null? b) a)
-        ((less? (car b) (car a)) (cons (car b) (%merge a (cdr b) less?)))
-        (else (cons (car a) (%merge (cdr a) b less?)))))
+  (let ((head (cons #f '())))
+    (let loop ((tail head) (a a) (b b))
+      (cond ((null? a) (set-cdr! tail b) (cdr head))
+            ((null? b) (set-cdr! tail a) (cdr head))
+            ((less? (car b) (car a))
+             (let ((cell (cons (car b) '())))
+               (set-cdr! tail cell)
+               (loop cell a (cdr b))))
+            (else
+             (let ((cell (cons (car a) '())))
+               (set-cdr! tail cell)
+               (loop cell (cdr a) b)))))))
 
 (define (%sort lst less?)
   (let ((n (length lst)))
@@ -206,7 +210,13 @@
                   less?)))))
 
 (define (list-head lst k)
-  (if (= k 0) '() (cons (car lst) (list-head (cdr lst) (- k 1)))))
+  (let ((head (cons #f '())))
+    (let loop ((tail head) (l lst) (k k))
+      (if (= k 0)
+          (cdr head)
+          (let ((cell (cons (car l) '())))
+            (set-cdr! tail cell)
+            (loop cell (cdr l) (- k 1)))))))
 
 (define (sort seq less?)
   (if (vector? seq)

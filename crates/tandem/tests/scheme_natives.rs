@@ -802,6 +802,53 @@ fn hash_table_keys_keep_their_kind() {
     assert!(e.contains("exact integers, strings or symbols"), "{e}");
 }
 
+#[test]
+fn sorting_a_long_list_needs_little_stack() {
+    // 200,000 pseudo-random keys sorted with calls limited to 1,000 deep: the merge used to
+    // recurse once per element.
+    let src = "
+(define (make n seed)
+  (let loop ((i 0) (x seed) (acc '()))
+    (if (= i n) acc (loop (+ i 1) (modulo (+ (* x 1103515245) 12345) 2147483648)
+                          (cons (cons (modulo x 1000) i) acc)))))
+(define xs (make 200000 42))
+(define sorted (sort xs (lambda (a b) (< (car a) (car b)))))
+(define (check l n)
+  (cond ((null? (cdr l)) (+ n 1))
+        ((< (car (car (cdr l))) (car (car l))) 'unsorted)
+        ;; Stable: equal keys keep their order (the second field counts down in xs).
+        ((and (= (car (car (cdr l))) (car (car l))) (< (cdr (car l)) (cdr (car (cdr l)))))
+         'unstable)
+        (else (check (cdr l) (+ n 1)))))
+(display (check sorted 0)) (newline)
+(display (list-head '(1 2 3) 2)) (display (list-head '(1 2) 0))
+(display (list-sort < '(3 1 2))) (display (sort (vector 2 3 1) <)) (newline)
+";
+    assert_eq!(
+        run_scheme(src, 1000).as_deref(),
+        Ok("200000\n(1 2)()(1 2 3)#(1 2 3)\n")
+    );
+}
+
+#[test]
+fn member_and_assoc_with_a_predicate() {
+    let src = r#"
+(display (member 2.0 '(1 2 3) =))
+(display (member 5 '(1 2 3) <))
+(display (member "B" '("a" "b") string-ci=?))
+(display (member 9 '(1 2) =))
+(display (assoc 2.0 '((1 . one) (2 . two)) =))
+(display (assoc "K" '(("k" . v)) string-ci=?))
+(display (assoc 3 '((1 . one)) =))
+(display (member 1 '(1 2)))
+(display (assoc 1 '((1 . x))))
+"#;
+    assert_eq!(
+        run_scheme(src, 1000).as_deref(),
+        Ok("(2 3)#f(b)#f(2 . two)(k . v)#f(1 2)(1 . x)")
+    );
+}
+
 // ----- characters, strings, symbols -----
 
 #[test]
