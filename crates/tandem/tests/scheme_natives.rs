@@ -849,6 +849,37 @@ fn member_and_assoc_with_a_predicate() {
     );
 }
 
+#[test]
+fn last_and_last_pair() {
+    let mut vm = vm();
+    let l = vm.new_list(&[int(1), int(2), int(3)]);
+    assert_eq!(w(&mut vm, "last", &[l]), "3");
+    assert_eq!(w(&mut vm, "last-pair", &[l]), "(3)");
+    let dotted = ok(&mut vm, "cons*", &[int(1), int(2), int(3)]);
+    assert_eq!(w(&mut vm, "last-pair", &[dotted]), "(2 . 3)");
+    assert_eq!(w(&mut vm, "last", &[dotted]), "2");
+    assert_eq!(
+        err(&mut vm, "last", &[Value::Null]),
+        "last: expected a non-empty list, got ()"
+    );
+    assert_eq!(
+        err(&mut vm, "last-pair", &[int(4)]),
+        "last-pair: expected a pair, got 4"
+    );
+    // A circular list has no last pair, and the error says so.
+    let c = circular_list(&mut vm, &[int(0)]);
+    for name in ["last", "last-pair"] {
+        let e = err(&mut vm, name, &[c]);
+        assert_eq!(
+            e,
+            format!("{name}: expected a proper list, got a circular list (0 . #0=(1 2 3 . #0#))")
+        );
+    }
+    let one = vm.new_list(&[int(1)]);
+    ok(&mut vm, "set-cdr!", &[one, one]);
+    assert!(err(&mut vm, "last", &[one]).contains("circular"));
+}
+
 // ----- characters, strings, symbols -----
 
 #[test]
@@ -1132,19 +1163,22 @@ fn error_objects_and_raise() {
     let mut vm = vm();
     let msg = vm.new_str("boom");
     let a = sym(&mut vm, "a");
-    let e = err(&mut vm, "error", &[msg, int(1), a]);
+    let irritants = vm.new_list(&[int(1), a]);
+    let obj = ok(&mut vm, "%make-error-object", &[msg, irritants]);
+    let e = err(&mut vm, "%raise", &[obj]);
     assert_eq!(e, "boom 1 a");
-    let obj = vm
+    let raised = vm
         .pending_raise
         .take()
-        .expect("error leaves the raised object");
+        .expect("%raise leaves the raised object");
+    assert_eq!(w(&mut vm, "eq?", &[raised, obj]), "#t");
     assert_eq!(w(&mut vm, "error-object?", &[obj]), "#t");
     assert_eq!(w(&mut vm, "error-object-message", &[obj]), "\"boom\"");
     assert_eq!(w(&mut vm, "error-object-irritants", &[obj]), "(1 a)");
     assert_eq!(w(&mut vm, "error-object?", &[int(42)]), "#f");
 
     let s = sym(&mut vm, "custom-condition-xyz");
-    let e = err(&mut vm, "raise", &[s]);
+    let e = err(&mut vm, "%raise", &[s]);
     assert!(e.contains("custom-condition-xyz"), "{e}");
     assert!(matches!(vm.pending_raise.take(), Some(Value::Symbol(_))));
 
@@ -1153,6 +1187,29 @@ fn error_objects_and_raise() {
     assert_eq!(w(&mut vm, "error-object-irritants", &[obj]), "()");
     assert_eq!(err(&mut vm, "%raise", &[obj]), "no irritants");
     vm.pending_raise = None;
+    let e = err(&mut vm, "%make-error-object", &[m, int(1)]);
+    assert!(e.contains("a proper list"), "{e}");
+}
+
+#[test]
+fn error_and_raise_are_the_preludes() {
+    // The natives of these names were shadowed by the prelude's and are gone.
+    let vm = vm();
+    assert_eq!(vm.globals.lookup_in("scheme", "error"), None);
+    assert_eq!(vm.globals.lookup_in("scheme", "raise"), None);
+    let out = run_scheme(
+        "(display (guard (e ((error-object? e)
+                             (list (error-object-message e) (error-object-irritants e))))
+                   (error \"boom\" 1 'a)))
+         (display (guard (e ((symbol? e) e)) (raise 'oops)))
+         (display (with-exception-handler (lambda (e) 10) (lambda () (+ 1 (raise-continuable 'c)))))",
+        1000,
+    );
+    assert_eq!(out.as_deref(), Ok("(boom (1 a))oops11"));
+    let e = run_scheme("(error \"boom\" 1 'a)", 1000).unwrap_err();
+    assert!(e.contains("boom 1 a"), "{e}");
+    let e = run_scheme("(raise 'custom-condition-xyz)", 1000).unwrap_err();
+    assert!(e.contains("custom-condition-xyz"), "{e}");
 }
 
 #[test]

@@ -31,8 +31,8 @@ pub fn install(vm: &mut Vm) {
         )))
     });
 
-    reg(vm, "error", Arity::at_least(1), error);
-    reg(vm, "raise", one, raise);
+    // `raise` and `error` are the prelude's (they call with-exception-handler handlers first);
+    // `%raise` is the unwinding they end in.
     reg(vm, "%raise", one, raise);
     reg(
         vm,
@@ -163,12 +163,6 @@ fn new_error_object(vm: &mut Vm, message: Value, irritants: Value) -> Value {
         other => super::printer::to_text(vm, other, Style::Display, Labels::Cycles),
     };
     vm.scheme_error_object(&text, irritants)
-}
-
-fn error(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let irritants = vm.new_list(&args[1..]);
-    let obj = new_error_object(vm, args[0], irritants);
-    raise_value(vm, obj)
 }
 
 /// `(%make-error-object message irritant-list)`

@@ -4,7 +4,7 @@ use super::super::MAX_ARRAY_LEN;
 use super::numbers::Num;
 use super::{chain, length_arg, list_onto, list_vec, pair_arg, reg, wrong, CycleCheck};
 use crate::native::{Arity, NativeResult};
-use crate::object::Array;
+use crate::object::{Array, Pair};
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
 use rustc_hash::FxHashMap;
@@ -443,27 +443,29 @@ fn list_copy(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(list_onto(vm, &items, cur))
 }
 
-fn last_pair(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let Value::Pair(mut p) = args[0] else {
-        return Err(wrong(vm, "last-pair", "a pair", args[0]));
+/// The last pair of the list `v` (which must be a pair and not circular).
+fn last_pair_of(vm: &Vm, name: &str, v: Value, what: &str) -> Result<Gc<Pair>, String> {
+    let Value::Pair(mut p) = v else {
+        return Err(wrong(vm, name, what, v));
     };
-    let mut steps = 0usize;
-    while let Value::Pair(q) = p.cdr.get() {
-        p = q;
-        steps += 1;
-        if steps > MAX_ARRAY_LEN {
-            return Err("last-pair: the list is circular".into());
+    let mut check = CycleCheck::new(v);
+    while let next @ Value::Pair(q) = p.cdr.get() {
+        if check.circular(next) {
+            return Err(circular(vm, name, v));
         }
+        p = q;
     }
-    Ok(Value::Pair(p))
+    Ok(p)
+}
+
+fn last_pair(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    last_pair_of(vm, "last-pair", args[0], "a pair").map(Value::Pair)
 }
 
 fn last(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    match last_pair(vm, args) {
-        Ok(Value::Pair(p)) => Ok(p.car.get()),
-        Ok(_) => Err(wrong(vm, "last", "a non-empty list", args[0])),
-        Err(_) => Err(wrong(vm, "last", "a non-empty list", args[0])),
-    }
+    Ok(last_pair_of(vm, "last", args[0], "a non-empty list")?
+        .car
+        .get())
 }
 
 fn make_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
