@@ -457,7 +457,18 @@ print(s, t)
 print(slice("hello", 1, 3), slice("héllo", 1), slice("abc", -2))"#,
         "[1, 2, 3] [1] [x] abcd\n[1, 2, 3] [] 3\n[20, 30] [10, 20, 30, 40, 50] [] [] [40, 50]\n[40, 50] [10, 20, 30, 40, 50] [10, 20, 30, 40]\n[10, 20, 30, 40, 50] [10, 20, 99]\nel éllo bc\n",
     );
-    fails("concat([1], 2)", "concat expects two arrays, got int");
+    fails(
+        "concat([1], 2)",
+        "concat expects two arrays or two strings, got int",
+    );
+    fails(
+        r#"concat("a", [1])"#,
+        "concat expects two arrays or two strings, got array",
+    );
+    fails(
+        "concat(null, [1])",
+        "concat expects two arrays or two strings, got null",
+    );
     fails("clear(3)", "clear expects an array or a dict, got int");
     fails(
         r#"slice({"a": 1}, 0, 1)"#,
@@ -511,7 +522,10 @@ print(sort(["b", "B", "a", "A"]))"#,
         "sort expects an array of numbers or of strings, got array",
     );
     fails("sort(5)", "sort expects an array, got int");
-    fails("reverse(5)", "reverse expects an array, got int");
+    fails(
+        "reverse(5)",
+        "reverse expects an array or a string, got int",
+    );
 }
 
 #[test]

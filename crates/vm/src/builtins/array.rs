@@ -104,8 +104,10 @@ fn concat(vm: &mut Vm, args: &[Value]) -> NativeResult {
             s.push_str(b);
             Ok(vm.new_str(s))
         }
-        (Value::Array(_), b) => Err(expected("concat", "two arrays", &b)),
-        (a, _) => Err(expected("concat", "two arrays", &a)),
+        (Value::Array(_) | Value::Str(_), b) => {
+            Err(expected("concat", "two arrays or two strings", &b))
+        }
+        (a, _) => Err(expected("concat", "two arrays or two strings", &a)),
     }
 }
 
@@ -146,7 +148,7 @@ fn reverse(vm: &mut Vm, args: &[Value]) -> NativeResult {
             let r: String = s.as_str().chars().rev().collect();
             Ok(vm.new_str(r))
         }
-        v => Err(expected("reverse", "an array", &v)),
+        v => Err(expected("reverse", "an array or a string", &v)),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Math builtins and the constants `PI` and `E`.
 //!
-//! `floor`, `ceil` and `round` return ints (as Ruff does); `sqrt`, `exp`, `log`, `sin` and
-//! `cos` return floats; `abs`, `min`, `max` and `pow` keep ints as ints where they can.
+//! Like Ruff, they return floats, also for int arguments: `floor`, `ceil`, `round`, `abs`,
+//! `pow`, `sqrt`, `exp`, `log`, `sin`, `cos`, and `min`/`max` of numbers (a whole float prints
+//! without `.0`, so `floor(2.5)` prints `2`, but `type(floor(2.5))` is `float`).
 
 use super::{cmp_int_float, expected, pure};
 use crate::native::{Arity, NativeResult};
@@ -53,9 +54,6 @@ pub(crate) fn total_order(a: Value, b: Value) -> Option<Ordering> {
         _ => return None,
     })
 }
-
-// Like Ruff, the math builtins return floats, also for int arguments: `type(abs(-3))` is
-// `float` (and prints as `3`).
 
 fn abs(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     match args[0] {
