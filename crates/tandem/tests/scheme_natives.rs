@@ -880,6 +880,54 @@ fn last_and_last_pair() {
     assert!(err(&mut vm, "last", &[one]).contains("circular"));
 }
 
+#[test]
+fn delete_duplicates_keeps_first_occurrences() {
+    let mut vm = vm();
+    let a1 = vm.new_str("a");
+    let a2 = vm.new_str("a");
+    let b = vm.new_str("b");
+    let x = sym(&mut vm, "x");
+    let p1 = vm.new_list(&[int(1), int(2)]);
+    let p2 = vm.new_list(&[int(1), int(2)]);
+    let p3 = vm.new_list(&[int(1)]);
+    let v1 = vm.new_array(vec![int(1)]);
+    let v2 = vm.new_array(vec![int(1)]);
+    let items = [
+        int(1),
+        fl(1.0),
+        int(1),
+        a1,
+        x,
+        a2,
+        b,
+        x,
+        fl(0.0),
+        fl(-0.0),
+        fl(0.0),
+        p1,
+        p3,
+        p2,
+        Value::Char('c'),
+        Value::Char('c'),
+        v1,
+        v2,
+        Value::Bool(false),
+        Value::Null,
+        Value::Null,
+    ];
+    let l = vm.new_list(&items);
+    assert_eq!(
+        w(&mut vm, "delete-duplicates", &[l]),
+        "(1 1.0 \"a\" x \"b\" 0.0 -0.0 (1 2) (1) #\\c #(1) #f ())"
+    );
+    // 300,000 elements with 1,000 distinct values: hashed, not compared pairwise.
+    let many: Vec<Value> = (0..300_000).map(|i| int(i % 1000)).collect();
+    let l = vm.new_list(&many);
+    let d = ok(&mut vm, "delete-duplicates", &[l]);
+    assert_eq!(w(&mut vm, "length", &[d]), "1000");
+    assert_eq!(w(&mut vm, "list-ref", &[d, int(999)]), "999");
+}
+
 // ----- characters, strings, symbols -----
 
 #[test]

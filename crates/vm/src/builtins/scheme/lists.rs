@@ -7,7 +7,7 @@ use crate::native::{Arity, NativeResult};
 use crate::object::{Array, Pair};
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub fn install(vm: &mut Vm) {
     let one = Arity::exactly(1);
@@ -561,13 +561,69 @@ fn delete(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(vm.new_list(&kept))
 }
 
+/// `(delete-duplicates list)`: the first of each set of `equal?` elements, in order.
 fn delete_duplicates(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let items = list_vec(vm, "delete-duplicates", args[0])?;
+    // Elements with a key are found in a hash set; only pairs and vectors, whose `equal?`
+    // looks inside, are compared one by one (with each other).
+    let mut seen: FxHashSet<AtomKey> = FxHashSet::default();
+    let mut containers: Vec<Value> = Vec::new();
     let mut kept: Vec<Value> = Vec::new();
-    for v in items {
-        if !kept.iter().any(|&k| equal(k, v)) {
-            kept.push(v);
+    for v in &items {
+        let new = match atom_key(v) {
+            Some(k) => seen.insert(k),
+            None => {
+                let new = !containers.iter().any(|&c| equal(c, *v));
+                if new {
+                    containers.push(*v);
+                }
+                new
+            }
+        };
+        if new {
+            kept.push(*v);
         }
     }
     Ok(vm.new_list(&kept))
+}
+
+/// A hashable stand-in for a value that is `equal?` to exactly the values with the same key
+/// (`None` for pairs, vectors and the rest, which are compared with `equal?`).
+#[derive(PartialEq, Eq, Hash)]
+enum AtomKey<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// `eqv?` compares floats by bit pattern.
+    Float(u64),
+    Char(char),
+    Symbol(u32),
+    Native(u32),
+    Str(&'a str),
+    Bytes(&'a [u8]),
+    /// An object `equal?` compares by identity: a kind and an address.
+    Object(u8, usize),
+}
+
+fn atom_key(v: &Value) -> Option<AtomKey<'_>> {
+    Some(match v {
+        Value::Null => AtomKey::Null,
+        Value::Bool(b) => AtomKey::Bool(*b),
+        Value::Int(i) => AtomKey::Int(*i),
+        Value::Float(f) => AtomKey::Float(f.to_bits()),
+        Value::Char(c) => AtomKey::Char(*c),
+        Value::Symbol(id) => AtomKey::Symbol(*id),
+        Value::Native(id) => AtomKey::Native(*id),
+        Value::Str(s) => AtomKey::Str(s.as_str()),
+        Value::Bytes(b) => AtomKey::Bytes(b.bytes()),
+        Value::Closure(x) => AtomKey::Object(0, x.addr()),
+        Value::Struct(x) => AtomKey::Object(1, x.addr()),
+        Value::StructType(x) => AtomKey::Object(2, x.addr()),
+        Value::Dict(x) => AtomKey::Object(3, x.addr()),
+        Value::Variant(x) => AtomKey::Object(4, x.addr()),
+        Value::Coll(x) => AtomKey::Object(5, x.addr()),
+        Value::Module(x) => AtomKey::Object(6, x.addr()),
+        Value::EnumType(x) => AtomKey::Object(7, x.addr()),
+        _ => return None,
+    })
 }
