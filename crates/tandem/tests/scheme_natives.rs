@@ -364,6 +364,56 @@ fn equal(vm: &mut Vm, a: Value, b: Value) -> bool {
 }
 
 #[test]
+fn equal_on_flat_lists_and_vectors() {
+    let mut vm = vm();
+    let (s1, s2) = (vm.new_str("a"), vm.new_str("a"));
+    let cases: [(Vec<Value>, Vec<Value>, bool); 5] = [
+        (vec![int(1), s1], vec![int(1), s2], true),
+        (vec![int(1), int(2)], vec![int(1), int(2), int(3)], false),
+        (vec![int(1), int(2), int(3)], vec![int(1), int(2)], false),
+        (vec![fl(0.0)], vec![fl(-0.0)], false),
+        (vec![], vec![], true),
+    ];
+    for (x, y, want) in cases {
+        let (l1, l2) = (vm.new_list(&x), vm.new_list(&y));
+        assert_eq!(
+            equal(&mut vm, l1, l2),
+            want,
+            "{} {}",
+            written(&vm, l1),
+            written(&vm, l2)
+        );
+        let (v1, v2) = (vm.new_array(x), vm.new_array(y));
+        assert_eq!(
+            equal(&mut vm, v1, v2),
+            want,
+            "{} {}",
+            written(&vm, v1),
+            written(&vm, v2)
+        );
+    }
+    // Improper tails, and a tail shared by both lists.
+    let d1 = ok(&mut vm, "cons*", &[int(1), s1]);
+    let d2 = ok(&mut vm, "cons*", &[int(1), s2]);
+    assert!(equal(&mut vm, d1, d2));
+    let d3 = ok(&mut vm, "cons*", &[int(1), int(2)]);
+    assert!(!equal(&mut vm, d1, d3));
+    let tail = vm.new_list(&[int(2), int(3)]);
+    let t1 = ok(&mut vm, "cons", &[int(1), tail]);
+    let t2 = ok(&mut vm, "cons", &[int(1), tail]);
+    assert!(equal(&mut vm, t1, t2));
+    // A vector in the tail position, and nested elements, go the long way.
+    let v1 = vm.new_array(vec![int(1)]);
+    let v2 = vm.new_array(vec![int(1)]);
+    let n1 = ok(&mut vm, "cons*", &[int(0), v1]);
+    let n2 = ok(&mut vm, "cons*", &[int(0), v2]);
+    assert!(equal(&mut vm, n1, n2));
+    let m1 = vm.new_list(&[int(0), v1, s1]);
+    let m2 = vm.new_list(&[int(0), v2, s2]);
+    assert!(equal(&mut vm, m1, m2));
+}
+
+#[test]
 fn equal_on_circular_structure() {
     let mut vm = vm();
     // Two separately built #0=(1 2 3 . #0#).

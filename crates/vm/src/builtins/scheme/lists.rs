@@ -108,9 +108,43 @@ pub fn eqv(a: Value, b: Value) -> bool {
 /// directly or through other assumptions, is not walked again. That ends the walk round a
 /// cycle and makes structure with sharing linear rather than exponential.
 pub fn equal(a: Value, b: Value) -> bool {
-    match shallow_equal(a, b) {
-        Some(same) => same,
-        None => Equal::default().run(a, b),
+    shallow_equal(a, b)
+        .or_else(|| equal_flat(a, b))
+        .unwrap_or_else(|| Equal::default().run(a, b))
+}
+
+/// `equal?` of two lists or two vectors whose elements need no looking into (the common
+/// case), without allocating; `None` when an element is itself a container, or a list goes
+/// on for more than [`EQUAL_UNRECORDED`] pairs (it may be circular).
+fn equal_flat(a: Value, b: Value) -> Option<bool> {
+    match (a, b) {
+        (Value::Pair(_), Value::Pair(_)) => {
+            let (mut x, mut y) = (a, b);
+            for _ in 0..EQUAL_UNRECORDED {
+                let (Value::Pair(p), Value::Pair(q)) = (x, y) else {
+                    return shallow_equal(x, y);
+                };
+                if !shallow_equal(p.car.get(), q.car.get())? {
+                    return Some(false);
+                }
+                (x, y) = (p.cdr.get(), q.cdr.get());
+                if let (Value::Pair(p), Value::Pair(q)) = (x, y) {
+                    if Gc::ptr_eq(p, q) {
+                        return Some(true);
+                    }
+                }
+            }
+            None
+        }
+        (Value::Array(x), Value::Array(y)) | (Value::Values(x), Value::Values(y)) => {
+            for (&p, &q) in x.items().iter().zip(y.items()) {
+                if !shallow_equal(p, q)? {
+                    return Some(false);
+                }
+            }
+            Some(x.len() == y.len())
+        }
+        _ => None,
     }
 }
 
