@@ -140,6 +140,7 @@ impl Ctx<'_> {
             upvals,
             span: func.span,
             builtin: self.builtin,
+            scheme: self.builtin_ns == "scheme",
             rest_list: func.rest_list,
             is_method,
         }))

@@ -170,7 +170,10 @@ impl Vm {
             }
             macro_rules! fail {
                 ($kind:expr, $msg:expr) => {{
-                    let msg = $msg;
+                    let mut msg = $msg;
+                    if proto.scheme {
+                        scheme_wording(&mut msg);
+                    }
                     save_pc!();
                     let mut err = self.error_at($kind, msg, proto.spans[pc!() - 1]);
                     // A native that raised a value (Scheme `raise`) left it here.
@@ -1091,6 +1094,15 @@ fn as_f64(v: Value) -> Option<f64> {
 #[cold]
 fn overflow() -> String {
     "Integer overflow".to_string()
+}
+
+/// Reword an instruction's error as the Scheme specification has it (Ruff's wording is the
+/// interpreter's own).
+#[cold]
+fn scheme_wording(msg: &mut String) {
+    if msg == "Integer overflow" {
+        *msg = "integer overflow".to_string();
+    }
 }
 
 fn not_callable(v: &Value) -> String {

@@ -311,6 +311,8 @@ pub struct Proto {
     pub rest_list: bool,
     /// A struct method: `self` is its first parameter, which arity errors do not count.
     pub is_method: bool,
+    /// Compiled from Scheme: the interpreter's own errors use Scheme's wording.
+    pub scheme: bool,
 }
 
 /// A function value: a prototype plus its captured upvalues.
