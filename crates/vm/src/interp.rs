@@ -888,16 +888,10 @@ impl Vm {
                         });
                     }
                     Instr::CallList { base: cb } | Instr::TailCallList { base: cb } => {
-                        let items = match Vm::list_items(r!(cb + 1)) {
+                        let items = match Vm::list_items(r!(cb + 1), 250) {
                             Ok(items) => items,
                             Err(m) => throw!(m),
                         };
-                        if items.len() > 250 {
-                            throw!(format!(
-                                "apply: too many arguments ({}; the limit is 250)",
-                                items.len()
-                            ));
-                        }
                         let at = base + cb as usize + 1;
                         if self.stack.len() < at + items.len() + 1 {
                             self.stack.resize(at + items.len() + 1, Value::Null);

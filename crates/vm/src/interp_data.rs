@@ -204,29 +204,20 @@ impl Vm {
         Value::Struct(inst)
     }
 
-    /// The elements of a list (or an array), for `apply`.
-    pub(crate) fn list_items(v: Value) -> Result<Vec<Value>, String> {
-        let mut items = Vec::new();
-        let mut cur = v;
-        loop {
-            match cur {
-                Value::Null => return Ok(items),
-                Value::Pair(p) => {
-                    items.push(p.car.get());
-                    cur = p.cdr.get();
-                    if items.len() > 100_000 {
-                        return Err("apply: the argument list is too long".to_string());
-                    }
-                }
-                Value::Array(a) if items.is_empty() => return Ok(a.to_vec()),
-                other => {
-                    return Err(format!(
-                        "apply: the last argument must be a list, got {}",
-                        other.type_name()
-                    ))
-                }
+    /// The arguments `apply` spreads: the elements of a list (or an array), at most `max`.
+    pub(crate) fn list_items(v: Value, max: usize) -> Result<Vec<Value>, String> {
+        if let Value::Array(a) = v {
+            if a.len() <= max {
+                return Ok(a.to_vec());
             }
         }
+        Vm::list_elements(v, max).map_err(|tail| match tail {
+            None => format!("apply: too many arguments (the limit is {max})"),
+            Some(other) => format!(
+                "apply: the last argument must be a list, got {}",
+                other.type_name()
+            ),
+        })
     }
 
     /// Is `v` an error value (an instance of the Error struct)?

@@ -201,11 +201,34 @@ impl Vm {
 
     /// A proper list of `items` (Scheme pairs ending in the empty list, `Null`).
     pub fn new_list(&mut self, items: &[Value]) -> Value {
-        let mut acc = Value::Null;
+        self.list_onto(items, Value::Null)
+    }
+
+    /// The list of `items` followed by `tail` (`(a b . tail)`).
+    pub fn list_onto(&mut self, items: &[Value], tail: Value) -> Value {
+        let mut acc = tail;
         for &v in items.iter().rev() {
             acc = Value::Pair(self.heap.alloc_pair(v, acc));
         }
         acc
+    }
+
+    /// The elements of the proper list `v`, at most `max` of them. `Err(None)`: there are
+    /// more (or the list is circular); `Err(Some(tail))`: the cdrs end in `tail`, not `()`.
+    pub fn list_elements(v: Value, max: usize) -> Result<Vec<Value>, Option<Value>> {
+        let mut items = Vec::new();
+        let mut cur = v;
+        loop {
+            match cur {
+                Value::Null => return Ok(items),
+                Value::Pair(p) if items.len() < max => {
+                    items.push(p.car.get());
+                    cur = p.cdr.get();
+                }
+                Value::Pair(_) => return Err(None),
+                tail => return Err(Some(tail)),
+            }
+        }
     }
 
     pub fn new_dict(&mut self, map: crate::object::DictMap) -> Value {

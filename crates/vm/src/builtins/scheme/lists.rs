@@ -2,7 +2,7 @@
 
 use super::super::MAX_ARRAY_LEN;
 use super::numbers::Num;
-use super::{chain, length_arg, list_onto, list_vec, pair_arg, reg, wrong, CycleCheck};
+use super::{chain, length_arg, list_vec, pair_arg, reg, wrong, CycleCheck};
 use crate::native::{Arity, NativeResult};
 use crate::object::{Array, Pair};
 use crate::value::{Gc, Value};
@@ -329,7 +329,7 @@ fn cxrs(vm: &mut Vm) {
 /// `(cons* a b ... tail)`: the list of `a b ...` ending in `tail`.
 fn cons_star(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let (&last, init) = args.split_last().expect("arity is at least 1");
-    Ok(list_onto(vm, init, last))
+    Ok(vm.list_onto(init, last))
 }
 
 /// The length of a proper list; `None` for an improper or circular one.
@@ -380,7 +380,7 @@ fn append(vm: &mut Vm, args: &[Value]) -> NativeResult {
     for &l in init {
         items.extend(list_vec(vm, "append", l)?);
     }
-    Ok(list_onto(vm, &items, last))
+    Ok(vm.list_onto(&items, last))
 }
 
 fn reverse(vm: &mut Vm, args: &[Value]) -> NativeResult {
@@ -474,7 +474,7 @@ fn list_copy(vm: &mut Vm, args: &[Value]) -> NativeResult {
             return Err("list-copy: the list is too long (or circular)".into());
         }
     }
-    Ok(list_onto(vm, &items, cur))
+    Ok(vm.list_onto(&items, cur))
 }
 
 /// The last pair of the list `v` (which must be a pair and not circular).

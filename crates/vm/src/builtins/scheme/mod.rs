@@ -114,21 +114,10 @@ pub(crate) fn wrong(vm: &Vm, name: &str, what: &str, got: Value) -> String {
 
 /// The elements of a proper list.
 pub(crate) fn list_vec(vm: &Vm, name: &str, v: Value) -> Result<Vec<Value>, String> {
-    let mut items = Vec::new();
-    let mut cur = v;
-    loop {
-        match cur {
-            Value::Null => return Ok(items),
-            Value::Pair(p) => {
-                items.push(p.car.get());
-                cur = p.cdr.get();
-                if items.len() > super::MAX_ARRAY_LEN {
-                    return Err(format!("{name}: the list is too long (or circular)"));
-                }
-            }
-            _ => return Err(wrong(vm, name, "a proper list", v)),
-        }
-    }
+    Vm::list_elements(v, super::MAX_ARRAY_LEN).map_err(|tail| match tail {
+        None => format!("{name}: the list is too long (or circular)"),
+        Some(_) => wrong(vm, name, "a proper list", v),
+    })
 }
 
 /// Cycle detection for a walk down a list's cdrs (Floyd's: a second cursor follows at half
@@ -290,13 +279,4 @@ pub(crate) fn length_arg(vm: &Vm, name: &str, v: Value, max: usize) -> Result<us
         )),
         _ => Err(wrong(vm, name, "a non-negative length", v)),
     }
-}
-
-/// The list of `items` ending in `tail` (a proper list when `tail` is `()`).
-pub(crate) fn list_onto(vm: &mut Vm, items: &[Value], tail: Value) -> Value {
-    let mut acc = tail;
-    for &v in items.iter().rev() {
-        acc = Value::Pair(vm.heap.alloc_pair(v, acc));
-    }
-    acc
 }
