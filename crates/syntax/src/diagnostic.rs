@@ -5,6 +5,16 @@
 use crate::span::{SourceMap, Span};
 use std::fmt::Write;
 
+/// How a character is shown in a message: printable ones as themselves, others escaped
+/// (both lexers use it).
+pub(crate) fn show_char(c: char) -> String {
+    if c.is_control() || c.is_whitespace() {
+        c.escape_debug().to_string()
+    } else {
+        c.to_string()
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
     Error,

@@ -5,7 +5,7 @@
 //! stored inside the string token (see [`InterpPart`]), with spans into the original file.
 
 use super::token::{keyword, InterpPart, Token, TokenKind};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{show_char, Diagnostic};
 use crate::span::{FileId, Span};
 
 /// Maximum nesting of interpolations inside interpolations.
@@ -67,15 +67,6 @@ fn is_ident_start(b: u8) -> bool {
 
 fn is_ident_continue(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// How a character is shown in a message: printable ones as themselves, others escaped.
-fn show_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() {
-        c.escape_debug().to_string()
-    } else {
-        c.to_string()
-    }
 }
 
 impl<'a> Lexer<'a> {

@@ -4,7 +4,7 @@
 
 use super::datum::{is_delimiter, looks_numeric, DatumKind, CHAR_NAMES};
 use super::reader::ReadMode;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{show_char, Diagnostic};
 use crate::span::{FileId, Span};
 
 /// The lexer stops recording diagnostics after this many.
@@ -64,15 +64,6 @@ pub(super) struct Lexer<'a> {
     pub diags: Vec<Diagnostic>,
     /// An unterminated string, `|symbol|` or block comment swallowed the rest of the input.
     pub unterminated: bool,
-}
-
-/// How a character is shown in a message: printable ones as themselves, others escaped.
-pub(super) fn show_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() {
-        c.escape_debug().to_string()
-    } else {
-        c.to_string()
-    }
 }
 
 const ESCAPE_HINT: &str = "valid escapes are \\n \\t \\r \\a \\b \\0 \\\\ \\\" \\| and \\xHH; \
