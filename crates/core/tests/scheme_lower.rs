@@ -680,6 +680,47 @@ fn looping_macros_are_bounded() {
     );
 }
 
+/// Rename every symbol `from` in `d` to `to`.
+fn rename_symbols(d: &mut tandem_syntax::scheme::Datum, from: &str, to: &str) {
+    use tandem_syntax::scheme::DatumKind;
+    match &mut d.kind {
+        DatumKind::Symbol(s) if s == from => *s = to.to_string(),
+        DatumKind::List(items, tail) => {
+            items.iter_mut().for_each(|x| rename_symbols(x, from, to));
+            if let Some(t) = tail {
+                rename_symbols(t, from, to);
+            }
+        }
+        DatumKind::Vector(items) => items.iter_mut().for_each(|x| rename_symbols(x, from, to)),
+        _ => {}
+    }
+}
+
+#[test]
+fn forged_aliases_are_plain_globals() {
+    // The reader rejects NUL in symbols; a host handing the expander datums with a forged
+    // `name\0N` alias (alias 0 below renames `if`, made by the expansion of `(m)`) still gets
+    // plain globals, never a panic and never the special form the alias stands for.
+    let src = "(define-syntax m (syntax-rules () ((_) (if #t 1 2))))
+               (m)
+               (display FOO)
+               (COND (#t 1))";
+    let mut datums = read(src, FileId(0), ReadMode::Scheme).expect("reads");
+    for d in &mut datums {
+        rename_symbols(d, "FOO", "foo\u{0}0");
+        rename_symbols(d, "COND", "cond\u{0}0");
+    }
+    let m = lower_scheme_program(&datums, Span::default(), false).expect("lowers");
+    let mut globals = Vec::new();
+    walk(&m.func(m.entry).body, &mut |e| {
+        if let ExprKind::Global(g) = &e.kind {
+            globals.push(g.clone());
+        }
+    });
+    assert!(globals.contains(&"foo".to_string()), "{globals:?}");
+    assert!(globals.contains(&"cond".to_string()), "{globals:?}");
+}
+
 #[test]
 fn macro_defining_macros_and_local_macros() {
     let m = lower(

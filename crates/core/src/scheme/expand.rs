@@ -423,11 +423,18 @@ impl Lx {
             }
             match s.rsplit_once('\0') {
                 Some((orig, id)) => {
-                    let Some((o, e)) = id.parse::<usize>().ok().and_then(|i| self.aliases.get(i))
+                    // Only a genuine alias (one this expansion made for `orig`) resolves in
+                    // its macro's environment. The reader rejects NUL in symbols, so a forged
+                    // one cannot arrive from source; should one arrive anyway (a datum built
+                    // by a host), it is the plain global its visible name spells.
+                    let Some((o, e)) = id
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| self.aliases.get(i))
+                        .filter(|(o, _)| o == orig)
                     else {
                         return Binding::Global(base_name(&s).to_string());
                     };
-                    debug_assert_eq!(o, orig);
                     env = e.clone();
                     s = o.clone();
                 }

@@ -441,6 +441,19 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         self.pos += 1;
         match self.quoted('|') {
+            // The expander spells its hygienic renamings `name\0N`: a symbol read from source
+            // must not be able to forge one. (A NUL outside `|...|` is a control character,
+            // a delimiter, so this is the only way to put one in a symbol.)
+            Some(s) if s.contains('\0') => {
+                self.error(
+                    Diagnostic::error(
+                        "a symbol cannot contain the character U+0000 (NUL)",
+                        self.span(start, self.pos),
+                    )
+                    .with_hint("use a string if you need the NUL character"),
+                );
+                Tok::Error
+            }
             Some(s) => Tok::Atom(DatumKind::Symbol(s)),
             None => {
                 self.error(

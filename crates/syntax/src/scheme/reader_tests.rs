@@ -610,6 +610,32 @@ fn string_errors() {
 }
 
 #[test]
+fn a_symbol_cannot_contain_nul() {
+    // The expander's renamed identifiers are `name\0N`: source must not be able to spell one.
+    let nul = "a symbol cannot contain the character U+0000 (NUL)";
+    for src in [
+        "(display |foo\\x0;0|)",
+        "(display |foo\\0 0|)",
+        "(display |foo\u{0}0|)",
+        "'|a\\x0;b|",
+    ] {
+        let (msg, at) = err_at(src);
+        assert_eq!(msg, nul, "{src:?}");
+        assert_eq!(
+            at,
+            if src.starts_with('\'') { "1:2" } else { "1:10" },
+            "{src:?}"
+        );
+    }
+    // A NUL outside `|...|` is a delimiter, an error of its own.
+    assert!(first_err("foo\u{0}0").starts_with("unexpected character"));
+    // Other escapes in `|...|` symbols still work, and NUL is fine in strings and characters.
+    assert_eq!(kind("|a\\x41;b|"), DatumKind::Symbol("aAb".into()));
+    assert_eq!(kind("\"a\\x0;b\""), DatumKind::Str("a\0b".into()));
+    assert_eq!(kind("#\\x0"), DatumKind::Char('\0'));
+}
+
+#[test]
 fn block_comment_errors() {
     assert_eq!(
         err_at("(a)\n #| never closed"),
