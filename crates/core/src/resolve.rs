@@ -21,19 +21,11 @@ pub fn resolve(module: &mut Module) {
         try_depth: 0,
     };
     // Inner functions first, so that a closure's upvalue list is complete when the
-    // enclosing function's walk reaches the point where the closure is made.
-    let depth = |mut f: FuncId| {
-        let mut d = 0;
-        while let Some(p) = module.funcs[f as usize].parent {
-            d += 1;
-            f = p;
-        }
-        d
-    };
-    let mut order: Vec<FuncId> = (0..module.funcs.len() as FuncId).collect();
-    order.sort_by_key(|&f| std::cmp::Reverse(depth(f)));
-    for fid in order {
-        let fid = fid as usize;
+    // enclosing function's walk reaches the point where the closure is made. Lowering
+    // creates a function before the functions nested in it, so reverse creation order
+    // visits every child before its parent.
+    for fid in (0..module.funcs.len()).rev() {
+        debug_assert!(module.funcs[fid].parent.is_none_or(|p| (p as usize) < fid));
         let mut body =
             std::mem::replace(&mut module.funcs[fid].body, Expr::null(Default::default()));
         r.walk(&mut body, fid as FuncId, true);
@@ -86,9 +78,9 @@ impl Resolver {
         }
     }
 
-    /// A closure of `inner` is made in `func`: record the captures of `func`'s locals.
-    fn closure(&mut self, inner: FuncId, func: FuncId) {
-        let _ = func;
+    /// A closure of `inner` is made in the function being walked (its parent): record the
+    /// captures of that function's locals.
+    fn closure(&mut self, inner: FuncId) {
         let inner = inner as usize;
         for i in 0..self.upvalues[inner].len() {
             if let (v, Capture::Local(_)) = self.upvalues[inner][i] {
@@ -102,9 +94,11 @@ impl Resolver {
         }
     }
 
+    /// Walk `e`, code of `func`; `tail` says whether its value is the function's result.
+    /// Only the forms that pass the tail position on, mark calls, or touch variables and
+    /// closures have arms here; every other form's children are walked in non-tail position.
     fn walk(&mut self, e: &mut Expr, func: FuncId, tail: bool) {
         match &mut e.kind {
-            ExprKind::Const(_) | ExprKind::Global(_) | ExprKind::Break | ExprKind::Continue => {}
             ExprKind::Local(v) => self.use_var(*v, func),
             ExprKind::Define(v, init) => {
                 let v = *v;
@@ -120,9 +114,6 @@ impl Resolver {
                 self.use_var(v, func);
                 self.walk(value, func, false);
             }
-            ExprKind::SetGlobal(_, value) | ExprKind::DefineGlobal(_, _, value) => {
-                self.walk(value, func, false)
-            }
             ExprKind::Block(items) | ExprKind::Seq(items) => {
                 let n = items.len();
                 for (i, item) in items.iter_mut().enumerate() {
@@ -136,104 +127,28 @@ impl Resolver {
                 self.walk(then, func, tail);
                 self.walk(else_, func, tail);
             }
-            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
-                // Ruff's && and || convert their result to bool: not a tail position.
-                self.walk(a, func, false);
-                self.walk(b, func, false);
-            }
+            // Ruff's && and || convert their result to bool: not a tail position (the
+            // default arm below).
             ExprKind::Coalesce(a, b) => {
                 self.walk(a, func, false);
                 self.walk(b, func, tail);
             }
-            ExprKind::While { cond, body, .. } => {
-                self.walk(cond, func, false);
-                self.walk(body, func, false);
-            }
-            ExprKind::ForEach { iter, body, .. } => {
-                self.walk(iter, func, false);
-                self.walk(body, func, false);
-            }
-            ExprKind::ForRange {
-                start,
-                end,
-                step,
-                body,
-                ..
-            } => {
-                self.walk(start, func, false);
-                self.walk(end, func, false);
-                if let Some(s) = step {
-                    self.walk(s, func, false);
-                }
-                self.walk(body, func, false);
-            }
             ExprKind::Return(value) => self.walk(value, func, self.try_depth == 0),
-            ExprKind::Call {
-                callee,
-                args,
-                tail: t,
-            } => {
+            ExprKind::Call { tail: t, .. }
+            | ExprKind::MethodCall { tail: t, .. }
+            | ExprKind::Apply { tail: t, .. } => {
                 *t = tail;
-                self.walk(callee, func, false);
-                for a in args {
-                    self.walk(a, func, false);
+                for c in e.children_mut() {
+                    self.walk(c, func, false);
                 }
             }
-            ExprKind::Prim(_, args) => {
-                for a in args {
-                    self.walk(a, func, false);
-                }
-            }
-            ExprKind::Closure(inner) => self.closure(*inner, func),
-            ExprKind::Field(obj, _) | ExprKind::VariantField(obj, _) => self.walk(obj, func, false),
-            ExprKind::VariantTest { value, .. } => self.walk(value, func, false),
-            ExprKind::SetField(obj, _, value) => {
-                self.walk(obj, func, false);
-                self.walk(value, func, false);
-            }
-            ExprKind::MethodCall {
-                obj, args, tail: t, ..
-            } => {
-                *t = tail;
-                self.walk(obj, func, false);
-                for a in args {
-                    self.walk(a, func, false);
-                }
-            }
+            ExprKind::Closure(inner) => self.closure(*inner),
             ExprKind::StructDef { methods, .. } => {
                 for &(_, m) in methods.iter() {
-                    self.closure(m, func);
+                    self.closure(m);
                 }
             }
-            ExprKind::StructLit { ty, fields } => {
-                self.walk(ty, func, false);
-                for (_, v) in fields {
-                    self.walk(v, func, false);
-                }
-            }
-            ExprKind::EnumDef { .. } | ExprKind::Import(_) => {}
-            ExprKind::MakeVariant {
-                enum_type, args, ..
-            } => {
-                if let Some(t) = enum_type {
-                    self.walk(t, func, false);
-                }
-                for a in args {
-                    self.walk(a, func, false);
-                }
-            }
-            ExprKind::Throw(v) => self.walk(v, func, false),
             ExprKind::Loop { body, .. } => self.walk(body, func, tail),
-            ExprKind::ContinueTo(_) => {}
-            ExprKind::Apply {
-                callee,
-                args,
-                tail: t,
-            } => {
-                *t = tail;
-                self.walk(callee, func, false);
-                self.walk(args, func, false);
-            }
             ExprKind::Try { body, handler, .. } => {
                 // The handler must stay installed while the body runs: no tail calls there.
                 self.try_depth += 1;
@@ -241,22 +156,9 @@ impl Resolver {
                 self.try_depth -= 1;
                 self.walk(handler, func, tail);
             }
-            ExprKind::Array(items) => {
-                for item in items {
-                    match item {
-                        ArrayElem::Item(x) | ArrayElem::Spread(x) => self.walk(x, func, false),
-                    }
-                }
-            }
-            ExprKind::Dict(items) => {
-                for item in items {
-                    match item {
-                        DictElem::Pair(k, v) => {
-                            self.walk(k, func, false);
-                            self.walk(v, func, false);
-                        }
-                        DictElem::Spread(x) => self.walk(x, func, false),
-                    }
+            _ => {
+                for c in e.children_mut() {
+                    self.walk(c, func, false);
                 }
             }
         }
