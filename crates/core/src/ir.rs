@@ -321,12 +321,13 @@ pub enum ExprKind {
     ContinueTo(u32),
 }
 
-impl Expr {
-    /// The direct subexpressions (not into other functions' bodies).
-    pub fn children(&self) -> Vec<&Expr> {
-        let e = self;
+/// The body of [`Expr::children`] and [`Expr::children_mut`], written once: `$kind` is
+/// `&e.kind` or `&mut e.kind`, `$iter` is `iter` or `iter_mut`, `$get` is `as_ref` or `as_mut`
+/// (a boxed child to a reference).
+macro_rules! direct_children {
+    ($kind:expr, $iter:ident, $get:ident) => {{
         let mut out = Vec::new();
-        match &e.kind {
+        match $kind {
             ExprKind::Const(_)
             | ExprKind::Local(_)
             | ExprKind::Global(_)
@@ -345,20 +346,32 @@ impl Expr {
             | ExprKind::Field(x, _)
             | ExprKind::VariantField(x, _)
             | ExprKind::Throw(x)
-            | ExprKind::Loop { body: x, .. } => out.push(&**x),
-            ExprKind::VariantTest { value, .. } => out.push(&**value),
+            | ExprKind::Loop { body: x, .. }
+            | ExprKind::VariantTest { value: x, .. } => out.push(x.$get()),
             ExprKind::Block(xs) | ExprKind::Seq(xs) | ExprKind::Prim(_, xs) => {
-                out.extend(xs.iter())
+                out.extend(xs.$iter())
             }
             ExprKind::If {
                 cond, then, else_, ..
-            } => out.extend([&**cond, &**then, &**else_]),
-            ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Coalesce(a, b) => {
-                out.extend([&**a, &**b])
+            } => out.extend([cond.$get(), then.$get(), else_.$get()]),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Coalesce(a, b)
+            | ExprKind::SetField(a, _, b)
+            | ExprKind::While {
+                cond: a, body: b, ..
             }
-            ExprKind::SetField(a, _, b) => out.extend([&**a, &**b]),
-            ExprKind::While { cond, body, .. } => out.extend([&**cond, &**body]),
-            ExprKind::ForEach { iter, body, .. } => out.extend([&**iter, &**body]),
+            | ExprKind::ForEach {
+                iter: a, body: b, ..
+            }
+            | ExprKind::Apply {
+                callee: a, args: b, ..
+            }
+            | ExprKind::Try {
+                body: a,
+                handler: b,
+                ..
+            } => out.extend([a.$get(), b.$get()]),
             ExprKind::ForRange {
                 start,
                 end,
@@ -366,43 +379,40 @@ impl Expr {
                 body,
                 ..
             } => {
-                out.extend([&**start, &**end]);
+                out.extend([start.$get(), end.$get()]);
                 if let Some(s) = step {
-                    out.push(&**s);
+                    out.push(s.$get());
                 }
-                out.push(&**body);
+                out.push(body.$get());
             }
-            ExprKind::Call { callee, args, .. } => {
-                out.push(&**callee);
-                out.extend(args.iter());
+            ExprKind::Call {
+                callee: x, args, ..
             }
-            ExprKind::MethodCall { obj, args, .. } => {
-                out.push(&**obj);
-                out.extend(args.iter());
+            | ExprKind::MethodCall { obj: x, args, .. } => {
+                out.push(x.$get());
+                out.extend(args.$iter());
             }
-            ExprKind::Apply { callee, args, .. } => out.extend([&**callee, &**args]),
             ExprKind::StructLit { ty, fields } => {
-                out.push(&**ty);
-                out.extend(fields.iter().map(|(_, v)| v));
+                out.push(ty.$get());
+                out.extend(fields.$iter().map(|(_, v)| v));
             }
             ExprKind::MakeVariant {
                 enum_type, args, ..
             } => {
                 if let Some(t) = enum_type {
-                    out.push(&**t);
+                    out.push(t.$get());
                 }
-                out.extend(args.iter());
+                out.extend(args.$iter());
             }
-            ExprKind::Try { body, handler, .. } => out.extend([&**body, &**handler]),
             ExprKind::Array(items) => {
-                for i in items {
+                for i in items.$iter() {
                     match i {
                         ArrayElem::Item(x) | ArrayElem::Spread(x) => out.push(x),
                     }
                 }
             }
             ExprKind::Dict(items) => {
-                for i in items {
+                for i in items.$iter() {
                     match i {
                         DictElem::Pair(k, v) => out.extend([k, v]),
                         DictElem::Spread(x) => out.push(x),
@@ -411,100 +421,17 @@ impl Expr {
             }
         }
         out
+    }};
+}
+
+impl Expr {
+    /// The direct subexpressions (not into other functions' bodies).
+    pub fn children(&self) -> Vec<&Expr> {
+        direct_children!(&self.kind, iter, as_ref)
     }
 
     /// The direct subexpressions, mutably.
     pub fn children_mut(&mut self) -> Vec<&mut Expr> {
-        let e = self;
-        let mut out = Vec::new();
-        match &mut e.kind {
-            ExprKind::Const(_)
-            | ExprKind::Local(_)
-            | ExprKind::Global(_)
-            | ExprKind::Break
-            | ExprKind::Continue
-            | ExprKind::ContinueTo(_)
-            | ExprKind::Closure(_)
-            | ExprKind::EnumDef { .. }
-            | ExprKind::Import(_)
-            | ExprKind::StructDef { .. } => {}
-            ExprKind::Define(_, x)
-            | ExprKind::SetLocal(_, x)
-            | ExprKind::SetGlobal(_, x)
-            | ExprKind::DefineGlobal(_, _, x)
-            | ExprKind::Return(x)
-            | ExprKind::Field(x, _)
-            | ExprKind::VariantField(x, _)
-            | ExprKind::Throw(x)
-            | ExprKind::Loop { body: x, .. } => out.push(&mut **x),
-            ExprKind::VariantTest { value, .. } => out.push(&mut **value),
-            ExprKind::Block(xs) | ExprKind::Seq(xs) | ExprKind::Prim(_, xs) => {
-                out.extend(xs.iter_mut())
-            }
-            ExprKind::If {
-                cond, then, else_, ..
-            } => out.extend([&mut **cond, &mut **then, &mut **else_]),
-            ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Coalesce(a, b) => {
-                out.extend([&mut **a, &mut **b])
-            }
-            ExprKind::SetField(a, _, b) => out.extend([&mut **a, &mut **b]),
-            ExprKind::While { cond, body, .. } => out.extend([&mut **cond, &mut **body]),
-            ExprKind::ForEach { iter, body, .. } => out.extend([&mut **iter, &mut **body]),
-            ExprKind::ForRange {
-                start,
-                end,
-                step,
-                body,
-                ..
-            } => {
-                out.push(&mut **start);
-                out.push(&mut **end);
-                if let Some(s) = step {
-                    out.push(&mut **s);
-                }
-                out.push(&mut **body);
-            }
-            ExprKind::Call { callee, args, .. } => {
-                out.push(&mut **callee);
-                out.extend(args.iter_mut());
-            }
-            ExprKind::MethodCall { obj, args, .. } => {
-                out.push(&mut **obj);
-                out.extend(args.iter_mut());
-            }
-            ExprKind::Apply { callee, args, .. } => out.extend([&mut **callee, &mut **args]),
-            ExprKind::StructLit { ty, fields } => {
-                out.push(&mut **ty);
-                out.extend(fields.iter_mut().map(|(_, v)| v));
-            }
-            ExprKind::MakeVariant {
-                enum_type, args, ..
-            } => {
-                if let Some(t) = enum_type {
-                    out.push(&mut **t);
-                }
-                out.extend(args.iter_mut());
-            }
-            ExprKind::Try { body, handler, .. } => out.extend([&mut **body, &mut **handler]),
-            ExprKind::Array(items) => {
-                for i in items {
-                    match i {
-                        ArrayElem::Item(x) | ArrayElem::Spread(x) => out.push(x),
-                    }
-                }
-            }
-            ExprKind::Dict(items) => {
-                for i in items {
-                    match i {
-                        DictElem::Pair(k, v) => {
-                            out.push(k);
-                            out.push(v);
-                        }
-                        DictElem::Spread(x) => out.push(x),
-                    }
-                }
-            }
-        }
-        out
+        direct_children!(&mut self.kind, iter_mut, as_mut)
     }
 }
