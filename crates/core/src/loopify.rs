@@ -143,7 +143,10 @@ fn only_tail_self_calls(e: &Expr, v: VarId, n: usize, tail: bool) -> bool {
                 && only_tail_self_calls(then, v, n, tail)
                 && only_tail_self_calls(else_, v, n, tail)
         }
-        ExprKind::Return(x) => only_tail_self_calls(x, v, n, true),
+        // Inlined into the enclosing function, a `return` would return from that function
+        // instead of ending the loop: not eligible. (Scheme, the only dialect loopified,
+        // never emits `Return`.)
+        ExprKind::Return(_) => false,
         // A tail call in a loop's body leaves the loop with its value: still in tail position.
         ExprKind::Loop { body, .. } => only_tail_self_calls(body, v, n, tail),
         ExprKind::Coalesce(a, b) => {

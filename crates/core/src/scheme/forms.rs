@@ -289,7 +289,7 @@ impl Lx {
 
     pub(crate) fn cond(&mut self, items: &[Datum], env: &Rc<Env>, span: Span) -> Expr {
         let fallback = Expr::null(span);
-        self.cond_clauses("cond", &items[1..], env, fallback, span)
+        self.cond_clauses("cond", &items[1..], env, fallback)
     }
 
     /// `cond` clauses, with `fallback` when none applies (`guard` re-raises).
@@ -299,7 +299,6 @@ impl Lx {
         clauses: &[Datum],
         env: &Rc<Env>,
         fallback: Expr,
-        span: Span,
     ) -> Expr {
         // Validate and lower front to back (errors in source order), then chain back to front.
         let mut lowered: Vec<(Span, Clause)> = Vec::new();
@@ -362,7 +361,6 @@ impl Lx {
                 }
             };
         }
-        let _ = span;
         acc
     }
 
@@ -516,7 +514,7 @@ impl Lx {
         let v = self.new_var(var, spec[0].span);
         frame.bind(var, Binding::Var(v));
         let rethrow = || mk(ExprKind::Throw(Box::new(local(v, span))), span);
-        let mut handler = self.cond_clauses("guard", &spec[1..], &frame, rethrow(), span);
+        let mut handler = self.cond_clauses("guard", &spec[1..], &frame, rethrow());
         if !self.raw_guard {
             // A call/cc escape passes through every guard.
             let is_escape = global_call("%escape?", vec![local(v, span)], span);
