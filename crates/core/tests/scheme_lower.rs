@@ -321,6 +321,59 @@ fn quasiquote() {
     assert!(matches!(v.kind, ExprKind::Const(Const::List(..))));
 }
 
+#[test]
+fn long_quasiquoted_lists_fold_in_linear_time() {
+    // 200,000 constant items after an unquote: one constant list and one `cons` (folding
+    // them one `cons` at a time used to be quadratic: minutes).
+    let n = 200_000;
+    let items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+    let src = format!("(define (f x) `(,x {} . end))", items.join(" "));
+    let start = std::time::Instant::now();
+    let m = lower(&src);
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+    let body = &func(&m, "f").body;
+    let mut lists = Vec::new();
+    walk(body, &mut |e| {
+        if let ExprKind::Const(Const::List(xs, tail)) = &e.kind {
+            lists.push((
+                xs.len(),
+                xs.first().cloned(),
+                xs.last().cloned(),
+                tail.clone(),
+            ));
+        }
+    });
+    assert_eq!(
+        lists,
+        vec![(
+            n,
+            Some(Const::Int(0)),
+            Some(Const::Int(n as i64 - 1)),
+            Box::new(Const::Symbol("end".into()))
+        )]
+    );
+    assert_eq!(globals_called(&m), vec!["cons".to_string()]);
+    // Constants around code keep their order: `(1 2 ,x 3 4)`.
+    let m = lower("(define (g x) `(1 2 ,x 3 4))");
+    let mut consts = Vec::new();
+    walk(&func(&m, "g").body, &mut |e| {
+        if let ExprKind::Const(c) = &e.kind {
+            consts.push(c.clone());
+        }
+    });
+    let list = |xs: Vec<i64>| {
+        Const::List(
+            xs.into_iter().map(Const::Int).collect(),
+            Box::new(Const::Null),
+        )
+    };
+    assert!(consts.contains(&list(vec![3, 4])), "{consts:?}");
+    assert!(
+        consts.contains(&Const::Int(1)) && consts.contains(&Const::Int(2)),
+        "{consts:?}"
+    );
+}
+
 /// The VarIds a `Local` reads inside function `fname`, by variable name.
 fn locals_read(m: &Module, fname: &str) -> Vec<VarId> {
     let mut out = Vec::new();

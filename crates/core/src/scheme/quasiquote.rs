@@ -42,6 +42,27 @@ fn cons(a: Qq, b: Qq, span: Span) -> Qq {
     }
 }
 
+/// The constants `rev` (last first) in front of `acc`, joined in one step when `acc` is a
+/// constant too (it always is when `rev` is not empty).
+fn prepend(mut rev: Vec<Const>, acc: Qq, span: Span) -> Qq {
+    match acc {
+        Qq::Const(tail) if !rev.is_empty() => {
+            rev.reverse();
+            Qq::Const(match tail {
+                Const::Null => Const::List(rev, Box::new(Const::Null)),
+                Const::List(items, t) => {
+                    rev.extend(items);
+                    Const::List(rev, t)
+                }
+                other => Const::List(rev, Box::new(other)),
+            })
+        }
+        acc => rev
+            .into_iter()
+            .fold(acc, |acc, c| cons(Qq::Const(c), acc, span)),
+    }
+}
+
 impl Lx {
     pub(crate) fn quasiquote(&mut self, d: &Datum, env: &Rc<Env>, depth: u32) -> Expr {
         self.qq(d, env, depth).into_expr(d.span)
@@ -95,23 +116,32 @@ impl Lx {
                     };
                     (&items[..], acc)
                 };
+                // Constant items in front of a constant `acc` collect here (last first) and
+                // join it in one step: consing them one at a time would be quadratic.
+                let mut consts: Vec<Const> = Vec::new();
                 for item in elems.iter().rev() {
-                    match self.qq_form(item, env) {
+                    let q = match self.qq_form(item, env) {
                         Some((Sf::UnquoteSplicing, x)) if depth == 1 => {
                             let spliced = self.expr(x, env);
+                            let rest = prepend(std::mem::take(&mut consts), acc, item.span);
                             acc = Qq::Code(global_call(
                                 "append",
-                                vec![spliced, acc.into_expr(item.span)],
+                                vec![spliced, rest.into_expr(item.span)],
                                 item.span,
                             ));
+                            continue;
                         }
-                        _ => {
-                            let q = self.qq(item, env, depth);
+                        _ => self.qq(item, env, depth),
+                    };
+                    match q {
+                        Qq::Const(c) if matches!(acc, Qq::Const(_)) => consts.push(c),
+                        q => {
+                            acc = prepend(std::mem::take(&mut consts), acc, item.span);
                             acc = cons(q, acc, item.span);
                         }
                     }
                 }
-                acc
+                prepend(consts, acc, span)
             }
             DatumKind::Vector(items) => {
                 let l = Datum::new(DatumKind::List(items.clone(), None), span);
