@@ -3,7 +3,7 @@
 //! Statements are expressions whose value is `null`. Variables are resolved to [`VarId`]s by
 //! lowering; their storage (register, box, upvalue) is decided by [`crate::resolve`].
 
-use tandem_syntax::Span;
+use tandem_syntax::{Diagnostic, Span};
 
 pub type VarId = u32;
 pub type FuncId = u32;
@@ -25,12 +25,92 @@ pub struct Module {
     pub builtin_ns: String,
 }
 
+/// How deeply expressions may nest in a module. The passes after lowering (loopify,
+/// resolve, and the bytecode compiler, which also recurses into nested functions) walk the
+/// tree on the native stack, and derived forms build chains as long as their source (`and`,
+/// `cond`, `case`, quasiquote, `apply`, Ruff `match`), so lowering checks this before the
+/// other passes run.
+///
+/// The height of an expression counts the nodes on the path down to it, and the body of a
+/// function as nested in the expression that makes its closure, [`FUNC_HEIGHT`] levels
+/// deeper. Measured on the 256 MiB thread the CLI compiles on (debug build): a chain of `if`s
+/// overflows at about 650,000 levels (~400 bytes each), nested functions (a long
+/// `let*-values`) at about 67,000 functions (~4 KiB each, so ~10 levels with their two
+/// nodes). The limit leaves a margin of 2.5 for both; the Scheme expander's thread (512 MiB)
+/// runs only loopify and resolve, which need less per level.
+pub const MAX_IR_HEIGHT: usize = 250_000;
+
+/// The height a function boundary adds beyond its closure expression (see [`MAX_IR_HEIGHT`]).
+pub const FUNC_HEIGHT: usize = 8;
+
 impl Module {
     pub fn var(&self, id: VarId) -> &VarInfo {
         &self.vars[id as usize]
     }
     pub fn func(&self, id: FuncId) -> &Func {
         &self.funcs[id as usize]
+    }
+
+    /// An error at the first expression found nested deeper than [`MAX_IR_HEIGHT`].
+    pub fn check_height(&self) -> Result<(), Diagnostic> {
+        self.check_height_within(MAX_IR_HEIGHT)
+    }
+
+    /// An error at the first expression found nested deeper than `limit` (the entry
+    /// function's body is at height 1; see [`MAX_IR_HEIGHT`]), on an explicit stack.
+    pub fn check_height_within(&self, limit: usize) -> Result<(), Diagnostic> {
+        let Some(entry) = self.funcs.get(self.entry as usize) else {
+            return Ok(());
+        };
+        // Each function's body is entered from the (one) expression that makes its closure.
+        let mut entered = vec![false; self.funcs.len()];
+        entered[self.entry as usize] = true;
+        let mut stack: Vec<(&Expr, usize)> = vec![(&entry.body, 1)];
+        while let Some((e, height)) = stack.pop() {
+            if height > limit {
+                return Err(Diagnostic::error("expression nested too deeply", e.span)
+                    .with_note(format!(
+                        "expressions may nest at most {limit} levels deep, counting the \
+                         nested tests that forms like `and`, `cond`, `case` and `match` become \
+                         (one per clause) and {FUNC_HEIGHT} more for each nested function"
+                    ))
+                    .with_hint("split the long form into smaller ones"));
+            }
+            let mut enter = |f: FuncId| {
+                if let Some(seen) = entered.get_mut(f as usize) {
+                    if !std::mem::replace(seen, true) {
+                        stack.push((&self.funcs[f as usize].body, height + 1 + FUNC_HEIGHT));
+                    }
+                }
+            };
+            match &e.kind {
+                ExprKind::Closure(f) => enter(*f),
+                ExprKind::StructDef { methods, .. } => methods.iter().for_each(|m| enter(m.1)),
+                _ => {}
+            }
+            stack.extend(e.children().into_iter().map(|c| (c, height + 1)));
+        }
+        Ok(())
+    }
+}
+
+/// Dropping a module takes its expression trees apart on an explicit stack: a tree that
+/// failed [`Module::check_height`] may be far deeper than the native stack allows for
+/// `Box`'s recursive drop. ([`Expr`] itself keeps the recursive drop: lowering puts every
+/// tree it builds into its module, and a pass that drops a subtree of its own runs only on
+/// trees that passed the height check.)
+impl Drop for Module {
+    fn drop(&mut self) {
+        let mut stack: Vec<Expr> = Vec::new();
+        for f in &mut self.funcs {
+            stack.push(std::mem::replace(&mut f.body, Expr::null(f.span)));
+            while let Some(mut e) = stack.pop() {
+                for c in e.children_mut() {
+                    let span = c.span;
+                    stack.push(std::mem::replace(c, Expr::null(span)));
+                }
+            }
+        }
     }
 }
 

@@ -55,6 +55,7 @@ pub fn lower_program(
     lw.module.globals = globals;
     lw.module.exports = std::mem::take(&mut lw.exports);
     if lw.errors.is_empty() {
+        lw.module.check_height().map_err(|d| vec![d])?;
         crate::resolve::resolve(&mut lw.module);
         Ok(lw.module)
     } else {

@@ -507,3 +507,117 @@ fn runaway_nested_macro_recursion_fails_quickly() {
     assert_eq!(status.code(), Some(3));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Run `tandem run` on `src` saved as `name` in a fresh directory; returns the exit code
+/// (`None`: killed by a signal, such as a stack overflow's abort) and stderr.
+fn run_generated(name: &str, src: &str) -> (Option<i32>, String) {
+    let dir = std::env::temp_dir().join(format!("tandem-gen-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, src).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .arg("run")
+        .arg(&path)
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn");
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Derived forms as long as their source (`and`, `or`, `cond`, `case`, quasiquote, `apply`,
+/// Ruff `match`) once built expression trees a million levels deep, and
+/// the passes after lowering overflowed the native stack on them (an abort, no message).
+/// Now lowering checks the tree's height: a clean compile error at the place it is crossed.
+#[test]
+fn derived_forms_a_million_long_are_a_clean_error() {
+    let n = 1_000_000;
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "and.scm",
+            format!("(define (f x) (and {}))\n", "x ".repeat(n)),
+            "and.scm:1:",
+        ),
+        (
+            "cond.scm",
+            format!("(define (f x) (cond {}))\n", "(x 0) ".repeat(n)),
+            "cond.scm:1:",
+        ),
+        (
+            "case.scm",
+            format!(
+                "(define (f x) (case x {}))\n",
+                (0..n).map(|i| format!("(({i}) {i}) ")).collect::<String>()
+            ),
+            "case.scm:1:",
+        ),
+        (
+            "qq.scm",
+            format!("(define (f x) `({}))\n", ",x ".repeat(n)),
+            "qq.scm:1:",
+        ),
+        (
+            "apply.scm",
+            format!("(define (f x) (apply + {}'()))\n", "x ".repeat(n)),
+            "apply.scm:1:",
+        ),
+        (
+            "or.scm",
+            format!("(define (f x) (or {}))\n", "x ".repeat(n)),
+            "or.scm:1:",
+        ),
+        (
+            "splice.scm",
+            format!("(define (f x) `({}))\n", ",@x ".repeat(n)),
+            "splice.scm:1:",
+        ),
+        (
+            "match.ruff",
+            format!(
+                "x := 1\nmatch x {{\n{}}}\n",
+                (0..n)
+                    .map(|i| format!("  case {i}: {{}}\n"))
+                    .collect::<String>()
+            ),
+            "match.ruff:2:1",
+        ),
+    ];
+    for (name, src, at) in &cases {
+        let (code, err) = run_generated(name, src);
+        let head: String = err.chars().take(2000).collect();
+        assert_eq!(code, Some(3), "{name}: stderr:\n{head}");
+        assert!(
+            err.contains("expression nested too deeply"),
+            "{name}:\n{head}"
+        );
+        assert!(
+            err.contains(at),
+            "{name}: expected a location {at}:\n{head}"
+        );
+        assert!(!err.contains("panicked"), "{name}:\n{head}");
+    }
+}
+
+/// The height limit leaves long forms of a realistic size alone.
+#[test]
+fn long_derived_forms_under_the_limit_still_run() {
+    let n = 100_000;
+    let src = format!(
+        "(define (f x) (and {}x))\n(display (f 7))\n\
+         (define (g x) (case x {}(else 'none)))\n(display (g {}))\n",
+        "x ".repeat(n),
+        (0..n).map(|i| format!("(({i}) {i}) ")).collect::<String>(),
+        n - 1
+    );
+    let (code, err) = run_generated("long.scm", &src);
+    assert_eq!(
+        code,
+        Some(0),
+        "{}",
+        err.chars().take(2000).collect::<String>()
+    );
+}

@@ -308,6 +308,7 @@ pub(crate) fn lower_program(
     lx.module.builtin_ns = "scheme".into();
     lx.module.globals = std::mem::take(&mut lx.globals);
     if lx.errors.is_empty() {
+        lx.module.check_height().map_err(|d| vec![d])?;
         crate::loopify::loopify(&mut lx.module);
         crate::resolve::resolve(&mut lx.module);
         Ok(lx.module)
