@@ -110,7 +110,12 @@ fn compile_unit(
             for set in &lib.imports {
                 imported.extend(import_set(vm, cx, set, file)?);
             }
-            tandem_core::scheme::lower_scheme_program(&lib.body, file_span, jue)
+            // The names this program's namespace defines (besides its own definitions):
+            // earlier REPL entries and imports. Code compiled into the library namespace
+            // itself (the prelude) finds the builtins there: those are not redefinitions.
+            let mut defined: Vec<String> = if builtin { Vec::new() } else { known.clone() };
+            defined.extend(imported.iter().map(|(name, _)| name.clone()));
+            tandem_core::scheme::lower_scheme_program(&lib.body, file_span, jue, &defined)
                 .map_err(Error::Compile)?
         }
     };

@@ -155,3 +155,19 @@ fn denying_stdout_stops_the_value_echo() {
         assert_eq!(o.status.code(), Some(0), "{lang}");
     }
 }
+
+#[test]
+fn scheme_builtin_redefined_in_an_earlier_entry_is_called_not_inlined() {
+    // `(+ 3 4)` in a later entry must call the session's `+`, not the inlined primitive.
+    let o = repl(
+        &["--lang", "scheme"],
+        "(define (+ a b) (* a b))\n\
+         (+ 3 4)\n\
+         (define (apply f . args) 'mine)\n\
+         (apply - 1 '(2))\n\
+         (- 10 4)\n",
+    );
+    assert_eq!(stdout(&o), "12\nmine\n6\n", "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    assert_eq!(o.status.code(), Some(0));
+}

@@ -218,13 +218,12 @@ pub(crate) struct Lx {
     /// The top level: core + top-level macros and defined names.
     pub(crate) root: Rc<Env>,
     globals: Vec<String>,
-    /// Names this file defines at top level (pre-scanned): calls of those are never inlined
-    /// as primitive operations.
-    top_defined: rustc_hash::FxHashSet<String>,
-    /// Lower `guard` without the runtime support calls (`%guard-body`, `%escape?`): set
-    /// when the program itself defines `%guard-body` (the Scheme prelude, whose `guard` is
-    /// the primitive catch everything else is built on).
-    pub(crate) raw_guard: bool,
+    /// The program is the Scheme library itself (the prelude, recognized by its definition
+    /// of `%guard-body`). Its `guard` is lowered without the runtime support calls
+    /// (`%guard-body`, `%escape?`): it is the primitive catch everything else is built on.
+    /// And its definitions *are* the builtins, so they do not stop builtin calls from
+    /// being inlined (its own `apply` relies on the `apply` form).
+    pub(crate) library: bool,
     depth: u32,
     macro_depth: u32,
     pub(crate) steps: u64,
@@ -234,6 +233,7 @@ pub(crate) fn lower_program(
     datums: &[Datum],
     file_span: Span,
     jue: bool,
+    known_globals: &[String],
 ) -> Result<Module, Vec<Diagnostic>> {
     let core = Rc::new(Env {
         parent: None,
@@ -252,22 +252,7 @@ pub(crate) fn lower_program(
         core,
         root,
         globals: Vec::new(),
-        top_defined: datums
-            .iter()
-            .filter(|d| d.is_form("define") || d.is_form("set!"))
-            .filter_map(|d| {
-                let target = d.list_items()?.get(1)?;
-                match target.as_symbol() {
-                    Some(s) => Some(s.to_string()),
-                    None => target
-                        .list_items()?
-                        .first()?
-                        .as_symbol()
-                        .map(str::to_string),
-                }
-            })
-            .collect(),
-        raw_guard: datums.iter().any(|d| {
+        library: datums.iter().any(|d| {
             d.is_form("define")
                 && d.list_items()
                     .and_then(|i| i.get(1))
@@ -308,6 +293,14 @@ pub(crate) fn lower_program(
     lx.module.builtin_ns = "scheme".into();
     lx.module.globals = std::mem::take(&mut lx.globals);
     if lx.errors.is_empty() {
+        // Calls of builtins that neither this program nor its namespace (re)defines become
+        // primitive operations, decided now that every definition is known.
+        let mut redefined: FxHashSet<String> = assigned_globals(&lx.module);
+        if !lx.library {
+            redefined.extend(lx.module.globals.iter().cloned());
+            redefined.extend(known_globals.iter().cloned());
+        }
+        inline_builtins(&mut lx.module, &redefined);
         lx.module.check_height().map_err(|d| vec![d])?;
         crate::loopify::loopify(&mut lx.module);
         crate::resolve::resolve(&mut lx.module);
@@ -569,15 +562,8 @@ impl Lx {
                             return self.tier(tier, items, env, span);
                         }
                     }
-                    if g == "apply" && items.len() >= 3 {
-                        return self.apply_form(items, env, span);
-                    }
-                    if !self.top_defined.contains(&g) {
-                        if let Some(prim) = inline_prim(&g, items.len() - 1) {
-                            let args = items[1..].iter().map(|a| self.expr(a, env)).collect();
-                            return mk(ExprKind::Prim(prim, args), span);
-                        }
-                    }
+                    // A call of a builtin stays a call here: [`inline_builtins`] decides
+                    // at the end whether it is a primitive operation (or `Apply`).
                 }
                 Binding::Var(_) => {}
             }
@@ -596,25 +582,6 @@ impl Lx {
                 span,
             ),
         }
-    }
-
-    /// `(apply f a ... lst)` with the builtin `apply`: a (tail-callable) `Apply`.
-    fn apply_form(&mut self, items: &[Datum], env: &Rc<Env>, span: Span) -> Expr {
-        let callee = self.expr(&items[1], env);
-        let n = items.len();
-        let mut list = self.expr(&items[n - 1], env);
-        for a in items[2..n - 1].iter().rev() {
-            let x = self.expr(a, env);
-            list = global_call("cons", vec![x, list], span);
-        }
-        mk(
-            ExprKind::Apply {
-                callee: Box::new(callee),
-                args: Box::new(list),
-                tail: false,
-            },
-            span,
-        )
     }
 
     /// Jue `(:tier e ...)`.
@@ -1202,6 +1169,54 @@ impl Lx {
             vec![th, mk(ExprKind::Closure(fid), span)],
             span,
         )
+    }
+}
+
+/// The globals `module` assigns anywhere (`set!` of a global): a builtin assigned this way
+/// may be a different procedure at run time, so its calls are not inlined.
+fn assigned_globals(module: &Module) -> FxHashSet<String> {
+    let mut out = FxHashSet::default();
+    let mut stack: Vec<&Expr> = module.funcs.iter().map(|f| &f.body).collect();
+    while let Some(e) = stack.pop() {
+        if let ExprKind::SetGlobal(g, _) = &e.kind {
+            out.insert(g.clone());
+        }
+        stack.extend(e.children());
+    }
+    out
+}
+
+/// Turn each call of a builtin not in `redefined` into what it lowers to: a primitive
+/// operation (see [`inline_prim`]), or for `(apply f a ... lst)` an [`ExprKind::Apply`] of
+/// `f` to `(cons a ... lst)` (so it can be a tail call). Runs on an explicit stack, before
+/// the height check.
+fn inline_builtins(module: &mut Module, redefined: &FxHashSet<String>) {
+    let mut stack: Vec<&mut Expr> = module.funcs.iter_mut().map(|f| &mut f.body).collect();
+    while let Some(e) = stack.pop() {
+        if let ExprKind::Call { callee, args, .. } = &mut e.kind {
+            if let ExprKind::Global(g) = &callee.kind {
+                if !redefined.contains(g) {
+                    if let Some(prim) = inline_prim(g, args.len()) {
+                        e.kind = ExprKind::Prim(prim, std::mem::take(args));
+                    } else if g == "apply" && args.len() >= 2 {
+                        let span = e.span;
+                        let mut args = std::mem::take(args).into_iter();
+                        let f = args.next().expect("two or more arguments");
+                        let mut rest: Vec<Expr> = args.collect();
+                        let mut list = rest.pop().expect("two or more arguments");
+                        for a in rest.into_iter().rev() {
+                            list = global_call("cons", vec![a, list], span);
+                        }
+                        e.kind = ExprKind::Apply {
+                            callee: Box::new(f),
+                            args: Box::new(list),
+                            tail: false,
+                        };
+                    }
+                }
+            }
+        }
+        stack.extend(Expr::children_mut(e));
     }
 }
 

@@ -503,7 +503,7 @@ impl Lx {
         let Some(var) = spec.first().and_then(|v| v.as_symbol()) else {
             return self.err("guard: expected (variable clause ...)", items[1].span);
         };
-        let body = if self.raw_guard {
+        let body = if self.library {
             self.body(&items[2..], env, span)
         } else {
             let env2 = env.clone();
@@ -515,7 +515,7 @@ impl Lx {
         frame.bind(var, Binding::Var(v));
         let rethrow = || mk(ExprKind::Throw(Box::new(local(v, span))), span);
         let mut handler = self.cond_clauses("guard", &spec[1..], &frame, rethrow());
-        if !self.raw_guard {
+        if !self.library {
             // A call/cc escape passes through every guard.
             let is_escape = global_call("%escape?", vec![local(v, span)], span);
             handler = if_(is_escape, rethrow(), handler, span);

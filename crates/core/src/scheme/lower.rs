@@ -30,6 +30,9 @@
 //!
 //! `(apply f a ... lst)` with the builtin `apply` becomes an [`ExprKind::Apply`] (so it can be
 //! a tail call); `apply` used any other way (passed as a value, rebound) is the procedure.
+//! Like the inlined arithmetic, this is decided once the whole program is expanded: a name
+//! the program defines or assigns anywhere, or its namespace already has (REPL, imports), is
+//! not the builtin.
 //!
 //! Records: `define-record-type` makes an [`ExprKind::StructDef`] (no methods) bound to the
 //! type's name; the constructor builds it with [`ExprKind::StructLit`] (fields the

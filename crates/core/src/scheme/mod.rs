@@ -24,7 +24,9 @@ pub use expand::{MAX_EXPANSION_STEPS, MAX_MACRO_DEPTH};
 
 /// Expand and lower a whole Scheme (or, with `jue`, Jue) program read by
 /// [`tandem_syntax::scheme::read`]. The result is resolved (captures, tail calls) and ready
-/// for the compiler.
+/// for the compiler. `known_globals` are the names the program's namespace already defines
+/// (earlier entries of a REPL session) or imports: like the program's own definitions, they
+/// keep calls of builtins of the same name from being inlined as primitive operations.
 ///
 /// Lowering recurses over the datums (and over macro expansions, up to
 /// [`MAX_MACRO_DEPTH`] levels), so it runs on a helper thread with a large stack.
@@ -32,8 +34,9 @@ pub fn lower_scheme_program(
     datums: &[Datum],
     file_span: Span,
     jue: bool,
+    known_globals: &[String],
 ) -> Result<Module, Vec<Diagnostic>> {
-    let run = || expand::lower_program(datums, file_span, jue);
+    let run = || expand::lower_program(datums, file_span, jue, known_globals);
     let spawned = std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("scheme-expand".into())
@@ -45,6 +48,6 @@ pub fn lower_scheme_program(
     match spawned {
         Some(Ok(result)) => result,
         Some(Err(panic)) => std::panic::resume_unwind(panic),
-        None => expand::lower_program(datums, file_span, jue),
+        None => expand::lower_program(datums, file_span, jue, known_globals),
     }
 }
