@@ -473,24 +473,11 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Bind a declaration (struct, enum, import) to its name: a global at top level, a new
-    /// local elsewhere.
+    /// Bind a declaration (struct, enum, import) to its name, as a `const` would: an
+    /// immutable global at top level, a new immutable local elsewhere, with the same checks
+    /// (no second declaration of the name in the scope, no builtin's name at top level).
     fn bind_declared(&mut self, name: &ast::Ident, value: Expr, span: Span) -> Expr {
-        if self.at_top() {
-            return e(
-                ExprKind::DefineGlobal(name.name.clone(), GlobalKind::Immutable, Box::new(value)),
-                span,
-            );
-        }
-        let v = self.new_var(&name.name, false, name.span);
-        self.scopes.last_mut().expect("scope").names.insert(
-            name.name.clone(),
-            Binding {
-                var: v,
-                declared: true,
-            },
-        );
-        e(ExprKind::Define(v, Box::new(value)), span)
+        self.declare_name(DeclKind::Const, name, value, span)
     }
 
     pub(crate) fn loop_body(&mut self, body: &ast::Block) -> Expr {
