@@ -620,11 +620,21 @@ fn records() {
     });
     assert!(lit);
     assert!(calls(&m, "point?").contains(&("%record-instance?".into(), true)));
-    assert!(matches!(func(&m, "point-x").body.kind, ExprKind::Field(..)));
-    assert!(matches!(
-        func(&m, "set-point-x!").body.kind,
-        ExprKind::SetField(..)
-    ));
+    // Accessors and modifiers check the type first, and raise an error object otherwise.
+    for (name, access) in [("point-x", "Field"), ("set-point-x!", "SetField")] {
+        let ExprKind::If { then, .. } = &func(&m, name).body.kind else {
+            panic!("{name}: {:?}", func(&m, name).body)
+        };
+        let ok = match access {
+            "Field" => matches!(then.kind, ExprKind::Field(..)),
+            _ => matches!(then.kind, ExprKind::SetField(..)),
+        };
+        assert!(ok, "{name}: {then:?}");
+        let called: Vec<String> = calls(&m, name).into_iter().map(|c| c.0).collect();
+        for needed in ["%record-instance?", "%make-error-object", "%raise"] {
+            assert!(called.contains(&needed.to_string()), "{name}: {called:?}");
+        }
+    }
 }
 
 #[test]

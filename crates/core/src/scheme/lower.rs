@@ -20,7 +20,9 @@
 //! | `%parameterize` | `(params values thunk)` | `(parameterize ((p v) ...) body)`: `params` and `values` are lists of equal length; converts each value with its parameter's converter, installs the new values for the dynamic extent of calling `thunk` (restoring them when it returns or escapes), and returns the thunk's result |
 //! | `%guard-body` | `(thunk)` | `guard`'s body: calls `thunk` with no `with-exception-handler` handlers visible (restoring them on exit) |
 //! | `%escape?` | `(obj)` | `guard`'s handler: is the raised object a call/cc escape (re-raised, never handled by a guard)? |
-//! | `%record-instance?` | `(obj type)` | `#t` when `obj` is an instance of the record type (struct type) `type` |
+//! | `%record-instance?` | `(obj type)` | `#t` when `obj` is an instance of the record type (struct type) `type` (record predicates, and the check in accessors and modifiers) |
+//! | `%make-error-object` | `(message irritants)` | an error object, as `error` makes (a record accessor or modifier given another type's record) |
+//! | `%raise` | `(obj)` | raise `obj` as natives raise their errors (the same) |
 //! | `%jue-print` | `(v)` | Jue: print a top-level expression's value on its own line (`write` notation, `true`/`false`, `nil`) |
 //! | `%with-tier` | `(tier-symbol thunk)` | Jue `(:formal e)` etc.: call `thunk` with capabilities narrowed to the tier (`formal`, `verified`, `empirical`, `experimental`), restoring them afterwards; returns the thunk's value |
 //!
@@ -36,8 +38,9 @@
 //!
 //! Records: `define-record-type` makes an [`ExprKind::StructDef`] (no methods) bound to the
 //! type's name; the constructor builds it with [`ExprKind::StructLit`] (fields the
-//! constructor does not take start as `#f`); accessors and modifiers use
-//! [`ExprKind::Field`] / [`ExprKind::SetField`].
+//! constructor does not take start as `#f`); accessors and modifiers check their argument
+//! with `%record-instance?` (raising `NAME: expected a TYPE record, got OBJ` otherwise) and
+//! then use [`ExprKind::Field`] / [`ExprKind::SetField`].
 
 use crate::ir::*;
 use tandem_syntax::scheme::{Datum, DatumKind};

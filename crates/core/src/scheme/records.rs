@@ -1,6 +1,6 @@
 //! `define-record-type`: a struct type (bound to the type's name), a constructor building
 //! it with `StructLit`, a predicate calling `%record-instance?`, and accessors / modifiers
-//! using `Field` / `SetField`.
+//! that check their argument the same way before using `Field` / `SetField`.
 
 use super::expand::{base_name, Binding, Def, DefVal, Env, Lx};
 use super::lower::*;
@@ -23,10 +23,16 @@ pub(crate) enum RecordPart {
     Pred {
         ty: String,
     },
+    /// Accessors and modifiers know their type (`ty`, the type's name as bound) and its
+    /// display name, to check their argument.
     Get {
+        ty: String,
+        shown: String,
         field: String,
     },
     Set {
+        ty: String,
+        shown: String,
         field: String,
     },
 }
@@ -49,6 +55,15 @@ impl Lx {
         let Some(ty) = ty_d.as_symbol() else {
             self.err("define-record-type: expected a type name", items[1].span);
             return None;
+        };
+        let display = base_name(ty)
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_string();
+        let shown = if display.is_empty() {
+            base_name(ty).to_string()
+        } else {
+            display
         };
         let mut field_syms = Vec::new();
         let mut defs = Vec::new();
@@ -95,6 +110,8 @@ impl Lx {
                     name: g.clone(),
                     span: f.span,
                     val: DefVal::Record(RecordPart::Get {
+                        ty: ty.to_string(),
+                        shown: shown.clone(),
                         field: field.clone(),
                     }),
                 });
@@ -104,6 +121,8 @@ impl Lx {
                     name: s.clone(),
                     span: f.span,
                     val: DefVal::Record(RecordPart::Set {
+                        ty: ty.to_string(),
+                        shown: shown.clone(),
                         field: field.clone(),
                     }),
                 });
@@ -113,19 +132,11 @@ impl Lx {
             .iter()
             .map(|f| base_name(f).to_string())
             .collect();
-        let display = base_name(ty)
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .to_string();
         defs.push(Def {
             name: ty.to_string(),
             span,
             val: DefVal::Record(RecordPart::Type {
-                name: if display.is_empty() {
-                    base_name(ty).to_string()
-                } else {
-                    display
-                },
+                name: shown,
                 fields: fields.clone(),
             }),
         });
@@ -260,31 +271,58 @@ impl Lx {
                     global_call("%record-instance?", vec![local(pv[0], span), ty], span)
                 })
             }
-            RecordPart::Get { field } => {
-                self.make_func(name, span, &["obj".into()], None, |_, pv, _| {
-                    mk(
-                        ExprKind::Field(Box::new(local(pv[0], span)), field.clone()),
-                        span,
-                    )
+            RecordPart::Get { ty, shown, field } => {
+                self.make_func(name, span, &["obj".into()], None, |lx, pv, _| {
+                    let obj = || local(pv[0], span);
+                    let get = mk(ExprKind::Field(Box::new(obj()), field.clone()), span);
+                    let ty = ty_ref(lx, ty);
+                    checked(name, shown, obj, ty, get, span)
                 })
             }
-            RecordPart::Set { field } => self.make_func(
+            RecordPart::Set { ty, shown, field } => self.make_func(
                 name,
                 span,
                 &["obj".into(), "value".into()],
                 None,
-                |_, pv, _| {
-                    mk(
+                |lx, pv, _| {
+                    let obj = || local(pv[0], span);
+                    let set = mk(
                         ExprKind::SetField(
-                            Box::new(local(pv[0], span)),
+                            Box::new(obj()),
                             field.clone(),
                             Box::new(local(pv[1], span)),
                         ),
                         span,
-                    )
+                    );
+                    let ty = ty_ref(lx, ty);
+                    checked(name, shown, obj, ty, set, span)
                 },
             ),
         };
         mk(ExprKind::Closure(fid), span)
     }
+}
+
+/// `body` when `obj()` is an instance of the record type `ty`, else an error naming the
+/// procedure and the type (`point-x: expected a point record, got 42`), raised as the
+/// natives raise theirs.
+fn checked(
+    proc_name: &str,
+    shown: &str,
+    obj: impl Fn() -> Expr,
+    ty: Expr,
+    body: Expr,
+    span: Span,
+) -> Expr {
+    let test = global_call("%record-instance?", vec![obj(), ty], span);
+    let message = constant(
+        Const::Str(format!(
+            "{}: expected a {shown} record, got",
+            base_name(proc_name)
+        )),
+        span,
+    );
+    let irritants = global_call("cons", vec![obj(), constant(Const::Null, span)], span);
+    let error = global_call("%make-error-object", vec![message, irritants], span);
+    if_(test, body, global_call("%raise", vec![error], span), span)
 }
