@@ -99,7 +99,7 @@ impl Lowerer<'_> {
                 let arity = if args.is_empty() && name.name != "None" {
                     None
                 } else {
-                    Some(args.len().min(255) as u8)
+                    Some(self.payload_arity(&name.name, args.len(), *span))
                 };
                 self.variant_pattern(value, family, &name.name, arity, args, *span)
             }
@@ -112,7 +112,7 @@ impl Lowerer<'_> {
                 let arity = if args.is_empty() {
                     None
                 } else {
-                    Some(args.len().min(255) as u8)
+                    Some(self.payload_arity(&variant.name, args.len(), *span))
                 };
                 self.variant_pattern(
                     value,
@@ -145,11 +145,9 @@ impl Lowerer<'_> {
             span,
         );
         let mut binds = Vec::new();
-        for (i, a) in args.iter().enumerate() {
-            let field = e(
-                ExprKind::VariantField(Box::new(value.clone()), i as u8),
-                span,
-            );
+        // Past 255 payload values `arity` was reported as an error: the rest have no index.
+        for (i, a) in (0..=u8::MAX).zip(args) {
+            let field = e(ExprKind::VariantField(Box::new(value.clone()), i), span);
             let (c, b) = self.pattern(a, field, false);
             if let Some(c) = c {
                 cond = e(ExprKind::And(Box::new(cond), Box::new(c)), span);

@@ -388,14 +388,15 @@ impl Lowerer<'_> {
                 self.bind_declared(&d.name, def, span)
             }
             StmtKind::Enum(d) => {
+                let mut variants = Vec::new();
+                for v in &d.variants {
+                    let arity = self.payload_arity(&v.name.name, v.arity, v.name.span);
+                    variants.push((v.name.name.clone(), arity));
+                }
                 let def = e(
                     ExprKind::EnumDef {
                         name: d.name.name.clone(),
-                        variants: d
-                            .variants
-                            .iter()
-                            .map(|v| (v.name.name.clone(), v.arity.min(255) as u8))
-                            .collect(),
+                        variants,
                     },
                     span,
                 );
@@ -835,6 +836,21 @@ impl Lowerer<'_> {
                 Expr::null(span)
             }
         }
+    }
+
+    /// The number of payload values of variant `name` (declared or matched at `span`), which
+    /// must fit the IR's `u8` (an error otherwise, reported here rather than truncated).
+    pub(crate) fn payload_arity(&mut self, name: &str, n: usize, span: Span) -> u8 {
+        u8::try_from(n).unwrap_or_else(|_| {
+            self.error(Diagnostic::error(
+                format!(
+                    "variant '{name}' has {n} payload values (the limit is {})",
+                    u8::MAX
+                ),
+                span,
+            ));
+            u8::MAX
+        })
     }
 
     /// True when `name` refers to the builtin global of that name here (not rebound by a

@@ -191,3 +191,40 @@ fn too_many_variant_values_is_a_compile_error_not_a_truncation() {
     };
     assert!(err.contains("too many arguments"), "{err}");
 }
+
+/// The compile error for `src`, rendered.
+fn compile_error(src: &str) -> String {
+    let mut e = Engine::with_output(Box::new(std::io::sink()));
+    match e.compile_source("t.ruff", src, Dialect::Ruff) {
+        Ok(_) => panic!("compiled:\n{src}"),
+        Err(err) => e.render_error(&err),
+    }
+}
+
+#[test]
+fn too_many_payload_values_in_a_declaration_or_pattern_is_an_error_not_a_clamp() {
+    let names = |n: usize| (0..n).map(|i| format!("a{i}")).collect::<Vec<_>>().join(", ");
+    // Declared: 256 payload fields do not fit (they used to become 255).
+    let err = compile_error(&format!("enum Big {{ V({}) }}\n", names(256)));
+    assert!(
+        err.contains("variant 'V' has 256 payload values (the limit is 255)"),
+        "{err}"
+    );
+    assert!(err.contains("t.ruff:1:12"), "{err}");
+    // Matched: the arity test and the field indexes (which wrapped past 255).
+    for pattern in [
+        format!("Some({})", names(300)),
+        format!("Big::V({})", names(256)),
+    ] {
+        let src = format!(
+            "enum Big {{ V(x) }}\nx := 1\nmatch x {{\n    case {pattern}: {{ print(1) }}\n}}\n"
+        );
+        let err = compile_error(&src);
+        assert!(err.contains("payload values (the limit is 255)"), "{err}");
+        assert!(err.contains("t.ruff:4:10"), "{err}");
+    }
+    // 255 is fine.
+    let mut e = Engine::with_output(Box::new(std::io::sink()));
+    let src = format!("enum Big {{ V({}) }}\n", names(255));
+    assert!(e.compile_source("t.ruff", &src, Dialect::Ruff).is_ok());
+}
