@@ -504,8 +504,7 @@ impl Lowerer<'_> {
             ast::ExprKind::Call { callee, args }
                 if (1..=3).contains(&args.len())
                     && matches!(&callee.kind, ast::ExprKind::Ident(n) if n == "range")
-                    && matches!(self.lookup("range"), Resolved::Global)
-                    && !self.top_names.contains("range") =>
+                    && self.is_builtin_name("range") =>
             {
                 Some(args)
             }

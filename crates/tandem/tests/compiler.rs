@@ -135,6 +135,20 @@ fn for_range_does_not_build_an_array() {
 }
 
 #[test]
+fn for_over_a_rebound_range_calls_it() {
+    // A local or a top-level `range` of the file's own is not the builtin: a real call.
+    for src in [
+        "func f(n, range) {\n  s := 0\n  for i in range(n) { s += i }\n  return s\n}",
+        "func range(n) { return [n] }\nfunc f(n) {\n  s := 0\n  for i in range(n) { s += i }\n  return s\n}",
+    ] {
+        let d = disasm_of(src, "f");
+        let o = ops(&d);
+        assert!(!o.iter().any(|x| x == "RANGEPREP"), "{d}");
+        assert!(plain_calls(&o) >= 1, "{d}");
+    }
+}
+
+#[test]
 fn small_constants_use_immediate_forms() {
     let d = disasm_of(
         "func f(i, j) {\n  if i < 2 { return i * 3 }\n  return (i % 7) + (j - 1) + i * j\n}",
@@ -203,7 +217,12 @@ fn compile_error(src: &str) -> String {
 
 #[test]
 fn too_many_payload_values_in_a_declaration_or_pattern_is_an_error_not_a_clamp() {
-    let names = |n: usize| (0..n).map(|i| format!("a{i}")).collect::<Vec<_>>().join(", ");
+    let names = |n: usize| {
+        (0..n)
+            .map(|i| format!("a{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     // Declared: 256 payload fields do not fit (they used to become 255).
     let err = compile_error(&format!("enum Big {{ V({}) }}\n", names(256)));
     assert!(
