@@ -818,28 +818,41 @@ fn or_and_and_shapes() {
     assert!(calls(&m, "c").contains(&("f".into(), true)));
 }
 
-/// Every conformance program (that reads) expands and lowers without a diagnostic.
+/// Every conformance program expands and lowers without a diagnostic, except the deliberate
+/// syntax errors (`err_syntax_*`), which must fail to read.
 #[test]
 fn conformance_programs_lower() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/programs");
     let mut failures = Vec::new();
     let mut n = 0;
     for (dir, ext, jue) in [("scheme", "scm", false), ("jue", "jue", true)] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-            continue;
-        };
+        let entries = std::fs::read_dir(root.join(dir))
+            .unwrap_or_else(|e| panic!("cannot list tests/programs/{dir}: {e}"));
         let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
         paths.sort();
+        let before = n;
         for p in paths {
             if p.extension().and_then(|e| e.to_str()) != Some(ext) {
                 continue;
             }
+            n += 1;
             let src = std::fs::read_to_string(&p).unwrap();
             let mode = if jue { ReadMode::Jue } else { ReadMode::Scheme };
-            let Ok(datums) = read(&src, FileId(0), mode) else {
-                continue;
+            let syntax_error_test = p
+                .file_name()
+                .is_some_and(|f| f.to_string_lossy().starts_with("err_syntax"));
+            let datums = match (read(&src, FileId(0), mode), syntax_error_test) {
+                (Ok(datums), false) => datums,
+                (Err(_), true) => continue,
+                (Ok(_), true) => {
+                    failures.push(format!("{}: should not read", p.display()));
+                    continue;
+                }
+                (Err(ds), false) => {
+                    failures.push(format!("{}: does not read: {}", p.display(), ds[0].message));
+                    continue;
+                }
             };
-            n += 1;
             if let Err(ds) = lower_scheme_program(&datums, Span::default(), jue, &[]) {
                 let d = &ds[0];
                 let at = d.span.map(|s| s.start as usize).unwrap_or(0);
@@ -847,8 +860,11 @@ fn conformance_programs_lower() {
                 failures.push(format!("{}:{line}: {}", p.display(), d.message));
             }
         }
+        assert!(
+            n > before,
+            "no conformance programs in tests/programs/{dir}"
+        );
     }
-    assert!(n > 0, "no conformance programs found");
     assert!(
         failures.is_empty(),
         "{n} programs, failures:\n{}",

@@ -113,15 +113,19 @@ fn corpus_of(dir: &str, ext: &str) -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/programs")
         .join(dir);
-    let mut files: Vec<_> = std::fs::read_dir(dir)
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("programs dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == ext))
         .collect();
     files.sort();
+    assert!(!files.is_empty(), "no .{ext} programs in {}", dir.display());
     files
         .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+        })
         .collect()
 }
 

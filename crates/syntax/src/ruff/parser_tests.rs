@@ -926,19 +926,25 @@ fn repository_programs_parse() {
         "examples",
         "crates/tandem/src",
     ] {
-        if let Ok(rd) = std::fs::read_dir(root.join(dir)) {
-            for e in rd.flatten() {
-                let p = e.path();
-                if p.extension().is_some_and(|x| x == "ruff") {
-                    files.push(p);
-                }
+        let rd =
+            std::fs::read_dir(root.join(dir)).unwrap_or_else(|e| panic!("cannot list {dir}: {e}"));
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "ruff") {
+                files.push(p);
             }
         }
     }
+    // The conformance programs alone are in the hundreds.
+    assert!(files.len() > 100, "only {} .ruff files found", files.len());
     let mut failures = String::new();
     for p in &files {
-        let Ok(src) = std::fs::read_to_string(p) else {
-            continue;
+        let src = match std::fs::read_to_string(p) {
+            Ok(src) => src,
+            Err(e) => {
+                failures.push_str(&format!("{}: cannot read: {e}\n", p.display()));
+                continue;
+            }
         };
         let name = p.file_name().unwrap().to_string_lossy().to_string();
         let result = parse(&src, FileId(0));
