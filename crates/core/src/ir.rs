@@ -51,6 +51,37 @@ impl Module {
         &self.funcs[id as usize]
     }
 
+    /// Add a function named `name` (nested in `parent`), with no parameters and a `null`
+    /// body for now; returns its id.
+    pub fn add_func(&mut self, name: &str, parent: Option<FuncId>, span: Span) -> FuncId {
+        self.funcs.push(Func {
+            name: name.to_string(),
+            params: Vec::new(),
+            rest: None,
+            rest_list: false,
+            body: Expr::null(span),
+            span,
+            parent,
+            upvalues: Vec::new(),
+        });
+        (self.funcs.len() - 1) as FuncId
+    }
+
+    /// Add a local variable of function `func` (what the resolver decides starts out
+    /// false); returns its id.
+    pub fn add_var(&mut self, name: &str, func: FuncId, mutable: bool, span: Span) -> VarId {
+        self.vars.push(VarInfo {
+            name: name.to_string(),
+            func,
+            mutable,
+            captured: false,
+            reassigned: false,
+            boxed: false,
+            span,
+        });
+        (self.vars.len() - 1) as VarId
+    }
+
     /// An error at the first expression found nested deeper than [`MAX_IR_HEIGHT`].
     pub fn check_height(&self) -> Result<(), Diagnostic> {
         self.check_height_within(MAX_IR_HEIGHT)

@@ -13,6 +13,26 @@
 //! nowhere else. The loop runs in the enclosing frame: no call, no frame, no closure.
 
 use crate::ir::*;
+use tandem_syntax::Span;
+
+/// The shape this pass looks for (see [`try_loop`]), as named `let` and `do` build it: the
+/// local `var` bound to a closure of `func` (defined first, then assigned, so that the
+/// closure captures the variable's box), then called with `inits`.
+pub(crate) fn local_loop(var: VarId, func: FuncId, inits: Vec<Expr>, span: Span) -> Expr {
+    let mk = |kind| Expr::new(kind, span);
+    mk(ExprKind::Block(vec![
+        mk(ExprKind::Define(var, Box::new(Expr::null(span)))),
+        mk(ExprKind::SetLocal(
+            var,
+            Box::new(mk(ExprKind::Closure(func))),
+        )),
+        mk(ExprKind::Call {
+            callee: Box::new(mk(ExprKind::Local(var))),
+            args: inits,
+            tail: false,
+        }),
+    ]))
+}
 
 /// Rewrite every eligible local loop in the module (run before `resolve`).
 pub fn loopify(module: &mut Module) {
@@ -38,12 +58,7 @@ fn rewrite(module: &mut Module, owner: FuncId, e: &mut Expr) {
     }
 }
 
-fn try_loop(
-    module: &mut Module,
-    owner: FuncId,
-    items: &[Expr],
-    span: tandem_syntax::Span,
-) -> Option<Expr> {
+fn try_loop(module: &mut Module, owner: FuncId, items: &[Expr], span: Span) -> Option<Expr> {
     let [define, set, call] = items else {
         return None;
     };
@@ -189,7 +204,7 @@ fn assign_params(
     owner: FuncId,
     params: &[VarId],
     args: Vec<Expr>,
-    span: tandem_syntax::Span,
+    span: Span,
     label: u32,
 ) -> Vec<Expr> {
     let mut out = Vec::new();
@@ -212,16 +227,7 @@ fn assign_params(
     } else {
         let mut temps = Vec::new();
         for (p, a) in pairs {
-            module.vars.push(VarInfo {
-                name: "$loop".to_string(),
-                func: owner,
-                mutable: false,
-                captured: false,
-                reassigned: false,
-                boxed: false,
-                span,
-            });
-            let t = (module.vars.len() - 1) as VarId;
+            let t = module.add_var("$loop", owner, false, span);
             out.push(Expr::new(ExprKind::Define(t, Box::new(a)), span));
             temps.push((p, t));
         }

@@ -3,7 +3,7 @@
 //! on a temporary, field reads, and `Define`s of the bound names.
 
 use crate::ir::*;
-use crate::lower_ruff::{e, Binding, Lowerer};
+use crate::lower_ruff::{e, Lowerer};
 use tandem_syntax::ruff::ast::{self, BindPattern, DeclKind, Pattern};
 use tandem_syntax::{Diagnostic, Span};
 
@@ -29,14 +29,7 @@ impl Lowerer<'_> {
             let (cond, binds) = self.pattern(&case.pattern, e(ExprKind::Local(t), span), true);
             let mut items = Vec::new();
             for (id, value) in binds {
-                let v = self.new_var(&id.name, true, id.span);
-                self.scopes.last_mut().expect("scope").names.insert(
-                    id.name.clone(),
-                    Binding {
-                        var: v,
-                        declared: true,
-                    },
-                );
+                let v = self.bind_local(&id.name, true, true, id.span);
                 items.push(e(ExprKind::Define(v, Box::new(value)), id.span));
             }
             items.push(self.block(&case.body));

@@ -131,7 +131,7 @@ fn pattern_names(p: &BindPattern, out: &mut FxHashSet<String>) {
     }
 }
 
-pub(crate) struct Binding {
+struct Binding {
     pub(crate) var: VarId,
     /// Declared with `let`/`mut`/`const` (for the duplicate-declaration check).
     pub(crate) declared: bool,
@@ -141,7 +141,7 @@ pub(crate) struct Scope {
     func: FuncId,
     /// The file's top-level scope: its bindings are globals.
     top: bool,
-    pub(crate) names: FxHashMap<String, Binding>,
+    names: FxHashMap<String, Binding>,
 }
 
 impl Scope {
@@ -181,31 +181,30 @@ pub(crate) fn e(kind: ExprKind, span: Span) -> Expr {
 
 impl Lowerer<'_> {
     fn new_func(&mut self, name: &str, parent: Option<FuncId>, span: Span) -> FuncId {
-        self.module.funcs.push(Func {
-            name: name.to_string(),
-            params: Vec::new(),
-            rest: None,
-            rest_list: false,
-            body: Expr::null(span),
-            span,
-            parent,
-            upvalues: Vec::new(),
-        });
-        (self.module.funcs.len() - 1) as FuncId
+        self.module.add_func(name, parent, span)
     }
 
     pub(crate) fn new_var(&mut self, name: &str, mutable: bool, span: Span) -> VarId {
-        let func = self.scopes.last().map(|s| s.func).unwrap_or(0);
-        self.module.vars.push(VarInfo {
-            name: name.to_string(),
-            func,
-            mutable,
-            captured: false,
-            reassigned: false,
-            boxed: false,
-            span,
-        });
-        (self.module.vars.len() - 1) as VarId
+        let func = self.cur_func();
+        self.module.add_var(name, func, mutable, span)
+    }
+
+    /// A new local `name` of the current function, bound in the innermost scope (`declared`:
+    /// by `let`/`mut`/`const` or as a parameter, for the duplicate-declaration check).
+    pub(crate) fn bind_local(
+        &mut self,
+        name: &str,
+        mutable: bool,
+        declared: bool,
+        span: Span,
+    ) -> VarId {
+        let var = self.new_var(name, mutable, span);
+        self.scopes
+            .last_mut()
+            .expect("scope")
+            .names
+            .insert(name.to_string(), Binding { var, declared });
+        var
     }
 
     pub(crate) fn error(&mut self, d: Diagnostic) {
@@ -253,14 +252,7 @@ impl Lowerer<'_> {
         }
         for s in stmts {
             if let StmtKind::Func(f) = &s.kind {
-                let v = self.new_var(&f.name.name, true, f.name.span);
-                self.scopes.last_mut().expect("scope").names.insert(
-                    f.name.name.clone(),
-                    Binding {
-                        var: v,
-                        declared: false,
-                    },
-                );
+                let v = self.bind_local(&f.name.name, true, false, f.name.span);
                 out.push(e(
                     ExprKind::Define(v, Box::new(Expr::null(f.name.span))),
                     f.name.span,
@@ -410,14 +402,7 @@ impl Lowerer<'_> {
             StmtKind::Try { body, err, handler } => {
                 let body = self.block(body);
                 self.push_block();
-                let v = self.new_var(&err.name, true, err.span);
-                self.scopes.last_mut().expect("scope").names.insert(
-                    err.name.clone(),
-                    Binding {
-                        var: v,
-                        declared: false,
-                    },
-                );
+                let v = self.bind_local(&err.name, true, false, err.span);
                 let handler = self.block(handler);
                 self.scopes.pop();
                 e(
@@ -519,14 +504,7 @@ impl Lowerer<'_> {
         };
         // The loop variable is fresh in each iteration, in a scope around the body.
         self.push_block();
-        let v = self.new_var(&var.name, true, var.span);
-        self.scopes.last_mut().expect("scope").names.insert(
-            var.name.clone(),
-            Binding {
-                var: v,
-                declared: false,
-            },
-        );
+        let v = self.bind_local(&var.name, true, false, var.span);
         let b = self.loop_body(body);
         self.scopes.pop();
         match lowered_args {
@@ -591,14 +569,7 @@ impl Lowerer<'_> {
                     p.span,
                 ));
             }
-            let v = self.new_var(&p.name, true, p.span);
-            self.scopes.last_mut().expect("scope").names.insert(
-                p.name.clone(),
-                Binding {
-                    var: v,
-                    declared: true,
-                },
-            );
+            let v = self.bind_local(&p.name, true, true, p.span);
             pvars.push(v);
         }
         let mut items = self.hoist(&body.stmts);
@@ -670,14 +641,7 @@ impl Lowerer<'_> {
                 id.span,
             ));
         }
-        let v = self.new_var(name, kind == DeclKind::Mut, id.span);
-        self.scopes.last_mut().expect("scope").names.insert(
-            name.clone(),
-            Binding {
-                var: v,
-                declared: true,
-            },
-        );
+        let v = self.bind_local(name, kind == DeclKind::Mut, true, id.span);
         e(ExprKind::Define(v, Box::new(init)), span)
     }
 
@@ -741,14 +705,7 @@ impl Lowerer<'_> {
                     }
                     Resolved::Global => {
                         // No binding anywhere: a new mutable local in the current block.
-                        let v = self.new_var(name, true, target.span);
-                        self.scopes.last_mut().expect("scope").names.insert(
-                            name.clone(),
-                            Binding {
-                                var: v,
-                                declared: false,
-                            },
-                        );
+                        let v = self.bind_local(name, true, false, target.span);
                         e(ExprKind::Define(v, Box::new(rhs)), span)
                     }
                 }
@@ -996,19 +953,7 @@ impl Lowerer<'_> {
                     }
                     // `Enum::Variant(args)`
                     ast::ExprKind::Path { enum_name, variant } => {
-                        let ty = self.expr(&ast::Expr {
-                            kind: ast::ExprKind::Ident(enum_name.name.clone()),
-                            span: enum_name.span,
-                        });
-                        e(
-                            ExprKind::MakeVariant {
-                                enum_type: Some(Box::new(ty)),
-                                family: enum_name.name.clone(),
-                                tag: variant.name.clone(),
-                                args: lowered,
-                            },
-                            span,
-                        )
+                        self.enum_variant(enum_name, variant, lowered, span)
                     }
                     _ => {
                         let callee = self.expr(callee);
@@ -1054,20 +999,32 @@ impl Lowerer<'_> {
                 )
             }
             ast::ExprKind::Path { enum_name, variant } => {
-                let ty = self.expr(&ast::Expr {
-                    kind: ast::ExprKind::Ident(enum_name.name.clone()),
-                    span: enum_name.span,
-                });
-                e(
-                    ExprKind::MakeVariant {
-                        enum_type: Some(Box::new(ty)),
-                        family: enum_name.name.clone(),
-                        tag: variant.name.clone(),
-                        args: Vec::new(),
-                    },
-                    span,
-                )
+                self.enum_variant(enum_name, variant, Vec::new(), span)
             }
         }
+    }
+
+    /// `Enum::Variant` (no `args`) or `Enum::Variant(args)`: a variant of the enum type the
+    /// name `Enum` refers to here.
+    fn enum_variant(
+        &mut self,
+        enum_name: &ast::Ident,
+        variant: &ast::Ident,
+        args: Vec<Expr>,
+        span: Span,
+    ) -> Expr {
+        let ty = self.expr(&ast::Expr {
+            kind: ast::ExprKind::Ident(enum_name.name.clone()),
+            span: enum_name.span,
+        });
+        e(
+            ExprKind::MakeVariant {
+                enum_type: Some(Box::new(ty)),
+                family: enum_name.name.clone(),
+                tag: variant.name.clone(),
+                args,
+            },
+            span,
+        )
     }
 }

@@ -314,32 +314,14 @@ impl Lx {
     // ----- IR bookkeeping -------------------------------------------------------------
 
     fn new_func(&mut self, name: &str, span: Span) -> FuncId {
-        self.module.funcs.push(Func {
-            name: name.to_string(),
-            params: Vec::new(),
-            rest: None,
-            rest_list: false,
-            body: Expr::null(span),
-            span,
-            parent: self.fstack.last().copied(),
-            upvalues: Vec::new(),
-        });
-        (self.module.funcs.len() - 1) as FuncId
+        let parent = self.fstack.last().copied();
+        self.module.add_func(name, parent, span)
     }
 
     /// A new local of the function being lowered (`name` is for messages only).
     pub(crate) fn new_var(&mut self, name: &str, span: Span) -> VarId {
         let func = self.fstack.last().copied().unwrap_or(0);
-        self.module.vars.push(VarInfo {
-            name: base_name(name).to_string(),
-            func,
-            mutable: true,
-            captured: false,
-            reassigned: false,
-            boxed: false,
-            span,
-        });
-        (self.module.vars.len() - 1) as VarId
+        self.module.add_var(base_name(name), func, true, span)
     }
 
     /// Make a function: `params` (display names) and an optional rest list parameter; `build`

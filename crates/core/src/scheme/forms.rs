@@ -116,18 +116,7 @@ impl Lx {
             }
             lx.body(body, &inner, span)
         });
-        mk(
-            ExprKind::Block(vec![
-                // Define first, then assign: the closure captures the variable's box.
-                define(lv, Expr::null(span), span),
-                mk(
-                    ExprKind::SetLocal(lv, Box::new(mk(ExprKind::Closure(fid), span))),
-                    span,
-                ),
-                call(local(lv, span), inits, span),
-            ]),
-            span,
-        )
+        crate::loopify::local_loop(lv, fid, inits, span)
     }
 
     pub(crate) fn let_star(&mut self, items: &[Datum], env: &Rc<Env>, span: Span) -> Expr {
@@ -273,18 +262,7 @@ impl Lx {
             again.push(call(local(lv, span), steps, span));
             if_(cond, done, mk(ExprKind::Block(again), span), span)
         });
-        mk(
-            ExprKind::Block(vec![
-                // Define first, then assign: the closure captures the variable's box.
-                define(lv, Expr::null(span), span),
-                mk(
-                    ExprKind::SetLocal(lv, Box::new(mk(ExprKind::Closure(fid), span))),
-                    span,
-                ),
-                call(local(lv, span), inits, span),
-            ]),
-            span,
-        )
+        crate::loopify::local_loop(lv, fid, inits, span)
     }
 
     pub(crate) fn cond(&mut self, items: &[Datum], env: &Rc<Env>, span: Span) -> Expr {

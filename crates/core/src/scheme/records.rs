@@ -3,6 +3,7 @@
 //! that check their argument the same way before using `Field` / `SetField`.
 
 use super::expand::{base_name, Binding, Def, DefVal, Env, Lx};
+use super::forms::WriteShort;
 use super::lower::*;
 use crate::ir::*;
 use std::rc::Rc;
@@ -74,10 +75,7 @@ impl Lx {
                 DatumKind::List(xs, None) if !xs.is_empty() && xs.len() <= 3 => xs.iter().collect(),
                 _ => {
                     self.err(
-                        format!(
-                            "define-record-type: bad field spec {}",
-                            super::expand::strip(f).write()
-                        ),
+                        format!("define-record-type: bad field spec {}", f.write_short()),
                         f.span,
                     );
                     return None;
@@ -178,7 +176,7 @@ impl Lx {
                             self.err(
                                 format!(
                                     "define-record-type: constructor argument {} is not a field",
-                                    super::expand::strip(p).write()
+                                    p.write_short()
                                 ),
                                 p.span,
                             );
