@@ -23,6 +23,17 @@ pub struct Module {
     /// The namespace where its other (builtin) global names live: `""` for the Ruff
     /// library, `"scheme"` for the Scheme library.
     pub builtin_ns: String,
+    /// Whose wording the VM's own runtime errors use in this module's code.
+    pub wording: Wording,
+}
+
+/// The wording of the errors instructions raise, where the dialects' specifications differ
+/// (only in case: `Integer overflow` in Ruff, `integer overflow` in Scheme).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Wording {
+    #[default]
+    Ruff,
+    Scheme,
 }
 
 /// How deeply expressions may nest in a module. The passes after lowering (loopify,

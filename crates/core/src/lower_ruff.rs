@@ -99,12 +99,11 @@ fn collect_top_names(s: &ast::Stmt, out: &mut FxHashSet<String>) {
 
 /// The name `import a/b/m` binds: the last path component, without an extension.
 pub fn module_binding_name(path: &str) -> String {
-    let last = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    [".ruff", ".scm", ".sld", ".jue"]
-        .iter()
-        .find_map(|ext| last.strip_suffix(ext))
-        .unwrap_or(last)
-        .to_string()
+    let file = std::path::Path::new(path.rsplit(['/', '\\']).next().unwrap_or(path));
+    match (tandem_syntax::Dialect::from_path(file), file.file_stem()) {
+        (Some(_), Some(stem)) => stem.to_string_lossy().into_owned(),
+        _ => file.to_string_lossy().into_owned(),
+    }
 }
 
 fn pattern_names(p: &BindPattern, out: &mut FxHashSet<String>) {

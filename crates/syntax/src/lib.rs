@@ -2,9 +2,11 @@
 //! Ruff-dialect lexer and parser. Nothing here knows about the IR, bytecode or the VM.
 
 pub mod diagnostic;
+pub mod dialect;
 pub mod ruff;
 pub mod scheme;
 pub mod span;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
+pub use dialect::Dialect;
 pub use span::{FileId, LineCol, SourceFile, SourceMap, Span};

@@ -16,29 +16,8 @@ use std::rc::Rc;
 use tandem_syntax::{Diagnostic, SourceMap, Span};
 use tandem_vm::object::Proto;
 
+pub use tandem_syntax::Dialect;
 pub use tandem_vm::{Arity, Caps, ErrorKind, NativeResult, RuntimeError, Value, Vm};
-
-/// The surface language of a source file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    Ruff,
-    Scheme,
-    Jue,
-}
-
-impl Dialect {
-    /// The dialect a file extension selects: `.ruff` Ruff; `.scm`, `.ss` and `.sld` Scheme;
-    /// `.jue` Jue. This is the one table of extensions: `run`, `check` and module imports all
-    /// use it.
-    pub fn from_path(path: &Path) -> Option<Dialect> {
-        match path.extension()?.to_str()? {
-            "ruff" => Some(Dialect::Ruff),
-            "scm" | "ss" | "sld" => Some(Dialect::Scheme),
-            "jue" => Some(Dialect::Jue),
-            _ => None,
-        }
-    }
-}
 
 /// Anything that can go wrong loading or running a program.
 #[derive(Debug)]

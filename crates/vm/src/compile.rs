@@ -140,7 +140,7 @@ impl Ctx<'_> {
             upvals,
             span: func.span,
             builtin: self.builtin,
-            scheme: self.builtin_ns == "scheme",
+            wording: self.module.wording,
             rest_list: func.rest_list,
             is_method,
         }))

@@ -14,6 +14,7 @@ use crate::opcode::Instr;
 use crate::value::{values_equal, Gc, Value};
 use crate::vm::{Frame, Handler, Vm};
 use std::rc::Rc;
+use tandem_core::ir::Wording;
 
 /// An error found while setting up a call, before a frame exists for it.
 type CallError = (ErrorKind, String);
@@ -171,7 +172,7 @@ impl Vm {
             macro_rules! fail {
                 ($kind:expr, $msg:expr) => {{
                     let mut msg = $msg;
-                    if proto.scheme {
+                    if proto.wording == Wording::Scheme {
                         scheme_wording(&mut msg);
                     }
                     save_pc!();

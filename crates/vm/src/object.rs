@@ -311,8 +311,8 @@ pub struct Proto {
     pub rest_list: bool,
     /// A struct method: `self` is its first parameter, which arity errors do not count.
     pub is_method: bool,
-    /// Compiled from Scheme: the interpreter's own errors use Scheme's wording.
-    pub scheme: bool,
+    /// Whose wording the interpreter's own errors use in this code.
+    pub wording: tandem_core::ir::Wording,
 }
 
 /// A function value: a prototype plus its captured upvalues.

@@ -291,6 +291,7 @@ pub(crate) fn lower_program(
     lx.module.funcs[main as usize].body = mk(ExprKind::Block(out), file_span);
     lx.module.entry = main;
     lx.module.builtin_ns = "scheme".into();
+    lx.module.wording = Wording::Scheme;
     lx.module.globals = std::mem::take(&mut lx.globals);
     if lx.errors.is_empty() {
         // Calls of builtins that neither this program nor its namespace (re)defines become
