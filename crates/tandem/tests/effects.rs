@@ -449,7 +449,9 @@ fn tandem(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = cmd.spawn().expect("spawn tandem");
     if let Some(text) = stdin {
         let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(text.as_bytes()).unwrap();
+        // A child that exits early closes its end; the assertions on its
+        // output then say what happened, so a broken pipe is not a panic here.
+        let _ = pipe.write_all(text.as_bytes());
     }
     child.wait_with_output().unwrap()
 }

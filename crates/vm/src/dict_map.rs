@@ -152,37 +152,47 @@ impl DictMap {
 
     /// Insert or replace; returns the previous value.
     pub fn insert(&mut self, key: Key, v: Value) -> Option<Value> {
-        if (self.entries.len() + self.tombs + 1) * 2 > self.index.len() {
-            self.rebuild(self.entries.len() + 1);
-        }
-        let mut probe = self.probe(key.as_ref());
-        if let Probe::Vacant { dist, .. } = probe {
-            if dist > MAX_PROBE && !self.scrambled {
-                self.scrambled = true;
-                self.rebuild(self.entries.len() + 1);
-                probe = self.probe(key.as_ref());
-            }
-        }
-        match probe {
+        match self.probe_for_insert(key.as_ref()) {
             Probe::Found { entry, .. } => Some(std::mem::replace(&mut self.entries[entry].1, v)),
             Probe::Vacant { slot, .. } => {
-                if self.index[slot] == TOMB {
-                    self.tombs -= 1;
-                }
-                self.index[slot] = self.entries.len() as u32;
-                self.entries.push((key, v));
+                self.fill(slot, key, v);
                 None
             }
         }
     }
 
-    /// Insert or replace, copying a borrowed key only when it is new.
+    /// Insert or replace, copying a borrowed key only when it is new (one probe either way).
     pub fn insert_ref(&mut self, key: KeyRef<'_>, v: Value) {
-        if let Some(slot) = self.get_mut(key) {
-            *slot = v;
-        } else {
-            self.insert(key.to_key(), v);
+        match self.probe_for_insert(key) {
+            Probe::Found { entry, .. } => self.entries[entry].1 = v,
+            Probe::Vacant { slot, .. } => self.fill(slot, key.to_key(), v),
         }
+    }
+
+    /// Where `key` is or would go, with room made for one more entry first (and the slots
+    /// scrambled if the probe ran too long).
+    fn probe_for_insert(&mut self, key: KeyRef<'_>) -> Probe {
+        if (self.entries.len() + self.tombs + 1) * 2 > self.index.len() {
+            self.rebuild(self.entries.len() + 1);
+        }
+        let probe = self.probe(key);
+        match probe {
+            Probe::Vacant { dist, .. } if dist > MAX_PROBE && !self.scrambled => {
+                self.scrambled = true;
+                self.rebuild(self.entries.len() + 1);
+                self.probe(key)
+            }
+            _ => probe,
+        }
+    }
+
+    /// Put a new entry in the vacant index slot `slot`.
+    fn fill(&mut self, slot: usize, key: Key, v: Value) {
+        if self.index[slot] == TOMB {
+            self.tombs -= 1;
+        }
+        self.index[slot] = self.entries.len() as u32;
+        self.entries.push((key, v));
     }
 
     pub fn remove(&mut self, key: KeyRef<'_>) -> Option<Value> {
