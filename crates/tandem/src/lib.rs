@@ -116,7 +116,7 @@ impl Engine {
 
     /// Limit nested (non-tail) calls; deeper calls raise a `stack overflow` error.
     pub fn set_max_depth(&mut self, depth: usize) {
-        self.vm.max_depth = depth.max(1);
+        self.vm.set_max_depth(depth);
     }
 
     /// Limit the memory scripts may keep live, in bytes (`None`: no limit). Past it, the

@@ -171,3 +171,31 @@ fn the_memory_limit_raises_a_catchable_error() {
         .unwrap_err();
     assert!(engine.render_error(&err).contains("memory limit exceeded"));
 }
+
+#[test]
+fn lowering_max_depth_after_deep_calls_still_limits_them() {
+    // Calls push frames without a depth check while the frame stack has room; the room a
+    // deep run left behind must not outlast a smaller limit set afterwards.
+    let (mut engine, out) = engine();
+    let src = "func down(n) { if n == 0 { return 0 } return 1 + down(n - 1) }\n";
+    engine
+        .run_source("deep.ruff", &format!("{src}print(down(5000))"))
+        .unwrap();
+    engine.set_max_depth(100);
+    let err = engine
+        .run_source("shallow.ruff", &format!("{src}print(down(150))"))
+        .unwrap_err();
+    let text = engine.render_error(&err);
+    assert!(text.contains("more than 100 nested calls"), "{text}");
+    engine
+        .run_source("fits.ruff", &format!("{src}print(down(90))"))
+        .unwrap();
+    engine.set_max_depth(10_000);
+    engine
+        .run_source("again.ruff", &format!("{src}print(down(8000))"))
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.borrow().clone()).unwrap(),
+        "5000\n90\n8000\n"
+    );
+}

@@ -128,10 +128,13 @@ impl Ctx<'_> {
         }
         let body = &func.body;
         fc.ret(body)?;
+        let variadic = func.rest.is_some();
+        let arity = func.params.len() as u8;
         Ok(Rc::new(Proto {
             name: func.name.clone(),
-            arity: func.params.len() as u8,
-            variadic: func.rest.is_some(),
+            arity,
+            variadic,
+            call_arity: if variadic { u16::MAX } else { arity as u16 },
             nregs: st.max.max(1),
             code: st.code,
             spans: st.spans,

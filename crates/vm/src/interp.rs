@@ -132,16 +132,21 @@ impl Vm {
             let mut ip: *const Instr = unsafe { code_start.add(frame.pc as usize) };
             let mut regs: *mut Value = unsafe { self.stack.as_mut_ptr().add(base) };
 
-            // Start running closure `$c` in the frame just pushed at stack index `$at`.
+            // Run closure `$c` in the frame at stack index `$at`, from instruction `$pc`
+            // (0 for a frame just pushed; the saved pc for a caller being returned to).
             macro_rules! enter {
-                ($c:expr, $at:expr) => {{
+                ($c:expr, $at:expr) => {
+                    enter!($c, $at, 0)
+                };
+                ($c:expr, $at:expr, $pc:expr) => {{
                     closure = $c;
                     // SAFETY: as above; the new closure is rooted by stack[$at - 1].
                     proto = unsafe { &*Rc::as_ptr(&closure.proto) };
                     code_start = proto.code.as_ptr();
                     base = $at;
                     nregs = proto.nregs as usize;
-                    ip = code_start;
+                    // SAFETY: a saved pc is inside the code.
+                    ip = unsafe { code_start.add($pc) };
                     regs = unsafe { self.stack.as_mut_ptr().add(base) };
                 }};
             }
@@ -315,6 +320,105 @@ impl Vm {
                     }
                 };
             }
+            // Call closure `$c`, already in `R[$cb]`, with `$n` arguments after it.
+            macro_rules! call_closure {
+                ($cb:expr, $n:expr, $c:expr) => {{
+                    let n: u8 = $n;
+                    let c: Gc<Closure> = $c;
+                    let at = base + $cb as usize + 1;
+                    // One compare covers both the depth limit and the room in
+                    // `frames`; `grow_frames` tells them apart.
+                    let len = self.frames.len();
+                    if len >= self.frame_limit && !self.grow_frames() {
+                        fail!(
+                            ErrorKind::StackOverflow,
+                            format!(
+                                "stack overflow: more than {} nested calls",
+                                self.max_depth()
+                            )
+                        );
+                    }
+                    // Fast path: exact arity, room on the stack already.
+                    let p: &Proto = &c.proto;
+                    let top = at + p.nregs as usize;
+                    if n as u16 == p.call_arity && top < self.stack.len() {
+                        if top > self.high_water {
+                            self.high_water = top;
+                        }
+                    } else if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
+                        fail!(k, m);
+                    }
+                    // Collect before entering, so a limit error is the caller's.
+                    if self.heap.should_collect() {
+                        collect!(at + c.proto.nregs as usize);
+                    }
+                    // SAFETY: `len >= 1` (this frame) and `len < frame_limit <=
+                    // capacity`; nothing above pushed or popped frames.
+                    let pc = pc!() as u32;
+                    unsafe {
+                        let fp = self.frames.as_mut_ptr();
+                        (*fp.add(len - 1)).pc = pc;
+                        fp.add(len).write(Frame {
+                            closure: c,
+                            pc: 0,
+                            base: at as u32,
+                        });
+                        self.frames.set_len(len + 1);
+                    }
+                    enter!(c, at);
+                    continue;
+                }};
+            }
+            // Tail-call closure `$c` with the `$n` arguments after `R[$cb]`.
+            macro_rules! tail_call_closure {
+                ($cb:expr, $n:expr, $c:expr) => {{
+                    let cb: u8 = $cb;
+                    let n: u8 = $n;
+                    let c: Gc<Closure> = $c;
+                    if c == closure && n as u16 == proto.call_arity {
+                        // A self tail call: the frame stays as it is; move the
+                        // arguments into the parameters and start over.
+                        // SAFETY: both ranges are this frame's registers.
+                        unsafe { slide_down(regs, regs.add(cb as usize + 1), n as usize) };
+                        safepoint!();
+                        ip = code_start;
+                        continue;
+                    }
+                    // Slide callee and arguments down over this frame.
+                    // SAFETY: base >= 1 and the window lies inside the stack.
+                    unsafe {
+                        *regs.sub(1) = Value::Closure(c);
+                        slide_down(regs, regs.add(cb as usize + 1), n as usize);
+                    }
+                    // Fast path: exact arity, room on the stack already.
+                    let p: &Proto = &c.proto;
+                    let top = base + p.nregs as usize;
+                    if n as u16 == p.call_arity && top < self.stack.len() {
+                        if top > self.high_water {
+                            self.high_water = top;
+                        }
+                    } else if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
+                        fail!(k, m);
+                    }
+                    if self.heap.should_collect() {
+                        collect!(base + c.proto.nregs as usize);
+                    }
+                    if c == closure {
+                        // A self tail call: the frame state stays; start over.
+                        refresh!();
+                        ip = code_start;
+                        continue;
+                    }
+                    // SAFETY: this frame is the last one.
+                    unsafe {
+                        let f = self.frames.as_mut_ptr().add(self.frames.len() - 1);
+                        (*f).closure = c;
+                        (*f).pc = 0;
+                    }
+                    enter!(c, base);
+                    continue;
+                }};
+            }
             macro_rules! do_call {
                 ($cb:expr, $n:expr) => {{
                     let cb: u8 = $cb;
@@ -322,40 +426,7 @@ impl Vm {
                     let callee = r!(cb);
                     let at = base + cb as usize + 1;
                     match callee {
-                        Value::Closure(c) => {
-                            // The entry frame does not count; `max_depth` nested calls fit.
-                            if self.frames.len() > self.max_depth + 1 {
-                                fail!(
-                                    ErrorKind::StackOverflow,
-                                    format!(
-                                        "stack overflow: more than {} nested calls",
-                                        self.max_depth
-                                    )
-                                );
-                            }
-                            // Fast path: exact arity, room on the stack already.
-                            let p: &Proto = &c.proto;
-                            let top = at + p.nregs as usize;
-                            if n == p.arity && !p.variadic && top < self.stack.len() {
-                                if top > self.high_water {
-                                    self.high_water = top;
-                                }
-                            } else if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
-                                fail!(k, m);
-                            }
-                            // Collect before entering, so a limit error is the caller's.
-                            if self.heap.should_collect() {
-                                collect!(at + c.proto.nregs as usize);
-                            }
-                            save_pc!();
-                            self.frames.push(Frame {
-                                closure: c,
-                                pc: 0,
-                                base: at as u32,
-                            });
-                            enter!(c, at);
-                            continue;
-                        }
+                        Value::Closure(c) => call_closure!(cb, n, c),
                         Value::Native(id) => {
                             save_pc!();
                             match self.call_native(id, at, n as usize) {
@@ -377,36 +448,7 @@ impl Vm {
                     let n: u8 = $n;
                     let callee = r!(cb);
                     match callee {
-                        Value::Closure(c) => {
-                            // Slide callee and arguments down over this frame.
-                            // SAFETY: base >= 1 and the window lies inside the stack.
-                            unsafe {
-                                std::ptr::copy(regs.add(cb as usize), regs.sub(1), n as usize + 1)
-                            };
-                            // Fast path: exact arity, room on the stack already.
-                            let p: &Proto = &c.proto;
-                            let top = base + p.nregs as usize;
-                            if n == p.arity && !p.variadic && top < self.stack.len() {
-                                if top > self.high_water {
-                                    self.high_water = top;
-                                }
-                            } else if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
-                                fail!(k, m);
-                            }
-                            if self.heap.should_collect() {
-                                collect!(base + c.proto.nregs as usize);
-                            }
-                            if c == closure {
-                                // A self tail call: the frame state stays; start over.
-                                refresh!();
-                                ip = code_start;
-                                continue;
-                            }
-                            let f = self.frames.last_mut().expect("frame");
-                            f.closure = c;
-                            f.pc = 0;
-                            continue 'frame;
-                        }
+                        Value::Closure(c) => tail_call_closure!(cb, n, c),
                         Value::Native(id) => {
                             save_pc!();
                             let v = match self.call_native(id, base + cb as usize + 1, n as usize) {
@@ -444,6 +486,27 @@ impl Vm {
                         Err(m) => throw!(m),
                     };
                 };
+            }
+
+            // Pop this frame, leaving `$v` in its callee slot, and resume the caller in
+            // place (or finish, at the entry frame).
+            macro_rules! return_value {
+                ($v:expr) => {{
+                    let v = $v;
+                    // SAFETY: base >= 1.
+                    unsafe { *regs.sub(1) = v };
+                    // SAFETY: this frame exists (len > entry_depth >= 0); frames are Copy.
+                    let len = self.frames.len() - 1;
+                    unsafe { self.frames.set_len(len) };
+                    drop_handlers!();
+                    if len == entry_depth {
+                        return Ok(v);
+                    }
+                    // SAFETY: len > entry_depth, so the caller's frame is at len - 1.
+                    let f = unsafe { *self.frames.as_ptr().add(len - 1) };
+                    enter!(f.closure, f.base as usize, f.pc as usize);
+                    continue;
+                }};
             }
 
             loop {
@@ -695,13 +758,26 @@ impl Vm {
                     }
                     Instr::Call { base: cb, n } => do_call!(cb, n),
                     Instr::TailCall { base: cb, n } => do_tail_call!(cb, n),
-                    Instr::CallGlobal { base: cb, n, g } => {
-                        get_global!(cb, g);
-                        do_call!(cb, n)
-                    }
+                    // A global holding a closure (the usual case) is called without reading
+                    // it back from the register.
+                    Instr::CallGlobal { base: cb, n, g } => match self.globals.values[g as usize] {
+                        Value::Closure(c) => {
+                            set!(cb, Value::Closure(c));
+                            call_closure!(cb, n, c)
+                        }
+                        _ => {
+                            get_global!(cb, g);
+                            do_call!(cb, n)
+                        }
+                    },
                     Instr::TailCallGlobal { base: cb, n, g } => {
-                        get_global!(cb, g);
-                        do_tail_call!(cb, n)
+                        match self.globals.values[g as usize] {
+                            Value::Closure(c) => tail_call_closure!(cb, n, c),
+                            _ => {
+                                get_global!(cb, g);
+                                do_tail_call!(cb, n)
+                            }
+                        }
                     }
                     Instr::CallMethod { base: cb, n, k } => {
                         method_window!(cb, n, k, nargs);
@@ -711,26 +787,8 @@ impl Vm {
                         method_window!(cb, n, k, nargs);
                         do_tail_call!(cb, nargs)
                     }
-                    Instr::Return { src } => {
-                        let v = r!(src);
-                        self.frames.pop();
-                        drop_handlers!();
-                        // SAFETY: base >= 1.
-                        unsafe { *regs.sub(1) = v };
-                        if self.frames.len() == entry_depth {
-                            return Ok(v);
-                        }
-                        continue 'frame;
-                    }
-                    Instr::ReturnNull {} => {
-                        self.frames.pop();
-                        drop_handlers!();
-                        unsafe { *regs.sub(1) = Value::Null };
-                        if self.frames.len() == entry_depth {
-                            return Ok(Value::Null);
-                        }
-                        continue 'frame;
-                    }
+                    Instr::Return { src } => return_value!(r!(src)),
+                    Instr::ReturnNull {} => return_value!(Value::Null),
                     Instr::Closure { dst, p } => {
                         let child = proto.children[p as usize].clone();
                         let ups: Box<[Value]> = child
@@ -1009,6 +1067,23 @@ impl Vm {
                 }
             }
         }
+    }
+}
+
+/// Copy `n` values from `src` down to `dst` (`dst < src`; the ranges may overlap), without a
+/// call into `memmove` for the usual handful of arguments.
+///
+/// # Safety
+/// Both ranges must lie inside one allocation of values.
+#[inline(always)]
+unsafe fn slide_down(dst: *mut Value, src: *const Value, n: usize) {
+    if n <= 4 {
+        // Forward order is safe because `dst < src`.
+        for i in 0..n {
+            dst.add(i).write(src.add(i).read());
+        }
+    } else {
+        std::ptr::copy(src, dst, n);
     }
 }
 

@@ -73,7 +73,12 @@ pub struct Vm {
     /// The Scheme prelude has been loaded.
     pub scheme_prelude_loaded: bool,
     pub caps: Caps,
-    pub max_depth: usize,
+    /// Nested (non-tail) calls allowed; set with [`Vm::set_max_depth`].
+    max_depth: usize,
+    /// `min(frames.capacity(), max_depth + 2)`: a call may push a frame without further
+    /// checks while `frames.len()` is below it (one compare for both the depth limit and the
+    /// room in `frames`). Never above the capacity.
+    pub(crate) frame_limit: usize,
     /// The script's command-line arguments (`args()`).
     pub script_args: Vec<String>,
     /// Set by the `exit` builtin: the native then returns an error that the interpreter
@@ -122,12 +127,35 @@ impl Vm {
             out,
             caps: Caps::ALL,
             max_depth: DEFAULT_MAX_DEPTH,
+            frame_limit: 0,
             script_args: Vec::new(),
             exit_request: None,
             pending_raise: None,
             high_water: 0,
             scratch: Vec::new(),
         }
+    }
+
+    /// Limit nested (non-tail) calls; deeper calls raise a `stack overflow` error.
+    pub fn set_max_depth(&mut self, depth: usize) {
+        self.max_depth = depth.max(1);
+        self.frame_limit = self.frames.capacity().min(self.max_depth + 2);
+    }
+
+    pub fn max_depth(&self) -> usize {
+        self.max_depth
+    }
+
+    /// Make room for one more frame after a call found `frames.len() >= frame_limit`; false
+    /// when that call would exceed `max_depth` (the entry frame does not count).
+    #[cold]
+    pub(crate) fn grow_frames(&mut self) -> bool {
+        if self.frames.len() > self.max_depth + 1 {
+            return false;
+        }
+        self.frames.reserve(1);
+        self.frame_limit = self.frames.capacity().min(self.max_depth + 2);
+        true
     }
 
     /// Register a native function in the global namespace `ns` (`""`: the Ruff library and
