@@ -134,7 +134,7 @@ impl Ctx<'_> {
             name: func.name.clone(),
             arity,
             variadic,
-            call_arity: if variadic { u16::MAX } else { arity as u16 },
+            call_arity: if variadic { u32::MAX } else { arity as u32 },
             nregs: st.max.max(1),
             code: st.code,
             spans: st.spans,

@@ -16,6 +16,10 @@ use crate::vm::{Frame, Handler, Vm};
 use std::rc::Rc;
 use tandem_core::ir::Wording;
 
+/// The most arguments `apply` spreads (Lua's stack limit is of the same order). Above 255
+/// the callee must be variadic or a native; a fixed-arity function gets an arity error.
+pub const MAX_APPLY_ARGS: usize = 1_000_000;
+
 /// An error found while setting up a call, before a frame exists for it.
 type CallError = (ErrorKind, String);
 
@@ -323,7 +327,7 @@ impl Vm {
             // Call closure `$c`, already in `R[$cb]`, with `$n` arguments after it.
             macro_rules! call_closure {
                 ($cb:expr, $n:expr, $c:expr) => {{
-                    let n: u8 = $n;
+                    let n: usize = $n as usize;
                     let c: Gc<Closure> = $c;
                     let at = base + $cb as usize + 1;
                     // One compare covers both the depth limit and the room in
@@ -341,11 +345,11 @@ impl Vm {
                     // Fast path: exact arity, room on the stack already.
                     let p: &Proto = &c.proto;
                     let top = at + p.nregs as usize;
-                    if n as u16 == p.call_arity && top < self.stack.len() {
+                    if n == p.call_arity as usize && top < self.stack.len() {
                         if top > self.high_water {
                             self.high_water = top;
                         }
-                    } else if let Err((k, m)) = self.prepare_frame(c, at, n as usize) {
+                    } else if let Err((k, m)) = self.prepare_frame(c, at, n) {
                         fail!(k, m);
                     }
                     // Collect before entering, so a limit error is the caller's.
@@ -373,13 +377,13 @@ impl Vm {
             macro_rules! tail_call_closure {
                 ($cb:expr, $n:expr, $c:expr) => {{
                     let cb: u8 = $cb;
-                    let n: u8 = $n;
+                    let n: usize = $n as usize;
                     let c: Gc<Closure> = $c;
-                    if c == closure && n as u16 == proto.call_arity {
+                    if c == closure && n == proto.call_arity as usize {
                         // A self tail call: the frame stays as it is; move the
                         // arguments into the parameters and start over.
                         // SAFETY: both ranges are this frame's registers.
-                        unsafe { slide_down(regs, regs.add(cb as usize + 1), n as usize) };
+                        unsafe { slide_down(regs, regs.add(cb as usize + 1), n) };
                         safepoint!();
                         ip = code_start;
                         continue;
@@ -388,16 +392,16 @@ impl Vm {
                     // SAFETY: base >= 1 and the window lies inside the stack.
                     unsafe {
                         *regs.sub(1) = Value::Closure(c);
-                        slide_down(regs, regs.add(cb as usize + 1), n as usize);
+                        slide_down(regs, regs.add(cb as usize + 1), n);
                     }
                     // Fast path: exact arity, room on the stack already.
                     let p: &Proto = &c.proto;
                     let top = base + p.nregs as usize;
-                    if n as u16 == p.call_arity && top < self.stack.len() {
+                    if n == p.call_arity as usize && top < self.stack.len() {
                         if top > self.high_water {
                             self.high_water = top;
                         }
-                    } else if let Err((k, m)) = self.prepare_frame(c, base, n as usize) {
+                    } else if let Err((k, m)) = self.prepare_frame(c, base, n) {
                         fail!(k, m);
                     }
                     if self.heap.should_collect() {
@@ -422,14 +426,14 @@ impl Vm {
             macro_rules! do_call {
                 ($cb:expr, $n:expr) => {{
                     let cb: u8 = $cb;
-                    let n: u8 = $n;
+                    let n: usize = $n as usize;
                     let callee = r!(cb);
                     let at = base + cb as usize + 1;
                     match callee {
                         Value::Closure(c) => call_closure!(cb, n, c),
                         Value::Native(id) => {
                             save_pc!();
-                            match self.call_native(id, at, n as usize) {
+                            match self.call_native(id, at, n) {
                                 Ok(v) => {
                                     refresh!();
                                     set!(cb, v);
@@ -445,13 +449,13 @@ impl Vm {
             macro_rules! do_tail_call {
                 ($cb:expr, $n:expr) => {{
                     let cb: u8 = $cb;
-                    let n: u8 = $n;
+                    let n: usize = $n as usize;
                     let callee = r!(cb);
                     match callee {
                         Value::Closure(c) => tail_call_closure!(cb, n, c),
                         Value::Native(id) => {
                             save_pc!();
-                            let v = match self.call_native(id, base + cb as usize + 1, n as usize) {
+                            let v = match self.call_native(id, base + cb as usize + 1, n) {
                                 Ok(v) => v,
                                 Err((k, m)) => fail!(k, m),
                             };
@@ -947,7 +951,7 @@ impl Vm {
                         });
                     }
                     Instr::CallList { base: cb } | Instr::TailCallList { base: cb } => {
-                        let items = match Vm::list_items(r!(cb + 1), 250) {
+                        let items = match Vm::list_items(r!(cb + 1), MAX_APPLY_ARGS) {
                             Ok(items) => items,
                             Err(m) => throw!(m),
                         };
@@ -960,7 +964,7 @@ impl Vm {
                             self.high_water = at + items.len();
                         }
                         self.stack[at..at + items.len()].copy_from_slice(&items);
-                        let n = items.len() as u8;
+                        let n = items.len();
                         if matches!(*instr, Instr::TailCallList { .. }) {
                             do_tail_call!(cb, n)
                         } else {

@@ -299,9 +299,9 @@ pub struct Proto {
     /// Registers the frame needs.
     pub nregs: u16,
     /// `arity` when a call with exactly that many arguments needs no preparation (not
-    /// variadic), else `u16::MAX`, which no argument count equals: one compare on the fast
-    /// call path.
-    pub call_arity: u16,
+    /// variadic), else `u32::MAX`, which no argument count equals (`apply` spreads at most
+    /// `MAX_APPLY_ARGS`): one compare on the fast call path.
+    pub call_arity: u32,
     pub code: Vec<Instr>,
     /// Source span of each instruction (same length as `code`).
     pub spans: Vec<Span>,
