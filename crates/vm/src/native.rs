@@ -122,6 +122,15 @@ pub struct NativeDef {
 }
 
 impl NativeDef {
+    /// How errors name this native: its name, or what it does for the hidden natives that
+    /// compiled code calls (`%`-names a program cannot write).
+    pub fn shown_name(&self) -> &str {
+        match self.name.as_str() {
+            "%jue-print" => "printing a top-level value",
+            name => name,
+        }
+    }
+
     pub fn new(name: &str, arity: Arity, caps: Caps, f: NativeFn) -> NativeDef {
         NativeDef {
             name: name.to_string(),

@@ -197,14 +197,22 @@ impl Vm {
         if !def.arity.accepts(n) {
             return Err((
                 ErrorKind::Runtime,
-                format!("{} expects {}, got {}", def.name, def.arity.describe(), n),
+                format!(
+                    "{} expects {}, got {}",
+                    def.shown_name(),
+                    def.arity.describe(),
+                    n
+                ),
             ));
         }
         if !self.caps.contains(def.caps) {
             let missing = def.caps.without(self.caps).names().join(", ");
             return Err((
                 ErrorKind::CapabilityDenied,
-                format!("capability denied: {missing} (needed by {})", def.name),
+                format!(
+                    "capability denied: {missing} (needed by {})",
+                    def.shown_name()
+                ),
             ));
         }
         Ok(())

@@ -345,6 +345,6 @@ fn jue_print(vm: &mut Vm, args: &[Value]) -> NativeResult {
     s.push('\n');
     vm.out
         .write_all(s.as_bytes())
-        .map_err(|e| format!("%jue-print: {e}"))?;
+        .map_err(|e| format!("printing a top-level value: {e}"))?;
     Ok(Value::Null)
 }
