@@ -696,3 +696,144 @@ fn a_loop_continuing_in_tail_position_emits_no_dead_return() {
     // One exit (the `(= i 5)` clause); both continuing clauses end in a backward jump.
     assert_eq!(code.matches("RETURN").count(), 1, "{code}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Library procedures that only forward to a builtin.
+
+/// The whole disassembly of a Scheme program that imports libraries: `libs` are written as
+/// `NAME` files (e.g. `fwd/lib.sld`) in a directory of their own on the library path.
+fn disasm_with_libs(test: &str, libs: &[(&str, &str)], src: &str) -> String {
+    let dir =
+        std::env::temp_dir().join(format!("tandem-scm-compiler-{}-{test}", std::process::id()));
+    for (name, text) in libs {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("a directory")).expect("mkdir");
+        std::fs::write(&path, text).expect("write library");
+    }
+    let mut e = Engine::with_output(Box::new(std::io::sink()));
+    e.add_lib_path(&dir.display().to_string());
+    let proto = match e.compile_source("t.scm", src, Dialect::Scheme) {
+        Ok(p) => p,
+        Err(err) => panic!("compile error:\n{}", e.render_error(&err)),
+    };
+    let text = e.disassemble(&proto);
+    let _ = std::fs::remove_dir_all(&dir);
+    text
+}
+
+const FORWARDING_LIB: &str = "(define-library (fwd lib)
+  (export first add swap later variadic helper-call own-length reassigned nested)
+  (import (scheme base))
+  (begin
+    (define (first p) (car p))
+    (define (add a b) (+ a b))
+    (define (swap a b) (cons b a))
+    (define (later a b) (cons a b))
+    (set! later (lambda (a b) (list a b)))
+    (define (variadic a . rest) (cons a rest))
+    (define (helper x) (car x))
+    (define (helper-call x) (helper x))
+    (define (length x) 0)
+    (define (own-length x) (length x))
+    (define (reassigned x) (cdr x))
+    (define (nested x) (car (cdr x)))))";
+
+fn lib_globals(test: &str, src: &str, func: &str) -> (String, Vec<Instr>) {
+    let text = disasm_with_libs(test, &[("fwd/lib.sld", FORWARDING_LIB)], src);
+    let d = section(&text, func).unwrap_or_else(|| panic!("no function {func} in:\n{text}"));
+    let code = instrs(&d);
+    (d, code)
+}
+
+/// `(define (first p) (car p))` in a library: an importer's `(first x)` calls `car`, and
+/// `(add x 1)` is the builtin `+`, so it becomes an instruction.
+#[test]
+fn an_imported_forwarder_calls_the_builtin_directly() {
+    let src = "(import (scheme base) (fwd lib))
+               (define (f x) (first x))
+               (define (g x) (add x 1))
+               (define (h x) (first (first x)) 0)";
+    let (d, code) = lib_globals("direct", src, "f");
+    assert_eq!(tail_globals(&code), ["car"], "{d}");
+    let (d, code) = lib_globals("direct", src, "g");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+    assert_eq!(count(&code, "ADDI"), 1, "{d}");
+    let (d, code) = lib_globals("direct", src, "h");
+    assert_eq!(plain_globals(&code), ["car", "car"], "{d}");
+}
+
+/// Only a procedure that passes its own parameters, in order, to a builtin, and that the
+/// library never reassigns, forwards; a call with another number of arguments keeps calling
+/// the procedure (and gets its arity error).
+#[test]
+fn only_true_forwarders_with_their_arity_are_bypassed() {
+    let src = "(import (scheme base) (fwd lib))
+               (define (f x) (swap x x) (later x x) (variadic x x) (helper-call x)
+                 (own-length x) (nested x) (first x x) (add x) 0)";
+    let (d, code) = lib_globals("not", src, "f");
+    assert_eq!(
+        plain_globals(&code),
+        [
+            "swap",
+            "later",
+            "variadic",
+            "helper-call",
+            "own-length",
+            "nested",
+            "first",
+            "add"
+        ],
+        "{d}"
+    );
+}
+
+/// A program that binds the forwarder's name or the builtin's name itself, or assigns the
+/// imported name, calls the imported procedure.
+#[test]
+fn a_rebound_or_assigned_name_is_not_bypassed() {
+    // The program defines the builtin's name: `car` is not the builtin here.
+    let src = "(import (scheme base) (fwd lib))
+               (define (car x) 'mine)
+               (define (f x) (first x) 0)";
+    let (d, code) = lib_globals("rebound-target", src, "f");
+    assert_eq!(plain_globals(&code), ["first"], "{d}");
+    // The program assigns the imported name.
+    let src = "(import (scheme base) (fwd lib))
+               (define (f x) (first x) 0)
+               (set! first cdr)";
+    let (d, code) = lib_globals("assigned", src, "f");
+    assert_eq!(plain_globals(&code), ["first"], "{d}");
+    // Another import binds the builtin's name.
+    let other = "(define-library (fwd car) (export car) (import (scheme base))
+                   (begin (define (car x) 'other)))";
+    let src = "(import (scheme base) (fwd lib) (fwd car))
+               (define (f x) (first x) 0)";
+    let text = disasm_with_libs(
+        "imported-target",
+        &[("fwd/lib.sld", FORWARDING_LIB), ("fwd/car.sld", other)],
+        src,
+    );
+    let d = section(&text, "f").expect("f");
+    assert_eq!(plain_globals(&instrs(&d)), ["first"], "{d}");
+}
+
+/// Renamed and prefixed imports forward under their new names, and a library's forwarder
+/// to an imported forwarder forwards to the builtin.
+#[test]
+fn forwarders_follow_renames_and_chains() {
+    let src = "(import (scheme base) (prefix (fwd lib) l:) (rename (fwd lib) (first head)))
+               (define (f x) (l:first x) (head x) 0)";
+    let (d, code) = lib_globals("renamed", src, "f");
+    assert_eq!(plain_globals(&code), ["car", "car"], "{d}");
+    let chain = "(define-library (fwd chain) (export top) (import (scheme base) (fwd lib))
+                   (begin (define (top p) (first p))))";
+    let src = "(import (scheme base) (fwd chain))
+               (define (f x) (top x) 0)";
+    let text = disasm_with_libs(
+        "chain",
+        &[("fwd/lib.sld", FORWARDING_LIB), ("fwd/chain.sld", chain)],
+        src,
+    );
+    let d = section(&text, "f").expect("f");
+    assert_eq!(plain_globals(&instrs(&d)), ["car"], "{d}");
+}
