@@ -837,3 +837,28 @@ fn forwarders_follow_renames_and_chains() {
     let d = section(&text, "f").expect("f");
     assert_eq!(plain_globals(&instrs(&d)), ["car"], "{d}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Operands of instructions.
+
+/// An instruction reads a local's register directly, unless a later operand assigns that
+/// local: then the value is copied first, so the instruction sees the value it had when it
+/// was evaluated (as a call's argument would).
+#[test]
+fn an_operand_assigned_by_a_later_operand_is_copied_first() {
+    let src = "(define (f x) (+ x (begin (set! x 5) x)))
+               (define (g x) (set! x 2) (+ x (* x 2)))
+               (define (h x) (if (< x (begin (set! x 10) 5)) 1 2))";
+    let d = disasm_of(src, "f");
+    let code = instrs(&d);
+    let add = find(&code, |i| i.op == "ADD", "ADD", &d);
+    assert_eq!(code[0].op, "MOVE", "x is copied before the set!:\n{d}");
+    let copy = code[0].args.split(", ").next().unwrap();
+    let added: Vec<&str> = code[add].args.split(", ").collect();
+    assert_eq!(added[1], copy, "ADD reads the copy:\n{d}");
+    // Reassigned, but not by a later operand: read in place.
+    let d = disasm_of(src, "g");
+    assert_eq!(count(&instrs(&d), "MOVE"), 0, "{d}");
+    let d = disasm_of(src, "h");
+    assert_eq!(instrs(&d)[0].op, "MOVE", "{d}");
+}
