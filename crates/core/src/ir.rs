@@ -276,6 +276,13 @@ pub enum Prim {
     FloorMod,
     /// Scheme `/`: an exact int when two ints divide evenly, else a float.
     SchemeDiv,
+    /// A hash table's value for a key, or a default when it has none (args: table, key,
+    /// default): SRFI-69 `hash-table-ref/default`, with keys told apart as Scheme hash
+    /// tables do (an exact integer, a string and a symbol are never the same key).
+    TableRef,
+    /// Store a value under a key in a hash table (args: table, key, value), keys as for
+    /// [`Prim::TableRef`]; the value of the expression is null. SRFI-69 `hash-table-set!`.
+    TableSet,
 }
 
 #[derive(Clone, Debug)]

@@ -862,3 +862,99 @@ fn an_operand_assigned_by_a_later_operand_is_copied_first() {
     let d = disasm_of(src, "h");
     assert_eq!(instrs(&d)[0].op, "MOVE", "{d}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Hash tables.
+
+/// `hash-table-set!` and `hash-table-ref/default`, called by name with three arguments, are
+/// the TABLESET and TABLEREF instructions; a loop over a table makes no calls.
+#[test]
+fn hash_table_set_and_ref_default_are_instructions() {
+    let src = "(define (fill h n)
+                 (let loop ((i 0))
+                   (when (< i n) (hash-table-set! h (* i 7) i) (loop (+ i 1)))))
+               (define (total h n)
+                 (let loop ((i 0) (s 0))
+                   (if (= i n) s (loop (+ i 1) (+ s (hash-table-ref/default h (* i 7) 0))))))";
+    let d = disasm_of(src, "fill");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "TABLESET"), 1, "{d}");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+    let d = disasm_of(src, "total");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "TABLEREF"), 1, "{d}");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+}
+
+/// The instructions only stand for the builtins: a program that defines or assigns either
+/// name, or calls it with another number of arguments (the native's arity error), or passes
+/// it as a value, calls the procedure.
+#[test]
+fn rebound_hash_table_procedures_are_called() {
+    let uses = "(define (f h) (hash-table-set! h 1 2) (hash-table-ref/default h 1 0) 0)";
+    let defined = format!(
+        "(define (hash-table-set! h k v) 'mine)
+         (define (hash-table-ref/default h k d) 'mine)
+         {uses}"
+    );
+    let d = disasm_of(&defined, "f");
+    let code = instrs(&d);
+    assert_eq!(
+        count(&code, "TABLESET") + count(&code, "TABLEREF"),
+        0,
+        "{d}"
+    );
+    assert_eq!(
+        plain_globals(&code),
+        ["hash-table-set!", "hash-table-ref/default"],
+        "{d}"
+    );
+    let assigned = format!(
+        "{uses}
+         (set! hash-table-set! (lambda (h k v) 'mine))
+         (set! hash-table-ref/default (lambda (h k d) 'mine))"
+    );
+    let d = disasm_of(&assigned, "f");
+    let code = instrs(&d);
+    assert_eq!(
+        count(&code, "TABLESET") + count(&code, "TABLEREF"),
+        0,
+        "{d}"
+    );
+    // A local of the same name.
+    let local = "(define (f hash-table-set! h) (hash-table-set! h 1 2) 0)";
+    let d = disasm_of(local, "f");
+    assert_eq!(count(&instrs(&d), "TABLESET"), 0, "{d}");
+    // Other arities, and the procedure as a value.
+    let other = "(define (f h) (hash-table-set! h 1) (hash-table-ref/default h 1)
+                   (map hash-table-set! (list h) '(1) '(2)) 0)";
+    let d = disasm_of(other, "f");
+    let code = instrs(&d);
+    assert_eq!(
+        count(&code, "TABLESET") + count(&code, "TABLEREF"),
+        0,
+        "{d}"
+    );
+    assert_eq!(
+        plain_globals(&code),
+        ["hash-table-set!", "hash-table-ref/default", "list", "map"],
+        "{d}"
+    );
+}
+
+/// A library's `(define (ht-set! h k v) (hash-table-set! h k v))` (the benchmark shim's
+/// shape) is TABLESET in the importer.
+#[test]
+fn a_forwarding_library_procedure_becomes_a_table_instruction() {
+    let lib = "(define-library (fwd ht) (export ht-set! ht-ref) (import (scheme base) (srfi 69))
+                 (begin (define (ht-set! h k v) (hash-table-set! h k v))
+                        (define (ht-ref h k d) (hash-table-ref/default h k d))))";
+    let src = "(import (scheme base) (fwd ht))
+               (define (f h) (ht-set! h 1 2) (ht-ref h 1 0))";
+    let text = disasm_with_libs("ht", &[("fwd/ht.sld", lib)], src);
+    let d = section(&text, "f").expect("f");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "TABLESET"), 1, "{d}");
+    assert_eq!(count(&code, "TABLEREF"), 1, "{d}");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+}

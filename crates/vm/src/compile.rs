@@ -1207,21 +1207,27 @@ impl FnCompiler<'_, '_> {
             self.st.next = mark;
             return Ok(());
         }
-        if op == Prim::SetIndex {
+        if matches!(op, Prim::SetIndex | Prim::TableSet) {
             let &[o, i, v] = self.operands(args)?.as_slice() else {
                 return Err(Diagnostic::error(
-                    "internal error: SetIndex needs three operands",
+                    format!("internal error: {op:?} needs three operands"),
                     span,
                 ));
             };
-            self.emit(
+            let instr = if op == Prim::SetIndex {
                 Instr::SetIndex {
                     obj: o,
                     idx: i,
                     src: v,
-                },
-                span,
-            );
+                }
+            } else {
+                Instr::TableSet {
+                    table: o,
+                    key: i,
+                    src: v,
+                }
+            };
+            self.emit(instr, span);
             self.st.next = mark;
             self.null_into(dst, span);
             return Ok(());
@@ -1288,6 +1294,12 @@ impl FnCompiler<'_, '_> {
                 dst: d,
                 obj: o,
                 idx: i,
+            },
+            (Prim::TableRef, &[t, k, dflt]) => Instr::TableRef {
+                dst: d,
+                table: t,
+                key: k,
+                dflt,
             },
             _ => {
                 return Err(Diagnostic::error(

@@ -1214,6 +1214,8 @@ fn inline_builtins(module: &mut Module, redefined: &FxHashSet<String>) {
 /// instructions instead of native calls (the same instructions the Ruff dialect uses).
 /// Differences from the natives, for non-numbers only: `+` joins two strings, `<` and
 /// friends also order strings, and `=` compares any values instead of raising an error.
+/// `hash-table-ref/default` and `hash-table-set!` behave exactly as the natives do, errors
+/// included.
 fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
     Some(match (name, argc) {
         ("+", 2) => Prim::Add,
@@ -1228,6 +1230,8 @@ fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
         ("modulo", 2) => Prim::FloorMod,
         ("remainder", 2) => Prim::Mod,
         ("/", 2) => Prim::SchemeDiv,
+        ("hash-table-ref/default", 3) => Prim::TableRef,
+        ("hash-table-set!", 3) => Prim::TableSet,
         _ => return None,
     })
 }
