@@ -163,7 +163,10 @@ fn compile_unit(
         }
     }
     let mut forwarders = std::mem::take(&mut module.forwarders);
-    forwarders.retain(|f| exports.contains(&f.name));
+    if !forwarders.is_empty() {
+        let exported: HashSet<&str> = exports.iter().map(String::as_str).collect();
+        forwarders.retain(|f| exported.contains(f.name.as_str()));
+    }
     let proto =
         tandem_vm::compile::compile_module(&module, &mut vm.globals, &mut vm.heap, ns, builtin)
             .map_err(|d| Error::Compile(vec![d]))?;
@@ -359,13 +362,11 @@ fn import_set(vm: &mut Vm, cx: Cx, set: &Datum, from: FileId) -> Result<Vec<Impo
     let Value::Module(m) = module else {
         return Ok(Vec::new());
     };
+    let forwarders: rustc_hash::FxHashMap<&str, &Forwarder> =
+        m.forwarders.iter().map(|f| (f.name.as_str(), f)).collect();
     let mut bound = Vec::new();
     for (name, &slot) in m.exports.iter() {
-        let forwards_to = m
-            .forwarders
-            .iter()
-            .find(|f| *f.name == **name)
-            .map(|f| (f.target.clone(), f.arity));
+        let forwards_to = forwarders.get(&**name).map(|f| (f.target.clone(), f.arity));
         bound.push(Imported {
             name: name.to_string(),
             value: vm.globals.values[slot as usize],
