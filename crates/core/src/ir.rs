@@ -25,6 +25,20 @@ pub struct Module {
     pub builtin_ns: String,
     /// Whose wording the VM's own runtime errors use in this module's code.
     pub wording: Wording,
+    /// Set by the Scheme lowering: the module's top-level procedures that only forward to a
+    /// builtin (see [`Forwarder`]), which a module importing them may call directly.
+    pub forwarders: Vec<Forwarder>,
+}
+
+/// A top-level procedure `name` whose whole body calls the builtin `target` with the
+/// procedure's own `arity` parameters, in order, and which nothing reassigns, such as
+/// `(define (f a b) (g a b))`. A module importing `name` may lower `(name x y)` to
+/// `(target x y)` when it binds neither name itself (the Scheme lowering does).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forwarder {
+    pub name: String,
+    pub target: String,
+    pub arity: usize,
 }
 
 /// The wording of the errors instructions raise, where the dialects' specifications differ
@@ -262,6 +276,13 @@ pub enum Prim {
     FloorMod,
     /// Scheme `/`: an exact int when two ints divide evenly, else a float.
     SchemeDiv,
+    /// A hash table's value for a key, or a default when it has none (args: table, key,
+    /// default): SRFI-69 `hash-table-ref/default`, with keys told apart as Scheme hash
+    /// tables do (an exact integer, a string and a symbol are never the same key).
+    TableRef,
+    /// Store a value under a key in a hash table (args: table, key, value), keys as for
+    /// [`Prim::TableRef`]; the value of the expression is null. SRFI-69 `hash-table-set!`.
+    TableSet,
 }
 
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@ use tandem_syntax::{FileId, Span};
 fn try_lower(src: &str, jue: bool) -> Result<Module, Vec<String>> {
     let mode = if jue { ReadMode::Jue } else { ReadMode::Scheme };
     let datums = read(src, FileId(0), mode).expect("reads");
-    lower_scheme_program(&datums, Span::default(), jue, &[])
+    lower_scheme_program(&datums, Span::default(), jue, &[], &[])
         .map_err(|ds| ds.into_iter().map(|d| d.message).collect())
 }
 
@@ -720,7 +720,7 @@ fn malformed_forms_are_reported() {
     );
     // Errors carry the span of the form.
     let datums = read("(display 1)\n(if)", FileId(0), ReadMode::Scheme).unwrap();
-    let errs = lower_scheme_program(&datums, Span::default(), false, &[]).unwrap_err();
+    let errs = lower_scheme_program(&datums, Span::default(), false, &[], &[]).unwrap_err();
     assert_eq!(errs[0].span.unwrap().start, 12);
 }
 
@@ -773,7 +773,7 @@ fn forged_aliases_are_plain_globals() {
         rename_symbols(d, "FOO", "foo\u{0}0");
         rename_symbols(d, "COND", "cond\u{0}0");
     }
-    let m = lower_scheme_program(&datums, Span::default(), false, &[]).expect("lowers");
+    let m = lower_scheme_program(&datums, Span::default(), false, &[], &[]).expect("lowers");
     let mut globals = Vec::new();
     walk(&m.func(m.entry).body, &mut |e| {
         if let ExprKind::Global(g) = &e.kind {
@@ -853,7 +853,7 @@ fn conformance_programs_lower() {
                     continue;
                 }
             };
-            if let Err(ds) = lower_scheme_program(&datums, Span::default(), jue, &[]) {
+            if let Err(ds) = lower_scheme_program(&datums, Span::default(), jue, &[], &[]) {
                 let d = &ds[0];
                 let at = d.span.map(|s| s.start as usize).unwrap_or(0);
                 let line = src[..at.min(src.len())].lines().count();

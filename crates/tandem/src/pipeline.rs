@@ -12,15 +12,26 @@ use crate::{Dialect, Error};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use tandem_core::ir::Forwarder;
 use tandem_syntax::scheme::{Datum, DatumKind};
 use tandem_syntax::{Diagnostic, FileId, Span};
 use tandem_vm::object::{ModuleObj, Proto};
 use tandem_vm::{ErrorKind, RuntimeError, Value, Vm};
 
-/// A compiled unit: its entry prototype and the names it exports.
+/// A compiled unit: its entry prototype, the names it exports, and which of those only
+/// forward to a builtin.
 pub(crate) struct Compiled {
     pub proto: Rc<Proto>,
     pub exports: Vec<String>,
+    pub forwarders: Vec<Forwarder>,
+}
+
+/// A name a Scheme import binds: its value and, when the export only forwards to a builtin,
+/// that builtin and the arity (what [`Forwarder`] says, under the imported name).
+struct Imported {
+    name: String,
+    value: Value,
+    forwards_to: Option<(String, usize)>,
 }
 
 /// What happens to the modules a program imports while it compiles (Scheme's `import`).
@@ -88,7 +99,7 @@ fn compile_unit(
     // session) belong to this file too. For a file compiled once, there are none.
     let known = vm.globals.names_in(ns);
     // Values to bind in this file's namespace before it runs (Scheme imports).
-    let mut imported: Vec<(String, Value)> = Vec::new();
+    let mut imported: Vec<Imported> = Vec::new();
     let mut library_exports: Option<Vec<String>> = None;
     let mut module = match dialect {
         Dialect::Ruff => {
@@ -114,9 +125,26 @@ fn compile_unit(
             // earlier REPL entries and imports. Code compiled into the library namespace
             // itself (the prelude) finds the builtins there: those are not redefinitions.
             let mut defined: Vec<String> = if builtin { Vec::new() } else { known.clone() };
-            defined.extend(imported.iter().map(|(name, _)| name.clone()));
-            tandem_core::scheme::lower_scheme_program(&lib.body, file_span, jue, &defined)
-                .map_err(Error::Compile)?
+            defined.extend(imported.iter().map(|i| i.name.clone()));
+            let forwarders: Vec<Forwarder> = imported
+                .iter()
+                .filter_map(|i| {
+                    let (target, arity) = i.forwards_to.clone()?;
+                    Some(Forwarder {
+                        name: i.name.clone(),
+                        target,
+                        arity,
+                    })
+                })
+                .collect();
+            tandem_core::scheme::lower_scheme_program(
+                &lib.body,
+                file_span,
+                jue,
+                &defined,
+                &forwarders,
+            )
+            .map_err(Error::Compile)?
         }
     };
     for name in known {
@@ -128,23 +156,32 @@ fn compile_unit(
     if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
         // A library exports its export list; a plain Scheme file, everything it defines.
         exports = library_exports.unwrap_or_else(|| module.globals.clone());
-        for (name, _) in &imported {
-            if !module.globals.contains(name) {
-                module.globals.push(name.clone());
+        for i in &imported {
+            if !module.globals.contains(&i.name) {
+                module.globals.push(i.name.clone());
             }
         }
+    }
+    let mut forwarders = std::mem::take(&mut module.forwarders);
+    if !forwarders.is_empty() {
+        let exported: HashSet<&str> = exports.iter().map(String::as_str).collect();
+        forwarders.retain(|f| exported.contains(f.name.as_str()));
     }
     let proto =
         tandem_vm::compile::compile_module(&module, &mut vm.globals, &mut vm.heap, ns, builtin)
             .map_err(|d| Error::Compile(vec![d]))?;
-    for (name, value) in imported {
-        let slot = vm.globals.slot_in(ns, &name);
-        vm.globals.values[slot as usize] = value;
+    for i in imported {
+        let slot = vm.globals.slot_in(ns, &i.name);
+        vm.globals.values[slot as usize] = i.value;
     }
     // Keep the prototype's constants alive from now on (also when it is only
     // disassembled, never run).
     vm.protos.push(proto.clone());
-    Ok(Compiled { proto, exports })
+    Ok(Compiled {
+        proto,
+        exports,
+        forwarders,
+    })
 }
 
 /// A Scheme file split into its imports, body and (for a `define-library`) export list.
@@ -229,14 +266,10 @@ fn library_parts(datums: Vec<Datum>) -> Result<LibraryParts, Error> {
     Ok(parts)
 }
 
-/// Load one Scheme import set; returns the names it binds and their values. Standard
-/// libraries (`(scheme ...)`, `(srfi ...)`) are always available and bind nothing new.
-fn import_set(
-    vm: &mut Vm,
-    cx: Cx,
-    set: &Datum,
-    from: FileId,
-) -> Result<Vec<(String, Value)>, Error> {
+/// Load one Scheme import set; returns the names it binds, their values and which forward
+/// to a builtin. Standard libraries (`(scheme ...)`, `(srfi ...)`) are always available and
+/// bind nothing new.
+fn import_set(vm: &mut Vm, cx: Cx, set: &Datum, from: FileId) -> Result<Vec<Imported>, Error> {
     let bad = |msg: String| Error::Compile(vec![Diagnostic::error(msg, set.span)]);
     let DatumKind::List(items, None) = &set.kind else {
         return Err(bad(
@@ -260,14 +293,14 @@ fn import_set(
         let mut bound = import_set(vm, cx, inner, from)?;
         let names: Vec<&str> = items[2..].iter().filter_map(|d| d.as_symbol()).collect();
         match head {
-            "only" => bound.retain(|(n, _)| names.contains(&n.as_str())),
-            "except" => bound.retain(|(n, _)| !names.contains(&n.as_str())),
+            "only" => bound.retain(|i| names.contains(&i.name.as_str())),
+            "except" => bound.retain(|i| !names.contains(&i.name.as_str())),
             "prefix" => {
                 let Some(p) = names.first() else {
                     return Err(bad("import: (prefix set prefix) needs a prefix".into()));
                 };
-                for (n, _) in bound.iter_mut() {
-                    *n = format!("{p}{n}");
+                for i in bound.iter_mut() {
+                    i.name = format!("{p}{}", i.name);
                 }
             }
             _ => {
@@ -279,9 +312,9 @@ fn import_set(
                     let Some((old, new)) = names else {
                         return Err(bad("import: (rename set (old new) ...)".into()));
                     };
-                    for (n, _) in bound.iter_mut() {
-                        if n == old {
-                            *n = new.to_string();
+                    for i in bound.iter_mut() {
+                        if i.name == old {
+                            i.name = new.to_string();
                         }
                     }
                 }
@@ -329,11 +362,18 @@ fn import_set(
     let Value::Module(m) = module else {
         return Ok(Vec::new());
     };
+    let forwarders: rustc_hash::FxHashMap<&str, &Forwarder> =
+        m.forwarders.iter().map(|f| (f.name.as_str(), f)).collect();
     let mut bound = Vec::new();
     for (name, &slot) in m.exports.iter() {
-        bound.push((name.to_string(), vm.globals.values[slot as usize]));
+        let forwards_to = forwarders.get(&**name).map(|f| (f.target.clone(), f.arity));
+        bound.push(Imported {
+            name: name.to_string(),
+            value: vm.globals.values[slot as usize],
+            forwards_to,
+        });
     }
-    bound.sort_by(|a, b| a.0.cmp(&b.0));
+    bound.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(bound)
 }
 
@@ -490,6 +530,7 @@ fn run_module(
     let m = vm.heap.alloc_module(ModuleObj {
         name: tandem_core::lower_ruff::module_binding_name(path).into(),
         exports,
+        forwarders: compiled.forwarders,
     });
     Ok(Value::Module(m))
 }

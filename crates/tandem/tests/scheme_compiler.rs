@@ -696,3 +696,265 @@ fn a_loop_continuing_in_tail_position_emits_no_dead_return() {
     // One exit (the `(= i 5)` clause); both continuing clauses end in a backward jump.
     assert_eq!(code.matches("RETURN").count(), 1, "{code}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Library procedures that only forward to a builtin.
+
+/// The whole disassembly of a Scheme program that imports libraries: `libs` are written as
+/// `NAME` files (e.g. `fwd/lib.sld`) in a directory of their own on the library path.
+fn disasm_with_libs(test: &str, libs: &[(&str, &str)], src: &str) -> String {
+    let dir =
+        std::env::temp_dir().join(format!("tandem-scm-compiler-{}-{test}", std::process::id()));
+    for (name, text) in libs {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("a directory")).expect("mkdir");
+        std::fs::write(&path, text).expect("write library");
+    }
+    let mut e = Engine::with_output(Box::new(std::io::sink()));
+    e.add_lib_path(&dir.display().to_string());
+    let proto = match e.compile_source("t.scm", src, Dialect::Scheme) {
+        Ok(p) => p,
+        Err(err) => panic!("compile error:\n{}", e.render_error(&err)),
+    };
+    let text = e.disassemble(&proto);
+    let _ = std::fs::remove_dir_all(&dir);
+    text
+}
+
+const FORWARDING_LIB: &str = "(define-library (fwd lib)
+  (export first add swap later variadic helper-call own-length reassigned nested)
+  (import (scheme base))
+  (begin
+    (define (first p) (car p))
+    (define (add a b) (+ a b))
+    (define (swap a b) (cons b a))
+    (define (later a b) (cons a b))
+    (set! later (lambda (a b) (list a b)))
+    (define (variadic a . rest) (cons a rest))
+    (define (helper x) (car x))
+    (define (helper-call x) (helper x))
+    (define (length x) 0)
+    (define (own-length x) (length x))
+    (define (reassigned x) (cdr x))
+    (define (nested x) (car (cdr x)))))";
+
+fn lib_globals(test: &str, src: &str, func: &str) -> (String, Vec<Instr>) {
+    let text = disasm_with_libs(test, &[("fwd/lib.sld", FORWARDING_LIB)], src);
+    let d = section(&text, func).unwrap_or_else(|| panic!("no function {func} in:\n{text}"));
+    let code = instrs(&d);
+    (d, code)
+}
+
+/// `(define (first p) (car p))` in a library: an importer's `(first x)` calls `car`, and
+/// `(add x 1)` is the builtin `+`, so it becomes an instruction.
+#[test]
+fn an_imported_forwarder_calls_the_builtin_directly() {
+    let src = "(import (scheme base) (fwd lib))
+               (define (f x) (first x))
+               (define (g x) (add x 1))
+               (define (h x) (first (first x)) 0)";
+    let (d, code) = lib_globals("direct", src, "f");
+    assert_eq!(tail_globals(&code), ["car"], "{d}");
+    let (d, code) = lib_globals("direct", src, "g");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+    assert_eq!(count(&code, "ADDI"), 1, "{d}");
+    let (d, code) = lib_globals("direct", src, "h");
+    assert_eq!(plain_globals(&code), ["car", "car"], "{d}");
+}
+
+/// Only a procedure that passes its own parameters, in order, to a builtin, and that the
+/// library never reassigns, forwards; a call with another number of arguments keeps calling
+/// the procedure (and gets its arity error).
+#[test]
+fn only_true_forwarders_with_their_arity_are_bypassed() {
+    let src = "(import (scheme base) (fwd lib))
+               (define (f x) (swap x x) (later x x) (variadic x x) (helper-call x)
+                 (own-length x) (nested x) (first x x) (add x) 0)";
+    let (d, code) = lib_globals("not", src, "f");
+    assert_eq!(
+        plain_globals(&code),
+        [
+            "swap",
+            "later",
+            "variadic",
+            "helper-call",
+            "own-length",
+            "nested",
+            "first",
+            "add"
+        ],
+        "{d}"
+    );
+}
+
+/// A program that binds the forwarder's name or the builtin's name itself, or assigns the
+/// imported name, calls the imported procedure.
+#[test]
+fn a_rebound_or_assigned_name_is_not_bypassed() {
+    // The program defines the builtin's name: `car` is not the builtin here.
+    let src = "(import (scheme base) (fwd lib))
+               (define (car x) 'mine)
+               (define (f x) (first x) 0)";
+    let (d, code) = lib_globals("rebound-target", src, "f");
+    assert_eq!(plain_globals(&code), ["first"], "{d}");
+    // The program assigns the imported name.
+    let src = "(import (scheme base) (fwd lib))
+               (define (f x) (first x) 0)
+               (set! first cdr)";
+    let (d, code) = lib_globals("assigned", src, "f");
+    assert_eq!(plain_globals(&code), ["first"], "{d}");
+    // Another import binds the builtin's name.
+    let other = "(define-library (fwd car) (export car) (import (scheme base))
+                   (begin (define (car x) 'other)))";
+    let src = "(import (scheme base) (fwd lib) (fwd car))
+               (define (f x) (first x) 0)";
+    let text = disasm_with_libs(
+        "imported-target",
+        &[("fwd/lib.sld", FORWARDING_LIB), ("fwd/car.sld", other)],
+        src,
+    );
+    let d = section(&text, "f").expect("f");
+    assert_eq!(plain_globals(&instrs(&d)), ["first"], "{d}");
+}
+
+/// Renamed and prefixed imports forward under their new names, and a library's forwarder
+/// to an imported forwarder forwards to the builtin.
+#[test]
+fn forwarders_follow_renames_and_chains() {
+    let src = "(import (scheme base) (prefix (fwd lib) l:) (rename (fwd lib) (first head)))
+               (define (f x) (l:first x) (head x) 0)";
+    let (d, code) = lib_globals("renamed", src, "f");
+    assert_eq!(plain_globals(&code), ["car", "car"], "{d}");
+    let chain = "(define-library (fwd chain) (export top) (import (scheme base) (fwd lib))
+                   (begin (define (top p) (first p))))";
+    let src = "(import (scheme base) (fwd chain))
+               (define (f x) (top x) 0)";
+    let text = disasm_with_libs(
+        "chain",
+        &[("fwd/lib.sld", FORWARDING_LIB), ("fwd/chain.sld", chain)],
+        src,
+    );
+    let d = section(&text, "f").expect("f");
+    assert_eq!(plain_globals(&instrs(&d)), ["car"], "{d}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Operands of instructions.
+
+/// An instruction reads a local's register directly, unless a later operand assigns that
+/// local: then the value is copied first, so the instruction sees the value it had when it
+/// was evaluated (as a call's argument would).
+#[test]
+fn an_operand_assigned_by_a_later_operand_is_copied_first() {
+    let src = "(define (f x) (+ x (begin (set! x 5) x)))
+               (define (g x) (set! x 2) (+ x (* x 2)))
+               (define (h x) (if (< x (begin (set! x 10) 5)) 1 2))";
+    let d = disasm_of(src, "f");
+    let code = instrs(&d);
+    let add = find(&code, |i| i.op == "ADD", "ADD", &d);
+    assert_eq!(code[0].op, "MOVE", "x is copied before the set!:\n{d}");
+    let copy = code[0].args.split(", ").next().unwrap();
+    let added: Vec<&str> = code[add].args.split(", ").collect();
+    assert_eq!(added[1], copy, "ADD reads the copy:\n{d}");
+    // Reassigned, but not by a later operand: read in place.
+    let d = disasm_of(src, "g");
+    assert_eq!(count(&instrs(&d), "MOVE"), 0, "{d}");
+    let d = disasm_of(src, "h");
+    assert_eq!(instrs(&d)[0].op, "MOVE", "{d}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Hash tables.
+
+/// `hash-table-set!` and `hash-table-ref/default`, called by name with three arguments, are
+/// the TABLESET and TABLEREF instructions; a loop over a table makes no calls.
+#[test]
+fn hash_table_set_and_ref_default_are_instructions() {
+    let src = "(define (fill h n)
+                 (let loop ((i 0))
+                   (when (< i n) (hash-table-set! h (* i 7) i) (loop (+ i 1)))))
+               (define (total h n)
+                 (let loop ((i 0) (s 0))
+                   (if (= i n) s (loop (+ i 1) (+ s (hash-table-ref/default h (* i 7) 0))))))";
+    let d = disasm_of(src, "fill");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "TABLESET"), 1, "{d}");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+    let d = disasm_of(src, "total");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "TABLEREF"), 1, "{d}");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+}
+
+/// The instructions only stand for the builtins: a program that defines or assigns either
+/// name, or calls it with another number of arguments (the native's arity error), or passes
+/// it as a value, calls the procedure.
+#[test]
+fn rebound_hash_table_procedures_are_called() {
+    let uses = "(define (f h) (hash-table-set! h 1 2) (hash-table-ref/default h 1 0) 0)";
+    let defined = format!(
+        "(define (hash-table-set! h k v) 'mine)
+         (define (hash-table-ref/default h k d) 'mine)
+         {uses}"
+    );
+    let d = disasm_of(&defined, "f");
+    let code = instrs(&d);
+    assert_eq!(
+        count(&code, "TABLESET") + count(&code, "TABLEREF"),
+        0,
+        "{d}"
+    );
+    assert_eq!(
+        plain_globals(&code),
+        ["hash-table-set!", "hash-table-ref/default"],
+        "{d}"
+    );
+    let assigned = format!(
+        "{uses}
+         (set! hash-table-set! (lambda (h k v) 'mine))
+         (set! hash-table-ref/default (lambda (h k d) 'mine))"
+    );
+    let d = disasm_of(&assigned, "f");
+    let code = instrs(&d);
+    assert_eq!(
+        count(&code, "TABLESET") + count(&code, "TABLEREF"),
+        0,
+        "{d}"
+    );
+    // A local of the same name.
+    let local = "(define (f hash-table-set! h) (hash-table-set! h 1 2) 0)";
+    let d = disasm_of(local, "f");
+    assert_eq!(count(&instrs(&d), "TABLESET"), 0, "{d}");
+    // Other arities, and the procedure as a value.
+    let other = "(define (f h) (hash-table-set! h 1) (hash-table-ref/default h 1)
+                   (map hash-table-set! (list h) '(1) '(2)) 0)";
+    let d = disasm_of(other, "f");
+    let code = instrs(&d);
+    assert_eq!(
+        count(&code, "TABLESET") + count(&code, "TABLEREF"),
+        0,
+        "{d}"
+    );
+    assert_eq!(
+        plain_globals(&code),
+        ["hash-table-set!", "hash-table-ref/default", "list", "map"],
+        "{d}"
+    );
+}
+
+/// A library's `(define (ht-set! h k v) (hash-table-set! h k v))` (the benchmark shim's
+/// shape) is TABLESET in the importer.
+#[test]
+fn a_forwarding_library_procedure_becomes_a_table_instruction() {
+    let lib = "(define-library (fwd ht) (export ht-set! ht-ref) (import (scheme base) (srfi 69))
+                 (begin (define (ht-set! h k v) (hash-table-set! h k v))
+                        (define (ht-ref h k d) (hash-table-ref/default h k d))))";
+    let src = "(import (scheme base) (fwd ht))
+               (define (f h) (ht-set! h 1 2) (ht-ref h 1 0))";
+    let text = disasm_with_libs("ht", &[("fwd/ht.sld", lib)], src);
+    let d = section(&text, "f").expect("f");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "TABLESET"), 1, "{d}");
+    assert_eq!(count(&code, "TABLEREF"), 1, "{d}");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+}

@@ -344,6 +344,51 @@ impl FnCompiler<'_, '_> {
         Ok(())
     }
 
+    /// [`Self::operand`] for an operand that is read only after the `later` ones are
+    /// computed: a local that one of them may assign (Scheme `(+ x (begin (set! x 5) 1))`
+    /// adds the old `x`) is copied to a temporary first.
+    fn operand_before(&mut self, e: &Expr, later: &[Expr]) -> Result<u8, Diagnostic> {
+        if let ExprKind::Local(v) = e.kind {
+            if self.may_assign(v, later) {
+                let r = self.alloc(e.span)?;
+                self.expr(e, Some(r))?;
+                return Ok(r);
+            }
+        }
+        self.operand(e)
+    }
+
+    /// [`Self::operand_before`] for each of `args`, in order.
+    fn operands(&mut self, args: &[Expr]) -> Result<Vec<u8>, Diagnostic> {
+        let mut regs = Vec::with_capacity(args.len());
+        for (i, a) in args.iter().enumerate() {
+            regs.push(self.operand_before(a, &args[i + 1..])?);
+        }
+        Ok(regs)
+    }
+
+    /// Whether evaluating `exprs` may assign local `v`. It looks at a bounded number of
+    /// nodes (beyond them, the answer is yes); nested functions cannot assign a local that
+    /// lives in a register (a captured local that is reassigned lives in a box).
+    fn may_assign(&self, v: VarId, exprs: &[Expr]) -> bool {
+        if !self.cx.module.var(v).reassigned {
+            return false;
+        }
+        let mut stack: Vec<&Expr> = exprs.iter().collect();
+        let mut budget = 64;
+        while let Some(e) = stack.pop() {
+            if budget == 0 {
+                return true;
+            }
+            budget -= 1;
+            if matches!(e.kind, ExprKind::SetLocal(w, _) if w == v) {
+                return true;
+            }
+            stack.extend(e.children());
+        }
+        false
+    }
+
     /// Compile `e` and return a register holding its value (a local's own register when
     /// possible, otherwise a new temporary).
     fn operand(&mut self, e: &Expr) -> Result<u8, Diagnostic> {
@@ -746,7 +791,7 @@ impl FnCompiler<'_, '_> {
             }
             ExprKind::SetField(obj, name, value) => {
                 let mark = self.st.next;
-                let o = self.operand(obj)?;
+                let o = self.operand_before(obj, std::slice::from_ref(value))?;
                 let v = self.operand(value)?;
                 let k = self.str_const(name, span)?;
                 self.emit(Instr::SetField { obj: o, k, src: v }, span);
@@ -1165,18 +1210,27 @@ impl FnCompiler<'_, '_> {
             self.st.next = mark;
             return Ok(());
         }
-        if op == Prim::SetIndex {
-            let o = self.operand(&args[0])?;
-            let i = self.operand(&args[1])?;
-            let v = self.operand(&args[2])?;
-            self.emit(
+        if matches!(op, Prim::SetIndex | Prim::TableSet) {
+            let &[o, i, v] = self.operands(args)?.as_slice() else {
+                return Err(Diagnostic::error(
+                    format!("internal error: {op:?} needs three operands"),
+                    span,
+                ));
+            };
+            let instr = if op == Prim::SetIndex {
                 Instr::SetIndex {
                     obj: o,
                     idx: i,
                     src: v,
-                },
-                span,
-            );
+                }
+            } else {
+                Instr::TableSet {
+                    table: o,
+                    key: i,
+                    src: v,
+                }
+            };
+            self.emit(instr, span);
             self.st.next = mark;
             self.null_into(dst, span);
             return Ok(());
@@ -1217,10 +1271,7 @@ impl FnCompiler<'_, '_> {
                 }
             }
         }
-        let regs: Vec<u8> = args
-            .iter()
-            .map(|a| self.operand(a))
-            .collect::<Result<_, _>>()?;
+        let regs = self.operands(args)?;
         // Operations with no result still run: they may raise an error.
         let d = self.dst_or_temp(dst, span)?;
         let i = match (op, regs.as_slice()) {
@@ -1246,6 +1297,12 @@ impl FnCompiler<'_, '_> {
                 dst: d,
                 obj: o,
                 idx: i,
+            },
+            (Prim::TableRef, &[t, k, dflt]) => Instr::TableRef {
+                dst: d,
+                table: t,
+                key: k,
+                dflt,
             },
             _ => {
                 return Err(Diagnostic::error(

@@ -123,7 +123,7 @@ impl Trace for ModuleObj {
     // The exported values live in globals, which are roots.
     fn trace(&self, _: &mut Heap) {}
     fn size(&self) -> usize {
-        size_of::<GcBox<ModuleObj>>() + self.exports.len() * 40
+        size_of::<GcBox<ModuleObj>>() + (self.exports.len() + self.forwarders.len()) * 40
     }
 }
 

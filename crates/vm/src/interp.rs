@@ -5,6 +5,7 @@
 //! and its arguments down over the running frame and reuses it, so tail calls run in
 //! constant space.
 
+use crate::builtins::scheme::hashtables;
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp_data::MethodTarget;
@@ -843,6 +844,20 @@ impl Vm {
                     },
                     Instr::SetIndex { obj, idx, src } => {
                         if let Err(m) = self.set_index(r!(obj), r!(idx), r!(src)) {
+                            throw!(m);
+                        }
+                    }
+                    Instr::TableRef {
+                        dst,
+                        table,
+                        key,
+                        dflt,
+                    } => match hashtables::table_ref(self, r!(table), r!(key), r!(dflt)) {
+                        Ok(v) => set!(dst, v),
+                        Err(m) => throw!(m),
+                    },
+                    Instr::TableSet { table, key, src } => {
+                        if let Err(m) = hashtables::table_set(self, r!(table), r!(key), r!(src)) {
                             throw!(m);
                         }
                     }

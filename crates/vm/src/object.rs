@@ -492,6 +492,9 @@ impl Bytevector {
 pub struct ModuleObj {
     pub name: Box<str>,
     pub exports: FxHashMap<Box<str>, u32>,
+    /// The exports that only forward to a builtin, which a Scheme importer may call directly
+    /// (see `tandem_core::ir::Forwarder`).
+    pub forwarders: Vec<tandem_core::ir::Forwarder>,
 }
 
 impl ModuleObj {

@@ -222,6 +222,12 @@ opcodes! {
     GetIndex { dst: Reg, obj: Reg, idx: Reg } => "GETINDEX",
     /// `R[obj][R[idx]] = R[src]`
     SetIndex { obj: Reg, idx: Reg, src: Reg } => "SETINDEX",
+    /// `R[dst]` = the value of key `R[key]` in the hash table `R[table]`, or `R[dflt]` when
+    /// it has none (Scheme `hash-table-ref/default`, the native's errors included).
+    TableRef { dst: Reg, table: Reg, key: Reg, dflt: Reg } => "TABLEREF",
+    /// Store `R[src]` under key `R[key]` in the hash table `R[table]` (Scheme
+    /// `hash-table-set!`, the native's errors included).
+    TableSet { table: Reg, key: Reg, src: Reg } => "TABLESET",
     /// `R[dst] = to_string(R[base]) + ... + to_string(R[base+n-1])`
     Concat { dst: Reg, base: Reg, n: Count } => "CONCAT",
     /// `R[dst] = R[obj].K[k]`: a struct field, a module member or a dict entry.

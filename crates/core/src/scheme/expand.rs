@@ -11,6 +11,7 @@
 //! environment, so a local named `if` shadows the special form, and a template's `if` still
 //! means the special form.
 
+use super::forward;
 use super::lower::*;
 use super::syntax_rules::Macro;
 use crate::ir::*;
@@ -234,6 +235,7 @@ pub(crate) fn lower_program(
     file_span: Span,
     jue: bool,
     known_globals: &[String],
+    forwarders: &[Forwarder],
 ) -> Result<Module, Vec<Diagnostic>> {
     let core = Rc::new(Env {
         parent: None,
@@ -295,11 +297,15 @@ pub(crate) fn lower_program(
     lx.module.globals = std::mem::take(&mut lx.globals);
     if lx.errors.is_empty() {
         // Calls of builtins that neither this program nor its namespace (re)defines become
-        // primitive operations, decided now that every definition is known.
-        let mut redefined: FxHashSet<String> = assigned_globals(&lx.module);
+        // primitive operations, decided now that every definition is known. Calls of
+        // imported procedures that only forward to a builtin call the builtin first.
+        let assigned = assigned_globals(&lx.module);
+        let mut redefined = assigned.clone();
         if !lx.library {
             redefined.extend(lx.module.globals.iter().cloned());
             redefined.extend(known_globals.iter().cloned());
+            forward::forward_calls(&mut lx.module, forwarders, &assigned, &redefined);
+            lx.module.forwarders = forward::find_forwarders(&lx.module, &assigned, &redefined);
         }
         inline_builtins(&mut lx.module, &redefined);
         lx.module.check_height().map_err(|d| vec![d])?;
@@ -1208,6 +1214,8 @@ fn inline_builtins(module: &mut Module, redefined: &FxHashSet<String>) {
 /// instructions instead of native calls (the same instructions the Ruff dialect uses).
 /// Differences from the natives, for non-numbers only: `+` joins two strings, `<` and
 /// friends also order strings, and `=` compares any values instead of raising an error.
+/// `hash-table-ref/default` and `hash-table-set!` behave exactly as the natives do, errors
+/// included.
 fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
     Some(match (name, argc) {
         ("+", 2) => Prim::Add,
@@ -1222,6 +1230,8 @@ fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
         ("modulo", 2) => Prim::FloorMod,
         ("remainder", 2) => Prim::Mod,
         ("/", 2) => Prim::SchemeDiv,
+        ("hash-table-ref/default", 3) => Prim::TableRef,
+        ("hash-table-set!", 3) => Prim::TableSet,
         _ => return None,
     })
 }

@@ -11,12 +11,13 @@
 
 mod expand;
 mod forms;
+mod forward;
 mod lower;
 mod quasiquote;
 mod records;
 mod syntax_rules;
 
-use crate::ir::Module;
+use crate::ir::{Forwarder, Module};
 use tandem_syntax::scheme::Datum;
 use tandem_syntax::{Diagnostic, Span};
 
@@ -27,6 +28,10 @@ pub use expand::{MAX_EXPANSION_STEPS, MAX_MACRO_DEPTH};
 /// for the compiler. `known_globals` are the names the program's namespace already defines
 /// (earlier entries of a REPL session) or imports: like the program's own definitions, they
 /// keep calls of builtins of the same name from being inlined as primitive operations.
+/// `forwarders` are the imported procedures that only forward to a builtin (the
+/// [`Module::forwarders`] of the modules imported, under the names they are imported as):
+/// calls of them become calls of the builtin. The result's own `forwarders` list this
+/// program's.
 ///
 /// Lowering recurses over the datums (and over macro expansions, up to
 /// [`MAX_MACRO_DEPTH`] levels), so it runs on a helper thread with a large stack.
@@ -35,8 +40,9 @@ pub fn lower_scheme_program(
     file_span: Span,
     jue: bool,
     known_globals: &[String],
+    forwarders: &[Forwarder],
 ) -> Result<Module, Vec<Diagnostic>> {
-    let run = || expand::lower_program(datums, file_span, jue, known_globals);
+    let run = || expand::lower_program(datums, file_span, jue, known_globals, forwarders);
     let spawned = std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("scheme-expand".into())
@@ -48,6 +54,6 @@ pub fn lower_scheme_program(
     match spawned {
         Some(Ok(result)) => result,
         Some(Err(panic)) => std::panic::resume_unwind(panic),
-        None => expand::lower_program(datums, file_span, jue, known_globals),
+        None => expand::lower_program(datums, file_span, jue, known_globals, forwarders),
     }
 }

@@ -181,7 +181,7 @@ impl FnCompiler<'_, '_> {
                 op @ (Prim::Lt | Prim::Le | Prim::Gt | Prim::Ge | Prim::Eq | Prim::Ne),
                 args,
             ) if args.len() == 2 => {
-                let a = self.operand(&args[0])?;
+                let a = self.operand_before(&args[0], &args[1..])?;
                 let i = match small_int(&args[1]) {
                     // Compare with a small int constant: the immediate forms.
                     Some(imm) => match op {

@@ -15,7 +15,7 @@ use crate::vm::Vm;
 
 pub mod chars_strings;
 pub mod control;
-mod hashtables;
+pub(crate) mod hashtables;
 mod host;
 pub mod lists;
 pub mod numbers;
