@@ -15,6 +15,7 @@ use super::lower::*;
 use super::syntax_rules::Macro;
 use crate::ir::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 use tandem_syntax::scheme::{Datum, DatumKind};
@@ -174,36 +175,72 @@ pub(crate) fn strip(d: &Datum) -> Datum {
 /// Parsed lambda formals: fixed parameters and the rest parameter (symbol, span).
 pub(crate) type Formals = (Vec<(String, Span)>, Option<(String, Span)>);
 
-/// A definition found while scanning a body (or the top level).
-pub(crate) struct Def {
+/// A definition found while scanning a body (or the top level). Forms are borrowed from
+/// the source (`'a`) and owned only when a macro expansion made them, so scanning a body
+/// never copies the forms it finds.
+pub(crate) struct Def<'a> {
     /// The symbol it binds (possibly an alias).
     pub(crate) name: String,
     pub(crate) span: Span,
-    pub(crate) val: DefVal,
+    pub(crate) val: DefVal<'a>,
 }
 
-pub(crate) enum DefVal {
+pub(crate) enum DefVal<'a> {
     /// `(define x)`: unspecified.
     Unspecified,
-    Expr(Datum),
+    Expr(Cow<'a, Datum>),
     Lambda {
+        /// The parameters (a small list, copied out of the `define` head).
         formals: Datum,
-        body: Vec<Datum>,
+        body: Cow<'a, [Datum]>,
     },
     Record(super::records::RecordPart),
 }
 
 /// A body (or top-level) form after its head has been macro-expanded.
-pub(crate) enum Item {
-    Defs(Vec<Def>),
+pub(crate) enum Item<'a> {
+    Defs(Vec<Def<'a>>),
     /// `(define-values formals expr)`: the names are defined (unspecified) by the `Defs`
     /// item before it; this assigns them.
     DefineValues {
-        formals: Datum,
-        expr: Datum,
+        formals: Cow<'a, Datum>,
+        expr: Cow<'a, Datum>,
         span: Span,
     },
-    Expr(Datum),
+    Expr(Cow<'a, Datum>),
+}
+
+/// The items of a proper list `d` (empty for anything else), borrowed or taken over.
+fn list_items(d: Cow<'_, Datum>) -> Cow<'_, [Datum]> {
+    match d {
+        Cow::Borrowed(d) => Cow::Borrowed(d.list_items().unwrap_or(&[])),
+        Cow::Owned(d) => match d.kind {
+            DatumKind::List(items, None) => Cow::Owned(items),
+            _ => Cow::Owned(Vec::new()),
+        },
+    }
+}
+
+/// Item `i` of `items` (which must have it), borrowed or moved out (leaving `#f`).
+fn take_item<'a>(items: &mut Cow<'a, [Datum]>, i: usize) -> Cow<'a, Datum> {
+    match items {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[i]),
+        Cow::Owned(v) => {
+            let span = v[i].span;
+            Cow::Owned(std::mem::replace(
+                &mut v[i],
+                Datum::new(DatumKind::Bool(false), span),
+            ))
+        }
+    }
+}
+
+/// The items of `items` from `i` on, borrowed or moved out.
+fn take_tail<'a>(items: &mut Cow<'a, [Datum]>, i: usize) -> Cow<'a, [Datum]> {
+    match items {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[i..]),
+        Cow::Owned(v) => Cow::Owned(v.split_off(i)),
+    }
 }
 
 pub(crate) struct Lx {
@@ -266,22 +303,27 @@ pub(crate) fn lower_program(
     lx.fstack.push(main);
     let mut out = Vec::new();
     let root = lx.root.clone();
-    let mut queue: std::collections::VecDeque<Datum> = datums.iter().cloned().collect();
+    let mut queue: std::collections::VecDeque<Cow<Datum>> =
+        datums.iter().map(Cow::Borrowed).collect();
     while let Some(d) = queue.pop_front() {
         if lx.errors.len() >= 50 {
             break;
         }
-        if let Some(items) = lx.begin_items(&d, &root) {
-            if jue {
-                // Jue prints the value of a top-level `begin` of expressions once.
-                lx.jue_begin(items, d.span, &mut out);
+        let span = d.span;
+        let d = match lx.begin_items(d, &root) {
+            Ok(items) => {
+                if jue {
+                    // Jue prints the value of a top-level `begin` of expressions once.
+                    lx.jue_begin(items, span, &mut out);
+                    continue;
+                }
+                for (i, x) in items.into_iter().enumerate() {
+                    queue.insert(i, x);
+                }
                 continue;
             }
-            for (i, x) in items.into_iter().enumerate() {
-                queue.insert(i, x);
-            }
-            continue;
-        }
+            Err(d) => d,
+        };
         for item in lx.classify(d, &root) {
             lx.top_item(item, &mut out);
         }
@@ -468,15 +510,15 @@ impl Lx {
     }
 
     /// Expand the head of `d` until it is not a macro use.
-    fn expand_head(&mut self, mut d: Datum, env: &Rc<Env>) -> Datum {
+    fn expand_head<'a>(&mut self, mut d: Cow<'a, Datum>, env: &Rc<Env>) -> Cow<'a, Datum> {
         let mut n = 0;
         while let Some(x) = self.expand_once(&d, env) {
             n += 1;
             if n > MAX_MACRO_DEPTH {
                 self.err("macro expansion too deep", d.span);
-                return Datum::new(DatumKind::Bool(false), d.span);
+                return Cow::Owned(Datum::new(DatumKind::Bool(false), d.span));
             }
-            d = x;
+            d = Cow::Owned(x);
         }
         d
     }
@@ -801,23 +843,36 @@ impl Lx {
         }
     }
 
-    /// If `d` is a `(begin ...)` form (after expanding its head), its items.
-    fn begin_items(&mut self, d: &Datum, env: &Rc<Env>) -> Option<Vec<Datum>> {
-        let DatumKind::List(items, None) = &d.kind else {
-            return None;
+    /// If `d` is a `(begin ...)` form (after expanding its head), its items; a macro use
+    /// that expands to something else, its expansion. Anything else is given back.
+    fn begin_items<'a>(
+        &mut self,
+        d: Cow<'a, Datum>,
+        env: &Rc<Env>,
+    ) -> Result<Vec<Cow<'a, Datum>>, Cow<'a, Datum>> {
+        let head = match d
+            .list_items()
+            .and_then(|i| i.first())
+            .and_then(|h| h.as_symbol())
+        {
+            Some(h) => self.lookup(env, h),
+            None => return Err(d),
         };
-        let head = items.first()?.as_symbol()?;
-        match self.lookup(env, head) {
-            Binding::Special(Sf::Begin) => Some(items[1..].to_vec()),
+        let x = match head {
+            Binding::Special(Sf::Begin) => d,
             Binding::Macro(_) => {
-                let x = self.expand_head(d.clone(), env);
-                match self.form_of(&x, env) {
-                    Some(Sf::Begin) => x.list_items().map(|i| i[1..].to_vec()),
-                    _ => Some(vec![x]),
+                let x = self.expand_head(d, env);
+                if self.form_of(&x, env) != Some(Sf::Begin) {
+                    return Ok(vec![x]);
                 }
+                x
             }
-            _ => None,
-        }
+            _ => return Err(d),
+        };
+        Ok(match list_items(x) {
+            Cow::Borrowed(items) => items[1..].iter().map(Cow::Borrowed).collect(),
+            Cow::Owned(items) => items.into_iter().skip(1).map(Cow::Owned).collect(),
+        })
     }
 
     /// Lower a body: internal definitions (letrec* semantics) followed by expressions, in a
@@ -827,16 +882,18 @@ impl Lx {
             return self.err("expected a body (at least one expression)", span);
         }
         let frame = Env::child(env);
-        let mut queue: std::collections::VecDeque<Datum> = forms.iter().cloned().collect();
+        let mut queue: std::collections::VecDeque<Cow<Datum>> =
+            forms.iter().map(Cow::Borrowed).collect();
         let mut items = Vec::new();
         while let Some(d) = queue.pop_front() {
-            if let Some(xs) = self.begin_items(&d, &frame) {
-                for (i, x) in xs.into_iter().enumerate() {
-                    queue.insert(i, x);
+            match self.begin_items(d, &frame) {
+                Ok(xs) => {
+                    for (i, x) in xs.into_iter().enumerate() {
+                        queue.insert(i, x);
+                    }
                 }
-                continue;
+                Err(d) => items.extend(self.classify(d, &frame)),
             }
-            items.extend(self.classify(d, &frame));
         }
         // Bind every defined name first (letrec*), then evaluate in order.
         let mut out = Vec::new();
@@ -895,7 +952,7 @@ impl Lx {
     }
 
     /// The value a definition binds.
-    pub(crate) fn def_value(&mut self, def: &Def, env: &Rc<Env>) -> Expr {
+    pub(crate) fn def_value(&mut self, def: &Def<'_>, env: &Rc<Env>) -> Expr {
         let name = base_name(&def.name).to_string();
         match &def.val {
             DefVal::Unspecified => Expr::null(def.span),
@@ -907,7 +964,7 @@ impl Lx {
 
     /// Classify a body or top-level form (expanding macros in its head): definitions are
     /// recorded, `define-syntax` binds its macro in `env` right away.
-    pub(crate) fn classify(&mut self, d: Datum, env: &Rc<Env>) -> Vec<Item> {
+    pub(crate) fn classify<'a>(&mut self, d: Cow<'a, Datum>, env: &Rc<Env>) -> Vec<Item<'a>> {
         let d = self.expand_head(d, env);
         let span = d.span;
         let Some(sf) = self.form_of(&d, env) else {
@@ -919,11 +976,8 @@ impl Lx {
         ) {
             return vec![Item::Expr(d)];
         }
-        // A definition: `d` is ours, so take its items instead of copying them.
-        let mut items: Vec<Datum> = match d.kind {
-            DatumKind::List(items, None) => items,
-            _ => Vec::new(),
-        };
+        // A definition: borrow its items, or take them over when an expansion made it.
+        let mut items = list_items(d);
         let n = items.len();
         match sf {
             Sf::Define => {
@@ -945,14 +999,14 @@ impl Lx {
                         return vec![];
                     }
                     let name = s.to_string();
-                    let val = match items.len() {
-                        3 => DefVal::Expr(items.swap_remove(2)),
+                    let val = match n {
+                        3 => DefVal::Expr(take_item(&mut items, 2)),
                         _ => DefVal::Unspecified,
                     };
                     return vec![Item::Defs(vec![Def { name, span, val }])];
                 }
-                let mut body: Vec<Datum> = items.split_off(2);
-                let mut target = items.swap_remove(1);
+                let mut body = take_tail(&mut items, 2);
+                let mut target = take_item(&mut items, 1);
                 loop {
                     match &target.kind {
                         DatumKind::List(xs, tail) if !xs.is_empty() => {
@@ -960,7 +1014,7 @@ impl Lx {
                                 DatumKind::List(xs[1..].to_vec(), tail.clone()),
                                 target.span,
                             );
-                            let head = xs[0].clone();
+                            let head: Cow<Datum> = Cow::Owned(xs[0].clone());
                             if body.is_empty() {
                                 self.err("define: expected a body", span);
                                 return vec![];
@@ -974,8 +1028,8 @@ impl Lx {
                             }
                             let lam = self.core_sym("lambda", span);
                             let mut l = vec![lam, formals];
-                            l.append(&mut body);
-                            body = vec![Datum::new(DatumKind::List(l, None), span)];
+                            l.extend(body.into_owned());
+                            body = Cow::Owned(vec![Datum::new(DatumKind::List(l, None), span)]);
                             target = head;
                         }
                         _ => {
@@ -1008,8 +1062,8 @@ impl Lx {
                 vec![
                     Item::Defs(defs),
                     Item::DefineValues {
-                        formals: items[1].clone(),
-                        expr: items[2].clone(),
+                        formals: take_item(&mut items, 1),
+                        expr: take_item(&mut items, 2),
                         span,
                     },
                 ]
@@ -1042,18 +1096,18 @@ impl Lx {
 
     /// Jue: a top-level `begin`. Without definitions it is one expression (its value is
     /// printed once); otherwise its forms are spliced into the top level.
-    fn jue_begin(&mut self, items: Vec<Datum>, span: Span, out: &mut Vec<Expr>) {
+    fn jue_begin(&mut self, items: Vec<Cow<Datum>>, span: Span, out: &mut Vec<Expr>) {
         let root = self.root.clone();
         let mut flat = Vec::new();
-        let mut queue: std::collections::VecDeque<Datum> = items.into();
+        let mut queue: std::collections::VecDeque<Cow<Datum>> = items.into();
         while let Some(d) = queue.pop_front() {
-            match self.begin_items(&d, &root) {
-                Some(xs) => {
+            match self.begin_items(d, &root) {
+                Ok(xs) => {
                     for (i, x) in xs.into_iter().enumerate() {
                         queue.insert(i, x);
                     }
                 }
-                None => flat.extend(self.classify(d, &root)),
+                Err(d) => flat.extend(self.classify(d, &root)),
             }
         }
         if !flat.is_empty() && flat.iter().all(|i| matches!(i, Item::Expr(_))) {
@@ -1077,7 +1131,7 @@ impl Lx {
     }
 
     /// Lower a top-level item.
-    fn top_item(&mut self, item: Item, out: &mut Vec<Expr>) {
+    fn top_item(&mut self, item: Item<'_>, out: &mut Vec<Expr>) {
         let root = self.root.clone();
         match item {
             Item::Defs(defs) => {
