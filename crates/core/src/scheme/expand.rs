@@ -135,21 +135,59 @@ impl PartialEq for Binding {
 
 /// One frame of a lexical environment. Frames are shared (`Rc`) so a macro can keep the
 /// environment it was defined in; a body's frame grows as its definitions are scanned.
+///
+/// Looking a name up walks the chain of frames, which is as long as the code is deeply
+/// nested. Most names looked up deep inside are bound only at the top level (globals,
+/// special forms, and the aliases a macro's template introduces for them), so every frame
+/// knows its top level and the names any local frame binds: a name no local frame binds is
+/// looked up at the top level straight away. Without this, a runaway recursive macro under a
+/// `let` spent time quadratic in its depth (about 20 s) before reaching the depth limit.
 pub(crate) struct Env {
     parent: Option<Rc<Env>>,
     names: RefCell<FxHashMap<String, Binding>>,
+    /// The top-level frame a local frame is nested in (`None` for the top level and core).
+    top: Option<Rc<Env>>,
+    /// The names bound in some local frame (shared by every frame of one program).
+    local_names: Rc<RefCell<FxHashSet<String>>>,
 }
 
 impl Env {
+    /// A frame of its own (the core), or the top level inside `parent` (the core).
+    fn top_level(parent: Option<&Rc<Env>>) -> Rc<Env> {
+        Rc::new(Env {
+            parent: parent.cloned(),
+            names: RefCell::new(FxHashMap::default()),
+            top: None,
+            local_names: parent.map(|p| p.local_names.clone()).unwrap_or_default(),
+        })
+    }
+
+    /// A local frame inside `parent`.
     pub(crate) fn child(parent: &Rc<Env>) -> Rc<Env> {
         Rc::new(Env {
             parent: Some(parent.clone()),
             names: RefCell::new(FxHashMap::default()),
+            top: Some(parent.top.clone().unwrap_or_else(|| parent.clone())),
+            local_names: parent.local_names.clone(),
         })
     }
 
     pub(crate) fn bind(&self, name: &str, b: Binding) {
+        if self.top.is_some() {
+            let mut local = self.local_names.borrow_mut();
+            if !local.contains(name) {
+                local.insert(name.to_string());
+            }
+        }
         self.names.borrow_mut().insert(name.to_string(), b);
+    }
+
+    /// The first frame (this one or an outer one) that may bind `name`.
+    fn start_for(self: &Rc<Env>, name: &str) -> Rc<Env> {
+        match &self.top {
+            Some(top) if !self.local_names.borrow().contains(name) => top.clone(),
+            _ => self.clone(),
+        }
     }
 }
 
@@ -272,14 +310,11 @@ pub(crate) fn lower_program(
     jue: bool,
     known_globals: &[String],
 ) -> Result<Module, Vec<Diagnostic>> {
-    let core = Rc::new(Env {
-        parent: None,
-        names: RefCell::new(FxHashMap::default()),
-    });
+    let core = Env::top_level(None);
     for (name, sf) in SPECIAL_FORMS {
         core.bind(name, Binding::Special(*sf));
     }
-    let root = Env::child(&core);
+    let root = Env::top_level(Some(&core));
     let mut lx = Lx {
         module: Module::default(),
         fstack: Vec::new(),
@@ -433,7 +468,7 @@ impl Lx {
         let mut env = env.clone();
         let mut s = sym.to_string();
         loop {
-            let mut frame = Some(env.clone());
+            let mut frame = Some(env.start_for(&s));
             while let Some(f) = frame {
                 if let Some(b) = f.names.borrow().get(&s) {
                     return b.clone();
