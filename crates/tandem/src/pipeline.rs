@@ -113,10 +113,14 @@ fn compile_unit(
             // The names this program's namespace defines (besides its own definitions):
             // earlier REPL entries and imports. Code compiled into the library namespace
             // itself (the prelude) finds the builtins there: those are not redefinitions.
-            let mut defined: Vec<String> = if builtin { Vec::new() } else { known.clone() };
-            defined.extend(imported.iter().map(|(name, _)| name.clone()));
-            tandem_core::scheme::lower_scheme_program(&lib.body, file_span, jue, &defined)
-                .map_err(Error::Compile)?
+            if builtin {
+                tandem_core::scheme::lower_scheme_library(&lib.body, file_span)
+            } else {
+                let mut defined = known.clone();
+                defined.extend(imported.iter().map(|(name, _)| name.clone()));
+                tandem_core::scheme::lower_scheme_program(&lib.body, file_span, jue, &defined)
+            }
+            .map_err(Error::Compile)?
         }
     };
     for name in known {

@@ -293,8 +293,8 @@ pub(crate) struct Lx {
     /// The top level: core + top-level macros and defined names.
     pub(crate) root: Rc<Env>,
     globals: Vec<String>,
-    /// The program is the Scheme library itself (the prelude, recognized by its definition
-    /// of `%guard-body`). Its `guard` is lowered without the runtime support calls
+    /// The program is the Scheme library itself (the prelude, or some of its definitions).
+    /// Its `guard` is lowered without the runtime support calls
     /// (`%guard-body`, `%escape?`): it is the primitive catch everything else is built on.
     /// And its definitions *are* the builtins, so they do not stop builtin calls from
     /// being inlined (its own `apply` relies on the `apply` form).
@@ -309,6 +309,7 @@ pub(crate) fn lower_program(
     file_span: Span,
     jue: bool,
     known_globals: &[String],
+    library: bool,
 ) -> Result<Module, Vec<Diagnostic>> {
     let core = Env::top_level(None);
     for (name, sf) in SPECIAL_FORMS {
@@ -324,12 +325,7 @@ pub(crate) fn lower_program(
         core,
         root,
         globals: Vec::new(),
-        library: datums.iter().any(|d| {
-            d.is_form("define")
-                && d.list_items()
-                    .and_then(|i| i.get(1))
-                    .is_some_and(|t| t.is_symbol("%guard-body") || t.is_form("%guard-body"))
-        }),
+        library,
         depth: 0,
         macro_depth: 0,
         steps: 0,

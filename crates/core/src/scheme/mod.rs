@@ -36,7 +36,26 @@ pub fn lower_scheme_program(
     jue: bool,
     known_globals: &[String],
 ) -> Result<Module, Vec<Diagnostic>> {
-    let run = || expand::lower_program(datums, file_span, jue, known_globals);
+    lower_on_big_stack(datums, file_span, jue, known_globals, false)
+}
+
+/// Lower (some of) the Scheme library written in Scheme, the prelude, as
+/// [`lower_scheme_program`] lowers a program, with two differences: its `guard` is the
+/// primitive catch-everything the runtime support is built on (no `%guard-body`, no
+/// `%escape?`), and its definitions *are* the builtins, so they do not stop calls of builtins
+/// from being inlined.
+pub fn lower_scheme_library(datums: &[Datum], file_span: Span) -> Result<Module, Vec<Diagnostic>> {
+    lower_on_big_stack(datums, file_span, false, &[], true)
+}
+
+fn lower_on_big_stack(
+    datums: &[Datum],
+    file_span: Span,
+    jue: bool,
+    known_globals: &[String],
+    library: bool,
+) -> Result<Module, Vec<Diagnostic>> {
+    let run = || expand::lower_program(datums, file_span, jue, known_globals, library);
     let spawned = std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("scheme-expand".into())
@@ -48,6 +67,6 @@ pub fn lower_scheme_program(
     match spawned {
         Some(Ok(result)) => result,
         Some(Err(panic)) => std::panic::resume_unwind(panic),
-        None => expand::lower_program(datums, file_span, jue, known_globals),
+        None => expand::lower_program(datums, file_span, jue, known_globals, library),
     }
 }
