@@ -32,6 +32,10 @@ fn main() {
         Err(diags) => panic!("src/prelude.scm does not read: {diags:?}"),
     };
     let forms: Vec<Form> = datums.iter().map(form).collect();
+    assert!(
+        forms.len() <= usize::from(u16::MAX),
+        "the index numbers forms with u16"
+    );
     let mut providers: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, f) in forms.iter().enumerate() {
         for name in &f.provides {

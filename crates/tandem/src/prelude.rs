@@ -19,12 +19,12 @@ use tandem_vm::Vm;
 
 /// One top-level form of the prelude, as `build.rs` indexed it.
 pub(crate) struct Form {
-    /// Its bytes in [`TEXT`].
+    /// Its bytes in the prelude's text.
     pub start: u32,
     pub end: u32,
     /// The global names it defines or assigns while it loads.
     pub provides: &'static [&'static str],
-    /// The forms (indexes in [`FORMS`]) that provide names it contains.
+    /// The forms (indexes in [`Index::forms`]) that provide names it contains.
     pub deps: &'static [u16],
     /// `define-syntax`: compiled with every other form (it defines no global).
     pub syntax: bool,
@@ -97,7 +97,8 @@ pub(crate) fn load_for<'n>(
     load_from(&SCHEME, vm, names)
 }
 
-/// [`load_for`] from the prelude `index` (the Scheme prelude, or a test's).
+/// [`load_for`] from the prelude `index` (the Scheme prelude, or a test's). A VM keeps the
+/// state of one prelude: it is not meant to load from two.
 fn load_from<'n>(
     index: &Index,
     vm: &mut Vm,
