@@ -107,6 +107,24 @@ impl Module {
         (self.vars.len() - 1) as VarId
     }
 
+    /// The global names the module's code (in any function) reads or assigns but does not
+    /// define itself (they are not in `globals`): what it needs from its builtin namespace.
+    /// Sorted, without repeats.
+    pub fn free_globals(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Expr> = self.funcs.iter().map(|f| &f.body).collect();
+        while let Some(e) = stack.pop() {
+            if let ExprKind::Global(g) | ExprKind::SetGlobal(g, _) = &e.kind {
+                out.push(g.as_str());
+            }
+            stack.extend(e.children());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|g| !self.globals.iter().any(|own| own == g));
+        out
+    }
+
     /// An error at the first expression found nested deeper than [`MAX_IR_HEIGHT`].
     pub fn check_height(&self) -> Result<(), Diagnostic> {
         self.check_height_within(MAX_IR_HEIGHT)

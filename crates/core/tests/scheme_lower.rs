@@ -582,11 +582,13 @@ fn guard_lowers_to_raw_try() {
     assert!(found);
     let g = globals_called(&m);
     assert!(g.contains(&"%guard-body".to_string()) && g.contains(&"%escape?".to_string()));
-    // The prelude (which defines %guard-body) gets raw guards.
-    let m = lower(
-        "(define (%catch thunk handler) (guard (e (#t (handler e))) (thunk)))
-         (define (%guard-body thunk) (thunk))",
-    );
+    // The library (the prelude) gets raw guards; a program defining %guard-body does not.
+    let src = "(define (%catch thunk handler) (guard (e (#t (handler e))) (thunk)))
+               (define (%guard-body thunk) (thunk))";
+    let g = globals_called(&lower(src));
+    assert!(g.contains(&"%guard-body".to_string()) && g.contains(&"%escape?".to_string()));
+    let datums = read(src, FileId(0), ReadMode::Scheme).expect("reads");
+    let m = tandem_core::scheme::lower_scheme_library(&datums, Span::default()).expect("lowers");
     let g = globals_called(&m);
     assert!(!g.contains(&"%guard-body".to_string()) && !g.contains(&"%escape?".to_string()));
 }

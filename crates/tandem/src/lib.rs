@@ -9,6 +9,7 @@
 //! goes through the pipeline front end → core IR → resolver → bytecode compiler → VM.
 
 mod pipeline;
+mod prelude;
 
 use std::io::Write;
 use std::path::Path;
@@ -279,6 +280,13 @@ impl Engine {
         tandem_vm::format::display(&self.vm, v)
     }
 
+    /// The names of the Scheme prelude's definitions loaded so far, sorted. The prelude (the
+    /// part of the Scheme library written in Scheme) loads a definition at a time, before
+    /// the first code that names it runs: a program that uses none loads none.
+    pub fn scheme_prelude_loaded(&self) -> Vec<&'static str> {
+        prelude::loaded_names(&self.vm)
+    }
+
     /// Heap counters (allocations, collections, live bytes).
     pub fn heap_stats(&self) -> tandem_vm::heap::HeapStats {
         self.vm.heap.stats()
@@ -364,16 +372,18 @@ mod tests {
     fn a_scheme_prelude_that_failed_to_load_loads_again_next_time() {
         let out = Rc::new(RefCell::new(Vec::new()));
         let mut engine = Engine::with_output(Box::new(Shared(out.clone())));
-        // Too little memory for the prelude: the first Scheme program fails while loading it.
+        // Too little memory for the prelude: the first program fails while loading the
+        // definitions it uses, before it runs.
         engine.set_memory_limit(Some(1));
-        let err = engine.run_source("a.scm", "(display 1)").unwrap_err();
-        assert!(
-            engine.render_error(&err).contains("memory limit exceeded"),
-            "{}",
-            engine.render_error(&err)
-        );
-        // The prelude was not marked loaded, so the next program loads all of it (its last
-        // definitions, parameters and promises, included) and runs.
+        let err = engine
+            .run_source("a.scm", "(display \"a ran\")\n(display (make-parameter 1))")
+            .unwrap_err();
+        let text = engine.render_error(&err);
+        assert!(text.contains("memory limit exceeded"), "{text}");
+        assert!(text.contains("<scheme-prelude>"), "{text}");
+        assert!(engine.scheme_prelude_loaded().is_empty());
+        // Those definitions were not marked loaded, so the next program loads them (and
+        // the others it uses) and runs.
         engine.set_memory_limit(None);
         engine
             .run_source(
@@ -382,6 +392,10 @@ mod tests {
             )
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&out.borrow()), "7");
+        let loaded = engine.scheme_prelude_loaded();
+        for name in ["make-parameter", "%param-tag", "%delay", "force"] {
+            assert!(loaded.contains(&name), "{name} in {loaded:?}");
+        }
     }
 
     #[test]

@@ -192,11 +192,12 @@ fn main() -> ExitCode {
     // The CLI exits as soon as the program ends: see `finish`.
     // Run on a thread with a large stack: the front end and compiler recurse over the
     // syntax tree (nesting depth is capped by the parser), and this keeps every such
-    // recursion far from the limit. Script calls never use the Rust stack.
+    // recursion far from the limit. Script calls never use the Rust stack. The Scheme
+    // expander's share is there too, so it runs on this thread rather than starting one.
     let worker = std::thread::Builder::new()
         .name("tandem".into())
-        .stack_size(256 << 20)
-        .spawn(move || real_main(cli));
+        .stack_size((256 << 20) + tandem_core::scheme::LOWERING_STACK)
+        .spawn(move || tandem_core::scheme::on_big_stack(|| real_main(cli)));
     match worker {
         Ok(handle) => {
             match handle.join() {

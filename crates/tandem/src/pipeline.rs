@@ -67,7 +67,7 @@ fn module_file(path: PathBuf) -> (PathBuf, Dialect) {
 }
 
 /// Parse, lower, resolve and compile `text` (file `name`) into global namespace `ns`. Scheme
-/// and Jue code first loads the Scheme prelude (once).
+/// and Jue code first loads the parts of the Scheme prelude it names (see `prelude.rs`).
 pub(crate) fn compile_text(
     vm: &mut Vm,
     cx: Cx,
@@ -76,14 +76,11 @@ pub(crate) fn compile_text(
     dialect: Dialect,
     ns: &str,
 ) -> Result<Compiled, Error> {
-    if matches!(dialect, Dialect::Scheme | Dialect::Jue) {
-        ensure_scheme_prelude(vm, cx.builtins)?;
-    }
     compile_unit(vm, cx, name, text, dialect, ns, false)
 }
 
-/// [`compile_text`] without the Scheme prelude; `builtin` compiles a prelude, whose top-level
-/// names become builtins.
+/// [`compile_text`], or with `builtin`, compile a prelude, whose top-level names become
+/// builtins (and which needs no Scheme prelude).
 fn compile_unit(
     vm: &mut Vm,
     cx: Cx,
@@ -124,26 +121,30 @@ fn compile_unit(
             // The names this program's namespace defines (besides its own definitions):
             // earlier REPL entries and imports. Code compiled into the library namespace
             // itself (the prelude) finds the builtins there: those are not redefinitions.
-            let mut defined: Vec<String> = if builtin { Vec::new() } else { known.clone() };
-            defined.extend(imported.iter().map(|i| i.name.clone()));
-            let forwarders: Vec<Forwarder> = imported
-                .iter()
-                .filter_map(|i| {
-                    let (target, arity) = i.forwards_to.clone()?;
-                    Some(Forwarder {
-                        name: i.name.clone(),
-                        target,
-                        arity,
+            if builtin {
+                tandem_core::scheme::lower_scheme_library(&lib.body, file_span)
+            } else {
+                let mut defined = known.clone();
+                defined.extend(imported.iter().map(|i| i.name.clone()));
+                let forwarders: Vec<Forwarder> = imported
+                    .iter()
+                    .filter_map(|i| {
+                        let (target, arity) = i.forwards_to.clone()?;
+                        Some(Forwarder {
+                            name: i.name.clone(),
+                            target,
+                            arity,
+                        })
                     })
-                })
-                .collect();
-            tandem_core::scheme::lower_scheme_program(
-                &lib.body,
-                file_span,
-                jue,
-                &defined,
-                &forwarders,
-            )
+                    .collect();
+                tandem_core::scheme::lower_scheme_program(
+                    &lib.body,
+                    file_span,
+                    jue,
+                    &defined,
+                    &forwarders,
+                )
+            }
             .map_err(Error::Compile)?
         }
     };
@@ -160,6 +161,10 @@ fn compile_unit(
             if !module.globals.contains(&i.name) {
                 module.globals.push(i.name.clone());
             }
+        }
+        if !builtin {
+            // Before the unit runs (or is only checked), the prelude definitions it names.
+            crate::prelude::load_for(vm, module.free_globals())?;
         }
     }
     let mut forwarders = std::mem::take(&mut module.forwarders);
@@ -535,10 +540,6 @@ fn run_module(
     Ok(Value::Module(m))
 }
 
-/// The part of the Scheme library written in Scheme (higher-order procedures, call/cc,
-/// dynamic-wind, parameters, promises, tiers), loaded the first time Scheme code is compiled.
-const SCHEME_PRELUDE: &str = include_str!("prelude.scm");
-
 /// Compile and run one of tandem's preludes (`name`, `text`) into namespace `ns`, its
 /// top-level names becoming builtins. A prelude is part of tandem, so a compile error is a
 /// bug, and says so. A runtime error is passed on as it is (its trace shows the prelude):
@@ -560,31 +561,17 @@ pub(crate) fn load_prelude(
             .run_proto(compiled.proto)
             .map(|_| ())
             .map_err(Error::Runtime),
-        Err(Error::Compile(mut diags)) => {
-            if let Some(first) = diags.first_mut() {
-                first.notes.push(format!(
-                    "{name} is part of tandem: this is a bug in tandem, please report it"
-                ));
-            }
-            Err(Error::Compile(diags))
-        }
+        Err(Error::Compile(diags)) => Err(Error::Compile(noted_as_bug(diags, name))),
         Err(e) => Err(e),
     }
 }
 
-/// Load the Scheme prelude into the `scheme` namespace, once.
-pub(crate) fn ensure_scheme_prelude(vm: &mut Vm, builtins: &HashSet<String>) -> Result<(), Error> {
-    if vm.scheme_prelude_loaded {
-        return Ok(());
+/// The compile errors of tandem's own prelude `name`, the first noting that they are a bug.
+pub(crate) fn noted_as_bug(mut diags: Vec<Diagnostic>, name: &str) -> Vec<Diagnostic> {
+    if let Some(first) = diags.first_mut() {
+        first.notes.push(format!(
+            "{name} is part of tandem: this is a bug in tandem, please report it"
+        ));
     }
-    load_prelude(
-        vm,
-        builtins,
-        "<scheme-prelude>",
-        SCHEME_PRELUDE,
-        Dialect::Scheme,
-        "scheme",
-    )?;
-    vm.scheme_prelude_loaded = true;
-    Ok(())
+    diags
 }

@@ -1,6 +1,11 @@
 ;;; The Scheme prelude: the library procedures that call back into script code, written
 ;;; on top of the natives in crates/vm/src/builtins/scheme/. Loaded in the "scheme"
-;;; namespace before any .scm / .jue program.
+;;; namespace a top-level form at a time: before a .scm / .jue unit runs, the forms providing
+;;; the globals it names, and the forms those name (crates/tandem/src/prelude.rs; build.rs
+;;; indexes this file). A form provides the names it defines and those it `set!`s outside
+;;; any lambda; so a form's load-time effects on globals must be written that way (not in a
+;;; procedure called while it loads), and a form that provides nothing runs with the first
+;;; Scheme code.
 ;;;
 ;;; Only core syntax is used here: define lambda if let cond begin set! quote, plus `guard`
 ;;; in exactly one place (`%catch`) and `apply`. Names starting with % are internal.
@@ -431,16 +436,16 @@
 ;;; ---------------------------------------------------------------------------------------
 ;;; Jue tiers: (%with-tier 'formal thunk) runs (thunk) with the capabilities narrowed to the
 ;;; tier's preset, and restores them however the thunk exits. The capability natives are
-;;; captured here and then unbound, so that scripts cannot re-grant themselves capabilities.
+;;; captured here and unbound in the same definition, so that scripts cannot re-grant
+;;; themselves capabilities: a program that names one loads this definition first.
 
 (define %with-tier
   (let ((narrow %caps-narrow) (set-caps %caps-set))
+    (set! %caps-narrow #f)
+    (set! %caps-set #f)
     (lambda (tier thunk)
       (let ((saved #f))
         (dynamic-wind
          (lambda () (set! saved (narrow tier)))
          thunk
          (lambda () (set-caps saved)))))))
-
-(set! %caps-narrow #f)
-(set! %caps-set #f)

@@ -171,3 +171,29 @@ fn scheme_builtin_redefined_in_an_earlier_entry_is_called_not_inlined() {
     assert_eq!(stderr(&o), "");
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn scheme_entries_load_the_prelude_procedures_they_use_as_they_come() {
+    // Each entry loads the prelude definitions it names (and what those use) before it runs:
+    // a definition naming `filter` loads it for the later entry that calls it; `sort` comes
+    // with %sort and %merge; escapes and handlers load mid-session.
+    let o = repl(
+        &["--lang", "scheme"],
+        "(define (evens l) (filter even? l))\n\
+         (evens '(1 2 3 4))\n\
+         (define (total l) (fold + 0 l))\n\
+         (total (evens '(1 2 3 4 5 6)))\n\
+         (sort (list 3 1 2) <)\n\
+         (call/cc (lambda (k) (dynamic-wind (lambda () #f) (lambda () (k 'escaped)) (lambda () (display \"after \")))))\n\
+         (guard (e (#t (list 'caught e))) (raise 'boom))\n\
+         (with-exception-handler (lambda (e) 10) (lambda () (+ 1 (raise-continuable 'c))))\n",
+    );
+    assert_eq!(
+        stdout(&o),
+        "(2 4)\n12\n(1 2 3)\nafter escaped\n(caught boom)\n11\n",
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o), "");
+    assert_eq!(o.status.code(), Some(0));
+}

@@ -10,7 +10,7 @@ use crate::value::{Gc, Value};
 use rustc_hash::FxHashMap;
 use std::io::Write;
 use std::rc::Rc;
-use tandem_syntax::{SourceMap, Span};
+use tandem_syntax::{FileId, SourceMap, Span};
 
 /// An installed error handler (`try`): where to resume and where to put the error value.
 #[derive(Clone, Copy, Debug)]
@@ -34,6 +34,16 @@ pub struct Frame {
     pub closure: Gc<Closure>,
     pub pc: u32,
     pub base: u32,
+}
+
+/// Which top-level forms of the Scheme prelude are loaded. The host (tandem's pipeline)
+/// decides what the forms are and loads each one, at most once, before code naming it runs.
+#[derive(Default, Debug)]
+pub struct SchemePrelude {
+    /// One flag per form of the prelude, in its order (empty until Scheme code compiles).
+    pub loaded: Vec<bool>,
+    /// The prelude's source file, once registered (for the locations of its code).
+    pub file: Option<FileId>,
 }
 
 /// Default limit on nested (non-tail) calls.
@@ -70,8 +80,8 @@ pub struct Vm {
     pub loading: Vec<(String, String)>,
     /// Directories searched for Scheme libraries (`(import (a b))` -> `a/b.scm`).
     pub lib_paths: Vec<String>,
-    /// The Scheme prelude has been loaded.
-    pub scheme_prelude_loaded: bool,
+    /// How much of the Scheme prelude is loaded (the host loads it a definition at a time).
+    pub scheme_prelude: SchemePrelude,
     pub caps: Caps,
     /// Nested (non-tail) calls allowed; set with [`Vm::set_max_depth`].
     max_depth: usize,
@@ -113,7 +123,7 @@ impl Vm {
             modules: FxHashMap::default(),
             loading: Vec::new(),
             lib_paths: Vec::new(),
-            scheme_prelude_loaded: false,
+            scheme_prelude: SchemePrelude::default(),
             globals: Globals::new(),
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(64),

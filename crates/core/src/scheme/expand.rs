@@ -16,6 +16,7 @@ use super::lower::*;
 use super::syntax_rules::Macro;
 use crate::ir::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 use tandem_syntax::scheme::{Datum, DatumKind};
@@ -135,21 +136,59 @@ impl PartialEq for Binding {
 
 /// One frame of a lexical environment. Frames are shared (`Rc`) so a macro can keep the
 /// environment it was defined in; a body's frame grows as its definitions are scanned.
+///
+/// Looking a name up walks the chain of frames, which is as long as the code is deeply
+/// nested. Most names looked up deep inside are bound only at the top level (globals,
+/// special forms, and the aliases a macro's template introduces for them), so every frame
+/// knows its top level and the names any local frame binds: a name no local frame binds is
+/// looked up at the top level straight away. Without this, a runaway recursive macro under a
+/// `let` spent time quadratic in its depth (about 20 s) before reaching the depth limit.
 pub(crate) struct Env {
     parent: Option<Rc<Env>>,
     names: RefCell<FxHashMap<String, Binding>>,
+    /// The top-level frame a local frame is nested in (`None` for the top level and core).
+    top: Option<Rc<Env>>,
+    /// The names bound in some local frame (shared by every frame of one program).
+    local_names: Rc<RefCell<FxHashSet<String>>>,
 }
 
 impl Env {
+    /// A frame of its own (the core), or the top level inside `parent` (the core).
+    fn top_level(parent: Option<&Rc<Env>>) -> Rc<Env> {
+        Rc::new(Env {
+            parent: parent.cloned(),
+            names: RefCell::new(FxHashMap::default()),
+            top: None,
+            local_names: parent.map(|p| p.local_names.clone()).unwrap_or_default(),
+        })
+    }
+
+    /// A local frame inside `parent`.
     pub(crate) fn child(parent: &Rc<Env>) -> Rc<Env> {
         Rc::new(Env {
             parent: Some(parent.clone()),
             names: RefCell::new(FxHashMap::default()),
+            top: Some(parent.top.clone().unwrap_or_else(|| parent.clone())),
+            local_names: parent.local_names.clone(),
         })
     }
 
     pub(crate) fn bind(&self, name: &str, b: Binding) {
+        if self.top.is_some() {
+            let mut local = self.local_names.borrow_mut();
+            if !local.contains(name) {
+                local.insert(name.to_string());
+            }
+        }
         self.names.borrow_mut().insert(name.to_string(), b);
+    }
+
+    /// The first frame (this one or an outer one) that may bind `name`.
+    fn start_for(self: &Rc<Env>, name: &str) -> Rc<Env> {
+        match &self.top {
+            Some(top) if !self.local_names.borrow().contains(name) => top.clone(),
+            _ => self.clone(),
+        }
     }
 }
 
@@ -175,36 +214,72 @@ pub(crate) fn strip(d: &Datum) -> Datum {
 /// Parsed lambda formals: fixed parameters and the rest parameter (symbol, span).
 pub(crate) type Formals = (Vec<(String, Span)>, Option<(String, Span)>);
 
-/// A definition found while scanning a body (or the top level).
-pub(crate) struct Def {
+/// A definition found while scanning a body (or the top level). Forms are borrowed from
+/// the source (`'a`) and owned only when a macro expansion made them, so scanning a body
+/// never copies the forms it finds.
+pub(crate) struct Def<'a> {
     /// The symbol it binds (possibly an alias).
     pub(crate) name: String,
     pub(crate) span: Span,
-    pub(crate) val: DefVal,
+    pub(crate) val: DefVal<'a>,
 }
 
-pub(crate) enum DefVal {
+pub(crate) enum DefVal<'a> {
     /// `(define x)`: unspecified.
     Unspecified,
-    Expr(Datum),
+    Expr(Cow<'a, Datum>),
     Lambda {
+        /// The parameters (a small list, copied out of the `define` head).
         formals: Datum,
-        body: Vec<Datum>,
+        body: Cow<'a, [Datum]>,
     },
     Record(super::records::RecordPart),
 }
 
 /// A body (or top-level) form after its head has been macro-expanded.
-pub(crate) enum Item {
-    Defs(Vec<Def>),
+pub(crate) enum Item<'a> {
+    Defs(Vec<Def<'a>>),
     /// `(define-values formals expr)`: the names are defined (unspecified) by the `Defs`
     /// item before it; this assigns them.
     DefineValues {
-        formals: Datum,
-        expr: Datum,
+        formals: Cow<'a, Datum>,
+        expr: Cow<'a, Datum>,
         span: Span,
     },
-    Expr(Datum),
+    Expr(Cow<'a, Datum>),
+}
+
+/// The items of a proper list `d` (empty for anything else), borrowed or taken over.
+fn list_items(d: Cow<'_, Datum>) -> Cow<'_, [Datum]> {
+    match d {
+        Cow::Borrowed(d) => Cow::Borrowed(d.list_items().unwrap_or(&[])),
+        Cow::Owned(d) => match d.kind {
+            DatumKind::List(items, None) => Cow::Owned(items),
+            _ => Cow::Owned(Vec::new()),
+        },
+    }
+}
+
+/// Item `i` of `items` (which must have it), borrowed or moved out (leaving `#f`).
+fn take_item<'a>(items: &mut Cow<'a, [Datum]>, i: usize) -> Cow<'a, Datum> {
+    match items {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[i]),
+        Cow::Owned(v) => {
+            let span = v[i].span;
+            Cow::Owned(std::mem::replace(
+                &mut v[i],
+                Datum::new(DatumKind::Bool(false), span),
+            ))
+        }
+    }
+}
+
+/// The items of `items` from `i` on, borrowed or moved out.
+fn take_tail<'a>(items: &mut Cow<'a, [Datum]>, i: usize) -> Cow<'a, [Datum]> {
+    match items {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[i..]),
+        Cow::Owned(v) => Cow::Owned(v.split_off(i)),
+    }
 }
 
 pub(crate) struct Lx {
@@ -219,8 +294,8 @@ pub(crate) struct Lx {
     /// The top level: core + top-level macros and defined names.
     pub(crate) root: Rc<Env>,
     globals: Vec<String>,
-    /// The program is the Scheme library itself (the prelude, recognized by its definition
-    /// of `%guard-body`). Its `guard` is lowered without the runtime support calls
+    /// The program is the Scheme library itself (the prelude, or some of its definitions).
+    /// Its `guard` is lowered without the runtime support calls
     /// (`%guard-body`, `%escape?`): it is the primitive catch everything else is built on.
     /// And its definitions *are* the builtins, so they do not stop builtin calls from
     /// being inlined (its own `apply` relies on the `apply` form).
@@ -236,15 +311,13 @@ pub(crate) fn lower_program(
     jue: bool,
     known_globals: &[String],
     forwarders: &[Forwarder],
+    library: bool,
 ) -> Result<Module, Vec<Diagnostic>> {
-    let core = Rc::new(Env {
-        parent: None,
-        names: RefCell::new(FxHashMap::default()),
-    });
+    let core = Env::top_level(None);
     for (name, sf) in SPECIAL_FORMS {
         core.bind(name, Binding::Special(*sf));
     }
-    let root = Env::child(&core);
+    let root = Env::top_level(Some(&core));
     let mut lx = Lx {
         module: Module::default(),
         fstack: Vec::new(),
@@ -254,12 +327,7 @@ pub(crate) fn lower_program(
         core,
         root,
         globals: Vec::new(),
-        library: datums.iter().any(|d| {
-            d.is_form("define")
-                && d.list_items()
-                    .and_then(|i| i.get(1))
-                    .is_some_and(|t| t.is_symbol("%guard-body") || t.is_form("%guard-body"))
-        }),
+        library,
         depth: 0,
         macro_depth: 0,
         steps: 0,
@@ -268,22 +336,27 @@ pub(crate) fn lower_program(
     lx.fstack.push(main);
     let mut out = Vec::new();
     let root = lx.root.clone();
-    let mut queue: std::collections::VecDeque<Datum> = datums.iter().cloned().collect();
+    let mut queue: std::collections::VecDeque<Cow<Datum>> =
+        datums.iter().map(Cow::Borrowed).collect();
     while let Some(d) = queue.pop_front() {
         if lx.errors.len() >= 50 {
             break;
         }
-        if let Some(items) = lx.begin_items(&d, &root) {
-            if jue {
-                // Jue prints the value of a top-level `begin` of expressions once.
-                lx.jue_begin(items, d.span, &mut out);
+        let span = d.span;
+        let d = match lx.begin_items(d, &root) {
+            Ok(items) => {
+                if jue {
+                    // Jue prints the value of a top-level `begin` of expressions once.
+                    lx.jue_begin(items, span, &mut out);
+                    continue;
+                }
+                for (i, x) in items.into_iter().enumerate() {
+                    queue.insert(i, x);
+                }
                 continue;
             }
-            for (i, x) in items.into_iter().enumerate() {
-                queue.insert(i, x);
-            }
-            continue;
-        }
+            Err(d) => d,
+        };
         for item in lx.classify(d, &root) {
             lx.top_item(item, &mut out);
         }
@@ -397,7 +470,7 @@ impl Lx {
         let mut env = env.clone();
         let mut s = sym.to_string();
         loop {
-            let mut frame = Some(env.clone());
+            let mut frame = Some(env.start_for(&s));
             while let Some(f) = frame {
                 if let Some(b) = f.names.borrow().get(&s) {
                     return b.clone();
@@ -474,15 +547,15 @@ impl Lx {
     }
 
     /// Expand the head of `d` until it is not a macro use.
-    fn expand_head(&mut self, mut d: Datum, env: &Rc<Env>) -> Datum {
+    fn expand_head<'a>(&mut self, mut d: Cow<'a, Datum>, env: &Rc<Env>) -> Cow<'a, Datum> {
         let mut n = 0;
         while let Some(x) = self.expand_once(&d, env) {
             n += 1;
             if n > MAX_MACRO_DEPTH {
                 self.err("macro expansion too deep", d.span);
-                return Datum::new(DatumKind::Bool(false), d.span);
+                return Cow::Owned(Datum::new(DatumKind::Bool(false), d.span));
             }
-            d = x;
+            d = Cow::Owned(x);
         }
         d
     }
@@ -807,23 +880,36 @@ impl Lx {
         }
     }
 
-    /// If `d` is a `(begin ...)` form (after expanding its head), its items.
-    fn begin_items(&mut self, d: &Datum, env: &Rc<Env>) -> Option<Vec<Datum>> {
-        let DatumKind::List(items, None) = &d.kind else {
-            return None;
+    /// If `d` is a `(begin ...)` form (after expanding its head), its items; a macro use
+    /// that expands to something else, its expansion. Anything else is given back.
+    fn begin_items<'a>(
+        &mut self,
+        d: Cow<'a, Datum>,
+        env: &Rc<Env>,
+    ) -> Result<Vec<Cow<'a, Datum>>, Cow<'a, Datum>> {
+        let head = match d
+            .list_items()
+            .and_then(|i| i.first())
+            .and_then(|h| h.as_symbol())
+        {
+            Some(h) => self.lookup(env, h),
+            None => return Err(d),
         };
-        let head = items.first()?.as_symbol()?;
-        match self.lookup(env, head) {
-            Binding::Special(Sf::Begin) => Some(items[1..].to_vec()),
+        let x = match head {
+            Binding::Special(Sf::Begin) => d,
             Binding::Macro(_) => {
-                let x = self.expand_head(d.clone(), env);
-                match self.form_of(&x, env) {
-                    Some(Sf::Begin) => x.list_items().map(|i| i[1..].to_vec()),
-                    _ => Some(vec![x]),
+                let x = self.expand_head(d, env);
+                if self.form_of(&x, env) != Some(Sf::Begin) {
+                    return Ok(vec![x]);
                 }
+                x
             }
-            _ => None,
-        }
+            _ => return Err(d),
+        };
+        Ok(match list_items(x) {
+            Cow::Borrowed(items) => items[1..].iter().map(Cow::Borrowed).collect(),
+            Cow::Owned(items) => items.into_iter().skip(1).map(Cow::Owned).collect(),
+        })
     }
 
     /// Lower a body: internal definitions (letrec* semantics) followed by expressions, in a
@@ -833,16 +919,18 @@ impl Lx {
             return self.err("expected a body (at least one expression)", span);
         }
         let frame = Env::child(env);
-        let mut queue: std::collections::VecDeque<Datum> = forms.iter().cloned().collect();
+        let mut queue: std::collections::VecDeque<Cow<Datum>> =
+            forms.iter().map(Cow::Borrowed).collect();
         let mut items = Vec::new();
         while let Some(d) = queue.pop_front() {
-            if let Some(xs) = self.begin_items(&d, &frame) {
-                for (i, x) in xs.into_iter().enumerate() {
-                    queue.insert(i, x);
+            match self.begin_items(d, &frame) {
+                Ok(xs) => {
+                    for (i, x) in xs.into_iter().enumerate() {
+                        queue.insert(i, x);
+                    }
                 }
-                continue;
+                Err(d) => items.extend(self.classify(d, &frame)),
             }
-            items.extend(self.classify(d, &frame));
         }
         // Bind every defined name first (letrec*), then evaluate in order.
         let mut out = Vec::new();
@@ -901,7 +989,7 @@ impl Lx {
     }
 
     /// The value a definition binds.
-    pub(crate) fn def_value(&mut self, def: &Def, env: &Rc<Env>) -> Expr {
+    pub(crate) fn def_value(&mut self, def: &Def<'_>, env: &Rc<Env>) -> Expr {
         let name = base_name(&def.name).to_string();
         match &def.val {
             DefVal::Unspecified => Expr::null(def.span),
@@ -913,7 +1001,7 @@ impl Lx {
 
     /// Classify a body or top-level form (expanding macros in its head): definitions are
     /// recorded, `define-syntax` binds its macro in `env` right away.
-    pub(crate) fn classify(&mut self, d: Datum, env: &Rc<Env>) -> Vec<Item> {
+    pub(crate) fn classify<'a>(&mut self, d: Cow<'a, Datum>, env: &Rc<Env>) -> Vec<Item<'a>> {
         let d = self.expand_head(d, env);
         let span = d.span;
         let Some(sf) = self.form_of(&d, env) else {
@@ -925,11 +1013,8 @@ impl Lx {
         ) {
             return vec![Item::Expr(d)];
         }
-        // A definition: `d` is ours, so take its items instead of copying them.
-        let mut items: Vec<Datum> = match d.kind {
-            DatumKind::List(items, None) => items,
-            _ => Vec::new(),
-        };
+        // A definition: borrow its items, or take them over when an expansion made it.
+        let mut items = list_items(d);
         let n = items.len();
         match sf {
             Sf::Define => {
@@ -951,14 +1036,14 @@ impl Lx {
                         return vec![];
                     }
                     let name = s.to_string();
-                    let val = match items.len() {
-                        3 => DefVal::Expr(items.swap_remove(2)),
+                    let val = match n {
+                        3 => DefVal::Expr(take_item(&mut items, 2)),
                         _ => DefVal::Unspecified,
                     };
                     return vec![Item::Defs(vec![Def { name, span, val }])];
                 }
-                let mut body: Vec<Datum> = items.split_off(2);
-                let mut target = items.swap_remove(1);
+                let mut body = take_tail(&mut items, 2);
+                let mut target = take_item(&mut items, 1);
                 loop {
                     match &target.kind {
                         DatumKind::List(xs, tail) if !xs.is_empty() => {
@@ -966,7 +1051,7 @@ impl Lx {
                                 DatumKind::List(xs[1..].to_vec(), tail.clone()),
                                 target.span,
                             );
-                            let head = xs[0].clone();
+                            let head: Cow<Datum> = Cow::Owned(xs[0].clone());
                             if body.is_empty() {
                                 self.err("define: expected a body", span);
                                 return vec![];
@@ -980,8 +1065,8 @@ impl Lx {
                             }
                             let lam = self.core_sym("lambda", span);
                             let mut l = vec![lam, formals];
-                            l.append(&mut body);
-                            body = vec![Datum::new(DatumKind::List(l, None), span)];
+                            l.extend(body.into_owned());
+                            body = Cow::Owned(vec![Datum::new(DatumKind::List(l, None), span)]);
                             target = head;
                         }
                         _ => {
@@ -1014,8 +1099,8 @@ impl Lx {
                 vec![
                     Item::Defs(defs),
                     Item::DefineValues {
-                        formals: items[1].clone(),
-                        expr: items[2].clone(),
+                        formals: take_item(&mut items, 1),
+                        expr: take_item(&mut items, 2),
                         span,
                     },
                 ]
@@ -1048,18 +1133,18 @@ impl Lx {
 
     /// Jue: a top-level `begin`. Without definitions it is one expression (its value is
     /// printed once); otherwise its forms are spliced into the top level.
-    fn jue_begin(&mut self, items: Vec<Datum>, span: Span, out: &mut Vec<Expr>) {
+    fn jue_begin(&mut self, items: Vec<Cow<Datum>>, span: Span, out: &mut Vec<Expr>) {
         let root = self.root.clone();
         let mut flat = Vec::new();
-        let mut queue: std::collections::VecDeque<Datum> = items.into();
+        let mut queue: std::collections::VecDeque<Cow<Datum>> = items.into();
         while let Some(d) = queue.pop_front() {
-            match self.begin_items(&d, &root) {
-                Some(xs) => {
+            match self.begin_items(d, &root) {
+                Ok(xs) => {
                     for (i, x) in xs.into_iter().enumerate() {
                         queue.insert(i, x);
                     }
                 }
-                None => flat.extend(self.classify(d, &root)),
+                Err(d) => flat.extend(self.classify(d, &root)),
             }
         }
         if !flat.is_empty() && flat.iter().all(|i| matches!(i, Item::Expr(_))) {
@@ -1083,7 +1168,7 @@ impl Lx {
     }
 
     /// Lower a top-level item.
-    fn top_item(&mut self, item: Item, out: &mut Vec<Expr>) {
+    fn top_item(&mut self, item: Item<'_>, out: &mut Vec<Expr>) {
         let root = self.root.clone();
         match item {
             Item::Defs(defs) => {

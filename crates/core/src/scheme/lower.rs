@@ -26,8 +26,8 @@
 //! | `%jue-print` | `(v)` | Jue: print a top-level expression's value on its own line (`write` notation, `true`/`false`, `nil`) |
 //! | `%with-tier` | `(tier-symbol thunk)` | Jue `(:formal e)` etc.: call `thunk` with capabilities narrowed to the tier (`formal`, `verified`, `empirical`, `experimental`), restoring them afterwards; returns the thunk's value |
 //!
-//! A program that itself defines `%guard-body` at top level (the Scheme prelude) gets raw
-//! guards: no `%guard-body` wrapper and no `%escape?` test (its `guard` is the primitive
+//! The Scheme prelude (lowered with `lower_scheme_library`) gets raw guards: no
+//! `%guard-body` wrapper and no `%escape?` test (its `guard` is the primitive
 //! catch-everything the runtime support is built on).
 //!
 //! `(apply f a ... lst)` with the builtin `apply` becomes an [`ExprKind::Apply`] (so it can be

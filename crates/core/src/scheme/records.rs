@@ -41,7 +41,11 @@ pub(crate) enum RecordPart {
 impl Lx {
     /// Parse `(define-record-type <name> (ctor field ...) pred (field accessor [modifier]) ...)`
     /// into definitions.
-    pub(crate) fn parse_record(&mut self, items: &[Datum], span: Span) -> Option<Vec<Def>> {
+    pub(crate) fn parse_record(
+        &mut self,
+        items: &[Datum],
+        span: Span,
+    ) -> Option<Vec<Def<'static>>> {
         if items.len() < 4 {
             self.err(
                 "define-record-type: expected a type name, a constructor and a predicate",

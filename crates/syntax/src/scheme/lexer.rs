@@ -88,6 +88,17 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// A lexer for `src` from byte `start` on (a part of a file: no byte-order mark or
+    /// shebang line there).
+    pub(super) fn new_at(src: &'a str, start: usize, file: FileId, mode: ReadMode) -> Lexer<'a> {
+        let mut lx = Lexer::new(src, file, mode);
+        if start > lx.pos {
+            lx.pos = start;
+            lx.text_start = usize::MAX;
+        }
+        lx
+    }
+
     fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, start, end)
     }

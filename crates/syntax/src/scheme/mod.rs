@@ -8,4 +8,4 @@ pub mod reader;
 mod reader_tests;
 
 pub use datum::{Datum, DatumKind};
-pub use reader::{read, ReadMode, MAX_DEPTH, MAX_ERRORS};
+pub use reader::{read, read_range, ReadMode, MAX_DEPTH, MAX_ERRORS};

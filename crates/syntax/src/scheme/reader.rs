@@ -35,8 +35,41 @@ pub enum ReadMode {
 
 /// Read every datum in a source file.
 pub fn read(source: &str, file: FileId, mode: ReadMode) -> Result<Vec<Datum>, Vec<Diagnostic>> {
+    read_with(Lexer::new(source, file, mode))
+}
+
+/// Read the datums in `source[range]`, a part of a source file: spans are positions in the
+/// whole of `source`, as if the file had been read. (Used to read only some of the
+/// top-level forms of a file.) A range that is not inside `source` on character boundaries
+/// is an error.
+pub fn read_range(
+    source: &str,
+    range: std::ops::Range<usize>,
+    file: FileId,
+    mode: ReadMode,
+) -> Result<Vec<Datum>, Vec<Diagnostic>> {
+    match source
+        .get(..range.end)
+        .filter(|s| s.is_char_boundary(range.start))
+    {
+        Some(src) if range.start <= range.end => {
+            read_with(Lexer::new_at(src, range.start, file, mode))
+        }
+        _ => Err(vec![Diagnostic::error(
+            format!(
+                "cannot read bytes {}..{} of a {}-byte text",
+                range.start,
+                range.end,
+                source.len()
+            ),
+            Span::new(file, 0, 0),
+        )]),
+    }
+}
+
+fn read_with(lx: Lexer) -> Result<Vec<Datum>, Vec<Diagnostic>> {
     let mut r = Reader {
-        lx: Lexer::new(source, file, mode),
+        lx,
         stack: Vec::new(),
         out: Vec::new(),
         diags: Vec::new(),

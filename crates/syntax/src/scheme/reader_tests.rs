@@ -2,7 +2,7 @@
 //! errors with locations, recovery, and robustness (deep nesting, garbage, prefixes).
 
 use super::datum::{Datum, DatumKind};
-use super::reader::{read, ReadMode, MAX_DEPTH, MAX_ERRORS};
+use super::reader::{read, read_range, ReadMode, MAX_DEPTH, MAX_ERRORS};
 use crate::diagnostic::Diagnostic;
 use crate::span::{FileId, SourceMap, Span};
 
@@ -890,5 +890,45 @@ fn random_inputs_never_panic() {
         let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
         let s = String::from_utf8_lossy(&bytes);
         let _ = read(&s, FileId(0), ReadMode::Jue);
+    }
+}
+
+#[test]
+fn read_range_reads_part_of_a_file_with_the_file_s_spans() {
+    let src = "#!/usr/bin/env x\n(a b)\n(c \"d\") ; note\n(e)\n";
+    let all = read_ok(src);
+    let (start, end) = (all[1].span.start as usize, all[2].span.end as usize);
+    let part = read_range(src, start..end, FileId(3), ReadMode::Scheme).unwrap();
+    assert_eq!(part.len(), 2);
+    assert_eq!(part[0].write(), "(c \"d\")");
+    assert_eq!(
+        part[0].span,
+        Span::new(FileId(3), start, all[1].span.end as usize)
+    );
+    assert_eq!(
+        part[1].span,
+        Span::new(FileId(3), all[2].span.start as usize, end)
+    );
+    // An empty range reads nothing; the whole range reads everything.
+    assert!(read_range(src, 5..5, FileId(0), ReadMode::Scheme)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        read_range(src, 0..src.len(), FileId(0), ReadMode::Scheme).unwrap(),
+        all
+    );
+    // A range that cuts a form reports it, at the file's positions.
+    let cut = read_range(src, start..start + 3, FileId(0), ReadMode::Scheme).unwrap_err();
+    assert!(cut[0].span.unwrap().start as usize >= start, "{cut:?}");
+}
+
+#[test]
+fn read_range_outside_the_text_is_an_error_not_a_panic() {
+    let src = "(λ x)";
+    for (a, b) in [(0, 99), (2, 1), (2, 3), (1, 2)] {
+        assert!(
+            read_range(src, a..b, FileId(0), ReadMode::Scheme).is_err(),
+            "{a}..{b}"
+        );
     }
 }
