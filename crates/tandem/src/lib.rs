@@ -57,6 +57,10 @@ pub struct Engine {
     vm: Vm,
     /// Globals the engine predefines (natives and the prelude).
     builtin_names: Rc<std::collections::HashSet<String>>,
+    /// Per namespace, the top-level `define-syntax` forms of the Scheme code compiled into it:
+    /// macros persist from one compilation into the same namespace (a REPL entry) to the
+    /// next, as its globals do.
+    macros: std::collections::HashMap<String, Vec<tandem_syntax::scheme::Datum>>,
 }
 
 /// Builtins written in the Ruff dialect (see the file's header).
@@ -86,6 +90,7 @@ impl Engine {
         let mut engine = Engine {
             vm,
             builtin_names: Default::default(),
+            macros: Default::default(),
         };
         let loaded = pipeline::load_prelude(
             &mut engine.vm,
@@ -175,7 +180,13 @@ impl Engine {
             builtins: &self.builtin_names,
             imports,
         };
-        pipeline::compile_text(&mut self.vm, cx, name, text, dialect, name).map(|c| c.proto)
+        let macros = match dialect {
+            Dialect::Scheme | Dialect::Jue => {
+                Some(self.macros.entry(name.to_string()).or_default())
+            }
+            Dialect::Ruff => None,
+        };
+        pipeline::compile_text(&mut self.vm, cx, name, text, dialect, name, macros).map(|c| c.proto)
     }
 
     /// Add a directory to search for Scheme libraries (`(import (a b))` finds `a/b.scm`).

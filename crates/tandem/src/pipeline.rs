@@ -68,6 +68,10 @@ fn module_file(path: PathBuf) -> (PathBuf, Dialect) {
 
 /// Parse, lower, resolve and compile `text` (file `name`) into global namespace `ns`. Scheme
 /// and Jue code first loads the parts of the Scheme prelude it names (see `prelude.rs`).
+///
+/// `macros`, when given, holds the top-level `define-syntax` forms of the Scheme code compiled
+/// into `ns` before (the entries of a REPL session): they are in scope in this unit, and its
+/// own are added once it compiles.
 pub(crate) fn compile_text(
     vm: &mut Vm,
     cx: Cx,
@@ -75,12 +79,41 @@ pub(crate) fn compile_text(
     text: &str,
     dialect: Dialect,
     ns: &str,
+    macros: Option<&mut Vec<Datum>>,
 ) -> Result<Compiled, Error> {
-    compile_unit(vm, cx, name, text, dialect, ns, false)
+    compile_unit(vm, cx, name, text, dialect, ns, Role::Program(macros))
 }
 
-/// [`compile_text`], or with `builtin`, compile a prelude, whose top-level names become
-/// builtins (and which needs no Scheme prelude).
+/// What [`compile_unit`] compiles.
+enum Role<'m> {
+    /// A prelude: its top-level names become builtins (and it needs no Scheme prelude).
+    Prelude,
+    /// Program code, with its namespace's saved macros when the namespace keeps them (see
+    /// [`compile_text`]).
+    Program(Option<&'m mut Vec<Datum>>),
+}
+
+/// The keyword a top-level `(define-syntax NAME ...)` form defines.
+fn macro_keyword(d: &Datum) -> Option<&str> {
+    match &d.kind {
+        DatumKind::List(items, None) if items.len() == 3 && items[0].is_symbol("define-syntax") => {
+            items[1].as_symbol()
+        }
+        _ => None,
+    }
+}
+
+/// After a unit compiled into a namespace: keep its top-level macros for the next unit, and
+/// forget earlier ones whose keyword it redefines, as a macro or as a variable.
+fn remember_macros(saved: &mut Vec<Datum>, new: &[Datum], defined: &[String]) {
+    saved.retain(|old| {
+        let k = macro_keyword(old).unwrap_or("");
+        !defined.iter().any(|g| g == k) && !new.iter().any(|d| macro_keyword(d) == Some(k))
+    });
+    saved.extend(new.iter().cloned());
+}
+
+/// [`compile_text`], or compile a prelude ([`Role::Prelude`]).
 fn compile_unit(
     vm: &mut Vm,
     cx: Cx,
@@ -88,8 +121,12 @@ fn compile_unit(
     text: &str,
     dialect: Dialect,
     ns: &str,
-    builtin: bool,
+    role: Role,
 ) -> Result<Compiled, Error> {
+    let (builtin, macros) = match role {
+        Role::Prelude => (true, None),
+        Role::Program(macros) => (false, macros),
+    };
     let file = vm.sources.add(name, text);
     let file_span = Span::new(file, 0, 0);
     // Names the namespace already defines (from earlier code compiled into it, as in a REPL
@@ -98,6 +135,8 @@ fn compile_unit(
     // Values to bind in this file's namespace before it runs (Scheme imports).
     let mut imported: Vec<Imported> = Vec::new();
     let mut library_exports: Option<Vec<String>> = None;
+    // This unit's own top-level macros, when the namespace keeps them (`macros`).
+    let mut own_macros: Vec<Datum> = Vec::new();
     let mut module = match dialect {
         Dialect::Ruff => {
             let program = tandem_syntax::ruff::parse(text, file).map_err(Error::Compile)?;
@@ -113,8 +152,17 @@ fn compile_unit(
                 tandem_syntax::scheme::ReadMode::Scheme
             };
             let datums = tandem_syntax::scheme::read(text, file, mode).map_err(Error::Compile)?;
-            let lib = library_parts(datums)?;
+            let mut lib = library_parts(datums)?;
             library_exports = lib.exports;
+            if let Some(saved) = macros.as_deref() {
+                own_macros = lib
+                    .body
+                    .iter()
+                    .filter(|d| macro_keyword(d).is_some())
+                    .cloned()
+                    .collect();
+                lib.body.splice(0..0, saved.iter().cloned());
+            }
             for set in &lib.imports {
                 imported.extend(import_set(vm, cx, set, file)?);
             }
@@ -148,6 +196,8 @@ fn compile_unit(
             .map_err(Error::Compile)?
         }
     };
+    // The names this unit itself defines, before the namespace's other names join them.
+    let own_globals = macros.as_ref().map(|_| module.globals.clone());
     for name in known {
         if !module.globals.contains(&name) {
             module.globals.push(name);
@@ -178,6 +228,9 @@ fn compile_unit(
     for i in imported {
         let slot = vm.globals.slot_in(ns, &i.name);
         vm.globals.values[slot as usize] = i.value;
+    }
+    if let (Some(saved), Some(defined)) = (macros, own_globals) {
+        remember_macros(saved, &own_macros, &defined);
     }
     // Keep the prototype's constants alive from now on (also when it is only
     // disassembled, never run).
@@ -522,7 +575,7 @@ fn run_module(
     ns: &str,
     dialect: Dialect,
 ) -> Result<Value, Error> {
-    let compiled = compile_text(vm, cx, display, text, dialect, ns)?;
+    let compiled = compile_text(vm, cx, display, text, dialect, ns, None)?;
     if cx.imports == Imports::Run {
         vm.run_proto(compiled.proto).map_err(Error::Runtime)?;
     }
@@ -556,7 +609,7 @@ pub(crate) fn load_prelude(
         builtins,
         imports: Imports::Run,
     };
-    match compile_unit(vm, cx, name, text, dialect, ns, true) {
+    match compile_unit(vm, cx, name, text, dialect, ns, Role::Prelude) {
         Ok(compiled) => vm
             .run_proto(compiled.proto)
             .map(|_| ())

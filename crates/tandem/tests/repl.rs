@@ -108,6 +108,46 @@ fn scheme_echoes_expressions_not_definitions() {
 }
 
 #[test]
+fn scheme_macros_persist_across_entries_until_redefined() {
+    let o = repl(
+        &["--lang", "scheme"],
+        "(define-syntax swap! (syntax-rules () ((_ a b) (let ((tmp a)) (set! a b) (set! b tmp)))))\n\
+         (define tmp 1) (define y 2)\n\
+         (swap! tmp y)\n\
+         (list tmp y)\n\
+         (define-syntax twice (syntax-rules () ((_ e) (begin e e))))\n\
+         (twice (display \"hi\"))\n\
+         (newline)\n\
+         (define-syntax broken (syntax-rules () ((_) (car '()))))\n\
+         (broken)\n\
+         (define (twice x) (* 2 x))\n\
+         (twice 21)\n\
+         (define-syntax swap! (syntax-rules () ((_ a b) 'replaced)))\n\
+         (swap! tmp y)\n\
+         (list tmp y)\n",
+    );
+    // Hygiene holds across entries (the macro's tmp is not the session's), a define of the
+    // keyword replaces the macro, and so does a new define-syntax.
+    assert_eq!(stdout(&o), "(2 1)\nhihi\n42\nreplaced\n(2 1)\n");
+    // An error raised by a macro's expansion points at the entry that used it.
+    assert!(stderr(&o).contains("car"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn a_macro_from_an_entry_that_failed_to_compile_is_not_kept() {
+    let o = repl(
+        &["--lang", "scheme"],
+        "(define-syntax m (syntax-rules () ((_) 1))) (if)\n(m)\n",
+    );
+    assert_eq!(stdout(&o), "");
+    let e = stderr(&o);
+    assert!(e.contains("if: expected 2 or 3 parts"), "{e}");
+    assert!(e.contains("Undefined variable: m"), "{e}");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
 fn jue_prints_values_its_way() {
     let o = repl(
         &["--lang", "jue"],
