@@ -1,50 +1,9 @@
 //! The standard library (natives and prelude), tested through the public API: each test runs
 //! a small Ruff program and compares what it prints, or the error it fails with.
 
-use std::{cell::RefCell, io::Write, rc::Rc};
+mod common;
 
-struct Shared(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Run a program; its stdout, or the rendered error.
-fn run(src: &str) -> Result<String, String> {
-    let buf = Rc::new(RefCell::new(Vec::new()));
-    let mut e = tandem::Engine::with_output(Box::new(Shared(buf.clone())));
-    match e.run_source("t.ruff", src) {
-        Ok(_) => Ok(String::from_utf8(buf.borrow().clone()).unwrap()),
-        Err(err) => Err(e.render_error(&err)),
-    }
-}
-
-/// Assert that `src` prints exactly `expected`.
-#[track_caller]
-fn prints(src: &str, expected: &str) {
-    match run(src) {
-        Ok(out) => assert_eq!(out, expected, "program:\n{src}"),
-        Err(e) => panic!("program failed:\n{src}\n{e}"),
-    }
-}
-
-/// Assert that `src` fails with an error whose message contains `message`.
-#[track_caller]
-fn fails(src: &str, message: &str) {
-    match run(src) {
-        Ok(out) => panic!("program should fail with {message:?}:\n{src}\nprinted:\n{out}"),
-        Err(e) => assert!(
-            e.contains(message),
-            "error should contain {message:?}:\n{src}\ngot:\n{e}"
-        ),
-    }
-}
+use common::{engine, fails, prints};
 
 // ----- output and conversion -----
 
@@ -712,8 +671,7 @@ print(map([-1, 2], abs), reduce([[1], [2]], [], concat))"#,
 fn no_builtin_panics_on_odd_arguments() {
     use tandem::Caps;
     use tandem_vm::NativeImpl;
-    let buf = Rc::new(RefCell::new(Vec::new()));
-    let mut e = tandem::Engine::with_output(Box::new(Shared(buf)));
+    let (mut e, _out) = engine();
     let vm = e.vm();
     let mut values = vec![
         tandem::Value::Null,

@@ -1,25 +1,13 @@
 //! Compiler tests through the disassembler: what the bytecode of a function looks like.
 
+mod common;
+
+use common::{disassemble, function_of};
 use tandem::{Dialect, Engine};
 
 /// The disassembly of function `name` (its header line up to the next function).
 fn disasm_of(src: &str, name: &str) -> String {
-    let mut e = Engine::with_output(Box::new(std::io::sink()));
-    let proto = match e.compile_source("t.ruff", src, Dialect::Ruff) {
-        Ok(p) => p,
-        Err(err) => panic!("compile error:\n{}", e.render_error(&err)),
-    };
-    let text = e.disassemble(&proto);
-    let header = format!("function {name} (");
-    let start = text
-        .find(&header)
-        .unwrap_or_else(|| panic!("no function {name} in:\n{text}"));
-    let rest = &text[start..];
-    let end = rest[1..]
-        .find("\nfunction ")
-        .map(|i| i + 1)
-        .unwrap_or(rest.len());
-    rest[..end].to_string()
+    function_of(&disassemble("t.ruff", src, Dialect::Ruff), name)
 }
 
 /// Mnemonics of the instructions, in order.

@@ -1,67 +1,13 @@
 //! The collections (Set, Queue, Stack) and the capability-gated effects (input, files, env,
 //! clocks, exit, args), tested through the public API and through the real binary.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-use std::{cell::RefCell, path::PathBuf, rc::Rc};
+mod common;
+
+use common::{
+    command, fails, fails_with, prints, run_with, stderr, stdout, tandem, tandem_with_stdin,
+    temp_dir, write_file,
+};
 use tandem::Caps;
-
-struct Shared(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Run a program with capabilities `caps`; its stdout, or (stdout so far, rendered error).
-fn run_with(caps: Caps, src: &str) -> Result<String, (String, String)> {
-    let buf = Rc::new(RefCell::new(Vec::new()));
-    let mut e = tandem::Engine::with_output(Box::new(Shared(buf.clone())));
-    e.set_caps(caps);
-    let r = e.run_source("t.ruff", src);
-    let out = String::from_utf8(buf.borrow().clone()).unwrap();
-    match r {
-        Ok(_) => Ok(out),
-        Err(err) => Err((out, e.render_error(&err))),
-    }
-}
-
-#[track_caller]
-fn prints(src: &str, expected: &str) {
-    match run_with(Caps::ALL, src) {
-        Ok(out) => assert_eq!(out, expected, "program:\n{src}"),
-        Err((_, e)) => panic!("program failed:\n{src}\n{e}"),
-    }
-}
-
-#[track_caller]
-fn fails_with(caps: Caps, src: &str, message: &str) {
-    match run_with(caps, src) {
-        Ok(out) => panic!("program should fail with {message:?}:\n{src}\nprinted:\n{out}"),
-        Err((_, e)) => assert!(
-            e.contains(message),
-            "error should contain {message:?}:\n{src}\ngot:\n{e}"
-        ),
-    }
-}
-
-#[track_caller]
-fn fails(src: &str, message: &str) {
-    fails_with(Caps::ALL, src, message)
-}
-
-/// A fresh, empty directory for this test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tandem-effects-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A Ruff string literal for `s` (paths from the temp dir).
 fn lit(s: &std::path::Path) -> String {
@@ -413,11 +359,9 @@ print(type(u), len(u), u == "")
 print(env(""), len(env("A=B")))"#,
     )
     .unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .args(["run", p.to_str().unwrap()])
+    let o = command(&["run", p.to_str().unwrap()])
         .env("TANDEM_EFFECTS_TEST", "hello env")
         .env_remove("TANDEM_EFFECTS_UNSET_VAR")
-        .stdin(Stdio::null())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -430,52 +374,19 @@ print(env(""), len(env("A=B")))"#,
 
 // ----- through the binary: exit, args, --deny, input -----
 
-fn program(dir: &std::path::Path, name: &str, src: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, src).unwrap();
-    p
-}
-
-fn tandem(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
-    cmd.args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-    let mut child = cmd.spawn().expect("spawn tandem");
-    if let Some(text) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        // A child that exits early closes its end; the assertions on its
-        // output then say what happened, so a broken pipe is not a panic here.
-        let _ = pipe.write_all(text.as_bytes());
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 #[test]
 fn exit_sets_the_process_exit_code_and_flushes_output() {
     let dir = temp_dir("exit");
-    let p = program(
+    let p = write_file(
         &dir,
         "exit.ruff",
         "print(\"before\")\nfunc f() { for i in 10 { if i == 2 { exit(3) } print(i) } }\nf()\nprint(\"after\")\n",
     );
     for mode in ["--jit=off", "--jit=always"] {
-        let o = tandem(&["run", mode, p.to_str().unwrap()], None);
-        assert_eq!(o.status.code(), Some(3), "stderr: {}", err(&o));
-        assert_eq!(out(&o), "before\n0\n1\n");
-        assert_eq!(err(&o), "", "exit is not an error");
+        let o = tandem(&["run", mode, p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(3), "stderr: {}", stderr(&o));
+        assert_eq!(stdout(&o), "before\n0\n1\n");
+        assert_eq!(stderr(&o), "", "exit is not an error");
     }
     let cases = [
         ("exit()", 0),
@@ -487,18 +398,18 @@ fn exit_sets_the_process_exit_code_and_flushes_output() {
         ("exit(-1)", 255),
     ];
     for (call, code) in cases {
-        let p = program(&dir, "code.ruff", &format!("print(1)\n{call}\nprint(2)\n"));
-        let o = tandem(&["run", p.to_str().unwrap()], None);
-        assert_eq!(o.status.code(), Some(code), "{call}: {}", err(&o));
-        assert_eq!(out(&o), "1\n", "{call}");
+        let p = write_file(&dir, "code.ruff", &format!("print(1)\n{call}\nprint(2)\n"));
+        let o = tandem(&["run", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(code), "{call}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "1\n", "{call}");
     }
-    let p = program(&dir, "bad.ruff", "exit(\"x\")\n");
-    let o = tandem(&["run", p.to_str().unwrap()], None);
+    let p = write_file(&dir, "bad.ruff", "exit(\"x\")\n");
+    let o = tandem(&["run", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(4));
     assert!(
-        err(&o).contains("exit expects an int exit code, got string"),
+        stderr(&o).contains("exit expects an int exit code, got string"),
         "{}",
-        err(&o)
+        stderr(&o)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -506,22 +417,19 @@ fn exit_sets_the_process_exit_code_and_flushes_output() {
 #[test]
 fn args_are_the_trailing_command_line_arguments() {
     let dir = temp_dir("args");
-    let p = program(
+    let p = write_file(
         &dir,
         "args.ruff",
         "a := args()\nprint(a, len(a), type(a))\nfor x in a { print(type(x), x) }\n",
     );
-    let o = tandem(&["run", p.to_str().unwrap(), "a", "b"], None);
-    assert!(o.status.success(), "{}", err(&o));
-    assert_eq!(out(&o), "[a, b] 2 array\nstring a\nstring b\n");
-    let o = tandem(&["run", p.to_str().unwrap()], None);
-    assert_eq!(out(&o), "[] 0 array\n");
-    let o = tandem(
-        &["run", p.to_str().unwrap(), "--flag", "two words", "-x"],
-        None,
-    );
+    let o = tandem(&["run", p.to_str().unwrap(), "a", "b"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "[a, b] 2 array\nstring a\nstring b\n");
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "[] 0 array\n");
+    let o = tandem(&["run", p.to_str().unwrap(), "--flag", "two words", "-x"]);
     assert_eq!(
-        out(&o),
+        stdout(&o),
         "[--flag, two words, -x] 3 array\nstring --flag\nstring two words\nstring -x\n"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -530,43 +438,40 @@ fn args_are_the_trailing_command_line_arguments() {
 #[test]
 fn deny_flag_withdraws_a_capability() {
     let dir = temp_dir("denyflag");
-    let data = program(&dir, "data.txt", "payload");
-    let p = program(
+    let data = write_file(&dir, "data.txt", "payload");
+    let p = write_file(
         &dir,
         "read.ruff",
         &format!("print(\"start\")\nprint(read_file({}))\n", lit(&data)),
     );
-    let o = tandem(&["run", p.to_str().unwrap()], None);
-    assert!(o.status.success(), "{}", err(&o));
-    assert_eq!(out(&o), "start\npayload\n");
-    let o = tandem(&["run", "--deny", "fs-read", p.to_str().unwrap()], None);
+    let o = tandem(&["run", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "start\npayload\n");
+    let o = tandem(&["run", "--deny", "fs-read", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(4));
-    assert_eq!(out(&o), "start\n");
+    assert_eq!(stdout(&o), "start\n");
     assert!(
-        err(&o).contains("capability denied: fs-read"),
+        stderr(&o).contains("capability denied: fs-read"),
         "{}",
-        err(&o)
+        stderr(&o)
     );
     // Denying something else leaves fs-read alone.
-    let o = tandem(
-        &[
-            "run",
-            "--deny",
-            "env",
-            "--deny",
-            "clock",
-            p.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert!(o.status.success(), "{}", err(&o));
-    let q = program(&dir, "exit.ruff", "exit(5)\n");
-    let o = tandem(&["run", "--deny", "process", q.to_str().unwrap()], None);
+    let o = tandem(&[
+        "run",
+        "--deny",
+        "env",
+        "--deny",
+        "clock",
+        p.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let q = write_file(&dir, "exit.ruff", "exit(5)\n");
+    let o = tandem(&["run", "--deny", "process", q.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(4));
     assert!(
-        err(&o).contains("capability denied: process"),
+        stderr(&o).contains("capability denied: process"),
         "{}",
-        err(&o)
+        stderr(&o)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -574,7 +479,7 @@ fn deny_flag_withdraws_a_capability() {
 #[test]
 fn input_reads_lines_from_stdin() {
     let dir = temp_dir("input");
-    let p = program(
+    let p = write_file(
         &dir,
         "input.ruff",
         r#"print("start")
@@ -590,24 +495,25 @@ eof := input("more? ")
 print(type(eof), len(eof))
 "#,
     );
-    let o = tandem(
+    let o = tandem_with_stdin(
         &["run", p.to_str().unwrap()],
-        Some("Ada  \n21\n\nno newline at end"),
+        "Ada  \n21\n\nno newline at end",
     );
-    assert!(o.status.success(), "{}", err(&o));
+    assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
-        out(&o),
+        stdout(&o),
         "start\nName: hello Ada!\n42\n0\n[no newline at end]\nmore? string 0\n"
     );
     // Windows line endings are stripped too.
-    let q = program(&dir, "crlf.ruff", "print(\"[\" + input() + \"]\")\n");
-    let o = tandem(&["run", q.to_str().unwrap()], Some("x\r\ny\r\n"));
-    assert_eq!(out(&o), "[x]\n");
-    let o = tandem(
-        &["run", "--deny", "stdin", q.to_str().unwrap()],
-        Some("x\n"),
-    );
+    let q = write_file(&dir, "crlf.ruff", "print(\"[\" + input() + \"]\")\n");
+    let o = tandem_with_stdin(&["run", q.to_str().unwrap()], "x\r\ny\r\n");
+    assert_eq!(stdout(&o), "[x]\n");
+    let o = tandem_with_stdin(&["run", "--deny", "stdin", q.to_str().unwrap()], "x\n");
     assert_eq!(o.status.code(), Some(4));
-    assert!(err(&o).contains("capability denied: stdin"), "{}", err(&o));
+    assert!(
+        stderr(&o).contains("capability denied: stdin"),
+        "{}",
+        stderr(&o)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,24 +1,10 @@
 //! The embedding API as the README shows it: a host registers a native function and runs a
 //! script that calls it; capabilities and depth limits set through the engine apply.
 
-use std::{cell::RefCell, io::Write, rc::Rc};
-use tandem::{Arity, Caps, Engine, Value};
+mod common;
 
-struct Shared(Rc<RefCell<Vec<u8>>>);
-impl Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn engine() -> (Engine, Rc<RefCell<Vec<u8>>>) {
-    let buf = Rc::new(RefCell::new(Vec::new()));
-    (Engine::with_output(Box::new(Shared(buf.clone()))), buf)
-}
+use common::{captured, engine};
+use tandem::{Arity, Caps, Value};
 
 #[test]
 fn readme_example_host_function() {
@@ -35,7 +21,7 @@ fn readme_example_host_function() {
         },
     );
     engine.run_source("demo.ruff", "print(double(21))").unwrap();
-    assert_eq!(String::from_utf8(out.borrow().clone()).unwrap(), "42\n");
+    assert_eq!(captured(&out), "42\n");
     // The host function's error becomes a runtime error at the call, catchable by the script.
     let err = engine.run_source("bad.ruff", "double(\"x\")").unwrap_err();
     assert!(engine.render_error(&err).contains("double expects an int"));
@@ -45,9 +31,7 @@ fn readme_example_host_function() {
             "try { double(\"x\") } except e { print(\"caught\", e.message) }",
         )
         .unwrap();
-    assert!(String::from_utf8(out.borrow().clone())
-        .unwrap()
-        .ends_with("caught double expects an int\n"));
+    assert!(captured(&out).ends_with("caught double expects an int\n"));
 }
 
 #[test]
@@ -62,7 +46,7 @@ fn host_functions_are_reachable_from_scheme_through_ffi_call() {
     engine
         .run_source("f.jue", "(ffi-call 'add3 1 2 3)")
         .unwrap();
-    assert_eq!(String::from_utf8(out.borrow().clone()).unwrap(), "123\n");
+    assert_eq!(captured(&out), "123\n");
 }
 
 #[test]
@@ -97,7 +81,7 @@ fn ffi_call_cannot_reach_the_scheme_librarys_private_natives() {
     engine
         .run_source("y.jue", "(has-capability? 'fs-read)")
         .unwrap();
-    assert_eq!(String::from_utf8(out.borrow().clone()).unwrap(), "false\n");
+    assert_eq!(captured(&out), "false\n");
 }
 
 #[test]
@@ -122,8 +106,7 @@ fn deeply_nested_and_circular_data_print_on_a_small_host_thread() {
                      (write c)",
                 )
                 .unwrap();
-            let text = String::from_utf8(out.borrow().clone()).unwrap();
-            text
+            captured(&out)
         })
         .unwrap()
         .join()
@@ -149,7 +132,7 @@ fn the_memory_limit_raises_a_catchable_error() {
         )
         .unwrap();
     assert_eq!(
-        String::from_utf8(out.borrow().clone()).unwrap(),
+        captured(&out),
         "memory limit exceeded (8388608 bytes)\nafter\n"
     );
     // Garbage does not count: a loop that drops what it makes runs under the same limit.
@@ -160,7 +143,7 @@ fn the_memory_limit_raises_a_catchable_error() {
             "n := 0\nfor i in range(200000) { a := [i, i, i, i]\n n := n + len(a) }\nprint(n)",
         )
         .unwrap();
-    assert_eq!(String::from_utf8(out.borrow().clone()).unwrap(), "800000\n");
+    assert_eq!(captured(&out), "800000\n");
     // Interned symbols never die, so they count too.
     out.borrow_mut().clear();
     let err = engine
@@ -194,8 +177,5 @@ fn lowering_max_depth_after_deep_calls_still_limits_them() {
     engine
         .run_source("again.ruff", &format!("{src}print(down(8000))"))
         .unwrap();
-    assert_eq!(
-        String::from_utf8(out.borrow().clone()).unwrap(),
-        "5000\n90\n8000\n"
-    );
+    assert_eq!(captured(&out), "5000\n90\n8000\n");
 }

@@ -6,10 +6,13 @@
 //! appear in stderr. The three modes must agree with each other on stdout and exit code, and
 //! a `.out` or `.err` file without its program is an error.
 
+mod common;
+
+use common::{command, temp_dir, wait_timeout};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const MODES: &[Option<&str>] = &[Some("--jit=off"), Some("--jit=always"), None];
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -30,16 +33,13 @@ struct Outcome {
 }
 
 fn run(file: &Path, mode: Option<&str>) -> Outcome {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
-    cmd.arg("run");
-    if let Some(m) = mode {
-        cmd.arg(m);
-    }
-    cmd.arg(file)
-        .stdin(Stdio::null())
+    let mut child = command(&["run"])
+        .args(mode)
+        .arg(file)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn tandem");
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn tandem");
     // Read pipes on threads so a chatty program cannot block on a full pipe.
     let mut out = child.stdout.take().expect("stdout");
     let mut err = child.stderr.take().expect("stderr");
@@ -53,24 +53,12 @@ fn run(file: &Path, mode: Option<&str>) -> Outcome {
         let _ = std::io::Read::read_to_end(&mut err, &mut s);
         s
     });
-    let start = Instant::now();
-    let mut timed_out = false;
-    let status = loop {
-        match child.try_wait().expect("wait") {
-            Some(s) => break s,
-            None if start.elapsed() > TIMEOUT => {
-                let _ = child.kill();
-                timed_out = true;
-                break child.wait().expect("wait after kill");
-            }
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    };
+    let status = wait_timeout(&mut child, TIMEOUT);
     Outcome {
-        code: status.code(),
+        code: status.and_then(|s| s.code()),
         stdout: String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned(),
         stderr: String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned(),
-        timed_out,
+        timed_out: status.is_none(),
     }
 }
 
@@ -244,8 +232,7 @@ fn expectation_files_without_a_program_are_reported() {
 
 #[test]
 fn a_program_without_a_dot_out_file_fails_even_with_a_dot_err() {
-    let dir = std::env::temp_dir().join(format!("tandem-programs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("programs");
     let prog = dir.join("err_x.ruff");
     std::fs::write(&prog, "print(\"unchecked\")\nprint(1 / 0)\n").unwrap();
     std::fs::write(dir.join("err_x.err"), "Division by zero\n").unwrap();

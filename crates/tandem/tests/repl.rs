@@ -1,32 +1,13 @@
 //! `tandem repl`, driven with piped stdin (no terminal: no prompts, plain line reading).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{stderr, stdout, tandem_with_stdin};
+use std::process::Output;
 
 /// Run `tandem repl <args>` with `input` on stdin.
 fn repl(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .arg("repl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start tandem repl");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("run tandem repl")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    tandem_with_stdin(&[&["repl"], args].concat(), input)
 }
 
 #[test]

@@ -3,9 +3,12 @@
 //! compile, and through the real binary for running. A panic, a signal or the internal-error
 //! exit code fails the test; syntax errors, runtime errors and time-outs are fine.
 
+mod common;
+
+use common::{command, stderr, temp_dir, wait_timeout, write_file};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
 use tandem::{Dialect, Engine};
 
 /// A small deterministic PRNG (xorshift64*), so failures reproduce.
@@ -153,8 +156,7 @@ fn mutated_programs_never_panic_the_front_end_or_compiler() {
 fn mutated_programs_never_crash_the_vm() {
     let corpus = corpus();
     let mut rng = Rng(0x5eed_0000_0000_0002);
-    let dir = std::env::temp_dir().join(format!("tandem-fuzz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("fuzz");
     let mut ran = 0;
     for i in 0..1500 {
         let src = mutate(&corpus[(i * 7) % corpus.len()], &mut rng);
@@ -364,43 +366,29 @@ fn scheme_edge_inputs_never_panic_the_front_end_or_compiler() {
 
 /// Run `tandem run --max-depth 20000 file` with a 5 s limit. `None` means it timed out.
 fn run_limited(path: &Path, cwd: &Path) -> Option<std::process::ExitStatus> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .args([
-            "run",
-            "--max-depth",
-            "20000",
-            "--deny",
-            "fs-write",
-            "--deny",
-            "process",
-        ])
-        .arg(path)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let start = Instant::now();
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return Some(s);
-        }
-        if start.elapsed() > Duration::from_secs(5) {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None; // an infinite loop is not a crash
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let mut child = command(&[
+        "run",
+        "--max-depth",
+        "20000",
+        "--deny",
+        "fs-write",
+        "--deny",
+        "process",
+    ])
+    .arg(path)
+    .current_dir(cwd)
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("spawn");
+    wait_timeout(&mut child, Duration::from_secs(5)) // None: an infinite loop is not a crash
 }
 
 #[test]
 fn mutated_scheme_and_jue_programs_never_crash_the_vm() {
     let corpus = lisp_corpus();
     let mut rng = Rng(0x5eed_5c4e_3e00_0004);
-    let dir = std::env::temp_dir().join(format!("tandem-fuzz-scm-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("fuzz-scm");
     let total = 600 * fuzz_scale();
     let mut jobs = Vec::new();
     for i in 0..total {
@@ -481,30 +469,16 @@ const RUNAWAY_NESTED_MACRO: &str = "(define-syntax my-or
 
 #[test]
 fn runaway_nested_macro_recursion_fails_quickly() {
-    let dir = std::env::temp_dir().join(format!("tandem-runaway-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("runaway.scm");
-    std::fs::write(&path, RUNAWAY_NESTED_MACRO).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .arg("check")
+    let dir = temp_dir("runaway");
+    let path = write_file(&dir, "runaway.scm", RUNAWAY_NESTED_MACRO);
+    let mut child = command(&["check"])
         .arg(&path)
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(5) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("expanding a runaway macro took more than 5 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = wait_timeout(&mut child, Duration::from_secs(5))
+        .expect("expanding a runaway macro took more than 5 s");
     assert_eq!(status.code(), Some(3));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -512,22 +486,15 @@ fn runaway_nested_macro_recursion_fails_quickly() {
 /// Run `tandem run` on `src` saved as `name` in a fresh directory; returns the exit code
 /// (`None`: killed by a signal, such as a stack overflow's abort) and stderr.
 fn run_generated(name: &str, src: &str) -> (Option<i32>, String) {
-    let dir = std::env::temp_dir().join(format!("tandem-gen-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, src).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .arg("run")
+    let dir = temp_dir(name);
+    let path = write_file(&dir, name, src);
+    let out = command(&["run"])
         .arg(&path)
         .current_dir(&dir)
-        .stdin(Stdio::null())
         .output()
         .expect("spawn");
     let _ = std::fs::remove_dir_all(&dir);
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (out.status.code(), stderr(&out))
 }
 
 /// Derived forms as long as their source (`and`, `or`, `cond`, `case`, quasiquote, `apply`,

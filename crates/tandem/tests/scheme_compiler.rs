@@ -15,33 +15,25 @@
 //! `JMP`). What they insist on is that nothing in a non-tail position is a tail call, and that
 //! every call in tail position is a tail call (or a jump).
 
+mod common;
+
+use common::{disassemble, disassemble_in, function_section, temp_dir, write_file};
 use tandem::{Dialect, Engine};
 
 /// The whole disassembly of a Scheme program.
 fn disasm_all(src: &str) -> String {
-    let mut e = Engine::with_output(Box::new(std::io::sink()));
-    let proto = match e.compile_source("t.scm", src, Dialect::Scheme) {
-        Ok(p) => p,
-        Err(err) => panic!("compile error:\n{}", e.render_error(&err)),
-    };
-    e.disassemble(&proto)
+    disassemble("t.scm", src, Dialect::Scheme)
 }
 
 /// The section of a disassembly for function `name` (its header line up to the next
-/// function), if there is one.
+/// function), if there is one; there must not be two functions of that name.
 fn section(text: &str, name: &str) -> Option<String> {
-    let header = format!("function {name} (");
-    let start = text.find(&header)?;
+    let found = function_section(text, name)?;
     assert!(
-        !text[start + 1..].contains(&header),
+        text.matches(&format!("function {name} (")).count() == 1,
         "two functions named {name} in:\n{text}"
     );
-    let rest = &text[start..];
-    let end = rest[1..]
-        .find("\nfunction ")
-        .map(|i| i + 1)
-        .unwrap_or(rest.len());
-    Some(rest[..end].to_string())
+    Some(found)
 }
 
 /// The disassembly of function `name` (its header line up to the next function).
@@ -703,20 +695,13 @@ fn a_loop_continuing_in_tail_position_emits_no_dead_return() {
 /// The whole disassembly of a Scheme program that imports libraries: `libs` are written as
 /// `NAME` files (e.g. `fwd/lib.sld`) in a directory of their own on the library path.
 fn disasm_with_libs(test: &str, libs: &[(&str, &str)], src: &str) -> String {
-    let dir =
-        std::env::temp_dir().join(format!("tandem-scm-compiler-{}-{test}", std::process::id()));
+    let dir = temp_dir(test);
     for (name, text) in libs {
-        let path = dir.join(name);
-        std::fs::create_dir_all(path.parent().expect("a directory")).expect("mkdir");
-        std::fs::write(&path, text).expect("write library");
+        write_file(&dir, name, text);
     }
     let mut e = Engine::with_output(Box::new(std::io::sink()));
     e.add_lib_path(&dir.display().to_string());
-    let proto = match e.compile_source("t.scm", src, Dialect::Scheme) {
-        Ok(p) => p,
-        Err(err) => panic!("compile error:\n{}", e.render_error(&err)),
-    };
-    let text = e.disassemble(&proto);
+    let text = disassemble_in(&mut e, "t.scm", src, Dialect::Scheme);
     let _ = std::fs::remove_dir_all(&dir);
     text
 }

@@ -3,26 +3,16 @@
 //! `display` of nested structures and floats), string ports, raise and error objects,
 //! capabilities. A few tests run whole programs through an `Engine` (with the prelude).
 
-use std::{cell::RefCell, io::Write, rc::Rc};
+mod common;
+
+use common::{capture, engine, Buf};
 use tandem_vm::builtins::scheme::{write_jue, write_scheme};
 use tandem_vm::native::NativeImpl;
 use tandem_vm::{Caps, Value, Vm};
 
-struct Shared(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn new_vm() -> (Vm, Rc<RefCell<Vec<u8>>>) {
-    let buf = Rc::new(RefCell::new(Vec::new()));
-    let mut vm = Vm::new(Box::new(Shared(buf.clone())));
+fn new_vm() -> (Vm, Buf) {
+    let (writer, buf) = capture();
+    let mut vm = Vm::new(writer);
     tandem_vm::builtins::install(&mut vm);
     (vm, buf)
 }
@@ -79,8 +69,7 @@ fn err(vm: &mut Vm, name: &str, args: &[Value]) -> String {
 /// Run a Scheme program with the call depth limited to `max_depth`: its output, or the
 /// rendered error.
 fn run_scheme(src: &str, max_depth: usize) -> Result<String, String> {
-    let buf = Rc::new(RefCell::new(Vec::new()));
-    let mut e = tandem::Engine::with_output(Box::new(Shared(buf.clone())));
+    let (mut e, buf) = engine();
     e.set_max_depth(max_depth);
     let result = e.run_source("t.scm", src);
     e.flush();

@@ -3,41 +3,17 @@
 //! prelude procedure is reached only through another one, from later programs of the same
 //! engine, from a module a Ruff program imports, and with the capability natives hidden.
 
-use std::cell::RefCell;
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::rc::Rc;
+mod common;
+
+use common::{engine, stderr, stdout, tandem, temp_dir, Buf};
 use tandem::{Dialect, Engine};
 
-/// A writer the test can read back.
-struct Shared(Rc<RefCell<Vec<u8>>>);
-impl Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn engine() -> (Engine, Rc<RefCell<Vec<u8>>>) {
-    let out = Rc::new(RefCell::new(Vec::new()));
-    (Engine::with_output(Box::new(Shared(out.clone()))), out)
-}
-
 /// Run `src` as a Scheme program and return what it printed (the output is cleared).
-fn run(engine: &mut Engine, out: &Rc<RefCell<Vec<u8>>>, src: &str) -> String {
+fn run(engine: &mut Engine, out: &Buf, src: &str) -> String {
     run_as(engine, out, "p.scm", src, Dialect::Scheme)
 }
 
-fn run_as(
-    engine: &mut Engine,
-    out: &Rc<RefCell<Vec<u8>>>,
-    name: &str,
-    src: &str,
-    dialect: Dialect,
-) -> String {
+fn run_as(engine: &mut Engine, out: &Buf, name: &str, src: &str, dialect: Dialect) -> String {
     if let Err(e) = engine.run_source_as(name, src, dialect) {
         panic!("{src}: {}", engine.render_error(&e));
     }
@@ -188,8 +164,7 @@ fn an_error_inside_lazily_loaded_prelude_code_shows_the_prelude_s_own_lines() {
 
 #[test]
 fn a_ruff_program_importing_a_scheme_module_that_uses_the_prelude() {
-    let dir = std::env::temp_dir().join(format!("tandem-prelude-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("prelude");
     std::fs::write(
         dir.join("lists.scm"),
         "(define (evens v) (list->vector (filter even? (vector->list v))))\n\
@@ -202,18 +177,9 @@ fn a_ruff_program_importing_a_scheme_module_that_uses_the_prelude() {
         "import \"lists.scm\"\nlet e = lists.evens([1, 2, 3, 4, 6])\nprint(e)\nprint(lists.total(e))\n",
     )
     .unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .arg("run")
-        .arg(&main)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run tandem");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "[2, 4, 6]\n12\n",
-        "{err}"
-    );
+    let o = tandem(&["run", main.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(stdout(&o), "[2, 4, 6]\n12\n", "{err}");
     assert!(o.status.success(), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -6,42 +6,17 @@
 //! same program was also checked by hand on the release build with `/usr/bin/time -v`
 //! (peak RSS about 5 MB, the same as an empty program).
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{command, scratch_dir, stderr, stdout, tandem, write_file};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// A scratch directory for this test process.
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tandem-scheme-rt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Write `src` to a file named `name` in the scratch directory and return its path.
-fn write(name: &str, src: &str) -> PathBuf {
-    let path = scratch().join(name);
-    std::fs::write(&path, src).unwrap();
-    path
-}
-
-/// Run `tandem run [flags] file` and collect its output.
+/// Run `tandem run [flags] file`, `src` saved as `name` in the scratch directory, and
+/// collect its output.
 fn run(name: &str, src: &str, flags: &[&str]) -> Output {
-    let path = write(name, src);
-    Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .arg("run")
-        .args(flags)
-        .arg(&path)
-        .stdin(Stdio::null())
-        .output()
-        .expect("spawn tandem")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    let path = write_file(&scratch_dir(), name, src);
+    tandem(&[&["run"], flags, &[path.to_str().unwrap()]].concat())
 }
 
 fn assert_success(o: &Output, expected: &str) {
@@ -58,11 +33,9 @@ fn assert_success(o: &Output, expected: &str) {
 /// Run a program and sample its resident set size while it runs (Linux: /proc/PID/status).
 /// Returns the output and the largest VmRSS seen, in kB (0 where /proc is not available).
 fn run_sampling_rss(name: &str, src: &str) -> (Output, u64) {
-    let path = write(name, src);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
-        .arg("run")
+    let path = write_file(&scratch_dir(), name, src);
+    let mut child = command(&["run"])
         .arg(&path)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
