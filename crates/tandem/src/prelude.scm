@@ -434,6 +434,37 @@
       p))
 
 ;;; ---------------------------------------------------------------------------------------
+;;; SRFI-69 hash table procedures that take procedures, on top of the natives.
+
+;; A value no table holds: what hash-table-ref/default returns for a missing key.
+(define %table-missing (list 'missing))
+
+(define (hash-table-ref table key . thunk)
+  (let ((v (hash-table-ref/default table key %table-missing)))
+    (if (eq? v %table-missing)
+        (if (pair? thunk)
+            ((car thunk))
+            (error "hash-table-ref: no value for key" key))
+        v)))
+
+(define (hash-table-update! table key proc . thunk)
+  (hash-table-set! table key (proc (apply hash-table-ref table key thunk))))
+
+(define (hash-table-update!/default table key proc default)
+  (hash-table-set! table key (proc (hash-table-ref/default table key default))))
+
+(define (hash-table-walk table proc)
+  (for-each (lambda (entry) (proc (car entry) (cdr entry))) (hash-table->alist table)))
+
+(define (hash-table-fold table kons knil)
+  (fold (lambda (entry acc) (kons (car entry) (cdr entry) acc)) knil (hash-table->alist table)))
+
+(define (hash-table-copy table . mutable)
+  (let ((copy (make-hash-table)))
+    (hash-table-walk table (lambda (k v) (hash-table-set! copy k v)))
+    copy))
+
+;;; ---------------------------------------------------------------------------------------
 ;;; Jue tiers: (%with-tier 'formal thunk) runs (thunk) with the capabilities narrowed to the
 ;;; tier's preset, and restores them however the thunk exits. The capability natives are
 ;;; captured here and unbound in the same definition, so that scripts cannot re-grant

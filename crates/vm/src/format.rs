@@ -66,7 +66,7 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
                     out.push_str(", ");
                 }
                 out.push('"');
-                out.push_str(k);
+                out.push_str(crate::builtins::scheme::hashtables::key_shown(k));
                 out.push_str("\": ");
                 if let Some(x) = d.get(k) {
                     write_value(vm, x, out, seen);

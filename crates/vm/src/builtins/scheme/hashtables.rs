@@ -42,6 +42,14 @@ const SYMBOL: &str = "\0y";
 /// The prefix of a key for a string that starts with NUL.
 const NUL_STRING: &str = "\0s";
 
+/// How a stored key prints (Ruff's `print` of a table Scheme made): a symbol's or a
+/// NUL-led string's key without the prefix this file gives it.
+pub(crate) fn key_shown(k: &str) -> &str {
+    k.strip_prefix(SYMBOL)
+        .or_else(|| k.strip_prefix(NUL_STRING))
+        .unwrap_or(k)
+}
+
 /// The dict key of a Scheme key, built without allocating for ints, strings and symbols of
 /// up to [`INLINE`] bytes.
 enum TableKey<'a> {

@@ -299,6 +299,9 @@ impl Printer<'_> {
                 out.push_str(t.name.trim_start_matches('<').trim_end_matches('>'));
                 out.push('>');
             }
+            // A table's keys are stored in the dict's own encoding, and its values may hold
+            // the table itself: it prints by its size, as an opaque object.
+            Value::Dict(d) => out.push_str(&format!("#<hash-table {}>", d.len())),
             Value::Undef => out.push_str("#<undefined>"),
             Value::Box(_) => out.push_str("#<box>"),
             other => {
