@@ -186,7 +186,8 @@ impl Engine {
             }
             Dialect::Ruff => None,
         };
-        pipeline::compile_text(&mut self.vm, cx, name, text, dialect, name, macros).map(|c| c.proto)
+        let role = pipeline::Role::Program(macros);
+        pipeline::compile_text(&mut self.vm, cx, name, text, dialect, name, role).map(|c| c.proto)
     }
 
     /// Add a directory to search for Scheme libraries (`(import (a b))` finds `a/b.scm`).

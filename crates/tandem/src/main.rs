@@ -77,9 +77,9 @@ enum Lang {
 enum JitMode {
     /// Interpret only.
     Off,
-    /// Compile hot functions and loops (the default).
+    /// Compile hot functions and loops (the default); until the JIT exists, interprets.
     Auto,
-    /// Compile everything before it runs.
+    /// Compile everything before it runs; until the JIT exists, interprets.
     Always,
 }
 

@@ -66,41 +66,23 @@ fn module_file(path: PathBuf) -> (PathBuf, Dialect) {
     }
 }
 
-/// Parse, lower, resolve and compile `text` (file `name`) into global namespace `ns`. Scheme
-/// and Jue code first loads the parts of the Scheme prelude it names (see `prelude.rs`).
-///
-/// `macros`, when given, holds the top-level `define-syntax` forms of the Scheme code compiled
-/// into `ns` before (the entries of a REPL session): they are in scope in this unit, and its
-/// own are added once it compiles.
-pub(crate) fn compile_text(
-    vm: &mut Vm,
-    cx: Cx,
-    name: &str,
-    text: &str,
-    dialect: Dialect,
-    ns: &str,
-    macros: Option<&mut Vec<Datum>>,
-) -> Result<Compiled, Error> {
-    compile_unit(vm, cx, name, text, dialect, ns, Role::Program(macros))
-}
-
-/// What [`compile_unit`] compiles.
-enum Role<'m> {
+/// What [`compile_text`] compiles.
+pub(crate) enum Role<'m> {
     /// A prelude: its top-level names become builtins (and it needs no Scheme prelude).
     Prelude,
-    /// Program code, with its namespace's saved macros when the namespace keeps them (see
-    /// [`compile_text`]).
+    /// Program code. With `Some(macros)`, the namespace keeps its macros: `macros` holds the
+    /// top-level `define-syntax` forms of the Scheme code compiled into it before (the
+    /// entries of a REPL session), which are in scope in this unit, and this unit's own join
+    /// them once it compiles.
     Program(Option<&'m mut Vec<Datum>>),
 }
 
 /// The keyword a top-level `(define-syntax NAME ...)` form defines.
 fn macro_keyword(d: &Datum) -> Option<&str> {
-    match &d.kind {
-        DatumKind::List(items, None) if items.len() == 3 && items[0].is_symbol("define-syntax") => {
-            items[1].as_symbol()
-        }
-        _ => None,
+    if !d.is_form("define-syntax") {
+        return None;
     }
+    d.list_items()?.get(1)?.as_symbol()
 }
 
 /// After a unit compiled into a namespace: keep its top-level macros for the next unit, and
@@ -113,8 +95,10 @@ fn remember_macros(saved: &mut Vec<Datum>, new: &[Datum], defined: &[String]) {
     saved.extend(new.iter().cloned());
 }
 
-/// [`compile_text`], or compile a prelude ([`Role::Prelude`]).
-fn compile_unit(
+/// Parse, lower, resolve and compile `text` (file `name`) into global namespace `ns`. Scheme
+/// and Jue program code first loads the parts of the Scheme prelude it names (see
+/// `prelude.rs`).
+pub(crate) fn compile_text(
     vm: &mut Vm,
     cx: Cx,
     name: &str,
@@ -255,11 +239,7 @@ fn library_parts(datums: Vec<Datum>) -> Result<LibraryParts, Error> {
         body: Vec::new(),
         exports: None,
     };
-    let is_define_library = |d: &Datum| {
-        matches!(&d.kind, DatumKind::List(items, None)
-            if items.first().is_some_and(|h| h.is_symbol("define-library")))
-    };
-    if datums.len() == 1 && is_define_library(&datums[0]) {
+    if datums.len() == 1 && datums[0].is_form("define-library") {
         let Some(DatumKind::List(items, _)) = datums.into_iter().next().map(|d| d.kind) else {
             unreachable!("checked above")
         };
@@ -306,8 +286,7 @@ fn library_parts(datums: Vec<Datum>) -> Result<LibraryParts, Error> {
         return Ok(parts);
     }
     for d in datums {
-        let is_import = matches!(&d.kind, DatumKind::List(items, None)
-            if items.first().is_some_and(|h| h.is_symbol("import")));
+        let is_import = d.is_form("import");
         if is_import && parts.body.is_empty() {
             if let DatumKind::List(items, _) = d.kind {
                 parts.imports.extend(items.into_iter().skip(1));
@@ -380,11 +359,7 @@ fn import_set(vm: &mut Vm, cx: Cx, set: &Datum, from: FileId) -> Result<Vec<Impo
         }
         return Ok(bound);
     }
-    let importer_dir = vm
-        .sources
-        .get(from)
-        .and_then(|f| Path::new(&f.name).parent().map(Path::to_path_buf))
-        .unwrap_or_default();
+    let importer_dir = importer_dir(vm, from);
     let candidates: Vec<(PathBuf, Dialect)> = if head == "file" {
         match items.get(1).map(|d| &d.kind) {
             Some(DatumKind::Str(p)) => vec![module_file(importer_dir.join(p))],
@@ -435,19 +410,18 @@ fn import_set(vm: &mut Vm, cx: Cx, set: &Datum, from: FileId) -> Result<Vec<Impo
     Ok(bound)
 }
 
+/// The directory of source file `file`, which its imports are relative to.
+fn importer_dir(vm: &Vm, file: FileId) -> PathBuf {
+    vm.sources
+        .get(file)
+        .and_then(|f| Path::new(&f.name).parent().map(Path::to_path_buf))
+        .unwrap_or_default()
+}
+
 /// The file an `import` names, relative to the importing file, and its dialect (see
 /// [`module_file`]).
 fn module_path(vm: &Vm, path: &str, from: Span) -> (PathBuf, Dialect) {
-    let importer = vm
-        .sources
-        .get(from.file)
-        .map(|f| f.name.clone())
-        .unwrap_or_default();
-    let dir = Path::new(&importer)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    module_file(dir.join(path))
+    module_file(importer_dir(vm, from.file).join(path))
 }
 
 /// The VM's module loader: load the module `path` for a Ruff `import` at `span`. The import
@@ -521,7 +495,7 @@ fn load_module_file(
             .iter()
             .map(|(_, shown)| short_name(shown))
             .collect();
-        chain.push(short_name(&display));
+        chain.push(shown_path.clone());
         return Err(Error::Compile(vec![Diagnostic::error(
             format!("circular import: {}", chain.join(" -> ")),
             span,
@@ -575,7 +549,7 @@ fn run_module(
     ns: &str,
     dialect: Dialect,
 ) -> Result<Value, Error> {
-    let compiled = compile_text(vm, cx, display, text, dialect, ns, None)?;
+    let compiled = compile_text(vm, cx, display, text, dialect, ns, Role::Program(None))?;
     if cx.imports == Imports::Run {
         vm.run_proto(compiled.proto).map_err(Error::Runtime)?;
     }
@@ -609,7 +583,7 @@ pub(crate) fn load_prelude(
         builtins,
         imports: Imports::Run,
     };
-    match compile_unit(vm, cx, name, text, dialect, ns, Role::Prelude) {
+    match compile_text(vm, cx, name, text, dialect, ns, Role::Prelude) {
         Ok(compiled) => vm
             .run_proto(compiled.proto)
             .map(|_| ())

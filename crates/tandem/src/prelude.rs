@@ -156,7 +156,7 @@ fn load_from<'n>(
     let proto =
         tandem_vm::compile::compile_module(&module, &mut vm.globals, &mut vm.heap, ns, true)
             .map_err(|d| bug(vec![d]))?;
-    vm.protos.push(proto.clone());
+    // Running it keeps the prototype (its constants are roots from now on).
     vm.run_proto(proto).map_err(Error::Runtime)?;
     for (loaded, wanted) in vm.scheme_prelude.loaded.iter_mut().zip(want) {
         *loaded |= wanted;
