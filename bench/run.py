@@ -89,12 +89,16 @@ class Impl:
 
 
 class Tandem(Impl):
+    """tandem running the Ruff versions (bench/NAME.ruff)."""
+
+    ext = ".ruff"
+
     def __init__(self, path, args):
         super().__init__("tandem", path, REPO)
         self.args = args
 
     def command(self, bench):
-        src = os.path.join(HERE, bench + ".ruff")
+        src = os.path.join(HERE, bench + self.ext)
         if not os.path.isfile(src):
             return None, "missing program " + src
         if not self.installed():
@@ -105,17 +109,11 @@ class Tandem(Impl):
 class TandemScheme(Tandem):
     """tandem running the Scheme versions (bench/NAME.scm: the peers' programs, unchanged)."""
 
+    ext = ".scm"
+
     def __init__(self, path, args):
         super().__init__(path, args)
         self.name = "tandem-scm"
-
-    def command(self, bench):
-        src = os.path.join(HERE, bench + ".scm")
-        if not os.path.isfile(src):
-            return None, "missing program " + src
-        if not self.installed():
-            return None, "tandem binary not found: %s (build it: cargo build --release)" % self.binary
-        return [self.binary, "run"] + self.args + [src], None
 
 
 class Peer(Impl):
