@@ -7,6 +7,7 @@
 //! - `syntax_rules`: `syntax-rules` matching and template instantiation.
 //! - `quasiquote`: quasiquote to calls of `cons`/`list`/`append`/`list->vector`.
 //! - `records`: `define-record-type`.
+//! - `forward`: library procedures that only forward to a builtin, and their importers' calls.
 //! - `lower`: IR-building helpers and the list of `%`-builtins the lowering relies on.
 
 mod expand;
