@@ -6,6 +6,8 @@ pub mod dialect;
 pub mod ruff;
 pub mod scheme;
 pub mod span;
+#[cfg(test)]
+mod test_support;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
 pub use dialect::Dialect;

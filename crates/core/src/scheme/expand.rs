@@ -18,6 +18,7 @@ use crate::ir::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 use tandem_syntax::scheme::{Datum, DatumKind};
 use tandem_syntax::{Diagnostic, Span};
@@ -260,6 +261,13 @@ fn list_items(d: Cow<'_, Datum>) -> Cow<'_, [Datum]> {
     }
 }
 
+/// Put `xs` at the front of `queue`, in order.
+fn splice_front<T>(queue: &mut VecDeque<T>, xs: Vec<T>) {
+    for x in xs.into_iter().rev() {
+        queue.push_front(x);
+    }
+}
+
 /// Item `i` of `items` (which must have it), borrowed or moved out (leaving `#f`).
 fn take_item<'a>(items: &mut Cow<'a, [Datum]>, i: usize) -> Cow<'a, Datum> {
     match items {
@@ -305,14 +313,31 @@ pub(crate) struct Lx {
     pub(crate) steps: u64,
 }
 
+/// What is lowered besides the datums (see `lower_scheme_program` and
+/// `lower_scheme_library`).
+#[derive(Clone, Copy)]
+pub(crate) struct Options<'a> {
+    /// The program is Jue.
+    pub(crate) jue: bool,
+    /// The names the program's namespace already defines or imports.
+    pub(crate) known_globals: &'a [String],
+    /// The imported procedures that only forward to a builtin.
+    pub(crate) forwarders: &'a [Forwarder],
+    /// The program is the Scheme library itself (see [`Lx::library`]).
+    pub(crate) library: bool,
+}
+
 pub(crate) fn lower_program(
     datums: &[Datum],
     file_span: Span,
-    jue: bool,
-    known_globals: &[String],
-    forwarders: &[Forwarder],
-    library: bool,
+    options: Options,
 ) -> Result<Module, Vec<Diagnostic>> {
+    let Options {
+        jue,
+        known_globals,
+        forwarders,
+        library,
+    } = options;
     let core = Env::top_level(None);
     for (name, sf) in SPECIAL_FORMS {
         core.bind(name, Binding::Special(*sf));
@@ -336,8 +361,7 @@ pub(crate) fn lower_program(
     lx.fstack.push(main);
     let mut out = Vec::new();
     let root = lx.root.clone();
-    let mut queue: std::collections::VecDeque<Cow<Datum>> =
-        datums.iter().map(Cow::Borrowed).collect();
+    let mut queue: VecDeque<Cow<Datum>> = datums.iter().map(Cow::Borrowed).collect();
     while let Some(d) = queue.pop_front() {
         if lx.errors.len() >= 50 {
             break;
@@ -350,9 +374,7 @@ pub(crate) fn lower_program(
                     lx.jue_begin(items, span, &mut out);
                     continue;
                 }
-                for (i, x) in items.into_iter().enumerate() {
-                    queue.insert(i, x);
-                }
+                splice_front(&mut queue, items);
                 continue;
             }
             Err(d) => d,
@@ -402,6 +424,13 @@ impl Lx {
     pub(crate) fn new_var(&mut self, name: &str, span: Span) -> VarId {
         let func = self.fstack.last().copied().unwrap_or(0);
         self.module.add_var(base_name(name), func, true, span)
+    }
+
+    /// A new local of the function being lowered, bound to `name` in `frame`.
+    pub(crate) fn bind_new_var(&mut self, frame: &Env, name: &str, span: Span) -> VarId {
+        let v = self.new_var(name, span);
+        frame.bind(name, Binding::Var(v));
+        v
     }
 
     /// Make a function: `params` (display names) and an optional rest list parameter; `build`
@@ -468,11 +497,11 @@ impl Lx {
     /// What `sym` refers to in `env`.
     pub(crate) fn lookup(&self, env: &Rc<Env>, sym: &str) -> Binding {
         let mut env = env.clone();
-        let mut s = sym.to_string();
+        let mut s = sym;
         loop {
-            let mut frame = Some(env.start_for(&s));
+            let mut frame = Some(env.start_for(s));
             while let Some(f) = frame {
-                if let Some(b) = f.names.borrow().get(&s) {
+                if let Some(b) = f.names.borrow().get(s) {
                     return b.clone();
                 }
                 frame = f.parent.clone();
@@ -489,23 +518,20 @@ impl Lx {
                         .and_then(|i| self.aliases.get(i))
                         .filter(|(o, _)| o == orig)
                     else {
-                        return Binding::Global(base_name(&s).to_string());
+                        return Binding::Global(base_name(s).to_string());
                     };
                     env = e.clone();
-                    s = o.clone();
+                    s = o;
                 }
-                None => return Binding::Global(s),
+                None => return Binding::Global(s.to_string()),
             }
         }
     }
 
     /// The special form (or auxiliary keyword) `d` names, if it is an identifier bound to one.
     pub(crate) fn special_of(&self, d: &Datum, env: &Rc<Env>) -> Option<Sf> {
-        match (&d.kind, d.as_symbol()) {
-            (_, Some(s)) => match self.lookup(env, s) {
-                Binding::Special(sf) => Some(sf),
-                _ => None,
-            },
+        match self.lookup(env, d.as_symbol()?) {
+            Binding::Special(sf) => Some(sf),
             _ => None,
         }
     }
@@ -564,23 +590,21 @@ impl Lx {
 
     /// Lower an expression.
     pub(crate) fn expr(&mut self, d: &Datum, env: &Rc<Env>) -> Expr {
-        self.depth += 1;
-        let r = if self.depth > MAX_EXPR_DEPTH {
-            self.err("expression nested too deeply", d.span)
-        } else {
-            self.expr_inner(d, env, None)
-        };
-        self.depth -= 1;
-        r
+        self.expr_nested(d, env, None)
     }
 
     /// Lower an expression whose value is bound to `name` (a lambda gets that name).
     pub(crate) fn named_expr(&mut self, d: &Datum, env: &Rc<Env>, name: &str) -> Expr {
+        self.expr_nested(d, env, Some(name))
+    }
+
+    /// [`Lx::expr_inner`] one level deeper, up to [`MAX_EXPR_DEPTH`].
+    fn expr_nested(&mut self, d: &Datum, env: &Rc<Env>, name: Option<&str>) -> Expr {
         self.depth += 1;
         let r = if self.depth > MAX_EXPR_DEPTH {
             self.err("expression nested too deeply", d.span)
         } else {
-            self.expr_inner(d, env, Some(name))
+            self.expr_inner(d, env, name)
         };
         self.depth -= 1;
         r
@@ -912,6 +936,24 @@ impl Lx {
         })
     }
 
+    /// Scan the forms of a body (or of a top-level `begin`) in order: a `begin`, or a macro
+    /// use expanding to one, splices its forms in its place; every other form is classified,
+    /// so a `define-syntax` binds its macro before the forms after it are scanned.
+    fn scan_forms<'a>(
+        &mut self,
+        mut queue: VecDeque<Cow<'a, Datum>>,
+        env: &Rc<Env>,
+    ) -> Vec<Item<'a>> {
+        let mut items = Vec::new();
+        while let Some(d) = queue.pop_front() {
+            match self.begin_items(d, env) {
+                Ok(xs) => splice_front(&mut queue, xs),
+                Err(d) => items.extend(self.classify(d, env)),
+            }
+        }
+        items
+    }
+
     /// Lower a body: internal definitions (letrec* semantics) followed by expressions, in a
     /// new frame of `env`.
     pub(crate) fn body(&mut self, forms: &[Datum], env: &Rc<Env>, span: Span) -> Expr {
@@ -919,19 +961,7 @@ impl Lx {
             return self.err("expected a body (at least one expression)", span);
         }
         let frame = Env::child(env);
-        let mut queue: std::collections::VecDeque<Cow<Datum>> =
-            forms.iter().map(Cow::Borrowed).collect();
-        let mut items = Vec::new();
-        while let Some(d) = queue.pop_front() {
-            match self.begin_items(d, &frame) {
-                Ok(xs) => {
-                    for (i, x) in xs.into_iter().enumerate() {
-                        queue.insert(i, x);
-                    }
-                }
-                Err(d) => items.extend(self.classify(d, &frame)),
-            }
-        }
+        let items = self.scan_forms(forms.iter().map(Cow::Borrowed).collect(), &frame);
         // Bind every defined name first (letrec*), then evaluate in order.
         let mut out = Vec::new();
         let mut vars: FxHashMap<String, VarId> = FxHashMap::default();
@@ -948,8 +978,7 @@ impl Lx {
                         );
                         continue;
                     }
-                    let v = self.new_var(&def.name, def.span);
-                    frame.bind(&def.name, Binding::Var(v));
+                    let v = self.bind_new_var(&frame, &def.name, def.span);
                     vars.insert(def.name.clone(), v);
                     out.push(mk(
                         ExprKind::Define(v, Box::new(Expr::null(def.span))),
@@ -1135,18 +1164,7 @@ impl Lx {
     /// printed once); otherwise its forms are spliced into the top level.
     fn jue_begin(&mut self, items: Vec<Cow<Datum>>, span: Span, out: &mut Vec<Expr>) {
         let root = self.root.clone();
-        let mut flat = Vec::new();
-        let mut queue: std::collections::VecDeque<Cow<Datum>> = items.into();
-        while let Some(d) = queue.pop_front() {
-            match self.begin_items(d, &root) {
-                Ok(xs) => {
-                    for (i, x) in xs.into_iter().enumerate() {
-                        queue.insert(i, x);
-                    }
-                }
-                Err(d) => flat.extend(self.classify(d, &root)),
-            }
-        }
+        let flat = self.scan_forms(items.into(), &root);
         if !flat.is_empty() && flat.iter().all(|i| matches!(i, Item::Expr(_))) {
             let xs = flat
                 .into_iter()

@@ -87,8 +87,7 @@ impl Lx {
         let frame = Env::child(env);
         let mut out = Vec::new();
         for (b, init) in bs.iter().zip(inits) {
-            let v = self.new_var(&b.name, b.span);
-            frame.bind(&b.name, Binding::Var(v));
+            let v = self.bind_new_var(&frame, &b.name, b.span);
             out.push(define(v, init, b.span));
         }
         out.push(self.body(&items[2..], &frame, span));
@@ -105,8 +104,7 @@ impl Lx {
         };
         let inits: Vec<Expr> = bs.iter().map(|b| self.expr(b.init, env)).collect();
         let frame = Env::child(env);
-        let lv = self.new_var(&name, items[1].span);
-        frame.bind(&name, Binding::Var(lv));
+        let lv = self.bind_new_var(&frame, &name, items[1].span);
         let params: Vec<String> = bs.iter().map(|b| b.name.clone()).collect();
         let body = &items[3..];
         let fid = self.make_func(&name, span, &params, None, |lx, pv, _| {
@@ -131,8 +129,7 @@ impl Lx {
         for b in &bs {
             let init = self.named_expr(b.init, &frame, &b.name);
             frame = Env::child(&frame);
-            let v = self.new_var(&b.name, b.span);
-            frame.bind(&b.name, Binding::Var(v));
+            let v = self.bind_new_var(&frame, &b.name, b.span);
             out.push(define(v, init, b.span));
         }
         out.push(self.body(&items[2..], &frame, span));
@@ -150,8 +147,7 @@ impl Lx {
         let mut out = Vec::new();
         let mut vars = Vec::new();
         for b in &bs {
-            let v = self.new_var(&b.name, b.span);
-            frame.bind(&b.name, Binding::Var(v));
+            let v = self.bind_new_var(&frame, &b.name, b.span);
             out.push(define(v, Expr::null(b.span), b.span));
             vars.push(v);
         }
@@ -489,8 +485,7 @@ impl Lx {
             global_call("%guard-body", vec![th], span)
         };
         let frame = Env::child(env);
-        let v = self.new_var(var, spec[0].span);
-        frame.bind(var, Binding::Var(v));
+        let v = self.bind_new_var(&frame, var, spec[0].span);
         let rethrow = || mk(ExprKind::Throw(Box::new(local(v, span))), span);
         let mut handler = self.cond_clauses("guard", &spec[1..], &frame, rethrow());
         if !self.library {

@@ -19,9 +19,9 @@ use crate::ir::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Turn each call `(f x ...)` of an imported forwarder `f` (with its arity) into a call of
-/// its target. `own` are the names the module defines itself; `assigned`, those it assigns
-/// anywhere; `redefined`, every name that is not the builtin in this module. Runs on an
-/// explicit stack.
+/// its target, unless the module defines (`module.globals`) or assigns (`assigned`) `f`
+/// itself, or `redefined` (every name that is not the builtin in this module) holds the
+/// target. Runs on an explicit stack.
 pub(crate) fn forward_calls(
     module: &mut Module,
     imported: &[Forwarder],

@@ -7,6 +7,7 @@
 //! - `syntax_rules`: `syntax-rules` matching and template instantiation.
 //! - `quasiquote`: quasiquote to calls of `cons`/`list`/`append`/`list->vector`.
 //! - `records`: `define-record-type`.
+//! - `forward`: library procedures that only forward to a builtin, and their importers' calls.
 //! - `lower`: IR-building helpers and the list of `%`-builtins the lowering relies on.
 
 mod expand;
@@ -21,6 +22,7 @@ use crate::ir::{Forwarder, Module};
 use tandem_syntax::scheme::Datum;
 use tandem_syntax::{Diagnostic, Span};
 
+use expand::Options;
 pub use expand::{MAX_EXPANSION_STEPS, MAX_MACRO_DEPTH};
 
 /// The native stack lowering may need: it recurses over the program (and over macro
@@ -64,7 +66,13 @@ pub fn lower_scheme_program(
     known_globals: &[String],
     forwarders: &[Forwarder],
 ) -> Result<Module, Vec<Diagnostic>> {
-    lower_on_big_stack(datums, file_span, jue, known_globals, forwarders, false)
+    let options = Options {
+        jue,
+        known_globals,
+        forwarders,
+        library: false,
+    };
+    lower_on_big_stack(datums, file_span, options)
 }
 
 /// Lower (some of) the Scheme library written in Scheme, the prelude, as
@@ -73,18 +81,22 @@ pub fn lower_scheme_program(
 /// `%escape?`), and its definitions *are* the builtins, so they do not stop calls of builtins
 /// from being inlined.
 pub fn lower_scheme_library(datums: &[Datum], file_span: Span) -> Result<Module, Vec<Diagnostic>> {
-    lower_on_big_stack(datums, file_span, false, &[], &[], true)
+    let options = Options {
+        jue: false,
+        known_globals: &[],
+        forwarders: &[],
+        library: true,
+    };
+    lower_on_big_stack(datums, file_span, options)
 }
 
 fn lower_on_big_stack(
     datums: &[Datum],
     file_span: Span,
-    jue: bool,
-    known_globals: &[String],
-    forwarders: &[Forwarder],
-    library: bool,
+    options: Options,
 ) -> Result<Module, Vec<Diagnostic>> {
-    let run = || expand::lower_program(datums, file_span, jue, known_globals, forwarders, library);
+    // Only borrows: `Copy`, so it can run here when no thread can be spawned.
+    let run = move || expand::lower_program(datums, file_span, options);
     if ON_BIG_STACK.with(|b| b.get()) {
         return run();
     }
@@ -99,7 +111,7 @@ fn lower_on_big_stack(
     match spawned {
         Some(Ok(result)) => result,
         Some(Err(panic)) => std::panic::resume_unwind(panic),
-        None => expand::lower_program(datums, file_span, jue, known_globals, forwarders, library),
+        None => run(),
     }
 }
 

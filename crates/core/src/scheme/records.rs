@@ -24,17 +24,13 @@ pub(crate) enum RecordPart {
     Pred {
         ty: String,
     },
-    /// Accessors and modifiers know their type (`ty`, the type's name as bound) and its
-    /// display name, to check their argument.
-    Get {
+    /// An accessor, or with `modifier` a modifier, of `field`. It knows its type (`ty`, the
+    /// type's name as bound) and the type's display name, to check its argument.
+    Field {
         ty: String,
         shown: String,
         field: String,
-    },
-    Set {
-        ty: String,
-        shown: String,
-        field: String,
+        modifier: bool,
     },
 }
 
@@ -70,7 +66,8 @@ impl Lx {
         } else {
             display
         };
-        let mut field_syms = Vec::new();
+        // The field names as written (without any renaming).
+        let mut fields: Vec<String> = Vec::new();
         let mut defs = Vec::new();
         let mut accessors = Vec::new();
         for f in items.get(4..).unwrap_or(&[]) {
@@ -99,41 +96,28 @@ impl Lx {
                 }
             }
             let field = base_name(&names[0]).to_string();
-            if field_syms.iter().any(|x: &String| base_name(x) == field) {
+            if fields.contains(&field) {
                 self.err(
                     format!("define-record-type: duplicate field `{field}`"),
                     f.span,
                 );
                 return None;
             }
-            field_syms.push(names[0].clone());
-            if let Some(g) = names.get(1) {
+            // `(field accessor modifier)`: the names after the field's own.
+            for (proc_name, modifier) in names[1..].iter().zip([false, true]) {
                 accessors.push(Def {
-                    name: g.clone(),
+                    name: proc_name.clone(),
                     span: f.span,
-                    val: DefVal::Record(RecordPart::Get {
+                    val: DefVal::Record(RecordPart::Field {
                         ty: ty.to_string(),
                         shown: shown.clone(),
                         field: field.clone(),
+                        modifier,
                     }),
                 });
             }
-            if let Some(s) = names.get(2) {
-                accessors.push(Def {
-                    name: s.clone(),
-                    span: f.span,
-                    val: DefVal::Record(RecordPart::Set {
-                        ty: ty.to_string(),
-                        shown: shown.clone(),
-                        field: field.clone(),
-                    }),
-                });
-            }
+            fields.push(field);
         }
-        let fields: Vec<String> = field_syms
-            .iter()
-            .map(|f| base_name(f).to_string())
-            .collect();
         defs.push(Def {
             name: ty.to_string(),
             span,
@@ -142,17 +126,10 @@ impl Lx {
                 fields: fields.clone(),
             }),
         });
-        match &items[2].kind {
-            DatumKind::Bool(false) => {}
-            DatumKind::Symbol(c) => defs.push(Def {
-                name: c.clone(),
-                span: items[2].span,
-                val: DefVal::Record(RecordPart::Ctor {
-                    ty: ty.to_string(),
-                    params: fields.clone(),
-                    fields: fields.clone(),
-                }),
-            }),
+        // The constructor's name and parameters, if it has one.
+        let ctor = match &items[2].kind {
+            DatumKind::Bool(false) => None,
+            DatumKind::Symbol(c) => Some((c.as_str(), fields.clone())),
             DatumKind::List(xs, None) if !xs.is_empty() => {
                 let Some(c) = xs[0].as_symbol() else {
                     self.err(
@@ -188,20 +165,23 @@ impl Lx {
                         }
                     }
                 }
-                defs.push(Def {
-                    name: c.to_string(),
-                    span: items[2].span,
-                    val: DefVal::Record(RecordPart::Ctor {
-                        ty: ty.to_string(),
-                        params,
-                        fields: fields.clone(),
-                    }),
-                });
+                Some((c, params))
             }
             _ => {
                 self.err("define-record-type: bad constructor spec", items[2].span);
                 return None;
             }
+        };
+        if let Some((c, params)) = ctor {
+            defs.push(Def {
+                name: c.to_string(),
+                span: items[2].span,
+                val: DefVal::Record(RecordPart::Ctor {
+                    ty: ty.to_string(),
+                    params,
+                    fields,
+                }),
+            });
         }
         match &items[3].kind {
             DatumKind::Bool(false) => {}
@@ -273,33 +253,31 @@ impl Lx {
                     global_call("%record-instance?", vec![local(pv[0], span), ty], span)
                 })
             }
-            RecordPart::Get { ty, shown, field } => {
-                self.make_func(name, span, &["obj".into()], None, |lx, pv, _| {
+            RecordPart::Field {
+                ty,
+                shown,
+                field,
+                modifier,
+            } => {
+                let params: Vec<String> = if *modifier {
+                    vec!["obj".into(), "value".into()]
+                } else {
+                    vec!["obj".into()]
+                };
+                self.make_func(name, span, &params, None, |lx, pv, _| {
                     let obj = || local(pv[0], span);
-                    let get = mk(ExprKind::Field(Box::new(obj()), field.clone()), span);
-                    let ty = ty_ref(lx, ty);
-                    checked(name, shown, obj, ty, get, span)
-                })
-            }
-            RecordPart::Set { ty, shown, field } => self.make_func(
-                name,
-                span,
-                &["obj".into(), "value".into()],
-                None,
-                |lx, pv, _| {
-                    let obj = || local(pv[0], span);
-                    let set = mk(
-                        ExprKind::SetField(
+                    let access = match pv.get(1) {
+                        Some(&value) => ExprKind::SetField(
                             Box::new(obj()),
                             field.clone(),
-                            Box::new(local(pv[1], span)),
+                            Box::new(local(value, span)),
                         ),
-                        span,
-                    );
+                        None => ExprKind::Field(Box::new(obj()), field.clone()),
+                    };
                     let ty = ty_ref(lx, ty);
-                    checked(name, shown, obj, ty, set, span)
-                },
-            ),
+                    checked(name, shown, obj, ty, mk(access, span), span)
+                })
+            }
         };
         mk(ExprKind::Closure(fid), span)
     }

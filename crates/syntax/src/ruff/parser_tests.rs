@@ -2,16 +2,15 @@
 
 use super::*;
 use crate::span::SourceMap;
+use crate::test_support::{each_pair, on_small_stack, render};
 
 fn parse_ok(src: &str) -> Program {
     match parse(src, FileId(0)) {
         Ok(p) => p,
-        Err(diags) => {
-            let mut sm = SourceMap::new();
-            sm.add("t.ruff", src);
-            let text: String = diags.iter().map(|d| d.render(&sm)).collect();
-            panic!("unexpected errors for {src:?}:\n{text}");
-        }
+        Err(diags) => panic!(
+            "unexpected errors for {src:?}:\n{}",
+            render("t.ruff", src, &diags)
+        ),
     }
 }
 
@@ -699,12 +698,7 @@ fn moderate_nesting_parses() {
         parse_ok(&format!("x := 1{}", " + 1".repeat(200)));
         parse_ok(&format!("if a {{ }}{}", " else if a { }".repeat(200)));
     };
-    std::thread::Builder::new()
-        .stack_size(1 << 20)
-        .spawn(run)
-        .unwrap()
-        .join()
-        .unwrap();
+    on_small_stack(run);
 }
 
 #[test]
@@ -719,12 +713,7 @@ fn max_nesting_fits_in_a_small_stack() {
         let mixed = "([{(f(-!\"${".repeat(40);
         let _ = parse(&mixed, FileId(0));
     };
-    std::thread::Builder::new()
-        .stack_size(1 << 20)
-        .spawn(run)
-        .unwrap()
-        .join()
-        .unwrap();
+    on_small_stack(run);
 }
 
 const PROGRAM: &str = r#"
@@ -892,12 +881,9 @@ fn garbage_never_panics() {
         assert!(r.is_ok(), "panicked on {src:?}");
     }
     // Every prefix of every nasty string too, and all pairs.
-    for a in nasty {
-        for b in nasty {
-            let s = format!("{a}{b}");
-            let _ = parse(&s, FileId(0));
-        }
-    }
+    each_pair(&nasty, |s| {
+        let _ = parse(s, FileId(0));
+    });
 }
 
 #[test]
@@ -949,13 +935,7 @@ fn repository_programs_parse() {
         let name = p.file_name().unwrap().to_string_lossy().to_string();
         let result = parse(&src, FileId(0));
         match (name.starts_with("err_syntax"), result) {
-            (false, Err(e)) => {
-                let mut sm = SourceMap::new();
-                sm.add(p.display().to_string(), src.as_str());
-                for d in e {
-                    failures.push_str(&d.render(&sm));
-                }
-            }
+            (false, Err(e)) => failures.push_str(&render(&p.display().to_string(), &src, &e)),
             (true, Ok(_)) => failures.push_str(&format!("{name} should not parse\n")),
             _ => {}
         }

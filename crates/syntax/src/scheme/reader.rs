@@ -48,14 +48,13 @@ pub fn read_range(
     file: FileId,
     mode: ReadMode,
 ) -> Result<Vec<Datum>, Vec<Diagnostic>> {
+    // `is_char_boundary` is false past the end, so this also rejects `start > end`.
     match source
         .get(..range.end)
         .filter(|s| s.is_char_boundary(range.start))
     {
-        Some(src) if range.start <= range.end => {
-            read_with(Lexer::new_at(src, range.start, file, mode))
-        }
-        _ => Err(vec![Diagnostic::error(
+        Some(src) => read_with(Lexer::new_at(src, range.start, file, mode)),
+        None => Err(vec![Diagnostic::error(
             format!(
                 "cannot read bytes {}..{} of a {}-byte text",
                 range.start,

@@ -5,11 +5,10 @@ use super::datum::{Datum, DatumKind};
 use super::reader::{read, read_range, ReadMode, MAX_DEPTH, MAX_ERRORS};
 use crate::diagnostic::Diagnostic;
 use crate::span::{FileId, SourceMap, Span};
+use crate::test_support::{each_pair, on_small_stack};
 
 fn render(src: &str, diags: &[Diagnostic]) -> String {
-    let mut sm = SourceMap::new();
-    sm.add("t.scm", src);
-    diags.iter().map(|d| d.render(&sm)).collect()
+    crate::test_support::render("t.scm", src, diags)
 }
 
 fn read_mode(src: &str, mode: ReadMode) -> Vec<Datum> {
@@ -716,22 +715,18 @@ fn very_deep_nesting_is_an_error_not_a_crash() {
 fn nesting_at_the_limit_is_fine_on_a_small_stack() {
     let src = format!("{}x{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
     let quotes = format!("{}x", "'".repeat(MAX_DEPTH));
-    let handle = std::thread::Builder::new()
-        .stack_size(1 << 20)
-        .spawn(move || {
-            let ds = read(&src, FileId(0), ReadMode::Scheme).expect("reads");
-            assert_eq!(ds[0].write(), src);
-            let copy = ds.clone();
-            assert_eq!(copy, ds);
-            assert!(format!("{copy:?}").len() > MAX_DEPTH);
-            drop(copy);
-            drop(ds);
-            let ds = read(&quotes, FileId(0), ReadMode::Scheme).expect("reads");
-            assert!(ds[0].write().starts_with("(quote (quote"));
-            drop(ds);
-        })
-        .expect("spawn");
-    handle.join().expect("no stack overflow");
+    on_small_stack(move || {
+        let ds = read(&src, FileId(0), ReadMode::Scheme).expect("reads");
+        assert_eq!(ds[0].write(), src);
+        let copy = ds.clone();
+        assert_eq!(copy, ds);
+        assert!(format!("{copy:?}").len() > MAX_DEPTH);
+        drop(copy);
+        drop(ds);
+        let ds = read(&quotes, FileId(0), ReadMode::Scheme).expect("reads");
+        assert!(ds[0].write().starts_with("(quote (quote"));
+        drop(ds);
+    });
     let over = format!("{}x", "(".repeat(MAX_DEPTH + 1));
     assert!(first_err(&over).starts_with("nesting too deep"));
 }
@@ -855,13 +850,10 @@ fn garbage_never_panics() {
         "+NaN.0",
         "9/3/2",
     ];
-    for a in nasty {
-        for b in nasty {
-            let s = format!("{a}{b}");
-            let _ = read(&s, FileId(0), ReadMode::Scheme);
-            let _ = read(&s, FileId(0), ReadMode::Jue);
-        }
-    }
+    each_pair(&nasty, |s| {
+        let _ = read(s, FileId(0), ReadMode::Scheme);
+        let _ = read(s, FileId(0), ReadMode::Jue);
+    });
 }
 
 #[test]
