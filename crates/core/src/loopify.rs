@@ -58,7 +58,7 @@ fn rewrite(module: &mut Module, owner: FuncId, e: &mut Expr) {
     }
 }
 
-fn try_loop(module: &mut Module, owner: FuncId, items: &[Expr], span: Span) -> Option<Expr> {
+fn try_loop(module: &mut Module, owner: FuncId, items: &mut [Expr], span: Span) -> Option<Expr> {
     let [define, set, call] = items else {
         return None;
     };
@@ -74,7 +74,7 @@ fn try_loop(module: &mut Module, owner: FuncId, items: &[Expr], span: Span) -> O
     let ExprKind::Closure(g) = clo.kind else {
         return None;
     };
-    let ExprKind::Call { callee, args, .. } = &call.kind else {
+    let ExprKind::Call { callee, args, .. } = &mut call.kind else {
         return None;
     };
     let v = *v;
@@ -104,10 +104,14 @@ fn try_loop(module: &mut Module, owner: FuncId, items: &[Expr], span: Span) -> O
         }
     }
     replace_self_calls(module, owner, &mut body, v, &params, g);
+    // The block is replaced by the loop: its call's arguments move into the definitions.
     let mut out: Vec<Expr> = params
         .iter()
-        .zip(args.iter())
-        .map(|(p, a)| Expr::new(ExprKind::Define(*p, Box::new(a.clone())), a.span))
+        .zip(std::mem::take(args))
+        .map(|(p, a)| {
+            let at = a.span;
+            Expr::new(ExprKind::Define(*p, Box::new(a)), at)
+        })
         .collect();
     // The loop's label: the function it replaces (unique in the module).
     out.push(Expr::new(
