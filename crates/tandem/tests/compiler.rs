@@ -33,50 +33,55 @@ fn plain_calls(ops: &[String]) -> usize {
     count(ops, "CALL") + count(ops, "CALLG")
 }
 
+/// The disassembly and mnemonics of function `name` in `src`, checked: it makes `tail` tail
+/// calls and `plain` ordinary calls.
+fn assert_calls(src: &str, name: &str, tail: usize, plain: usize) -> (String, Vec<String>) {
+    let d = disasm_of(src, name);
+    let o = ops(&d);
+    assert_eq!(tail_calls(&o), tail, "{d}");
+    assert_eq!(plain_calls(&o), plain, "{d}");
+    (d, o)
+}
+
 #[test]
 fn return_of_a_call_is_a_tail_call() {
-    let d = disasm_of("func g(x) { return x }\nfunc f(x) { return g(x) }", "f");
-    let o = ops(&d);
-    assert_eq!(tail_calls(&o), 1, "{d}");
-    assert_eq!(plain_calls(&o), 0, "{d}");
+    assert_calls(
+        "func g(x) { return x }\nfunc f(x) { return g(x) }",
+        "f",
+        1,
+        0,
+    );
 }
 
 #[test]
 fn call_inside_arithmetic_is_not_a_tail_call() {
-    let d = disasm_of("func g(x) { return x }\nfunc f(x) { return 1 + g(x) }", "f");
-    let o = ops(&d);
-    assert_eq!(tail_calls(&o), 0, "{d}");
-    assert_eq!(plain_calls(&o), 1, "{d}");
+    assert_calls(
+        "func g(x) { return x }\nfunc f(x) { return 1 + g(x) }",
+        "f",
+        0,
+        1,
+    );
 }
 
 #[test]
 fn returning_calls_in_if_branches_are_tail_calls() {
     let src = "func g(x) { return x }\nfunc h(x) { return x }\n\
                func f(x) {\n  if x > 0 {\n    print(x)\n    return g(x - 1)\n  } else {\n    return h(x)\n  }\n}";
-    let d = disasm_of(src, "f");
-    let o = ops(&d);
-    assert_eq!(tail_calls(&o), 2, "{d}");
     // print(x) is not in tail position.
-    assert_eq!(plain_calls(&o), 1, "{d}");
+    assert_calls(src, "f", 2, 1);
 }
 
 #[test]
 fn a_call_statement_at_the_end_is_not_a_tail_call() {
     // Falling off the end returns null, not g's value.
-    let d = disasm_of("func g(x) { return x }\nfunc f(x) { g(x) }", "f");
-    let o = ops(&d);
-    assert_eq!(tail_calls(&o), 0, "{d}");
-    assert_eq!(plain_calls(&o), 1, "{d}");
+    let (d, o) = assert_calls("func g(x) { return x }\nfunc f(x) { g(x) }", "f", 0, 1);
     assert_eq!(o.last().map(String::as_str), Some("RETURNNULL"), "{d}");
 }
 
 #[test]
 fn self_tail_recursion_and_else_if_chains() {
     let src = "func count(n, acc) {\n  if n == 0 { return acc }\n  else if n < 0 { return count(0 - n, acc) }\n  return count(n - 1, acc + 1)\n}";
-    let d = disasm_of(src, "count");
-    let o = ops(&d);
-    assert_eq!(tail_calls(&o), 2, "{d}");
-    assert_eq!(plain_calls(&o), 0, "{d}");
+    let (d, o) = assert_calls(src, "count", 2, 0);
     // n == 0 compiles to a fused compare-with-immediate-and-branch.
     assert!(o.iter().any(|x| x == "JMPNEQI"), "{d}");
 }
@@ -152,14 +157,13 @@ fn small_constants_use_immediate_forms() {
 
 #[test]
 fn try_body_calls_are_not_tail_calls() {
-    let d = disasm_of(
+    // The call inside `try` keeps its handler; the one in `except` may be a tail call.
+    let (d, o) = assert_calls(
         "func g(x) { return x }\nfunc f(x) {\n  try { return g(x) } except e { return g(0) }\n}",
         "f",
+        1,
+        1,
     );
-    let o = ops(&d);
-    // The call inside `try` keeps its handler; the one in `except` may be a tail call.
-    assert_eq!(plain_calls(&o), 1, "{d}");
-    assert_eq!(tail_calls(&o), 1, "{d}");
     assert!(o.iter().any(|x| x == "TRYBEGIN"), "{d}");
 }
 
@@ -186,11 +190,7 @@ fn too_many_variant_values_is_a_compile_error_not_a_truncation() {
         fields.join(", "),
         values.join(", ")
     );
-    let mut e = Engine::with_output(Box::new(std::io::sink()));
-    let err = match e.compile_source("t.ruff", &src, Dialect::Ruff) {
-        Ok(_) => panic!("201 payload values compiled"),
-        Err(err) => e.render_error(&err),
-    };
+    let err = compile_error(&src);
     assert!(err.contains("too many arguments"), "{err}");
 }
 

@@ -364,11 +364,8 @@ print(env(""), len(env("A=B")))"#,
         .env_remove("TANDEM_EFFECTS_UNSET_VAR")
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "hello env\nstring 0 true\n 0\n"
-    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "hello env\nstring 0 true\n 0\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

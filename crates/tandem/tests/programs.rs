@@ -3,12 +3,13 @@
 //! `NAME.out` (which every program needs; for a failing program it holds what is printed
 //! before the error). When `NAME.err` exists the program must exit non-zero, not with the
 //! internal-error code 70 and not by a signal, and each non-empty line of `NAME.err` must
-//! appear in stderr. The three modes must agree with each other on stdout and exit code, and
-//! a `.out` or `.err` file without its program is an error.
+//! appear in stderr; an `err_syntax_*` program must exit with the syntax-error code 3. The three
+//! modes must agree with each other on stdout and exit code, and a `.out` or `.err` file
+//! without its program is an error.
 
 mod common;
 
-use common::{command, temp_dir, wait_timeout};
+use common::{command, programs_dir, temp_dir, wait_timeout};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -18,12 +19,8 @@ const MODES: &[Option<&str>] = &[Some("--jit=off"), Some("--jit=always"), None];
 const TIMEOUT: Duration = Duration::from_secs(120);
 /// The exit code of an internal error (a panic in tandem).
 const INTERNAL_ERROR: i32 = 70;
-
-fn programs_dir(dialect: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/programs")
-        .join(dialect)
-}
+/// The exit code of a syntax or compile error, which every `err_syntax_*` program must give.
+const SYNTAX_ERROR: i32 = 3;
 
 struct Outcome {
     code: Option<i32>,
@@ -96,6 +93,12 @@ fn check(file: &Path) -> Vec<String> {
                     failures.push(format!(
                         "{name} [{label}]: internal error (exit {INTERNAL_ERROR})\n--- stderr\n{}",
                         o.stderr
+                    ));
+                }
+                if name.starts_with("err_syntax_") && o.code != Some(SYNTAX_ERROR) {
+                    failures.push(format!(
+                        "{name} [{label}]: exit code {:?}, not the syntax error's {SYNTAX_ERROR}\n--- stderr\n{}",
+                        o.code, o.stderr
                     ));
                 }
                 for p in phrases.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -248,5 +251,26 @@ fn a_program_without_a_dot_out_file_fails_even_with_a_dot_err() {
         failures.iter().any(|f| f.contains("stdout differs")),
         "{failures:?}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_err_syntax_program_that_fails_at_run_time_is_reported() {
+    let dir = temp_dir("programs-syntax");
+    let prog = dir.join("err_syntax_x.ruff");
+    std::fs::write(&prog, "print(1 / 0)\n").unwrap();
+    std::fs::write(dir.join("err_syntax_x.out"), "").unwrap();
+    std::fs::write(dir.join("err_syntax_x.err"), "error\nerr_syntax_x.ruff\n").unwrap();
+    let failures = check(&prog);
+    assert_eq!(failures.len(), MODES.len(), "{failures:?}");
+    assert!(
+        failures
+            .iter()
+            .all(|f| f.contains("not the syntax error's 3")),
+        "{failures:?}"
+    );
+    // A real syntax error passes.
+    std::fs::write(&prog, "print((1)\n").unwrap();
+    assert_eq!(check(&prog), Vec::<String>::new());
     let _ = std::fs::remove_dir_all(&dir);
 }

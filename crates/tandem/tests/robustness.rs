@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{command, stderr, temp_dir, wait_timeout, write_file};
+use common::{command, programs_dir, stderr, stdout, temp_dir, wait_timeout, write_file};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
@@ -113,9 +113,7 @@ fn corpus() -> Vec<String> {
 
 /// The programs of `tests/programs/<dir>` with extension `ext`, in name order.
 fn corpus_of(dir: &str, ext: &str) -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/programs")
-        .join(dir);
+    let dir = programs_dir(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("programs dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -484,8 +482,8 @@ fn runaway_nested_macro_recursion_fails_quickly() {
 }
 
 /// Run `tandem run` on `src` saved as `name` in a fresh directory; returns the exit code
-/// (`None`: killed by a signal, such as a stack overflow's abort) and stderr.
-fn run_generated(name: &str, src: &str) -> (Option<i32>, String) {
+/// (`None`: killed by a signal, such as a stack overflow's abort), stdout and stderr.
+fn run_generated(name: &str, src: &str) -> (Option<i32>, String, String) {
     let dir = temp_dir(name);
     let path = write_file(&dir, name, src);
     let out = command(&["run"])
@@ -494,7 +492,7 @@ fn run_generated(name: &str, src: &str) -> (Option<i32>, String) {
         .output()
         .expect("spawn");
     let _ = std::fs::remove_dir_all(&dir);
-    (out.status.code(), stderr(&out))
+    (out.status.code(), stdout(&out), stderr(&out))
 }
 
 /// Derived forms as long as their source (`and`, `or`, `cond`, `case`, quasiquote, `apply`,
@@ -555,7 +553,7 @@ fn derived_forms_a_million_long_are_a_clean_error() {
         ),
     ];
     for (name, src, at) in &cases {
-        let (code, err) = run_generated(name, src);
+        let (code, _, err) = run_generated(name, src);
         let head: String = err.chars().take(2000).collect();
         assert_eq!(code, Some(3), "{name}: stderr:\n{head}");
         assert!(
@@ -581,11 +579,13 @@ fn long_derived_forms_under_the_limit_still_run() {
         (0..n).map(|i| format!("(({i}) {i}) ")).collect::<String>(),
         n - 1
     );
-    let (code, err) = run_generated("long.scm", &src);
+    let (code, out, err) = run_generated("long.scm", &src);
     assert_eq!(
         code,
         Some(0),
         "{}",
         err.chars().take(2000).collect::<String>()
     );
+    // (f 7) is 7 and (g 99999) is 99999.
+    assert_eq!(out, format!("7{}", n - 1));
 }

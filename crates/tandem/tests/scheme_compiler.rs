@@ -36,10 +36,14 @@ fn section(text: &str, name: &str) -> Option<String> {
     Some(found)
 }
 
+/// [`section`], panicking when there is no function `name`.
+fn section_of(text: &str, name: &str) -> String {
+    section(text, name).unwrap_or_else(|| panic!("no function {name} in:\n{text}"))
+}
+
 /// The disassembly of function `name` (its header line up to the next function).
 fn disasm_of(src: &str, name: &str) -> String {
-    let text = disasm_all(src);
-    section(&text, name).unwrap_or_else(|| panic!("no function {name} in:\n{text}"))
+    section_of(&disasm_all(src), name)
 }
 
 /// The code of a loop (a named `let` called `name`, or a `do` loop when `name` is
@@ -56,7 +60,7 @@ fn loop_code(src: &str, outer: &str, name: &str) -> (String, Vec<Instr>) {
         );
         return (d, code);
     }
-    let d = section(&text, outer).unwrap_or_else(|| panic!("no function {outer} in:\n{text}"));
+    let d = section_of(&text, outer);
     let code = instrs(&d);
     assert!(
         code.iter()
@@ -210,6 +214,17 @@ fn find(code: &[Instr], pred: impl Fn(&Instr) -> bool, what: &str, disasm: &str)
         .unwrap_or_else(|| panic!("no {what} in:\n{disasm}"))
 }
 
+/// The code of function `name` in `src`, checked: it calls exactly the globals `tail` in tail
+/// position and `plain` elsewhere (each in order), and is well formed.
+fn assert_calls(src: &str, name: &str, tail: &[&str], plain: &[&str]) -> (String, Vec<Instr>) {
+    let d = disasm_of(src, name);
+    let code = instrs(&d);
+    assert_eq!(tail_globals(&code), tail, "{d}");
+    assert_eq!(plain_globals(&code), plain, "{d}");
+    assert_well_formed(&d);
+    (d, code)
+}
+
 fn tail_call_to(name: &'static str) -> impl Fn(&Instr) -> bool {
     move |i: &Instr| i.op == "TAILCALLG" && i.global() == Some(name)
 }
@@ -296,10 +311,12 @@ fn mutual_recursion_between_global_functions_uses_tail_calls() {
 
 #[test]
 fn final_if_with_two_tail_calls_jumps_to_the_else_branch() {
-    let d = disasm_of("(define (f x) (if (p x) (g x) (h x)))", "f");
-    let code = instrs(&d);
-    assert_eq!(tail_globals(&code), ["g", "h"], "{d}");
-    assert_eq!(plain_globals(&code), ["p"], "{d}");
+    let (d, code) = assert_calls(
+        "(define (f x) (if (p x) (g x) (h x)))",
+        "f",
+        &["g", "h"],
+        &["p"],
+    );
     let test_call = find(&code, call_to("p"), "call to p", &d);
     let g = find(&code, tail_call_to("g"), "tail call to g", &d);
     let h = find(&code, tail_call_to("h"), "tail call to h", &d);
@@ -312,16 +329,17 @@ fn final_if_with_two_tail_calls_jumps_to_the_else_branch() {
     // A branch ending in a tail call needs no jump over the other branch.
     assert_eq!(count(&code, "JMP"), 0, "{d}");
     assert_eq!(code.last().unwrap().pc, h, "{d}");
-    assert_well_formed(&d);
 }
 
 #[test]
 fn if_whose_then_branch_ends_in_a_tail_call_after_other_work() {
     // Then branch: (k x) is not in tail position, (g x) is. Else: a constant.
-    let d = disasm_of("(define (f x) (if (p x) (begin (k x) (g x)) 0))", "f");
-    let code = instrs(&d);
-    assert_eq!(tail_globals(&code), ["g"], "{d}");
-    assert_eq!(plain_globals(&code), ["p", "k"], "{d}");
+    let (d, code) = assert_calls(
+        "(define (f x) (if (p x) (begin (k x) (g x)) 0))",
+        "f",
+        &["g"],
+        &["p", "k"],
+    );
     let g = find(&code, tail_call_to("g"), "tail call to g", &d);
     let jf = find(&code, |i| i.op == "JMPFALSE", "JMPFALSE", &d);
     let target = code[jf].target().unwrap();
@@ -331,18 +349,16 @@ fn if_whose_then_branch_ends_in_a_tail_call_after_other_work() {
         code[target].op.starts_with("LOAD") && code[target + 1].op == "RETURN",
         "{d}"
     );
-    assert_well_formed(&d);
 }
 
 #[test]
 fn nested_ifs_in_tail_position_jump_to_their_own_else_branches() {
-    let d = disasm_of(
+    let (d, code) = assert_calls(
         "(define (f x) (if (p x) (if (q x) (g x) (h x)) (k x)))",
         "f",
+        &["g", "h", "k"],
+        &["p", "q"],
     );
-    let code = instrs(&d);
-    assert_eq!(tail_globals(&code), ["g", "h", "k"], "{d}");
-    assert_eq!(plain_globals(&code), ["p", "q"], "{d}");
     let p = find(&code, call_to("p"), "call to p", &d);
     let q = find(&code, call_to("q"), "call to q", &d);
     let g = find(&code, tail_call_to("g"), "tail call to g", &d);
@@ -355,17 +371,18 @@ fn nested_ifs_in_tail_position_jump_to_their_own_else_branches() {
     // Inner: false goes to (h x), just after (g x).
     assert_eq!(code[q + 1].target(), Some(g + 1), "{d}");
     assert!(h < k && k == code.len() - 1, "{d}");
-    assert_well_formed(&d);
 }
 
 #[test]
 fn if_not_in_tail_position_jumps_past_the_else_branch() {
     // The if is an argument: its branches are plain calls, and the then branch must jump over
     // the else branch to the outer call.
-    let d = disasm_of("(define (f x) (m (if (p x) (g x) (h x))))", "f");
-    let code = instrs(&d);
-    assert_eq!(tail_globals(&code), ["m"], "{d}");
-    assert_eq!(plain_globals(&code), ["p", "g", "h"], "{d}");
+    let (d, code) = assert_calls(
+        "(define (f x) (m (if (p x) (g x) (h x))))",
+        "f",
+        &["m"],
+        &["p", "g", "h"],
+    );
     let g = find(&code, call_to("g"), "call to g", &d);
     let h = find(&code, call_to("h"), "call to h", &d);
     let m = find(&code, tail_call_to("m"), "tail call to m", &d);
@@ -376,7 +393,6 @@ fn if_not_in_tail_position_jumps_past_the_else_branch() {
     // The jump over the else branch lands after it, before the tail call to m.
     let t = code[jmp].target().unwrap();
     assert!(t > h && t <= m, "{d}");
-    assert_well_formed(&d);
 }
 
 #[test]
@@ -397,47 +413,45 @@ fn one_armed_if_in_tail_position() {
 
 #[test]
 fn tail_calls_through_cond() {
-    let d = disasm_of(
+    assert_calls(
         "(define (f x) (cond ((p x) (k x) (g x)) ((q x) => h) (else (g (h x)))))",
         "f",
+        // Last body expression of a clause, the => receiver, and the else clause's outer call.
+        &["g", "h", "g"],
+        // Tests, the clause's first expression, and the argument (h x).
+        &["p", "k", "q", "h"],
     );
-    let code = instrs(&d);
-    // Last body expression of a clause, the => receiver, and the else clause's outer call.
-    assert_eq!(tail_globals(&code), ["g", "h", "g"], "{d}");
-    // Tests, the clause's first expression, and the argument (h x).
-    assert_eq!(plain_globals(&code), ["p", "k", "q", "h"], "{d}");
-    assert_well_formed(&d);
 }
 
 #[test]
 fn tail_calls_through_case() {
-    let d = disasm_of(
+    assert_calls(
         "(define (f x) (case (k x) ((1 2) (m x) (g x)) ((3) => h) (else (g (h x)))))",
         "f",
+        &["g", "h", "g"],
+        &["k", "m", "h"],
     );
-    let code = instrs(&d);
-    assert_eq!(tail_globals(&code), ["g", "h", "g"], "{d}");
-    assert_eq!(plain_globals(&code), ["k", "m", "h"], "{d}");
-    assert_well_formed(&d);
 }
 
 #[test]
 fn tail_calls_through_and() {
-    let d = disasm_of("(define (f x) (and (p x) (q x) (g x)))", "f");
-    let code = instrs(&d);
     // Only the last operand is in tail position.
-    assert_eq!(tail_globals(&code), ["g"], "{d}");
-    assert_eq!(plain_globals(&code), ["p", "q"], "{d}");
-    assert_well_formed(&d);
+    assert_calls(
+        "(define (f x) (and (p x) (q x) (g x)))",
+        "f",
+        &["g"],
+        &["p", "q"],
+    );
 }
 
 #[test]
 fn tail_calls_through_or() {
-    let d = disasm_of("(define (f x) (or (p x) (q x) (g x)))", "f");
-    let code = instrs(&d);
-    assert_eq!(tail_globals(&code), ["g"], "{d}");
-    assert_eq!(plain_globals(&code), ["p", "q"], "{d}");
-    assert_well_formed(&d);
+    assert_calls(
+        "(define (f x) (or (p x) (q x) (g x)))",
+        "f",
+        &["g"],
+        &["p", "q"],
+    );
 }
 
 #[test]
@@ -454,23 +468,22 @@ fn tail_calls_through_when_and_unless() {
 
 #[test]
 fn tail_calls_through_let() {
-    let d = disasm_of(
+    assert_calls(
         "(define (f x) (let ((y (h x)) (z (k x))) (m y) (g y z)))",
         "f",
+        &["g"],
+        &["h", "k", "m"],
     );
-    let code = instrs(&d);
-    assert_eq!(tail_globals(&code), ["g"], "{d}");
-    assert_eq!(plain_globals(&code), ["h", "k", "m"], "{d}");
-    assert_well_formed(&d);
 }
 
 #[test]
 fn tail_calls_through_let_star() {
-    let d = disasm_of("(define (f x) (let* ((y (h x)) (z (k y))) (g z)))", "f");
-    let code = instrs(&d);
-    assert_eq!(tail_globals(&code), ["g"], "{d}");
-    assert_eq!(plain_globals(&code), ["h", "k"], "{d}");
-    assert_well_formed(&d);
+    assert_calls(
+        "(define (f x) (let* ((y (h x)) (z (k y))) (g z)))",
+        "f",
+        &["g"],
+        &["h", "k"],
+    );
 }
 
 #[test]
@@ -484,10 +497,7 @@ fn tail_calls_through_letrec() {
     assert_eq!(tail_globals(&code), ["g"], "{d}");
     assert_eq!(tail_calls(&code), 1, "{d}");
     assert_eq!(count(&code, "CALL"), 1, "{d}");
-    let helper = disasm_of(src, "helper");
-    let hc = instrs(&helper);
-    assert_eq!(tail_globals(&hc), ["h"], "{helper}");
-    assert_eq!(plain_globals(&hc), ["k"], "{helper}");
+    assert_calls(src, "helper", &["h"], &["k"]);
 }
 
 #[test]
@@ -506,19 +516,17 @@ fn tail_calls_through_letrec_star_and_internal_defines() {
 
 #[test]
 fn tail_calls_through_begin() {
-    let d = disasm_of("(define (f x) (begin (h x) (k x) (g x)))", "f");
-    let code = instrs(&d);
-    assert_eq!(tail_globals(&code), ["g"], "{d}");
-    assert_eq!(plain_globals(&code), ["h", "k"], "{d}");
-    assert_well_formed(&d);
+    assert_calls(
+        "(define (f x) (begin (h x) (k x) (g x)))",
+        "f",
+        &["g"],
+        &["h", "k"],
+    );
 }
 
 #[test]
 fn body_of_a_lambda_has_its_last_call_in_tail_position() {
-    let d = disasm_of("(define (f x) (h x) (k x) (g x))", "f");
-    let code = instrs(&d);
-    assert_eq!(tail_globals(&code), ["g"], "{d}");
-    assert_eq!(plain_globals(&code), ["h", "k"], "{d}");
+    assert_calls("(define (f x) (h x) (k x) (g x))", "f", &["g"], &["h", "k"]);
 }
 
 #[test]
@@ -628,21 +636,13 @@ fn top_level_calls_are_plain_calls_or_tail_calls_of_main_only() {
 
 #[test]
 fn jue_mode_compiles_tail_calls_too() {
-    let mut e = Engine::with_output(Box::new(std::io::sink()));
-    let proto = e
-        .compile_source(
-            "t.jue",
-            "(define (loop n) (if (= n 0) true (loop (- n 1))))\n(loop 10)\n",
-            Dialect::Jue,
-        )
-        .unwrap_or_else(|err| panic!("{}", e.render_error(&err)));
-    let text = e.disassemble(&proto);
-    let start = text.find("function loop (").expect("loop") + 1;
-    let end = text[start..]
-        .find("\nfunction ")
-        .map_or(text.len(), |i| start + i);
-    let code = instrs(&text[start - 1..end]);
-    assert_eq!(tail_globals(&code), ["loop"], "{text}");
+    let text = disassemble(
+        "t.jue",
+        "(define (loop n) (if (= n 0) true (loop (- n 1))))\n(loop 10)\n",
+        Dialect::Jue,
+    );
+    let d = section_of(&text, "loop");
+    assert_eq!(tail_globals(&instrs(&d)), ["loop"], "{text}");
 }
 
 /// A named let whose name is only called in tail position from its own body runs as a loop
@@ -662,7 +662,7 @@ fn named_let_loop_is_a_rotated_loop_without_calls() {
         .map(|i| i.pc)
         .expect("a compare-and-branch");
     let last_neq = code.iter().rev().find(|i| i.op == "JMPNEQ").expect("jump");
-    let target: usize = last_neq.args.rsplit("->").next().unwrap().parse().unwrap();
+    let target = last_neq.target().expect("a jump target");
     assert!(
         target < last_neq.pc && last_neq.pc > back,
         "not rotated:\n{d}"
@@ -725,7 +725,7 @@ const FORWARDING_LIB: &str = "(define-library (fwd lib)
 
 fn lib_globals(test: &str, src: &str, func: &str) -> (String, Vec<Instr>) {
     let text = disasm_with_libs(test, &[("fwd/lib.sld", FORWARDING_LIB)], src);
-    let d = section(&text, func).unwrap_or_else(|| panic!("no function {func} in:\n{text}"));
+    let d = section_of(&text, func);
     let code = instrs(&d);
     (d, code)
 }
@@ -798,7 +798,7 @@ fn a_rebound_or_assigned_name_is_not_bypassed() {
         &[("fwd/lib.sld", FORWARDING_LIB), ("fwd/car.sld", other)],
         src,
     );
-    let d = section(&text, "f").expect("f");
+    let d = section_of(&text, "f");
     assert_eq!(plain_globals(&instrs(&d)), ["first"], "{d}");
 }
 
@@ -819,7 +819,7 @@ fn forwarders_follow_renames_and_chains() {
         &[("fwd/lib.sld", FORWARDING_LIB), ("fwd/chain.sld", chain)],
         src,
     );
-    let d = section(&text, "f").expect("f");
+    let d = section_of(&text, "f");
     assert_eq!(plain_globals(&instrs(&d)), ["car"], "{d}");
 }
 
@@ -937,7 +937,7 @@ fn a_forwarding_library_procedure_becomes_a_table_instruction() {
     let src = "(import (scheme base) (fwd ht))
                (define (f h) (ht-set! h 1 2) (ht-ref h 1 0))";
     let text = disasm_with_libs("ht", &[("fwd/ht.sld", lib)], src);
-    let d = section(&text, "f").expect("f");
+    let d = section_of(&text, "f");
     let code = instrs(&d);
     assert_eq!(count(&code, "TABLESET"), 1, "{d}");
     assert_eq!(count(&code, "TABLEREF"), 1, "{d}");

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{capture, engine, Buf};
+use common::{capture, captured, engine, Buf};
 use tandem_vm::builtins::scheme::{write_jue, write_scheme};
 use tandem_vm::native::NativeImpl;
 use tandem_vm::{Caps, Value, Vm};
@@ -1145,10 +1145,7 @@ fn jue_notation() {
     ok(&mut vm2, "%jue-print", &[Value::Bool(false)]);
     ok(&mut vm2, "%jue-print", &[Value::Null]);
     ok(&mut vm2, "%jue-print", &[fl(-0.0)]);
-    assert_eq!(
-        String::from_utf8(buf.borrow().clone()).unwrap(),
-        "false\nnil\n-0.0\n"
-    );
+    assert_eq!(captured(&buf), "false\nnil\n-0.0\n");
 }
 
 // ----- output and string ports -----
@@ -1173,10 +1170,7 @@ fn strings_and_characters_written_as_they_are() {
     assert_eq!(e, "write-string: index 14 out of range (length 13)");
     ok(&mut vm, "display", &[text]);
     ok(&mut vm, "display", &[Value::Char('λ')]);
-    assert_eq!(
-        String::from_utf8(buf.borrow().clone()).unwrap(),
-        "héllo \"wörld\"λ"
-    );
+    assert_eq!(captured(&buf), "héllo \"wörld\"λ");
     // Denied standard output is refused before anything is written, strings included.
     vm.caps = Caps::NONE;
     assert!(err(&mut vm, "display", &[text]).contains("capability denied"));
@@ -1198,10 +1192,7 @@ fn output_procedures_and_string_ports() {
     ok(&mut vm, "write", &[hello]);
     ok(&mut vm, "newline", &[]);
     ok(&mut vm, "write-char", &[Value::Char('W')]);
-    assert_eq!(
-        String::from_utf8(buf.borrow().clone()).unwrap(),
-        "hi \"x\"\"hi \\\"x\\\"\"\nW"
-    );
+    assert_eq!(captured(&buf), "hi \"x\"\"hi \\\"x\\\"\"\nW");
     let port = ok(&mut vm, "open-output-string", &[]);
     let part = vm.new_str("hello");
     ok(&mut vm, "write-string", &[part, port]);

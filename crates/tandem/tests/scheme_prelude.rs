@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{engine, stderr, stdout, tandem, temp_dir, Buf};
+use common::{captured, engine, stderr, stdout, tandem, temp_dir, Buf};
 use tandem::{Dialect, Engine};
 
 /// Run `src` as a Scheme program and return what it printed (the output is cleared).
@@ -132,7 +132,7 @@ fn the_capability_natives_stay_hidden_whichever_program_comes_first() {
         e.render_error(&err)
     );
     e.flush();
-    assert_eq!(String::from_utf8_lossy(&out.borrow()), "3\n");
+    assert_eq!(captured(&out), "3\n");
     // The other order: a tier first, then a program naming the natives.
     let (mut e, out) = engine();
     assert_eq!(

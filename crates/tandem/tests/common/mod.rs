@@ -151,7 +151,14 @@ pub fn wait_timeout(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
     }
 }
 
-// ----- temporary files -----
+// ----- files -----
+
+/// The conformance programs of one dialect: `tests/programs/<dialect>`.
+pub fn programs_dir(dialect: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/programs")
+        .join(dialect)
+}
 
 /// The directory of this test process's files (named after the process only), made if
 /// missing and never emptied: tests run in parallel.
