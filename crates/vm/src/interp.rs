@@ -325,6 +325,27 @@ impl Vm {
                     }
                 };
             }
+            // Make the frame of closure `$c` at stack index `$at` ready to run, its `$n`
+            // arguments already in place: check the arity, pack rest arguments, make room on
+            // the stack, and collect if due (before entering, so a limit error is the
+            // caller's).
+            macro_rules! prepare_callee {
+                ($c:expr, $at:expr, $n:expr) => {{
+                    // Fast path: exact arity, room on the stack already.
+                    let p: &Proto = &$c.proto;
+                    let top = $at + p.nregs as usize;
+                    if $n == p.call_arity as usize && top < self.stack.len() {
+                        if top > self.high_water {
+                            self.high_water = top;
+                        }
+                    } else if let Err((k, m)) = self.prepare_frame($c, $at, $n) {
+                        fail!(k, m);
+                    }
+                    if self.heap.should_collect() {
+                        collect!(top);
+                    }
+                }};
+            }
             // Call closure `$c`, already in `R[$cb]`, with `$n` arguments after it.
             macro_rules! call_closure {
                 ($cb:expr, $n:expr, $c:expr) => {{
@@ -343,20 +364,7 @@ impl Vm {
                             )
                         );
                     }
-                    // Fast path: exact arity, room on the stack already.
-                    let p: &Proto = &c.proto;
-                    let top = at + p.nregs as usize;
-                    if n == p.call_arity as usize && top < self.stack.len() {
-                        if top > self.high_water {
-                            self.high_water = top;
-                        }
-                    } else if let Err((k, m)) = self.prepare_frame(c, at, n) {
-                        fail!(k, m);
-                    }
-                    // Collect before entering, so a limit error is the caller's.
-                    if self.heap.should_collect() {
-                        collect!(at + c.proto.nregs as usize);
-                    }
+                    prepare_callee!(c, at, n);
                     // SAFETY: `len >= 1` (this frame) and `len < frame_limit <=
                     // capacity`; nothing above pushed or popped frames.
                     let pc = pc!() as u32;
@@ -395,25 +403,7 @@ impl Vm {
                         *regs.sub(1) = Value::Closure(c);
                         slide_down(regs, regs.add(cb as usize + 1), n);
                     }
-                    // Fast path: exact arity, room on the stack already.
-                    let p: &Proto = &c.proto;
-                    let top = base + p.nregs as usize;
-                    if n == p.call_arity as usize && top < self.stack.len() {
-                        if top > self.high_water {
-                            self.high_water = top;
-                        }
-                    } else if let Err((k, m)) = self.prepare_frame(c, base, n) {
-                        fail!(k, m);
-                    }
-                    if self.heap.should_collect() {
-                        collect!(base + c.proto.nregs as usize);
-                    }
-                    if c == closure {
-                        // A self tail call: the frame state stays; start over.
-                        refresh!();
-                        ip = code_start;
-                        continue;
-                    }
+                    prepare_callee!(c, base, n);
                     // SAFETY: this frame is the last one.
                     unsafe {
                         let f = self.frames.as_mut_ptr().add(self.frames.len() - 1);
@@ -456,16 +446,13 @@ impl Vm {
                         Value::Closure(c) => tail_call_closure!(cb, n, c),
                         Value::Native(id) => {
                             save_pc!();
-                            let v = match self.call_native(id, base + cb as usize + 1, n) {
-                                Ok(v) => v,
+                            match self.call_native(id, base + cb as usize + 1, n) {
+                                Ok(v) => {
+                                    refresh!();
+                                    return_value!(v)
+                                }
                                 Err((k, m)) => fail!(k, m),
-                            };
-                            self.frames.pop();
-                            self.stack[base - 1] = v;
-                            if self.frames.len() == entry_depth {
-                                return Ok(v);
                             }
-                            continue 'frame;
                         }
                         v => throw!(not_callable(&v)),
                     }
