@@ -1226,27 +1226,18 @@ pub(crate) fn compare(a: Value, b: Value, op: &str) -> Result<Option<std::cmp::O
 impl Vm {
     /// Arithmetic beyond the int/int and float/float fast paths.
     pub(crate) fn arith_slow(&mut self, op: Arith, a: Value, b: Value) -> Result<Value, String> {
-        let num = |v: Value| match v {
-            Value::Int(i) => Some(i as f64),
-            Value::Float(f) => Some(f),
-            _ => None,
-        };
         match (op, a, b) {
             (Arith::Div, Value::Int(x), Value::Int(y)) => {
                 if y == 0 {
                     return Err("Division by zero".to_string());
                 }
-                x.checked_div(y)
-                    .map(Value::Int)
-                    .ok_or_else(|| "Integer overflow".to_string())
+                x.checked_div(y).map(Value::Int).ok_or_else(overflow)
             }
             (Arith::Mod, Value::Int(x), Value::Int(y)) => {
                 if y == 0 {
                     return Err("Modulo by zero".to_string());
                 }
-                x.checked_rem(y)
-                    .map(Value::Int)
-                    .ok_or_else(|| "Integer overflow".to_string())
+                x.checked_rem(y).map(Value::Int).ok_or_else(overflow)
             }
             (Arith::Add, Value::Str(x), Value::Str(y)) => {
                 let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
@@ -1254,19 +1245,16 @@ impl Vm {
                 s.push_str(y.as_str());
                 Ok(self.new_str(s))
             }
-            (Arith::Add, Value::Int(x), Value::Int(y)) => x
-                .checked_add(y)
-                .map(Value::Int)
-                .ok_or_else(|| "Integer overflow".to_string()),
-            (Arith::Sub, Value::Int(x), Value::Int(y)) => x
-                .checked_sub(y)
-                .map(Value::Int)
-                .ok_or_else(|| "Integer overflow".to_string()),
-            (Arith::Mul, Value::Int(x), Value::Int(y)) => x
-                .checked_mul(y)
-                .map(Value::Int)
-                .ok_or_else(|| "Integer overflow".to_string()),
-            _ => match (num(a), num(b)) {
+            (Arith::Add, Value::Int(x), Value::Int(y)) => {
+                x.checked_add(y).map(Value::Int).ok_or_else(overflow)
+            }
+            (Arith::Sub, Value::Int(x), Value::Int(y)) => {
+                x.checked_sub(y).map(Value::Int).ok_or_else(overflow)
+            }
+            (Arith::Mul, Value::Int(x), Value::Int(y)) => {
+                x.checked_mul(y).map(Value::Int).ok_or_else(overflow)
+            }
+            _ => match (as_f64(a), as_f64(b)) {
                 (Some(x), Some(y)) => Ok(Value::Float(match op {
                     Arith::Add => x + y,
                     Arith::Sub => x - y,
