@@ -56,7 +56,9 @@ pub struct Vm {
     pub heap: Heap,
     pub globals: Globals,
     pub stack: Vec<Value>,
-    pub frames: Vec<Frame>,
+    /// The call frames, innermost last. Calls write frames below `frame_limit` without a
+    /// bounds check, so only this crate may touch the vector (its capacity never shrinks).
+    pub(crate) frames: Vec<Frame>,
     pub natives: Vec<NativeDef>,
     pub native_index: FxHashMap<String, u32>,
     /// Every loaded module's entry prototype (their constants are GC roots).
