@@ -121,10 +121,7 @@ impl Ctx<'_> {
         };
         for &p in func.params.iter().chain(func.rest.iter()) {
             let r = fc.alloc(func.span)?;
-            fc.st.regs.insert(p, r);
-            if fc.cx.module.var(p).boxed {
-                fc.emit(Instr::NewBox { dst: r, src: r }, func.span);
-            }
+            fc.bind_local(p, r, func.span);
         }
         let body = &func.body;
         fc.ret(body)?;
@@ -199,6 +196,15 @@ impl FnCompiler<'_, '_> {
             | Instr::TryBegin { off: o, .. }
             | Instr::TryBeginRaw { off: o, .. } => *o = off,
             _ => {}
+        }
+    }
+
+    /// Local `v` lives in register `r` from here on; when it is boxed, the register's value
+    /// moves into a new box there.
+    fn bind_local(&mut self, v: VarId, r: u8, span: Span) {
+        self.st.regs.insert(v, r);
+        if self.cx.module.var(v).boxed {
+            self.emit(Instr::NewBox { dst: r, src: r }, span);
         }
     }
 
@@ -613,7 +619,6 @@ impl FnCompiler<'_, '_> {
                 self.emit(Instr::IterPrep { base }, iter.span);
                 let top = self.here();
                 let r = self.alloc(span)?;
-                self.st.regs.insert(*var, r);
                 let next = self.emit(
                     Instr::IterNext {
                         base,
@@ -622,9 +627,7 @@ impl FnCompiler<'_, '_> {
                     },
                     span,
                 );
-                if self.cx.module.var(*var).boxed {
-                    self.emit(Instr::NewBox { dst: r, src: r }, span);
-                }
+                self.bind_local(*var, r, span);
                 self.st.loops.push(Loop {
                     breaks: vec![next],
                     continues: Vec::new(),
@@ -671,10 +674,7 @@ impl FnCompiler<'_, '_> {
                 // counters.
                 let r = self.alloc(span)?;
                 debug_assert_eq!(r, base + 3);
-                self.st.regs.insert(*var, r);
-                if self.cx.module.var(*var).boxed {
-                    self.emit(Instr::NewBox { dst: r, src: r }, span);
-                }
+                self.bind_local(*var, r, span);
                 self.st.loops.push(Loop {
                     breaks: vec![prep],
                     continues: Vec::new(),
@@ -960,10 +960,7 @@ impl FnCompiler<'_, '_> {
                 let to_end = self.emit(Instr::Jmp { off: 0 }, span);
                 let here = self.here();
                 self.patch(begin, here);
-                self.st.regs.insert(*var, r);
-                if self.cx.module.var(*var).boxed {
-                    self.emit(Instr::NewBox { dst: r, src: r }, span);
-                }
+                self.bind_local(*var, r, span);
                 self.expr(handler, None)?;
                 let here = self.here();
                 self.patch(to_end, here);

@@ -111,8 +111,8 @@ impl Trace for Variant {
 }
 impl Trace for Collection {
     fn trace(&self, heap: &mut Heap) {
-        for i in 0..self.items().len() {
-            heap.mark_value(self.items()[i]);
+        for &v in self.items() {
+            heap.mark_value(v);
         }
     }
     fn size(&self) -> usize {

@@ -325,6 +325,27 @@ impl Vm {
                     }
                 };
             }
+            // Make the frame of closure `$c` at stack index `$at` ready to run, its `$n`
+            // arguments already in place: check the arity, pack rest arguments, make room on
+            // the stack, and collect if due (before entering, so a limit error is the
+            // caller's).
+            macro_rules! prepare_callee {
+                ($c:expr, $at:expr, $n:expr) => {{
+                    // Fast path: exact arity, room on the stack already.
+                    let p: &Proto = &$c.proto;
+                    let top = $at + p.nregs as usize;
+                    if $n == p.call_arity as usize && top < self.stack.len() {
+                        if top > self.high_water {
+                            self.high_water = top;
+                        }
+                    } else if let Err((k, m)) = self.prepare_frame($c, $at, $n) {
+                        fail!(k, m);
+                    }
+                    if self.heap.should_collect() {
+                        collect!(top);
+                    }
+                }};
+            }
             // Call closure `$c`, already in `R[$cb]`, with `$n` arguments after it.
             macro_rules! call_closure {
                 ($cb:expr, $n:expr, $c:expr) => {{
@@ -343,20 +364,7 @@ impl Vm {
                             )
                         );
                     }
-                    // Fast path: exact arity, room on the stack already.
-                    let p: &Proto = &c.proto;
-                    let top = at + p.nregs as usize;
-                    if n == p.call_arity as usize && top < self.stack.len() {
-                        if top > self.high_water {
-                            self.high_water = top;
-                        }
-                    } else if let Err((k, m)) = self.prepare_frame(c, at, n) {
-                        fail!(k, m);
-                    }
-                    // Collect before entering, so a limit error is the caller's.
-                    if self.heap.should_collect() {
-                        collect!(at + c.proto.nregs as usize);
-                    }
+                    prepare_callee!(c, at, n);
                     // SAFETY: `len >= 1` (this frame) and `len < frame_limit <=
                     // capacity`; nothing above pushed or popped frames.
                     let pc = pc!() as u32;
@@ -395,25 +403,7 @@ impl Vm {
                         *regs.sub(1) = Value::Closure(c);
                         slide_down(regs, regs.add(cb as usize + 1), n);
                     }
-                    // Fast path: exact arity, room on the stack already.
-                    let p: &Proto = &c.proto;
-                    let top = base + p.nregs as usize;
-                    if n == p.call_arity as usize && top < self.stack.len() {
-                        if top > self.high_water {
-                            self.high_water = top;
-                        }
-                    } else if let Err((k, m)) = self.prepare_frame(c, base, n) {
-                        fail!(k, m);
-                    }
-                    if self.heap.should_collect() {
-                        collect!(base + c.proto.nregs as usize);
-                    }
-                    if c == closure {
-                        // A self tail call: the frame state stays; start over.
-                        refresh!();
-                        ip = code_start;
-                        continue;
-                    }
+                    prepare_callee!(c, base, n);
                     // SAFETY: this frame is the last one.
                     unsafe {
                         let f = self.frames.as_mut_ptr().add(self.frames.len() - 1);
@@ -456,16 +446,13 @@ impl Vm {
                         Value::Closure(c) => tail_call_closure!(cb, n, c),
                         Value::Native(id) => {
                             save_pc!();
-                            let v = match self.call_native(id, base + cb as usize + 1, n) {
-                                Ok(v) => v,
+                            match self.call_native(id, base + cb as usize + 1, n) {
+                                Ok(v) => {
+                                    refresh!();
+                                    return_value!(v)
+                                }
                                 Err((k, m)) => fail!(k, m),
-                            };
-                            self.frames.pop();
-                            self.stack[base - 1] = v;
-                            if self.frames.len() == entry_depth {
-                                return Ok(v);
                             }
-                            continue 'frame;
                         }
                         v => throw!(not_callable(&v)),
                     }
@@ -1239,27 +1226,18 @@ pub(crate) fn compare(a: Value, b: Value, op: &str) -> Result<Option<std::cmp::O
 impl Vm {
     /// Arithmetic beyond the int/int and float/float fast paths.
     pub(crate) fn arith_slow(&mut self, op: Arith, a: Value, b: Value) -> Result<Value, String> {
-        let num = |v: Value| match v {
-            Value::Int(i) => Some(i as f64),
-            Value::Float(f) => Some(f),
-            _ => None,
-        };
         match (op, a, b) {
             (Arith::Div, Value::Int(x), Value::Int(y)) => {
                 if y == 0 {
                     return Err("Division by zero".to_string());
                 }
-                x.checked_div(y)
-                    .map(Value::Int)
-                    .ok_or_else(|| "Integer overflow".to_string())
+                x.checked_div(y).map(Value::Int).ok_or_else(overflow)
             }
             (Arith::Mod, Value::Int(x), Value::Int(y)) => {
                 if y == 0 {
                     return Err("Modulo by zero".to_string());
                 }
-                x.checked_rem(y)
-                    .map(Value::Int)
-                    .ok_or_else(|| "Integer overflow".to_string())
+                x.checked_rem(y).map(Value::Int).ok_or_else(overflow)
             }
             (Arith::Add, Value::Str(x), Value::Str(y)) => {
                 let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
@@ -1267,19 +1245,16 @@ impl Vm {
                 s.push_str(y.as_str());
                 Ok(self.new_str(s))
             }
-            (Arith::Add, Value::Int(x), Value::Int(y)) => x
-                .checked_add(y)
-                .map(Value::Int)
-                .ok_or_else(|| "Integer overflow".to_string()),
-            (Arith::Sub, Value::Int(x), Value::Int(y)) => x
-                .checked_sub(y)
-                .map(Value::Int)
-                .ok_or_else(|| "Integer overflow".to_string()),
-            (Arith::Mul, Value::Int(x), Value::Int(y)) => x
-                .checked_mul(y)
-                .map(Value::Int)
-                .ok_or_else(|| "Integer overflow".to_string()),
-            _ => match (num(a), num(b)) {
+            (Arith::Add, Value::Int(x), Value::Int(y)) => {
+                x.checked_add(y).map(Value::Int).ok_or_else(overflow)
+            }
+            (Arith::Sub, Value::Int(x), Value::Int(y)) => {
+                x.checked_sub(y).map(Value::Int).ok_or_else(overflow)
+            }
+            (Arith::Mul, Value::Int(x), Value::Int(y)) => {
+                x.checked_mul(y).map(Value::Int).ok_or_else(overflow)
+            }
+            _ => match (as_f64(a), as_f64(b)) {
                 (Some(x), Some(y)) => Ok(Value::Float(match op {
                     Arith::Add => x + y,
                     Arith::Sub => x - y,

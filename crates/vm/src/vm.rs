@@ -56,7 +56,9 @@ pub struct Vm {
     pub heap: Heap,
     pub globals: Globals,
     pub stack: Vec<Value>,
-    pub frames: Vec<Frame>,
+    /// The call frames, innermost last. Calls write frames below `frame_limit` without a
+    /// bounds check, so only this crate may touch the vector (its capacity never shrinks).
+    pub(crate) frames: Vec<Frame>,
     pub natives: Vec<NativeDef>,
     pub native_index: FxHashMap<String, u32>,
     /// Every loaded module's entry prototype (their constants are GC roots).
@@ -283,8 +285,8 @@ impl Vm {
 
     // ----- garbage collection -----
 
-    /// Collect garbage. Roots: `stack[..top]`, globals, loaded prototypes' constants, host
-    /// handles. Afterwards every stack slot from `top` up is cleared, so that no slot above
+    /// Collect garbage. Roots: `stack[..top]`, globals, host handles, loaded modules, and
+    /// loaded prototypes' constants. Afterwards every stack slot from `top` up is cleared, so that no slot above
     /// the live region can ever hold a pointer to a freed object.
     pub fn collect(&mut self, top: usize) {
         let top = top.min(self.stack.len());
@@ -315,7 +317,7 @@ impl Vm {
 
     // ----- errors -----
 
-    /// Build a runtime error raised at `pc` in the innermost frame.
+    /// Build a runtime error raised at `span` in the innermost frame, with its stack trace.
     pub fn error_at(&self, kind: ErrorKind, message: String, span: Span) -> RuntimeError {
         // Keep the innermost and outermost TRACE_KEEP frames (innermost first), and only
         // visit those: a caught error deep in a recursion costs no more than a shallow one.
