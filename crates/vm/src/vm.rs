@@ -364,8 +364,3 @@ impl Vm {
         let _ = self.out.flush();
     }
 }
-
-/// Describe a value's type for an error message (`int`, `string`, ...).
-pub fn type_of(v: &Value) -> &'static str {
-    v.type_name()
-}
