@@ -1,6 +1,6 @@
 //! Characters, strings (immutable, indexed by character) and symbols.
 
-use super::super::{too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
+use super::super::{byte_of_char, char_len, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
 use super::{
     chain, char_arg, length_arg, list_vec, range, reg, str_arg, symbol_arg, vec_arg, wrong,
 };
@@ -233,23 +233,6 @@ fn symbol_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
     chain(args, |v| symbol_arg(vm, "symbol=?", *v), |a, b| a == b)
 }
 
-/// The number of characters in `s`.
-pub(crate) fn char_len(s: &str) -> usize {
-    if s.is_ascii() {
-        s.len()
-    } else {
-        s.chars().count()
-    }
-}
-
-/// The byte offset of character `i` (or the end, for `i == len`).
-pub(crate) fn byte_at(s: &str, i: usize) -> usize {
-    if s.is_ascii() {
-        return i;
-    }
-    s.char_indices().nth(i).map(|(b, _)| b).unwrap_or(s.len())
-}
-
 fn string_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg(vm, "string-ref", &args[0])?;
     let i = super::index(vm, "string-ref", args[1], char_len(s), false)?;
@@ -267,7 +250,7 @@ fn copy_range(vm: &mut Vm, name: &str, args: &[Value]) -> NativeResult {
     if start == 0 && end == char_len(s) && name == "substring" {
         return Ok(args[0]);
     }
-    let sub = &s[byte_at(s, start)..byte_at(s, end)];
+    let sub = &s[byte_of_char(s, start)..byte_of_char(s, end)];
     Ok(vm.new_str(sub))
 }
 
@@ -309,7 +292,7 @@ fn chars_in_range(vm: &Vm, name: &str, args: &[Value]) -> Result<Vec<Value>, Str
     if end - start > MAX_ARRAY_LEN {
         return Err(too_large(name));
     }
-    let sub = &s[byte_at(s, start)..byte_at(s, end)];
+    let sub = &s[byte_of_char(s, start)..byte_of_char(s, end)];
     Ok(sub.chars().map(Value::Char).collect())
 }
 

@@ -2,7 +2,7 @@
 //! `/` of two exact integers is exact when it divides evenly, else a float (spec
 //! difference 2: no rationals).
 
-use super::super::{cmp_int_float, TWO_63};
+use super::super::{cmp_int_float, float_to_int};
 use super::{reg, wrong};
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
@@ -548,15 +548,6 @@ fn rounding(vm: &Vm, name: &str, v: Value, f: fn(f64) -> f64) -> NativeResult {
     match Num::of(vm, name, v)? {
         Num::I(i) => Ok(Value::Int(i)),
         Num::F(x) => Ok(Value::Float(f(x))),
-    }
-}
-
-/// The exact integer equal to `f`, if there is one in range.
-pub(crate) fn float_to_int(f: f64) -> Option<i64> {
-    if f.is_finite() && f.fract() == 0.0 && (-TWO_63..TWO_63).contains(&f) {
-        Some(f as i64)
-    } else {
-        None
     }
 }
 

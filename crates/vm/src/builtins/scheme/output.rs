@@ -6,7 +6,7 @@
 //! capability; writing to a string port needs none, so those natives check the capability
 //! themselves instead of declaring it.
 
-use super::chars_strings::{byte_at, char_len};
+use super::super::{byte_of_char, char_len};
 use super::printer::{to_text, Labels, Style};
 use super::{hidden_type, is_hidden_instance, reg, set_hidden, wrong, Hidden};
 use crate::native::{Arity, Caps, NativeResult};
@@ -154,7 +154,7 @@ fn write_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let text = super::str_arg(vm, "write-string", &args[0])?;
     let n = char_len(text);
     let (start, end) = super::range(vm, "write-string", args, 2, n)?;
-    let part = &text[byte_at(text, start)..byte_at(text, end)];
+    let part = &text[byte_of_char(text, start)..byte_of_char(text, end)];
     emit(vm, "write-string", args.get(1).copied(), part.as_bytes())
 }
 
