@@ -5,8 +5,10 @@
 //!
 //! One area per module: `numbers`, `lists` (pairs, lists, equivalence), `chars_strings`
 //! (characters, strings, symbols), `vectors` (vectors and bytevectors), `printer` (the
-//! `display`/`write` notation), `output` (the output procedures and string ports) and `control` (values, errors and `raise`, promises,
-//! escapes, capabilities and Jue tiers).
+//! `display`/`write` notation), `output` (the output procedures and string ports), `control`
+//! (values, errors and `raise`, promises, escapes, capabilities and Jue tiers), `hashtables`
+//! (SRFI-69 tables, also behind the `TABLEREF`/`TABLESET` instructions) and `host`
+//! (`ffi-call`).
 
 use crate::native::{Arity, Caps, NativeDef, NativeFn, NativeResult};
 use crate::object::{Array, Bytevector, Pair, StructType};

@@ -9,6 +9,7 @@
 use crate::value::Value;
 use crate::vm::Vm;
 use rustc_hash::FxHashMap;
+use std::fmt::Write;
 use tandem_syntax::scheme::datum;
 
 /// How to print.
@@ -204,13 +205,13 @@ impl Printer<'_> {
             return false;
         };
         if let Some(n) = *slot {
-            self.out.push_str(&format!("#{n}#"));
+            let _ = write!(self.out, "#{n}#");
             return true;
         }
         let n = self.next_label;
         *slot = Some(n);
         self.next_label += 1;
-        self.out.push_str(&format!("#{n}="));
+        let _ = write!(self.out, "#{n}=");
         false
     }
 
@@ -224,7 +225,9 @@ impl Printer<'_> {
                 (_, true) => "#t",
                 (_, false) => "#f",
             }),
-            Value::Int(i) => out.push_str(&i.to_string()),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
             Value::Float(f) => out.push_str(&format_float(f)),
             Value::Str(s) if style == Style::Display => out.push_str(s.as_str()),
             Value::Str(s) => datum::write_string(s.as_str(), out),
@@ -258,7 +261,7 @@ impl Printer<'_> {
                     if i > 0 {
                         out.push(' ');
                     }
-                    out.push_str(&x.to_string());
+                    let _ = write!(out, "{x}");
                 }
                 out.push(')');
             }
@@ -301,7 +304,9 @@ impl Printer<'_> {
             }
             // A table's keys are stored in the dict's own encoding, and its values may hold
             // the table itself: it prints by its size, as an opaque object.
-            Value::Dict(d) => out.push_str(&format!("#<hash-table {}>", d.len())),
+            Value::Dict(d) => {
+                let _ = write!(out, "#<hash-table {}>", d.len());
+            }
             Value::Undef => out.push_str("#<undefined>"),
             Value::Box(_) => out.push_str("#<box>"),
             other => {
