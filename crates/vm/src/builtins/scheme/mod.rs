@@ -248,6 +248,15 @@ pub(crate) fn symbol_arg(vm: &Vm, name: &str, v: Value) -> Result<u32, String> {
     }
 }
 
+/// The text of a name given as a symbol or a string; `None` for any other value.
+pub(crate) fn name_text(vm: &Vm, v: Value) -> Option<String> {
+    match v {
+        Value::Symbol(id) => Some(vm.heap.symbol_name(id).to_string()),
+        Value::Str(s) => Some(s.as_str().to_string()),
+        _ => None,
+    }
+}
+
 /// A pair argument.
 pub(crate) fn pair_arg(vm: &Vm, name: &str, v: Value) -> Result<Gc<Pair>, String> {
     match v {
