@@ -294,12 +294,8 @@ fn int_div(
 ) -> NativeResult {
     let a = Num::of(vm, name, args[0])?;
     let b = Num::of(vm, name, args[1])?;
-    for (n, v) in [(a, args[0]), (b, args[1])] {
-        if let Num::F(f) = n {
-            if !(f.is_finite() && f.fract() == 0.0) {
-                return Err(wrong(vm, name, "an integer", v));
-            }
-        }
+    if let Some(&v) = args[..2].iter().find(|&&v| !is_integer(v)) {
+        return Err(wrong(vm, name, "an integer", v));
     }
     if b.f() == 0.0 {
         return Err(format!("{name}: division by zero"));
