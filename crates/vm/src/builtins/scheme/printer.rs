@@ -77,6 +77,19 @@ pub fn format_float(f: f64) -> String {
     datum::format_float(f)
 }
 
+/// Append a bytevector's notation, `#u8(1 2 3)`, to `out` (Ruff's `print` shows one the
+/// same way).
+pub(crate) fn write_bytevector(bytes: &[u8], out: &mut String) {
+    out.push_str("#u8(");
+    for (i, x) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{x}");
+    }
+    out.push(')');
+}
+
 /// A pair's or vector's identity, for labels.
 fn node_key(v: Value) -> Option<usize> {
     match v {
@@ -255,16 +268,7 @@ impl Printer<'_> {
                 self.push_seq(&a.to_vec(), style);
             }
             Value::Values(a) => self.push_seq(&a.to_vec(), style),
-            Value::Bytes(b) => {
-                out.push_str("#u8(");
-                for (i, x) in b.bytes().iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    let _ = write!(out, "{x}");
-                }
-                out.push(')');
-            }
+            Value::Bytes(b) => write_bytevector(b.bytes(), out),
             Value::Closure(c) => {
                 let name = c.proto.name.as_str();
                 if name.is_empty() || name.starts_with('<') {
