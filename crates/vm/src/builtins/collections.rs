@@ -17,7 +17,8 @@
 
 use super::{expected, pair, pure, too_large, MAX_ARRAY_LEN};
 use crate::native::{Arity, NativeResult};
-use crate::object::{CollKind, Collection};
+use crate::object::CollKind::{self, Queue, Stack};
+use crate::object::Collection;
 use crate::value::{values_equal, Gc, Value};
 use crate::vm::Vm;
 use rustc_hash::FxHashSet;
@@ -31,31 +32,54 @@ pub fn install(vm: &mut Vm) {
     pure(vm, "set_union", Arity::exactly(2), set_union);
     pure(vm, "set_intersect", Arity::exactly(2), set_intersect);
     pure(vm, "set_difference", Arity::exactly(2), set_difference);
-    pure(vm, "set_to_array", Arity::exactly(1), set_to_array);
+    pure(vm, "set_to_array", Arity::exactly(1), |vm, a| {
+        to_array(vm, "set_to_array", CollKind::Set, &a[0])
+    });
 
-    pure(vm, "Queue", Arity::range(0, 1), queue_new);
-    pure(vm, "queue_enqueue", Arity::exactly(2), queue_enqueue);
-    pure(vm, "queue_dequeue", Arity::exactly(1), queue_dequeue);
-    pure(vm, "queue_peek", Arity::exactly(1), queue_peek);
+    // A queue and a stack differ only in the end `take` and `peek` use (see `front_end`).
+    pure(vm, "Queue", Arity::range(0, 1), |vm, a| {
+        sequence_new(vm, "Queue", Queue, a)
+    });
+    pure(vm, "queue_enqueue", Arity::exactly(2), |_, a| {
+        put("queue_enqueue", Queue, a)
+    });
+    pure(vm, "queue_dequeue", Arity::exactly(1), |vm, a| {
+        take(vm, "queue_dequeue", Queue, a)
+    });
+    pure(vm, "queue_peek", Arity::exactly(1), |_, a| {
+        peek("queue_peek", Queue, &a[0])
+    });
     pure(vm, "queue_is_empty", Arity::exactly(1), |_, a| {
-        is_empty("queue_is_empty", CollKind::Queue, &a[0])
+        is_empty("queue_is_empty", Queue, &a[0])
     });
     pure(vm, "queue_size", Arity::exactly(1), |_, a| {
-        size("queue_size", CollKind::Queue, &a[0])
+        size("queue_size", Queue, &a[0])
     });
-    pure(vm, "queue_to_array", Arity::exactly(1), queue_to_array);
+    pure(vm, "queue_to_array", Arity::exactly(1), |vm, a| {
+        to_array(vm, "queue_to_array", Queue, &a[0])
+    });
 
-    pure(vm, "Stack", Arity::range(0, 1), stack_new);
-    pure(vm, "stack_push", Arity::exactly(2), stack_push);
-    pure(vm, "stack_pop", Arity::exactly(1), stack_pop);
-    pure(vm, "stack_peek", Arity::exactly(1), stack_peek);
+    pure(vm, "Stack", Arity::range(0, 1), |vm, a| {
+        sequence_new(vm, "Stack", Stack, a)
+    });
+    pure(vm, "stack_push", Arity::exactly(2), |_, a| {
+        put("stack_push", Stack, a)
+    });
+    pure(vm, "stack_pop", Arity::exactly(1), |vm, a| {
+        take(vm, "stack_pop", Stack, a)
+    });
+    pure(vm, "stack_peek", Arity::exactly(1), |_, a| {
+        peek("stack_peek", Stack, &a[0])
+    });
     pure(vm, "stack_is_empty", Arity::exactly(1), |_, a| {
-        is_empty("stack_is_empty", CollKind::Stack, &a[0])
+        is_empty("stack_is_empty", Stack, &a[0])
     });
     pure(vm, "stack_size", Arity::exactly(1), |_, a| {
-        size("stack_size", CollKind::Stack, &a[0])
+        size("stack_size", Stack, &a[0])
     });
-    pure(vm, "stack_to_array", Arity::exactly(1), stack_to_array);
+    pure(vm, "stack_to_array", Arity::exactly(1), |vm, a| {
+        to_array(vm, "stack_to_array", Stack, &a[0])
+    });
 }
 
 // ----- helpers -----
@@ -89,8 +113,10 @@ fn initial_items(name: &str, args: &[Value]) -> Result<Vec<Value>, String> {
     }
 }
 
-/// A copy of a collection's elements as a new array (front/bottom first).
-fn to_array(vm: &mut Vm, name: &str, c: Gc<Collection>) -> NativeResult {
+/// `set_to_array`, `queue_to_array`, `stack_to_array`: a copy of the elements as a new
+/// array, in insertion order (a queue's front first, a stack's bottom first).
+fn to_array(vm: &mut Vm, name: &str, kind: CollKind, v: &Value) -> NativeResult {
+    let c = coll_arg(name, kind, v)?;
     if c.items().len() > MAX_ARRAY_LEN {
         return Err(too_large(name));
     }
@@ -283,78 +309,51 @@ fn set_difference(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(new_coll(vm, CollKind::Set, out))
 }
 
-/// `set_to_array(s)`: a new array of the elements, in insertion order.
-fn set_to_array(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = coll_arg("set_to_array", CollKind::Set, &args[0])?;
-    to_array(vm, "set_to_array", s)
+// ----- Queue and Stack -----
+
+/// `Queue()` or `Queue(arr)`, `Stack()` or `Stack(arr)`: a new queue (the array's first
+/// element is the front) or stack (the array's last element is the top).
+fn sequence_new(vm: &mut Vm, name: &str, kind: CollKind, args: &[Value]) -> NativeResult {
+    let items = initial_items(name, args)?;
+    Ok(new_coll(vm, kind, items.into()))
 }
 
-// ----- Queue -----
-
-/// `Queue()` or `Queue(arr)`: a new queue; the array's first element is the front.
-fn queue_new(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let items = initial_items("Queue", args)?;
-    Ok(new_coll(vm, CollKind::Queue, items.into()))
+/// Whether `take` and `peek` use the front (a queue) rather than the back (a stack).
+fn front_end(kind: CollKind) -> bool {
+    kind == CollKind::Queue
 }
 
-/// `queue_enqueue(q, v)`: add `v` at the back; returns `q`.
-fn queue_enqueue(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let q = coll_arg("queue_enqueue", CollKind::Queue, &args[0])?;
-    q.items_mut().push_back(args[1]);
+/// `queue_enqueue(q, v)`, `stack_push(s, v)`: add `v` at the back (a stack's top); returns
+/// the collection.
+fn put(name: &str, kind: CollKind, args: &[Value]) -> NativeResult {
+    coll_arg(name, kind, &args[0])?
+        .items_mut()
+        .push_back(args[1]);
     Ok(args[0])
 }
 
-/// `queue_dequeue(q)`: remove the front element; returns `[q, item]` (`[q, null]` when
-/// the queue is empty, as Ruff).
-fn queue_dequeue(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let q = coll_arg("queue_dequeue", CollKind::Queue, &args[0])?;
-    let item = q.items_mut().pop_front().unwrap_or(Value::Null);
-    Ok(pair(vm, args[0], item))
+/// `queue_dequeue(q)`, `stack_pop(s)`: remove the front (queue) or top (stack) element;
+/// returns `[collection, item]` (`[collection, null]` when it is empty, as Ruff).
+fn take(vm: &mut Vm, name: &str, kind: CollKind, args: &[Value]) -> NativeResult {
+    let c = coll_arg(name, kind, &args[0])?;
+    let items = c.items_mut();
+    let item = if front_end(kind) {
+        items.pop_front()
+    } else {
+        items.pop_back()
+    };
+    Ok(pair(vm, args[0], item.unwrap_or(Value::Null)))
 }
 
-/// `queue_peek(q)`: the front element, or `null` when empty.
-fn queue_peek(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let q = coll_arg("queue_peek", CollKind::Queue, &args[0])?;
-    Ok(q.items().front().copied().unwrap_or(Value::Null))
-}
-
-/// `queue_to_array(q)`: a new array, front first.
-fn queue_to_array(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let q = coll_arg("queue_to_array", CollKind::Queue, &args[0])?;
-    to_array(vm, "queue_to_array", q)
-}
-
-// ----- Stack -----
-
-/// `Stack()` or `Stack(arr)`: a new stack; the array's last element is the top.
-fn stack_new(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let items = initial_items("Stack", args)?;
-    Ok(new_coll(vm, CollKind::Stack, items.into()))
-}
-
-/// `stack_push(s, v)`: push `v` on top; returns `s`.
-fn stack_push(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = coll_arg("stack_push", CollKind::Stack, &args[0])?;
-    s.items_mut().push_back(args[1]);
-    Ok(args[0])
-}
-
-/// `stack_pop(s)`: remove the top element; returns `[s, item]` (`[s, null]` when the
-/// stack is empty, as Ruff).
-fn stack_pop(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = coll_arg("stack_pop", CollKind::Stack, &args[0])?;
-    let item = s.items_mut().pop_back().unwrap_or(Value::Null);
-    Ok(pair(vm, args[0], item))
-}
-
-/// `stack_peek(s)`: the top element, or `null` when empty.
-fn stack_peek(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = coll_arg("stack_peek", CollKind::Stack, &args[0])?;
-    Ok(s.items().back().copied().unwrap_or(Value::Null))
-}
-
-/// `stack_to_array(s)`: a new array, bottom first (the order the elements were pushed).
-fn stack_to_array(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = coll_arg("stack_to_array", CollKind::Stack, &args[0])?;
-    to_array(vm, "stack_to_array", s)
+/// `queue_peek(q)`, `stack_peek(s)`: the front (queue) or top (stack) element, or `null`
+/// when empty.
+fn peek(name: &str, kind: CollKind, v: &Value) -> NativeResult {
+    let c = coll_arg(name, kind, v)?;
+    let items = c.items();
+    let item = if front_end(kind) {
+        items.front()
+    } else {
+        items.back()
+    };
+    Ok(item.copied().unwrap_or(Value::Null))
 }

@@ -1,7 +1,7 @@
 //! Conversions and checks: `to_string`/`str`, `to_int`, `to_float`, `to_bool`, `parse_int`,
 //! `parse_float`, `type`, `format`, `assert`, `assert_equal`.
 
-use super::{expected, pure, str_arg, too_large, MAX_STR_BYTES, TWO_63};
+use super::{float_to_int, pure, str_arg, str_arg_as, too_large, MAX_STR_BYTES};
 use crate::format;
 use crate::native::{Arity, NativeResult};
 use crate::value::{values_equal, Value};
@@ -30,22 +30,11 @@ fn to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(vm.new_str(s))
 }
 
-/// A float truncated toward zero, if it fits in an int.
-fn truncate_to_int(f: f64) -> Option<i64> {
-    // 2^63 is exactly representable; every finite float below it and >= -2^63 fits.
-    let t = f.trunc();
-    if t.is_finite() && (-TWO_63..TWO_63).contains(&t) {
-        Some(t as i64)
-    } else {
-        None
-    }
-}
-
 /// `to_int(v)`: ints unchanged, floats truncated, strings parsed, bools 1/0.
 fn to_int(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     match args[0] {
         Value::Int(i) => Ok(Value::Int(i)),
-        Value::Float(f) => truncate_to_int(f)
+        Value::Float(f) => float_to_int(f.trunc())
             .map(Value::Int)
             .ok_or_else(|| format!("Cannot convert {} to int", float_text(f))),
         Value::Bool(b) => Ok(Value::Int(b as i64)),
@@ -120,9 +109,7 @@ fn type_of(vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// `format(template, args...)`: each `{}` is replaced by the display form of the next
 /// argument; `{{` and `}}` stand for literal braces. Extra arguments are ignored.
 fn format_fn(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let template = args[0]
-        .as_str()
-        .ok_or_else(|| expected("format", "a string template", &args[0]))?;
+    let template = str_arg_as("format", "a string template", &args[0])?;
     let mut rest = args[1..].iter();
     let mut out = String::with_capacity(template.len());
     let mut chars = template.chars().peekable();

@@ -9,7 +9,7 @@
 //! process (monotonic). tandem additions: `list_dir` sorts its names, and I/O failures are
 //! runtime errors that name the function and the path.
 
-use super::{def, expected, str_arg, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
+use super::{def, expected, str_arg, str_arg_as, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
 use crate::native::{Arity, Caps, NativeResult};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -71,9 +71,7 @@ fn io_message(e: &std::io::Error) -> String {
 /// it returns `""`, as Ruff does.
 fn input(vm: &mut Vm, args: &[Value]) -> NativeResult {
     if let Some(p) = args.first() {
-        let prompt = p
-            .as_str()
-            .ok_or_else(|| expected("input", "a string prompt", p))?;
+        let prompt = str_arg_as("input", "a string prompt", p)?;
         vm.out
             .write_all(prompt.as_bytes())
             .map_err(|e| format!("input: cannot write to stdout: {}", io_message(&e)))?;
@@ -131,9 +129,7 @@ fn list_dir(vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// `write_file(path, content)`: create or replace the file; returns `true` (as Ruff).
 fn write_file(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let path = str_arg("write_file", &args[0])?;
-    let content = args[1]
-        .as_str()
-        .ok_or_else(|| expected("write_file", "string content", &args[1]))?;
+    let content = str_arg_as("write_file", "string content", &args[1])?;
     std::fs::write(path, content)
         .map_err(|e| format!("write_file: cannot write '{path}': {}", io_message(&e)))?;
     Ok(Value::Bool(true))

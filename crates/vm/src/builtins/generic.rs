@@ -1,8 +1,7 @@
 //! Builtins that accept several container types: `len`, `is_empty`, `contains`,
 //! `index_of`, `remove`, `clear` and `slice`.
 
-use super::string::byte_of_char;
-use super::{expected, int_arg, key_arg, pair, pure};
+use super::{byte_of_char, char_len, expected, int_arg, key_arg, pair, pure, str_arg_as};
 use crate::native::{Arity, NativeResult};
 use crate::value::{values_equal, Value};
 use crate::vm::Vm;
@@ -20,7 +19,7 @@ pub fn install(vm: &mut Vm) {
 /// The number of characters, elements or entries.
 fn size(name: &str, v: &Value) -> Result<usize, String> {
     match v {
-        Value::Str(s) => Ok(s.as_str().chars().count()),
+        Value::Str(s) => Ok(char_len(s.as_str())),
         Value::Array(a) => Ok(a.len()),
         Value::Dict(d) => Ok(d.len()),
         _ => Err(expected(name, "a string, array or dict", v)),
@@ -51,9 +50,7 @@ fn is_empty(_vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn contains(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     match args[0] {
         Value::Str(s) => {
-            let sub = args[1]
-                .as_str()
-                .ok_or_else(|| expected("contains", "a string to search for", &args[1]))?;
+            let sub = str_arg_as("contains", "a string to search for", &args[1])?;
             Ok(Value::Int(s.as_str().contains(sub) as i64))
         }
         Value::Array(a) => Ok(Value::Bool(
@@ -69,9 +66,7 @@ fn contains(_vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn index_of(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let found = match args[0] {
         Value::Str(s) => {
-            let sub = args[1]
-                .as_str()
-                .ok_or_else(|| expected("index_of", "a string to search for", &args[1]))?;
+            let sub = str_arg_as("index_of", "a string to search for", &args[1])?;
             s.as_str().find(sub)
         }
         Value::Array(a) => a.items().iter().position(|x| values_equal(*x, args[1])),

@@ -58,6 +58,32 @@ pub(crate) const MAX_ARRAY_LEN: usize = (1 << 30) / std::mem::size_of::<Value>()
 /// 2^63: the first float above every i64 (and -2^63 is the least i64, exactly).
 pub(crate) const TWO_63: f64 = 9_223_372_036_854_775_808.0;
 
+/// The int equal to `f`, if `f` is integral and within the i64 range.
+pub(crate) fn float_to_int(f: f64) -> Option<i64> {
+    if f.is_finite() && f.fract() == 0.0 && (-TWO_63..TWO_63).contains(&f) {
+        Some(f as i64)
+    } else {
+        None
+    }
+}
+
+/// The number of characters in `s`.
+pub(crate) fn char_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// The byte offset of character `ci` in `s` (`s.len()` when past the end).
+pub(crate) fn byte_of_char(s: &str, ci: usize) -> usize {
+    if s.is_ascii() {
+        return ci.min(s.len());
+    }
+    s.char_indices().nth(ci).map(|(b, _)| b).unwrap_or(s.len())
+}
+
 /// Compare an int with a float exactly (a large int is not rounded to a float first);
 /// `None` when `f` is NaN.
 pub(crate) fn cmp_int_float(i: i64, f: f64) -> Option<std::cmp::Ordering> {
@@ -90,7 +116,12 @@ pub(crate) fn too_large(name: &str) -> String {
 }
 
 pub(crate) fn str_arg<'a>(name: &str, v: &'a Value) -> Result<&'a str, String> {
-    v.as_str().ok_or_else(|| expected(name, "a string", v))
+    str_arg_as(name, "a string", v)
+}
+
+/// A string argument whose error names its role: `NAME expects WHAT, got TYPE`.
+pub(crate) fn str_arg_as<'a>(name: &str, what: &str, v: &'a Value) -> Result<&'a str, String> {
+    v.as_str().ok_or_else(|| expected(name, what, v))
 }
 
 pub(crate) fn int_arg(name: &str, v: &Value) -> Result<i64, String> {

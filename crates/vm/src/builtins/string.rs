@@ -4,7 +4,10 @@
 //! of the polymorphic `len`, `contains`, `index_of`, `is_empty` and `slice` live in
 //! `generic.rs`.
 
-use super::{array_arg, expected, int_arg, pure, str_arg, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
+use super::{
+    array_arg, byte_of_char, char_len, int_arg, pure, str_arg, str_arg_as, too_large,
+    MAX_ARRAY_LEN, MAX_STR_BYTES,
+};
 use crate::format;
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
@@ -86,9 +89,7 @@ fn trim_with(vm: &mut Vm, name: &str, v: Value, f: fn(&str) -> &str) -> NativeRe
 /// `split("abc", "")` is `["", "a", "b", "c", ""]`.
 fn split(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg("split", &args[0])?;
-    let sep = args[1]
-        .as_str()
-        .ok_or_else(|| expected("split", "a string separator", &args[1]))?;
+    let sep = str_arg_as("split", "a string separator", &args[1])?;
     // Count first: an empty separator makes a piece per character, and each piece is a
     // heap string.
     let pieces = if sep.is_empty() {
@@ -106,9 +107,7 @@ fn split(vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// `join(arr, sep)`: the display forms of the elements, separated by `sep`.
 fn join(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = array_arg("join", &args[0])?;
-    let sep = args[1]
-        .as_str()
-        .ok_or_else(|| expected("join", "a string separator", &args[1]))?;
+    let sep = str_arg_as("join", "a string separator", &args[1])?;
     let mut out = String::new();
     for (i, &v) in a.items().iter().enumerate() {
         if i > 0 {
@@ -125,12 +124,8 @@ fn join(vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// `replace(s, old, new)`: every occurrence of `old` replaced by `new`.
 fn replace(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg("replace", &args[0])?;
-    let old = args[1]
-        .as_str()
-        .ok_or_else(|| expected("replace", "a string to search for", &args[1]))?;
-    let new = args[2]
-        .as_str()
-        .ok_or_else(|| expected("replace", "a string replacement", &args[2]))?;
+    let old = str_arg_as("replace", "a string to search for", &args[1])?;
+    let new = str_arg_as("replace", "a string replacement", &args[2])?;
     let count = if old.is_empty() {
         s.chars().count() + 1
     } else {
@@ -151,23 +146,14 @@ fn replace(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 fn starts_with(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg("starts_with", &args[0])?;
-    let p = args[1]
-        .as_str()
-        .ok_or_else(|| expected("starts_with", "a string prefix", &args[1]))?;
+    let p = str_arg_as("starts_with", "a string prefix", &args[1])?;
     Ok(Value::Bool(s.starts_with(p)))
 }
 
 fn ends_with(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg("ends_with", &args[0])?;
-    let p = args[1]
-        .as_str()
-        .ok_or_else(|| expected("ends_with", "a string suffix", &args[1]))?;
+    let p = str_arg_as("ends_with", "a string suffix", &args[1])?;
     Ok(Value::Bool(s.ends_with(p)))
-}
-
-/// The byte offset of character `ci` in `s` (`s.len()` when past the end).
-pub(crate) fn byte_of_char(s: &str, ci: usize) -> usize {
-    s.char_indices().nth(ci).map(|(b, _)| b).unwrap_or(s.len())
 }
 
 /// `substring(s, start, end)`: characters `start..end`, both clamped to the string (a
@@ -198,7 +184,7 @@ fn char_at(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 fn count_chars(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg("count_chars", &args[0])?;
-    Ok(Value::Int(s.chars().count() as i64))
+    Ok(Value::Int(char_len(s) as i64))
 }
 
 /// `repeat(s, n)`: `s` repeated `n` times (`""` when `n <= 0`).

@@ -1,6 +1,6 @@
 //! Characters, strings (immutable, indexed by character) and symbols.
 
-use super::super::{too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
+use super::super::{byte_of_char, char_len, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
 use super::{
     chain, char_arg, length_arg, list_vec, range, reg, str_arg, symbol_arg, vec_arg, wrong,
 };
@@ -20,38 +20,28 @@ pub fn install(vm: &mut Vm) {
     });
     reg(vm, "integer->char", one, integer_to_char);
     reg(vm, "char-upcase", one, |vm, a| {
-        Ok(Value::Char(upcase(char_arg(vm, "char-upcase", a[0])?)))
+        char_map(vm, "char-upcase", a[0], upcase)
     });
     reg(vm, "char-downcase", one, |vm, a| {
-        Ok(Value::Char(downcase(char_arg(vm, "char-downcase", a[0])?)))
+        char_map(vm, "char-downcase", a[0], downcase)
     });
     reg(vm, "char-foldcase", one, |vm, a| {
-        Ok(Value::Char(downcase(char_arg(vm, "char-foldcase", a[0])?)))
+        char_map(vm, "char-foldcase", a[0], downcase)
     });
     reg(vm, "char-alphabetic?", one, |vm, a| {
-        Ok(Value::Bool(
-            char_arg(vm, "char-alphabetic?", a[0])?.is_alphabetic(),
-        ))
+        char_test(vm, "char-alphabetic?", a[0], char::is_alphabetic)
     });
     reg(vm, "char-numeric?", one, |vm, a| {
-        Ok(Value::Bool(
-            char_arg(vm, "char-numeric?", a[0])?.is_numeric(),
-        ))
+        char_test(vm, "char-numeric?", a[0], char::is_numeric)
     });
     reg(vm, "char-whitespace?", one, |vm, a| {
-        Ok(Value::Bool(
-            char_arg(vm, "char-whitespace?", a[0])?.is_whitespace(),
-        ))
+        char_test(vm, "char-whitespace?", a[0], char::is_whitespace)
     });
     reg(vm, "char-upper-case?", one, |vm, a| {
-        Ok(Value::Bool(
-            char_arg(vm, "char-upper-case?", a[0])?.is_uppercase(),
-        ))
+        char_test(vm, "char-upper-case?", a[0], char::is_uppercase)
     });
     reg(vm, "char-lower-case?", one, |vm, a| {
-        Ok(Value::Bool(
-            char_arg(vm, "char-lower-case?", a[0])?.is_lowercase(),
-        ))
+        char_test(vm, "char-lower-case?", a[0], char::is_lowercase)
     });
     reg(vm, "digit-value", one, |vm, a| {
         Ok(match char_arg(vm, "digit-value", a[0])?.to_digit(10) {
@@ -90,10 +80,10 @@ pub fn install(vm: &mut Vm) {
     });
     reg(vm, "string-ref", Arity::exactly(2), string_ref);
     reg(vm, "substring", Arity::range(2, 3), |vm, a| {
-        copy_range(vm, "substring", a)
+        copy_range(vm, "substring", a, true)
     });
     reg(vm, "string-copy", Arity::range(1, 3), |vm, a| {
-        copy_range(vm, "string-copy", a)
+        copy_range(vm, "string-copy", a, false)
     });
     reg(vm, "string-append", Arity::at_least(0), string_append);
     reg(vm, "string", Arity::at_least(0), string);
@@ -162,6 +152,16 @@ pub fn install(vm: &mut Vm) {
             .collect();
         Ok(vm.new_str(s))
     });
+}
+
+/// A character predicate: `(char-alphabetic? c)`, ...
+fn char_test(vm: &Vm, name: &str, v: Value, test: fn(char) -> bool) -> NativeResult {
+    Ok(Value::Bool(test(char_arg(vm, name, v)?)))
+}
+
+/// A character mapping: `(char-upcase c)`, ...
+fn char_map(vm: &Vm, name: &str, v: Value, f: fn(char) -> char) -> NativeResult {
+    Ok(Value::Char(f(char_arg(vm, name, v)?)))
 }
 
 fn upcase(c: char) -> char {
@@ -233,23 +233,6 @@ fn symbol_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
     chain(args, |v| symbol_arg(vm, "symbol=?", *v), |a, b| a == b)
 }
 
-/// The number of characters in `s`.
-pub(crate) fn char_len(s: &str) -> usize {
-    if s.is_ascii() {
-        s.len()
-    } else {
-        s.chars().count()
-    }
-}
-
-/// The byte offset of character `i` (or the end, for `i == len`).
-pub(crate) fn byte_at(s: &str, i: usize) -> usize {
-    if s.is_ascii() {
-        return i;
-    }
-    s.char_indices().nth(i).map(|(b, _)| b).unwrap_or(s.len())
-}
-
 fn string_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg(vm, "string-ref", &args[0])?;
     let i = super::index(vm, "string-ref", args[1], char_len(s), false)?;
@@ -261,13 +244,16 @@ fn string_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(Value::Char(c))
 }
 
-fn copy_range(vm: &mut Vm, name: &str, args: &[Value]) -> NativeResult {
+/// The characters `[start, end)` of a string as a new string; with `share_whole`, the string
+/// itself when that is all of it.
+fn copy_range(vm: &mut Vm, name: &str, args: &[Value], share_whole: bool) -> NativeResult {
     let s = str_arg(vm, name, &args[0])?;
-    let (start, end) = range(vm, name, args, 1, char_len(s))?;
-    if start == 0 && end == char_len(s) && name == "substring" {
+    let len = char_len(s);
+    let (start, end) = range(vm, name, args, 1, len)?;
+    if share_whole && start == 0 && end == len {
         return Ok(args[0]);
     }
-    let sub = &s[byte_at(s, start)..byte_at(s, end)];
+    let sub = &s[byte_of_char(s, start)..byte_of_char(s, end)];
     Ok(vm.new_str(sub))
 }
 
@@ -309,7 +295,7 @@ fn chars_in_range(vm: &Vm, name: &str, args: &[Value]) -> Result<Vec<Value>, Str
     if end - start > MAX_ARRAY_LEN {
         return Err(too_large(name));
     }
-    let sub = &s[byte_at(s, start)..byte_at(s, end)];
+    let sub = &s[byte_of_char(s, start)..byte_of_char(s, end)];
     Ok(sub.chars().map(Value::Char).collect())
 }
 

@@ -281,11 +281,7 @@ pub fn tier_caps(tier: &str) -> Option<Caps> {
 }
 
 fn symbol_or_string(vm: &Vm, name: &str, v: Value) -> Result<String, String> {
-    match v {
-        Value::Symbol(id) => Ok(vm.heap.symbol_name(id).to_string()),
-        Value::Str(s) => Ok(s.as_str().to_string()),
-        _ => Err(wrong(vm, name, "a capability name", v)),
-    }
+    super::name_text(vm, v).ok_or_else(|| wrong(vm, name, "a capability name", v))
 }
 
 fn has_capability(vm: &mut Vm, args: &[Value]) -> NativeResult {

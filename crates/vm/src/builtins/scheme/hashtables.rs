@@ -42,8 +42,10 @@ const SYMBOL: &str = "\0y";
 /// The prefix of a key for a string that starts with NUL.
 const NUL_STRING: &str = "\0s";
 
-/// How a stored key prints (Ruff's `print` of a table Scheme made): a symbol's or a
-/// NUL-led string's key without the prefix this file gives it.
+/// How a stored key prints in Ruff's notation (`format.rs` shows every dict's keys through
+/// this): a symbol's or a NUL-led string's key without the prefix this file gives it. A dict
+/// does not record which dialect filled it, so a Ruff key that happens to begin with one of
+/// the prefixes (`"\0y..."`) is shown without it too.
 pub(crate) fn key_shown(k: &str) -> &str {
     k.strip_prefix(SYMBOL)
         .or_else(|| k.strip_prefix(NUL_STRING))

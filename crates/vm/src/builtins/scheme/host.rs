@@ -12,15 +12,11 @@ pub fn install(vm: &mut Vm) {
 /// `(ffi-call name arg ...)`: `name` is a symbol or string naming a host-registered native
 /// function; the arguments are passed in order, and the capability check is the callee's.
 fn ffi_call(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let name = match args[0] {
-        Value::Symbol(id) => vm.heap.symbol_name(id).to_string(),
-        Value::Str(s) => s.as_str().to_string(),
-        other => {
-            return Err(format!(
-                "ffi-call: the function name must be a symbol or string, got {}",
-                show(vm, other)
-            ))
-        }
+    let Some(name) = super::name_text(vm, args[0]) else {
+        return Err(format!(
+            "ffi-call: the function name must be a symbol or string, got {}",
+            show(vm, args[0])
+        ));
     };
     // Namespaced natives (the Scheme library's, keyed `ns\u{1f}name`) are not reachable:
     // only the global ones, which the host and the Ruff library register.

@@ -68,33 +68,38 @@ pub(crate) fn cons(vm: &mut Vm, a: Value, b: Value) -> Value {
 /// `eqv?` (and `eq?`, which is the same here): small values by value, heap objects by
 /// identity, floats by bit pattern.
 pub fn eqv(a: Value, b: Value) -> bool {
-    fn same<T>(x: Gc<T>, y: Gc<T>) -> bool {
-        Gc::ptr_eq(x, y)
-    }
     match (a, b) {
-        (Value::Null, Value::Null) => true,
+        (Value::Null, Value::Null) | (Value::Undef, Value::Undef) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
         (Value::Char(x), Value::Char(y)) => x == y,
         (Value::Symbol(x), Value::Symbol(y)) => x == y,
         (Value::Native(x), Value::Native(y)) => x == y,
-        (Value::Str(x), Value::Str(y)) => same(x, y),
-        (Value::Pair(x), Value::Pair(y)) => same(x, y),
-        (Value::Array(x), Value::Array(y)) => same(x, y),
-        (Value::Bytes(x), Value::Bytes(y)) => same(x, y),
-        (Value::Closure(x), Value::Closure(y)) => same(x, y),
-        (Value::Struct(x), Value::Struct(y)) => same(x, y),
-        (Value::StructType(x), Value::StructType(y)) => same(x, y),
-        (Value::Values(x), Value::Values(y)) => same(x, y),
-        (Value::Dict(x), Value::Dict(y)) => same(x, y),
-        (Value::Variant(x), Value::Variant(y)) => same(x, y),
-        (Value::Coll(x), Value::Coll(y)) => same(x, y),
-        (Value::Module(x), Value::Module(y)) => same(x, y),
-        (Value::EnumType(x), Value::EnumType(y)) => same(x, y),
-        (Value::Undef, Value::Undef) => true,
-        _ => false,
+        _ => matches!((identity(a), identity(b)), (Some(x), Some(y)) if x == y),
     }
+}
+
+/// The kind and address of a heap object, which `eqv?` compares by identity; `None` for
+/// the values it compares by value.
+fn identity(v: Value) -> Option<(u8, usize)> {
+    Some(match v {
+        // The objects `equal?` also compares by identity come first (see `atom_key`).
+        Value::Closure(x) => (0, x.addr()),
+        Value::Struct(x) => (1, x.addr()),
+        Value::StructType(x) => (2, x.addr()),
+        Value::Dict(x) => (3, x.addr()),
+        Value::Variant(x) => (4, x.addr()),
+        Value::Coll(x) => (5, x.addr()),
+        Value::Module(x) => (6, x.addr()),
+        Value::EnumType(x) => (7, x.addr()),
+        Value::Str(x) => (8, x.addr()),
+        Value::Bytes(x) => (9, x.addr()),
+        Value::Pair(x) => (10, x.addr()),
+        Value::Array(x) => (11, x.addr()),
+        Value::Values(x) => (12, x.addr()),
+        _ => return None,
+    })
 }
 
 /// `equal?`: structural on pairs, vectors, strings and bytevectors; `eqv?` otherwise.
@@ -650,14 +655,11 @@ fn atom_key(v: &Value) -> Option<AtomKey<'_>> {
         Value::Native(id) => AtomKey::Native(*id),
         Value::Str(s) => AtomKey::Str(s.as_str()),
         Value::Bytes(b) => AtomKey::Bytes(b.bytes()),
-        Value::Closure(x) => AtomKey::Object(0, x.addr()),
-        Value::Struct(x) => AtomKey::Object(1, x.addr()),
-        Value::StructType(x) => AtomKey::Object(2, x.addr()),
-        Value::Dict(x) => AtomKey::Object(3, x.addr()),
-        Value::Variant(x) => AtomKey::Object(4, x.addr()),
-        Value::Coll(x) => AtomKey::Object(5, x.addr()),
-        Value::Module(x) => AtomKey::Object(6, x.addr()),
-        Value::EnumType(x) => AtomKey::Object(7, x.addr()),
-        _ => return None,
+        // Pairs and vectors are compared by content, one by one.
+        Value::Pair(_) | Value::Array(_) | Value::Values(_) => return None,
+        _ => {
+            let (kind, addr) = identity(*v)?;
+            AtomKey::Object(kind, addr)
+        }
     })
 }

@@ -5,8 +5,10 @@
 //!
 //! One area per module: `numbers`, `lists` (pairs, lists, equivalence), `chars_strings`
 //! (characters, strings, symbols), `vectors` (vectors and bytevectors), `printer` (the
-//! `display`/`write` notation), `output` (the output procedures and string ports) and `control` (values, errors and `raise`, promises,
-//! escapes, capabilities and Jue tiers).
+//! `display`/`write` notation), `output` (the output procedures and string ports), `control`
+//! (values, errors and `raise`, promises, escapes, capabilities and Jue tiers), `hashtables`
+//! (SRFI-69 tables, also behind the `TABLEREF`/`TABLESET` instructions) and `host`
+//! (`ffi-call`).
 
 use crate::native::{Arity, Caps, NativeDef, NativeFn, NativeResult};
 use crate::object::{Array, Bytevector, Pair, StructType};
@@ -243,6 +245,15 @@ pub(crate) fn symbol_arg(vm: &Vm, name: &str, v: Value) -> Result<u32, String> {
     match v {
         Value::Symbol(id) => Ok(id),
         _ => Err(wrong(vm, name, "a symbol", v)),
+    }
+}
+
+/// The text of a name given as a symbol or a string; `None` for any other value.
+pub(crate) fn name_text(vm: &Vm, v: Value) -> Option<String> {
+    match v {
+        Value::Symbol(id) => Some(vm.heap.symbol_name(id).to_string()),
+        Value::Str(s) => Some(s.as_str().to_string()),
+        _ => None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! `/` of two exact integers is exact when it divides evenly, else a float (spec
 //! difference 2: no rationals).
 
-use super::super::{cmp_int_float, TWO_63};
+use super::super::{cmp_int_float, float_to_int};
 use super::{reg, wrong};
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
@@ -294,12 +294,8 @@ fn int_div(
 ) -> NativeResult {
     let a = Num::of(vm, name, args[0])?;
     let b = Num::of(vm, name, args[1])?;
-    for (n, v) in [(a, args[0]), (b, args[1])] {
-        if let Num::F(f) = n {
-            if !(f.is_finite() && f.fract() == 0.0) {
-                return Err(wrong(vm, name, "an integer", v));
-            }
-        }
+    if let Some(&v) = args[..2].iter().find(|&&v| !is_integer(v)) {
+        return Err(wrong(vm, name, "an integer", v));
     }
     if b.f() == 0.0 {
         return Err(format!("{name}: division by zero"));
@@ -548,15 +544,6 @@ fn rounding(vm: &Vm, name: &str, v: Value, f: fn(f64) -> f64) -> NativeResult {
     match Num::of(vm, name, v)? {
         Num::I(i) => Ok(Value::Int(i)),
         Num::F(x) => Ok(Value::Float(f(x))),
-    }
-}
-
-/// The exact integer equal to `f`, if there is one in range.
-pub(crate) fn float_to_int(f: f64) -> Option<i64> {
-    if f.is_finite() && f.fract() == 0.0 && (-TWO_63..TWO_63).contains(&f) {
-        Some(f as i64)
-    } else {
-        None
     }
 }
 

@@ -6,12 +6,12 @@
 //! capability; writing to a string port needs none, so those natives check the capability
 //! themselves instead of declaring it.
 
-use super::chars_strings::{byte_at, char_len};
+use super::super::{byte_of_char, char_len};
 use super::printer::{to_text, Labels, Style};
 use super::{hidden_type, is_hidden_instance, reg, set_hidden, wrong, Hidden};
 use crate::native::{Arity, Caps, NativeResult};
 use crate::object::{Bytevector, Instance};
-use crate::value::Value;
+use crate::value::{Gc, Value};
 use crate::vm::Vm;
 use std::io::Write;
 
@@ -91,29 +91,31 @@ pub fn install(vm: &mut Vm) {
 }
 
 /// Where an output procedure writes: standard output (`None`) or a string port's buffer.
-fn target(
-    vm: &Vm,
-    name: &str,
-    port: Option<Value>,
-) -> Result<Option<crate::value::Gc<Bytevector>>, String> {
+fn target(vm: &Vm, name: &str, port: Option<Value>) -> Result<Option<Gc<Bytevector>>, String> {
     let Some(p) = port else {
         return Ok(None);
     };
-    if !is_hidden_instance(vm, p, PORT) {
-        return Err(wrong(vm, name, "an output port", p));
-    }
-    let Value::Struct(inst) = p else {
-        unreachable!("checked above")
-    };
-    match inst.fields()[0] {
-        Value::Bytes(b) => Ok(Some(b)),
-        _ => Ok(None),
+    match p {
+        Value::Struct(inst) if is_hidden_instance(vm, p, PORT) => match inst.fields()[0] {
+            Value::Bytes(b) => Ok(Some(b)),
+            _ => Ok(None),
+        },
+        _ => Err(wrong(vm, name, "an output port", p)),
     }
 }
 
-/// Write `bytes` to `port` (standard output when absent).
-fn emit(vm: &mut Vm, name: &str, port: Option<Value>, bytes: &[u8]) -> NativeResult {
-    match target(vm, name, port)? {
+/// The [`target`] of a write, checked: standard output needs the `stdout` capability.
+fn destination(vm: &Vm, name: &str, port: Option<Value>) -> Result<Option<Gc<Bytevector>>, String> {
+    let dest = target(vm, name, port)?;
+    if dest.is_none() && !vm.caps.contains(Caps::STDOUT) {
+        return Err(format!("capability denied: stdout (needed by {name})"));
+    }
+    Ok(dest)
+}
+
+/// Write `bytes` to a [`destination`].
+fn write_to(vm: &mut Vm, name: &str, dest: Option<Gc<Bytevector>>, bytes: &[u8]) -> NativeResult {
+    match dest {
         Some(buf) => {
             let buffer = buf.bytes_mut();
             if buffer.len() + bytes.len() > super::super::MAX_STR_BYTES {
@@ -123,9 +125,6 @@ fn emit(vm: &mut Vm, name: &str, port: Option<Value>, bytes: &[u8]) -> NativeRes
             vm.heap.note_growth(bytes.len());
         }
         None => {
-            if !vm.caps.contains(Caps::STDOUT) {
-                return Err(format!("capability denied: stdout (needed by {name})"));
-            }
             vm.out
                 .write_all(bytes)
                 .map_err(|e| format!("{name}: {e}"))?;
@@ -134,27 +133,33 @@ fn emit(vm: &mut Vm, name: &str, port: Option<Value>, bytes: &[u8]) -> NativeRes
     Ok(Value::Null)
 }
 
+/// Write `bytes` to `port` (standard output when absent).
+fn emit(vm: &mut Vm, name: &str, port: Option<Value>, bytes: &[u8]) -> NativeResult {
+    let dest = destination(vm, name, port)?;
+    write_to(vm, name, dest, bytes)
+}
+
 fn print(vm: &mut Vm, name: &str, args: &[Value], style: Style, labels: Labels) -> NativeResult {
-    let port = args.get(1).copied();
     // Check the destination before formatting (a denied write should not do the work).
-    target(vm, name, port)?;
+    let dest = destination(vm, name, args.get(1).copied())?;
     // `display` writes a string or character as it is: no copy through the printer.
     match (style, args[0]) {
-        (Style::Display, Value::Str(s)) => return emit(vm, name, port, s.as_str().as_bytes()),
+        (Style::Display, Value::Str(s)) => write_to(vm, name, dest, s.as_str().as_bytes()),
         (Style::Display, Value::Char(c)) => {
-            return emit(vm, name, port, c.encode_utf8(&mut [0; 4]).as_bytes())
+            write_to(vm, name, dest, c.encode_utf8(&mut [0; 4]).as_bytes())
         }
-        _ => {}
+        (_, v) => {
+            let text = to_text(vm, v, style, labels);
+            write_to(vm, name, dest, text.as_bytes())
+        }
     }
-    let text = to_text(vm, args[0], style, labels);
-    emit(vm, name, port, text.as_bytes())
 }
 
 fn write_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let text = super::str_arg(vm, "write-string", &args[0])?;
     let n = char_len(text);
     let (start, end) = super::range(vm, "write-string", args, 2, n)?;
-    let part = &text[byte_at(text, start)..byte_at(text, end)];
+    let part = &text[byte_of_char(text, start)..byte_of_char(text, end)];
     emit(vm, "write-string", args.get(1).copied(), part.as_bytes())
 }
 

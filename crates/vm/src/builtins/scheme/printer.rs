@@ -9,6 +9,7 @@
 use crate::value::Value;
 use crate::vm::Vm;
 use rustc_hash::FxHashMap;
+use std::fmt::Write;
 use tandem_syntax::scheme::datum;
 
 /// How to print.
@@ -74,6 +75,19 @@ pub fn to_text(vm: &Vm, v: Value, style: Style, labels: Labels) -> String {
 /// `+inf.0`, `-inf.0`, `+nan.0`, exponents for very large and small magnitudes.
 pub fn format_float(f: f64) -> String {
     datum::format_float(f)
+}
+
+/// Append a bytevector's notation, `#u8(1 2 3)`, to `out` (Ruff's `print` shows one the
+/// same way).
+pub(crate) fn write_bytevector(bytes: &[u8], out: &mut String) {
+    out.push_str("#u8(");
+    for (i, x) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{x}");
+    }
+    out.push(')');
 }
 
 /// A pair's or vector's identity, for labels.
@@ -204,13 +218,13 @@ impl Printer<'_> {
             return false;
         };
         if let Some(n) = *slot {
-            self.out.push_str(&format!("#{n}#"));
+            let _ = write!(self.out, "#{n}#");
             return true;
         }
         let n = self.next_label;
         *slot = Some(n);
         self.next_label += 1;
-        self.out.push_str(&format!("#{n}="));
+        let _ = write!(self.out, "#{n}=");
         false
     }
 
@@ -224,7 +238,9 @@ impl Printer<'_> {
                 (_, true) => "#t",
                 (_, false) => "#f",
             }),
-            Value::Int(i) => out.push_str(&i.to_string()),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
             Value::Float(f) => out.push_str(&format_float(f)),
             Value::Str(s) if style == Style::Display => out.push_str(s.as_str()),
             Value::Str(s) => datum::write_string(s.as_str(), out),
@@ -252,16 +268,7 @@ impl Printer<'_> {
                 self.push_seq(&a.to_vec(), style);
             }
             Value::Values(a) => self.push_seq(&a.to_vec(), style),
-            Value::Bytes(b) => {
-                out.push_str("#u8(");
-                for (i, x) in b.bytes().iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(&x.to_string());
-                }
-                out.push(')');
-            }
+            Value::Bytes(b) => write_bytevector(b.bytes(), out),
             Value::Closure(c) => {
                 let name = c.proto.name.as_str();
                 if name.is_empty() || name.starts_with('<') {
@@ -301,7 +308,9 @@ impl Printer<'_> {
             }
             // A table's keys are stored in the dict's own encoding, and its values may hold
             // the table itself: it prints by its size, as an opaque object.
-            Value::Dict(d) => out.push_str(&format!("#<hash-table {}>", d.len())),
+            Value::Dict(d) => {
+                let _ = write!(out, "#<hash-table {}>", d.len());
+            }
             Value::Undef => out.push_str("#<undefined>"),
             Value::Box(_) => out.push_str("#<box>"),
             other => {
