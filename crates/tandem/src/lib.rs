@@ -154,6 +154,7 @@ impl Engine {
             arity,
             caps,
             imp: tandem_vm::NativeImpl::Host(Rc::new(f)),
+            shown: None,
         });
     }
 

@@ -29,6 +29,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tandem::{Dialect, Engine, NativeResult, Value, Vm};
+use tandem_vm::builtins::scheme::control::{JUE_PRINT, JUE_PRINT_SHOWN};
 use tandem_vm::{Arity, Caps, NativeDef};
 
 /// The source name (and so the global namespace) of every entry of a session.
@@ -40,7 +41,8 @@ pub fn run(engine: &mut Engine, dialect: Dialect) -> ExitCode {
         // This replaces the native in place: every call to `%jue-print` reaches the echo.
         engine.vm().register_in(
             "scheme",
-            NativeDef::new("%jue-print", Arity::exactly(1), Caps::STDOUT, scheme_echo),
+            NativeDef::new(JUE_PRINT, Arity::exactly(1), Caps::STDOUT, scheme_echo)
+                .shown_as(JUE_PRINT_SHOWN),
         );
     }
     let mut input = Input::new();

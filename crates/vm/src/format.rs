@@ -161,16 +161,7 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
         }
         Value::Symbol(id) => out.push_str(vm.heap.symbol_name(id)),
         Value::Char(c) => out.push(c),
-        Value::Bytes(b) => {
-            out.push_str("#u8(");
-            for (i, x) in b.bytes().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                let _ = write!(out, "{x}");
-            }
-            out.push(')');
-        }
+        Value::Bytes(b) => crate::builtins::scheme::printer::write_bytevector(b.bytes(), out),
         Value::Values(a) => {
             for (i, x) in a.to_vec().into_iter().enumerate() {
                 if i > 0 {

@@ -119,16 +119,21 @@ pub struct NativeDef {
     /// Capabilities the call needs; the VM refuses the call without them.
     pub caps: Caps,
     pub imp: NativeImpl,
+    /// How errors name it when not by `name`: for the hidden natives compiled code calls
+    /// (`%`-names a program cannot write), what they do.
+    pub shown: Option<&'static str>,
 }
 
 impl NativeDef {
-    /// How errors name this native: its name, or what it does for the hidden natives that
-    /// compiled code calls (`%`-names a program cannot write).
+    /// How errors name this native (see [`NativeDef::shown`]).
     pub fn shown_name(&self) -> &str {
-        match self.name.as_str() {
-            "%jue-print" => "printing a top-level value",
-            name => name,
-        }
+        self.shown.unwrap_or(&self.name)
+    }
+
+    /// This native, named `text` in errors.
+    pub fn shown_as(mut self, text: &'static str) -> NativeDef {
+        self.shown = Some(text);
+        self
     }
 
     pub fn new(name: &str, arity: Arity, caps: Caps, f: NativeFn) -> NativeDef {
@@ -137,6 +142,7 @@ impl NativeDef {
             arity,
             caps,
             imp: NativeImpl::Fn(f),
+            shown: None,
         }
     }
 }

@@ -90,7 +90,8 @@ pub fn install(vm: &mut Vm) {
     reg(vm, "%caps-narrow", one, caps_narrow);
     vm.register_in(
         super::NS,
-        crate::native::NativeDef::new("%jue-print", one, Caps::STDOUT, jue_print),
+        crate::native::NativeDef::new(JUE_PRINT, one, Caps::STDOUT, jue_print)
+            .shown_as(JUE_PRINT_SHOWN),
     );
 }
 
@@ -329,6 +330,11 @@ fn caps_narrow(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(Value::Int(old.0 as i64))
 }
 
+/// The native compiled Jue code (and the Scheme REPL) calls to print a top-level value.
+pub const JUE_PRINT: &str = "%jue-print";
+/// How errors name [`JUE_PRINT`].
+pub const JUE_PRINT_SHOWN: &str = "printing a top-level value";
+
 /// Print a top-level value the Jue way, then a newline. Zero values print nothing.
 fn jue_print(vm: &mut Vm, args: &[Value]) -> NativeResult {
     if let Value::Values(a) = args[0] {
@@ -341,6 +347,6 @@ fn jue_print(vm: &mut Vm, args: &[Value]) -> NativeResult {
     s.push('\n');
     vm.out
         .write_all(s.as_bytes())
-        .map_err(|e| format!("printing a top-level value: {e}"))?;
+        .map_err(|e| format!("{JUE_PRINT_SHOWN}: {e}"))?;
     Ok(Value::Null)
 }
