@@ -311,22 +311,33 @@ impl Engine {
     }
 }
 
+/// What the crate's unit tests share.
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_support {
     use super::*;
     use std::cell::RefCell;
 
-    /// A writer the test can read back.
-    struct Shared(Rc<RefCell<Vec<u8>>>);
-    impl Write for Shared {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.borrow_mut().extend_from_slice(b);
-            Ok(b.len())
+    /// An engine whose output the test reads back from the buffer returned with it.
+    pub(crate) fn captured_engine() -> (Engine, Rc<RefCell<Vec<u8>>>) {
+        struct Shared(Rc<RefCell<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
         }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+        let out = Rc::new(RefCell::new(Vec::new()));
+        (Engine::with_output(Box::new(Shared(out.clone()))), out)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::captured_engine;
+    use super::*;
 
     #[test]
     fn check_file_runs_nothing_and_leaves_imports_to_load_later() {
@@ -339,8 +350,7 @@ mod tests {
         .unwrap();
         let main = dir.join("main.scm");
         std::fs::write(&main, "(import (noisy))\n(display answer)\n").unwrap();
-        let out = Rc::new(RefCell::new(Vec::new()));
-        let mut engine = Engine::with_output(Box::new(Shared(out.clone())));
+        let (mut engine, out) = captured_engine();
         engine.check_file(&main).unwrap();
         engine.flush();
         assert_eq!(String::from_utf8_lossy(&out.borrow()), "");
@@ -352,8 +362,7 @@ mod tests {
 
     #[test]
     fn a_file_named_like_the_prelude_is_an_ordinary_file() {
-        let out = Rc::new(RefCell::new(Vec::new()));
-        let mut engine = Engine::with_output(Box::new(Shared(out.clone())));
+        let (mut engine, out) = captured_engine();
         // Its definitions stay in its own namespace instead of replacing builtins.
         engine
             .run_source(PRELUDE_NAME, "func len(x) { return 99 }\nprint(len([1]))")
@@ -383,8 +392,7 @@ mod tests {
 
     #[test]
     fn a_scheme_prelude_that_failed_to_load_loads_again_next_time() {
-        let out = Rc::new(RefCell::new(Vec::new()));
-        let mut engine = Engine::with_output(Box::new(Shared(out.clone())));
+        let (mut engine, out) = captured_engine();
         // Too little memory for the prelude: the first program fails while loading the
         // definitions it uses, before it runs.
         engine.set_memory_limit(Some(1));

@@ -182,8 +182,6 @@ pub(crate) fn loaded_names(vm: &Vm) -> Vec<&'static str> {
 mod tests {
     use super::*;
     use crate::Engine;
-    use std::cell::RefCell;
-    use std::rc::Rc;
 
     #[test]
     fn the_index_covers_the_prelude_in_order() {
@@ -233,18 +231,6 @@ mod tests {
         assert!(SCHEME.providers("loop").is_empty() && SCHEME.providers("car").is_empty());
         // No form of today's prelude runs eagerly: a program using nothing loads nothing.
         assert!(SCHEME.forms.iter().all(|f| !f.eager));
-    }
-
-    /// A writer the test can read back.
-    struct Shared(Rc<RefCell<Vec<u8>>>);
-    impl std::io::Write for Shared {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.borrow_mut().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
     }
 
     /// A prelude made for the test, indexed by hand as build.rs would, with what today's
@@ -300,8 +286,7 @@ mod tests {
     #[test]
     fn the_loader_runs_eager_forms_once_and_follows_names_the_expander_adds() {
         let index = test_index();
-        let out = Rc::new(RefCell::new(Vec::new()));
-        let mut engine = Engine::with_output(Box::new(Shared(out.clone())));
+        let (mut engine, out) = crate::test_support::captured_engine();
         let vm = engine.vm();
         // Nothing named: only the eager form runs.
         load_from(index, vm, []).unwrap();
