@@ -2,12 +2,18 @@
 """Benchmark runner: tandem (bench/*.ruff, and bench/*.scm as tandem-scm) against the peer
 implementations in ../shared/bench/peers.
 
-usage: python3 bench/run.py [--impls tandem,tandem-scm,lua54,luajit,...] [--bench fib,intloop,...]
+usage: python3 bench/run.py [--impls tandem,tandem-scm,lua54,luajit,...]
+                            [--bench all|orig|new|fib,intloop,...]
                             [-n RUNS] [--warmup K] [--tandem PATH] [--tandem-args "--jit=off"]
                             [--peers DIR] [--timeout SECONDS] [--markdown FILE]
 
+Two sets of benchmarks (rows): the original eight, the peers' set (their programs for the peers,
+their expected.txt), and the new set (nbody, floatgrid, ...: Ruff and Scheme here, Lua versions in
+bench/lua/ run by lua54 and luajit, expected outputs in bench/expected.txt; the other peers have no
+version of them and show n/a). --bench takes names and the set names orig, new and all (default).
+
 For every (implementation, benchmark):
-  1. one check run: stdout captured and compared with the peers' expected.txt (FAIL shows what it
+  1. one check run: stdout captured and compared with the expected output (FAIL shows what it
      printed); its peak RSS is recorded;
   2. K unmeasured warm-up runs, then RUNS timed runs, measured like the peers' harness.py: whole
      process, stdin /dev/null, output discarded, wall = monotonic clock around spawn..reap,
@@ -38,7 +44,23 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
-BENCHES = ["hello", "fib", "intloop", "tailrec", "evenodd", "mandel", "strcat", "hashtab"]
+# The original eight: the peers' set (../shared/bench/peers), with their programs and expected.txt.
+ORIG_BENCHES = ["hello", "fib", "intloop", "tailrec", "evenodd", "mandel", "strcat", "hashtab"]
+# The new set: bench/NAME.ruff, bench/NAME.scm and bench/lua/NAME.lua (for lua54 and luajit only),
+# expected outputs in bench/expected.txt.
+NEW_BENCHES = ["nbody", "floatgrid", "sieve", "closures", "wordfreq", "bintrees", "deeprec", "qsort",
+               "lcs", "dictstr", "interp", "particles", "matmul"]
+BENCHES = ORIG_BENCHES + NEW_BENCHES
+BENCH_SETS = {"orig": ORIG_BENCHES, "new": NEW_BENCHES, "all": BENCHES}
+NEW_EXPECTED = os.path.join(HERE, "expected.txt")
+LUA_DIR = os.path.join(HERE, "lua")
+# Peers that run the new set (from bench/lua/); the others have no version of it: "n/a".
+NEW_PEERS = {"lua54", "luajit"}
+# Cells a peer cannot run at all, shown as n/a with the reason in the Notes.
+UNSUPPORTED = {
+    ("luajit", "deeprec"): "LuaJIT caps the Lua stack at 65,500 slots (LUAI_MAXSTACK), so recursion "
+                           "depth 100,000 overflows it (\"stack overflow\" from about depth 16,000)",
+}
 # Peer order as in the peers' impls.sh.
 PEERS = ["c", "cpython", "pypy", "node", "luajit", "lua54", "chez", "guile", "chibi"]
 CPYTHON = "/root/.pyenv/versions/3.11.7/bin/python3.11"  # real binary, not the pyenv shim (impls.sh)
@@ -76,6 +98,14 @@ class Impl:
 
     def why_missing(self):
         return "%s not found" % self.binary
+
+    def workdir(self, bench):
+        """The directory BENCH's program runs in."""
+        return self.cwd
+
+    def not_applicable(self, bench):
+        """A reason when this implementation has no program for BENCH (the cell shows n/a)."""
+        return UNSUPPORTED.get((self.name, bench))
 
     def program(self, bench):
         """Name of the program actually run for BENCH (a loop variant for runtimes without TCO)."""
@@ -141,18 +171,41 @@ class Peer(Impl):
         self.prime = name == "guile"
         self.have_dir = os.path.isfile(os.path.join(peers_dir, "expected.txt"))
 
-    def installed(self):
-        return self.have_dir and super().installed()
+    def installed(self, bench=None):
+        """The binary exists, and so does the peers' directory unless BENCH is one of the new set
+        (their Lua versions are in bench/lua/)."""
+        if not super().installed():
+            return False
+        return self.have_dir or bench in NEW_BENCHES
+
+    def runs_any(self, benches):
+        """Installed for at least one of BENCHES (so worth a column)."""
+        return any(self.installed(b) for b in benches if not self.not_applicable(b))
 
     def why_missing(self):
-        if not self.have_dir:
-            return "peers directory not found: %s (use --peers DIR)" % self.peers_dir
         if self.binary is None:
             return "gcc not found"
+        if not super().installed():
+            return "%s not found" % self.binary
+        if not self.have_dir:
+            return "peers directory not found: %s (use --peers DIR)" % self.peers_dir
         return "%s not found" % self.binary
+
+    def workdir(self, bench):
+        return LUA_DIR if bench in NEW_BENCHES else self.cwd
+
+    def not_applicable(self, bench):
+        if bench in NEW_BENCHES and self.name not in NEW_PEERS:
+            return "no %s version of the new benchmarks" % self.name
+        return super().not_applicable(bench)
 
     def command(self, bench):
         prog = self.program(bench)
+        if bench in NEW_BENCHES:
+            src = os.path.join(LUA_DIR, prog + ".lua")
+            if not os.path.isfile(src):
+                return None, "missing program " + src
+            return [self.binary, src], None
         if self.name == "c":
             err = self.cbuilder.build(prog)
             if err:
@@ -327,7 +380,7 @@ class Cell:
         self.impl = impl
         self.bench = bench
         self.program = program  # the program run (tailrec_loop for cpython's tailrec, ...)
-        self.status = None  # "ok", "FAIL", "TIMEOUT", "not installed", "interrupted"
+        self.status = None  # "ok", "FAIL", "TIMEOUT", "not installed", "n/a", "interrupted"
         self.detail = ""
         self.cpu = []
         self.wall = []
@@ -350,9 +403,10 @@ class Cell:
         return " (%s)" % lab if lab else ""
 
 
-def load_expected(peers_dir):
+def load_expected(path):
+    """NAME OUTPUT lines, as in the peers' expected.txt."""
     exp = {}
-    with open(os.path.join(peers_dir, "expected.txt")) as f:
+    with open(path) as f:
         for line in f:
             line = line.rstrip("\n")
             if line.strip():
@@ -383,9 +437,14 @@ def short_tail(b, n):
 def measure(impl, bench, expected, a, rss_method, runner_rss_kb):
     prog = impl.program(bench)
     cell = Cell(impl.name, bench, prog)
+    na = impl.not_applicable(bench)
+    if na:
+        cell.status = "n/a"
+        cell.detail = na
+        return cell
     # A missing tandem binary (either column) is a FAIL, reported by command(); a missing peer
     # is "not installed".
-    if not impl.installed() and not isinstance(impl, Tandem):
+    if not isinstance(impl, Tandem) and not impl.installed(bench):
         cell.status = "not installed"
         cell.detail = impl.why_missing()
         return cell
@@ -397,9 +456,9 @@ def measure(impl, bench, expected, a, rss_method, runner_rss_kb):
     label = "%s/%s%s" % (impl.name, bench, cell.suffix())
     if impl.prime:
         log("  %s: priming (unmeasured)" % label)
-        run_once(argv, impl.cwd, a.timeout)
+        run_once(argv, impl.workdir(bench), a.timeout)
     log("  %s: check run: %s" % (label, shlex.join(argv)))
-    r = check_run(argv, impl.cwd, a.timeout, rss_method)
+    r = check_run(argv, impl.workdir(bench), a.timeout, rss_method)
     cell.check_wall = r.wall
     cell.maxrss_kb = r.maxrss_kb
     if rss_method == "wait4" and r.maxrss_kb is not None and r.maxrss_kb <= runner_rss_kb:
@@ -426,12 +485,12 @@ def measure(impl, bench, expected, a, rss_method, runner_rss_kb):
     warm = a.warmup if a.warmup is not None else (0 if r.wall > 20.0 else 1)
     log("  %s: ok (%.3f s wall); %d warm-up + %d timed runs" % (label, r.wall, warm, runs))
     for _ in range(warm):
-        w = run_once(argv, impl.cwd, a.timeout)
+        w = run_once(argv, impl.workdir(bench), a.timeout)
         if w.timed_out:
             cell.status, cell.detail = "TIMEOUT", "warm-up run killed after %g s" % a.timeout
             return cell
     for _ in range(runs):
-        t = run_once(argv, impl.cwd, a.timeout)
+        t = run_once(argv, impl.workdir(bench), a.timeout)
         if t.error:
             cell.status, cell.detail = "FAIL", t.error
             return cell
@@ -512,6 +571,57 @@ def repo_commit():
         return None
 
 
+def geo_groups(benches):
+    """(label, members) for the geometric-mean rows: the original throughput benchmarks (not
+    hello, which measures start-up and has its own bar in milliseconds), the new set, and both."""
+    orig = [b for b in benches if b in ORIG_BENCHES and b != "hello"]
+    new = [b for b in benches if b in NEW_BENCHES]
+    groups = []
+    if orig:
+        groups.append(("geometric mean, original %d (without hello)" % len(orig), orig))
+    if new:
+        groups.append(("geometric mean, new %d" % len(new), new))
+    if orig and new:
+        groups.append(("geometric mean, all %d (without hello)" % (len(orig) + len(new)), orig + new))
+    return groups
+
+
+def ratio_rows(benches, num, dens, get):
+    """Rows of the ratio tables: per benchmark, NUM's median CPU divided by each of DENS's, then
+    the geometric means of geo_groups over the benchmarks where both cells have a time
+    (`(k of n)` when some are missing)."""
+    rows = []
+    ratios = {d: {} for d in dens}
+    for b in benches:
+        row = [b]
+        t = get(b, num)
+        tv = t.cpu_med() if t else None
+        for d in dens:
+            c = get(b, d)
+            dv = c.cpu_med() if c else None
+            if tv is not None and dv is not None and tv > 0 and dv > 0:
+                ratios[d][b] = tv / dv
+                row.append("%.2f%s" % (tv / dv, c.suffix()))
+            elif c is not None and c.status == "n/a":
+                row.append("n/a")
+            else:
+                row.append("—")
+        rows.append(row)
+    for label, members in geo_groups(benches):
+        row = [label]
+        for d in dens:
+            xs = [math.log(ratios[d][b]) for b in members if b in ratios[d]]
+            if xs:
+                g = "%.2f" % math.exp(sum(xs) / len(xs))
+                if len(xs) < len(members):
+                    g += " (%d of %d)" % (len(xs), len(members))
+                row.append(g)
+            else:
+                row.append("—")
+        rows.append(row)
+    return rows
+
+
 def report(cells, impls, benches, a, started, rss_method, runner_rss_kb, skipped, cmdline, partial):
     names = [i.name for i in impls]
     get = lambda b, n: cells.get((n, b))
@@ -532,11 +642,19 @@ def report(cells, impls, benches, a, started, rss_method, runner_rss_kb, skipped
     if commit:
         lines.append("- repo commit: %s" % commit)
     lines.append("- peers: `%s`" % a.peers)
+    sets = [name for name, members in (("original", ORIG_BENCHES), ("new", NEW_BENCHES))
+            if any(b in members for b in benches)]
+    lines.append("- benchmarks: %s set%s; expected output: %s" % (
+        " and ".join(sets), "s" if len(sets) > 1 else "",
+        "; ".join(x for x, on in (("%s (original set)" % a.expected_src, "original" in sets),
+                                   ("`bench/expected.txt` (new set)", "new" in sets)) if on)))
     runs = ("%d run%s" % (a.n, "" if a.n == 1 else "s")) if a.n is not None else "5 runs (3 when the check run took > 3 s)"
     warm = ("%d warm-up" % a.warmup) if a.warmup is not None else "1 warm-up (0 when the check run took > 20 s)"
     lines.append("- timing: whole process, median of %s after %s; per-run limit %g s" % (runs, warm, a.timeout))
     if skipped:
         lines.append("- not installed (skipped): %s" % ", ".join(skipped))
+    if getattr(a, "left_out", None):
+        lines.append("- left out (no version of the selected benchmarks): %s" % ", ".join(a.left_out))
     lines.append("")
 
     lines.append("### Median CPU seconds (user+sys)")
@@ -548,51 +666,23 @@ def report(cells, impls, benches, a, started, rss_method, runner_rss_kb, skipped
     if "tandem" in names and ratio_peers:
         lines.append("### CPU ratio tandem / peer (below 1: tandem is faster)")
         lines.append("")
-        rows = []
-        logs = {p: [] for p in ratio_peers}
-        for b in benches:
-            row = [b]
-            t = get(b, "tandem")
-            for p in ratio_peers:
-                c = get(b, p)
-                tv = t.cpu_med() if t else None
-                pv = c.cpu_med() if c else None
-                if tv is not None and pv is not None and tv > 0 and pv > 0:
-                    ratio = tv / pv
-                    if b != "hello":
-                        logs[p].append(math.log(ratio))
-                    row.append("%.2f%s" % (ratio, c.suffix()))
-                else:
-                    row.append("—")
-            rows.append(row)
-        # hello is start-up, not throughput: issue 5 bounds it in milliseconds, and its
-        # ratio would swamp the mean of the seven throughput benchmarks.
-        timed = [b for b in benches if b != "hello"]
-        geo = ["geometric mean (without hello)"]
-        for p in ratio_peers:
-            xs = logs[p]
-            if xs:
-                g = "%.2f" % math.exp(sum(xs) / len(xs))
-                if len(xs) < len(timed):
-                    g += " (%d of %d)" % (len(xs), len(timed))
-                geo.append(g)
-            else:
-                geo.append("—")
-        rows.append(geo)
-        lines.append(table(["benchmark"] + ["tandem/%s" % p for p in ratio_peers], rows))
+        lines.append(table(["benchmark"] + ["tandem/%s" % p for p in ratio_peers],
+                           ratio_rows(benches, "tandem", ratio_peers, get)))
+        lines.append("")
+
+    if "tandem-scm" in names and ratio_peers:
+        lines.append("### CPU ratio tandem Scheme / peer (below 1: tandem's Scheme dialect is faster)")
+        lines.append("")
+        lines.append(table(["benchmark"] + ["tandem-scm/%s" % p for p in ratio_peers],
+                           ratio_rows(benches, "tandem-scm", ratio_peers, get)))
         lines.append("")
 
     if "tandem" in names and "tandem-scm" in names:
         # One engine, one speed: the Scheme versions against the Ruff-dialect versions.
         lines.append("### CPU ratio tandem Scheme / tandem Ruff (the same programs in both dialects)")
         lines.append("")
-        srows = []
-        for b in benches:
-            t, sc = get(b, "tandem"), get(b, "tandem-scm")
-            tv = t.cpu_med() if t else None
-            sv = sc.cpu_med() if sc else None
-            srows.append([b, "%.2f" % (sv / tv) if tv and sv and tv > 0 else "—"])
-        lines.append(table(["benchmark", "tandem-scm / tandem"], srows))
+        lines.append(table(["benchmark", "tandem-scm / tandem"],
+                           ratio_rows(benches, "tandem-scm", ["tandem"], get)))
         lines.append("")
 
     lines.append("### Peak RSS MB (check run)")
@@ -614,11 +704,19 @@ def report(cells, impls, benches, a, started, rss_method, runner_rss_kb, skipped
     lines.append("")
 
     notes = []
+    no_version = [n for n in names if any(c.status == "n/a" and (n, c.bench) not in UNSUPPORTED
+                                          for (cn, _), c in cells.items() if cn == n)]
+    if no_version:
+        notes.append("n/a: %s %s no versions of the new benchmarks (only lua54 and luajit run them, "
+                     "from bench/lua/)." % (", ".join(no_version),
+                                            "has" if len(no_version) == 1 else "have"))
     if any(c.program in VARIANT_LABEL for c in cells.values() if c.ok()):
         notes.append("(loop) / (trampoline): CPython, PyPy and node have no tail-call elimination, so they "
                      "run tailrec_loop / evenodd_loop (a while loop / a thunk trampoline) instead of "
                      "tailrec / evenodd, as in the peers' README.")
     for (n, b), c in sorted(cells.items(), key=lambda kv: (names.index(kv[0][0]), benches.index(kv[0][1]))):
+        if c.status == "n/a" and (n, b) not in UNSUPPORTED:
+            continue  # summarised above
         if c.status not in ("ok", "not installed"):
             notes.append("%s %s: %s: %s" % (n, c.program, c.status, c.detail))
         elif c.status == "not installed" and n not in skipped:
@@ -651,8 +749,10 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     ap.add_argument("--impls", help="comma-separated: tandem (the .ruff programs), tandem-scm (the .scm "
                     "programs, run by tandem), %s (default: tandem, tandem-scm and every peer whose "
-                    "binary exists)" % ",".join(PEERS))
-    ap.add_argument("--bench", help="comma-separated, default: %s" % ",".join(BENCHES))
+                    "binary exists and that has a version of a selected benchmark)" % ",".join(PEERS))
+    ap.add_argument("--bench", help="comma-separated benchmark names and set names: orig (the original "
+                    "eight: %s), new (%s), all (both, the default)" % (
+                        ",".join(ORIG_BENCHES), ",".join(NEW_BENCHES)))
     ap.add_argument("-n", type=int, default=None, help="timed runs (default 5; 3 when a run takes > 3 s)")
     ap.add_argument("--warmup", type=int, default=None,
                     help="unmeasured warm-up runs (default 1; 0 when a run takes > 20 s)")
@@ -677,16 +777,26 @@ def main():
     a.peers = os.path.abspath(a.peers or os.path.join(REPO, "..", "shared", "bench", "peers"))
     a.peers = os.path.normpath(a.peers)
     tandem_path = os.path.abspath(a.tandem) if a.tandem else os.path.join(REPO, "target", "release", "tandem")
-    benches = parse_list(a.bench, BENCHES, "benchmark") if a.bench else list(BENCHES)
-    benches = [b for b in BENCHES if b in benches]  # canonical order, no duplicates
+    chosen = set()
+    for x in parse_list(a.bench or "all", list(BENCH_SETS) + BENCHES, "benchmark"):
+        chosen.update(BENCH_SETS.get(x, [x]))
+    benches = [b for b in BENCHES if b in chosen]  # canonical order, no duplicates
 
     have_peers = os.path.isfile(os.path.join(a.peers, "expected.txt"))
-    if not have_peers:
+    if any(b in ORIG_BENCHES for b in benches) and not have_peers:
         log("warning: no expected.txt in %s: peers unavailable (use --peers DIR); "
             "checking tandem against the built-in copy" % a.peers)
-        expected = dict(EXPECTED_FALLBACK)
+    if have_peers:
+        expected = load_expected(os.path.join(a.peers, "expected.txt"))
+        a.expected_src = "the peers' expected.txt"
     else:
-        expected = load_expected(a.peers)
+        expected = dict(EXPECTED_FALLBACK)
+        a.expected_src = "run.py's built-in copy of the peers' expected.txt"
+    if any(b in NEW_BENCHES for b in benches):
+        try:
+            expected.update(load_expected(NEW_EXPECTED))
+        except OSError as e:
+            log("warning: cannot read %s (%s): the new benchmarks will FAIL their check" % (NEW_EXPECTED, e))
 
     cb = CBuilder(a.peers)
     make = {
@@ -696,14 +806,19 @@ def main():
     for p in PEERS:
         make[p] = (lambda p=p: Peer(p, a.peers, cb))
     skipped = []
+    a.left_out = []
     if a.impls:
         impls = [make[n]() for n in parse_list(a.impls, ["tandem", "tandem-scm"] + PEERS, "implementation")]
     else:
         impls = [make["tandem"](), make["tandem-scm"]()]
         for p in PEERS:
             i = make[p]()
-            if i.installed():
+            if i.runs_any(benches):
                 impls.append(i)
+            elif Impl.installed(i) and all(i.not_applicable(b) for b in benches):
+                # installed, but no version of any selected benchmark (c, cpython, ... on the new set)
+                log("%s: no version of the selected benchmarks, left out" % p)
+                a.left_out.append(p)
             else:
                 skipped.append(p)
     rss_method = a.rss

@@ -18,6 +18,7 @@ use tandem_syntax::{Diagnostic, SourceMap, Span};
 use tandem_vm::object::Proto;
 
 pub use tandem_syntax::Dialect;
+pub use tandem_vm::jit_hook::JitMode;
 pub use tandem_vm::{Arity, Caps, ErrorKind, NativeResult, RuntimeError, Value, Vm};
 
 /// Anything that can go wrong loading or running a program.
@@ -87,6 +88,11 @@ impl Engine {
     pub fn with_output(out: Box<dyn Write>) -> Engine {
         let mut vm = Vm::new(out);
         tandem_vm::builtins::install(&mut vm);
+        #[cfg(feature = "jit")]
+        {
+            // Without a usable layout (not expected) the JIT stays out: interpret.
+            let _ = tandem_jit::install(&mut vm, JitMode::Auto);
+        }
         let mut engine = Engine {
             vm,
             builtin_names: Default::default(),
@@ -123,6 +129,63 @@ impl Engine {
     /// Limit nested (non-tail) calls; deeper calls raise a `stack overflow` error.
     pub fn set_max_depth(&mut self, depth: usize) {
         self.vm.set_max_depth(depth);
+    }
+
+    /// Whether this build has the JIT (the `jit` cargo feature, on by default).
+    pub fn jit_available(&self) -> bool {
+        self.vm.jit_backend().is_some()
+    }
+
+    /// When the JIT compiles: never (`Off`), hot functions and loops (`Auto`, the
+    /// default), or everything before it runs (`Always`). Without the JIT every mode
+    /// interprets. Code compiled already stays compiled.
+    pub fn set_jit_mode(&mut self, mode: JitMode) {
+        if let Some(b) = self.vm.jit_backend_mut() {
+            b.set_mode(mode);
+        }
+    }
+
+    /// The JIT mode (`Off` without the JIT).
+    pub fn jit_mode(&self) -> JitMode {
+        self.vm.jit_mode()
+    }
+
+    /// One line on what the JIT did so far: `jit: N functions compiled, ...` (or that
+    /// this build has no JIT).
+    pub fn jit_stats(&self) -> String {
+        #[cfg(feature = "jit")]
+        {
+            tandem_jit::stats_line(&self.vm)
+        }
+        #[cfg(not(feature = "jit"))]
+        {
+            "jit: not built in (the interpreter runs everything)".to_string()
+        }
+    }
+
+    /// Every function of a compiled program: its bytecode, then the Cranelift IR the JIT
+    /// makes for it (compiled as `--jit=always` would before the first call).
+    pub fn disassemble_jit(&mut self, proto: &Rc<Proto>) -> String {
+        let bytecode = self.disassemble(proto);
+        #[cfg(feature = "jit")]
+        {
+            let mut out = bytecode;
+            match tandem_jit::ir_text(&mut self.vm, proto) {
+                Ok(fns) => {
+                    for (name, ir) in fns {
+                        out.push_str(&format!("\njit: Cranelift IR of {name}\n{ir}"));
+                    }
+                }
+                Err(e) => out.push_str(&format!("\njit: cannot compile: {e}\n")),
+            }
+            out
+        }
+        #[cfg(not(feature = "jit"))]
+        {
+            let mut out = bytecode;
+            out.push_str("\njit: not built in\n");
+            out
+        }
     }
 
     /// Limit the memory scripts may keep live, in bytes (`None`: no limit). Past it, the

@@ -41,7 +41,7 @@ enum Command {
     /// The Scheme libraries the program imports are compiled too, and not run either.
     Check {
         #[command(flatten)]
-        opts: RunOpts,
+        opts: CommonOpts,
         file: PathBuf,
     },
     /// Print the bytecode of every function in a program, with source lines.
@@ -49,7 +49,11 @@ enum Command {
     /// Nothing runs: the Scheme libraries the program imports are compiled, not run.
     Disasm {
         #[command(flatten)]
-        opts: RunOpts,
+        opts: CommonOpts,
+        /// Also print, after the bytecode, the Cranelift IR the JIT makes for each function
+        /// (compiled as `--jit=always` would, with no types seen yet).
+        #[arg(long = "jit")]
+        show_jit: bool,
         file: PathBuf,
     },
     /// An interactive session; errors are reported and the session goes on.
@@ -77,20 +81,19 @@ enum Lang {
 enum JitMode {
     /// Interpret only.
     Off,
-    /// Compile hot functions and loops (the default); until the JIT exists, interprets.
+    /// Compile functions after a number of calls and loops after a number of iterations
+    /// (the default).
     Auto,
-    /// Compile everything before it runs; until the JIT exists, interprets.
+    /// Compile every function before its first call, top-level code included.
     Always,
 }
 
+/// Options of every command.
 #[derive(Args, Debug, Clone)]
-struct RunOpts {
+struct CommonOpts {
     /// Maximum depth of nested (non-tail) calls before a `stack overflow` error.
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     max_depth: usize,
-    /// JIT mode. The JIT is not built yet: every mode runs the interpreter.
-    #[arg(long, value_enum, default_value_t = JitMode::Auto, value_name = "MODE")]
-    jit: JitMode,
     /// Withdraw a capability from the program (repeatable): stdout, stdin, fs-read,
     /// fs-write, env, clock, process.
     #[arg(long, value_name = "CAP", value_parser = parse_cap)]
@@ -99,6 +102,21 @@ struct RunOpts {
     /// `a/b.sld` or `a/b.scm` from beside the program or from these directories.
     #[arg(short = 'I', long = "lib-path", value_name = "DIR")]
     lib_path: Vec<String>,
+}
+
+/// Options of the commands that run code.
+#[derive(Args, Debug, Clone)]
+struct RunOpts {
+    #[command(flatten)]
+    common: CommonOpts,
+    /// When the JIT compiles to machine code (a build without the `jit` feature always
+    /// interprets).
+    #[arg(long, value_enum, default_value_t = JitMode::Auto, value_name = "MODE")]
+    jit: JitMode,
+    /// After the run, print one line to stderr on what the JIT did: `jit: N functions
+    /// compiled, M loops compiled (K OSR entries), D deopts (reasons), ..., compile time`.
+    #[arg(long)]
+    jit_stats: bool,
 }
 
 fn parse_cap(s: &str) -> Result<Caps, String> {
@@ -115,14 +133,22 @@ fn parse_cap(s: &str) -> Result<Caps, String> {
     }
 }
 
-fn configure(engine: &mut Engine, opts: &RunOpts) {
+fn configure_common(engine: &mut Engine, opts: &CommonOpts) {
     engine.set_max_depth(opts.max_depth);
     let caps = opts.deny.iter().fold(Caps::ALL, |caps, &d| caps.without(d));
     engine.set_caps(caps);
     for dir in &opts.lib_path {
         engine.add_lib_path(dir);
     }
-    let _ = opts.jit; // Accepted for forward compatibility; see --help.
+}
+
+fn configure(engine: &mut Engine, opts: &RunOpts) {
+    configure_common(engine, &opts.common);
+    engine.set_jit_mode(match opts.jit {
+        JitMode::Off => tandem::JitMode::Off,
+        JitMode::Auto => tandem::JitMode::Auto,
+        JitMode::Always => tandem::JitMode::Always,
+    });
 }
 
 /// Report an error (unless the program called `exit()`); the process's exit code.
@@ -155,20 +181,31 @@ fn real_main(cli: Cli) -> ExitCode {
                 }
                 Err(e) => report(&mut engine, &e),
             };
+            if opts.jit_stats {
+                eprintln!("{}", engine.jit_stats());
+            }
             finish(engine, code)
         }
         Command::Check { opts, file } => {
-            configure(&mut engine, &opts);
+            configure_common(&mut engine, &opts);
             match engine.check_file(&file) {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) => report(&mut engine, &e),
             }
         }
-        Command::Disasm { opts, file } => {
-            configure(&mut engine, &opts);
+        Command::Disasm {
+            opts,
+            show_jit,
+            file,
+        } => {
+            configure_common(&mut engine, &opts);
             match engine.check_file(&file) {
                 Ok(proto) => {
-                    print!("{}", engine.disassemble(&proto));
+                    if show_jit {
+                        print!("{}", engine.disassemble_jit(&proto));
+                    } else {
+                        print!("{}", engine.disassemble(&proto));
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => report(&mut engine, &e),

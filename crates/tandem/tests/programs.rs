@@ -6,6 +6,10 @@
 //! appear in stderr; an `err_syntax_*` program must exit with the syntax-error code 3. The three
 //! modes must agree with each other on stdout and exit code, and a `.out` or `.err` file
 //! without its program is an error.
+//!
+//! Under `--jit=always` the run also prints the JIT's statistics (`--jit-stats`), which
+//! must show that code was compiled and that nothing failed to compile: a JIT that
+//! silently stopped compiling fails the suite (when the `jit` feature is built).
 
 mod common;
 
@@ -30,8 +34,10 @@ struct Outcome {
 }
 
 fn run(file: &Path, mode: Option<&str>) -> Outcome {
+    let stats = (mode == Some("--jit=always")).then_some("--jit-stats");
     let mut child = command(&["run"])
         .args(mode)
+        .args(stats)
         .arg(file)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -119,6 +125,11 @@ fn check(file: &Path) -> Vec<String> {
                 }
             }
         }
+        if *mode == Some("--jit=always") {
+            if let Some(f) = not_compiled(&o) {
+                failures.push(format!("{name} [{label}]: {f}\n--- stderr\n{}", o.stderr));
+            }
+        }
         match &first {
             None => first = Some((o.stdout, o.code)),
             Some((out, code)) => {
@@ -135,6 +146,25 @@ fn check(file: &Path) -> Vec<String> {
         }
     }
     failures
+}
+
+/// Under `--jit=always`: why the statistics line shows the JIT did not compile the program
+/// (none when it did, when the program did not compile to bytecode, or without the JIT).
+fn not_compiled(o: &Outcome) -> Option<String> {
+    if !cfg!(feature = "jit") || o.code == Some(SYNTAX_ERROR) {
+        return None;
+    }
+    let Some(line) = o.stderr.lines().find(|l| l.starts_with("jit: ")) else {
+        return Some("no `jit:` statistics line".into());
+    };
+    let compiled: Option<u64> = line
+        .strip_prefix("jit: ")
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok());
+    match compiled {
+        Some(n) if n >= 1 && line.contains(" 0 failures") => None,
+        _ => Some(format!("the JIT did not compile it: {line}")),
+    }
 }
 
 /// Expectation files (`.out`, `.err`) in `entries` with no program `NAME.<ext>` beside them.

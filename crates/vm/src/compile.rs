@@ -143,6 +143,7 @@ impl Ctx<'_> {
             wording: self.module.wording,
             rest_list: func.rest_list,
             is_method,
+            jit: Default::default(),
         }))
     }
 }
@@ -1235,8 +1236,11 @@ impl FnCompiler<'_, '_> {
         // Add/Sub with a small int constant on the right use the immediate form.
         if matches!(op, Prim::Add | Prim::Sub) {
             if let ExprKind::Const(Const::Int(k)) = args[1].kind {
+                // Not `x - 0` as `x + 0`: for x = -0.0 they differ.
                 let imm = if op == Prim::Add {
                     Some(k)
+                } else if k == 0 {
+                    None
                 } else {
                     k.checked_neg()
                 };

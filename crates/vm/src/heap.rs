@@ -247,6 +247,10 @@ impl Default for Heap {
 }
 
 impl Heap {
+    /// Where compiled code finds the byte count and the threshold `should_collect` compares.
+    pub(crate) const BYTES_OFFSET: usize = std::mem::offset_of!(Heap, bytes);
+    pub(crate) const THRESHOLD_OFFSET: usize = std::mem::offset_of!(Heap, threshold);
+
     pub fn new() -> Heap {
         Heap {
             symbols: Vec::new(),

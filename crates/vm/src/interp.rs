@@ -9,10 +9,11 @@ use crate::builtins::scheme::hashtables;
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp_data::MethodTarget;
+use crate::jit_hook::Entered;
 use crate::native::NativeImpl;
-use crate::object::{Closure, Instance, Proto, StructType, UpvalSource};
+use crate::object::{Closure, Instance, Proto};
 use crate::opcode::Instr;
-use crate::value::{values_equal, Gc, Value};
+use crate::value::{values_equal_in, Gc, Value};
 use crate::vm::{Frame, Handler, Vm};
 use std::rc::Rc;
 use tandem_core::ir::Wording;
@@ -22,7 +23,7 @@ use tandem_core::ir::Wording;
 pub const MAX_APPLY_ARGS: usize = 1_000_000;
 
 /// An error found while setting up a call, before a frame exists for it.
-type CallError = (ErrorKind, String);
+pub(crate) type CallError = (ErrorKind, String);
 
 impl Vm {
     /// Run a module's entry prototype to completion and return its value.
@@ -47,7 +48,17 @@ impl Vm {
             pc: 0,
             base: base as u32,
         });
-        let result = self.execute(entry_depth);
+        let result = match self.jit_enter_entry(closure, base) {
+            Entered::No | Entered::Deopt => self.execute(entry_depth),
+            Entered::Returned => Ok(self.returned_value(base)),
+            Entered::Error(e) => {
+                if self.unwind(&e, entry_depth) {
+                    self.execute(entry_depth)
+                } else {
+                    Err(e)
+                }
+            }
+        };
         if result.is_err() {
             self.frames.truncate(entry_depth);
             self.handlers.retain(|h| h.frame < entry_depth);
@@ -58,7 +69,7 @@ impl Vm {
     /// Check arity, pack variadic arguments, and make sure the stack can hold the frame.
     /// The arguments are already in `stack[base..base + nargs]`.
     #[inline]
-    fn prepare_frame(
+    pub(crate) fn prepare_frame(
         &mut self,
         c: Gc<Closure>,
         base: usize,
@@ -100,8 +111,46 @@ impl Vm {
         Ok(())
     }
 
+    /// Resolve `R[cb+1].name(...)` (`n` arguments after the object) in the frame at
+    /// `base` and lay out the call window at `cb`; returns the number of arguments.
+    pub(crate) fn method_window(
+        &mut self,
+        base: usize,
+        cb: u8,
+        n: u8,
+        name: &str,
+    ) -> Result<usize, String> {
+        let at = base + cb as usize;
+        match self.resolve_method(self.stack[at + 1], name)? {
+            MethodTarget::WithSelf(f) => {
+                self.stack[at] = f;
+                Ok(n as usize + 1)
+            }
+            MethodTarget::NoSelf(f) => {
+                self.stack.copy_within(at + 2..at + 2 + n as usize, at + 1);
+                self.stack[at] = f;
+                Ok(n as usize)
+            }
+        }
+    }
+
+    /// Spread the list (or array) in `R[cb+1]` as the arguments of the call window at `cb`
+    /// in the frame at `base`; returns their number. May grow the stack.
+    pub(crate) fn spread_window(&mut self, base: usize, cb: u8) -> Result<usize, String> {
+        let at = base + cb as usize + 1;
+        let items = Vm::list_items(self.stack[at], MAX_APPLY_ARGS)?;
+        if self.stack.len() < at + items.len() + 1 {
+            self.stack.resize(at + items.len() + 1, Value::Null);
+        }
+        if at + items.len() > self.high_water {
+            self.high_water = at + items.len();
+        }
+        self.stack[at..at + items.len()].copy_from_slice(&items);
+        Ok(items.len())
+    }
+
     /// Call native `id` with `stack[at..at + n]` as arguments.
-    fn call_native(&mut self, id: u32, at: usize, n: usize) -> Result<Value, CallError> {
+    pub(crate) fn call_native(&mut self, id: u32, at: usize, n: usize) -> Result<Value, CallError> {
         self.admit_native(id, n)?;
         let def = &self.natives[id as usize];
         let imp = def.imp.clone();
@@ -129,6 +178,8 @@ impl Vm {
             // runs; we switch (`enter!`) or reload (`continue 'frame`) whenever that slot
             // changes.
             let mut proto: &Proto = unsafe { &*Rc::as_ptr(&closure.proto) };
+            // Scheme's `=` compares floats exactly, Ruff's `==` within an epsilon.
+            let mut exact_eq = proto.wording == Wording::Scheme;
             let mut code_start: *const Instr = proto.code.as_ptr();
             let mut base = frame.base as usize;
             let mut nregs = proto.nregs as usize;
@@ -147,6 +198,7 @@ impl Vm {
                     closure = $c;
                     // SAFETY: as above; the new closure is rooted by stack[$at - 1].
                     proto = unsafe { &*Rc::as_ptr(&closure.proto) };
+                    exact_eq = proto.wording == Wording::Scheme;
                     code_start = proto.code.as_ptr();
                     base = $at;
                     nregs = proto.nregs as usize;
@@ -181,14 +233,9 @@ impl Vm {
             }
             macro_rules! fail {
                 ($kind:expr, $msg:expr) => {{
-                    let mut msg = $msg;
-                    if proto.wording == Wording::Scheme {
-                        scheme_wording(&mut msg);
-                    }
-                    save_pc!();
-                    let mut err = self.error_at($kind, msg, proto.spans[pc!() - 1]);
-                    // A native that raised a value (Scheme `raise`) left it here.
-                    err.value = self.pending_raise.take();
+                    let msg = $msg;
+                    // The instruction just run (`ip` is past it).
+                    let err = self.instr_error(proto, pc!().wrapping_sub(1), $kind, msg);
                     raise!(err)
                 }};
             }
@@ -285,16 +332,55 @@ impl Vm {
                     }
                 };
             }
-            // Every backward jump (a loop's back edge, conditional or not) is a GC safe point.
+            // Every backward jump (a loop's back edge, conditional or not) is a GC safe point,
+            // and counts towards compiling the loop.
             macro_rules! jump {
                 ($off:expr) => {{
                     let off = $off;
-                    // SAFETY: the compiler only emits jumps to instructions of this code.
-                    ip = unsafe { ip.offset(off as isize) };
+                    // A collection's error is the jump's.
                     if off < 0 {
                         safepoint!();
                     }
+                    // SAFETY: the compiler only emits jumps to instructions of this code.
+                    ip = unsafe { ip.offset(off as isize) };
+                    if off < 0 {
+                        loop_hook!();
+                    }
                 }};
+            }
+            // Count a loop iteration; when the counter runs out, offer the loop (entered at
+            // the current pc) to the JIT.
+            macro_rules! loop_hook {
+                () => {{
+                    let pj = &proto.jit;
+                    let h = pj.loop_hot.get() - 1;
+                    pj.loop_hot.set(h);
+                    if h <= 0 {
+                        let entered = self.jit_enter_loop(closure, base, pc!());
+                        compiled_frame!(entered);
+                    }
+                }};
+            }
+            // After this frame was handed to compiled code: carry on as it says.
+            macro_rules! compiled_frame {
+                ($entered:expr) => {
+                    match $entered {
+                        Entered::No => {}
+                        Entered::Returned => {
+                            // The frame returned: resume its caller (or finish).
+                            let len = self.frames.len();
+                            if len == entry_depth {
+                                return Ok(self.returned_value(base));
+                            }
+                            // SAFETY: len > entry_depth, so the caller's frame exists.
+                            let f = unsafe { *self.frames.as_ptr().add(len - 1) };
+                            enter!(f.closure, f.base as usize, f.pc as usize);
+                            continue;
+                        }
+                        Entered::Error(e) => raise!(e),
+                        Entered::Deopt => continue 'frame,
+                    }
+                };
             }
 
             macro_rules! raise {
@@ -378,6 +464,21 @@ impl Vm {
                         });
                         self.frames.set_len(len + 1);
                     }
+                    let pj = &c.proto.jit;
+                    let h = pj.hot.get() - 1;
+                    pj.hot.set(h);
+                    if h <= 0 {
+                        match self.jit_enter_call(c, at) {
+                            Entered::No => {}
+                            // The callee returned into R[cb]; carry on in this frame.
+                            Entered::Returned => {
+                                refresh!();
+                                continue;
+                            }
+                            Entered::Error(e) => raise!(e),
+                            Entered::Deopt => continue 'frame,
+                        }
+                    }
                     enter!(c, at);
                     continue;
                 }};
@@ -395,6 +496,8 @@ impl Vm {
                         unsafe { slide_down(regs, regs.add(cb as usize + 1), n) };
                         safepoint!();
                         ip = code_start;
+                        // A loop back to the start.
+                        loop_hook!();
                         continue;
                     }
                     // Slide callee and arguments down over this frame.
@@ -409,6 +512,13 @@ impl Vm {
                         let f = self.frames.as_mut_ptr().add(self.frames.len() - 1);
                         (*f).closure = c;
                         (*f).pc = 0;
+                    }
+                    let pj = &c.proto.jit;
+                    let h = pj.hot.get() - 1;
+                    pj.hot.set(h);
+                    if h <= 0 {
+                        let entered = self.jit_enter_call(c, base);
+                        compiled_frame!(entered);
                     }
                     enter!(c, base);
                     continue;
@@ -463,18 +573,8 @@ impl Vm {
             macro_rules! method_window {
                 ($cb:expr, $n:expr, $k:expr, $nargs:ident) => {
                     let name = kstr!($k);
-                    let $nargs = match self.resolve_method(r!($cb + 1), name.as_str()) {
-                        Ok(MethodTarget::WithSelf(f)) => {
-                            set!($cb, f);
-                            $n + 1
-                        }
-                        Ok(MethodTarget::NoSelf(f)) => {
-                            for i in 0..$n {
-                                set!($cb + 1 + i, r!($cb + 2 + i));
-                            }
-                            set!($cb, f);
-                            $n
-                        }
+                    let $nargs = match self.method_window(base, $cb, $n, name.as_str()) {
+                        Ok(nargs) => nargs,
                         Err(m) => throw!(m),
                     };
                 };
@@ -649,9 +749,11 @@ impl Vm {
                         v => throw!(format!("Invalid unary operation: !{}", v.type_name())),
                     },
                     Instr::Truthy { dst, src } => set!(dst, Value::Bool(rr!(src).truthy())),
-                    Instr::Eq { dst, a, b } => set!(dst, Value::Bool(values_equal(r!(a), r!(b)))),
+                    Instr::Eq { dst, a, b } => {
+                        set!(dst, Value::Bool(values_equal_in(r!(a), r!(b), exact_eq)))
+                    }
                     Instr::Ne { dst, a, b } => {
-                        set!(dst, Value::Bool(!values_equal(r!(a), r!(b))))
+                        set!(dst, Value::Bool(!values_equal_in(r!(a), r!(b), exact_eq)))
                     }
                     Instr::Lt { dst, a, b } => {
                         let lt = cmp_op!(a, b, <, Less, Less);
@@ -695,7 +797,7 @@ impl Vm {
                     Instr::JmpNotEq { a, b, off } => {
                         let eq = match (rr!(a), rr!(b)) {
                             (Value::Int(x), Value::Int(y)) => x == y,
-                            _ => values_equal(r!(a), r!(b)),
+                            _ => values_equal_in(r!(a), r!(b), exact_eq),
                         };
                         if !eq {
                             jump!(off);
@@ -704,7 +806,7 @@ impl Vm {
                     Instr::JmpEq { a, b, off } => {
                         let eq = match (rr!(a), rr!(b)) {
                             (Value::Int(x), Value::Int(y)) => x == y,
-                            _ => values_equal(r!(a), r!(b)),
+                            _ => values_equal_in(r!(a), r!(b), exact_eq),
                         };
                         if eq {
                             jump!(off);
@@ -713,7 +815,7 @@ impl Vm {
                     Instr::JmpNotEqInt { a, imm, off } => {
                         let eq = match rr!(a) {
                             Value::Int(x) => *x == imm as i64,
-                            _ => values_equal(r!(a), Value::Int(imm as i64)),
+                            _ => values_equal_in(r!(a), Value::Int(imm as i64), exact_eq),
                         };
                         if !eq {
                             jump!(off);
@@ -722,7 +824,7 @@ impl Vm {
                     Instr::JmpEqInt { a, imm, off } => {
                         let eq = match rr!(a) {
                             Value::Int(x) => *x == imm as i64,
-                            _ => values_equal(r!(a), Value::Int(imm as i64)),
+                            _ => values_equal_in(r!(a), Value::Int(imm as i64), exact_eq),
                         };
                         if eq {
                             jump!(off);
@@ -782,17 +884,9 @@ impl Vm {
                     Instr::Return { src } => return_value!(r!(src)),
                     Instr::ReturnNull {} => return_value!(Value::Null),
                     Instr::Closure { dst, p } => {
-                        let child = proto.children[p as usize].clone();
-                        let ups: Box<[Value]> = child
-                            .upvals
-                            .iter()
-                            .map(|d| match d.source {
-                                UpvalSource::Register(r) => r!(r),
-                                UpvalSource::Upvalue(u) => closure.upvals[u as usize],
-                            })
-                            .collect();
-                        let c = self.heap.alloc_closure(child, ups);
-                        set!(dst, Value::Closure(c));
+                        let child = &proto.children[p as usize];
+                        let c = self.make_closure(child, closure, base);
+                        set!(dst, c);
                     }
                     Instr::NewArray { dst, n } => {
                         let a = self.new_array(Vec::with_capacity(n as usize));
@@ -802,29 +896,10 @@ impl Vm {
                         Value::Array(a) => a.push(r!(src)),
                         _ => throw!("internal error: APUSH on a non-array".to_string()),
                     },
-                    Instr::ArrayExtend { arr, src } => match (r!(arr), r!(src)) {
-                        (Value::Array(a), Value::Array(b)) => {
-                            let items = b.to_vec();
-                            a.items_mut().extend(items);
-                        }
-                        (_, v) => {
-                            throw!(format!("Cannot spread a {} into an array", v.type_name()))
-                        }
-                    },
                     Instr::NewDict { dst } => {
                         let d = self.new_dict(Default::default());
                         set!(dst, d);
                     }
-                    Instr::DictExtend { dict, src } => match (r!(dict), r!(src)) {
-                        (Value::Dict(d), Value::Dict(s)) => {
-                            let entries: Vec<(crate::object::Key, Value)> =
-                                s.map().iter().map(|(k, v)| (k.clone(), *v)).collect();
-                            for (k, v) in entries {
-                                d.map_mut().insert(k, v);
-                            }
-                        }
-                        (_, v) => throw!(format!("Cannot spread a {} into a dict", v.type_name())),
-                    },
                     Instr::GetIndex { dst, obj, idx } => match self.get_index(r!(obj), r!(idx)) {
                         Ok(v) => set!(dst, v),
                         Err(m) => throw!(m),
@@ -869,20 +944,6 @@ impl Vm {
                             throw!(m);
                         }
                     }
-                    Instr::NewStructType { dst, k } => match proto.consts[k as usize] {
-                        Value::StructType(t) => {
-                            let copy = StructType::new(&t.name, t.fields.to_vec());
-                            set!(dst, Value::StructType(self.heap.alloc_struct_type(copy)));
-                        }
-                        _ => throw!("internal error: NEWTYPE of a non-type".to_string()),
-                    },
-                    Instr::AddMethod { ty, k, src } => {
-                        let name = kstr!(k);
-                        match r!(ty) {
-                            Value::StructType(t) => t.add_method(name.as_str(), r!(src)),
-                            _ => throw!("internal error: ADDMETHOD on a non-struct".to_string()),
-                        }
-                    }
                     Instr::NewStruct { dst, ty } => match r!(ty) {
                         Value::StructType(t) => {
                             let fields = vec![Value::Null; t.fields.len()];
@@ -894,14 +955,6 @@ impl Vm {
                             v.type_name()
                         )),
                     },
-                    Instr::NewVariant { dst, base: b, n, k } => {
-                        let key = kstr!(k);
-                        let payload: Vec<Value> = (0..n).map(|i| r!(b + 1 + i)).collect();
-                        match self.new_variant(r!(b), key.as_str(), &payload) {
-                            Ok(v) => set!(dst, v),
-                            Err(m) => throw!(m),
-                        }
-                    }
                     Instr::TestVariant { dst, src, k } => {
                         let key = kstr!(k);
                         set!(dst, Value::Bool(Vm::test_variant(r!(src), key.as_str())));
@@ -915,34 +968,6 @@ impl Vm {
                             v.type_name()
                         )),
                     },
-                    Instr::IsFailure { dst, src } => match Vm::is_failure(r!(src)) {
-                        Ok(b) => set!(dst, Value::Bool(b)),
-                        Err(m) => throw!(m),
-                    },
-                    Instr::Unwrap { dst, src } => match r!(src) {
-                        Value::Variant(v) if !v.payload.is_empty() => set!(dst, v.payload[0]),
-                        v => throw!(format!(
-                            "The ? operator expects a Result or Option, got {}",
-                            v.type_name()
-                        )),
-                    },
-                    Instr::Throw { src } => {
-                        let v = r!(src);
-                        let message = match v {
-                            Value::Struct(inst) if inst.ty == self.error_type => {
-                                match inst.get("message") {
-                                    Some(m) => format::display(self, m),
-                                    None => "error".to_string(),
-                                }
-                            }
-                            _ => format::display(self, v),
-                        };
-                        save_pc!();
-                        let mut err =
-                            self.error_at(ErrorKind::Runtime, message, proto.spans[pc!() - 1]);
-                        err.value = Some(v);
-                        raise!(err)
-                    }
                     Instr::TryBegin { reg, off } | Instr::TryBeginRaw { reg, off } => {
                         let frame = self.frames.len() - 1;
                         self.handlers.push(Handler {
@@ -953,20 +978,11 @@ impl Vm {
                         });
                     }
                     Instr::CallList { base: cb } | Instr::TailCallList { base: cb } => {
-                        let items = match Vm::list_items(r!(cb + 1), MAX_APPLY_ARGS) {
-                            Ok(items) => items,
+                        let n = match self.spread_window(base, cb) {
+                            Ok(n) => n,
                             Err(m) => throw!(m),
                         };
-                        let at = base + cb as usize + 1;
-                        if self.stack.len() < at + items.len() + 1 {
-                            self.stack.resize(at + items.len() + 1, Value::Null);
-                            refresh!();
-                        }
-                        if at + items.len() > self.high_water {
-                            self.high_water = at + items.len();
-                        }
-                        self.stack[at..at + items.len()].copy_from_slice(&items);
-                        let n = items.len();
+                        refresh!();
                         if matches!(*instr, Instr::TailCallList { .. }) {
                             do_tail_call!(cb, n)
                         } else {
@@ -976,42 +992,22 @@ impl Vm {
                     Instr::TryEnd {} => {
                         self.handlers.pop();
                     }
-                    Instr::Import { dst, k } => {
-                        let path = kstr!(k);
+                    // Rare instructions run through the one-instruction executor.
+                    Instr::ArrayExtend { .. }
+                    | Instr::DictExtend { .. }
+                    | Instr::NewStructType { .. }
+                    | Instr::AddMethod { .. }
+                    | Instr::NewVariant { .. }
+                    | Instr::IsFailure { .. }
+                    | Instr::Unwrap { .. }
+                    | Instr::Throw { .. }
+                    | Instr::Import { .. }
+                    | Instr::IterPrep { .. } => {
                         save_pc!();
-                        let Some(loader) = self.loader.clone() else {
-                            throw!("import is not available in this engine".to_string())
-                        };
-                        let span = proto.spans[pc!() - 1];
-                        match loader(self, path.as_str(), span) {
-                            Ok(m) => {
-                                refresh!();
-                                set!(dst, m);
-                            }
+                        match self.exec_one(pc!() - 1) {
+                            Ok(_) => refresh!(),
                             Err(e) => raise!(e),
                         }
-                    }
-                    Instr::IterPrep { base: b } => {
-                        let it = match r!(b) {
-                            v @ (Value::Array(_) | Value::Int(_)) => v,
-                            Value::Str(s) => {
-                                let chars: Vec<String> =
-                                    s.as_str().chars().map(|c| c.to_string()).collect();
-                                let items = chars.into_iter().map(|c| self.new_str(c)).collect();
-                                self.new_array(items)
-                            }
-                            Value::Dict(d) => {
-                                let keys = d.sorted_keys();
-                                let items = keys.into_iter().map(|k| self.new_str(k)).collect();
-                                self.new_array(items)
-                            }
-                            v => throw!(format!(
-                                "Cannot iterate over a value of type {}",
-                                v.type_name()
-                            )),
-                        };
-                        set!(b, it);
-                        set!(b + 1, Value::Int(0));
                     }
                     Instr::IterNext { base: b, dst, off } => {
                         let Value::Int(i) = r!(b + 1) else {
@@ -1112,7 +1108,7 @@ fn arity_message(p: &Proto, nargs: usize) -> String {
 }
 
 /// Floored modulo (Scheme `modulo`): the result has the sign of the divisor.
-fn floor_mod(a: Value, b: Value) -> Result<Value, String> {
+pub(crate) fn floor_mod(a: Value, b: Value) -> Result<Value, String> {
     match (a, b) {
         (Value::Int(_), Value::Int(0)) => Err("modulo: division by zero".to_string()),
         (Value::Int(x), Value::Int(y)) => {
@@ -1138,7 +1134,7 @@ fn floor_mod(a: Value, b: Value) -> Result<Value, String> {
 
 /// Scheme `/`: exact when two ints divide evenly, else a float; `(/ n 0)` with an exact
 /// zero is an error, with an inexact one it is an infinity.
-fn scheme_div(a: Value, b: Value) -> Result<Value, String> {
+pub(crate) fn scheme_div(a: Value, b: Value) -> Result<Value, String> {
     match (a, b) {
         (Value::Int(_), Value::Int(0)) => Err("/: division by zero".to_string()),
         (Value::Int(x), Value::Int(y)) => match x.checked_rem(y) {
@@ -1168,20 +1164,20 @@ fn as_f64(v: Value) -> Option<f64> {
 }
 
 #[cold]
-fn overflow() -> String {
+pub(crate) fn overflow() -> String {
     "Integer overflow".to_string()
 }
 
 /// Reword an instruction's error as the Scheme specification has it (Ruff's wording is the
 /// interpreter's own).
 #[cold]
-fn scheme_wording(msg: &mut String) {
+pub(crate) fn scheme_wording(msg: &mut String) {
     if msg == "Integer overflow" {
         *msg = "integer overflow".to_string();
     }
 }
 
-fn not_callable(v: &Value) -> String {
+pub(crate) fn not_callable(v: &Value) -> String {
     format!("Cannot call a value of type {}", v.type_name())
 }
 
@@ -1237,7 +1233,8 @@ impl Vm {
                 if y == 0 {
                     return Err("Modulo by zero".to_string());
                 }
-                x.checked_rem(y).map(Value::Int).ok_or_else(overflow)
+                // MIN % -1 is 0 (only the quotient overflows).
+                Ok(Value::Int(x.wrapping_rem(y)))
             }
             (Arith::Add, Value::Str(x), Value::Str(y)) => {
                 let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());

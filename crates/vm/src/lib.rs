@@ -12,9 +12,13 @@ pub mod globals;
 pub mod heap;
 pub mod interp;
 mod interp_data;
+pub mod jit_abi;
+pub mod jit_helpers;
+pub mod jit_hook;
 pub mod native;
 pub mod object;
 pub mod opcode;
+pub mod step;
 pub mod value;
 pub mod vm;
 

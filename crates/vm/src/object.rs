@@ -33,6 +33,9 @@ pub struct Array {
 }
 
 impl Array {
+    /// Where the `Vec` of elements sits (for compiled code, `crate::jit_abi`).
+    pub(crate) const ITEMS_OFFSET: usize = std::mem::offset_of!(Array, items);
+
     pub fn new(items: Vec<Value>) -> Array {
         Array {
             items: UnsafeCell::new(items),
@@ -317,6 +320,8 @@ pub struct Proto {
     pub is_method: bool,
     /// Whose wording the interpreter's own errors use in this code.
     pub wording: tandem_core::ir::Wording,
+    /// Call and loop counters and the compiled body (`crate::jit_hook`).
+    pub jit: crate::jit_hook::ProtoJit,
 }
 
 /// A function value: a prototype plus its captured upvalues.
@@ -363,6 +368,9 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Where the boxed slice of fields sits (for compiled code, `crate::jit_abi`).
+    pub(crate) const FIELDS_OFFSET: usize = std::mem::offset_of!(Instance, fields);
+
     pub fn new(ty: Gc<StructType>, fields: Vec<Value>) -> Instance {
         Instance {
             ty,

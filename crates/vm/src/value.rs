@@ -41,7 +41,9 @@ impl<T> fmt::Debug for Gc<T> {
     }
 }
 
-/// Header + object, as allocated by the heap.
+/// Header + object, as allocated by the heap. `repr(C)`, so compiled code knows where the
+/// object starts (`crate::jit_abi`).
+#[repr(C)]
 pub struct GcBox<T> {
     pub(crate) marked: std::cell::Cell<bool>,
     pub(crate) value: T,
@@ -65,6 +67,14 @@ impl<T> Gc<T> {
         drop(Box::from_raw(self.ptr.as_ptr()));
     }
 
+    /// A pointer to nothing, for building a value only to read its tag (never deref'd).
+    pub(crate) fn dangling() -> Gc<T> {
+        Gc {
+            ptr: NonNull::dangling(),
+            _marker: PhantomData,
+        }
+    }
+
     pub fn ptr_eq(a: Gc<T>, b: Gc<T>) -> bool {
         a.ptr == b.ptr
     }
@@ -82,7 +92,11 @@ impl<T> std::ops::Deref for Gc<T> {
 }
 
 /// A tandem value.
+///
+/// `repr(C, u8)`: a one-byte tag at offset 0 and every payload at offset 8, the layout
+/// compiled code reads and writes (`crate::jit_abi`).
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(C, u8)]
 pub enum Value {
     #[default]
     Null,
@@ -189,7 +203,13 @@ impl Value {
 /// Equality as `==` defines it: numbers by value across int/float, strings by content,
 /// arrays and dicts structurally, functions by identity.
 pub fn values_equal(a: Value, b: Value) -> bool {
-    values_equal_depth(a, b, 0)
+    values_equal_depth(a, b, 0, false)
+}
+
+/// `==` as the code's dialect defines it: Scheme's `=` compares floats exactly (`exact`),
+/// Ruff's within an epsilon ([`floats_equal`]).
+pub fn values_equal_in(a: Value, b: Value, exact: bool) -> bool {
+    values_equal_depth(a, b, 0, exact)
 }
 
 /// Float equality as Ruff defines it: finite values are equal when they differ by less than
@@ -203,7 +223,8 @@ pub fn floats_equal(x: f64, y: f64) -> bool {
     }
 }
 
-fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
+fn values_equal_depth(a: Value, b: Value, depth: u32, exact: bool) -> bool {
+    let feq = |x: f64, y: f64| if exact { x == y } else { floats_equal(x, y) };
     if depth > 200 {
         return false;
     }
@@ -211,10 +232,8 @@ fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Float(x), Value::Float(y)) => floats_equal(x, y),
-        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
-            floats_equal(x as f64, y)
-        }
+        (Value::Float(x), Value::Float(y)) => feq(x, y),
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => feq(x as f64, y),
         (Value::Str(x), Value::Str(y)) => Gc::ptr_eq(x, y) || x.as_str() == y.as_str(),
         (Value::Array(x), Value::Array(y)) => {
             if Gc::ptr_eq(x, y) {
@@ -225,7 +244,7 @@ fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
                 && xs
                     .iter()
                     .zip(ys.iter())
-                    .all(|(p, q)| values_equal_depth(*p, *q, depth + 1))
+                    .all(|(p, q)| values_equal_depth(*p, *q, depth + 1, exact))
         }
         (Value::Dict(x), Value::Dict(y)) => {
             if Gc::ptr_eq(x, y) {
@@ -234,7 +253,7 @@ fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
             let (xm, ym) = (x.map(), y.map());
             xm.len() == ym.len()
                 && xm.iter().all(|(k, v)| match ym.get(k.as_ref()) {
-                    Some(w) => values_equal_depth(*v, *w, depth + 1),
+                    Some(w) => values_equal_depth(*v, *w, depth + 1, exact),
                     None => false,
                 })
         }
@@ -245,7 +264,7 @@ fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
                     && x.fields()
                         .iter()
                         .zip(y.fields().iter())
-                        .all(|(p, q)| values_equal_depth(*p, *q, depth + 1)))
+                        .all(|(p, q)| values_equal_depth(*p, *q, depth + 1, exact)))
         }
         (Value::Variant(x), Value::Variant(y)) => {
             Gc::ptr_eq(x, y)
@@ -255,7 +274,7 @@ fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
                     && x.payload
                         .iter()
                         .zip(y.payload.iter())
-                        .all(|(p, q)| values_equal_depth(*p, *q, depth + 1)))
+                        .all(|(p, q)| values_equal_depth(*p, *q, depth + 1, exact)))
         }
         (Value::StructType(x), Value::StructType(y)) => Gc::ptr_eq(x, y),
         (Value::EnumType(x), Value::EnumType(y)) => Gc::ptr_eq(x, y),
@@ -263,8 +282,8 @@ fn values_equal_depth(a: Value, b: Value, depth: u32) -> bool {
         (Value::Module(x), Value::Module(y)) => Gc::ptr_eq(x, y),
         (Value::Pair(x), Value::Pair(y)) => {
             Gc::ptr_eq(x, y)
-                || (values_equal_depth(x.car.get(), y.car.get(), depth + 1)
-                    && values_equal_depth(x.cdr.get(), y.cdr.get(), depth + 1))
+                || (values_equal_depth(x.car.get(), y.car.get(), depth + 1, exact)
+                    && values_equal_depth(x.cdr.get(), y.cdr.get(), depth + 1, exact))
         }
         (Value::Symbol(x), Value::Symbol(y)) => x == y,
         (Value::Char(x), Value::Char(y)) => x == y,

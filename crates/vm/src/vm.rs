@@ -4,6 +4,7 @@
 use crate::error::{ErrorKind, RuntimeError, TraceEntry};
 use crate::globals::Globals;
 use crate::heap::Heap;
+use crate::jit_hook::{JitBackend, Trampoline};
 use crate::native::{Caps, NativeDef};
 use crate::object::{Closure, Proto, StructType};
 use crate::value::{Gc, Value};
@@ -30,6 +31,7 @@ pub type ModuleLoader = Rc<dyn Fn(&mut Vm, &str, Span) -> Result<Value, RuntimeE
 /// One activation record. Its registers are `stack[base .. base + proto.nregs]`, and the
 /// running closure sits just below them in `stack[base - 1]` (which also roots it).
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub struct Frame {
     pub closure: Gc<Closure>,
     pub pc: u32,
@@ -102,6 +104,17 @@ pub struct Vm {
     /// Highest stack index written since the last collection.
     pub(crate) high_water: usize,
     pub(crate) scratch: Vec<Value>,
+    /// The JIT backend, when one is installed (`crate::jit_hook`).
+    pub(crate) jit: Option<Box<dyn JitBackend>>,
+    /// Calls the backend's compiled code.
+    pub(crate) jit_tramp: Option<Trampoline>,
+    /// The error compiled code raised ([`crate::jit_hook::STATUS_ERROR`]).
+    pub jit_error: Option<RuntimeError>,
+    /// Compiled code does not enter a function while the native stack pointer is below
+    /// this address: the call continues in the interpreter instead (0: not yet known).
+    pub jit_stack_limit: usize,
+    /// A panic caught in a helper compiled code called, resumed once back in Rust.
+    pub(crate) jit_panic: Option<Box<dyn std::any::Any + Send>>,
 }
 
 impl Vm {
@@ -145,6 +158,11 @@ impl Vm {
             pending_raise: None,
             high_water: 0,
             scratch: Vec::new(),
+            jit: None,
+            jit_tramp: None,
+            jit_error: None,
+            jit_stack_limit: 0,
+            jit_panic: None,
         }
     }
 

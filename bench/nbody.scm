@@ -1,0 +1,85 @@
+;; nbody: float arithmetic on record fields. 8 bodies (a define-record-type with fields
+;; x y z vx vy vz mass and a setter for each), softened gravity, every pair per step, fields read
+;; and written back; 200,000 steps. Prints the total energy before and after as floor(e * 1e9).
+;; Same operation order as nbody.ruff and lua/nbody.lua.
+;; Expected output: -22024461177 -22063041050
+(import (scheme base) (scheme write) (scheme inexact))
+
+(define-record-type body
+  (make-body x y z vx vy vz mass)
+  body?
+  (x body-x set-body-x!)
+  (y body-y set-body-y!)
+  (z body-z set-body-z!)
+  (vx body-vx set-body-vx!)
+  (vy body-vy set-body-vy!)
+  (vz body-vz set-body-vz!)
+  (mass body-mass))
+
+(define (make-bodies n)
+  (let ((bodies (make-vector n)))
+    (do ((i 0 (+ i 1))) ((= i n) bodies)
+      (vector-set! bodies i
+                   (make-body (- (* i 1.5) 5.0)
+                              (- (* (modulo i 3) 2.0) 2.0)
+                              (- (* (modulo i 2) 1.0) 0.5)
+                              0.0
+                              (- (* (modulo i 4) 0.1) 0.15)
+                              (- (* (modulo i 3) 0.05) 0.05)
+                              (+ 1.0 (* i 0.25)))))))
+
+(define (energy bodies n)
+  (let loop ((i 0) (e 0.0))
+    (if (= i n)
+        e
+        (let* ((b (vector-ref bodies i))
+               (e (+ e (* (* 0.5 (body-mass b))
+                          (+ (+ (* (body-vx b) (body-vx b)) (* (body-vy b) (body-vy b)))
+                             (* (body-vz b) (body-vz b)))))))
+          (let inner ((j (+ i 1)) (e e))
+            (if (= j n)
+                (loop (+ i 1) e)
+                (let* ((c (vector-ref bodies j))
+                       (dx (- (body-x b) (body-x c)))
+                       (dy (- (body-y b) (body-y c)))
+                       (dz (- (body-z b) (body-z c))))
+                  (inner (+ j 1)
+                         (- e (/ (* (body-mass b) (body-mass c))
+                                 (sqrt (+ (+ (+ (* dx dx) (* dy dy)) (* dz dz)) 0.01))))))))))))
+
+(define (advance bodies n dt)
+  (do ((i 0 (+ i 1))) ((= i n))
+    (let ((bi (vector-ref bodies i)))
+      (do ((j (+ i 1) (+ j 1))) ((= j n))
+        (let* ((bj (vector-ref bodies j))
+               (dx (- (body-x bi) (body-x bj)))
+               (dy (- (body-y bi) (body-y bj)))
+               (dz (- (body-z bi) (body-z bj)))
+               (d2 (+ (+ (+ (* dx dx) (* dy dy)) (* dz dz)) 0.01))
+               (mag (/ dt (* d2 (sqrt d2))))
+               (mj (* (body-mass bj) mag)))
+          (set-body-vx! bi (- (body-vx bi) (* dx mj)))
+          (set-body-vy! bi (- (body-vy bi) (* dy mj)))
+          (set-body-vz! bi (- (body-vz bi) (* dz mj)))
+          (let ((mi (* (body-mass bi) mag)))
+            (set-body-vx! bj (+ (body-vx bj) (* dx mi)))
+            (set-body-vy! bj (+ (body-vy bj) (* dy mi)))
+            (set-body-vz! bj (+ (body-vz bj) (* dz mi))))))))
+  (do ((i 0 (+ i 1))) ((= i n))
+    (let ((b (vector-ref bodies i)))
+      (set-body-x! b (+ (body-x b) (* dt (body-vx b))))
+      (set-body-y! b (+ (body-y b) (* dt (body-vy b))))
+      (set-body-z! b (+ (body-z b) (* dt (body-vz b)))))))
+
+(define (run n steps)
+  (let* ((bodies (make-bodies n))
+         (e0 (energy bodies n)))
+    (do ((s 0 (+ s 1))) ((= s steps))
+      (advance bodies n 0.001))
+    (let ((e1 (energy bodies n)))
+      (display (exact (floor (* e0 1e9))))
+      (display " ")
+      (display (exact (floor (* e1 1e9))))
+      (newline))))
+
+(run 8 200000)

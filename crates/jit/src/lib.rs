@@ -1,0 +1,498 @@
+//! tandem's JIT: compiles hot bytecode functions and loops to machine code with Cranelift,
+//! keeping the interpreter's frames (DESIGN decision 5; `docs/ARCHITECTURE.md`, "The JIT").
+//!
+//! - [`install`] puts a [`Jit`] into a VM as its `JitBackend`. The interpreter offers it a
+//!   function after a number of calls and a loop after a number of back edges
+//!   ([`CALL_THRESHOLD`], [`LOOP_THRESHOLD`]), or everything at once with
+//!   [`JitMode::Always`].
+//! - A function is analysed (`flow.rs`: blocks and liveness; `types.rs`: the types
+//!   registers hold, from the types seen at entry) and lowered (`lower*.rs`) to one
+//!   Cranelift function per entry: at pc 0 for calls, at a loop header for on-stack
+//!   replacement.
+//! - Exits back to the interpreter and what they teach are in `deopt.rs`; counters in
+//!   `stats.rs`.
+
+mod deopt;
+mod flow;
+mod lower;
+mod lower_call;
+mod lower_ops;
+mod stats;
+mod types;
+
+use crate::deopt::{ProtoState, SiteTable};
+use crate::lower::{Helpers, Lower, Sigs};
+use crate::stats::Stats;
+use crate::types::{Slot, Spec, Ty};
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, UserFuncName};
+use cranelift_codegen::isa::CallConv;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::Module;
+use rustc_hash::FxHashMap;
+use std::rc::Rc;
+use std::time::Instant;
+use tandem_vm::jit_abi::Abi;
+use tandem_vm::jit_hook::{JitBackend, Trampoline};
+use tandem_vm::object::{Closure, Proto};
+use tandem_vm::opcode::Instr;
+use tandem_vm::value::Gc;
+use tandem_vm::{Value, Vm};
+
+pub use tandem_vm::jit_hook::JitMode;
+
+/// Calls of a function before `--jit=auto` compiles it.
+pub const CALL_THRESHOLD: i32 = 500;
+/// Back edges of a loop before `--jit=auto` compiles it (entered by on-stack replacement).
+pub const LOOP_THRESHOLD: i32 = 1000;
+/// Compilations of one prototype after which it is compiled without speculation.
+const MAX_SPECULATIVE_COMPILES: u32 = 6;
+/// Compilations of one prototype after which the JIT leaves it to the interpreter.
+const MAX_COMPILES: u32 = 12;
+
+/// The code generator, created at the first compilation (start-up compiles nothing).
+struct Codegen {
+    module: JITModule,
+    ctx: cranelift_codegen::Context,
+    fctx: FunctionBuilderContext,
+    body_sig: Signature,
+    helper_sig: Signature,
+    vm_sig: Signature,
+    site_sig: Signature,
+}
+
+/// The JIT backend of one VM.
+pub struct Jit {
+    mode: JitMode,
+    cg: Option<Codegen>,
+    stats: Rc<Stats>,
+    protos: FxHashMap<usize, Rc<ProtoState>>,
+    /// Deoptimization sites of every body made (compiled code points into them).
+    tables: Vec<SiteTable>,
+    /// Keep the IR of what is compiled (for `disasm --jit`).
+    keep_ir: bool,
+    ir: Vec<(String, String)>,
+}
+
+/// Install a JIT in `vm`, compiling in `mode`. Without a usable layout (never expected on
+/// the platforms Cranelift supports) it stays off and says so.
+pub fn install(vm: &mut Vm, mode: JitMode) -> Result<(), String> {
+    if Abi::get().is_none() {
+        return Err("the JIT cannot read this build's memory layout".into());
+    }
+    vm.install_jit(Box::new(Jit::new(mode)));
+    Ok(())
+}
+
+/// The statistics line of the JIT installed in `vm` (`jit: N functions compiled, ...`).
+pub fn stats_line(vm: &Vm) -> String {
+    match vm
+        .jit_backend()
+        .and_then(|b| b.as_any().downcast_ref::<Jit>())
+    {
+        Some(j) if j.mode == JitMode::Off => format!("{} (--jit=off)", j.stats),
+        Some(j) => j.stats.to_string(),
+        None => "jit: not installed".to_string(),
+    }
+}
+
+/// The Cranelift IR the JIT makes for `proto` and every function in it, compiled for
+/// calls with no type feedback (what `--jit=always` makes before the first call).
+pub fn ir_text(vm: &mut Vm, proto: &Rc<Proto>) -> Result<Vec<(String, String)>, String> {
+    let mut jit = Jit::new(JitMode::Always);
+    jit.keep_ir = true;
+    let mut todo = vec![proto.clone()];
+    while let Some(p) = todo.pop() {
+        todo.extend(p.children.iter().rev().cloned());
+        let st = jit.state(&p);
+        let entry = vec![Ty::Any; p.nregs as usize];
+        jit.compile(vm, &st, 0, &entry)?;
+    }
+    Ok(std::mem::take(&mut jit.ir))
+}
+
+impl Jit {
+    pub fn new(mode: JitMode) -> Jit {
+        Jit {
+            mode,
+            cg: None,
+            stats: Rc::new(Stats::default()),
+            protos: FxHashMap::default(),
+            tables: Vec::new(),
+            keep_ir: false,
+            ir: Vec::new(),
+        }
+    }
+
+    /// The statistics so far.
+    pub fn stats(&self) -> String {
+        self.stats.to_string()
+    }
+
+    fn state(&mut self, proto: &Rc<Proto>) -> Rc<ProtoState> {
+        let key = Rc::as_ptr(proto) as usize;
+        self.protos
+            .entry(key)
+            .or_insert_with(|| Rc::new(ProtoState::new(proto.clone())))
+            .clone()
+    }
+
+    /// Make the code generator and the trampoline (once).
+    fn codegen(&mut self, vm: &mut Vm) -> Result<&mut Codegen, String> {
+        if self.cg.is_none() {
+            let cg = Codegen::new()?;
+            let tramp = cg.trampoline()?;
+            vm.set_jit_trampoline(tramp.0);
+            self.cg = Some(tramp.1);
+            if vm.jit_stack_limit == 0 {
+                vm.jit_stack_limit = stack_limit();
+            }
+        }
+        Ok(self.cg.as_mut().expect("made above"))
+    }
+
+    /// Compile `st`'s prototype entered at `entry_pc` with the register types `types`
+    /// (checked at entry); returns the body's address.
+    fn compile(
+        &mut self,
+        vm: &mut Vm,
+        st: &Rc<ProtoState>,
+        entry_pc: usize,
+        types: &[Ty],
+    ) -> Result<usize, String> {
+        let started = Instant::now();
+        let proto = st.proto.clone();
+        let abi = Abi::get().ok_or("no layout")?;
+        let flow = flow::Flow::new(&proto);
+        let mut spec = Spec {
+            generic: st.generic.borrow().clone(),
+            none: st.compiles.get() >= MAX_SPECULATIVE_COMPILES,
+            ..Spec::default()
+        };
+        st.compiles.set(st.compiles.get() + 1);
+        // Tail calls of a global holding this very function may loop back to pc 0.
+        if !proto.variadic {
+            for (pc, i) in proto.code.iter().enumerate() {
+                if let Instr::TailCallGlobal { n, g, .. } = *i {
+                    let v = vm.globals.values.get(g as usize).copied();
+                    if let Some(Value::Closure(c)) = v {
+                        if Rc::ptr_eq(&c.proto, &proto) && n == proto.arity {
+                            spec.self_tail.insert(pc as u32);
+                        }
+                    }
+                }
+            }
+        }
+        let live = flow.live(entry_pc);
+        let entry: Vec<Slot> = (0..proto.nregs as usize)
+            .map(|r| {
+                let ty = types.get(r).copied().unwrap_or(Ty::Any);
+                if live.contains(r) && ty != Ty::Any && !spec.none {
+                    Slot { ty, synced: true }
+                } else {
+                    Slot::ANY
+                }
+            })
+            .collect();
+        let states = types::analyze(&proto, &flow, entry_pc, entry.clone(), &spec);
+        let mut sites = SiteTable::new(st.clone(), self.stats.clone(), entry_pc != 0);
+        let keep_ir = self.keep_ir;
+        let cg = self.codegen(vm)?;
+        cg.ctx.clear();
+        cg.ctx.func.signature = cg.body_sig.clone();
+        cg.ctx.func.name = UserFuncName::user(0, proto.code.len() as u32);
+        let helpers = Helpers {
+            exec: tandem_vm::jit_helpers::jit_exec as *const () as usize,
+            call: tandem_vm::jit_helpers::jit_call as *const () as usize,
+            tail_call: tandem_vm::jit_helpers::jit_tail_call as *const () as usize,
+            safepoint: tandem_vm::jit_helpers::jit_safepoint as *const () as usize,
+            drop_handlers: tandem_vm::jit_helpers::jit_drop_handlers as *const () as usize,
+            note_deopt: deopt::note_deopt as *const () as usize,
+        };
+        {
+            let mut b = FunctionBuilder::new(&mut cg.ctx.func, &mut cg.fctx);
+            let sigs = Sigs {
+                helper: b.import_signature(cg.helper_sig.clone()),
+                vm_only: b.import_signature(cg.vm_sig.clone()),
+                site: b.import_signature(cg.site_sig.clone()),
+                body: b.import_signature(cg.body_sig.clone()),
+            };
+            let lower = Lower::new(
+                b, &proto, &flow, &states, &spec, abi, helpers, sigs, &mut sites,
+            );
+            let b = lower.build(entry_pc, &entry);
+            b.finalize(cg.module.isa().frontend_config());
+        }
+        let id = cg
+            .module
+            .declare_anonymous_function(&cg.body_sig)
+            .map_err(|e| e.to_string())?;
+        cg.module
+            .define_function(id, &mut cg.ctx)
+            .map_err(|e| format!("{e:?}"))?;
+        let dump = std::env::var_os("TANDEM_JIT_DUMP").is_some();
+        if dump {
+            eprintln!(
+                "jit: {} entered at {entry_pc}\n{}",
+                proto.name,
+                cg.ctx.func.display()
+            );
+        }
+        let ir = keep_ir.then(|| cg.ctx.func.display().to_string());
+        cg.module
+            .finalize_definitions()
+            .map_err(|e| e.to_string())?;
+        let body = cg.module.get_finalized_function(id) as usize;
+        if let Some(ir) = ir {
+            let what = if entry_pc == 0 {
+                proto.name.clone()
+            } else {
+                format!("{} (loop at {entry_pc:04})", proto.name)
+            };
+            self.ir.push((what, ir));
+        }
+        self.tables.push(sites);
+        Stats::add(&self.stats.compile_ns, started.elapsed().as_nanos() as u64);
+        Ok(body)
+    }
+
+    /// Compile for entry at `pc` of the frame at `base`, with the types the live
+    /// registers hold now (unless speculation there is off).
+    fn compile_here(
+        &mut self,
+        vm: &mut Vm,
+        st: &Rc<ProtoState>,
+        base: usize,
+        pc: usize,
+        speculate: bool,
+    ) -> usize {
+        if st.failed.get() || st.compiles.get() >= MAX_COMPILES {
+            st.proto.jit.hot.set(i32::MAX);
+            st.proto.jit.loop_hot.set(i32::MAX);
+            return 0;
+        }
+        let n = st.proto.nregs as usize;
+        let types: Vec<Ty> = (0..n)
+            .map(|r| match vm.stack.get(base + r) {
+                Some(Value::Int(_)) if speculate => Ty::Int,
+                Some(Value::Float(_)) if speculate => Ty::Float,
+                Some(Value::Bool(_)) if speculate => Ty::Bool,
+                _ => Ty::Any,
+            })
+            .collect();
+        let types = if pc == 0 {
+            // Only the parameters hold anything at entry.
+            let np = st.proto.arity as usize + usize::from(st.proto.variadic);
+            (0..n)
+                .map(|r| if r < np { types[r] } else { Ty::Any })
+                .collect()
+        } else {
+            types
+        };
+        match self.compile(vm, st, pc, &types) {
+            Ok(body) => body,
+            Err(e) => {
+                if std::env::var_os("TANDEM_JIT_DEBUG").is_some() {
+                    eprintln!("jit: cannot compile {}: {e}", st.proto.name);
+                }
+                st.failed.set(true);
+                Stats::add(&self.stats.failures, 1);
+                st.proto.jit.hot.set(i32::MAX);
+                st.proto.jit.loop_hot.set(i32::MAX);
+                0
+            }
+        }
+    }
+
+    /// The body for calls of `st`'s prototype (compiling it if needed).
+    fn entry_body(&mut self, vm: &mut Vm, st: &Rc<ProtoState>, base: usize) -> usize {
+        let p = &st.proto;
+        if p.jit.entry.get() != 0 {
+            return p.jit.entry.get();
+        }
+        let speculate = !st.no_param_spec.get();
+        let body = self.compile_here(vm, st, base, 0, speculate);
+        if body != 0 {
+            p.jit.entry.set(body);
+            Stats::add(&self.stats.functions, 1);
+        }
+        body
+    }
+}
+
+impl JitBackend for Jit {
+    fn mode(&self) -> JitMode {
+        self.mode
+    }
+
+    fn on_hot_call(&mut self, vm: &mut Vm, closure: Gc<Closure>, base: usize) -> usize {
+        let proto = closure.proto.clone();
+        if self.mode == JitMode::Off {
+            proto.jit.hot.set(i32::MAX);
+            return 0;
+        }
+        let key = Rc::as_ptr(&proto) as usize;
+        if self.mode == JitMode::Auto && !self.protos.contains_key(&key) {
+            // First call: start counting.
+            self.state(&proto);
+            proto.jit.hot.set(CALL_THRESHOLD);
+            return 0;
+        }
+        let st = self.state(&proto);
+        self.entry_body(vm, &st, base)
+    }
+
+    fn on_hot_loop(&mut self, vm: &mut Vm, closure: Gc<Closure>, base: usize, pc: u32) -> usize {
+        let proto = closure.proto.clone();
+        if self.mode == JitMode::Off {
+            proto.jit.loop_hot.set(i32::MAX);
+            return 0;
+        }
+        let key = Rc::as_ptr(&proto) as usize;
+        if self.mode == JitMode::Auto && !self.protos.contains_key(&key) {
+            self.state(&proto);
+            proto.jit.loop_hot.set(LOOP_THRESHOLD);
+            return 0;
+        }
+        proto.jit.loop_hot.set(LOOP_THRESHOLD);
+        let st = self.state(&proto);
+        if pc == 0 {
+            // A self tail call in the interpreter: the start of the function.
+            return self.entry_body(vm, &st, base);
+        }
+        let existing = st
+            .osr
+            .borrow()
+            .iter()
+            .find(|(p, _)| *p == pc)
+            .map(|&(_, b)| b);
+        let body = match existing {
+            Some(b) => b,
+            None => {
+                let speculate = !st.no_osr_spec.get();
+                let body = self.compile_here(vm, &st, base, pc as usize, speculate);
+                if body == 0 {
+                    return 0;
+                }
+                st.osr.borrow_mut().push((pc, body));
+                Stats::add(&self.stats.loops, 1);
+                body
+            }
+        };
+        Stats::add(&self.stats.osr_entries, 1);
+        body
+    }
+
+    fn set_mode(&mut self, mode: JitMode) {
+        self.mode = mode;
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// Where compiled code stops entering functions: the thread's stack end plus a reserve
+/// (half of what is left when the JIT starts, at least 1 MiB) for the Rust code compiled
+/// code calls (helpers, the nested interpreter, the compiler itself).
+fn stack_limit() -> usize {
+    let here = &0u8 as *const u8 as usize;
+    match stacker::remaining_stack() {
+        Some(rem) => {
+            let end = here.saturating_sub(rem);
+            let reserve = (rem / 2).max(1 << 20);
+            end + reserve.min(rem)
+        }
+        // Unknown: assume 1 MiB below here is safe to use and keep 256 KiB of it.
+        None => here.saturating_sub(768 << 10),
+    }
+}
+
+impl Codegen {
+    fn new() -> Result<Codegen, String> {
+        let mut flags = settings::builder();
+        flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+        flags.set("is_pic", "false").map_err(|e| e.to_string())?;
+        flags
+            .set("use_colocated_libcalls", "false")
+            .map_err(|e| e.to_string())?;
+        flags
+            .set("preserve_frame_pointers", "true")
+            .map_err(|e| e.to_string())?;
+        let isa = cranelift_native::builder()
+            .map_err(|e| e.to_string())?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| e.to_string())?;
+        let default_cc = isa.default_call_conv();
+        let module = JITModule::new(JITBuilder::with_isa(
+            isa,
+            cranelift_module::default_libcall_names(),
+        ));
+        let mut body_sig = Signature::new(CallConv::Tail);
+        body_sig.params.push(AbiParam::new(I64));
+        body_sig.params.push(AbiParam::new(I64));
+        body_sig.returns.push(AbiParam::new(I64));
+        let mut helper_sig = Signature::new(default_cc);
+        helper_sig.params.push(AbiParam::new(I64));
+        helper_sig
+            .params
+            .push(AbiParam::new(cranelift_codegen::ir::types::I32));
+        helper_sig.returns.push(AbiParam::new(I64));
+        let mut vm_sig = Signature::new(default_cc);
+        vm_sig.params.push(AbiParam::new(I64));
+        let mut site_sig = Signature::new(default_cc);
+        site_sig.params.push(AbiParam::new(I64));
+        Ok(Codegen {
+            ctx: module.make_context(),
+            module,
+            fctx: FunctionBuilderContext::new(),
+            body_sig,
+            helper_sig,
+            vm_sig,
+            site_sig,
+        })
+    }
+
+    /// The trampoline Rust calls compiled bodies through: `(body, vm, base) -> status`
+    /// in the platform's convention, calling the body in the `tail` convention.
+    fn trampoline(mut self) -> Result<(Trampoline, Codegen), String> {
+        let cc = self.module.isa().default_call_conv();
+        let mut sig = Signature::new(cc);
+        for _ in 0..3 {
+            sig.params.push(AbiParam::new(I64));
+        }
+        sig.returns.push(AbiParam::new(I64));
+        self.ctx.clear();
+        self.ctx.func.signature = sig.clone();
+        {
+            let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            let blk = b.create_block();
+            b.append_block_params_for_function_params(blk);
+            b.switch_to_block(blk);
+            let p = b.block_params(blk).to_vec();
+            let bsig = b.import_signature(self.body_sig.clone());
+            let call = b.ins().call_indirect(bsig, p[0], &[p[1], p[2]]);
+            let r = b.inst_results(call)[0];
+            b.ins().return_(&[r]);
+            b.seal_all_blocks();
+            b.finalize(self.module.isa().frontend_config());
+        }
+        let id = self
+            .module
+            .declare_anonymous_function(&sig)
+            .map_err(|e| e.to_string())?;
+        self.module
+            .define_function(id, &mut self.ctx)
+            .map_err(|e| format!("{e:?}"))?;
+        self.module
+            .finalize_definitions()
+            .map_err(|e| e.to_string())?;
+        let f = self.module.get_finalized_function(id);
+        // SAFETY: the function was built with exactly this signature in the platform's C
+        // calling convention.
+        let t: Trampoline = unsafe { std::mem::transmute::<*const u8, Trampoline>(f) };
+        Ok((t, self))
+    }
+}

@@ -1,0 +1,749 @@
+//! Lowering one bytecode function to Cranelift IR: the frame, blocks and edges, values in
+//! registers and in the value stack, and the exits back to the interpreter.
+//!
+//! The compiled function has the `tail` calling convention and the signature
+//! `(vm, base) -> status` (see `tandem_vm::jit_hook`). Registers of type `Int`, `Float` or
+//! `Bool` ([`Ty`]) live in Cranelift variables; everything else lives in the VM's value
+//! stack at `regs = stack + base * 16`, which is reloaded after every call out (the stack
+//! may have moved). The instructions themselves are lowered in `lower_ops.rs` and
+//! `lower_call.rs`.
+
+use crate::deopt::{Reason, SiteTable};
+use crate::flow::{self, Flow, RegSet};
+use crate::types::{plan, Arith, Slot, Spec, State, Ty, Way};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{F64, I32, I64, I8};
+use cranelift_codegen::ir::{self, Block, BlockArg, InstBuilder, MemFlagsData, SigRef};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use tandem_vm::jit_abi::Abi;
+use tandem_vm::jit_hook::{STATUS_DEOPT, STATUS_ERROR};
+use tandem_vm::object::Proto;
+
+/// Addresses of the runtime functions compiled code calls.
+#[derive(Clone, Copy)]
+pub struct Helpers {
+    pub exec: usize,
+    pub call: usize,
+    pub tail_call: usize,
+    pub safepoint: usize,
+    pub drop_handlers: usize,
+    pub note_deopt: usize,
+}
+
+/// Signatures imported into the function being built.
+pub struct Sigs {
+    /// `(vm, pc) -> code`: exec, call, tail_call, safepoint.
+    pub helper: SigRef,
+    /// `(vm)`: drop_handlers.
+    pub vm_only: SigRef,
+    /// `(site)`: note_deopt.
+    pub site: SigRef,
+    /// `(vm, base) -> status` with the `tail` convention: compiled bodies.
+    pub body: SigRef,
+}
+
+/// Where a block that was created ahead of time must lead once the current block is done.
+pub(crate) enum Pending {
+    /// An edge into the block of `target` with the state `state`: write back what the
+    /// target expects in the value stack, then jump.
+    Edge {
+        block: Block,
+        from_pc: usize,
+        target: usize,
+        state: State,
+    },
+    /// A deoptimization: write back the registers live at `resume` (only those below
+    /// `below`), set the frame's pc to `resume`, report, and return to the interpreter.
+    Deopt {
+        block: Block,
+        resume: usize,
+        state: State,
+        below: usize,
+        site: usize,
+    },
+    /// A callee handed its frames to the interpreter: write back the registers live at
+    /// `resume` (below `below`), set the frame's pc, and hand this frame over too.
+    Resume {
+        block: Block,
+        resume: usize,
+        state: State,
+        below: usize,
+    },
+    /// An error: return the error status. A handler may resume this frame in the
+    /// interpreter: one of its own (when it has any: write back every register below
+    /// `below`), or, for an error from a call (`after_call`: the pc after it), one in a
+    /// callee's frame, after which this frame continues at that pc (write back what is
+    /// live there, below `below`).
+    Error {
+        block: Block,
+        state: State,
+        below: usize,
+        after_call: Option<usize>,
+    },
+}
+
+/// An operand as compiled code sees it: a tag and a 64-bit payload, known or loaded.
+#[derive(Clone, Copy)]
+pub(crate) struct Tagged {
+    /// The tag as an `i8` value (a constant when known).
+    pub tag: ir::Value,
+    /// The payload bits as an `i64`.
+    pub bits: ir::Value,
+}
+
+pub struct Lower<'a, 'f> {
+    pub(crate) b: FunctionBuilder<'f>,
+    pub(crate) proto: &'a Proto,
+    pub(crate) flow: &'a Flow,
+    pub(crate) states: &'a [Option<State>],
+    pub(crate) spec: &'a Spec,
+    pub(crate) abi: &'static Abi,
+    pub(crate) helpers: Helpers,
+    pub(crate) sigs: Sigs,
+    pub(crate) sites: &'a mut SiteTable,
+    pub(crate) vm: ir::Value,
+    pub(crate) base: ir::Value,
+    pub(crate) regs: Variable,
+    pub(crate) fidx: ir::Value,
+    pub(crate) vi: Vec<Variable>,
+    pub(crate) vf: Vec<Variable>,
+    pub(crate) blocks: Vec<Option<Block>>,
+    pub(crate) st: State,
+    pub(crate) pending: Vec<Pending>,
+    /// The function allocates or calls: loops check for a due collection.
+    pub(crate) allocates: bool,
+    pub(crate) mem: MemFlagsData,
+}
+
+/// Whether the instruction, lowered as decided (`way`), can allocate or call something
+/// that can: anything that runs the interpreter's code, and calls.
+fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
+    use tandem_vm::opcode::Instr::*;
+    match way {
+        Way::Exec | Way::SlowTyped(_) | Way::Arith(Arith::Generic) => return true,
+        Way::Arith(_) => return false,
+        Way::Plain => {}
+    }
+    !matches!(
+        i,
+        Move { .. }
+            | LoadK { .. }
+            | LoadInt { .. }
+            | LoadNull { .. }
+            | LoadTrue { .. }
+            | LoadFalse { .. }
+            | GetGlobal { .. }
+            | SetGlobal { .. }
+            | GetUpval { .. }
+            | GetUpvalBox { .. }
+            | SetUpvalBox { .. }
+            | GetBox { .. }
+            | SetBox { .. }
+            | AddInt { .. }
+            | MulInt { .. }
+            | ModInt { .. }
+            | ModFloorInt { .. }
+            | Neg { .. }
+            | Not { .. }
+            | Truthy { .. }
+            | Lt { .. }
+            | Le { .. }
+            | Jmp { .. }
+            | JmpFalsy { .. }
+            | JmpTruthy { .. }
+            | JmpFalse { .. }
+            | JmpNotNull { .. }
+            | JmpNotLt { .. }
+            | JmpNotLe { .. }
+            | JmpNotEq { .. }
+            | JmpEq { .. }
+            | JmpNotEqInt { .. }
+            | JmpEqInt { .. }
+            | JmpNotLtInt { .. }
+            | JmpNotLeInt { .. }
+            | JmpNotGtInt { .. }
+            | JmpNotGeInt { .. }
+            | Return { .. }
+            | ReturnNull {}
+            | RangePrep { .. }
+            | RangeNext { .. }
+            | TryEnd {}
+    )
+}
+
+impl<'a, 'f> Lower<'a, 'f> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        mut b: FunctionBuilder<'f>,
+        proto: &'a Proto,
+        flow: &'a Flow,
+        states: &'a [Option<State>],
+        spec: &'a Spec,
+        abi: &'static Abi,
+        helpers: Helpers,
+        sigs: Sigs,
+        sites: &'a mut SiteTable,
+    ) -> Lower<'a, 'f> {
+        let n = proto.nregs as usize;
+        let vi = (0..n).map(|_| b.declare_var(I64)).collect();
+        let vf = (0..n).map(|_| b.declare_var(F64)).collect();
+        let regs = b.declare_var(I64);
+        let blocks = vec![None; flow.starts.len()];
+        let allocs = (0..proto.code.len()).any(|pc| match &states[pc] {
+            Some(st) => may_allocate(&proto.code[pc], plan(proto, pc, st, spec).way),
+            None => false,
+        });
+        // Placeholders until the entry block defines them.
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let vm = b.block_params(entry)[0];
+        let base = b.block_params(entry)[1];
+        Lower {
+            b,
+            proto,
+            flow,
+            states,
+            spec,
+            abi,
+            helpers,
+            sigs,
+            sites,
+            vm,
+            base,
+            regs,
+            fidx: vm,
+            vi,
+            vf,
+            blocks,
+            st: Vec::new(),
+            pending: Vec::new(),
+            allocates: allocs,
+            mem: MemFlagsData::trusted(),
+        }
+    }
+
+    // ----- constants and memory -----
+
+    pub(crate) fn iconst(&mut self, v: i64) -> ir::Value {
+        self.b.ins().iconst(I64, v)
+    }
+
+    pub(crate) fn load(&mut self, ty: ir::Type, p: ir::Value, off: i32) -> ir::Value {
+        self.b.ins().load(ty, self.mem, p, off)
+    }
+
+    pub(crate) fn store(&mut self, v: ir::Value, p: ir::Value, off: i32) {
+        self.b.ins().store(self.mem, v, p, off);
+    }
+
+    /// The address of register 0 (reloaded after calls out).
+    pub(crate) fn regs(&mut self) -> ir::Value {
+        self.b.use_var(self.regs)
+    }
+
+    /// Recompute `regs` from the VM's stack pointer (after anything that may grow it).
+    pub(crate) fn reload_regs(&mut self) {
+        let sp = self.load(I64, self.vm, self.abi.vm_stack.ptr);
+        let off = self.b.ins().ishl_imm_u(self.base, 4);
+        let r = self.b.ins().iadd(sp, off);
+        self.b.def_var(self.regs, r);
+    }
+
+    pub(crate) fn reg_off(r: usize) -> i32 {
+        (r * 16) as i32
+    }
+
+    /// The tag byte of register `r` in the value stack.
+    pub(crate) fn mem_tag(&mut self, r: usize) -> ir::Value {
+        let p = self.regs();
+        self.load(I8, p, Self::reg_off(r))
+    }
+
+    /// The payload of register `r` in the value stack.
+    pub(crate) fn mem_bits(&mut self, r: usize, ty: ir::Type) -> ir::Value {
+        let p = self.regs();
+        self.load(ty, p, Self::reg_off(r) + 8)
+    }
+
+    /// Store a value with tag `tag` and payload `bits` (an `i64`, or an `f64`) at
+    /// `p + off`, writing whole words.
+    pub(crate) fn store_tagged(&mut self, p: ir::Value, off: i32, tag: u8, bits: ir::Value) {
+        let t = self.iconst(tag as i64);
+        self.store(t, p, off);
+        self.store(bits, p, off + 8);
+    }
+
+    /// Copy a whole value between two addresses.
+    pub(crate) fn copy_value(&mut self, from: ir::Value, foff: i32, to: ir::Value, toff: i32) {
+        let w0 = self.load(I64, from, foff);
+        let w1 = self.load(I64, from, foff + 8);
+        self.store(w0, to, toff);
+        self.store(w1, to, toff + 8);
+    }
+
+    /// The unboxed value of register `r` (type `ty`) as payload bits (`f64` for floats).
+    pub(crate) fn unboxed(&mut self, r: usize, ty: Ty) -> ir::Value {
+        match ty {
+            Ty::Float => self.b.use_var(self.vf[r]),
+            _ => self.b.use_var(self.vi[r]),
+        }
+    }
+
+    pub(crate) fn tag_of_ty(&self, ty: Ty) -> u8 {
+        let t = &self.abi.tags;
+        match ty {
+            Ty::Int => t.int,
+            Ty::Float => t.float,
+            Ty::Bool => t.bool,
+            Ty::Any => unreachable!("Any has no static tag"),
+        }
+    }
+
+    /// Write register `r` (unboxed, of type `ty`) to the value stack at `p + off`.
+    pub(crate) fn write_unboxed(&mut self, r: usize, ty: Ty, p: ir::Value, off: i32) {
+        let v = self.unboxed(r, ty);
+        let tag = self.tag_of_ty(ty);
+        self.store_tagged(p, off, tag, v);
+    }
+
+    /// Make sure the value stack holds register `r`'s current value.
+    pub(crate) fn sync(&mut self, r: usize) {
+        let s = self.st[r];
+        if s.ty != Ty::Any && !s.synced {
+            let p = self.regs();
+            self.write_unboxed(r, s.ty, p, Self::reg_off(r));
+            self.st[r].synced = true;
+        }
+    }
+
+    /// Write the value of register `r` (any state) to `p + off`.
+    pub(crate) fn write_reg_to(&mut self, r: usize, p: ir::Value, off: i32) {
+        let s = self.st[r];
+        if s.ty == Ty::Any {
+            let rp = self.regs();
+            self.copy_value(rp, Self::reg_off(r), p, off);
+        } else {
+            self.write_unboxed(r, s.ty, p, off);
+        }
+    }
+
+    /// Register `r` as a tag and payload.
+    pub(crate) fn tagged(&mut self, r: usize) -> Tagged {
+        let s = self.st[r];
+        if s.ty == Ty::Any {
+            let tag = self.mem_tag(r);
+            let bits = self.mem_bits(r, I64);
+            Tagged { tag, bits }
+        } else {
+            let t = self.tag_of_ty(s.ty);
+            let tag = self.b.ins().iconst(I8, t as i64);
+            let v = self.unboxed(r, s.ty);
+            let bits = if s.ty == Ty::Float {
+                self.b.ins().bitcast(I64, MemFlagsData::new(), v)
+            } else {
+                v
+            };
+            Tagged { tag, bits }
+        }
+    }
+
+    /// `tag == t` as a condition.
+    pub(crate) fn tag_is(&mut self, tag: ir::Value, t: u8) -> ir::Value {
+        self.b.ins().icmp_imm_s(IntCC::Equal, tag, t as i64)
+    }
+
+    // ----- helpers (runtime calls) -----
+
+    fn call_helper(&mut self, addr: usize, sig: SigRef, args: &[ir::Value]) -> Option<ir::Value> {
+        let f = self.iconst(addr as i64);
+        let inst = self.b.ins().call_indirect(sig, f, args);
+        self.b.inst_results(inst).first().copied()
+    }
+
+    /// Call a `(vm, pc) -> code` helper, then reload `regs`.
+    pub(crate) fn helper(&mut self, addr: usize, pc: usize) -> ir::Value {
+        let pcv = self.b.ins().iconst(I32, pc as i64);
+        let sig = self.sigs.helper;
+        let r = self
+            .call_helper(addr, sig, &[self.vm, pcv])
+            .expect("helpers return a code");
+        self.reload_regs();
+        r
+    }
+
+    /// Run the instruction at `pc` through the interpreter's code (its operands must be
+    /// in the value stack): `EXEC_NEXT`, `EXEC_JUMP` or `EXEC_ERROR`.
+    pub(crate) fn exec(&mut self, pc: usize) -> ir::Value {
+        self.helper(self.helpers.exec, pc)
+    }
+
+    /// After `exec`: go on when the code is not `EXEC_ERROR`.
+    pub(crate) fn exec_checked(&mut self, pc: usize) {
+        let code = self.exec(pc);
+        let err = self.b.ins().icmp_imm_s(
+            IntCC::Equal,
+            code,
+            tandem_vm::jit_helpers::EXEC_ERROR as i64,
+        );
+        let eb = self.error_block(usize::MAX);
+        let cont = self.b.create_block();
+        self.b.ins().brif(err, eb, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+        let _ = pc;
+    }
+
+    // ----- blocks, edges and exits -----
+
+    /// The block of the bytecode block starting at `pc`.
+    pub(crate) fn block_at(&mut self, pc: usize) -> Block {
+        let bi = self.flow.block_of[pc];
+        match self.blocks[bi] {
+            Some(b) => b,
+            None => {
+                let b = self.b.create_block();
+                self.blocks[bi] = Some(b);
+                b
+            }
+        }
+    }
+
+    /// What to branch to for going from `from_pc` to `target` with the state `out`: the
+    /// target's block itself, or a block (filled later) that first writes back what the
+    /// target keeps in the value stack, and checks for a collection on a loop's back edge.
+    pub(crate) fn edge(&mut self, from_pc: usize, target: usize, out: &State) -> Block {
+        let tin = self.states[target]
+            .as_ref()
+            .expect("an edge leads to a reachable instruction");
+        let live = self.flow.live(target);
+        let needs_store = (0..out.len()).any(|r| {
+            live.contains(r) && tin[r].ty == Ty::Any && out[r].ty != Ty::Any && !out[r].synced
+        });
+        let backward = from_pc != usize::MAX && target <= from_pc;
+        if !(needs_store || backward && self.allocates) {
+            return self.block_at(target);
+        }
+        let block = self.b.create_block();
+        self.pending.push(Pending::Edge {
+            block,
+            from_pc,
+            target,
+            state: out.clone(),
+        });
+        block
+    }
+
+    /// Jump to `target` with the current state.
+    pub(crate) fn goto(&mut self, from_pc: usize, target: usize, out: &State) {
+        let blk = self.edge(from_pc, target, out);
+        self.b.ins().jump(blk, &[]);
+    }
+
+    /// Branch on `cond` to `taken` (state `tst`) or `fall` (state `fst`).
+    pub(crate) fn branch(
+        &mut self,
+        pc: usize,
+        cond: ir::Value,
+        taken: usize,
+        tst: &State,
+        fall: usize,
+        fst: &State,
+    ) {
+        let t = self.edge(pc, taken, tst);
+        let f = self.edge(pc, fall, fst);
+        self.b.ins().brif(cond, t, &[], f, &[]);
+    }
+
+    /// A block that deoptimizes to `resume` with the current state (registers from
+    /// `below` up are not this frame's to write: a callee's).
+    pub(crate) fn deopt_block(&mut self, resume: usize, reason: Reason, below: usize) -> Block {
+        self.deopt_block_with(resume, reason, below, self.st.clone())
+    }
+
+    pub(crate) fn deopt_block_with(
+        &mut self,
+        resume: usize,
+        reason: Reason,
+        below: usize,
+        state: State,
+    ) -> Block {
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        let site = self.sites.add(resume as u32, reason);
+        self.pending.push(Pending::Deopt {
+            block,
+            resume,
+            state,
+            below,
+            site,
+        });
+        block
+    }
+
+    /// A block that returns the error status (after writing back, when this function
+    /// has handlers, the registers below `below`).
+    pub(crate) fn error_block(&mut self, below: usize) -> Block {
+        self.error_block_at(below, None)
+    }
+
+    /// [`Lower::error_block`] for an error a call returned (see [`Pending::Error`]).
+    pub(crate) fn error_block_at(&mut self, below: usize, after_call: Option<usize>) -> Block {
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        self.pending.push(Pending::Error {
+            block,
+            state: self.st.clone(),
+            below,
+            after_call,
+        });
+        block
+    }
+
+    /// Write back the registers in `set` that `state` holds unboxed and not yet in the
+    /// value stack.
+    fn write_back(&mut self, state: &State, set: &RegSet, below: usize) {
+        let saved = std::mem::replace(&mut self.st, state.clone());
+        for r in 0..state.len().min(below) {
+            if set.contains(r) {
+                self.sync(r);
+            }
+        }
+        self.st = saved;
+    }
+
+    fn set_frame_pc(&mut self, pc: usize) {
+        let fp = self.load(I64, self.vm, self.abi.vm_frames.ptr);
+        let off = self
+            .b
+            .ins()
+            .imul_imm_s(self.fidx, self.abi.frame_size as i64);
+        let f = self.b.ins().iadd(fp, off);
+        let v = self.b.ins().iconst(I32, pc as i64);
+        self.store(v, f, self.abi.frame_pc);
+    }
+
+    /// Emit the blocks created ahead of time.
+    pub(crate) fn flush_pending(&mut self) {
+        while let Some(p) = self.pending.pop() {
+            match p {
+                Pending::Edge {
+                    block,
+                    from_pc,
+                    target,
+                    state,
+                } => {
+                    self.b.switch_to_block(block);
+                    let tin = self.states[target].clone().expect("reachable");
+                    let live = self.flow.live(target);
+                    let mut need = RegSet::default();
+                    for (r, slot) in tin.iter().enumerate() {
+                        if live.contains(r) && slot.ty == Ty::Any {
+                            need.insert(r);
+                        }
+                    }
+                    self.write_back(&state, &need, usize::MAX);
+                    if from_pc != usize::MAX && target <= from_pc && self.allocates {
+                        self.gc_check(from_pc, &state);
+                    }
+                    let tb = self.block_at(target);
+                    self.b.ins().jump(tb, &[]);
+                }
+                Pending::Deopt {
+                    block,
+                    resume,
+                    state,
+                    below,
+                    site,
+                } => {
+                    self.b.switch_to_block(block);
+                    let live = if self.flow.has_try {
+                        RegSet::ALL
+                    } else {
+                        self.flow.live(resume)
+                    };
+                    self.write_back(&state, &live, below);
+                    self.set_frame_pc(resume);
+                    let s = self.iconst(site as i64);
+                    let sig = self.sigs.site;
+                    self.call_helper(self.helpers.note_deopt, sig, &[s]);
+                    let st = self.iconst(STATUS_DEOPT as i64);
+                    self.b.ins().return_(&[st]);
+                }
+                Pending::Resume {
+                    block,
+                    resume,
+                    state,
+                    below,
+                } => {
+                    self.b.switch_to_block(block);
+                    let live = if self.flow.has_try {
+                        RegSet::ALL
+                    } else {
+                        self.flow.live(resume)
+                    };
+                    self.write_back(&state, &live, below);
+                    self.set_frame_pc(resume);
+                    let st = self.iconst(STATUS_DEOPT as i64);
+                    self.b.ins().return_(&[st]);
+                }
+                Pending::Error {
+                    block,
+                    state,
+                    below,
+                    after_call,
+                } => {
+                    self.b.switch_to_block(block);
+                    if self.flow.has_try {
+                        self.write_back(&state, &RegSet::ALL, below);
+                    } else if let Some(resume) = after_call {
+                        let live = self.flow.live(resume);
+                        self.write_back(&state, &live, below);
+                    }
+                    let st = self.iconst(STATUS_ERROR as i64);
+                    self.b.ins().return_(&[st]);
+                }
+            }
+        }
+    }
+
+    /// On a loop's back edge in a function that allocates: collect when due (the
+    /// interpreter's safe point). Every pointer is in the value stack already.
+    fn gc_check(&mut self, pc: usize, state: &State) {
+        let bytes = self.load(I64, self.vm, self.abi.vm_heap_bytes);
+        let thr = self.load(I64, self.vm, self.abi.vm_heap_threshold);
+        let due = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, bytes, thr);
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let cont = self.b.create_block();
+        self.b.ins().brif(due, slow, &[], cont, &[]);
+        self.b.switch_to_block(slow);
+        let saved = std::mem::replace(&mut self.st, state.clone());
+        let code = self.helper(self.helpers.safepoint, pc);
+        let eb = self.error_block(usize::MAX);
+        self.st = saved;
+        self.b.ins().brif(code, eb, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    // ----- the function -----
+
+    /// Build the whole function, entered at `entry_pc` in the state `entry`.
+    pub fn build(mut self, entry_pc: usize, entry: &State) -> FunctionBuilder<'f> {
+        let abi = self.abi;
+        // Native stack check: near the end, the interpreter runs this call instead.
+        let sp = self.b.ins().get_stack_pointer(I64);
+        let lim = self.load(I64, self.vm, abi.vm_jit_stack_limit);
+        let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, lim);
+        let bail = self.b.create_block();
+        self.b.set_cold_block(bail);
+        let start = self.b.create_block();
+        self.b.ins().brif(low, bail, &[], start, &[]);
+        self.b.switch_to_block(bail);
+        let site = self.sites.add(entry_pc as u32, Reason::Stack);
+        let s = self.iconst(site as i64);
+        let sig = self.sigs.site;
+        self.call_helper(self.helpers.note_deopt, sig, &[s]);
+        let st = self.iconst(STATUS_DEOPT as i64);
+        self.b.ins().return_(&[st]);
+
+        self.b.switch_to_block(start);
+        self.reload_regs();
+        let len = self.load(I64, self.vm, abi.vm_frames.len);
+        self.fidx = self.b.ins().iadd_imm_s(len, -1);
+        // Check and unbox what the entry state speculates.
+        let n = self.proto.nregs as usize;
+        self.st = vec![Slot::ANY; n];
+        for (r, slot) in entry.iter().enumerate().take(n) {
+            let ty = slot.ty;
+            if ty == Ty::Any {
+                continue;
+            }
+            let tag = self.mem_tag(r);
+            let want = self.tag_of_ty(ty);
+            let ok = self.tag_is(tag, want);
+            let fail = self.deopt_block(entry_pc, Reason::Entry, usize::MAX);
+            let cont = self.b.create_block();
+            self.b.ins().brif(ok, cont, &[], fail, &[]);
+            self.b.switch_to_block(cont);
+            let v = match ty {
+                Ty::Float => self.mem_bits(r, F64),
+                Ty::Bool => {
+                    let p = self.regs();
+                    let byte = self.load(I8, p, Self::reg_off(r) + 8);
+                    self.b.ins().uextend(I64, byte)
+                }
+                _ => self.mem_bits(r, I64),
+            };
+            let var = if ty == Ty::Float {
+                self.vf[r]
+            } else {
+                self.vi[r]
+            };
+            self.b.def_var(var, v);
+            self.st[r] = Slot { ty, synced: true };
+        }
+        let st = self.st.clone();
+        self.goto(usize::MAX, entry_pc, &st);
+
+        // Every reachable bytecode block, in order.
+        let code_len = self.proto.code.len();
+        for bi in 0..self.flow.starts.len() {
+            let start_pc = self.flow.starts[bi];
+            let Some(st) = self.states[start_pc].clone() else {
+                continue;
+            };
+            let blk = self.block_at(start_pc);
+            self.b.switch_to_block(blk);
+            self.st = st;
+            let range = self.flow.range(bi, code_len);
+            let last = range.end - 1;
+            for pc in range {
+                self.emit(pc);
+            }
+            // A block that ends without a jump falls into the next one.
+            let i = &self.proto.code[last];
+            if flow::falls_through(i) && flow::jump_target(last, i).is_none() {
+                if last + 1 < code_len {
+                    let st = self.st.clone();
+                    self.goto(last, last + 1, &st);
+                } else {
+                    // Falling off the end cannot happen (every function ends in a return).
+                    let st = self.iconst(STATUS_ERROR as i64);
+                    self.b.ins().return_(&[st]);
+                }
+            }
+        }
+        self.flush_pending();
+        self.b.seal_all_blocks();
+        self.b
+    }
+
+    /// Lower the instruction at `pc` (the state before it is `self.st`).
+    fn emit(&mut self, pc: usize) {
+        let step = plan(self.proto, pc, &self.st, self.spec);
+        // Write back what the plan says the value stack holds after this instruction and
+        // does not hold now (the lowering syncs its operands itself; this is the rest).
+        for r in 0..self.st.len() {
+            let (now, after) = (self.st[r], step.next[r]);
+            if now.ty != Ty::Any && !now.synced && after.ty == now.ty && after.synced {
+                self.sync(r);
+            }
+        }
+        self.lower_instr(pc, &step);
+        self.st = step.next;
+    }
+
+    /// A block that receives one `i64` parameter.
+    pub(crate) fn block_with_param(&mut self, ty: ir::Type) -> (Block, ir::Value) {
+        let b = self.b.create_block();
+        let v = self.b.append_block_param(b, ty);
+        (b, v)
+    }
+
+    pub(crate) fn jump_with(&mut self, to: Block, v: ir::Value) {
+        self.b.ins().jump(to, &[BlockArg::Value(v)]);
+    }
+}

@@ -1,0 +1,566 @@
+//! What compiled code knows about each register at each instruction: the type it holds
+//! unboxed in a machine register (an int, a float or a bool), or nothing (any value, in the
+//! VM's value stack), and whether the value stack is up to date for it.
+//!
+//! [`plan`] decides, for one instruction and the state before it, how it is compiled and
+//! what the state after it is. Both the forward analysis ([`analyze`]) and the code
+//! generator use it, so the state the generator keeps always matches the analysis.
+
+use crate::flow::{falls_through, jump_target, Flow, RegSet};
+use rustc_hash::FxHashSet;
+use tandem_vm::object::{Proto, UpvalSource};
+use tandem_vm::opcode::Instr;
+use tandem_vm::Value;
+
+/// The static type of a register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    /// Any value; the value stack holds it.
+    Any,
+    /// An int, unboxed.
+    Int,
+    /// A float, unboxed.
+    Float,
+    /// A bool, unboxed (0 or 1).
+    Bool,
+}
+
+/// One register's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub ty: Ty,
+    /// The value stack holds the current value (always true for `Any`).
+    pub synced: bool,
+}
+
+impl Slot {
+    pub const ANY: Slot = Slot {
+        ty: Ty::Any,
+        synced: true,
+    };
+    pub fn fresh(ty: Ty) -> Slot {
+        Slot {
+            ty,
+            synced: ty == Ty::Any,
+        }
+    }
+    pub fn is_num(self) -> bool {
+        matches!(self.ty, Ty::Int | Ty::Float)
+    }
+}
+
+/// The state of every register.
+pub type State = Vec<Slot>;
+
+/// Join two states where control flow meets, keeping only what both know; registers not
+/// live there become `Any` (their value does not matter).
+pub fn join(into: &mut State, from: &State, live: &RegSet) -> bool {
+    let mut changed = false;
+    for r in 0..into.len() {
+        let a = into[r];
+        let b = from[r];
+        let j = if !live.contains(r) {
+            Slot::ANY
+        } else if a.ty == b.ty {
+            Slot {
+                ty: a.ty,
+                synced: a.synced && b.synced,
+            }
+        } else {
+            Slot::ANY
+        };
+        if j != a {
+            into[r] = j;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// How a two-operand arithmetic instruction is compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arith {
+    /// Both ints: an int result (overflow and other failures take the slow path, which
+    /// raises the error).
+    Int,
+    /// Numbers, at least one a float: a float result.
+    Float,
+    /// Operand `.0` (the value stack's) must be an int: checked, else deoptimize.
+    GuardInt(usize),
+    /// Operand `.0` must be a number: checked, else deoptimize; a float result.
+    GuardNum(usize),
+    /// Anything: ints and floats inline, the rest through the interpreter's code; the
+    /// result is `Any`.
+    Generic,
+}
+
+/// The decision [`plan`] makes for an instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// Follows from the operand types alone.
+    Plain,
+    /// Arithmetic, as above.
+    Arith(Arith),
+    /// Run the interpreter's code, then expect the destination to hold this type
+    /// (deoptimizing after the instruction if it does not).
+    SlowTyped(Ty),
+    /// Run the interpreter's code; what it writes is `Any`.
+    Exec,
+}
+
+/// What one instruction does to the state: the decision, and the states on each way out.
+pub struct Step {
+    pub way: Way,
+    /// The state when control goes on to the next instruction.
+    pub next: State,
+    /// The state along the instruction's jump (or its self tail call to pc 0).
+    pub jump: State,
+}
+
+/// Settings of one compilation that change how instructions are compiled.
+#[derive(Default, Clone)]
+pub struct Spec {
+    /// Instructions (pcs) whose speculation failed too often: compiled generically.
+    pub generic: FxHashSet<u32>,
+    /// Speculate nowhere (a function that kept deoptimizing).
+    pub none: bool,
+    /// Tail calls (pcs) whose callee is, when compiling, the function itself: they may
+    /// loop back to pc 0.
+    pub self_tail: FxHashSet<u32>,
+}
+
+fn kty(v: &Value) -> Ty {
+    match v {
+        Value::Int(_) => Ty::Int,
+        Value::Float(_) => Ty::Float,
+        Value::Bool(_) => Ty::Bool,
+        _ => Ty::Any,
+    }
+}
+
+/// The arithmetic decision for operand states `a`, `b` (register numbers `ra`, `rb`;
+/// `rb` is `None` for an immediate int).
+fn arith_way(a: Slot, b: Slot, ra: usize, rb: Option<usize>, spec_ok: bool) -> Arith {
+    use Ty::*;
+    match (a.ty, b.ty) {
+        (Int, Int) => Arith::Int,
+        (Int | Float, Int | Float) => Arith::Float,
+        (Any, Int) if spec_ok => Arith::GuardInt(ra),
+        (Int, Any) if spec_ok => Arith::GuardInt(rb.unwrap_or(ra)),
+        (Any, Float) if spec_ok => Arith::GuardNum(ra),
+        (Float, Any) if spec_ok => Arith::GuardNum(rb.unwrap_or(ra)),
+        _ => Arith::Generic,
+    }
+}
+
+/// The state after an arithmetic instruction decided as `w` (reads `rs`, writes `dst`).
+fn arith_state(st: &mut State, w: Arith, rs: &[usize], dst: usize) {
+    match w {
+        Arith::Int => st[dst] = Slot::fresh(Ty::Int),
+        Arith::Float => st[dst] = Slot::fresh(Ty::Float),
+        Arith::GuardInt(r) => {
+            st[r] = Slot {
+                ty: Ty::Int,
+                synced: true,
+            };
+            st[dst] = Slot::fresh(Ty::Int);
+        }
+        Arith::GuardNum(_) => st[dst] = Slot::fresh(Ty::Float),
+        Arith::Generic => {
+            for &r in rs {
+                sync(st, r);
+            }
+            st[dst] = Slot::ANY;
+        }
+    }
+}
+
+fn sync(st: &mut State, r: usize) {
+    st[r].synced = true;
+}
+
+/// The registers `reads` lists for `i` (helper for instructions run through the
+/// interpreter's code, whose operands must be in the value stack).
+fn sync_reads(proto: &Proto, st: &mut State, i: &Instr) {
+    let mut rd = Vec::new();
+    crate::flow::reads(proto, i, &mut rd);
+    for r in rd {
+        if r < st.len() {
+            sync(st, r);
+        }
+    }
+}
+
+/// Decide how the instruction at `pc` is compiled, given the state before it.
+pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
+    use Ty::*;
+    let i = &proto.code[pc];
+    let mut st = before.clone();
+    let spec_ok = !spec.none && !spec.generic.contains(&(pc as u32));
+    let mut way = Way::Plain;
+    let num = |s: Slot| s.is_num();
+    let mut jump: Option<State> = None;
+    match *i {
+        Instr::Move { dst, src } => st[dst as usize] = Slot::fresh(st[src as usize].ty),
+        Instr::LoadK { dst, k } => st[dst as usize] = Slot::fresh(kty(&proto.consts[k as usize])),
+        Instr::LoadInt { dst, .. } => st[dst as usize] = Slot::fresh(Int),
+        Instr::LoadTrue { dst } | Instr::LoadFalse { dst } => st[dst as usize] = Slot::fresh(Bool),
+        Instr::LoadNull { dst }
+        | Instr::GetGlobal { dst, .. }
+        | Instr::GetUpval { dst, .. }
+        | Instr::GetUpvalBox { dst, .. }
+        | Instr::GetBox { dst, .. } => st[dst as usize] = Slot::ANY,
+        Instr::SetGlobal { .. } | Instr::SetUpvalBox { .. } | Instr::SetBox { .. } => {}
+        Instr::Add { dst, a, b } | Instr::Sub { dst, a, b } | Instr::Mul { dst, a, b } => {
+            let (a, b) = (a as usize, b as usize);
+            let w = arith_way(st[a], st[b], a, Some(b), spec_ok);
+            arith_state(&mut st, w, &[a, b], dst as usize);
+            way = Way::Arith(w);
+        }
+        Instr::Div { dst, a, b } => {
+            let (a, b) = (a as usize, b as usize);
+            let w = arith_way(st[a], st[b], a, Some(b), spec_ok);
+            arith_state(&mut st, w, &[a, b], dst as usize);
+            way = Way::Arith(w);
+        }
+        Instr::AddInt { dst, a, .. } | Instr::MulInt { dst, a, .. } => {
+            let a = a as usize;
+            let w = arith_way(st[a], Slot::fresh(Int), a, None, spec_ok);
+            arith_state(&mut st, w, &[a], dst as usize);
+            way = Way::Arith(w);
+        }
+        Instr::Mod { dst, a, b } | Instr::ModFloor { dst, a, b } => {
+            let (a, b) = (a as usize, b as usize);
+            if st[a].ty == Int && st[b].ty == Int {
+                way = Way::Arith(Arith::Int);
+                st[dst as usize] = Slot::fresh(Int);
+            } else if num(st[a]) && num(st[b]) {
+                sync(&mut st, a);
+                sync(&mut st, b);
+                way = Way::SlowTyped(Float);
+                st[dst as usize] = Slot {
+                    ty: Float,
+                    synced: true,
+                };
+            } else {
+                sync(&mut st, a);
+                sync(&mut st, b);
+                way = Way::Exec;
+                st[dst as usize] = Slot::ANY;
+            }
+        }
+        Instr::ModInt { dst, a, .. } | Instr::ModFloorInt { dst, a, .. } => {
+            let a = a as usize;
+            match st[a].ty {
+                Int => {
+                    way = Way::Arith(Arith::Int);
+                    st[dst as usize] = Slot::fresh(Int);
+                }
+                Any if spec_ok => {
+                    way = Way::Arith(Arith::GuardInt(a));
+                    st[a] = Slot {
+                        ty: Int,
+                        synced: true,
+                    };
+                    st[dst as usize] = Slot::fresh(Int);
+                }
+                Float => {
+                    sync(&mut st, a);
+                    way = Way::SlowTyped(Float);
+                    st[dst as usize] = Slot {
+                        ty: Float,
+                        synced: true,
+                    };
+                }
+                _ => {
+                    sync(&mut st, a);
+                    way = Way::Exec;
+                    st[dst as usize] = Slot::ANY;
+                }
+            }
+        }
+        Instr::DivScheme { dst, a, b } => {
+            let (a, b) = (a as usize, b as usize);
+            if num(st[a]) && num(st[b]) && (st[a].ty == Float || st[b].ty == Float) {
+                way = Way::Arith(Arith::Float);
+                st[dst as usize] = Slot::fresh(Float);
+            } else {
+                sync(&mut st, a);
+                sync(&mut st, b);
+                way = Way::Exec;
+                st[dst as usize] = Slot::ANY;
+            }
+        }
+        Instr::Neg { dst, src } => {
+            let s = src as usize;
+            match st[s].ty {
+                Int | Float => st[dst as usize] = Slot::fresh(st[s].ty),
+                _ => {
+                    sync(&mut st, s);
+                    way = Way::Exec;
+                    st[dst as usize] = Slot::ANY;
+                }
+            }
+        }
+        Instr::Not { dst, src } => {
+            let s = src as usize;
+            if st[s].ty == Bool {
+                st[dst as usize] = Slot::fresh(Bool);
+            } else {
+                sync(&mut st, s);
+                way = Way::SlowTyped(Bool);
+                st[dst as usize] = Slot {
+                    ty: Bool,
+                    synced: true,
+                };
+            }
+        }
+        Instr::Truthy { dst, src } => {
+            let s = src as usize;
+            if st[s].ty == Any {
+                way = Way::SlowTyped(Bool);
+                st[dst as usize] = Slot {
+                    ty: Bool,
+                    synced: true,
+                };
+            } else {
+                st[dst as usize] = Slot::fresh(Bool);
+            }
+        }
+        Instr::Eq { dst, a, b }
+        | Instr::Ne { dst, a, b }
+        | Instr::Lt { dst, a, b }
+        | Instr::Le { dst, a, b } => {
+            let (a, b) = (a as usize, b as usize);
+            let eq = matches!(i, Instr::Eq { .. } | Instr::Ne { .. });
+            let inline = (num(st[a]) && num(st[b])) || (eq && st[a].ty == Bool && st[b].ty == Bool);
+            if inline {
+                st[dst as usize] = Slot::fresh(Bool);
+            } else {
+                sync(&mut st, a);
+                sync(&mut st, b);
+                way = Way::SlowTyped(Bool);
+                st[dst as usize] = Slot {
+                    ty: Bool,
+                    synced: true,
+                };
+            }
+        }
+        Instr::JmpNotLt { a, b, .. }
+        | Instr::JmpNotLe { a, b, .. }
+        | Instr::JmpNotEq { a, b, .. }
+        | Instr::JmpEq { a, b, .. } => {
+            let (a, b) = (a as usize, b as usize);
+            let eq = matches!(i, Instr::JmpNotEq { .. } | Instr::JmpEq { .. });
+            let typed = (num(st[a]) && num(st[b])) || (eq && st[a].ty == Bool && st[b].ty == Bool);
+            if !typed {
+                sync(&mut st, a);
+                sync(&mut st, b);
+            }
+        }
+        Instr::JmpNotEqInt { a, .. }
+        | Instr::JmpEqInt { a, .. }
+        | Instr::JmpNotLtInt { a, .. }
+        | Instr::JmpNotLeInt { a, .. }
+        | Instr::JmpNotGtInt { a, .. }
+        | Instr::JmpNotGeInt { a, .. }
+        | Instr::JmpFalsy { src: a, .. }
+        | Instr::JmpTruthy { src: a, .. }
+        | Instr::JmpFalse { src: a, .. }
+        | Instr::JmpNotNull { src: a, .. } => {
+            // Typed operands compare inline; `Any` ones are already in the value stack;
+            // a bool compared with an int goes through the interpreter's code.
+            let cmp = !matches!(
+                i,
+                Instr::JmpFalsy { .. }
+                    | Instr::JmpTruthy { .. }
+                    | Instr::JmpFalse { .. }
+                    | Instr::JmpNotNull { .. }
+            );
+            if cmp && st[a as usize].ty == Bool {
+                sync(&mut st, a as usize);
+            }
+        }
+        Instr::Jmp { .. } => {}
+        Instr::Call { base, .. }
+        | Instr::CallGlobal { base, .. }
+        | Instr::CallMethod { base, .. }
+        | Instr::CallList { base } => {
+            sync_reads(proto, &mut st, i);
+            for s in st.iter_mut().skip(base as usize) {
+                *s = Slot::ANY;
+            }
+        }
+        Instr::TailCall { base, n } | Instr::TailCallGlobal { base, n, .. } => {
+            sync_reads(proto, &mut st, i);
+            // A self tail call moves the arguments into the parameters and loops.
+            let mut j = st.clone();
+            let arity = proto.arity as usize;
+            if !proto.variadic && n as usize == arity {
+                for p in 0..arity {
+                    j[p] = Slot::fresh(st[base as usize + 1 + p].ty);
+                }
+            }
+            jump = Some(j);
+        }
+        Instr::TailCallMethod { .. } | Instr::TailCallList { .. } => {
+            sync_reads(proto, &mut st, i);
+            way = Way::Exec;
+        }
+        Instr::Return { .. } | Instr::ReturnNull {} | Instr::Throw { .. } => {
+            sync_reads(proto, &mut st, i);
+        }
+        Instr::Closure { dst, p } => {
+            for d in &proto.children[p as usize].upvals {
+                if let UpvalSource::Register(x) = d.source {
+                    sync(&mut st, x as usize);
+                }
+            }
+            way = Way::Exec;
+            st[dst as usize] = Slot::ANY;
+        }
+        Instr::GetIndex { dst, obj, idx } => {
+            // Arrays inline; the rest (and the slow cases) through the interpreter's
+            // code, which needs the index in the value stack only there.
+            let _ = (obj, idx);
+            st[dst as usize] = Slot::ANY;
+        }
+        Instr::SetIndex { .. } => {}
+        Instr::RangePrep { base, .. } => {
+            let b = base as usize;
+            let all_int = (0..3).all(|k| st[b + k].ty == Int);
+            if !all_int {
+                way = Way::Exec;
+                for k in 0..3 {
+                    st[b + k] = Slot {
+                        ty: Int,
+                        synced: true,
+                    };
+                }
+            }
+            let j = st.clone();
+            st[b + 3] = Slot {
+                ty: Int,
+                synced: !all_int,
+            };
+            jump = Some(j);
+        }
+        Instr::RangeNext { base, .. } => {
+            let b = base as usize;
+            let all_int = (0..3).all(|k| st[b + k].ty == Int);
+            let mut j = st.clone();
+            if all_int {
+                j[b] = Slot::fresh(Int);
+                j[b + 3] = Slot::fresh(Int);
+            } else {
+                way = Way::Exec;
+                j[b] = Slot::ANY;
+                j[b + 3] = Slot::ANY;
+            }
+            jump = Some(j);
+        }
+        Instr::IterNext { base, dst, .. } => {
+            way = Way::Exec;
+            sync_reads(proto, &mut st, i);
+            st[dst as usize] = Slot::ANY;
+            st[base as usize + 1] = Slot::ANY;
+        }
+        _ => {
+            // Everything else runs the interpreter's code on the value stack.
+            way = Way::Exec;
+            sync_reads(proto, &mut st, i);
+            let mut wr = Vec::new();
+            crate::flow::writes(i, &mut wr);
+            for r in wr {
+                st[r] = Slot::ANY;
+            }
+        }
+    }
+    let jump = jump.unwrap_or_else(|| st.clone());
+    Step {
+        way,
+        next: st,
+        jump,
+    }
+}
+
+/// The state before every reachable pc, from the state at `entry_pc`. Unreachable pcs
+/// have `None`.
+pub fn analyze(
+    proto: &Proto,
+    flow: &Flow,
+    entry_pc: usize,
+    entry: State,
+    spec: &Spec,
+) -> Vec<Option<State>> {
+    let code = &proto.code;
+    let n = code.len();
+    let nb = flow.starts.len();
+    let mut block_in: Vec<Option<State>> = vec![None; nb];
+    let mut work: Vec<usize> = Vec::new();
+    // The entry may be in the middle of a block (a loop header is always a block start,
+    // and so is pc 0).
+    let eb = flow.block_of[entry_pc];
+    debug_assert_eq!(flow.starts[eb], entry_pc);
+    block_in[eb] = Some(entry);
+    work.push(eb);
+    let mut in_work = vec![false; nb];
+    in_work[eb] = true;
+    while let Some(b) = work.pop() {
+        in_work[b] = false;
+        let mut st = block_in[b].clone().expect("queued blocks have a state");
+        let range = flow.range(b, n);
+        let last = range.end - 1;
+        let mut outs: Vec<(usize, State)> = Vec::new();
+        for pc in range {
+            let step = plan(proto, pc, &st, spec);
+            if pc == last {
+                let i = &code[pc];
+                if falls_through(i) && pc + 1 < n {
+                    outs.push((pc + 1, step.next.clone()));
+                }
+                if let Some(t) = jump_target(pc, i) {
+                    outs.push((t, step.jump.clone()));
+                }
+                if crate::flow::is_tail_call(i) && spec.self_tail.contains(&(pc as u32)) {
+                    outs.push((0, step.jump.clone()));
+                }
+            }
+            st = step.next;
+        }
+        for (target, out) in outs {
+            let tb = flow.block_of[target];
+            let live = flow.live(target);
+            let changed = match &mut block_in[tb] {
+                None => {
+                    let mut s = out.clone();
+                    // Dead registers carry nothing in.
+                    for (r, slot) in s.iter_mut().enumerate() {
+                        if !live.contains(r) {
+                            *slot = Slot::ANY;
+                        }
+                    }
+                    block_in[tb] = Some(s);
+                    true
+                }
+                Some(cur) => join(cur, &out, &live),
+            };
+            if changed && !in_work[tb] {
+                in_work[tb] = true;
+                work.push(tb);
+            }
+        }
+    }
+    // Expand to every pc.
+    let mut per_pc: Vec<Option<State>> = vec![None; n];
+    for (b, start) in block_in.iter().enumerate() {
+        let Some(mut st) = start.clone() else {
+            continue;
+        };
+        for pc in flow.range(b, n) {
+            per_pc[pc] = Some(st.clone());
+            st = plan(proto, pc, &st, spec).next;
+        }
+    }
+    per_pc
+}

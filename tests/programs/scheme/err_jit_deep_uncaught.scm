@@ -1,0 +1,18 @@
+(import (scheme base) (scheme write))
+;; JIT: an uncaught error five frames deep, after every frame has run thousands of times
+(define data (vector 1 2 3 4 5))
+(define (g5 v i)
+  (* (vector-ref v i) 2))
+(define (g4 v i) (+ (g5 v i) 1))
+(define (g3 v i)
+  (let ((r (g4 v i)))
+    r))
+(define (g2 v i) (+ 0 (g3 v i)))
+(define (g1 v i) (- (g2 v i) 1))
+(define total
+  (do ((k 0 (+ k 1))
+       (t 0 (+ t (g1 data (modulo k 5)))))
+      ((= k 10000) t)))
+(write total) (newline)
+(write (g1 data 5)) (newline)
+(display "unreachable") (newline)

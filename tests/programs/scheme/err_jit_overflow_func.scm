@@ -1,0 +1,12 @@
+(import (scheme base) (scheme write))
+;; JIT: integer overflow raised inside a procedure after it has been called ~78,000 times
+(define (add-cube total k)
+  (+ total (* k k k)))
+(define (run n)
+  (do ((k 1 (+ k 1))
+       (total 0 (add-cube total k)))
+      ((= k n) total)))
+(write (run 1000)) (newline)
+(write (run 77935)) (newline)
+(write (run 80000)) (newline)
+(display "unreachable") (newline)

@@ -1,0 +1,7 @@
+(import (scheme base) (scheme write))
+;; JIT: integer overflow raised inside a hot named-let loop (after ~9,000 iterations)
+(let loop ((i 0) (acc 0))
+  (when (= (remainder i 3000) 0)
+    (write (list i acc))
+    (newline))
+  (loop (+ i 1) (+ acc 1000000000000000)))

@@ -1,0 +1,77 @@
+(import (scheme base) (scheme write))
+;; JIT: errors raised five frames deep (each frame called many times) and caught above;
+;; the program goes on after each catch.
+(define small (vector 1 2 3))
+(define (f5 x)
+  (case (modulo x 1000)
+    ((999) (error "bad value" x))
+    ((998) (car (list-tail '(1 2) (modulo x 3))))
+    ((997) (vector-ref small x))
+    ((996) (raise (list 'custom x)))
+    (else (modulo x 7))))
+(define (f4 x) (let ((v (f5 x))) (+ v 1)))
+(define (f3 x) (* (f4 x) 2))
+(define (f2 x) (+ 1 (f3 x)))
+(define (f1 x) (- (f2 x) 1))
+
+(write (list (f1 0) (f1 6) (f1 13))) (newline)
+(define (run n)
+  (let loop ((k 0) (total 0) (errors 0) (customs 0) (shown '()))
+    (if (= k n)
+        (list total errors customs (reverse shown))
+        (let ((r (guard (e ((error-object? e) (cons 'error (error-object-message e)))
+                           ((pair? e) (cons 'custom (cadr e))))
+                   (f1 k))))
+          (cond ((number? r) (loop (+ k 1) (+ total r) errors customs shown))
+                ((eq? (car r) 'error)
+                 (loop (+ k 1) total (+ errors 1) customs (if (< k 1000) (cons (cdr r) shown) shown)))
+                (else (loop (+ k 1) total errors (+ customs 1) shown)))))))
+(write (run 20000)) (newline)
+(display "after the loop") (newline)
+
+;; irritants survive the trip up the stack
+(define irritants
+  (guard (e ((error-object? e) (error-object-irritants e)))
+    (do ((k 0 (+ k 1))) (#f) (f1 (if (< k 5000) (modulo k 990) 1999)))))
+(write irritants) (newline)
+
+;; an inner guard that does not match re-raises to an outer guard
+(define (middle x)
+  (guard (e ((string? e) 'string-caught))
+    (f1 x)))
+(define (top x)
+  (guard (e ((error-object? e) (string-append "outer: " (error-object-message e)))
+            ((pair? e) 'outer-custom))
+    (middle x)))
+(define (run-top n)
+  (let loop ((k 0) (sum 0) (msgs 0) (customs 0) (last #f))
+    (if (= k n)
+        (list sum msgs customs last)
+        (let ((r (top k)))
+          (cond ((number? r) (loop (+ k 1) (+ sum r) msgs customs last))
+                ((string? r) (loop (+ k 1) sum (+ msgs 1) customs r))
+                (else (loop (+ k 1) sum msgs (+ customs 1) last)))))))
+(write (run-top 5000)) (newline)
+
+;; raise-continuable deep down: the handler's value is used in place
+(define (g3 x) (+ 10 (raise-continuable x)))
+(define (g2 x) (* 2 (g3 x)))
+(define (g1 x) (+ 1 (g2 x)))
+(define continued
+  (with-exception-handler
+    (lambda (c) (* c 3))
+    (lambda ()
+      (let loop ((k 0) (acc 0))
+        (if (= k 20000) acc (loop (+ k 1) (+ acc (g1 (modulo k 10)))))))))
+(write continued) (newline)
+
+;; recursion 50 frames deep that raises at the bottom, caught 2,000 times
+(define (dive n limit)
+  (if (= n limit)
+      (raise n)
+      (+ 1 (dive (+ n 1) limit))))
+(write (do ((k 0 (+ k 1))
+            (caught 0 (+ caught (guard (e ((number? e) e)) (dive 0 (+ 50 (modulo k 3)))))))
+           ((= k 2000) caught)))
+(newline)
+(display "done") (newline)
