@@ -25,10 +25,19 @@ pub enum Reason {
     Result,
     /// The native stack was running low: the call continues in the interpreter.
     Stack,
+    /// A rare case of an inlined instruction (an overflow, a zero divisor): the
+    /// interpreter runs it (and raises its error).
+    Slow,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 4] = [Reason::Entry, Reason::Guard, Reason::Result, Reason::Stack];
+    pub const ALL: [Reason; 5] = [
+        Reason::Entry,
+        Reason::Guard,
+        Reason::Result,
+        Reason::Stack,
+        Reason::Slow,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -36,6 +45,7 @@ impl Reason {
             Reason::Guard => "operand type",
             Reason::Result => "result type",
             Reason::Stack => "native stack",
+            Reason::Slow => "slow path",
         }
     }
 

@@ -229,16 +229,22 @@ impl Jit {
             .module
             .declare_anonymous_function(&cg.body_sig)
             .map_err(|e| e.to_string())?;
+        let dump = std::env::var_os("TANDEM_JIT_DUMP").is_some();
+        cg.ctx.set_disasm(dump);
         cg.module
             .define_function(id, &mut cg.ctx)
             .map_err(|e| format!("{e:?}"))?;
-        let dump = std::env::var_os("TANDEM_JIT_DUMP").is_some();
         if dump {
             eprintln!(
                 "jit: {} entered at {entry_pc}\n{}",
                 proto.name,
                 cg.ctx.func.display()
             );
+        }
+        if dump {
+            if let Some(code) = cg.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
+                eprintln!("jit: machine code of {}\n{code}", proto.name);
+            }
         }
         let ir = keep_ir.then(|| cg.ctx.func.display().to_string());
         cg.module
@@ -414,6 +420,15 @@ impl Codegen {
     fn new() -> Result<Codegen, String> {
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+        // Checking each function's IR costs as much as compiling it: debug builds only.
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
+        flags
+            .set("enable_verifier", verify)
+            .map_err(|e| e.to_string())?;
         flags.set("is_pic", "false").map_err(|e| e.to_string())?;
         flags
             .set("use_colocated_libcalls", "false")

@@ -124,6 +124,10 @@ fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
         Way::Arith(_) => return false,
         Way::Plain => {}
     }
+    // A tail call loops back without allocating, or leaves.
+    if matches!(i, TailCall { .. } | TailCallGlobal { .. }) {
+        return false;
+    }
     !matches!(
         i,
         Move { .. }

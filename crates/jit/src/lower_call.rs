@@ -54,7 +54,7 @@ impl Lower<'_, '_> {
                 self.call_slow(pc, base as usize);
             }
             Instr::TailCall { base, n } | Instr::TailCallGlobal { base, n, .. } => {
-                self.sync_reads(pc);
+                // The window is written to the value stack only off the self-call path.
                 let g = match i {
                     Instr::TailCallGlobal { g, .. } => Some(g),
                     _ => None,
@@ -252,6 +252,7 @@ impl Lower<'_, '_> {
         let abi = self.abi;
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
+        let unsynced = self.st.clone();
         let (c, gslot) = self.callee(cb, g);
         let is_clo = self.tag_is(c.tag, abi.tags.closure);
         let k0 = self.b.create_block();
@@ -270,6 +271,9 @@ impl Lower<'_, '_> {
             self.self_tail_call(pc, step, cb, n);
             self.b.switch_to_block(other);
         }
+        // Leaving for another function: its arguments go to the value stack (on the
+        // slow path too, which the sync below dominates).
+        self.sync_reads(pc);
         let (proto, body) = self.check_callee(&c, n, slow);
         let _ = self.check_room(proto, self.base, slow);
         // Replace the frame: callee slot, arguments slid down, the frame's closure.
@@ -288,7 +292,11 @@ impl Lower<'_, '_> {
         self.b
             .ins()
             .return_call_indirect(sig, body, &[self.vm, self.base]);
+        // The slow path is reached before the window was synced too: write it (again).
         self.b.switch_to_block(slow);
+        let synced = std::mem::replace(&mut self.st, unsynced);
+        self.spill_reads(pc);
+        self.st = synced;
         self.tail_call_slow(pc);
     }
 

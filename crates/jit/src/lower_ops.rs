@@ -88,7 +88,7 @@ impl Lower<'_, '_> {
         }
     }
 
-    fn spill_reads(&mut self, pc: usize) {
+    pub(crate) fn spill_reads(&mut self, pc: usize) {
         let mut rd = Vec::new();
         crate::flow::reads(self.proto, &self.proto.code[pc], &mut rd);
         for r in rd {
@@ -276,12 +276,35 @@ impl Lower<'_, '_> {
         fv
     }
 
-    /// The slow path of a typed instruction: run the interpreter's code, then continue
-    /// with the destination reloaded as `ty`, or deoptimize after the instruction when it
-    /// holds something else. Leaves the current block at a join whose parameter is the
-    /// value; `fast` is the value on the fast path and `bad` the condition for the slow
-    /// one.
+    /// A typed instruction with a rare slow case (`bad`: an overflow, a zero divisor):
+    /// the value `fast` computes, or else the interpreter finishes the instruction.
+    ///
+    /// Usually the slow case leaves compiled code (the interpreter runs the instruction
+    /// again and raises its error), so a loop has no call in it and keeps its floats in
+    /// registers. Where that exit was taken too often (the site is generic now), the slow
+    /// case calls the interpreter's code and continues here instead ([`Self::slow_by_call`]).
     fn with_slow(
+        &mut self,
+        pc: usize,
+        bad: ir::Value,
+        dst: usize,
+        ty: Ty,
+        fast: impl FnOnce(&mut Self) -> ir::Value,
+    ) -> ir::Value {
+        if self.spec.generic.contains(&(pc as u32)) {
+            return self.slow_by_call(pc, bad, dst, ty, fast);
+        }
+        let exit = self.deopt_block(pc, Reason::Slow, usize::MAX);
+        let cont = self.b.create_block();
+        self.b.ins().brif(bad, exit, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+        fast(self)
+    }
+
+    /// The slow case of [`Self::with_slow`] as a call: run the interpreter's code, then
+    /// continue with the destination reloaded as `ty`, or deoptimize after the instruction
+    /// when it holds something else.
+    fn slow_by_call(
         &mut self,
         pc: usize,
         bad: ir::Value,
@@ -758,46 +781,33 @@ impl Lower<'_, '_> {
                 self.store_tagged(p, Self::reg_off(r(dst)), tags.null, z);
             }
             Instr::GetGlobal { dst, g } => {
+                // An undefined global: the interpreter raises the error.
                 let gp = self.load(I64, self.vm, self.abi.vm_globals.ptr);
                 let off = self.iconst(16 * g as i64);
                 let slot = self.b.ins().iadd(gp, off);
                 let tag = self.load(I8, slot, 0);
                 let undef = self.tag_is(tag, tags.undef);
-                let slow = self.b.create_block();
-                self.b.set_cold_block(slow);
+                let exit = self.deopt_block(pc, Reason::Slow, usize::MAX);
                 let fast = self.b.create_block();
-                let done = self.b.create_block();
-                self.b.ins().brif(undef, slow, &[], fast, &[]);
+                self.b.ins().brif(undef, exit, &[], fast, &[]);
                 self.b.switch_to_block(fast);
                 let p = self.regs();
                 self.copy_value(slot, 0, p, Self::reg_off(r(dst)));
-                self.b.ins().jump(done, &[]);
-                self.b.switch_to_block(slow);
-                self.exec_checked(pc);
-                self.b.ins().jump(done, &[]);
-                self.b.switch_to_block(done);
             }
             Instr::SetGlobal { src, g } => {
+                // An immutable global: the interpreter raises the error.
                 let ip = self.load(I64, self.vm, self.abi.vm_immutable.ptr);
                 let off = self.iconst(g as i64);
                 let fa = self.b.ins().iadd(ip, off);
                 let imm = self.load(I8, fa, 0);
-                let slow = self.b.create_block();
-                self.b.set_cold_block(slow);
+                let exit = self.deopt_block(pc, Reason::Slow, usize::MAX);
                 let fast = self.b.create_block();
-                let done = self.b.create_block();
-                self.b.ins().brif(imm, slow, &[], fast, &[]);
+                self.b.ins().brif(imm, exit, &[], fast, &[]);
                 self.b.switch_to_block(fast);
                 let gp = self.load(I64, self.vm, self.abi.vm_globals.ptr);
                 let off = self.iconst(16 * g as i64);
                 let slot = self.b.ins().iadd(gp, off);
                 self.write_reg_to(r(src), slot, 0);
-                self.b.ins().jump(done, &[]);
-                self.b.switch_to_block(slow);
-                self.spill(r(src));
-                self.exec_checked(pc);
-                self.b.ins().jump(done, &[]);
-                self.b.switch_to_block(done);
             }
             Instr::GetUpval { dst, u } => {
                 let up = self.upvals();
@@ -1128,15 +1138,9 @@ impl Lower<'_, '_> {
     fn box_in(&mut self, pc: usize, p: ir::Value, off: i32) -> ir::Value {
         let tag = self.load(I8, p, off);
         let ok = self.tag_is(tag, self.abi.tags.box_);
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
+        let exit = self.deopt_block(pc, Reason::Slow, usize::MAX);
         let cont = self.b.create_block();
-        self.b.ins().brif(ok, cont, &[], slow, &[]);
-        self.b.switch_to_block(slow);
-        self.spill_reads(pc);
-        self.exec(pc);
-        let eb = self.error_block(usize::MAX);
-        self.b.ins().jump(eb, &[]);
+        self.b.ins().brif(ok, cont, &[], exit, &[]);
         self.b.switch_to_block(cont);
         self.load(I64, p, off + 8)
     }

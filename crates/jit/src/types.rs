@@ -392,8 +392,9 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             }
         }
         Instr::TailCall { base, n } | Instr::TailCallGlobal { base, n, .. } => {
-            sync_reads(proto, &mut st, i);
-            // A self tail call moves the arguments into the parameters and loops.
+            // The lowering writes the window to the value stack itself, and only when
+            // the call leaves. A self tail call moves the arguments into the parameters
+            // and loops.
             let mut j = st.clone();
             let arity = proto.arity as usize;
             if !proto.variadic && n as usize == arity {
