@@ -172,18 +172,35 @@ impl Jit {
             ..Spec::default()
         };
         st.compiles.set(st.compiles.get() + 1);
-        // Tail calls of a global holding this very function may loop back to pc 0.
-        if !proto.variadic {
-            for (pc, i) in proto.code.iter().enumerate() {
-                if let Instr::TailCallGlobal { n, g, .. } = *i {
-                    let v = vm.globals.values.get(g as usize).copied();
-                    if let Some(Value::Closure(c)) = v {
-                        if Rc::ptr_eq(&c.proto, &proto) && n == proto.arity {
-                            spec.self_tail.insert(pc as u32);
-                        }
-                    }
-                }
+        // Calls of globals holding closures: known callees, and tail calls of this very
+        // function, which may loop back to pc 0.
+        for (pc, i) in proto.code.iter().enumerate() {
+            let (n, g, tail) = match *i {
+                Instr::CallGlobal { n, g, .. } => (n, g, false),
+                Instr::TailCallGlobal { n, g, .. } => (n, g, true),
+                _ => continue,
+            };
+            let Some(Value::Closure(c)) = vm.globals.values.get(g as usize).copied() else {
+                continue;
+            };
+            let callee = &c.proto;
+            if callee.variadic || n != callee.arity {
+                continue;
             }
+            if tail && Rc::ptr_eq(callee, &proto) {
+                spec.self_tail.insert(pc as u32);
+            }
+            // Keep the callee's prototype (its address is compiled in).
+            let cst = self.state(callee);
+            spec.known.insert(
+                pc as u32,
+                types::Known {
+                    proto: Rc::as_ptr(&cst.proto) as usize,
+                    // SAFETY: an `Rc` is one word (checked by `Abi::get`).
+                    rc_word: unsafe { std::mem::transmute_copy::<Rc<Proto>, usize>(callee) },
+                    nregs: callee.nregs,
+                },
+            );
         }
         let live = flow.live(entry_pc);
         let entry: Vec<Slot> = (0..proto.nregs as usize)

@@ -110,13 +110,14 @@ pub struct Lower<'a, 'f> {
     pub(crate) blocks: Vec<Option<Block>>,
     pub(crate) st: State,
     pub(crate) pending: Vec<Pending>,
-    /// The function allocates or calls: loops check for a due collection.
+    /// The function allocates: it checks for a due collection when it starts and on its
+    /// loops' back edges (the interpreter's safe points are calls and back edges).
     pub(crate) allocates: bool,
     pub(crate) mem: MemFlagsData,
 }
 
-/// Whether the instruction, lowered as decided (`way`), can allocate or call something
-/// that can: anything that runs the interpreter's code, and calls.
+/// Whether the instruction, lowered as decided (`way`), can allocate: anything that runs
+/// the interpreter's code (calls aside, see below).
 fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
     use tandem_vm::opcode::Instr::*;
     match way {
@@ -124,8 +125,18 @@ fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
         Way::Arith(_) => return false,
         Way::Plain => {}
     }
-    // A tail call loops back without allocating, or leaves.
-    if matches!(i, TailCall { .. } | TailCallGlobal { .. }) {
+    // Calls do not count: a compiled callee that allocates checks for a collection when
+    // it starts, and the helpers do when they call (natives, uncompiled callees). A tail
+    // call loops back without allocating, or leaves.
+    if matches!(
+        i,
+        Call { .. }
+            | CallGlobal { .. }
+            | CallMethod { .. }
+            | CallList { .. }
+            | TailCall { .. }
+            | TailCallGlobal { .. }
+    ) {
         return false;
     }
     !matches!(
@@ -657,8 +668,13 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.reload_regs();
         let len = self.load(I64, self.vm, abi.vm_frames.len);
         self.fidx = self.b.ins().iadd_imm_s(len, -1);
-        // Check and unbox what the entry state speculates.
         let n = self.proto.nregs as usize;
+        if self.allocates {
+            self.st = vec![Slot::ANY; n];
+            let st = self.st.clone();
+            self.gc_check(entry_pc, &st);
+        }
+        // Check and unbox what the entry state speculates.
         self.st = vec![Slot::ANY; n];
         for (r, slot) in entry.iter().enumerate().take(n) {
             let ty = slot.ty;

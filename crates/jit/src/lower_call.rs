@@ -102,48 +102,61 @@ impl Lower<'_, '_> {
     }
 
     /// Branch to `slow` unless the callee is a closure taking exactly `n` arguments with
-    /// a compiled body; returns its prototype's address and its body.
-    fn check_callee(&mut self, c: &Callee, n: usize, slow: ir::Block) -> (ir::Value, ir::Value) {
+    /// a compiled body; returns its prototype's address, its body and its register count.
+    /// A callee known when compiling (`Spec::known`) is checked by its prototype only,
+    /// and the rest are constants.
+    fn check_callee(
+        &mut self,
+        pc: usize,
+        c: &Callee,
+        n: usize,
+        slow: ir::Block,
+    ) -> (ir::Value, ir::Value, ir::Value) {
         let abi = self.abi;
         let ok = self.tag_is(c.tag, abi.tags.closure);
         let k1 = self.b.create_block();
         self.b.ins().brif(ok, k1, &[], slow, &[]);
         self.b.switch_to_block(k1);
         let rc = self.load(I64, c.clo, abi.closure_proto);
-        let proto = self.b.ins().iadd_imm_s(rc, abi.rc_to_value as i64);
-        let arity = self.load(I32, proto, abi.proto_call_arity);
-        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, arity, n as i64);
-        let k2 = self.b.create_block();
-        self.b.ins().brif(ok, k2, &[], slow, &[]);
-        self.b.switch_to_block(k2);
+        let (proto, nregs) = match self.spec.known.get(&(pc as u32)).copied() {
+            Some(k) => {
+                let same = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
+                let k2 = self.b.create_block();
+                self.b.ins().brif(same, k2, &[], slow, &[]);
+                self.b.switch_to_block(k2);
+                let proto = self.iconst(k.proto as i64);
+                (proto, self.iconst(k.nregs as i64))
+            }
+            None => {
+                let proto = self.b.ins().iadd_imm_s(rc, abi.rc_to_value as i64);
+                let arity = self.load(I32, proto, abi.proto_call_arity);
+                let ok = self.b.ins().icmp_imm_s(IntCC::Equal, arity, n as i64);
+                let k2 = self.b.create_block();
+                self.b.ins().brif(ok, k2, &[], slow, &[]);
+                self.b.switch_to_block(k2);
+                let nregs = self.load(I16, proto, abi.proto_nregs);
+                (proto, self.b.ins().uextend(I64, nregs))
+            }
+        };
         let body = self.load(I64, proto, abi.proto_entry);
         let k3 = self.b.create_block();
         self.b.ins().brif(body, k3, &[], slow, &[]);
         self.b.switch_to_block(k3);
-        (proto, body)
+        (proto, body, nregs)
     }
 
-    /// Branch to `slow` unless the value stack has room for a frame of `proto` at `at`
-    /// (an index); returns `at + nregs`.
-    fn check_room(&mut self, proto: ir::Value, at: ir::Value, slow: ir::Block) -> ir::Value {
-        let abi = self.abi;
-        let nregs = self.load(I16, proto, abi.proto_nregs);
-        let nregs = self.b.ins().uextend(I64, nregs);
+    /// Branch to `slow` unless the value stack has room for `nregs` registers at `at` (an
+    /// index); returns `at + nregs`.
+    fn check_room(&mut self, nregs: ir::Value, at: ir::Value, slow: ir::Block) -> ir::Value {
         let top = self.b.ins().iadd(at, nregs);
-        let slen = self.load(I64, self.vm, abi.vm_stack.len);
+        let slen = self.load(I64, self.vm, self.abi.vm_stack.len);
         let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, top, slen);
         let k = self.b.create_block();
         self.b.ins().brif(ok, k, &[], slow, &[]);
         self.b.switch_to_block(k);
-        if self.allocates {
-            // A collection is due: the slow path (the interpreter's protocol) runs it.
-            let bytes = self.load(I64, self.vm, abi.vm_heap_bytes);
-            let thr = self.load(I64, self.vm, abi.vm_heap_threshold);
-            let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, bytes, thr);
-            let k = self.b.create_block();
-            self.b.ins().brif(ok, k, &[], slow, &[]);
-            self.b.switch_to_block(k);
-        }
         top
     }
 
@@ -164,7 +177,7 @@ impl Lower<'_, '_> {
         self.b.set_cold_block(slow);
         let done = self.b.create_block();
         let (c, gslot) = self.callee(cb, g);
-        let (proto, body) = self.check_callee(&c, n, slow);
+        let (_, body, nregs) = self.check_callee(pc, &c, n, slow);
         // Depth limit and room for a frame.
         let len = self.load(I64, self.vm, abi.vm_frames.len);
         let lim = self.load(I64, self.vm, abi.vm_frame_limit);
@@ -173,7 +186,7 @@ impl Lower<'_, '_> {
         self.b.ins().brif(ok, k, &[], slow, &[]);
         self.b.switch_to_block(k);
         let at = self.b.ins().iadd_imm_s(self.base, cb as i64 + 1);
-        let top = self.check_room(proto, at, slow);
+        let top = self.check_room(nregs, at, slow);
         // The callee slot holds the closure (it roots it and tells its frame its closure).
         if let Some(slot) = gslot {
             let p = self.regs();
@@ -274,8 +287,8 @@ impl Lower<'_, '_> {
         // Leaving for another function: its arguments go to the value stack (on the
         // slow path too, which the sync below dominates).
         self.sync_reads(pc);
-        let (proto, body) = self.check_callee(&c, n, slow);
-        let _ = self.check_room(proto, self.base, slow);
+        let (_, body, nregs) = self.check_callee(pc, &c, n, slow);
+        let _ = self.check_room(nregs, self.base, slow);
         // Replace the frame: callee slot, arguments slid down, the frame's closure.
         let p = self.regs();
         match gslot {

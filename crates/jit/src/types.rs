@@ -127,6 +127,21 @@ pub struct Spec {
     /// Tail calls (pcs) whose callee is, when compiling, the function itself: they may
     /// loop back to pc 0.
     pub self_tail: FxHashSet<u32>,
+    /// Calls of globals (pcs) that held, when compiling, a closure of a prototype that
+    /// takes exactly the arguments passed: compiled with that prototype's facts as
+    /// constants, behind a check of the callee's prototype.
+    pub known: rustc_hash::FxHashMap<u32, Known>,
+}
+
+/// A callee's prototype as seen when compiling (it lives as long as the JIT: its
+/// address cannot be reused).
+#[derive(Clone, Copy, Debug)]
+pub struct Known {
+    /// The `Proto`'s address.
+    pub proto: usize,
+    /// The word an `Rc<Proto>` holds for it (what a closure stores).
+    pub rc_word: usize,
+    pub nregs: u16,
 }
 
 fn kty(v: &Value) -> Ty {
