@@ -38,7 +38,7 @@
 
 mod common;
 
-use common::{command, temp_dir, wait_timeout};
+use common::{command, temp_dir};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -71,7 +71,10 @@ enum Ty {
 enum Un {
     Neg,
     Not,
+    /// `abs` of a float
     Abs,
+    /// `abs` of an int, which stays an int (and overflows on i64::MIN)
+    IAbs,
     /// int -> float
     ToFloat,
     /// float -> int, truncating (an error for NaN and infinities)
@@ -174,6 +177,9 @@ enum Stmt {
     /// Run the body only on one iteration of the innermost counted loop.
     AtIter(u16, Vec<Stmt>),
     Checksum(Expr),
+    /// Keep a closure returning this value (evaluated when called, after the loops and
+    /// functions it was made in have finished) in the global list `gk`.
+    Capture(Expr),
     /// Call the `n`th callable (made by the printer for the driver loop): an int result
     /// goes into the checksum, any other into `gd1`.
     Drive(usize, Vec<(Ty, Expr)>),
@@ -471,7 +477,7 @@ fn next_level(p: &Es) -> Es {
             p.int.clone(),
             prop_oneof![3 => select(DIVISORS).prop_map(Expr::Int), 1 => p.int.clone()].boxed()
         ),
-        1 => unary(&[Un::Neg, Un::Abs], p.int.clone()),
+        1 => unary(&[Un::Neg, Un::IAbs], p.int.clone()),
         2 => (p.arr.clone(), p.int.clone(), prop::bool::weighted(0.97))
             .prop_map(|(a, i, safe)| Expr::Index(bx(a), bx(i), safe)),
         1 => unary(&[Un::StrLen], p.string.clone()),
@@ -560,6 +566,7 @@ fn simple_stmt(e: &Es) -> BoxedStrategy<Stmt> {
             .prop_map(|(a, i, v, safe)| Stmt::ArrSet(a, i, v, safe)),
         1 => (any::<u8>(), e.int.clone()).prop_map(|(a, v)| Stmt::Push(a, v)),
         2 => call(Ty::Dyn, e).prop_map(Stmt::Call),
+        1 => e.int.clone().prop_map(Stmt::Capture),
         3 => e.int.clone().prop_map(Stmt::Checksum),
     ]
     .boxed()
@@ -790,20 +797,22 @@ fn program() -> BoxedStrategy<Program> {
                 handler,
             }
         });
+    // Proptest shrinks a tuple's parts in order: the main program first, where removing
+    // whole statements simplifies the most, the globals' first values last.
     (
-        globals,
-        vec(func(&s2, &e2), 0..6),
-        prop::option::weighted(0.9, driver),
         vec(
             prop_oneof![
                 4 => hot,
                 6 => s3,
-                1 => (vec(s2, 1..4), handler(&e2)).prop_map(|(b, h)| Stmt::Try(b, h)),
+                1 => (vec(s2.clone(), 1..4), handler(&e2)).prop_map(|(b, h)| Stmt::Try(b, h)),
             ],
             1..6,
         ),
+        prop::option::weighted(0.9, driver),
+        vec(func(&s2, &e2), 0..6),
+        globals,
     )
-        .prop_map(|(globals, funcs, driver, main)| Program {
+        .prop_map(|(main, driver, funcs, globals)| Program {
             globals,
             funcs,
             driver,
@@ -1119,7 +1128,8 @@ impl Printer {
                     (Un::Neg, false) => format!("(-{a})"),
                     (Un::Not, true) => format!("(not {a})"),
                     (Un::Not, false) => format!("(!{a})"),
-                    (Un::Abs, _) => self.call_str("abs", &[a]),
+                    (Un::Abs, _) | (Un::IAbs, true) => self.call_str("abs", &[a]),
+                    (Un::IAbs, false) => self.call_str("iabs", &[a]),
                     (Un::ToFloat, true) => format!("(exact->inexact {a})"),
                     (Un::ToFloat, false) => format!("to_float({a})"),
                     (Un::Trunc, true) => format!("(exact (truncate {a}))"),
@@ -1194,6 +1204,9 @@ impl Printer {
                 Op::Ne => "!=",
                 Op::And => "&&",
                 Op::Or => "||",
+                // Ruff's `min`, `max` and `abs` return floats: ints use the program's own.
+                Op::Min if k == K::Int => return format!("imin({a}, {b})"),
+                Op::Max if k == K::Int => return format!("imax({a}, {b})"),
                 Op::Min => return format!("min({a}, {b})"),
                 Op::Max => return format!("max({a}, {b})"),
             };
@@ -1385,10 +1398,12 @@ impl Printer {
     }
 
     fn stmt(&mut self, st: &Stmt, ind: usize) {
-        // Handlers and throws cost more than plain statements.
-        self.charge(match st {
-            Stmt::Try(..) => 10,
-            Stmt::Throw(..) => 20,
+        // Handlers and throws cost more than plain statements, most in Scheme (measured).
+        self.charge(match (st, self.scheme()) {
+            (Stmt::Try(..), false) => 2,
+            (Stmt::Try(..), true) => 20,
+            (Stmt::Throw(..), false) => 15,
+            (Stmt::Throw(..), true) => 80,
             _ => 1,
         });
         let s = self.scheme();
@@ -1546,6 +1561,23 @@ impl Printer {
                 let v = self.expr(e);
                 self.checksum(ind, &v);
             }
+            Stmt::Capture(e) => {
+                let saved = std::mem::take(&mut self.callables);
+                let v = self.expr(e);
+                self.callables = saved;
+                if s {
+                    self.line(
+                        ind,
+                        &format!("(when (< (length gk) 40) (set! gk (cons (lambda () {v}) gk)))"),
+                    );
+                } else {
+                    self.line(ind, "if len(gk) < 40 {");
+                    self.line(ind + 1, "push(gk, func() {");
+                    self.line(ind + 2, &format!("return {v}"));
+                    self.line(ind + 1, "})");
+                    self.line(ind, "}");
+                }
+            }
             Stmt::Drive(n, args) => {
                 let depth = self.drive_depth(*n);
                 let text = self.call_depth(*n, depth, args, false);
@@ -1656,6 +1688,10 @@ impl Printer {
         });
         let body_ind = ind + 2;
         let mut body = self.capture(|p| {
+            if s && cnt {
+                // A continuation per iteration.
+                p.charge(8);
+            }
             if probe_every > 0 {
                 let mut args = vec![format!("\"p{id}\""), counter.clone()];
                 args.extend(l.probes.iter().map(|x| p.expr(x)));
@@ -2188,6 +2224,14 @@ impl Printer {
             };
             self.line(0, &text);
         }
+        self.line(0, if s { "(define gk '())" } else { "gk := []" });
+        if !s {
+            self.out.push_str(
+                "func imin(a, b) {\n  if a < b {\n    return a\n  }\n  return b\n}\n\
+                 func imax(a, b) {\n  if a > b {\n    return a\n  }\n  return b\n}\n\
+                 func iabs(a) {\n  if a < 0 {\n    return -a\n  }\n  return a\n}\n",
+            );
+        }
         for (&(ty, name), init) in GLOBALS.iter().zip(&p.globals) {
             let v = self.expr(init);
             let text = if s {
@@ -2233,6 +2277,18 @@ impl Printer {
         self.budget = MAIN_BUDGET;
         self.block(&p.main, 0);
         let cost = self.spent + driver_cost;
+        // Call the closures kept by `Capture`, oldest first.
+        if s {
+            self.out.push_str(
+                "(for-each\n  (lambda (kf)\n    (guard (ek (#t (set! errs (+ errs 1))))\n      \
+                 (set! chk (remainder (+ (* chk 31) (remainder (kf) 1000003)) 1000000007))))\n  (reverse gk))\n",
+            );
+        } else {
+            self.out.push_str(
+                "for kf in gk {\n  try {\n    chk := (chk * 31 + kf() % 1000003) % 1000000007\n  \
+                 } except ek {\n    errs += 1\n  }\n}\n",
+            );
+        }
         let mut args = vec!["\"end\"".to_string(), "chk".into(), "errs".into()];
         args.extend(GLOBALS.iter().map(|&(_, n)| n.to_string()));
         let call = self.call_str(if s { "pr" } else { "print" }, &args);
@@ -2278,6 +2334,362 @@ fn source(p: &Program, lang: Lang) -> String {
 }
 
 // =====================================================================================
+// Reducing a failing program further
+// =====================================================================================
+//
+// Proptest shrinks a tuple's parts one after the other, each as far as it goes, and its
+// iteration budget runs out deep in the first part. So after it, a plain delta-debugging
+// pass over the tree removes what the failure does not need: the driver, whole functions,
+// statements anywhere, wrappers (an `if`, loop or `try` replaced by its body), loop
+// iterations, and sub-expressions (replaced by a same-typed child or a literal).
+
+/// The type an expression has (as the generator gave it).
+fn ty_of(e: &Expr) -> Ty {
+    match e {
+        Expr::Int(_) => Ty::Int,
+        Expr::Float(_) => Ty::Float,
+        Expr::Bool(_) => Ty::Bool,
+        Expr::Str(_) => Ty::Str,
+        Expr::Var(t, _) | Expr::Call(t, ..) => *t,
+        Expr::Un(op, a) => match op {
+            Un::Neg => ty_of(a),
+            Un::Not => Ty::Bool,
+            Un::Abs | Un::ToFloat | Un::Sqrt => Ty::Float,
+            Un::IAbs | Un::Trunc | Un::StrLen | Un::ArrLen => Ty::Int,
+            Un::ToStr => Ty::Str,
+        },
+        Expr::Bin(op, k, ..) => match op {
+            Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne | Op::And | Op::Or => Ty::Bool,
+            Op::Cat => Ty::Str,
+            _ => match k {
+                K::Int => Ty::Int,
+                K::Num => Ty::Float,
+                _ => Ty::Dyn,
+            },
+        },
+        Expr::Index(..) => Ty::Int,
+        Expr::StrAt(..) => Ty::Str,
+        Expr::ArrLit(_) => Ty::Arr,
+    }
+}
+
+/// Simpler expressions to try in place of `e`.
+fn simpler_exprs(e: &Expr) -> Vec<Expr> {
+    let ty = ty_of(e);
+    let mut out: Vec<Expr> = match e {
+        Expr::Un(_, a) => vec![(**a).clone()],
+        Expr::Bin(_, _, a, b) | Expr::Index(a, b, _) | Expr::StrAt(a, b, _) => {
+            vec![(**a).clone(), (**b).clone()]
+        }
+        Expr::Call(_, _, args, _) => args.iter().map(|(_, a)| a.clone()).collect(),
+        Expr::ArrLit(items) if items.len() > 1 => vec![Expr::ArrLit(items[..1].to_vec())],
+        _ => Vec::new(),
+    };
+    out.retain(|c| ty == Ty::Dyn || ty_of(c) == ty);
+    match e {
+        Expr::Int(n) => out.extend(
+            [0, 1, n / 2]
+                .into_iter()
+                .filter(|m| m.unsigned_abs() < n.unsigned_abs())
+                .map(Expr::Int),
+        ),
+        Expr::Float(x) if *x != 0.0 && *x != 1.0 => {
+            out.extend([Expr::Float(0.0), Expr::Float(1.0)])
+        }
+        Expr::Float(_) | Expr::Bool(_) | Expr::Str(_) | Expr::Var(..) => {}
+        _ => out.push(match ty {
+            Ty::Int | Ty::Dyn => Expr::Int(1),
+            Ty::Float => Expr::Float(1.0),
+            Ty::Bool => Expr::Bool(true),
+            Ty::Str => Expr::Str("a"),
+            Ty::Arr => Expr::ArrLit(vec![Expr::Int(1)]),
+        }),
+    }
+    out
+}
+
+/// Calls `f` on every statement list of `p` (preorder) until it returns true.
+fn each_list(p: &mut Program, f: &mut dyn FnMut(&mut Vec<Stmt>) -> bool) -> bool {
+    fn walk(list: &mut Vec<Stmt>, f: &mut dyn FnMut(&mut Vec<Stmt>) -> bool) -> bool {
+        if f(list) {
+            return true;
+        }
+        for s in list.iter_mut() {
+            let done = match s {
+                Stmt::If(_, t, e) => walk(t, f) || walk(e, f),
+                Stmt::Loop(l) => walk(&mut l.body, f),
+                Stmt::Try(b, _) | Stmt::AtIter(_, b) => walk(b, f),
+                _ => false,
+            };
+            if done {
+                return true;
+            }
+        }
+        false
+    }
+    if walk(&mut p.main, f) {
+        return true;
+    }
+    p.funcs.iter_mut().any(|func| match func {
+        Func::Plain { body, .. } | Func::Tail { body, .. } => walk(body, f),
+        _ => false,
+    })
+}
+
+/// Calls `f` on every expression of `p` (preorder) until it returns true.
+fn each_expr(p: &mut Program, f: &mut dyn FnMut(&mut Expr) -> bool) -> bool {
+    fn expr(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) -> bool {
+        if f(e) {
+            return true;
+        }
+        match e {
+            Expr::Un(_, a) => expr(a, f),
+            Expr::Bin(_, _, a, b) | Expr::Index(a, b, _) | Expr::StrAt(a, b, _) => {
+                expr(a, f) || expr(b, f)
+            }
+            Expr::Call(_, _, args, _) => args.iter_mut().any(|(_, a)| expr(a, f)),
+            Expr::ArrLit(items) => items.iter_mut().any(|a| expr(a, f)),
+            _ => false,
+        }
+    }
+    fn stmts(list: &mut [Stmt], f: &mut dyn FnMut(&mut Expr) -> bool) -> bool {
+        list.iter_mut().any(|s| match s {
+            Stmt::Assign(_, _, e, _)
+            | Stmt::Push(_, e)
+            | Stmt::Throw(e, _)
+            | Stmt::Return(e)
+            | Stmt::Call(e)
+            | Stmt::Checksum(e)
+            | Stmt::Capture(e) => expr(e, f),
+            Stmt::Print(es) => es.iter_mut().any(|e| expr(e, f)),
+            Stmt::If(c, t, e) => expr(c, f) || stmts(t, f) || stmts(e, f),
+            Stmt::Loop(l) => {
+                l.acc.as_mut().is_some_and(|e| expr(e, f))
+                    || l.probes.iter_mut().any(|e| expr(e, f))
+                    || stmts(&mut l.body, f)
+            }
+            Stmt::ArrSet(_, i, v, _) => expr(i, f) || expr(v, f),
+            Stmt::Try(b, h) => stmts(b, f) || h.assign.as_mut().is_some_and(|(_, e)| expr(e, f)),
+            Stmt::AtIter(_, b) => stmts(b, f),
+            Stmt::Drive(_, args) => args.iter_mut().any(|(_, e)| expr(e, f)),
+            Stmt::Break | Stmt::Continue => false,
+        })
+    }
+    if stmts(&mut p.main, f) {
+        return true;
+    }
+    if let Some(d) = &mut p.driver {
+        if d.args.iter_mut().any(|(_, e)| expr(e, f)) {
+            return true;
+        }
+    }
+    for func in &mut p.funcs {
+        let done = match func {
+            Func::Plain {
+                locals,
+                closures,
+                body,
+                ret_expr,
+                ..
+            } => {
+                locals.iter_mut().any(|(_, e)| expr(e, f))
+                    || closures.iter_mut().any(|e| expr(e, f))
+                    || stmts(body, f)
+                    || expr(ret_expr, f)
+            }
+            Func::Rec {
+                base, step, other, ..
+            } => expr(base, f) || expr(step, f) || expr(other, f),
+            Func::Tail { body, upd } => stmts(body, f) || expr(upd, f),
+            Func::Mutual { upd_a, upd_b } => expr(upd_a, f) || expr(upd_b, f),
+            Func::Factory { upd, .. } => expr(upd, f),
+        };
+        if done {
+            return true;
+        }
+    }
+    p.globals.iter_mut().any(|e| expr(e, f))
+}
+
+/// What trying edit `n` at position `t` did.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// There is no position `t`.
+    NoPosition,
+    /// Position `t` has no edit `n` (nor any after it).
+    NoEdit,
+    /// Edit `n` does not apply here.
+    Same,
+    Changed,
+}
+
+/// Edit `n` of statement `t` (preorder over all statement lists) of `p`: remove it and
+/// all after it in its list, remove it alone, replace it by its body or else-branch, halve a
+/// loop's iterations, drop a loop's extras, or simplify a handler.
+fn edit_stmt(p: &mut Program, t: usize, n: usize) -> Step {
+    if n >= 5 {
+        return Step::NoEdit;
+    }
+    let mut seen = 0;
+    let mut step = Step::NoPosition;
+    each_list(p, &mut |list| {
+        if t >= seen + list.len() {
+            seen += list.len();
+            return false;
+        }
+        let i = t - seen;
+        if n == 0 {
+            step = if i + 1 < list.len() {
+                list.truncate(i);
+                Step::Changed
+            } else {
+                Step::Same
+            };
+            return true;
+        }
+        let replacement: Option<Vec<Stmt>> = match (&list[i], n - 1) {
+            (_, 0) => Some(Vec::new()),
+            (Stmt::If(_, b, _) | Stmt::Try(b, _) | Stmt::AtIter(_, b), 1) => Some(b.clone()),
+            (Stmt::Loop(l), 1) => Some(l.body.clone()),
+            (Stmt::If(_, _, e), 2) => Some(e.clone()),
+            (Stmt::Loop(l), 2) if l.bound > 1 => {
+                let mut l = l.clone();
+                l.bound /= 2;
+                Some(vec![Stmt::Loop(l)])
+            }
+            (Stmt::Loop(l), 3) if !l.probes.is_empty() || l.acc.is_some() || l.kind != 0 => {
+                let mut l = l.clone();
+                (l.probes, l.acc, l.kind) = (Vec::new(), None, 0);
+                Some(vec![Stmt::Loop(l)])
+            }
+            (Stmt::Try(b, h), 2) if h.assign.is_some() || h.rethrow || h.report != 0 => {
+                let h = Handler {
+                    report: 0,
+                    assign: None,
+                    rethrow: false,
+                };
+                Some(vec![Stmt::Try(b.clone(), h)])
+            }
+            _ => None,
+        };
+        step = match replacement {
+            Some(r) => {
+                list.splice(i..=i, r);
+                Step::Changed
+            }
+            None => Step::Same,
+        };
+        true
+    });
+    step
+}
+
+/// Edit `n` of expression `t` (preorder) of `p`: replace it by its `n`th simpler form.
+fn edit_expr(p: &mut Program, t: usize, n: usize) -> Step {
+    let mut seen = 0;
+    let mut step = Step::NoPosition;
+    each_expr(p, &mut |e| {
+        if seen < t {
+            seen += 1;
+            return false;
+        }
+        step = match simpler_exprs(e).into_iter().nth(n) {
+            Some(x) => {
+                *e = x;
+                Step::Changed
+            }
+            None => Step::NoEdit,
+        };
+        true
+    });
+    step
+}
+
+/// Edit `n` of the program's top level (position 0 only): drop the driver, halve its
+/// iterations, remove all functions or one, or give a global the simplest first value.
+fn edit_top(p: &mut Program, t: usize, n: usize) -> Step {
+    if t > 0 {
+        return Step::NoPosition;
+    }
+    let changed = |c: bool| if c { Step::Changed } else { Step::Same };
+    match n {
+        0 => changed(p.driver.take().is_some()),
+        1 => changed(match &mut p.driver {
+            Some(d) if d.bound > 1 => {
+                d.bound /= 2;
+                true
+            }
+            _ => false,
+        }),
+        2 => changed(
+            p.funcs.len() > 1 && {
+                p.funcs.clear();
+                true
+            },
+        ),
+        _ if n - 3 < p.funcs.len() => {
+            p.funcs.remove(n - 3);
+            Step::Changed
+        }
+        _ => {
+            let g = n - 3 - p.funcs.len();
+            let Some(&(ty, _)) = GLOBALS.get(g) else {
+                return Step::NoEdit;
+            };
+            let simplest = match ty {
+                Ty::Int | Ty::Dyn => Expr::Int(0),
+                Ty::Float => Expr::Float(0.0),
+                Ty::Bool => Expr::Bool(false),
+                Ty::Str => Expr::Str(""),
+                Ty::Arr => Expr::ArrLit(vec![Expr::Int(0)]),
+            };
+            let same = format!("{:?}", p.globals[g]) == format!("{simplest:?}");
+            p.globals[g] = simplest;
+            changed(!same)
+        }
+    }
+}
+
+/// Reduce `p`, which `fails`, as far as it goes before `deadline`: each edit is kept only
+/// if the program still fails.
+fn reduce(mut p: Program, fails: &dyn Fn(&Program) -> bool, deadline: Instant) -> Program {
+    type Edit = fn(&mut Program, usize, usize) -> Step;
+    // Coarse edits first: the top level, then statements, then expressions.
+    let passes: [Edit; 3] = [edit_top, edit_stmt, edit_expr];
+    loop {
+        let mut progress = false;
+        for edit in passes {
+            let mut t = 0;
+            'positions: loop {
+                let mut n = 0;
+                loop {
+                    if Instant::now() > deadline {
+                        return p;
+                    }
+                    let mut q = p.clone();
+                    match edit(&mut q, t, n) {
+                        Step::NoPosition => break 'positions,
+                        Step::NoEdit => break,
+                        Step::Same => n += 1,
+                        Step::Changed if fails(&q) => {
+                            // Position `t` now holds something new: try every edit again.
+                            p = q;
+                            progress = true;
+                            n = 0;
+                        }
+                        Step::Changed => n += 1,
+                    }
+                }
+                t += 1;
+            }
+        }
+        if !progress {
+            return p;
+        }
+    }
+}
+
+// =====================================================================================
 // Running and comparing
 // =====================================================================================
 
@@ -2295,6 +2707,26 @@ struct Outcome {
     stdout: String,
     stderr: String,
     timed_out: bool,
+}
+
+/// `common::wait_timeout`, polling more often: runs take milliseconds, and a coarse poll
+/// would leave the cores idle between them.
+fn wait_quickly(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> Option<std::process::ExitStatus> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
 }
 
 fn run_mode(file: &Path, mode: &str) -> (Outcome, Duration) {
@@ -2317,7 +2749,7 @@ fn run_mode(file: &Path, mode: &str) -> (Outcome, Duration) {
         let _ = std::io::Read::read_to_end(&mut err, &mut s);
         s
     });
-    let status = wait_timeout(&mut child, TIMEOUT);
+    let status = wait_quickly(&mut child, TIMEOUT);
     let o = Outcome {
         code: status.and_then(|s| s.code()),
         stdout: String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned(),
@@ -2462,12 +2894,14 @@ fn case_rng(seed: u64, lang: Lang, index: u64) -> TestRng {
     TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
 }
 
-fn runner_config() -> Config {
+/// One case per runner; on a failure, at most `shrink_iters` shrinking steps (a minute at
+/// most).
+fn runner_config(shrink_iters: u32) -> Config {
     Config {
         cases: 1,
         failure_persistence: None,
-        max_shrink_iters: 3000,
-        max_shrink_time: 180_000,
+        max_shrink_iters: shrink_iters,
+        max_shrink_time: 60_000,
         ..Config::default()
     }
 }
@@ -2481,11 +2915,128 @@ struct Stats {
     other_exits: u64,
     run_time: Duration,
     slowest: Duration,
-    failures: Vec<String>,
+    /// The report of each failing case, and the file its shrunk program was written to.
+    failures: Vec<(String, PathBuf)>,
 }
 
-fn failures_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("jit-diff-failures")
+/// Runs a program in both modes: the failure, if any, the `--jit=off` outcome and the time.
+type Checker = fn(&str, &Path) -> (Option<String>, Outcome, Duration);
+
+/// A run of cases `first..first + cases` of one dialect.
+struct Campaign {
+    lang: Lang,
+    seed: u64,
+    first: u64,
+    cases: u64,
+    threads: u64,
+    /// Where to write every generated program, if anywhere.
+    keep: Option<PathBuf>,
+    check: Checker,
+    /// Under the target directory's `tmp/`: where failing programs and reports go.
+    failures_dir: &'static str,
+    /// Stop starting cases after the first failure.
+    stop_at_first: bool,
+    /// Proptest's shrinking steps, then the time [`reduce`] may take.
+    shrink_iters: u32,
+    reduce_time: Duration,
+}
+
+impl Campaign {
+    fn run(&self) -> Stats {
+        let next = AtomicU64::new(0);
+        let stats = Mutex::new(Stats::default());
+        std::thread::scope(|scope| {
+            for w in 0..self.threads.max(1) {
+                let (next, stats) = (&next, &stats);
+                scope.spawn(move || self.worker(w, next, stats));
+            }
+        });
+        stats.into_inner().unwrap()
+    }
+
+    fn worker(&self, w: u64, next: &AtomicU64, stats: &Mutex<Stats>) {
+        let lang = self.lang;
+        let dir = temp_dir(&format!(
+            "jit-diff-{}-{}-{w}",
+            self.failures_dir,
+            lang.name()
+        ));
+        let file = dir.join(format!("case.{}", lang.ext()));
+        let strategy = program();
+        loop {
+            let n = next.fetch_add(1, Ordering::SeqCst);
+            if n >= self.cases {
+                break;
+            }
+            let index = self.first + n;
+            let config = runner_config(self.shrink_iters);
+            let mut runner = TestRunner::new_with_rng(config, case_rng(self.seed, lang, index));
+            let first_run: RefCell<Option<(Outcome, Duration)>> = RefCell::new(None);
+            let result = runner.run(&strategy, |prog| {
+                let src = source(&prog, lang);
+                let is_first = first_run.borrow().is_none();
+                if let (Some(k), true) = (&self.keep, is_first) {
+                    let _ = std::fs::write(k.join(format!("{index}.{}", lang.ext())), &src);
+                }
+                let (failure, off, time) = (self.check)(&src, &file);
+                if is_first {
+                    *first_run.borrow_mut() = Some((off, time));
+                }
+                match failure {
+                    None => Ok(()),
+                    Some(f) => Err(TestCaseError::fail(f)),
+                }
+            });
+            let mut st = stats.lock().unwrap();
+            st.cases += 1;
+            if let Some((off, time)) = first_run.into_inner() {
+                st.run_time += time;
+                st.slowest = st.slowest.max(time);
+                match off.code {
+                    Some(0) => st.clean += 1,
+                    Some(SYNTAX_ERROR) => st.syntax_errors += 1,
+                    Some(4) => st.runtime_errors += 1,
+                    _ => st.other_exits += 1,
+                }
+            }
+            drop(st);
+            let shrunk = match result {
+                Ok(()) => continue,
+                Err(TestError::Fail(_, prog)) => prog,
+                Err(TestError::Abort(why)) => panic!("proptest aborted: {why}"),
+            };
+            if self.stop_at_first {
+                next.store(self.cases, Ordering::SeqCst);
+            }
+            let failure = self.report(index, &shrunk, &file);
+            stats.lock().unwrap().failures.push(failure);
+        }
+    }
+
+    /// Run the shrunk program of case `index` once more, and write it and the report to the
+    /// failures directory.
+    fn report(&self, index: u64, shrunk: &Program, file: &Path) -> (String, PathBuf) {
+        let lang = self.lang;
+        let seed = self.seed;
+        let fails = |p: &Program| (self.check)(&source(p, lang), file).0.is_some();
+        let reduced = reduce(shrunk.clone(), &fails, Instant::now() + self.reduce_time);
+        let src = source(&reduced, lang);
+        let (why, _, _) = (self.check)(&src, file);
+        let why = why.unwrap_or_else(|| "the shrunk program no longer fails (flaky?)".into());
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(self.failures_dir);
+        let _ = std::fs::create_dir_all(&dir);
+        let stem = format!("{}-{seed:x}-{index}", lang.name());
+        let path = dir.join(format!("{stem}.{}", lang.ext()));
+        let report = format!(
+            "{} case {index} (rerun alone: TANDEM_DIFF_SEED={seed:#x} TANDEM_DIFF_FIRST={index} TANDEM_DIFF_CASES=1): \
+             {why}\n\n===== shrunk program ({}) =====\n{src}",
+            lang.name(),
+            path.display()
+        );
+        let _ = std::fs::write(&path, &src);
+        let _ = std::fs::write(dir.join(format!("{stem}.txt")), &report);
+        (report, path)
+    }
 }
 
 fn differential(lang: Lang) {
@@ -2510,87 +3061,21 @@ fn differential(lang: Lang) {
     let reproduce =
         format!("TANDEM_DIFF_SEED={seed:#x} TANDEM_DIFF_FIRST={first} TANDEM_DIFF_CASES={cases}");
     eprintln!("jit_differential {}: {reproduce}", lang.name());
-
-    let next = Arc::new(AtomicU64::new(0));
-    let stats = Arc::new(Mutex::new(Stats::default()));
+    let campaign = Campaign {
+        lang,
+        seed,
+        first,
+        cases,
+        threads,
+        keep,
+        check: check_program,
+        failures_dir: "jit-diff-failures",
+        stop_at_first: false,
+        shrink_iters: 1000,
+        reduce_time: Duration::from_secs(120),
+    };
     let start = Instant::now();
-    let workers: Vec<_> = (0..threads.max(1))
-        .map(|w| {
-            let next = next.clone();
-            let stats = stats.clone();
-            let keep = keep.clone();
-            std::thread::spawn(move || {
-                let dir = temp_dir(&format!("jit-diff-{}-{w}", lang.name()));
-                let file = dir.join(format!("case.{}", lang.ext()));
-                let strategy = program();
-                loop {
-                    let n = next.fetch_add(1, Ordering::SeqCst);
-                    if n >= cases {
-                        break;
-                    }
-                    let index = first + n;
-                    let mut runner = TestRunner::new_with_rng(runner_config(), case_rng(seed, lang, index));
-                    let first_run: RefCell<Option<(Outcome, Duration)>> = RefCell::new(None);
-                    let result = runner.run(&strategy, |prog| {
-                        let src = source(&prog, lang);
-                        if let Some(k) = &keep {
-                            if first_run.borrow().is_none() {
-                                let _ = std::fs::write(k.join(format!("{index}.{}", lang.ext())), &src);
-                            }
-                        }
-                        let (failure, off, time) = check_program(&src, &file);
-                        if first_run.borrow().is_none() {
-                            *first_run.borrow_mut() = Some((off, time));
-                        }
-                        match failure {
-                            None => Ok(()),
-                            Some(f) => Err(TestCaseError::fail(f)),
-                        }
-                    });
-                    let mut st = stats.lock().unwrap();
-                    st.cases += 1;
-                    if let Some((off, time)) = first_run.into_inner() {
-                        st.run_time += time;
-                        st.slowest = st.slowest.max(time);
-                        match off.code {
-                            Some(0) => st.clean += 1,
-                            Some(SYNTAX_ERROR) => st.syntax_errors += 1,
-                            Some(4) => st.runtime_errors += 1,
-                            _ => st.other_exits += 1,
-                        }
-                    }
-                    drop(st);
-                    let failure = match result {
-                        Ok(()) => continue,
-                        Err(TestError::Fail(_, prog)) => prog,
-                        Err(TestError::Abort(why)) => panic!("proptest aborted: {why}"),
-                    };
-                    // Run the shrunk program once more for the report.
-                    let src = source(&failure, lang);
-                    let (why, _, _) = check_program(&src, &file);
-                    let why = why.unwrap_or_else(|| "the shrunk program no longer fails (flaky?)".into());
-                    let report = format!(
-                        "{} case {index} (TANDEM_DIFF_SEED={seed:#x} TANDEM_DIFF_FIRST={index} TANDEM_DIFF_CASES=1): {why}\n\n===== shrunk program =====\n{src}",
-                        lang.name()
-                    );
-                    let dir = failures_dir();
-                    let _ = std::fs::create_dir_all(&dir);
-                    let stem = format!("{}-{seed:x}-{index}", lang.name());
-                    let _ = std::fs::write(dir.join(format!("{stem}.{}", lang.ext())), &src);
-                    let _ = std::fs::write(dir.join(format!("{stem}.txt")), &report);
-                    let report = format!(
-                        "{report}\n(program written to {})",
-                        dir.join(format!("{stem}.{}", lang.ext())).display()
-                    );
-                    stats.lock().unwrap().failures.push(report);
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        w.join().expect("worker panicked");
-    }
-    let st = stats.lock().unwrap();
+    let st = campaign.run();
     let wall = start.elapsed();
     let n = st.cases.max(1);
     eprintln!(
@@ -2610,13 +3095,13 @@ fn differential(lang: Lang) {
         st.failures.len(),
     );
     if !st.failures.is_empty() {
+        let reports: Vec<&str> = st.failures.iter().map(|(r, _)| r.as_str()).collect();
         panic!(
             "{} of {} {} cases failed ({reproduce}):\n\n{}",
             st.failures.len(),
             st.cases,
             lang.name(),
-            st.failures
-                .join("\n\n====================================================\n\n")
+            reports.join("\n\n====================================================\n\n")
         );
     }
 }
@@ -2641,7 +3126,7 @@ fn sample_programs(lang: Lang, n: u64) -> Vec<String> {
     (0..n)
         .map(|i| {
             let mut runner =
-                TestRunner::new_with_rng(runner_config(), case_rng(0x005A_3F1E, lang, i));
+                TestRunner::new_with_rng(runner_config(0), case_rng(0x005A_3F1E, lang, i));
             let tree = strategy.new_tree(&mut runner).expect("generate");
             source(&tree.current(), lang)
         })
@@ -2684,6 +3169,17 @@ fn run_all(lang: Lang, srcs: Vec<String>, tag: &str) -> Vec<(String, Outcome, Du
     r.into_iter().map(|(_, s, o, t)| (s, o, t)).collect()
 }
 
+/// Whether output line `l` is a loop probe (`pN COUNTER ...`) whose counter is past 1000,
+/// which shows a hot loop ran.
+fn hot_probe(l: &str) -> bool {
+    let mut w = l.split(' ');
+    w.next()
+        .is_some_and(|p| p.starts_with('p') && p[1..].parse::<u32>().is_ok())
+        && w.next()
+            .and_then(|c| c.parse::<u64>().ok())
+            .is_some_and(|c| c >= 1000)
+}
+
 fn percent(part: usize, whole: usize) -> f64 {
     part as f64 * 100.0 / whole.max(1) as f64
 }
@@ -2719,16 +3215,7 @@ fn generator_programs_are_valid(lang: Lang) {
         if o.stdout.lines().any(|l| l.starts_with("caught")) {
             caught += 1;
         }
-        // A probe line is `pN COUNTER ...`: a counter past 1000 shows a hot loop ran.
-        let reached_hot = o.stdout.lines().any(|l| {
-            let mut w = l.split(' ');
-            w.next()
-                .is_some_and(|p| p.starts_with('p') && p[1..].parse::<u32>().is_ok())
-                && w.next()
-                    .and_then(|c| c.parse::<u64>().ok())
-                    .is_some_and(|c| c >= 1000)
-        });
-        if reached_hot {
+        if o.stdout.lines().any(hot_probe) {
             hot += 1;
         }
     }
@@ -2922,7 +3409,8 @@ fn shrunk_programs_stay_valid() {
         let strategy = program();
         let mut srcs = Vec::new();
         for i in 0..10 {
-            let mut runner = TestRunner::new_with_rng(runner_config(), case_rng(0xC0FFEE, lang, i));
+            let mut runner =
+                TestRunner::new_with_rng(runner_config(0), case_rng(0xC0FFEE, lang, i));
             let mut tree = strategy.new_tree(&mut runner).expect("generate");
             // Simplify as if every step still failed, then as if none did, alternately.
             for step in 0..40 {
@@ -3013,4 +3501,81 @@ fn judge_flags_differences() {
         stdout_diff.starts_with("stdout differs from byte 2"),
         "{stdout_diff}"
     );
+}
+
+/// A stand-in for a JIT bug, to test the harness: `--jit=always` "prints" what `--jit=off`
+/// does, except that hot loops' probe lines come out wrong.
+fn fake_hot_loop_bug(src: &str, file: &Path) -> (Option<String>, Outcome, Duration) {
+    std::fs::write(file, src).expect("write program");
+    let (off, time) = run_mode(file, MODES[0]);
+    let mut jit = off.clone();
+    jit.stdout = off
+        .stdout
+        .lines()
+        .map(|l| {
+            if hot_probe(l) {
+                format!("{l} WRONG\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    (judge(&off, &jit), off, time)
+}
+
+/// A difference is found, shrunk to a small program that still shows it, reported with
+/// both outputs, and saved.
+#[test]
+fn failures_are_shrunk_reported_and_saved() {
+    for lang in [Lang::Ruff, Lang::Scheme] {
+        let started = Instant::now();
+        let campaign = Campaign {
+            lang,
+            seed: 0xFA11,
+            first: 0,
+            cases: 40,
+            threads: 1,
+            keep: None,
+            check: fake_hot_loop_bug,
+            failures_dir: "jit-diff-selftest",
+            stop_at_first: true,
+            shrink_iters: 30,
+            reduce_time: Duration::from_secs(8),
+        };
+        let stats = campaign.run();
+        let (report, path) = stats
+            .failures
+            .first()
+            .unwrap_or_else(|| panic!("{}: no case ran a hot loop", lang.name()));
+        let src = std::fs::read_to_string(path).expect("the shrunk program is saved");
+        assert!(
+            report.contains(&src),
+            "the report shows the program:\n{report}"
+        );
+        for part in [
+            "stdout differs",
+            "===== --jit=off",
+            "===== --jit=always",
+            " WRONG",
+        ] {
+            assert!(
+                report.contains(part),
+                "the report lacks {part:?}:\n{report}"
+            );
+        }
+        let file = temp_dir(&format!("jit-diff-selftest-{}", lang.name()))
+            .join(format!("p.{}", lang.ext()));
+        assert!(
+            fake_hot_loop_bug(&src, &file).0.is_some(),
+            "the shrunk program no longer fails:\n{src}"
+        );
+        // Shrunk a good deal in the time it had (the fixed prelude and epilogue are 35 lines).
+        let lines = src.lines().count();
+        assert!(lines < 120, "{lines} lines left after shrinking:\n{src}");
+        eprintln!(
+            "{} shrunk to {lines} lines in {:?}:\n{src}",
+            lang.name(),
+            started.elapsed()
+        );
+    }
 }
