@@ -5,27 +5,31 @@
 //! runs through the real `tandem` binary under `--jit=off` and `--jit=always`, and the two
 //! runs must agree exactly on stdout, stderr and exit status. Neither run may end in an
 //! internal error (exit 70), a signal or a time-out. On a failure proptest shrinks the
-//! program; the report shows the shrunk source and both outputs, and is also written under
-//! `target/tmp/jit-diff-failures/`.
+//! program, then [`reduce`] removes whatever else the failure does not need; the report
+//! shows the reduced source and both outputs, and the program and report are also written
+//! to `target/tmp/jit-diff-failures/`.
 //!
 //! The programs aim at what a JIT gets wrong: checked integer arithmetic near the i64 limits,
 //! float corner cases (-0.0, NaN, infinities, denormals, 0.1-style constants, huge ints
 //! compared with floats), mixed int/float arithmetic, hot loops of thousands of iterations in
 //! every loop form of each dialect (with `break`/`continue`, or escapes through `call/cc` in
-//! Scheme), functions called thousands of times, bounded recursion, deep self and mutual tail
-//! calls, closures that capture and mutate variables, functions that assign globals,
-//! arrays/vectors (index, set, push, length, out-of-bounds errors), strings, variables whose
-//! type changes midway through a loop, and runtime errors thrown from deep inside loops and
-//! calls, both caught (`try`/`except`, `guard`) and uncaught. Every value computed shows in
-//! the output: loops print probes, a checksum accumulates integers, and the program ends by
-//! printing every global.
+//! Scheme), a driver loop calling every function of the program thousands of times, bounded
+//! recursion, deep self and mutual tail calls, closures that capture and mutate variables
+//! (also called after the loop or function that made them has finished), functions that
+//! assign globals, arrays/vectors (index, set, push, length, out-of-bounds errors), strings,
+//! variables whose type changes midway through a loop, and runtime errors thrown from deep
+//! inside loops and calls, both caught (`try`/`except`, `guard`) and uncaught. Every value
+//! computed shows in the output: loops print probes, a checksum accumulates integers, and the
+//! program ends by printing every global.
 //!
 //! The generator keeps programs valid by construction: every name is resolved by the
 //! printer from what is in scope (an out-of-range reference picks another variable of the
 //! same type, a call with no fitting callee becomes a literal), loop bounds and recursion
 //! depths are clamped by an estimated cost budget so each program runs in milliseconds, and
 //! constructs that make no sense where they land (`break` outside a loop, `return` outside a
-//! function) are dropped. So a shrunk program is still a valid program.
+//! function) are dropped. So a shrunk program is still a valid program. Tests at the end
+//! check the generator (programs compile, run quickly, reach hot loops, catch errors, cover
+//! each feature) and the failure path (a simulated JIT bug is found, shrunk and saved).
 //!
 //! Environment:
 //! - `TANDEM_DIFF_CASES`: cases per dialect (default 1000).
@@ -35,6 +39,11 @@
 //!   or rerun one case: `TANDEM_DIFF_SEED=S TANDEM_DIFF_FIRST=I TANDEM_DIFF_CASES=1`.
 //! - `TANDEM_DIFF_THREADS`: worker threads per dialect (default: the number of cores).
 //! - `TANDEM_DIFF_KEEP`: a directory; every generated program is also written there.
+//!
+//! A long run, e.g. 100,000 cases of each dialect from a recorded seed (with `--nocapture`
+//! each dialect ends with a line of statistics: time per case, exit codes, syntax errors):
+//! `TANDEM_DIFF_SEED=0x1234 TANDEM_DIFF_CASES=100000 cargo test --release -p tandem --test
+//! jit_differential jit_matches -- --nocapture`.
 
 mod common;
 
@@ -180,6 +189,9 @@ enum Stmt {
     /// Keep a closure returning this value (evaluated when called, after the loops and
     /// functions it was made in have finished) in the global list `gk`.
     Capture(Expr),
+    /// Rebind the `n`th rebindable global function to the `m`th other one with the same
+    /// signature defined before it (a JIT that inlined or cached the callee must notice).
+    Rebind(u8, u8),
     /// Call the `n`th callable (made by the printer for the driver loop): an int result
     /// goes into the checksum, any other into `gd1`.
     Drive(usize, Vec<(Ty, Expr)>),
@@ -567,6 +579,7 @@ fn simple_stmt(e: &Es) -> BoxedStrategy<Stmt> {
         1 => (any::<u8>(), e.int.clone()).prop_map(|(a, v)| Stmt::Push(a, v)),
         2 => call(Ty::Dyn, e).prop_map(Stmt::Call),
         1 => e.int.clone().prop_map(Stmt::Capture),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Stmt::Rebind(a, b)),
         3 => e.int.clone().prop_map(Stmt::Checksum),
     ]
     .boxed()
@@ -671,6 +684,7 @@ fn stmt_level(prev: &BoxedStrategy<Stmt>, e: &Es) -> BoxedStrategy<Stmt> {
         2 => assign(Ty::Dyn, e.dynamic.clone(), 0.0),
         1 => throw(e),
         1 => Just(Stmt::Break),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Stmt::Rebind(a, b)),
         2 => prev.clone(),
     ]
     .boxed();
@@ -892,6 +906,9 @@ struct Callable {
     ret: Ty,
     kind: CallKind,
     cost: u64,
+    /// A global that may be rebound to another callable (defined before it, so that calls
+    /// still only go to earlier definitions and cannot recurse).
+    rebindable: bool,
 }
 
 struct LoopCx {
@@ -1578,6 +1595,33 @@ impl Printer {
                     self.line(ind, "}");
                 }
             }
+            Stmt::Rebind(a, b) => {
+                let globals: Vec<usize> = (0..self.callables.len())
+                    .filter(|&i| self.callables[i].rebindable)
+                    .collect();
+                if globals.is_empty() {
+                    return;
+                }
+                let src = globals[*a as usize % globals.len()];
+                let c = &self.callables[src];
+                let targets: Vec<usize> = globals
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let t = &self.callables[i];
+                        i < src
+                            && t.params == c.params
+                            && t.ret == c.ret
+                            && t.cost <= c.cost * 2 + 10
+                    })
+                    .collect();
+                if targets.is_empty() {
+                    return;
+                }
+                let tgt = &self.callables[targets[*b as usize % targets.len()]].name;
+                let text = self.assign_str(&self.callables[src].name, tgt);
+                self.line(ind, &text);
+            }
             Stmt::Drive(n, args) => {
                 let depth = self.drive_depth(*n);
                 let text = self.call_depth(*n, depth, args, false);
@@ -2019,6 +2063,7 @@ impl Printer {
                                 ret: Ty::Int,
                                 kind: CallKind::Plain,
                                 cost: ccost,
+                                rebindable: false,
                             });
                         }
                         if s {
@@ -2044,6 +2089,7 @@ impl Printer {
                     ret: *ret,
                     kind: CallKind::Plain,
                     cost: cost + 2,
+                    rebindable: true,
                 });
             }
             Func::Rec {
@@ -2085,6 +2131,7 @@ impl Printer {
                     ret: Ty::Int,
                     kind: CallKind::Depth { max, tree: *tree },
                     cost: cost + 3,
+                    rebindable: false,
                 });
             }
             Func::Tail { body, upd } => {
@@ -2125,6 +2172,7 @@ impl Printer {
                         tree: false,
                     },
                     cost: cost + 3,
+                    rebindable: false,
                 });
             }
             Func::Mutual { upd_a, upd_b } => {
@@ -2162,6 +2210,7 @@ impl Printer {
                         tree: false,
                     },
                     cost: cost / 2 + 3,
+                    rebindable: false,
                 });
             }
             Func::Factory { upd, inits } => {
@@ -2199,6 +2248,7 @@ impl Printer {
                         ret: Ty::Int,
                         kind: CallKind::Plain,
                         cost: cost + 2,
+                        rebindable: true,
                     });
                 }
             }
@@ -2472,7 +2522,7 @@ fn each_expr(p: &mut Program, f: &mut dyn FnMut(&mut Expr) -> bool) -> bool {
             Stmt::Try(b, h) => stmts(b, f) || h.assign.as_mut().is_some_and(|(_, e)| expr(e, f)),
             Stmt::AtIter(_, b) => stmts(b, f),
             Stmt::Drive(_, args) => args.iter_mut().any(|(_, e)| expr(e, f)),
-            Stmt::Break | Stmt::Continue => false,
+            Stmt::Break | Stmt::Continue | Stmt::Rebind(..) => false,
         })
     }
     if stmts(&mut p.main, f) {
@@ -3298,17 +3348,22 @@ fn generator_covers_features(lang: Lang, features: &[(&str, &str, f64)]) {
             ));
         }
     }
+    // A loop header: a line with a loop counter (`i12`) and a bound of 1000 or more.
     let hot = srcs
         .iter()
         .filter(|s| {
             s.lines().any(|l| {
-                l.split(|c: char| !c.is_ascii_digit())
-                    .filter_map(|w| w.parse::<u64>().ok())
-                    .any(|n| (1000..=5000).contains(&n))
-                    && (l.contains(" < ")
-                        || l.contains("range(")
-                        || l.contains(" in ")
-                        || l.contains(">="))
+                let words: Vec<&str> = l
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                words
+                    .iter()
+                    .any(|w| w.starts_with('i') && w[1..].parse::<u32>().is_ok())
+                    && words
+                        .iter()
+                        .filter_map(|w| w.parse::<u64>().ok())
+                        .any(|n| (1000..=5000).contains(&n))
             })
         })
         .count();
@@ -3316,6 +3371,36 @@ fn generator_covers_features(lang: Lang, features: &[(&str, &str, f64)]) {
         missing.push(format!(
             "loops of 1000 or more iterations: in {:.1}% of programs",
             percent(hot, N)
+        ));
+    }
+    // `f2 := f0`, `(set! cl1_0 cl0_1)`: a global function rebound while the program runs.
+    let is_fn = |w: &str| {
+        let w = w.trim_matches(|c| c == '(' || c == ')');
+        (w.starts_with('f') && w[1..].parse::<u32>().is_ok())
+            || (w.starts_with("cl") && w.contains('_'))
+    };
+    let rebinds = srcs
+        .iter()
+        .filter(|s| {
+            s.lines().any(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                match w[..] {
+                    [a, ":=", b] => is_fn(a) && is_fn(b),
+                    ["(set!", a, b] => is_fn(a) && is_fn(b),
+                    _ => false,
+                }
+            })
+        })
+        .count();
+    eprintln!(
+        "{}: {:.1}% of programs rebind a function",
+        lang.name(),
+        percent(rebinds, N)
+    );
+    if percent(rebinds, N) < 3.0 {
+        missing.push(format!(
+            "rebinding functions: in {:.1}% of programs",
+            percent(rebinds, N)
         ));
     }
     assert!(
