@@ -106,7 +106,10 @@ pub struct Site {
     pub count: Cell<u32>,
     /// Whether this site is a loop entry's (not the function's entry).
     pub osr: bool,
+    /// The prototype whose instruction this is (where the speculation is dropped).
     pub owner: Rc<ProtoState>,
+    /// The prototype whose compiled body contains it (which is thrown away).
+    pub unit: Rc<ProtoState>,
     pub stats: Rc<Stats>,
 }
 
@@ -116,29 +119,32 @@ pub struct SiteTable {
     // Boxed: compiled code holds the sites' addresses, which must not move.
     #[allow(clippy::vec_box)]
     pub sites: Vec<Box<Site>>,
-    owner: Rc<ProtoState>,
+    /// The prototype of each region of the unit (the first is the unit's own).
+    owners: Vec<Rc<ProtoState>>,
     stats: Rc<Stats>,
     osr: bool,
 }
 
 impl SiteTable {
-    pub fn new(owner: Rc<ProtoState>, stats: Rc<Stats>, osr: bool) -> SiteTable {
+    pub fn new(owners: Vec<Rc<ProtoState>>, stats: Rc<Stats>, osr: bool) -> SiteTable {
         SiteTable {
             sites: Vec::new(),
-            owner,
+            owners,
             stats,
             osr,
         }
     }
 
-    /// A new site; returns its address for the code to pass to [`note_deopt`].
-    pub fn add(&mut self, pc: u32, reason: Reason) -> usize {
+    /// A new site at `pc` of region `region`; returns its address for the code to pass
+    /// to [`note_deopt`].
+    pub fn add(&mut self, region: usize, pc: u32, reason: Reason) -> usize {
         let site = Box::new(Site {
             pc,
             reason,
             count: Cell::new(0),
-            osr: self.osr,
-            owner: self.owner.clone(),
+            osr: self.osr && region == 0,
+            owner: self.owners[region].clone(),
+            unit: self.owners[0].clone(),
             stats: self.stats.clone(),
         });
         let addr = &*site as *const Site as usize;
@@ -187,5 +193,6 @@ pub unsafe extern "C" fn note_deopt(site: *const Site) {
         }
     }
     owner.invalidate();
+    site.unit.invalidate();
     site.stats.recompiles.set(site.stats.recompiles.get() + 1);
 }

@@ -47,6 +47,10 @@ pub use tandem_vm::jit_hook::JitMode;
 pub const CALL_THRESHOLD: i32 = 500;
 /// Back edges of a loop before `--jit=auto` compiles it (entered by on-stack replacement).
 pub const LOOP_THRESHOLD: i32 = 1000;
+/// The most functions compiled into one unit (a function and its tail callees).
+const MAX_REGIONS: usize = 4;
+/// The largest function (in instructions) that joins another's unit.
+const MAX_REGION_CODE: usize = 200;
 /// Compilations of one prototype after which it is compiled without speculation.
 const MAX_SPECULATIVE_COMPILES: u32 = 6;
 /// Compilations of one prototype after which the JIT leaves it to the interpreter.
@@ -165,56 +169,40 @@ impl Jit {
         let started = Instant::now();
         let proto = st.proto.clone();
         let abi = Abi::get().ok_or("no layout")?;
-        let flow = flow::Flow::new(&proto);
-        let mut spec = Spec {
-            generic: st.generic.borrow().clone(),
-            none: st.compiles.get() >= MAX_SPECULATIVE_COMPILES,
-            ..Spec::default()
-        };
         st.compiles.set(st.compiles.get() + 1);
-        // Calls of globals holding closures: known callees, and tail calls of this very
-        // function, which may loop back to pc 0.
-        for (pc, i) in proto.code.iter().enumerate() {
-            let (n, g, tail) = match *i {
-                Instr::CallGlobal { n, g, .. } => (n, g, false),
-                Instr::TailCallGlobal { n, g, .. } => (n, g, true),
-                _ => continue,
-            };
-            let Some(Value::Closure(c)) = vm.globals.values.get(g as usize).copied() else {
-                continue;
-            };
-            let callee = &c.proto;
-            if callee.variadic || n != callee.arity {
-                continue;
-            }
-            if tail && Rc::ptr_eq(callee, &proto) {
-                spec.self_tail.insert(pc as u32);
-            }
-            // Keep the callee's prototype (its address is compiled in).
-            let cst = self.state(callee);
-            spec.known.insert(
-                pc as u32,
-                types::Known {
-                    proto: Rc::as_ptr(&cst.proto) as usize,
-                    // SAFETY: an `Rc` is one word (checked by `Abi::get`).
-                    rc_word: unsafe { std::mem::transmute_copy::<Rc<Proto>, usize>(callee) },
-                    nregs: callee.nregs,
-                },
-            );
+        // The unit: this function, and the functions it tail-calls through globals
+        // (theirs too, a few deep), compiled together so those tail calls are jumps.
+        let mut unit: Vec<Rc<ProtoState>> = vec![st.clone()];
+        let mut specs: Vec<Spec> = Vec::new();
+        while specs.len() < unit.len() {
+            let i = specs.len();
+            let spec = self.spec_for(vm, &mut unit, i);
+            specs.push(spec);
         }
-        let live = flow.live(entry_pc);
+        let flows: Vec<flow::Flow> = unit.iter().map(|u| flow::Flow::new(&u.proto)).collect();
+        let live = flows[0].live(entry_pc);
         let entry: Vec<Slot> = (0..proto.nregs as usize)
             .map(|r| {
                 let ty = types.get(r).copied().unwrap_or(Ty::Any);
-                if live.contains(r) && ty != Ty::Any && !spec.none {
+                if live.contains(r) && ty != Ty::Any && !specs[0].none {
                     Slot { ty, synced: true }
                 } else {
                     Slot::ANY
                 }
             })
             .collect();
-        let states = types::analyze(&proto, &flow, entry_pc, entry.clone(), &spec);
-        let mut sites = SiteTable::new(st.clone(), self.stats.clone(), entry_pc != 0);
+        let refs: Vec<types::RegionRef> = unit
+            .iter()
+            .zip(&flows)
+            .zip(&specs)
+            .map(|((u, flow), spec)| types::RegionRef {
+                proto: &u.proto,
+                flow,
+                spec,
+            })
+            .collect();
+        let states = types::analyze(&refs, entry_pc, entry.clone());
+        let mut sites = SiteTable::new(unit.clone(), self.stats.clone(), entry_pc != 0);
         let keep_ir = self.keep_ir;
         let cg = self.codegen(vm)?;
         cg.ctx.clear();
@@ -236,9 +224,17 @@ impl Jit {
                 site: b.import_signature(cg.site_sig.clone()),
                 body: b.import_signature(cg.body_sig.clone()),
             };
-            let lower = Lower::new(
-                b, &proto, &flow, &states, &spec, abi, helpers, sigs, &mut sites,
-            );
+            let regions = refs
+                .iter()
+                .zip(&states)
+                .map(|(r, states)| lower::RegionIn {
+                    proto: r.proto,
+                    flow: r.flow,
+                    states,
+                    spec: r.spec,
+                })
+                .collect();
+            let lower = Lower::new(b, regions, abi, helpers, sigs, &mut sites);
             let b = lower.build(entry_pc, &entry);
             b.finalize(cg.module.isa().frontend_config());
         }
@@ -279,6 +275,69 @@ impl Jit {
         self.tables.push(sites);
         Stats::add(&self.stats.compile_ns, started.elapsed().as_nanos() as u64);
         Ok(body)
+    }
+
+    /// The settings for compiling region `i` of `unit`: what its speculation failures
+    /// taught, the callees of its calls of globals that are known now, its self tail
+    /// calls, and its tail calls of other functions, which join the unit (up to
+    /// [`MAX_REGIONS`]) when they are small enough.
+    fn spec_for(&mut self, vm: &Vm, unit: &mut Vec<Rc<ProtoState>>, i: usize) -> Spec {
+        let st = unit[i].clone();
+        let proto = st.proto.clone();
+        let mut spec = Spec {
+            generic: st.generic.borrow().clone(),
+            none: st.compiles.get() > MAX_SPECULATIVE_COMPILES,
+            ..Spec::default()
+        };
+        for (pc, ins) in proto.code.iter().enumerate() {
+            let (n, g, tail) = match *ins {
+                Instr::CallGlobal { n, g, .. } => (n, g, false),
+                Instr::TailCallGlobal { n, g, .. } => (n, g, true),
+                _ => continue,
+            };
+            let Some(Value::Closure(c)) = vm.globals.values.get(g as usize).copied() else {
+                continue;
+            };
+            let callee = &c.proto;
+            if callee.variadic || n != callee.arity {
+                continue;
+            }
+            // Keep the callee's prototype (its address is compiled in).
+            let cst = self.state(callee);
+            spec.known.insert(
+                pc as u32,
+                types::Known {
+                    proto: Rc::as_ptr(&cst.proto) as usize,
+                    // SAFETY: an `Rc` is one word (checked by `Abi::get`).
+                    rc_word: unsafe { std::mem::transmute_copy::<Rc<Proto>, usize>(callee) },
+                    nregs: callee.nregs,
+                },
+            );
+            if !tail {
+                continue;
+            }
+            if Rc::ptr_eq(callee, &proto) {
+                spec.self_tail.insert(pc as u32);
+                continue;
+            }
+            let member = unit.iter().position(|u| Rc::ptr_eq(&u.proto, callee));
+            let joins = member.is_some()
+                || (unit.len() < MAX_REGIONS
+                    && callee.code.len() <= MAX_REGION_CODE
+                    && !cst.failed.get()
+                    && !callee
+                        .code
+                        .iter()
+                        .any(|i| matches!(i, Instr::TryBegin { .. } | Instr::TryBeginRaw { .. })));
+            if joins {
+                let j = member.unwrap_or_else(|| {
+                    unit.push(cst.clone());
+                    unit.len() - 1
+                });
+                spec.cross.insert(pc as u32, j);
+            }
+        }
+        spec
     }
 
     /// Compile for entry at `pc` of the frame at `base`, with the types the live

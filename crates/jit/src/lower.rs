@@ -91,12 +91,38 @@ pub(crate) struct Tagged {
     pub bits: ir::Value,
 }
 
-pub struct Lower<'a, 'f> {
-    pub(crate) b: FunctionBuilder<'f>,
+/// One function of a compilation unit, as the analysis saw it.
+///
+/// A unit is the function being compiled plus the functions it tail-calls through
+/// globals that held them when compiling (and so on, a few deep): they are compiled into
+/// one body, so that those tail calls are jumps between regions (`Spec::cross`). All
+/// regions run in the same frame; each has its own registers' variables.
+pub struct RegionIn<'a> {
+    pub proto: &'a Proto,
+    pub flow: &'a Flow,
+    /// The state before each pc (None: unreachable).
+    pub states: &'a [Option<State>],
+    pub spec: &'a Spec,
+}
+
+pub(crate) struct Region<'a> {
     pub(crate) proto: &'a Proto,
     pub(crate) flow: &'a Flow,
     pub(crate) states: &'a [Option<State>],
     pub(crate) spec: &'a Spec,
+    pub(crate) vi: Vec<Variable>,
+    pub(crate) vf: Vec<Variable>,
+    pub(crate) blocks: Vec<Option<Block>>,
+    /// The region allocates: it checks for a due collection when entered and on its
+    /// loops' back edges (the interpreter's safe points are calls and back edges).
+    pub(crate) allocates: bool,
+}
+
+pub struct Lower<'a, 'f> {
+    pub(crate) b: FunctionBuilder<'f>,
+    pub(crate) regions: Vec<Region<'a>>,
+    /// The region being lowered.
+    pub(crate) cur: usize,
     pub(crate) abi: &'static Abi,
     pub(crate) helpers: Helpers,
     pub(crate) sigs: Sigs,
@@ -104,15 +130,11 @@ pub struct Lower<'a, 'f> {
     pub(crate) vm: ir::Value,
     pub(crate) base: ir::Value,
     pub(crate) regs: Variable,
+    /// The address of this function's frame.
+    pub(crate) frame: Variable,
     pub(crate) fidx: ir::Value,
-    pub(crate) vi: Vec<Variable>,
-    pub(crate) vf: Vec<Variable>,
-    pub(crate) blocks: Vec<Option<Block>>,
     pub(crate) st: State,
-    pub(crate) pending: Vec<Pending>,
-    /// The function allocates: it checks for a due collection when it starts and on its
-    /// loops' back edges (the interpreter's safe points are calls and back edges).
-    pub(crate) allocates: bool,
+    pub(crate) pending: Vec<(usize, Pending)>,
     pub(crate) mem: MemFlagsData,
 }
 
@@ -187,27 +209,36 @@ fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
 }
 
 impl<'a, 'f> Lower<'a, 'f> {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         mut b: FunctionBuilder<'f>,
-        proto: &'a Proto,
-        flow: &'a Flow,
-        states: &'a [Option<State>],
-        spec: &'a Spec,
+        regions: Vec<RegionIn<'a>>,
         abi: &'static Abi,
         helpers: Helpers,
         sigs: Sigs,
         sites: &'a mut SiteTable,
     ) -> Lower<'a, 'f> {
-        let n = proto.nregs as usize;
-        let vi = (0..n).map(|_| b.declare_var(I64)).collect();
-        let vf = (0..n).map(|_| b.declare_var(F64)).collect();
+        let regions = regions
+            .into_iter()
+            .map(|r| {
+                let n = r.proto.nregs as usize;
+                let allocates = (0..r.proto.code.len()).any(|pc| match &r.states[pc] {
+                    Some(st) => may_allocate(&r.proto.code[pc], plan(r.proto, pc, st, r.spec).way),
+                    None => false,
+                });
+                Region {
+                    proto: r.proto,
+                    flow: r.flow,
+                    states: r.states,
+                    spec: r.spec,
+                    vi: (0..n).map(|_| b.declare_var(I64)).collect(),
+                    vf: (0..n).map(|_| b.declare_var(F64)).collect(),
+                    blocks: vec![None; r.flow.starts.len()],
+                    allocates,
+                }
+            })
+            .collect();
         let regs = b.declare_var(I64);
-        let blocks = vec![None; flow.starts.len()];
-        let allocs = (0..proto.code.len()).any(|pc| match &states[pc] {
-            Some(st) => may_allocate(&proto.code[pc], plan(proto, pc, st, spec).way),
-            None => false,
-        });
+        let frame = b.declare_var(I64);
         // Placeholders until the entry block defines them.
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -216,10 +247,8 @@ impl<'a, 'f> Lower<'a, 'f> {
         let base = b.block_params(entry)[1];
         Lower {
             b,
-            proto,
-            flow,
-            states,
-            spec,
+            regions,
+            cur: 0,
             abi,
             helpers,
             sigs,
@@ -227,15 +256,36 @@ impl<'a, 'f> Lower<'a, 'f> {
             vm,
             base,
             regs,
+            frame,
             fidx: vm,
-            vi,
-            vf,
-            blocks,
             st: Vec::new(),
             pending: Vec::new(),
-            allocates: allocs,
             mem: MemFlagsData::trusted(),
         }
+    }
+
+    // ----- the region being lowered -----
+
+    pub(crate) fn proto(&self) -> &'a Proto {
+        self.regions[self.cur].proto
+    }
+    pub(crate) fn flow(&self) -> &'a Flow {
+        self.regions[self.cur].flow
+    }
+    pub(crate) fn states(&self) -> &'a [Option<State>] {
+        self.regions[self.cur].states
+    }
+    pub(crate) fn spec(&self) -> &'a Spec {
+        self.regions[self.cur].spec
+    }
+    pub(crate) fn vi(&self, r: usize) -> Variable {
+        self.regions[self.cur].vi[r]
+    }
+    pub(crate) fn vf(&self, r: usize) -> Variable {
+        self.regions[self.cur].vf[r]
+    }
+    pub(crate) fn allocates(&self) -> bool {
+        self.regions[self.cur].allocates
     }
 
     // ----- constants and memory -----
@@ -263,6 +313,19 @@ impl<'a, 'f> Lower<'a, 'f> {
         let off = self.b.ins().ishl_imm_u(self.base, 4);
         let r = self.b.ins().iadd(sp, off);
         self.b.def_var(self.regs, r);
+        // The frames may have moved too (a callee pushed and the vector grew).
+        let fp = self.load(I64, self.vm, self.abi.vm_frames.ptr);
+        let off = self
+            .b
+            .ins()
+            .imul_imm_s(self.fidx, self.abi.frame_size as i64);
+        let f = self.b.ins().iadd(fp, off);
+        self.b.def_var(self.frame, f);
+    }
+
+    /// The address of this function's frame (reloaded with `regs`).
+    pub(crate) fn frame_addr(&mut self) -> ir::Value {
+        self.b.use_var(self.frame)
     }
 
     pub(crate) fn reg_off(r: usize) -> i32 {
@@ -300,8 +363,8 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// The unboxed value of register `r` (type `ty`) as payload bits (`f64` for floats).
     pub(crate) fn unboxed(&mut self, r: usize, ty: Ty) -> ir::Value {
         match ty {
-            Ty::Float => self.b.use_var(self.vf[r]),
-            _ => self.b.use_var(self.vi[r]),
+            Ty::Float => self.b.use_var(self.vf(r)),
+            _ => self.b.use_var(self.vi(r)),
         }
     }
 
@@ -412,12 +475,18 @@ impl<'a, 'f> Lower<'a, 'f> {
 
     /// The block of the bytecode block starting at `pc`.
     pub(crate) fn block_at(&mut self, pc: usize) -> Block {
-        let bi = self.flow.block_of[pc];
-        match self.blocks[bi] {
+        self.block_in(self.cur, pc)
+    }
+
+    /// The block of the bytecode block starting at `pc` of region `region`.
+    pub(crate) fn block_in(&mut self, region: usize, pc: usize) -> Block {
+        let r = &mut self.regions[region];
+        let bi = r.flow.block_of[pc];
+        match r.blocks[bi] {
             Some(b) => b,
             None => {
                 let b = self.b.create_block();
-                self.blocks[bi] = Some(b);
+                self.regions[region].blocks[bi] = Some(b);
                 b
             }
         }
@@ -427,24 +496,27 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// target's block itself, or a block (filled later) that first writes back what the
     /// target keeps in the value stack, and checks for a collection on a loop's back edge.
     pub(crate) fn edge(&mut self, from_pc: usize, target: usize, out: &State) -> Block {
-        let tin = self.states[target]
+        let tin = self.states()[target]
             .as_ref()
             .expect("an edge leads to a reachable instruction");
-        let live = self.flow.live(target);
+        let live = self.flow().live(target);
         let needs_store = (0..out.len()).any(|r| {
             live.contains(r) && tin[r].ty == Ty::Any && out[r].ty != Ty::Any && !out[r].synced
         });
         let backward = from_pc != usize::MAX && target <= from_pc;
-        if !(needs_store || backward && self.allocates) {
+        if !(needs_store || backward && self.allocates()) {
             return self.block_at(target);
         }
         let block = self.b.create_block();
-        self.pending.push(Pending::Edge {
-            block,
-            from_pc,
-            target,
-            state: out.clone(),
-        });
+        self.pending.push((
+            self.cur,
+            Pending::Edge {
+                block,
+                from_pc,
+                target,
+                state: out.clone(),
+            },
+        ));
         block
     }
 
@@ -484,14 +556,17 @@ impl<'a, 'f> Lower<'a, 'f> {
     ) -> Block {
         let block = self.b.create_block();
         self.b.set_cold_block(block);
-        let site = self.sites.add(resume as u32, reason);
-        self.pending.push(Pending::Deopt {
-            block,
-            resume,
-            state,
-            below,
-            site,
-        });
+        let site = self.sites.add(self.cur, resume as u32, reason);
+        self.pending.push((
+            self.cur,
+            Pending::Deopt {
+                block,
+                resume,
+                state,
+                below,
+                site,
+            },
+        ));
         block
     }
 
@@ -505,12 +580,15 @@ impl<'a, 'f> Lower<'a, 'f> {
     pub(crate) fn error_block_at(&mut self, below: usize, after_call: Option<usize>) -> Block {
         let block = self.b.create_block();
         self.b.set_cold_block(block);
-        self.pending.push(Pending::Error {
-            block,
-            state: self.st.clone(),
-            below,
-            after_call,
-        });
+        self.pending.push((
+            self.cur,
+            Pending::Error {
+                block,
+                state: self.st.clone(),
+                below,
+                after_call,
+            },
+        ));
         block
     }
 
@@ -527,19 +605,15 @@ impl<'a, 'f> Lower<'a, 'f> {
     }
 
     fn set_frame_pc(&mut self, pc: usize) {
-        let fp = self.load(I64, self.vm, self.abi.vm_frames.ptr);
-        let off = self
-            .b
-            .ins()
-            .imul_imm_s(self.fidx, self.abi.frame_size as i64);
-        let f = self.b.ins().iadd(fp, off);
+        let f = self.frame_addr();
         let v = self.b.ins().iconst(I32, pc as i64);
         self.store(v, f, self.abi.frame_pc);
     }
 
     /// Emit the blocks created ahead of time.
     pub(crate) fn flush_pending(&mut self) {
-        while let Some(p) = self.pending.pop() {
+        while let Some((region, p)) = self.pending.pop() {
+            self.cur = region;
             match p {
                 Pending::Edge {
                     block,
@@ -548,8 +622,8 @@ impl<'a, 'f> Lower<'a, 'f> {
                     state,
                 } => {
                     self.b.switch_to_block(block);
-                    let tin = self.states[target].clone().expect("reachable");
-                    let live = self.flow.live(target);
+                    let tin = self.states()[target].clone().expect("reachable");
+                    let live = self.flow().live(target);
                     let mut need = RegSet::default();
                     for (r, slot) in tin.iter().enumerate() {
                         if live.contains(r) && slot.ty == Ty::Any {
@@ -557,7 +631,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                         }
                     }
                     self.write_back(&state, &need, usize::MAX);
-                    if from_pc != usize::MAX && target <= from_pc && self.allocates {
+                    if from_pc != usize::MAX && target <= from_pc && self.allocates() {
                         self.gc_check(from_pc, &state);
                     }
                     let tb = self.block_at(target);
@@ -571,10 +645,10 @@ impl<'a, 'f> Lower<'a, 'f> {
                     site,
                 } => {
                     self.b.switch_to_block(block);
-                    let live = if self.flow.has_try {
+                    let live = if self.flow().has_try {
                         RegSet::ALL
                     } else {
-                        self.flow.live(resume)
+                        self.flow().live(resume)
                     };
                     self.write_back(&state, &live, below);
                     self.set_frame_pc(resume);
@@ -591,10 +665,10 @@ impl<'a, 'f> Lower<'a, 'f> {
                     below,
                 } => {
                     self.b.switch_to_block(block);
-                    let live = if self.flow.has_try {
+                    let live = if self.flow().has_try {
                         RegSet::ALL
                     } else {
-                        self.flow.live(resume)
+                        self.flow().live(resume)
                     };
                     self.write_back(&state, &live, below);
                     self.set_frame_pc(resume);
@@ -608,10 +682,10 @@ impl<'a, 'f> Lower<'a, 'f> {
                     after_call,
                 } => {
                     self.b.switch_to_block(block);
-                    if self.flow.has_try {
+                    if self.flow().has_try {
                         self.write_back(&state, &RegSet::ALL, below);
                     } else if let Some(resume) = after_call {
-                        let live = self.flow.live(resume);
+                        let live = self.flow().live(resume);
                         self.write_back(&state, &live, below);
                     }
                     let st = self.iconst(STATUS_ERROR as i64);
@@ -623,7 +697,7 @@ impl<'a, 'f> Lower<'a, 'f> {
 
     /// On a loop's back edge in a function that allocates: collect when due (the
     /// interpreter's safe point). Every pointer is in the value stack already.
-    fn gc_check(&mut self, pc: usize, state: &State) {
+    pub(crate) fn gc_check(&mut self, pc: usize, state: &State) {
         let bytes = self.load(I64, self.vm, self.abi.vm_heap_bytes);
         let thr = self.load(I64, self.vm, self.abi.vm_heap_threshold);
         let due = self
@@ -657,7 +731,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         let start = self.b.create_block();
         self.b.ins().brif(low, bail, &[], start, &[]);
         self.b.switch_to_block(bail);
-        let site = self.sites.add(entry_pc as u32, Reason::Stack);
+        let site = self.sites.add(0, entry_pc as u32, Reason::Stack);
         let s = self.iconst(site as i64);
         let sig = self.sigs.site;
         self.call_helper(self.helpers.note_deopt, sig, &[s]);
@@ -665,11 +739,30 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b.ins().return_(&[st]);
 
         self.b.switch_to_block(start);
-        self.reload_regs();
+        if self.regions.len() > 1 {
+            // The other regions run in this frame: room for the largest (else the
+            // interpreter runs the call; it makes room as it goes).
+            let most = self
+                .regions
+                .iter()
+                .map(|r| r.proto.nregs)
+                .max()
+                .unwrap_or(0);
+            let top = self.b.ins().iadd_imm_s(self.base, most as i64);
+            let slen = self.load(I64, self.vm, abi.vm_stack.len);
+            let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, top, slen);
+            let room = self.b.create_block();
+            self.b.ins().brif(ok, room, &[], bail, &[]);
+            self.b.switch_to_block(room);
+            let hw = self.load(I64, self.vm, abi.vm_high_water);
+            let hw2 = self.b.ins().umax(hw, top);
+            self.store(hw2, self.vm, abi.vm_high_water);
+        }
         let len = self.load(I64, self.vm, abi.vm_frames.len);
         self.fidx = self.b.ins().iadd_imm_s(len, -1);
-        let n = self.proto.nregs as usize;
-        if self.allocates {
+        self.reload_regs();
+        let n = self.proto().nregs as usize;
+        if self.allocates() {
             self.st = vec![Slot::ANY; n];
             let st = self.st.clone();
             self.gc_check(entry_pc, &st);
@@ -698,9 +791,9 @@ impl<'a, 'f> Lower<'a, 'f> {
                 _ => self.mem_bits(r, I64),
             };
             let var = if ty == Ty::Float {
-                self.vf[r]
+                self.vf(r)
             } else {
-                self.vi[r]
+                self.vi(r)
             };
             self.b.def_var(var, v);
             self.st[r] = Slot { ty, synced: true };
@@ -708,31 +801,34 @@ impl<'a, 'f> Lower<'a, 'f> {
         let st = self.st.clone();
         self.goto(usize::MAX, entry_pc, &st);
 
-        // Every reachable bytecode block, in order.
-        let code_len = self.proto.code.len();
-        for bi in 0..self.flow.starts.len() {
-            let start_pc = self.flow.starts[bi];
-            let Some(st) = self.states[start_pc].clone() else {
-                continue;
-            };
-            let blk = self.block_at(start_pc);
-            self.b.switch_to_block(blk);
-            self.st = st;
-            let range = self.flow.range(bi, code_len);
-            let last = range.end - 1;
-            for pc in range {
-                self.emit(pc);
-            }
-            // A block that ends without a jump falls into the next one.
-            let i = &self.proto.code[last];
-            if flow::falls_through(i) && flow::jump_target(last, i).is_none() {
-                if last + 1 < code_len {
-                    let st = self.st.clone();
-                    self.goto(last, last + 1, &st);
-                } else {
-                    // Falling off the end cannot happen (every function ends in a return).
-                    let st = self.iconst(STATUS_ERROR as i64);
-                    self.b.ins().return_(&[st]);
+        // Every reachable bytecode block of every region, in order.
+        for region in 0..self.regions.len() {
+            self.cur = region;
+            let code_len = self.proto().code.len();
+            for bi in 0..self.flow().starts.len() {
+                let start_pc = self.flow().starts[bi];
+                let Some(st) = self.states()[start_pc].clone() else {
+                    continue;
+                };
+                let blk = self.block_at(start_pc);
+                self.b.switch_to_block(blk);
+                self.st = st;
+                let range = self.flow().range(bi, code_len);
+                let last = range.end - 1;
+                for pc in range {
+                    self.emit(pc);
+                }
+                // A block that ends without a jump falls into the next one.
+                let i = &self.proto().code[last];
+                if flow::falls_through(i) && flow::jump_target(last, i).is_none() {
+                    if last + 1 < code_len {
+                        let st = self.st.clone();
+                        self.goto(last, last + 1, &st);
+                    } else {
+                        // Falling off the end cannot happen (functions end in a return).
+                        let st = self.iconst(STATUS_ERROR as i64);
+                        self.b.ins().return_(&[st]);
+                    }
                 }
             }
         }
@@ -743,7 +839,7 @@ impl<'a, 'f> Lower<'a, 'f> {
 
     /// Lower the instruction at `pc` (the state before it is `self.st`).
     fn emit(&mut self, pc: usize) {
-        let step = plan(self.proto, pc, &self.st, self.spec);
+        let step = plan(self.proto(), pc, &self.st, self.spec());
         // Write back what the plan says the value stack holds after this instruction and
         // does not hold now (the lowering syncs its operands itself; this is the rest).
         for r in 0..self.st.len() {

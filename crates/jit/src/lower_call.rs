@@ -27,7 +27,7 @@ struct Callee {
 
 impl Lower<'_, '_> {
     pub(crate) fn lower_call(&mut self, pc: usize, step: &Step) {
-        let i = self.proto.code[pc];
+        let i = self.proto().code[pc];
         match i {
             Instr::Return { src } => {
                 let s = src as usize;
@@ -73,7 +73,7 @@ impl Lower<'_, '_> {
     fn ret(&mut self) {
         let abi = self.abi;
         self.store(self.fidx, self.vm, abi.vm_frames.len);
-        if self.flow.has_try {
+        if self.flow().has_try {
             let sig = self.sigs.vm_only;
             let f = self.iconst(self.helpers.drop_handlers as i64);
             self.b.ins().call_indirect(sig, f, &[self.vm]);
@@ -118,12 +118,9 @@ impl Lower<'_, '_> {
         self.b.ins().brif(ok, k1, &[], slow, &[]);
         self.b.switch_to_block(k1);
         let rc = self.load(I64, c.clo, abi.closure_proto);
-        let (proto, nregs) = match self.spec.known.get(&(pc as u32)).copied() {
+        let (proto, nregs) = match self.spec().known.get(&(pc as u32)).copied() {
             Some(k) => {
-                let same = self
-                    .b
-                    .ins()
-                    .icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
+                let same = self.b.ins().icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
                 let k2 = self.b.create_block();
                 self.b.ins().brif(same, k2, &[], slow, &[]);
                 self.b.switch_to_block(k2);
@@ -160,16 +157,6 @@ impl Lower<'_, '_> {
         top
     }
 
-    /// The address of this function's frame.
-    fn frame_addr(&mut self) -> ir::Value {
-        let fp = self.load(I64, self.vm, self.abi.vm_frames.ptr);
-        let off = self
-            .b
-            .ins()
-            .imul_imm_s(self.fidx, self.abi.frame_size as i64);
-        self.b.ins().iadd(fp, off)
-    }
-
     /// A non-tail call of the window at `cb` with `n` arguments (of global `g`).
     fn call(&mut self, pc: usize, cb: usize, n: usize, g: Option<u32>) {
         let abi = self.abi;
@@ -178,8 +165,8 @@ impl Lower<'_, '_> {
         let done = self.b.create_block();
         let (c, gslot) = self.callee(cb, g);
         let (_, body, nregs) = self.check_callee(pc, &c, n, slow);
-        // Depth limit and room for a frame.
-        let len = self.load(I64, self.vm, abi.vm_frames.len);
+        // Depth limit and room for a frame (this frame is the top one).
+        let len = self.b.ins().iadd_imm_s(self.fidx, 1);
         let lim = self.load(I64, self.vm, abi.vm_frame_limit);
         let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, len, lim);
         let k = self.b.create_block();
@@ -188,22 +175,20 @@ impl Lower<'_, '_> {
         let at = self.b.ins().iadd_imm_s(self.base, cb as i64 + 1);
         let top = self.check_room(nregs, at, slow);
         // The callee slot holds the closure (it roots it and tells its frame its closure).
-        if let Some(slot) = gslot {
+        if gslot.is_some() {
             let p = self.regs();
-            self.copy_value(slot, 0, p, Self::reg_off(cb));
+            self.store_tagged(p, Self::reg_off(cb), abi.tags.closure, c.clo);
         }
         // This frame's pc (for traces), then the callee's frame.
         let fa = self.frame_addr();
         let pcv = self.b.ins().iconst(I32, pc as i64 + 1);
         self.store(pcv, fa, abi.frame_pc);
-        let fp = self.load(I64, self.vm, abi.vm_frames.ptr);
-        let off = self.b.ins().imul_imm_s(len, abi.frame_size as i64);
-        let nf = self.b.ins().iadd(fp, off);
+        let nf = self.b.ins().iadd_imm_s(fa, abi.frame_size as i64);
         self.store(c.clo, nf, abi.frame_closure);
-        let zero = self.b.ins().iconst(I32, 0);
-        self.store(zero, nf, abi.frame_pc);
-        let at32 = self.b.ins().ireduce(I32, at);
-        self.store(at32, nf, abi.frame_base);
+        // pc 0 and the base, in one word (`Frame` is `repr(C)`: pc, then base).
+        debug_assert_eq!(abi.frame_base, abi.frame_pc + 4);
+        let pc_base = self.b.ins().ishl_imm_u(at, 32);
+        self.store(pc_base, nf, abi.frame_pc);
         let len1 = self.b.ins().iadd_imm_s(len, 1);
         self.store(len1, self.vm, abi.vm_frames.len);
         let hw = self.load(I64, self.vm, abi.vm_high_water);
@@ -251,12 +236,15 @@ impl Lower<'_, '_> {
     fn resume_block(&mut self, resume: usize, below: usize) -> ir::Block {
         let block = self.b.create_block();
         self.b.set_cold_block(block);
-        self.pending.push(crate::lower::Pending::Resume {
-            block,
-            resume,
-            state: self.st.clone(),
-            below,
-        });
+        self.pending.push((
+            self.cur,
+            crate::lower::Pending::Resume {
+                block,
+                resume,
+                state: self.st.clone(),
+                below,
+            },
+        ));
         block
     }
 
@@ -271,7 +259,7 @@ impl Lower<'_, '_> {
         let k0 = self.b.create_block();
         self.b.ins().brif(is_clo, k0, &[], slow, &[]);
         self.b.switch_to_block(k0);
-        if self.spec.self_tail.contains(&(pc as u32)) {
+        if self.spec().self_tail.contains(&(pc as u32)) {
             // The running closure itself: move the arguments into the parameters and
             // loop back to the start.
             let p = self.regs();
@@ -282,6 +270,18 @@ impl Lower<'_, '_> {
             self.b.ins().brif(me, self_b, &[], other, &[]);
             self.b.switch_to_block(self_b);
             self.self_tail_call(pc, step, cb, n);
+            self.b.switch_to_block(other);
+        }
+        if let Some(&to) = self.spec().cross.get(&(pc as u32)) {
+            // Another region of this unit: check the callee's prototype and jump there.
+            let k = self.spec().known[&(pc as u32)];
+            let rc = self.load(I64, c.clo, abi.closure_proto);
+            let same = self.b.ins().icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
+            let cross = self.b.create_block();
+            let other = self.b.create_block();
+            self.b.ins().brif(same, cross, &[], other, &[]);
+            self.b.switch_to_block(cross);
+            self.cross_tail_call(cb, n, c.clo, to);
             self.b.switch_to_block(other);
         }
         // Leaving for another function: its arguments go to the value stack (on the
@@ -315,6 +315,37 @@ impl Lower<'_, '_> {
 
     /// The arguments of a self tail call become the parameters; jump to pc 0.
     fn self_tail_call(&mut self, pc: usize, step: &Step, cb: usize, n: usize) {
+        self.move_args(cb, n, self.cur);
+        self.goto(pc, 0, &step.jump);
+    }
+
+    /// A tail call of closure `clo` of region `to`: the frame becomes the callee's, the
+    /// arguments its parameters, and control jumps to the region's start.
+    fn cross_tail_call(&mut self, cb: usize, n: usize, clo: ir::Value, to: usize) {
+        let abi = self.abi;
+        let here = self.cur;
+        let nregs = self.regions[to].proto.nregs as usize;
+        let start = crate::types::tail_args(&self.st, cb, n, nregs);
+        self.move_args(cb, n, to);
+        let p = self.regs();
+        let t = self.iconst(abi.tags.closure as i64);
+        self.store(t, p, -16);
+        self.store(clo, p, -8);
+        let fa = self.frame_addr();
+        self.store(clo, fa, abi.frame_closure);
+        self.cur = to;
+        if self.allocates() {
+            // The interpreter's safe point at a call.
+            self.gc_check(0, &start);
+        }
+        self.goto(usize::MAX, 0, &start);
+        self.cur = here;
+    }
+
+    /// Move the `n` arguments after the window at `cb` into the parameters of region
+    /// `to` (this region's own for a self tail call): unboxed ones into its variables,
+    /// the rest into the value stack.
+    fn move_args(&mut self, cb: usize, n: usize, to: usize) {
         // Read every argument before writing any parameter (they may overlap).
         let mut vals = Vec::with_capacity(n);
         for k in 0..n {
@@ -338,17 +369,13 @@ impl Lower<'_, '_> {
                     self.store(w1, p, Self::reg_off(k) + 8);
                 }
                 (_, Some(x)) => {
-                    let var = if ty == Ty::Float {
-                        self.vf[k]
-                    } else {
-                        self.vi[k]
-                    };
+                    let r = &self.regions[to];
+                    let var = if ty == Ty::Float { r.vf[k] } else { r.vi[k] };
                     self.b.def_var(var, x);
                 }
                 _ => unreachable!(),
             }
         }
-        self.goto(pc, 0, &step.jump);
     }
 
     /// A tail call through `jit_tail_call`: continue with the body it returns, or return

@@ -80,7 +80,7 @@ impl Lower<'_, '_> {
     /// Sync every register the instruction at `pc` reads.
     pub(crate) fn sync_reads(&mut self, pc: usize) {
         let mut rd = Vec::new();
-        crate::flow::reads(self.proto, &self.proto.code[pc], &mut rd);
+        crate::flow::reads(self.proto(), &self.proto().code[pc], &mut rd);
         for r in rd {
             if r < self.st.len() {
                 self.sync(r);
@@ -90,7 +90,7 @@ impl Lower<'_, '_> {
 
     pub(crate) fn spill_reads(&mut self, pc: usize) {
         let mut rd = Vec::new();
-        crate::flow::reads(self.proto, &self.proto.code[pc], &mut rd);
+        crate::flow::reads(self.proto(), &self.proto().code[pc], &mut rd);
         for r in rd {
             if r < self.st.len() {
                 self.spill(r);
@@ -100,16 +100,16 @@ impl Lower<'_, '_> {
 
     fn int_val(&mut self, o: Opd) -> ir::Value {
         match o {
-            Opd::Reg(r) => self.b.use_var(self.vi[r]),
+            Opd::Reg(r) => self.b.use_var(self.vi(r)),
             Opd::Imm(k) => self.iconst(k),
         }
     }
 
     fn float_val(&mut self, o: Opd) -> ir::Value {
         match o {
-            Opd::Reg(r) if self.st[r].ty == Ty::Float => self.b.use_var(self.vf[r]),
+            Opd::Reg(r) if self.st[r].ty == Ty::Float => self.b.use_var(self.vf(r)),
             Opd::Reg(r) => {
-                let i = self.b.use_var(self.vi[r]);
+                let i = self.b.use_var(self.vi(r));
                 self.b.ins().fcvt_from_sint(F64, i)
             }
             Opd::Imm(k) => self.b.ins().f64const(k as f64),
@@ -131,9 +131,9 @@ impl Lower<'_, '_> {
     /// The payload type of `ty` in a Cranelift register.
     fn var_of(&self, r: usize, ty: Ty) -> cranelift_frontend::Variable {
         if ty == Ty::Float {
-            self.vf[r]
+            self.vf(r)
         } else {
-            self.vi[r]
+            self.vi(r)
         }
     }
 
@@ -168,7 +168,7 @@ impl Lower<'_, '_> {
 
     /// `x CMP y` on two floats (Scheme code compares for equality exactly).
     fn float_cmp(&mut self, c: Cmp, x: ir::Value, y: ir::Value) -> ir::Value {
-        if c == Cmp::Eq && self.proto.wording != tandem_core::ir::Wording::Scheme {
+        if c == Cmp::Eq && self.proto().wording != tandem_core::ir::Wording::Scheme {
             self.float_eq(x, y)
         } else {
             self.b.ins().fcmp(c.float_cc(), x, y)
@@ -193,6 +193,17 @@ impl Lower<'_, '_> {
         }
     }
 
+    /// Go to `yes` when both tags are `t`, else to `no` (two branches, not a combined
+    /// flag: a known tag folds its branch away).
+    fn both_tags(&mut self, a: ir::Value, b: ir::Value, t: u8, yes: ir::Block, no: ir::Block) {
+        let at = self.tag_is(a, t);
+        let k = self.b.create_block();
+        self.b.ins().brif(at, k, &[], no, &[]);
+        self.b.switch_to_block(k);
+        let bt = self.tag_is(b, t);
+        self.b.ins().brif(bt, yes, &[], no, &[]);
+    }
+
     fn is_typed_num(&self, o: Opd) -> bool {
         match o {
             Opd::Reg(r) => self.st[r].is_num(),
@@ -206,15 +217,36 @@ impl Lower<'_, '_> {
         match w {
             Arith::Int => {
                 let x = self.int_val(a);
-                let y = self.int_val(b);
-                let r = self.int_op(pc, op, x, y, dst);
-                self.b.def_var(self.vi[dst], r);
+                let r = match (op, b) {
+                    (Op::Add, Opd::Imm(k)) => {
+                        // x + k overflows exactly when x is past a bound: one compare.
+                        let bad = match k.cmp(&0) {
+                            std::cmp::Ordering::Greater => {
+                                self.b
+                                    .ins()
+                                    .icmp_imm_s(IntCC::SignedGreaterThan, x, i64::MAX - k)
+                            }
+                            std::cmp::Ordering::Less => {
+                                self.b
+                                    .ins()
+                                    .icmp_imm_s(IntCC::SignedLessThan, x, i64::MIN - k)
+                            }
+                            std::cmp::Ordering::Equal => self.b.ins().iconst(I8, 0),
+                        };
+                        self.with_slow(pc, bad, dst, Ty::Int, |l| l.b.ins().iadd_imm_s(x, k))
+                    }
+                    _ => {
+                        let y = self.int_val(b);
+                        self.int_op(pc, op, x, y, dst)
+                    }
+                };
+                self.b.def_var(self.vi(dst), r);
             }
             Arith::Float => {
                 let x = self.float_val(a);
                 let y = self.float_val(b);
                 let r = self.float_op(pc, op, x, y, dst);
-                self.b.def_var(self.vf[dst], r);
+                self.b.def_var(self.vf(dst), r);
             }
             Arith::GuardInt(g) => {
                 let tag = self.mem_tag(g);
@@ -224,7 +256,7 @@ impl Lower<'_, '_> {
                 self.b.ins().brif(ok, cont, &[], fail, &[]);
                 self.b.switch_to_block(cont);
                 let v = self.mem_bits(g, I64);
-                self.b.def_var(self.vi[g], v);
+                self.b.def_var(self.vi(g), v);
                 self.st[g] = Slot {
                     ty: Ty::Int,
                     synced: true,
@@ -244,7 +276,7 @@ impl Lower<'_, '_> {
                     self.float_val(b)
                 };
                 let r = self.float_op(pc, op, x, y, dst);
-                self.b.def_var(self.vf[dst], r);
+                self.b.def_var(self.vf(dst), r);
             }
             Arith::Generic => self.generic_arith(pc, op, dst, a, b),
         }
@@ -291,7 +323,7 @@ impl Lower<'_, '_> {
         ty: Ty,
         fast: impl FnOnce(&mut Self) -> ir::Value,
     ) -> ir::Value {
-        if self.spec.generic.contains(&(pc as u32)) {
+        if self.spec().generic.contains(&(pc as u32)) {
             return self.slow_by_call(pc, bad, dst, ty, fast);
         }
         let exit = self.deopt_block(pc, Reason::Slow, usize::MAX);
@@ -414,12 +446,9 @@ impl Lower<'_, '_> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         // Both ints.
-        let ai = self.tag_is(ta.tag, tags.int);
-        let bi = self.tag_is(tb.tag, tags.int);
-        let ii = self.b.ins().band(ai, bi);
         let int_b = self.b.create_block();
         let not_ii = self.b.create_block();
-        self.b.ins().brif(ii, int_b, &[], not_ii, &[]);
+        self.both_tags(ta.tag, tb.tag, tags.int, int_b, not_ii);
         self.b.switch_to_block(int_b);
         let (x, y) = (ta.bits, tb.bits);
         let (r, bad) = match op {
@@ -451,11 +480,8 @@ impl Lower<'_, '_> {
         self.b.ins().jump(done, &[]);
         // Both floats.
         self.b.switch_to_block(not_ii);
-        let af = self.tag_is(ta.tag, tags.float);
-        let bf = self.tag_is(tb.tag, tags.float);
-        let ff = self.b.ins().band(af, bf);
         let flt = self.b.create_block();
-        self.b.ins().brif(ff, flt, &[], slow, &[]);
+        self.both_tags(ta.tag, tb.tag, tags.float, flt, slow);
         self.b.switch_to_block(flt);
         let x = self.b.ins().bitcast(F64, MemFlagsData::new(), ta.bits);
         let y = self.b.ins().bitcast(F64, MemFlagsData::new(), tb.bits);
@@ -486,7 +512,7 @@ impl Lower<'_, '_> {
 
     /// Jump when `a CMP b` is `when` (the taken edge is the instruction's jump).
     fn cmp_jump(&mut self, pc: usize, step: &Step, c: Cmp, a: Opd, b: Opd, when: bool) {
-        let target = crate::flow::jump_target(pc, &self.proto.code[pc]).expect("a jump");
+        let target = crate::flow::jump_target(pc, &self.proto().code[pc]).expect("a jump");
         let fall = pc + 1;
         let both_typed = self.is_typed_num(a) && self.is_typed_num(b);
         let bools = c == Cmp::Eq
@@ -502,23 +528,17 @@ impl Lower<'_, '_> {
         let tags = self.abi.tags;
         let ta = self.opd_tagged(a);
         let tb = self.opd_tagged(b);
-        let ai = self.tag_is(ta.tag, tags.int);
-        let bi = self.tag_is(tb.tag, tags.int);
-        let ii = self.b.ins().band(ai, bi);
         let int_b = self.b.create_block();
         let not_ii = self.b.create_block();
-        self.b.ins().brif(ii, int_b, &[], not_ii, &[]);
+        self.both_tags(ta.tag, tb.tag, tags.int, int_b, not_ii);
         self.b.switch_to_block(int_b);
         let cond = self.b.ins().icmp(c.int_cc(), ta.bits, tb.bits);
         self.branch_when(pc, step, cond, when, target, fall);
         self.b.switch_to_block(not_ii);
-        let af = self.tag_is(ta.tag, tags.float);
-        let bf = self.tag_is(tb.tag, tags.float);
-        let ff = self.b.ins().band(af, bf);
         let flt = self.b.create_block();
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
-        self.b.ins().brif(ff, flt, &[], slow, &[]);
+        self.both_tags(ta.tag, tb.tag, tags.float, flt, slow);
         self.b.switch_to_block(flt);
         let x = self.b.ins().bitcast(F64, MemFlagsData::new(), ta.bits);
         let y = self.b.ins().bitcast(F64, MemFlagsData::new(), tb.bits);
@@ -561,24 +581,24 @@ impl Lower<'_, '_> {
             .b
             .ins()
             .icmp_imm_s(IntCC::Equal, code, EXEC_JUMP as i64);
-        let target = crate::flow::jump_target(pc, &self.proto.code[pc]).expect("a jump");
+        let target = crate::flow::jump_target(pc, &self.proto().code[pc]).expect("a jump");
         self.branch(pc, taken, target, &step.jump, pc + 1, &step.next);
     }
 
     /// Ruff truthiness of register `r`, inline for bools, null, ints and floats; `None`
     /// when the type is not known and the tag is none of those (the caller's slow path).
     fn truth_jump(&mut self, pc: usize, step: &Step, r: usize, jump_if_truthy: bool) {
-        let target = crate::flow::jump_target(pc, &self.proto.code[pc]).expect("a jump");
+        let target = crate::flow::jump_target(pc, &self.proto().code[pc]).expect("a jump");
         let fall = pc + 1;
         let s = self.st[r];
         match s.ty {
             Ty::Int | Ty::Bool => {
-                let x = self.b.use_var(self.vi[r]);
+                let x = self.b.use_var(self.vi(r));
                 let t = self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0);
                 self.branch_when(pc, step, t, jump_if_truthy, target, fall);
             }
             Ty::Float => {
-                let x = self.b.use_var(self.vf[r]);
+                let x = self.b.use_var(self.vf(r));
                 let zero = self.b.ins().f64const(0.0);
                 let t = self.b.ins().fcmp(FloatCC::NotEqual, x, zero);
                 self.branch_when(pc, step, t, jump_if_truthy, target, fall);
@@ -637,7 +657,7 @@ impl Lower<'_, '_> {
     // ----- loops -----
 
     fn range_prep(&mut self, pc: usize, step: &Step, b: usize) {
-        let target = crate::flow::jump_target(pc, &self.proto.code[pc]).expect("a jump");
+        let target = crate::flow::jump_target(pc, &self.proto().code[pc]).expect("a jump");
         if step.way == Way::Exec {
             self.spill_reads(pc);
             let code = self.exec(pc);
@@ -652,7 +672,7 @@ impl Lower<'_, '_> {
             // The counters are ints now (else the instruction raised an error).
             for k in 0..3 {
                 let v = self.mem_bits(b + k, I64);
-                self.b.def_var(self.vi[b + k], v);
+                self.b.def_var(self.vi(b + k), v);
             }
             let taken = self
                 .b
@@ -663,13 +683,13 @@ impl Lower<'_, '_> {
             self.b.ins().brif(taken, tb, &[], fallb, &[]);
             self.b.switch_to_block(fallb);
             let v = self.mem_bits(b + 3, I64);
-            self.b.def_var(self.vi[b + 3], v);
+            self.b.def_var(self.vi(b + 3), v);
             self.goto(pc, pc + 1, &step.next);
             return;
         }
-        let start = self.b.use_var(self.vi[b]);
-        let end = self.b.use_var(self.vi[b + 1]);
-        let stp = self.b.use_var(self.vi[b + 2]);
+        let start = self.b.use_var(self.vi(b));
+        let end = self.b.use_var(self.vi(b + 1));
+        let stp = self.b.use_var(self.vi(b + 2));
         let zero = self.b.ins().icmp_imm_s(IntCC::Equal, stp, 0);
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
@@ -693,19 +713,19 @@ impl Lower<'_, '_> {
         let tb = self.edge(pc, target, &step.jump);
         self.b.ins().brif(empty, tb, &[], fallb, &[]);
         self.b.switch_to_block(fallb);
-        self.b.def_var(self.vi[b + 3], start);
+        self.b.def_var(self.vi(b + 3), start);
         self.goto(pc, pc + 1, &step.next);
     }
 
     fn range_next(&mut self, pc: usize, step: &Step, b: usize) {
-        let target = crate::flow::jump_target(pc, &self.proto.code[pc]).expect("a jump");
+        let target = crate::flow::jump_target(pc, &self.proto().code[pc]).expect("a jump");
         if step.way == Way::Exec {
             self.slow_jump(pc, step);
             return;
         }
-        let cur = self.b.use_var(self.vi[b]);
-        let end = self.b.use_var(self.vi[b + 1]);
-        let stp = self.b.use_var(self.vi[b + 2]);
+        let cur = self.b.use_var(self.vi(b));
+        let end = self.b.use_var(self.vi(b + 1));
+        let stp = self.b.use_var(self.vi(b + 2));
         let (next, of) = self.b.ins().sadd_overflow(cur, stp);
         let up = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, stp, 0);
         let lt = self.b.ins().icmp(IntCC::SignedLessThan, next, end);
@@ -717,8 +737,8 @@ impl Lower<'_, '_> {
         let fb = self.edge(pc, pc + 1, &step.next);
         self.b.ins().brif(go, again, &[], fb, &[]);
         self.b.switch_to_block(again);
-        self.b.def_var(self.vi[b], next);
-        self.b.def_var(self.vi[b + 3], next);
+        self.b.def_var(self.vi(b), next);
+        self.b.def_var(self.vi(b + 3), next);
         self.goto(pc, target, &step.jump);
     }
 
@@ -726,7 +746,7 @@ impl Lower<'_, '_> {
 
     /// Lower the instruction at `pc`, as `step` decided.
     pub(crate) fn lower_instr(&mut self, pc: usize, step: &Step) {
-        let i = self.proto.code[pc];
+        let i = self.proto().code[pc];
         let tags = self.abi.tags;
         let r = |x: u8| x as usize;
         match i {
@@ -746,21 +766,21 @@ impl Lower<'_, '_> {
             }
             Instr::LoadK { dst, k } => {
                 let d = r(dst);
-                match self.proto.consts[k as usize] {
+                match self.proto().consts[k as usize] {
                     Value::Int(x) => {
                         let v = self.iconst(x);
-                        self.b.def_var(self.vi[d], v);
+                        self.b.def_var(self.vi(d), v);
                     }
                     Value::Float(x) => {
                         let v = self.b.ins().f64const(x);
-                        self.b.def_var(self.vf[d], v);
+                        self.b.def_var(self.vf(d), v);
                     }
                     Value::Bool(x) => {
                         let v = self.iconst(x as i64);
-                        self.b.def_var(self.vi[d], v);
+                        self.b.def_var(self.vi(d), v);
                     }
                     _ => {
-                        let addr = self.proto.consts.as_ptr() as i64 + 16 * k as i64;
+                        let addr = self.proto().consts.as_ptr() as i64 + 16 * k as i64;
                         let from = self.iconst(addr);
                         let p = self.regs();
                         self.copy_value(from, 0, p, Self::reg_off(d));
@@ -769,11 +789,11 @@ impl Lower<'_, '_> {
             }
             Instr::LoadInt { dst, imm } => {
                 let v = self.iconst(imm as i64);
-                self.b.def_var(self.vi[r(dst)], v);
+                self.b.def_var(self.vi(r(dst)), v);
             }
             Instr::LoadTrue { dst } | Instr::LoadFalse { dst } => {
                 let v = self.iconst(matches!(i, Instr::LoadTrue { .. }) as i64);
-                self.b.def_var(self.vi[r(dst)], v);
+                self.b.def_var(self.vi(r(dst)), v);
             }
             Instr::LoadNull { dst } => {
                 let p = self.regs();
@@ -882,13 +902,13 @@ impl Lower<'_, '_> {
                         if let Arith::GuardInt(g) = w {
                             self.guard_int(pc, g);
                         }
-                        let x = self.b.use_var(self.vi[r(a)]);
+                        let x = self.b.use_var(self.vi(r(a)));
                         let mut v = self.b.ins().srem_imm_s(x, imm as i64);
                         if floor {
                             let k = self.iconst(imm as i64);
                             v = self.floor_adjust(v, k);
                         }
-                        self.b.def_var(self.vi[r(dst)], v);
+                        self.b.def_var(self.vi(r(dst)), v);
                     }
                     Way::Arith(w) => {
                         // A divisor the compiler never emits: the interpreter's code.
@@ -897,7 +917,7 @@ impl Lower<'_, '_> {
                         }
                         self.sync_reads(pc);
                         let v = self.exec_reload(pc, r(dst), Ty::Int);
-                        self.b.def_var(self.vi[r(dst)], v);
+                        self.b.def_var(self.vi(r(dst)), v);
                     }
                     _ => self.slow_instr(pc, step, r(dst)),
                 }
@@ -910,24 +930,24 @@ impl Lower<'_, '_> {
             },
             Instr::Neg { dst, src } => match self.st[r(src)].ty {
                 Ty::Int => {
-                    let x = self.b.use_var(self.vi[r(src)]);
+                    let x = self.b.use_var(self.vi(r(src)));
                     let z = self.iconst(0);
                     let (v, of) = self.b.ins().ssub_overflow(z, x);
                     let v = self.with_slow(pc, of, r(dst), Ty::Int, |_| v);
-                    self.b.def_var(self.vi[r(dst)], v);
+                    self.b.def_var(self.vi(r(dst)), v);
                 }
                 Ty::Float => {
-                    let x = self.b.use_var(self.vf[r(src)]);
+                    let x = self.b.use_var(self.vf(r(src)));
                     let v = self.b.ins().fneg(x);
-                    self.b.def_var(self.vf[r(dst)], v);
+                    self.b.def_var(self.vf(r(dst)), v);
                 }
                 _ => self.slow_instr(pc, step, r(dst)),
             },
             Instr::Not { dst, src } => {
                 if self.st[r(src)].ty == Ty::Bool {
-                    let x = self.b.use_var(self.vi[r(src)]);
+                    let x = self.b.use_var(self.vi(r(src)));
                     let v = self.b.ins().bxor_imm_s(x, 1);
-                    self.b.def_var(self.vi[r(dst)], v);
+                    self.b.def_var(self.vi(r(dst)), v);
                 } else {
                     self.slow_instr(pc, step, r(dst));
                 }
@@ -936,17 +956,17 @@ impl Lower<'_, '_> {
                 let s = r(src);
                 match self.st[s].ty {
                     Ty::Int | Ty::Bool => {
-                        let x = self.b.use_var(self.vi[s]);
+                        let x = self.b.use_var(self.vi(s));
                         let c = self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0);
                         let v = self.b.ins().uextend(I64, c);
-                        self.b.def_var(self.vi[r(dst)], v);
+                        self.b.def_var(self.vi(r(dst)), v);
                     }
                     Ty::Float => {
-                        let x = self.b.use_var(self.vf[s]);
+                        let x = self.b.use_var(self.vf(s));
                         let zero = self.b.ins().f64const(0.0);
                         let c = self.b.ins().fcmp(FloatCC::NotEqual, x, zero);
                         let v = self.b.ins().uextend(I64, c);
-                        self.b.def_var(self.vi[r(dst)], v);
+                        self.b.def_var(self.vi(r(dst)), v);
                     }
                     Ty::Any => self.slow_instr(pc, step, r(dst)),
                 }
@@ -969,7 +989,7 @@ impl Lower<'_, '_> {
                         cond = self.b.ins().bxor_imm_s(cond, 1);
                     }
                     let v = self.b.ins().uextend(I64, cond);
-                    self.b.def_var(self.vi[r(dst)], v);
+                    self.b.def_var(self.vi(r(dst)), v);
                 }
             }
             Instr::Jmp { .. } => {
@@ -983,7 +1003,7 @@ impl Lower<'_, '_> {
                 let s = r(src);
                 match self.st[s].ty {
                     Ty::Bool => {
-                        let x = self.b.use_var(self.vi[s]);
+                        let x = self.b.use_var(self.vi(s));
                         let c = self.b.ins().icmp_imm_s(IntCC::Equal, x, 0);
                         self.branch(pc, c, t, &step.jump, pc + 1, &step.next);
                     }
@@ -1119,7 +1139,7 @@ impl Lower<'_, '_> {
         self.b.ins().brif(ok, cont, &[], fail, &[]);
         self.b.switch_to_block(cont);
         let v = self.mem_bits(g, I64);
-        self.b.def_var(self.vi[g], v);
+        self.b.def_var(self.vi(g), v);
         self.st[g] = Slot {
             ty: Ty::Int,
             synced: true,
@@ -1152,7 +1172,7 @@ impl Lower<'_, '_> {
             return None;
         }
         let iv = match self.st[idx].ty {
-            Ty::Int => self.b.use_var(self.vi[idx]),
+            Ty::Int => self.b.use_var(self.vi(idx)),
             Ty::Any => {
                 let t = self.mem_tag(idx);
                 let ok = self.tag_is(t, tags.int);

@@ -131,6 +131,9 @@ pub struct Spec {
     /// takes exactly the arguments passed: compiled with that prototype's facts as
     /// constants, behind a check of the callee's prototype.
     pub known: rustc_hash::FxHashMap<u32, Known>,
+    /// Tail calls (pcs) of another region of the compilation unit (its index), which
+    /// jump there when the callee is still of that region's prototype.
+    pub cross: rustc_hash::FxHashMap<u32, usize>,
 }
 
 /// A callee's prototype as seen when compiling (it lives as long as the JIT: its
@@ -410,14 +413,7 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             // The lowering writes the window to the value stack itself, and only when
             // the call leaves. A self tail call moves the arguments into the parameters
             // and loops.
-            let mut j = st.clone();
-            let arity = proto.arity as usize;
-            if !proto.variadic && n as usize == arity {
-                for p in 0..arity {
-                    j[p] = Slot::fresh(st[base as usize + 1 + p].ty);
-                }
-            }
-            jump = Some(j);
+            jump = Some(tail_args(&st, base as usize, n as usize, st.len()));
         }
         Instr::TailCallMethod { .. } | Instr::TailCallList { .. } => {
             sync_reads(proto, &mut st, i);
@@ -500,54 +496,78 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
     }
 }
 
-/// The state before every reachable pc, from the state at `entry_pc`. Unreachable pcs
-/// have `None`.
-pub fn analyze(
-    proto: &Proto,
-    flow: &Flow,
-    entry_pc: usize,
-    entry: State,
-    spec: &Spec,
-) -> Vec<Option<State>> {
-    let code = &proto.code;
-    let n = code.len();
-    let nb = flow.starts.len();
-    let mut block_in: Vec<Option<State>> = vec![None; nb];
-    let mut work: Vec<usize> = Vec::new();
-    // The entry may be in the middle of a block (a loop header is always a block start,
-    // and so is pc 0).
-    let eb = flow.block_of[entry_pc];
-    debug_assert_eq!(flow.starts[eb], entry_pc);
-    block_in[eb] = Some(entry);
-    work.push(eb);
-    let mut in_work = vec![false; nb];
-    in_work[eb] = true;
-    while let Some(b) = work.pop() {
-        in_work[b] = false;
-        let mut st = block_in[b].clone().expect("queued blocks have a state");
+/// The state a tail call's callee (with `nregs` registers) starts in: its parameters
+/// hold the `n` arguments after the window at `base`, the rest nothing.
+pub fn tail_args(st: &State, base: usize, n: usize, nregs: usize) -> State {
+    let mut j = vec![Slot::ANY; nregs];
+    for (p, slot) in j.iter_mut().enumerate().take(n) {
+        *slot = Slot::fresh(st[base + 1 + p].ty);
+    }
+    j
+}
+
+/// One region of a compilation unit, for the analysis.
+pub struct RegionRef<'a> {
+    pub proto: &'a Proto,
+    pub flow: &'a Flow,
+    pub spec: &'a Spec,
+}
+
+/// The state before every reachable pc of every region of a unit, from the state at
+/// `entry_pc` of region 0. Unreachable pcs have `None`.
+pub fn analyze(regions: &[RegionRef], entry_pc: usize, entry: State) -> Vec<Vec<Option<State>>> {
+    let mut block_in: Vec<Vec<Option<State>>> = regions
+        .iter()
+        .map(|r| vec![None; r.flow.starts.len()])
+        .collect();
+    let mut in_work: Vec<Vec<bool>> = regions
+        .iter()
+        .map(|r| vec![false; r.flow.starts.len()])
+        .collect();
+    let mut work: Vec<(usize, usize)> = Vec::new();
+    // The entry is a block start (a loop header, or pc 0).
+    let eb = regions[0].flow.block_of[entry_pc];
+    debug_assert_eq!(regions[0].flow.starts[eb], entry_pc);
+    block_in[0][eb] = Some(entry);
+    work.push((0, eb));
+    in_work[0][eb] = true;
+    while let Some((ri, b)) = work.pop() {
+        in_work[ri][b] = false;
+        let RegionRef { proto, flow, spec } = regions[ri];
+        let code = &proto.code;
+        let n = code.len();
+        let mut st = block_in[ri][b].clone().expect("queued blocks have a state");
         let range = flow.range(b, n);
         let last = range.end - 1;
-        let mut outs: Vec<(usize, State)> = Vec::new();
+        let mut outs: Vec<(usize, usize, State)> = Vec::new();
         for pc in range {
             let step = plan(proto, pc, &st, spec);
             if pc == last {
                 let i = &code[pc];
                 if falls_through(i) && pc + 1 < n {
-                    outs.push((pc + 1, step.next.clone()));
+                    outs.push((ri, pc + 1, step.next.clone()));
                 }
                 if let Some(t) = jump_target(pc, i) {
-                    outs.push((t, step.jump.clone()));
+                    outs.push((ri, t, step.jump.clone()));
                 }
                 if crate::flow::is_tail_call(i) && spec.self_tail.contains(&(pc as u32)) {
-                    outs.push((0, step.jump.clone()));
+                    outs.push((ri, 0, step.jump.clone()));
+                }
+                if let (Some(&to), Instr::TailCallGlobal { base, n, .. }) =
+                    (spec.cross.get(&(pc as u32)), i)
+                {
+                    let nregs = regions[to].proto.nregs as usize;
+                    let j = tail_args(&st, *base as usize, *n as usize, nregs);
+                    outs.push((to, 0, j));
                 }
             }
             st = step.next;
         }
-        for (target, out) in outs {
+        for (tr, target, out) in outs {
+            let flow = regions[tr].flow;
             let tb = flow.block_of[target];
             let live = flow.live(target);
-            let changed = match &mut block_in[tb] {
+            let changed = match &mut block_in[tr][tb] {
                 None => {
                     let mut s = out.clone();
                     // Dead registers carry nothing in.
@@ -556,27 +576,34 @@ pub fn analyze(
                             *slot = Slot::ANY;
                         }
                     }
-                    block_in[tb] = Some(s);
+                    block_in[tr][tb] = Some(s);
                     true
                 }
                 Some(cur) => join(cur, &out, &live),
             };
-            if changed && !in_work[tb] {
-                in_work[tb] = true;
-                work.push(tb);
+            if changed && !in_work[tr][tb] {
+                in_work[tr][tb] = true;
+                work.push((tr, tb));
             }
         }
     }
     // Expand to every pc.
-    let mut per_pc: Vec<Option<State>> = vec![None; n];
-    for (b, start) in block_in.iter().enumerate() {
-        let Some(mut st) = start.clone() else {
-            continue;
-        };
-        for pc in flow.range(b, n) {
-            per_pc[pc] = Some(st.clone());
-            st = plan(proto, pc, &st, spec).next;
-        }
-    }
-    per_pc
+    regions
+        .iter()
+        .zip(block_in)
+        .map(|(r, blocks)| {
+            let n = r.proto.code.len();
+            let mut per_pc: Vec<Option<State>> = vec![None; n];
+            for (b, start) in blocks.into_iter().enumerate() {
+                let Some(mut st) = start else {
+                    continue;
+                };
+                for pc in r.flow.range(b, n) {
+                    per_pc[pc] = Some(st.clone());
+                    st = plan(r.proto, pc, &st, r.spec).next;
+                }
+            }
+            per_pc
+        })
+        .collect()
 }
