@@ -11,6 +11,7 @@ use crate::stats::Stats;
 use rustc_hash::FxHashSet;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use tandem_vm::jit_helpers::InlineCache;
 use tandem_vm::object::Proto;
 
 /// Why compiled code gave a frame back to the interpreter.
@@ -121,6 +122,10 @@ pub struct SiteTable {
     pub sites: Vec<Box<Site>>,
     /// The prototype of each region of the unit (the first is the unit's own).
     owners: Vec<Rc<ProtoState>>,
+    /// The inline caches of the body's field accesses and method calls (boxed: compiled
+    /// code holds their addresses).
+    #[allow(clippy::vec_box)]
+    caches: Vec<Box<InlineCache>>,
     stats: Rc<Stats>,
     osr: bool,
 }
@@ -130,9 +135,18 @@ impl SiteTable {
         SiteTable {
             sites: Vec::new(),
             owners,
+            caches: Vec::new(),
             stats,
             osr,
         }
+    }
+
+    /// A new inline cache; returns its address.
+    pub fn cache(&mut self) -> usize {
+        let c = Box::<InlineCache>::default();
+        let addr = &*c as *const InlineCache as usize;
+        self.caches.push(c);
+        addr
     }
 
     /// A new site at `pc` of region `region`; returns its address for the code to pass

@@ -65,6 +65,8 @@ struct Codegen {
     helper_sig: Signature,
     vm_sig: Signature,
     site_sig: Signature,
+    field_sig: Signature,
+    cache_sig: Signature,
 }
 
 /// The JIT backend of one VM.
@@ -215,6 +217,8 @@ impl Jit {
             safepoint: tandem_vm::jit_helpers::jit_safepoint as *const () as usize,
             drop_handlers: tandem_vm::jit_helpers::jit_drop_handlers as *const () as usize,
             note_deopt: deopt::note_deopt as *const () as usize,
+            field: tandem_vm::jit_helpers::jit_field as *const () as usize,
+            method_cache: tandem_vm::jit_helpers::jit_method_cache as *const () as usize,
         };
         {
             let mut b = FunctionBuilder::new(&mut cg.ctx.func, &mut cg.fctx);
@@ -223,6 +227,8 @@ impl Jit {
                 vm_only: b.import_signature(cg.vm_sig.clone()),
                 site: b.import_signature(cg.site_sig.clone()),
                 body: b.import_signature(cg.body_sig.clone()),
+                field: b.import_signature(cg.field_sig.clone()),
+                cache: b.import_signature(cg.cache_sig.clone()),
             };
             let regions = refs
                 .iter()
@@ -295,8 +301,18 @@ impl Jit {
                 Instr::TailCallGlobal { n, g, .. } => (n, g, true),
                 _ => continue,
             };
-            let Some(Value::Closure(c)) = vm.globals.values.get(g as usize).copied() else {
-                continue;
+            let c = match vm.globals.values.get(g as usize).copied() {
+                Some(Value::Closure(c)) => c,
+                Some(Value::Native(id)) => {
+                    let def = &vm.natives[id as usize];
+                    if let Some(k) = def.intrinsic {
+                        if !tail && def.arity.accepts(n as usize) {
+                            spec.intrinsics.insert(pc as u32, (id, k));
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
             };
             let callee = &c.proto;
             if callee.variadic || n != callee.arity {
@@ -535,6 +551,14 @@ impl Codegen {
         vm_sig.params.push(AbiParam::new(I64));
         let mut site_sig = Signature::new(default_cc);
         site_sig.params.push(AbiParam::new(I64));
+        let mut cache_sig = Signature::new(default_cc);
+        cache_sig.params.push(AbiParam::new(I64));
+        cache_sig
+            .params
+            .push(AbiParam::new(cranelift_codegen::ir::types::I32));
+        cache_sig.params.push(AbiParam::new(I64));
+        let mut field_sig = cache_sig.clone();
+        field_sig.returns.push(AbiParam::new(I64));
         Ok(Codegen {
             ctx: module.make_context(),
             module,
@@ -543,6 +567,8 @@ impl Codegen {
             helper_sig,
             vm_sig,
             site_sig,
+            field_sig,
+            cache_sig,
         })
     }
 

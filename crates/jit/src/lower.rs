@@ -28,6 +28,8 @@ pub struct Helpers {
     pub safepoint: usize,
     pub drop_handlers: usize,
     pub note_deopt: usize,
+    pub field: usize,
+    pub method_cache: usize,
 }
 
 /// Signatures imported into the function being built.
@@ -40,6 +42,10 @@ pub struct Sigs {
     pub site: SigRef,
     /// `(vm, base) -> status` with the `tail` convention: compiled bodies.
     pub body: SigRef,
+    /// `(vm, pc, cache) -> code`: field.
+    pub field: SigRef,
+    /// `(vm, pc, cache)`: method_cache.
+    pub cache: SigRef,
 }
 
 /// Where a block that was created ahead of time must lead once the current block is done.

@@ -11,11 +11,12 @@
 
 use crate::lower::Lower;
 use crate::types::{Step, Ty};
-use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::types::{I16, I32, I64, I8};
-use cranelift_codegen::ir::{self, InstBuilder};
-use tandem_vm::jit_helpers::FIRST_BODY;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::types::{F64, I16, I32, I64, I8};
+use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData};
+use tandem_vm::jit_helpers::{InlineCache, FIRST_BODY};
 use tandem_vm::jit_hook::{STATUS_DEOPT, STATUS_ERROR, STATUS_RETURNED};
+use tandem_vm::native::Intrinsic;
 use tandem_vm::opcode::Instr;
 
 /// Where the checks of a call's fast path find the callee.
@@ -49,7 +50,11 @@ impl Lower<'_, '_> {
                 };
                 self.call(pc, base as usize, n as usize, g);
             }
-            Instr::CallMethod { base, .. } | Instr::CallList { base } => {
+            Instr::CallMethod { base, n, .. } => {
+                self.sync_reads(pc);
+                self.method_call(pc, base as usize, n as usize);
+            }
+            Instr::CallList { base } => {
                 self.sync_reads(pc);
                 self.call_slow(pc, base as usize);
             }
@@ -159,12 +164,82 @@ impl Lower<'_, '_> {
 
     /// A non-tail call of the window at `cb` with `n` arguments (of global `g`).
     fn call(&mut self, pc: usize, cb: usize, n: usize, g: Option<u32>) {
-        let abi = self.abi;
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let done = self.b.create_block();
         let (c, gslot) = self.callee(cb, g);
-        let (_, body, nregs) = self.check_callee(pc, &c, n, slow);
+        match self.spec().intrinsics.get(&(pc as u32)).copied() {
+            Some((id, k)) => self.intrinsic(cb, &c, id, k, slow, done),
+            None => self.direct_call(pc, cb, n, &c, gslot.is_some(), slow, done),
+        }
+        // The slow path: the interpreter's call protocol.
+        self.b.switch_to_block(slow);
+        let status = self.helper(self.helpers.call, pc);
+        self.after_call(pc, cb, status, done);
+        self.b.switch_to_block(done);
+    }
+
+    /// A method call `R[cb+1].K[k](...)` with `n` arguments: a struct method its inline
+    /// cache knows is called directly (the object is its `self`); anything else, and a
+    /// miss (which fills the cache), goes through `jit_call`.
+    fn method_call(&mut self, pc: usize, cb: usize, n: usize) {
+        let abi = self.abi;
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let miss = self.b.create_block();
+        self.b.set_cold_block(miss);
+        let done = self.b.create_block();
+        let cache = self.sites.cache() as i64;
+        let cp = self.iconst(cache);
+        let tag = self.mem_tag(cb + 1);
+        let is_struct = self.tag_is(tag, abi.tags.strukt);
+        let k1 = self.b.create_block();
+        self.b.ins().brif(is_struct, k1, &[], miss, &[]);
+        self.b.switch_to_block(k1);
+        let inst = self.mem_bits(cb + 1, I64);
+        let ty = self.load(I64, inst, abi.instance_ty);
+        let id = self.load(I64, ty, abi.struct_type_id);
+        let cid = self.load(I64, cp, InlineCache::TYPE_ID);
+        let hit = self.b.ins().icmp(IntCC::Equal, id, cid);
+        let k2 = self.b.create_block();
+        self.b.ins().brif(hit, k2, &[], miss, &[]);
+        self.b.switch_to_block(k2);
+        // The method becomes the callee; the object stays, as `self`.
+        let p = self.regs();
+        self.copy_value(cp, InlineCache::METHOD, p, Self::reg_off(cb));
+        let c = Callee {
+            tag: self.load(I8, cp, InlineCache::METHOD),
+            clo: self.load(I64, cp, InlineCache::METHOD + 8),
+        };
+        self.direct_call(pc, cb, n + 1, &c, false, slow, done);
+        self.b.switch_to_block(miss);
+        let pcv = self.b.ins().iconst(I32, pc as i64);
+        let sig = self.sigs.cache;
+        let f = self.iconst(self.helpers.method_cache as i64);
+        self.b.ins().call_indirect(sig, f, &[self.vm, pcv, cp]);
+        self.b.ins().jump(slow, &[]);
+        self.b.switch_to_block(slow);
+        let status = self.helper(self.helpers.call, pc);
+        self.after_call(pc, cb, status, done);
+        self.b.switch_to_block(done);
+    }
+
+    /// The direct call of closure `c` (in `R[cb]`, or, when `from_global`, in a global:
+    /// then it is stored there) with `n` arguments, continuing at `done`, or `slow` when
+    /// it is not a compiled closure taking them or there is no room.
+    #[allow(clippy::too_many_arguments)]
+    fn direct_call(
+        &mut self,
+        pc: usize,
+        cb: usize,
+        n: usize,
+        c: &Callee,
+        from_global: bool,
+        slow: ir::Block,
+        done: ir::Block,
+    ) {
+        let abi = self.abi;
+        let (_, body, nregs) = self.check_callee(pc, c, n, slow);
         // Depth limit and room for a frame (this frame is the top one).
         let len = self.b.ins().iadd_imm_s(self.fidx, 1);
         let lim = self.load(I64, self.vm, abi.vm_frame_limit);
@@ -175,7 +250,7 @@ impl Lower<'_, '_> {
         let at = self.b.ins().iadd_imm_s(self.base, cb as i64 + 1);
         let top = self.check_room(nregs, at, slow);
         // The callee slot holds the closure (it roots it and tells its frame its closure).
-        if gslot.is_some() {
+        if from_global {
             let p = self.regs();
             self.store_tagged(p, Self::reg_off(cb), abi.tags.closure, c.clo);
         }
@@ -199,11 +274,6 @@ impl Lower<'_, '_> {
         let status = self.b.inst_results(inst)[0];
         self.reload_regs();
         self.after_call(pc, cb, status, done);
-        // The slow path: the interpreter's call protocol.
-        self.b.switch_to_block(slow);
-        let status = self.helper(self.helpers.call, pc);
-        self.after_call(pc, cb, status, done);
-        self.b.switch_to_block(done);
     }
 
     /// A call through `jit_call` only (methods, `apply`).
@@ -397,5 +467,131 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(ret);
         let _ = (STATUS_DEOPT, STATUS_RETURNED);
         self.b.ins().return_(&[r]);
+    }
+}
+
+impl Lower<'_, '_> {
+    /// A call of a library native that compiled code runs inline for common arguments
+    /// (`Intrinsic`): check that the global still holds that native and that the
+    /// arguments are the common ones, compute its result into `R[cb]`, and go to `done`;
+    /// anything else goes to `slow` (the native itself, through `jit_call`).
+    fn intrinsic(
+        &mut self,
+        cb: usize,
+        c: &Callee,
+        id: u32,
+        k: Intrinsic,
+        slow: ir::Block,
+        done: ir::Block,
+    ) {
+        let abi = self.abi;
+        let tags = abi.tags;
+        let is_native = self.tag_is(c.tag, tags.native);
+        self.check(is_native, slow);
+        let which = self.b.ins().ireduce(I32, c.clo);
+        let same = self.b.ins().icmp_imm_s(IntCC::Equal, which, id as i64);
+        self.check(same, slow);
+        let a = self.tagged(cb + 1);
+        let p = self.regs();
+        let out = Self::reg_off(cb);
+        match k {
+            Intrinsic::Len | Intrinsic::VectorLength => {
+                let ok = self.tag_is(a.tag, tags.array);
+                self.check(ok, slow);
+                let len = self.load(I64, a.bits, abi.array_items.len);
+                self.store_tagged(p, out, tags.int, len);
+            }
+            Intrinsic::Push => {
+                let ok = self.tag_is(a.tag, tags.array);
+                self.check(ok, slow);
+                // In place only when there is room: growing is the native's.
+                let len = self.load(I64, a.bits, abi.array_items.len);
+                let cap = self.load(I64, a.bits, abi.array_items.cap);
+                let room = self.b.ins().icmp(IntCC::UnsignedLessThan, len, cap);
+                self.check(room, slow);
+                let items = self.load(I64, a.bits, abi.array_items.ptr);
+                let off = self.b.ins().ishl_imm_u(len, 4);
+                let at = self.b.ins().iadd(items, off);
+                self.write_reg_to(cb + 2, at, 0);
+                let len1 = self.b.ins().iadd_imm_s(len, 1);
+                self.store(len1, a.bits, abi.array_items.len);
+                let p = self.regs();
+                self.store_tagged(p, out, tags.array, a.bits);
+            }
+            Intrinsic::Sqrt => {
+                let (join, f) = self.block_with_param(F64);
+                let is_f = self.tag_is(a.tag, tags.float);
+                let bf = self.b.create_block();
+                let chk = self.b.create_block();
+                self.b.ins().brif(is_f, bf, &[], chk, &[]);
+                self.b.switch_to_block(bf);
+                let x = self.b.ins().bitcast(F64, MemFlagsData::new(), a.bits);
+                self.jump_with(join, x);
+                self.b.switch_to_block(chk);
+                let is_i = self.tag_is(a.tag, tags.int);
+                self.check(is_i, slow);
+                let x = self.b.ins().fcvt_from_sint(F64, a.bits);
+                self.jump_with(join, x);
+                self.b.switch_to_block(join);
+                // A negative argument is the native's error (NaN is not negative).
+                let zero = self.b.ins().f64const(0.0);
+                let neg = self.b.ins().fcmp(FloatCC::LessThan, f, zero);
+                let ok = self.b.ins().bxor_imm_s(neg, 1);
+                self.check(ok, slow);
+                let r = self.b.ins().sqrt(f);
+                let p = self.regs();
+                self.store_tagged(p, out, tags.float, r);
+            }
+            Intrinsic::Car | Intrinsic::Cdr => {
+                let ok = self.tag_is(a.tag, tags.pair);
+                self.check(ok, slow);
+                let off = if k == Intrinsic::Car {
+                    abi.pair_car
+                } else {
+                    abi.pair_cdr
+                };
+                self.copy_value(a.bits, off, p, out);
+            }
+            Intrinsic::IsPair | Intrinsic::IsNull => {
+                let t = if k == Intrinsic::IsPair {
+                    tags.pair
+                } else {
+                    tags.null
+                };
+                let is = self.tag_is(a.tag, t);
+                let v = self.b.ins().uextend(I64, is);
+                self.store_tagged(p, out, tags.bool, v);
+            }
+            Intrinsic::VectorRef | Intrinsic::VectorSet => {
+                let ok = self.tag_is(a.tag, tags.array);
+                self.check(ok, slow);
+                let i = self.tagged(cb + 2);
+                let is_int = self.tag_is(i.tag, tags.int);
+                self.check(is_int, slow);
+                let len = self.load(I64, a.bits, abi.array_items.len);
+                let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, i.bits, len);
+                self.check(inb, slow);
+                let items = self.load(I64, a.bits, abi.array_items.ptr);
+                let off = self.b.ins().ishl_imm_u(i.bits, 4);
+                let at = self.b.ins().iadd(items, off);
+                if k == Intrinsic::VectorRef {
+                    let p = self.regs();
+                    self.copy_value(at, 0, p, out);
+                } else {
+                    self.write_reg_to(cb + 3, at, 0);
+                    let p = self.regs();
+                    let z = self.iconst(0);
+                    self.store_tagged(p, out, tags.null, z);
+                }
+            }
+        }
+        self.b.ins().jump(done, &[]);
+    }
+
+    /// Go on when `cond`, else to `fail`.
+    fn check(&mut self, cond: ir::Value, fail: ir::Block) {
+        let ok = self.b.create_block();
+        self.b.ins().brif(cond, ok, &[], fail, &[]);
+        self.b.switch_to_block(ok);
     }
 }

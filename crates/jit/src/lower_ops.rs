@@ -6,9 +6,9 @@ use crate::deopt::Reason;
 use crate::lower::{Lower, Tagged};
 use crate::types::{Arith, Slot, State, Step, Ty, Way};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::types::{F64, I64, I8};
+use cranelift_codegen::ir::types::{F64, I32, I64, I8};
 use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData};
-use tandem_vm::jit_helpers::{EXEC_ERROR, EXEC_JUMP};
+use tandem_vm::jit_helpers::{InlineCache, EXEC_ERROR, EXEC_JUMP};
 use tandem_vm::opcode::Instr;
 use tandem_vm::Value;
 
@@ -33,6 +33,13 @@ pub(crate) enum Op {
 pub(crate) enum Opd {
     Reg(usize),
     Imm(i64),
+}
+
+/// A struct field access: a read into a register, or a write from one.
+#[derive(Clone, Copy)]
+enum Field {
+    Get(usize),
+    Set(usize),
 }
 
 /// A comparison.
@@ -717,6 +724,67 @@ impl Lower<'_, '_> {
         self.goto(pc, pc + 1, &step.next);
     }
 
+    /// `for x in v` over an array or an int, inline: the next element into `dst` and the
+    /// position on, or the jump out when done. Other iteration states (and a position
+    /// that is not an int) go through the interpreter's code.
+    fn iter_next(&mut self, pc: usize, step: &Step, b: usize, dst: usize) {
+        let tags = self.abi.tags;
+        let target = crate::flow::jump_target(pc, &self.proto().code[pc]).expect("a jump");
+        if self.st[b].ty != Ty::Any || self.st[b + 1].ty != Ty::Any {
+            self.slow_jump(pc, step);
+            return;
+        }
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let it = self.mem_tag(b + 1);
+        let is_int = self.tag_is(it, tags.int);
+        let k0 = self.b.create_block();
+        self.b.ins().brif(is_int, k0, &[], slow, &[]);
+        self.b.switch_to_block(k0);
+        let i = self.mem_bits(b + 1, I64);
+        let t = self.mem_tag(b);
+        let is_arr = self.tag_is(t, tags.array);
+        let arr_b = self.b.create_block();
+        let not_arr = self.b.create_block();
+        self.b.ins().brif(is_arr, arr_b, &[], not_arr, &[]);
+        // An array: the element at the position, while there is one.
+        self.b.switch_to_block(arr_b);
+        let arr = self.mem_bits(b, I64);
+        let len = self.load(I64, arr, self.abi.array_items.len);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        let elem = self.b.create_block();
+        let out = self.edge(pc, target, &step.jump);
+        self.b.ins().brif(more, elem, &[], out, &[]);
+        self.b.switch_to_block(elem);
+        let items = self.load(I64, arr, self.abi.array_items.ptr);
+        let off = self.b.ins().ishl_imm_u(i, 4);
+        let at = self.b.ins().iadd(items, off);
+        let p = self.regs();
+        self.copy_value(at, 0, p, Self::reg_off(dst));
+        let i1 = self.b.ins().iadd_imm_s(i, 1);
+        self.store_tagged(p, Self::reg_off(b + 1), tags.int, i1);
+        self.goto(pc, pc + 1, &step.next);
+        // An int n: the positions 0 .. n.
+        self.b.switch_to_block(not_arr);
+        let is_n = self.tag_is(t, tags.int);
+        let int_b = self.b.create_block();
+        self.b.ins().brif(is_n, int_b, &[], slow, &[]);
+        self.b.switch_to_block(int_b);
+        let n = self.mem_bits(b, I64);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, i, n);
+        let next = self.b.create_block();
+        let out = self.edge(pc, target, &step.jump);
+        self.b.ins().brif(more, next, &[], out, &[]);
+        self.b.switch_to_block(next);
+        let p = self.regs();
+        self.store_tagged(p, Self::reg_off(dst), tags.int, i);
+        let i1 = self.b.ins().iadd_imm_s(i, 1);
+        self.store_tagged(p, Self::reg_off(b + 1), tags.int, i1);
+        self.goto(pc, pc + 1, &step.next);
+        self.b.switch_to_block(slow);
+        self.slow_jump(pc, step);
+    }
+
     fn range_next(&mut self, pc: usize, step: &Step, b: usize) {
         let target = crate::flow::jump_target(pc, &self.proto().code[pc]).expect("a jump");
         if step.way == Way::Exec {
@@ -1089,10 +1157,12 @@ impl Lower<'_, '_> {
                 false,
             ),
             Instr::GetIndex { dst, obj, idx } => self.get_index(pc, r(dst), r(obj), r(idx)),
+            Instr::GetField { dst, obj, .. } => self.field(pc, r(obj), Field::Get(r(dst))),
+            Instr::SetField { obj, src, .. } => self.field(pc, r(obj), Field::Set(r(src))),
             Instr::SetIndex { obj, idx, src } => self.set_index(pc, r(obj), r(idx), r(src)),
             Instr::RangePrep { base, .. } => self.range_prep(pc, step, r(base)),
             Instr::RangeNext { base, .. } => self.range_next(pc, step, r(base)),
-            Instr::IterNext { .. } => self.slow_jump(pc, step),
+            Instr::IterNext { base, dst, .. } => self.iter_next(pc, step, r(base), r(dst)),
             Instr::Throw { .. } => {
                 self.sync_reads(pc);
                 self.exec(pc);
@@ -1198,6 +1268,63 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(c2);
         let off = self.b.ins().ishl_imm_u(iv, 4);
         Some(self.b.ins().iadd(items, off))
+    }
+
+    /// A struct field read or write through an inline cache: when the object is a struct
+    /// of the type the cache remembers, the field is at the remembered index; else
+    /// `jit_field` runs the instruction (and remembers this struct's type).
+    fn field(&mut self, pc: usize, obj: usize, f: Field) {
+        let abi = self.abi;
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let done = self.b.create_block();
+        let cache = self.sites.cache() as i64;
+        if self.st[obj].ty == Ty::Any {
+            let tag = self.mem_tag(obj);
+            let is_struct = self.tag_is(tag, abi.tags.strukt);
+            let k1 = self.b.create_block();
+            self.b.ins().brif(is_struct, k1, &[], slow, &[]);
+            self.b.switch_to_block(k1);
+            let inst = self.mem_bits(obj, I64);
+            let ty = self.load(I64, inst, abi.instance_ty);
+            let id = self.load(I64, ty, abi.struct_type_id);
+            let cp = self.iconst(cache);
+            let cid = self.load(I64, cp, InlineCache::TYPE_ID);
+            let hit = self.b.ins().icmp(IntCC::Equal, id, cid);
+            let k2 = self.b.create_block();
+            self.b.ins().brif(hit, k2, &[], slow, &[]);
+            self.b.switch_to_block(k2);
+            let idx = self.load(I64, cp, InlineCache::INDEX);
+            let fields = self.load(I64, inst, abi.instance_fields.ptr);
+            let off = self.b.ins().ishl_imm_u(idx, 4);
+            let at = self.b.ins().iadd(fields, off);
+            match f {
+                Field::Get(dst) => {
+                    let p = self.regs();
+                    self.copy_value(at, 0, p, Self::reg_off(dst));
+                }
+                Field::Set(src) => self.write_reg_to(src, at, 0),
+            }
+            self.b.ins().jump(done, &[]);
+        } else {
+            self.b.ins().jump(slow, &[]);
+        }
+        self.b.switch_to_block(slow);
+        self.spill_reads(pc);
+        let pcv = self.b.ins().iconst(I32, pc as i64);
+        let cp = self.iconst(cache);
+        let sig = self.sigs.field;
+        let fa = self.iconst(self.helpers.field as i64);
+        let inst = self.b.ins().call_indirect(sig, fa, &[self.vm, pcv, cp]);
+        let code = self.b.inst_results(inst)[0];
+        self.reload_regs();
+        let err = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, code, EXEC_ERROR as i64);
+        let eb = self.error_block(usize::MAX);
+        self.b.ins().brif(err, eb, &[], done, &[]);
+        self.b.switch_to_block(done);
     }
 
     fn get_index(&mut self, pc: usize, dst: usize, obj: usize, idx: usize) {

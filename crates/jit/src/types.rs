@@ -134,6 +134,9 @@ pub struct Spec {
     /// Tail calls (pcs) of another region of the compilation unit (its index), which
     /// jump there when the callee is still of that region's prototype.
     pub cross: rustc_hash::FxHashMap<u32, usize>,
+    /// Calls of globals (pcs) that held, when compiling, a library native compiled code
+    /// may run inline (its id, and which).
+    pub intrinsics: rustc_hash::FxHashMap<u32, (u32, tandem_vm::native::Intrinsic)>,
 }
 
 /// A callee's prototype as seen when compiling (it lives as long as the JIT: its
@@ -437,7 +440,10 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             let _ = (obj, idx);
             st[dst as usize] = Slot::ANY;
         }
-        Instr::SetIndex { .. } => {}
+        Instr::SetIndex { .. } | Instr::SetField { .. } => {}
+        // A struct's field inline through a cache; the rest through the interpreter's
+        // code, which needs the object in the value stack only there.
+        Instr::GetField { dst, .. } => st[dst as usize] = Slot::ANY,
         Instr::RangePrep { base, .. } => {
             let b = base as usize;
             let all_int = (0..3).all(|k| st[b + k].ty == Int);

@@ -218,6 +218,7 @@ impl Engine {
             caps,
             imp: tandem_vm::NativeImpl::Host(Rc::new(f)),
             shown: None,
+            intrinsic: None,
         });
     }
 

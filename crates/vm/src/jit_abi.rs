@@ -9,7 +9,7 @@
 
 use crate::heap::Heap;
 use crate::jit_hook::ProtoJit;
-use crate::object::{Array, BoxCell, Closure, Instance, Proto};
+use crate::object::{Array, BoxCell, Closure, Instance, Pair, Proto, StructType};
 use crate::value::{Gc, GcBox, Value};
 use crate::vm::{Frame, Vm};
 use std::mem::{offset_of, size_of};
@@ -40,11 +40,13 @@ pub struct Tags {
     pub undef: u8,
 }
 
-/// Where a container keeps its data pointer and its length (byte offsets within it).
+/// Where a container keeps its data pointer, its length and (for a `Vec`) its capacity
+/// (byte offsets within it; a boxed slice's capacity is its length).
 #[derive(Clone, Copy, Debug)]
 pub struct Seq {
     pub ptr: i32,
     pub len: i32,
+    pub cap: i32,
 }
 
 /// Byte offsets compiled code uses. Offsets into heap objects count from the start of the
@@ -84,6 +86,11 @@ pub struct Abi {
     pub box_value: i32,
     pub instance_fields: Seq,
     pub instance_ty: i32,
+    /// `StructType::id`.
+    pub struct_type_id: i32,
+    /// `Pair::car`, `Pair::cdr`.
+    pub pair_car: i32,
+    pub pair_cdr: i32,
 }
 
 /// The positions (in words) of `needles` among the words of `x`, which must be exactly
@@ -115,6 +122,7 @@ fn vec_seq<T: Default + Clone>() -> Option<Seq> {
     Some(Seq {
         ptr: p[0],
         len: p[1],
+        cap: p[2],
     })
 }
 
@@ -125,6 +133,7 @@ fn boxed_slice_seq() -> Option<Seq> {
     Some(Seq {
         ptr: p[0],
         len: p[1],
+        cap: p[1],
     })
 }
 
@@ -144,6 +153,7 @@ fn shift(s: Seq, by: usize) -> Seq {
     Seq {
         ptr: s.ptr + by as i32,
         len: s.len + by as i32,
+        cap: s.cap + by as i32,
     }
 }
 
@@ -211,6 +221,9 @@ impl Abi {
             box_value: obj(offset_of!(BoxCell, value)),
             instance_fields: shift(slice, obj(Instance::FIELDS_OFFSET) as usize),
             instance_ty: obj(offset_of!(Instance, ty)),
+            struct_type_id: obj(offset_of!(StructType, id)),
+            pair_car: obj(offset_of!(Pair, car)),
+            pair_cdr: obj(offset_of!(Pair, cdr)),
         })
     }
 }

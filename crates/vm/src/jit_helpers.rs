@@ -17,6 +17,7 @@ use crate::opcode::Instr;
 use crate::step::Flow;
 use crate::value::Value;
 use crate::vm::{Frame, Vm};
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
@@ -30,6 +31,24 @@ pub const EXEC_ERROR: u64 = 2;
 /// [`jit_tail_call`] returns a status below this, or else the compiled body to continue
 /// with in the same frame.
 pub const FIRST_BODY: u64 = 16;
+
+/// What one struct field access or method call in compiled code remembers: the struct
+/// type it last saw (by `StructType::id`; 0 for none) and that type's field index, or the
+/// method the name resolved to. Compiled code reads it; [`jit_get_field`],
+/// [`jit_set_field`] and [`jit_method_cache`] fill it.
+#[repr(C)]
+#[derive(Default)]
+pub struct InlineCache {
+    pub type_id: Cell<u64>,
+    pub index: Cell<u64>,
+    pub method: Cell<Value>,
+}
+
+impl InlineCache {
+    pub const TYPE_ID: i32 = std::mem::offset_of!(InlineCache, type_id) as i32;
+    pub const INDEX: i32 = std::mem::offset_of!(InlineCache, index) as i32;
+    pub const METHOD: i32 = std::mem::offset_of!(InlineCache, method) as i32;
+}
 
 /// Run `f` on the VM, turning a panic into a pending panic and `on_panic`.
 ///
@@ -340,6 +359,87 @@ pub unsafe extern "C" fn jit_drop_handlers(vm: *mut Vm) {
     unsafe {
         guarded(vm, 0, |vm| {
             vm.drop_handlers();
+            0
+        });
+    }
+}
+
+impl Vm {
+    /// The struct type and field index an instruction's object register and field
+    /// name resolve to now, if it is a struct with that field.
+    fn field_slot(&self, obj: u8, k: u16) -> Option<(u64, usize)> {
+        let (f, proto) = self.top();
+        let Value::Str(name) = proto.consts[k as usize] else {
+            return None;
+        };
+        match self.stack[f.base as usize + obj as usize] {
+            Value::Struct(inst) => inst.ty.field_index(name.as_str()).map(|i| (inst.ty.id, i)),
+            _ => None,
+        }
+    }
+
+    /// Fill `cache` for the field instruction at `pc`, before it runs (its object is in
+    /// the value stack).
+    fn fill_field_cache(&self, pc: usize, cache: &InlineCache) {
+        let (_, proto) = self.top();
+        let (obj, k) = match proto.code[pc] {
+            Instr::GetField { obj, k, .. } | Instr::SetField { obj, k, .. } => (obj, k),
+            _ => return,
+        };
+        if let Some((id, i)) = self.field_slot(obj, k) {
+            cache.type_id.set(id);
+            cache.index.set(i as u64);
+        }
+    }
+}
+
+/// A struct field read or write (`GETFIELD`, `SETFIELD`) at `pc` that missed its inline
+/// cache: remember the struct's type and the field's index, then run the instruction
+/// ([`jit_exec`]'s codes).
+///
+/// # Safety
+/// As for [`jit_exec`]; `cache` must be the instruction's cache.
+pub unsafe extern "C" fn jit_field(vm: *mut Vm, pc: u32, cache: *const InlineCache) -> u64 {
+    // SAFETY: as documented.
+    unsafe {
+        guarded(vm, EXEC_ERROR, |vm| {
+            vm.fill_field_cache(pc as usize, &*cache);
+            match vm.exec_one(pc as usize) {
+                Ok(Flow::Next) => EXEC_NEXT,
+                Ok(Flow::Jump) => EXEC_JUMP,
+                Err(e) => {
+                    vm.jit_error = Some(e);
+                    EXEC_ERROR
+                }
+            }
+        })
+    }
+}
+
+/// Remember in `cache` the method the `CALLMETHOD` at `pc` calls, when its object is a
+/// struct whose type has that method (called with the object as `self`). Changes nothing
+/// else; the caller then makes the call through [`jit_call`].
+///
+/// # Safety
+/// As for [`jit_exec`]; `cache` must be the instruction's cache.
+pub unsafe extern "C" fn jit_method_cache(vm: *mut Vm, pc: u32, cache: *const InlineCache) {
+    // SAFETY: as documented.
+    unsafe {
+        guarded(vm, 0, |vm| {
+            let (f, proto) = vm.top();
+            let Instr::CallMethod { base: cb, k, .. } = proto.code[pc as usize] else {
+                return 0;
+            };
+            let Value::Str(name) = proto.consts[k as usize] else {
+                return 0;
+            };
+            if let Value::Struct(inst) = vm.stack[f.base as usize + cb as usize + 1] {
+                if let Some(m) = inst.ty.method(name.as_str()) {
+                    let cache = &*cache;
+                    cache.type_id.set(inst.ty.id);
+                    cache.method.set(m);
+                }
+            }
             0
         });
     }

@@ -122,6 +122,32 @@ pub struct NativeDef {
     /// How errors name it when not by `name`: for the hidden natives compiled code calls
     /// (`%`-names a program cannot write), what they do.
     pub shown: Option<&'static str>,
+    /// Set on the library's own natives that compiled code may run inline for common
+    /// arguments (see [`Intrinsic`]); a host's native never has it.
+    pub intrinsic: Option<Intrinsic>,
+}
+
+/// A library native whose result, for the common arguments named here, compiled code
+/// computes inline; for anything else it calls the native. Each fast path is exactly
+/// what the native returns for those arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intrinsic {
+    /// Ruff `len(a)` of an array: its length.
+    Len,
+    /// Ruff `push(a, v)` onto an array with spare capacity: stores `v`; returns `a`.
+    Push,
+    /// Ruff `sqrt(x)` of a float or int that is not negative: a float.
+    Sqrt,
+    /// Scheme `car` / `cdr` of a pair.
+    Car,
+    Cdr,
+    /// Scheme `pair?` / `null?` of anything.
+    IsPair,
+    IsNull,
+    /// Scheme `vector-ref` / `vector-set!` with an int index in range, `vector-length`.
+    VectorRef,
+    VectorSet,
+    VectorLength,
 }
 
 impl NativeDef {
@@ -143,6 +169,7 @@ impl NativeDef {
             caps,
             imp: NativeImpl::Fn(f),
             shown: None,
+            intrinsic: None,
         }
     }
 }

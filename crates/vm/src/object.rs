@@ -332,6 +332,9 @@ pub struct Closure {
 
 /// A struct type: its name, field names (declaration order) and methods.
 pub struct StructType {
+    /// Unique among every struct type ever made (never reused, unlike an address): what
+    /// compiled code's inline caches key on.
+    pub id: u64,
     pub name: Box<str>,
     pub fields: Box<[Box<str>]>,
     methods: UnsafeCell<FxHashMap<Box<str>, Value>>,
@@ -339,7 +342,9 @@ pub struct StructType {
 
 impl StructType {
     pub fn new(name: &str, fields: Vec<Box<str>>) -> StructType {
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         StructType {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             name: name.into(),
             fields: fields.into_boxed_slice(),
             methods: UnsafeCell::new(FxHashMap::default()),

@@ -37,6 +37,31 @@ pub fn install(vm: &mut Vm) {
     data::install(vm);
     effects::install(vm);
     scheme::install(vm);
+    mark_intrinsics(vm);
+}
+
+/// Mark the natives compiled code may run inline (`native::Intrinsic`), by their keys
+/// in the native table (a Scheme native's key is its namespace, U+001F, its name).
+fn mark_intrinsics(vm: &mut Vm) {
+    use crate::native::Intrinsic as I;
+    let scheme = |n: &str| format!("{}\u{1f}{n}", scheme::NS);
+    let marks = [
+        ("len".to_string(), I::Len),
+        ("push".to_string(), I::Push),
+        ("sqrt".to_string(), I::Sqrt),
+        (scheme("car"), I::Car),
+        (scheme("cdr"), I::Cdr),
+        (scheme("pair?"), I::IsPair),
+        (scheme("null?"), I::IsNull),
+        (scheme("vector-ref"), I::VectorRef),
+        (scheme("vector-set!"), I::VectorSet),
+        (scheme("vector-length"), I::VectorLength),
+    ];
+    for (key, i) in marks {
+        if let Some(&id) = vm.native_index.get(&key) {
+            vm.natives[id as usize].intrinsic = Some(i);
+        }
+    }
 }
 
 /// Shorthand used by the builtin modules.
