@@ -148,6 +148,9 @@ pub enum Intrinsic {
     VectorRef,
     VectorSet,
     VectorLength,
+    /// `%record-instance?` (a Scheme record's type test): whether a struct's type is the
+    /// given struct type.
+    RecordIs,
 }
 
 impl NativeDef {

@@ -56,6 +56,7 @@ fn mark_intrinsics(vm: &mut Vm) {
         (scheme("vector-ref"), I::VectorRef),
         (scheme("vector-set!"), I::VectorSet),
         (scheme("vector-length"), I::VectorLength),
+        (scheme("%record-instance?"), I::RecordIs),
     ];
     for (key, i) in marks {
         if let Some(&id) = vm.native_index.get(&key) {
