@@ -181,6 +181,35 @@ impl Jit {
             let spec = self.spec_for(vm, &mut unit, i);
             specs.push(spec);
         }
+        // Nothing in the unit can rebind a global: its tail calls' globals are checked
+        // once, at entry.
+        let pure = unit.iter().all(|u| {
+            !u.proto.code.iter().any(|i| {
+                matches!(
+                    i,
+                    Instr::SetGlobal { .. }
+                        | Instr::DefGlobalMut { .. }
+                        | Instr::DefGlobalConst { .. }
+                        | Instr::Import { .. }
+                        | Instr::Call { .. }
+                        | Instr::CallGlobal { .. }
+                        | Instr::CallMethod { .. }
+                        | Instr::CallList { .. }
+                )
+            })
+        });
+        if pure {
+            for (u, spec) in unit.iter().zip(specs.iter_mut()) {
+                for (pc, i) in u.proto.code.iter().enumerate() {
+                    if let Instr::TailCallGlobal { g, .. } = *i {
+                        let pc = pc as u32;
+                        if spec.self_tail.contains(&pc) || spec.cross.contains_key(&pc) {
+                            spec.stable.push(g);
+                        }
+                    }
+                }
+            }
+        }
         let flows: Vec<flow::Flow> = unit.iter().map(|u| flow::Flow::new(&u.proto)).collect();
         let live = flows[0].live(entry_pc);
         let entry: Vec<Slot> = (0..proto.nregs as usize)

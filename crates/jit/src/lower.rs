@@ -140,6 +140,9 @@ pub struct Lower<'a, 'f> {
     pub(crate) frame: Variable,
     pub(crate) fidx: ir::Value,
     pub(crate) st: State,
+    /// When the unit's tail-call globals are stable (`Spec::stable`): a variable that is
+    /// 1 when they held what the unit expects at entry, and each one's closure.
+    pub(crate) stable: Option<(Variable, rustc_hash::FxHashMap<u32, Variable>)>,
     pub(crate) pending: Vec<(usize, Pending)>,
     pub(crate) mem: MemFlagsData,
 }
@@ -265,6 +268,7 @@ impl<'a, 'f> Lower<'a, 'f> {
             frame,
             fidx: vm,
             st: Vec::new(),
+            stable: None,
             pending: Vec::new(),
             mem: MemFlagsData::trusted(),
         }
@@ -773,6 +777,7 @@ impl<'a, 'f> Lower<'a, 'f> {
             let st = self.st.clone();
             self.gc_check(entry_pc, &st);
         }
+        self.check_stable();
         // Check and unbox what the entry state speculates.
         self.st = vec![Slot::ANY; n];
         for (r, slot) in entry.iter().enumerate().take(n) {
@@ -841,6 +846,92 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.flush_pending();
         self.b.seal_all_blocks();
         self.b
+    }
+
+    /// Whether self tail call at `pc` of the current region may use the stable globals:
+    /// only in region 0 (entered with the closure checked at entry), when no other region
+    /// jumps into it (a jump in brings the closure of whatever global it came through).
+    pub(crate) fn stable_self(&self, pc: usize) -> bool {
+        self.cur == 0
+            && self.stable.is_some()
+            && self.spec().self_tail.contains(&(pc as u32))
+            && !self
+                .regions
+                .iter()
+                .any(|r| r.spec.cross.values().any(|&to| to == 0))
+    }
+
+    /// The globals of the unit's tail calls, when nothing in the unit can change them
+    /// (`Spec::stable`): check them once, here at entry, into `self.stable`'s flag (and
+    /// load each one's closure). A cross tail call needs the global to hold a closure of
+    /// its region's prototype; a self tail call of region 0, the running closure itself.
+    fn check_stable(&mut self) {
+        let abi = self.abi;
+        // (global, the prototype its closure must have, whether it must be this closure)
+        let mut want: Vec<(u32, usize, bool)> = Vec::new();
+        for (ri, r) in self.regions.iter().enumerate() {
+            for &g in &r.spec.stable {
+                for (pc, i) in r.proto.code.iter().enumerate() {
+                    let pc32 = pc as u32;
+                    match *i {
+                        tandem_vm::opcode::Instr::TailCallGlobal { g: gg, .. } if gg == g => {}
+                        _ => continue,
+                    }
+                    let Some(k) = r.spec.known.get(&pc32) else {
+                        continue;
+                    };
+                    let me = ri == 0 && r.spec.self_tail.contains(&pc32);
+                    match want.iter_mut().find(|w| w.0 == g) {
+                        Some(w) => w.2 |= me,
+                        None => want.push((g, k.rc_word, me)),
+                    }
+                }
+            }
+        }
+        if want.is_empty() {
+            return;
+        }
+        let flag = self.b.declare_var(I64);
+        let mut clos = rustc_hash::FxHashMap::default();
+        for &(g, _, _) in &want {
+            let v = self.b.declare_var(I64);
+            let z = self.iconst(0);
+            self.b.def_var(v, z);
+            clos.insert(g, v);
+        }
+        let (join, ok) = self.block_with_param(I64);
+        let zero = self.iconst(0);
+        let no = [BlockArg::Value(zero)];
+        let gp = self.load(I64, self.vm, abi.vm_globals.ptr);
+        for &(g, rc, me) in &want {
+            let off = self.iconst(16 * g as i64);
+            let slot = self.b.ins().iadd(gp, off);
+            let tag = self.load(I8, slot, 0);
+            let is_clo = self.tag_is(tag, abi.tags.closure);
+            let k1 = self.b.create_block();
+            self.b.ins().brif(is_clo, k1, &[], join, &no);
+            self.b.switch_to_block(k1);
+            let clo = self.load(I64, slot, 8);
+            let r = self.load(I64, clo, abi.closure_proto);
+            let same = self.b.ins().icmp_imm_s(IntCC::Equal, r, rc as i64);
+            let k2 = self.b.create_block();
+            self.b.ins().brif(same, k2, &[], join, &no);
+            self.b.switch_to_block(k2);
+            if me {
+                let p = self.regs();
+                let cur = self.load(I64, p, -8);
+                let is_me = self.b.ins().icmp(IntCC::Equal, clo, cur);
+                let k3 = self.b.create_block();
+                self.b.ins().brif(is_me, k3, &[], join, &no);
+                self.b.switch_to_block(k3);
+            }
+            self.b.def_var(clos[&g], clo);
+        }
+        let one = self.iconst(1);
+        self.jump_with(join, one);
+        self.b.switch_to_block(join);
+        self.b.def_var(flag, ok);
+        self.stable = Some((flag, clos));
     }
 
     /// Lower the instruction at `pc` (the state before it is `self.st`).

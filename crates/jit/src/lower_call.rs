@@ -324,6 +324,29 @@ impl Lower<'_, '_> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let unsynced = self.st.clone();
+        // The unit's globals checked at entry: no check here.
+        if let (Some(gg), Some((flag, clos))) = (g, self.stable.clone()) {
+            let pc32 = pc as u32;
+            if self.spec().stable.contains(&gg) {
+                let fl = self.b.use_var(flag);
+                if self.stable_self(pc) {
+                    let fast = self.b.create_block();
+                    let checked = self.b.create_block();
+                    self.b.ins().brif(fl, fast, &[], checked, &[]);
+                    self.b.switch_to_block(fast);
+                    self.self_tail_call(pc, step, cb, n);
+                    self.b.switch_to_block(checked);
+                } else if let Some(&to) = self.spec().cross.get(&pc32) {
+                    let fast = self.b.create_block();
+                    let checked = self.b.create_block();
+                    self.b.ins().brif(fl, fast, &[], checked, &[]);
+                    self.b.switch_to_block(fast);
+                    let clo = self.b.use_var(clos[&gg]);
+                    self.cross_tail_call(cb, n, clo, to);
+                    self.b.switch_to_block(checked);
+                }
+            }
+        }
         let (c, gslot) = self.callee(cb, g);
         let is_clo = self.tag_is(c.tag, abi.tags.closure);
         let k0 = self.b.create_block();

@@ -137,6 +137,10 @@ pub struct Spec {
     /// Calls of globals (pcs) that held, when compiling, a library native compiled code
     /// may run inline (its id, and which).
     pub intrinsics: rustc_hash::FxHashMap<u32, (u32, tandem_vm::native::Intrinsic)>,
+    /// The globals of this region's self and cross tail calls, when nothing in the unit can
+    /// change a global (no calls, no global writes): checked once when the unit is
+    /// entered, so those tail calls need no check while it runs (`Lower::stable`).
+    pub stable: Vec<u32>,
 }
 
 /// A callee's prototype as seen when compiling (it lives as long as the JIT: its
