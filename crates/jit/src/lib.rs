@@ -49,6 +49,12 @@ pub const CALL_THRESHOLD: i32 = 500;
 pub const LOOP_THRESHOLD: i32 = 1000;
 /// The most functions compiled into one unit (a function and its tail callees).
 const MAX_REGIONS: usize = 4;
+/// The most regions (tail callees and inlined callees) in one unit.
+const MAX_UNIT_REGIONS: usize = 32;
+/// The most code (in instructions) compiled inline into one unit.
+const MAX_INLINED_CODE: usize = 600;
+/// The largest callee (in instructions) compiled inline.
+const MAX_INLINE_CODE: usize = 48;
 /// The largest function (in instructions) that joins another's unit.
 const MAX_REGION_CODE: usize = 200;
 /// Compilations of one prototype after which it is compiled without speculation.
@@ -174,11 +180,13 @@ impl Jit {
         st.compiles.set(st.compiles.get() + 1);
         // The unit: this function, and the functions it tail-calls through globals
         // (theirs too, a few deep), compiled together so those tail calls are jumps.
+        // Small callees of its calls are compiled inline (regions too, with a parent).
         let mut unit: Vec<Rc<ProtoState>> = vec![st.clone()];
+        let mut inline: Vec<Option<(usize, usize, usize)>> = vec![None];
         let mut specs: Vec<Spec> = Vec::new();
         while specs.len() < unit.len() {
             let i = specs.len();
-            let spec = self.spec_for(vm, &mut unit, i);
+            let spec = self.spec_for(vm, &mut unit, &mut inline, i);
             specs.push(spec);
         }
         // Nothing in the unit can rebind a global: its tail calls' globals are checked
@@ -210,7 +218,14 @@ impl Jit {
                 }
             }
         }
-        let flows: Vec<flow::Flow> = unit.iter().map(|u| flow::Flow::new(&u.proto)).collect();
+        let flows: Vec<flow::Flow> = unit
+            .iter()
+            .zip(&specs)
+            .map(|(u, spec)| {
+                let ends: Vec<usize> = spec.inline.keys().map(|&pc| pc as usize).collect();
+                flow::Flow::new(&u.proto, &ends)
+            })
+            .collect();
         let live = flows[0].live(entry_pc);
         let entry: Vec<Slot> = (0..proto.nregs as usize)
             .map(|r| {
@@ -226,10 +241,12 @@ impl Jit {
             .iter()
             .zip(&flows)
             .zip(&specs)
-            .map(|((u, flow), spec)| types::RegionRef {
+            .zip(&inline)
+            .map(|(((u, flow), spec), &inline)| types::RegionRef {
                 proto: &u.proto,
                 flow,
                 spec,
+                inline,
             })
             .collect();
         let states = types::analyze(&refs, entry_pc, entry.clone());
@@ -267,6 +284,7 @@ impl Jit {
                     flow: r.flow,
                     states,
                     spec: r.spec,
+                    inline: r.inline,
                 })
                 .collect();
             let lower = Lower::new(b, regions, abi, helpers, sigs, &mut sites);
@@ -308,7 +326,17 @@ impl Jit {
             self.ir.push((what, ir));
         }
         self.tables.push(sites);
-        Stats::add(&self.stats.compile_ns, started.elapsed().as_nanos() as u64);
+        let took = started.elapsed();
+        Stats::add(&self.stats.compile_ns, took.as_nanos() as u64);
+        if std::env::var_os("TANDEM_JIT_TRACE").is_some() {
+            eprintln!(
+                "jit: compiled {} at {entry_pc} ({} regions, {} instructions) in {:.2} ms",
+                proto.name,
+                unit.len(),
+                unit.iter().map(|u| u.proto.code.len()).sum::<usize>(),
+                took.as_secs_f64() * 1e3
+            );
+        }
         Ok(body)
     }
 
@@ -316,12 +344,21 @@ impl Jit {
     /// taught, the callees of its calls of globals that are known now, its self tail
     /// calls, and its tail calls of other functions, which join the unit (up to
     /// [`MAX_REGIONS`]) when they are small enough.
-    fn spec_for(&mut self, vm: &Vm, unit: &mut Vec<Rc<ProtoState>>, i: usize) -> Spec {
+    fn spec_for(
+        &mut self,
+        vm: &Vm,
+        unit: &mut Vec<Rc<ProtoState>>,
+        inline: &mut Vec<Option<(usize, usize, usize)>>,
+        i: usize,
+    ) -> Spec {
         let st = unit[i].clone();
+        let is_inlined = inline[i].is_some();
+        let cold_exits = is_inlined;
         let proto = st.proto.clone();
         let mut spec = Spec {
             generic: st.generic.borrow().clone(),
             none: st.compiles.get() > MAX_SPECULATIVE_COMPILES,
+            cold_exits,
             ..Spec::default()
         };
         for (pc, ins) in proto.code.iter().enumerate() {
@@ -359,15 +396,52 @@ impl Jit {
                 },
             );
             if !tail {
+                // A small callee is compiled inline (one level deep).
+                let small = callee.code.len() <= MAX_INLINE_CODE
+                    && !callee
+                        .code
+                        .iter()
+                        .any(|i| matches!(i, Instr::TryBegin { .. } | Instr::TryBeginRaw { .. }));
+                let inlined_code: usize = unit
+                    .iter()
+                    .zip(inline.iter())
+                    .filter(|(_, l)| l.is_some())
+                    .map(|(u, _)| u.proto.code.len())
+                    .sum();
+                if !is_inlined
+                    && small
+                    && !Rc::ptr_eq(callee, &proto)
+                    && !cst.failed.get()
+                    && unit.len() < MAX_UNIT_REGIONS
+                    && inlined_code + callee.code.len() <= MAX_INLINED_CODE
+                {
+                    let Instr::CallGlobal { base, .. } = *ins else {
+                        continue;
+                    };
+                    unit.push(cst.clone());
+                    inline.push(Some((i, pc, base as usize)));
+                    spec.inline.insert(pc as u32, unit.len() - 1);
+                }
                 continue;
             }
             if Rc::ptr_eq(callee, &proto) {
                 spec.self_tail.insert(pc as u32);
                 continue;
             }
-            let member = unit.iter().position(|u| Rc::ptr_eq(&u.proto, callee));
+            if is_inlined {
+                continue;
+            }
+            let member = unit
+                .iter()
+                .zip(inline.iter())
+                .position(|(u, inl)| inl.is_none() && Rc::ptr_eq(&u.proto, callee));
             let joins = member.is_some()
-                || (unit.len() < MAX_REGIONS
+                || (unit
+                    .iter()
+                    .zip(inline.iter())
+                    .filter(|(_, l)| l.is_none())
+                    .count()
+                    < MAX_REGIONS
                     && callee.code.len() <= MAX_REGION_CODE
                     && !cst.failed.get()
                     && !callee
@@ -377,6 +451,7 @@ impl Jit {
             if joins {
                 let j = member.unwrap_or_else(|| {
                     unit.push(cst.clone());
+                    inline.push(None);
                     unit.len() - 1
                 });
                 spec.cross.insert(pc as u32, j);
