@@ -206,7 +206,7 @@ impl Jit {
                 )
             })
         });
-        if pure {
+        if pure && !st.no_stable.get() {
             for (u, spec) in unit.iter().zip(specs.iter_mut()) {
                 for (pc, i) in u.proto.code.iter().enumerate() {
                     if let Instr::TailCallGlobal { g, .. } = *i {
@@ -249,7 +249,59 @@ impl Jit {
                 inline,
             })
             .collect();
-        let states = types::analyze(&refs, entry_pc, entry.clone());
+        let mut states = types::analyze(&refs, entry_pc, entry.clone());
+        // Calls of this very function: speculate that they return what its returns give,
+        // when that is consistent (its other returns decide it).
+        let self_calls: Vec<u32> = specs[0]
+            .known
+            .iter()
+            .filter(|(pc, k)| {
+                k.proto == Rc::as_ptr(&proto) as usize
+                    && matches!(proto.code[**pc as usize], Instr::CallGlobal { .. })
+                    && !specs[0].inline.contains_key(pc)
+                    && !specs[0].generic.contains(pc)
+            })
+            .map(|(pc, _)| *pc)
+            .collect();
+        if entry_pc == 0 && !self_calls.is_empty() && !st.no_ret_spec.get() && !specs[0].none {
+            for ty in [Ty::Int, Ty::Float] {
+                let mut spec = specs[0].clone();
+                for &pc in &self_calls {
+                    spec.call_ret.insert(pc, ty);
+                }
+                let mut trial: Vec<types::RegionRef> = Vec::new();
+                for (k, r) in refs.iter().enumerate() {
+                    trial.push(types::RegionRef {
+                        proto: r.proto,
+                        flow: r.flow,
+                        spec: if k == 0 { &spec } else { r.spec },
+                        inline: r.inline,
+                    });
+                }
+                let s2 = types::analyze(&trial, entry_pc, entry.clone());
+                if types::return_type(&proto, &s2[0]) == Some(ty) {
+                    states = s2;
+                    drop(trial);
+                    specs[0] = spec;
+                    break;
+                }
+            }
+        }
+        if entry_pc == 0 {
+            st.ret.set(types::return_type(&proto, &states[0]));
+        }
+        let refs: Vec<types::RegionRef> = unit
+            .iter()
+            .zip(&flows)
+            .zip(&specs)
+            .zip(&inline)
+            .map(|(((u, flow), spec), &inline)| types::RegionRef {
+                proto: &u.proto,
+                flow,
+                spec,
+                inline,
+            })
+            .collect();
         let mut sites = SiteTable::new(unit.clone(), self.stats.clone(), entry_pc != 0);
         let keep_ir = self.keep_ir;
         let cg = self.codegen(vm)?;
@@ -395,6 +447,15 @@ impl Jit {
                     nregs: callee.nregs,
                 },
             );
+            if !tail
+                && !Rc::ptr_eq(callee, &proto)
+                && !cst.no_ret_spec.get()
+                && !spec.generic.contains(&(pc as u32))
+            {
+                if let Some(ty) = cst.ret.get() {
+                    spec.call_ret.insert(pc as u32, ty);
+                }
+            }
             if !tail {
                 // A small callee is compiled inline (one level deep).
                 let small = callee.code.len() <= MAX_INLINE_CODE
@@ -641,9 +702,12 @@ impl Codegen {
             isa,
             cranelift_module::default_libcall_names(),
         ));
+        // (vm, base, regs, frame, fidx) -> status: the caller passes the frame's
+        // registers' address, its `Frame`'s address and index, which it knows already.
         let mut body_sig = Signature::new(CallConv::Tail);
-        body_sig.params.push(AbiParam::new(I64));
-        body_sig.params.push(AbiParam::new(I64));
+        for _ in 0..5 {
+            body_sig.params.push(AbiParam::new(I64));
+        }
         body_sig.returns.push(AbiParam::new(I64));
         let mut helper_sig = Signature::new(default_cc);
         helper_sig.params.push(AbiParam::new(I64));
@@ -694,7 +758,21 @@ impl Codegen {
             b.switch_to_block(blk);
             let p = b.block_params(blk).to_vec();
             let bsig = b.import_signature(self.body_sig.clone());
-            let call = b.ins().call_indirect(bsig, p[0], &[p[1], p[2]]);
+            // The frame at `base` is the top one: its index, address and registers.
+            let abi = Abi::get().ok_or("no layout")?;
+            let flags = cranelift_codegen::ir::MemFlagsData::trusted();
+            let (vm, base) = (p[1], p[2]);
+            let len = b.ins().load(I64, flags, vm, abi.vm_frames.len);
+            let fidx = b.ins().iadd_imm_s(len, -1);
+            let fp = b.ins().load(I64, flags, vm, abi.vm_frames.ptr);
+            let off = b.ins().imul_imm_s(fidx, abi.frame_size as i64);
+            let frame = b.ins().iadd(fp, off);
+            let sp = b.ins().load(I64, flags, vm, abi.vm_stack.ptr);
+            let off = b.ins().ishl_imm_u(base, 4);
+            let regs = b.ins().iadd(sp, off);
+            let call = b
+                .ins()
+                .call_indirect(bsig, p[0], &[vm, base, regs, frame, fidx]);
             let r = b.inst_results(call)[0];
             b.ins().return_(&[r]);
             b.seal_all_blocks();

@@ -159,9 +159,9 @@ pub struct Lower<'a, 'f> {
     pub(crate) frame: Variable,
     pub(crate) fidx: ir::Value,
     pub(crate) st: State,
-    /// When the unit's tail-call globals are stable (`Spec::stable`): a variable that is
-    /// 1 when they held what the unit expects at entry, and each one's closure.
-    pub(crate) stable: Option<(Variable, rustc_hash::FxHashMap<u32, Variable>)>,
+    /// When the unit's tail-call globals are stable (`Spec::stable`): each one's closure,
+    /// checked at entry.
+    pub(crate) stable: Option<rustc_hash::FxHashMap<u32, Variable>>,
     pub(crate) pending: Vec<(usize, Pending)>,
     pub(crate) mem: MemFlagsData,
 }
@@ -287,8 +287,8 @@ impl<'a, 'f> Lower<'a, 'f> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let vm = b.block_params(entry)[0];
-        let base = b.block_params(entry)[1];
+        let params = b.block_params(entry).to_vec();
+        let (vm, base) = (params[0], params[1]);
         Lower {
             b,
             regions,
@@ -875,16 +875,19 @@ impl<'a, 'f> Lower<'a, 'f> {
             let hw2 = self.b.ins().umax(hw, top);
             self.store(hw2, self.vm, abi.vm_high_water);
         }
-        let len = self.load(I64, self.vm, abi.vm_frames.len);
-        self.fidx = self.b.ins().iadd_imm_s(len, -1);
-        self.reload_regs();
+        // The caller passed the registers' address, the frame's address and its index.
+        let entry_blk = self.b.func.layout.entry_block().expect("an entry block");
+        let params = self.b.block_params(entry_blk).to_vec();
+        self.fidx = params[4];
+        self.b.def_var(self.regs, params[2]);
+        self.b.def_var(self.frame, params[3]);
         let n = self.proto().nregs as usize;
         if self.allocates() {
             self.st = vec![Slot::ANY; n];
             let st = self.st.clone();
             self.gc_check(entry_pc, &st);
         }
-        self.check_stable();
+        self.check_stable(entry_pc);
         // Check and unbox what the entry state speculates.
         self.st = vec![Slot::ANY; n];
         for (r, slot) in entry.iter().enumerate().take(n) {
@@ -977,10 +980,12 @@ impl<'a, 'f> Lower<'a, 'f> {
     }
 
     /// The globals of the unit's tail calls, when nothing in the unit can change them
-    /// (`Spec::stable`): check them once, here at entry, into `self.stable`'s flag (and
-    /// load each one's closure). A cross tail call needs the global to hold a closure of
-    /// its region's prototype; a self tail call of region 0, the running closure itself.
-    fn check_stable(&mut self) {
+    /// (`Spec::stable`): check them once, here at entry (and load each one's closure), so
+    /// the tail calls need no check. A cross tail call needs the global to hold a closure
+    /// of its region's prototype; a self tail call of region 0, the running closure
+    /// itself. If one does not, the call runs in the interpreter (a `Callee` exit; after
+    /// a few, the unit is compiled again for what the globals hold then, or without this).
+    fn check_stable(&mut self, entry_pc: usize) {
         let abi = self.abi;
         // (global, the prototype its closure must have, whether it must be this closure)
         let mut want: Vec<(u32, usize, bool)> = Vec::new();
@@ -1006,17 +1011,13 @@ impl<'a, 'f> Lower<'a, 'f> {
         if want.is_empty() {
             return;
         }
-        let flag = self.b.declare_var(I64);
         let mut clos = rustc_hash::FxHashMap::default();
         for &(g, _, _) in &want {
             let v = self.b.declare_var(I64);
-            let z = self.iconst(0);
-            self.b.def_var(v, z);
             clos.insert(g, v);
         }
-        let (join, ok) = self.block_with_param(I64);
-        let zero = self.iconst(0);
-        let no = [BlockArg::Value(zero)];
+        self.st = vec![Slot::ANY; self.proto().nregs as usize];
+        let no = self.deopt_block(entry_pc, Reason::Callee, usize::MAX);
         let gp = self.load(I64, self.vm, abi.vm_globals.ptr);
         for &(g, rc, me) in &want {
             let off = self.iconst(16 * g as i64);
@@ -1024,29 +1025,25 @@ impl<'a, 'f> Lower<'a, 'f> {
             let tag = self.load(I8, slot, 0);
             let is_clo = self.tag_is(tag, abi.tags.closure);
             let k1 = self.b.create_block();
-            self.b.ins().brif(is_clo, k1, &[], join, &no);
+            self.b.ins().brif(is_clo, k1, &[], no, &[]);
             self.b.switch_to_block(k1);
             let clo = self.load(I64, slot, 8);
             let r = self.load(I64, clo, abi.closure_proto);
             let same = self.b.ins().icmp_imm_s(IntCC::Equal, r, rc as i64);
             let k2 = self.b.create_block();
-            self.b.ins().brif(same, k2, &[], join, &no);
+            self.b.ins().brif(same, k2, &[], no, &[]);
             self.b.switch_to_block(k2);
             if me {
                 let p = self.regs();
                 let cur = self.load(I64, p, self.slot_off() + 8);
                 let is_me = self.b.ins().icmp(IntCC::Equal, clo, cur);
                 let k3 = self.b.create_block();
-                self.b.ins().brif(is_me, k3, &[], join, &no);
+                self.b.ins().brif(is_me, k3, &[], no, &[]);
                 self.b.switch_to_block(k3);
             }
             self.b.def_var(clos[&g], clo);
         }
-        let one = self.iconst(1);
-        self.jump_with(join, one);
-        self.b.switch_to_block(join);
-        self.b.def_var(flag, ok);
-        self.stable = Some((flag, clos));
+        self.stable = Some(clos);
     }
 
     /// Lower the instruction at `pc` (the state before it is `self.st`).

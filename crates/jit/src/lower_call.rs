@@ -196,6 +196,39 @@ impl Lower<'_, '_> {
         let status = self.helper(self.helpers.call, pc);
         self.after_call(pc, cb, status, done);
         self.b.switch_to_block(done);
+        if let Some(&ty) = self.spec().call_ret.get(&(pc as u32)) {
+            self.expect_result(pc, cb, ty);
+        }
+    }
+
+    /// The result of the call at `pc` (in `R[cb]`) must have type `ty`, as the callee's
+    /// returns give: unbox it, or deoptimize after the call.
+    fn expect_result(&mut self, pc: usize, cb: usize, ty: Ty) {
+        let mut after = self.st.clone();
+        for slot in after.iter_mut().skip(cb) {
+            *slot = crate::types::Slot::ANY;
+        }
+        let tag = self.mem_tag(cb);
+        let ok = self.tag_is(tag, self.tag_of_ty(ty));
+        let fail = self.deopt_block_with(pc + 1, crate::deopt::Reason::Result, usize::MAX, after);
+        let k = self.b.create_block();
+        self.b.ins().brif(ok, k, &[], fail, &[]);
+        self.b.switch_to_block(k);
+        let v = match ty {
+            Ty::Float => self.mem_bits(cb, F64),
+            Ty::Bool => {
+                let p = self.regs();
+                let b = self.load(I8, p, self.roff(cb) + 8);
+                self.b.ins().uextend(I64, b)
+            }
+            _ => self.mem_bits(cb, I64),
+        };
+        let var = if ty == Ty::Float {
+            self.vf(cb)
+        } else {
+            self.vi(cb)
+        };
+        self.b.def_var(var, v);
     }
 
     /// A method call `R[cb+1].K[k](...)` with `n` arguments: a struct method its inline
@@ -291,7 +324,17 @@ impl Lower<'_, '_> {
         let hw2 = self.b.ins().umax(hw, top);
         self.store(hw2, self.vm, abi.vm_high_water);
         let sig = self.sigs.body;
-        let inst = self.b.ins().call_indirect(sig, body, &[self.vm, at]);
+        // The callee's registers, frame address and index follow from this frame's.
+        let cregs = {
+            let p = self.regs();
+            let off = self.roff(cb + 1) as i64;
+            self.b.ins().iadd_imm_s(p, off)
+        };
+        let cfidx = self.b.ins().iadd_imm_s(fidx, 1);
+        let inst = self
+            .b
+            .ins()
+            .call_indirect(sig, body, &[self.vm, at, cregs, nf, cfidx]);
         let status = self.b.inst_results(inst)[0];
         self.reload_regs();
         self.after_call(pc, cb, status, done);
@@ -346,25 +389,17 @@ impl Lower<'_, '_> {
         self.b.set_cold_block(slow);
         let unsynced = self.st.clone();
         // The unit's globals checked at entry: no check here.
-        if let (Some(gg), Some((flag, clos))) = (g, self.stable.clone()) {
+        if let (Some(gg), Some(clos)) = (g, self.stable.clone()) {
             let pc32 = pc as u32;
             if self.spec().stable.contains(&gg) {
-                let fl = self.b.use_var(flag);
                 if self.stable_self(pc) {
-                    let fast = self.b.create_block();
-                    let checked = self.b.create_block();
-                    self.b.ins().brif(fl, fast, &[], checked, &[]);
-                    self.b.switch_to_block(fast);
                     self.self_tail_call(pc, step, cb, n);
-                    self.b.switch_to_block(checked);
-                } else if let Some(&to) = self.spec().cross.get(&pc32) {
-                    let fast = self.b.create_block();
-                    let checked = self.b.create_block();
-                    self.b.ins().brif(fl, fast, &[], checked, &[]);
-                    self.b.switch_to_block(fast);
+                    return;
+                }
+                if let Some(&to) = self.spec().cross.get(&pc32) {
                     let clo = self.b.use_var(clos[&gg]);
                     self.cross_tail_call(cb, n, clo, to);
-                    self.b.switch_to_block(checked);
+                    return;
                 }
             }
         }
@@ -427,9 +462,11 @@ impl Lower<'_, '_> {
         let fa = self.frame_addr();
         self.store(c.clo, fa, abi.frame_closure);
         let sig = self.sigs.body;
+        let p0 = self.regs();
+        let fi = self.rfidx();
         self.b
             .ins()
-            .return_call_indirect(sig, body, &[self.vm, rbase]);
+            .return_call_indirect(sig, body, &[self.vm, rbase, p0, fa, fi]);
         // The slow path is reached before the window was synced too: write it (again).
         self.b.switch_to_block(slow);
         let synced = std::mem::replace(&mut self.st, unsynced);
@@ -516,9 +553,11 @@ impl Lower<'_, '_> {
         self.b.ins().brif(is_body, go, &[], ret, &[]);
         self.b.switch_to_block(go);
         let sig = self.sigs.body;
+        let p0 = self.regs();
+        let fa = self.frame_addr();
         self.b
             .ins()
-            .return_call_indirect(sig, r, &[self.vm, self.base]);
+            .return_call_indirect(sig, r, &[self.vm, self.base, p0, fa, self.fidx]);
         debug_assert_eq!(
             self.regions[self.cur].depth, 0,
             "inlined tail calls do not get here"
@@ -862,7 +901,17 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(run);
         let sig = self.sigs.body;
         let rbase = self.rbase();
-        let inst = self.b.ins().call_indirect(sig, r, &[self.vm, rbase]);
+        let p0 = {
+            let p = self.regs();
+            let off = self.roff(0) as i64;
+            self.b.ins().iadd_imm_s(p, off)
+        };
+        let fa = self.frame_addr();
+        let fi = self.rfidx();
+        let inst = self
+            .b
+            .ins()
+            .call_indirect(sig, r, &[self.vm, rbase, p0, fa, fi]);
         let st = self.b.inst_results(inst)[0];
         self.reload_regs();
         self.jump_with(join, st);

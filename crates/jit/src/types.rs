@@ -143,6 +143,9 @@ pub struct Spec {
     /// Calls of globals (pcs) whose callee is compiled inline, as the region with this
     /// index (it returns to the instruction after the call).
     pub inline: rustc_hash::FxHashMap<u32, usize>,
+    /// Calls (pcs) whose result is speculated to have this type (the callee's returns
+    /// give it): checked after the call, which deoptimizes after it otherwise.
+    pub call_ret: rustc_hash::FxHashMap<u32, Ty>,
     /// An inlined callee's region: an instruction that would call out (the interpreter's
     /// code, a call that is not inline) leaves compiled code instead (`Way::Exit`), unless
     /// that exit was taken too often (it is in `generic` then).
@@ -424,6 +427,10 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             sync_reads(proto, &mut st, i);
             for s in st.iter_mut().skip(base as usize) {
                 *s = Slot::ANY;
+            }
+            // A callee known to return this type: checked after the call (`call_ret`).
+            if let Some(&ty) = spec.call_ret.get(&(pc as u32)) {
+                st[base as usize] = Slot { ty, synced: true };
             }
         }
         Instr::TailCall { base, n } | Instr::TailCallGlobal { base, n, .. } => {
@@ -732,4 +739,30 @@ pub fn analyze(regions: &[RegionRef], entry_pc: usize, entry: State) -> Vec<Vec<
             per_pc
         })
         .collect()
+}
+
+/// The type every return of a region gives, when they agree (over reachable returns;
+/// `None` when none is reachable or they differ, or a return is of a boxed value).
+pub fn return_type(proto: &Proto, states: &[Option<State>]) -> Option<Ty> {
+    let mut ty: Option<Ty> = None;
+    for (pc, i) in proto.code.iter().enumerate() {
+        let Some(st) = &states[pc] else {
+            continue;
+        };
+        let t = match *i {
+            Instr::Return { src } => st[src as usize].ty,
+            Instr::ReturnNull {} => Ty::Any,
+            // A tail call returns whatever its callee does.
+            Instr::TailCall { .. }
+            | Instr::TailCallGlobal { .. }
+            | Instr::TailCallMethod { .. }
+            | Instr::TailCallList { .. } => Ty::Any,
+            _ => continue,
+        };
+        if t == Ty::Any || ty.is_some_and(|u| u != t) {
+            return None;
+        }
+        ty = Some(t);
+    }
+    ty
 }
