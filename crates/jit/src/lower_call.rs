@@ -120,10 +120,7 @@ impl Lower<'_, '_> {
         let rc = self.load(I64, c.clo, abi.closure_proto);
         let (proto, nregs) = match self.spec.known.get(&(pc as u32)).copied() {
             Some(k) => {
-                let same = self
-                    .b
-                    .ins()
-                    .icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
+                let same = self.b.ins().icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
                 let k2 = self.b.create_block();
                 self.b.ins().brif(same, k2, &[], slow, &[]);
                 self.b.switch_to_block(k2);
