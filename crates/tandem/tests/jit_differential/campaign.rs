@@ -6,7 +6,7 @@ use crate::ast::Program;
 use crate::common::temp_dir;
 use crate::print::{source, Lang};
 use crate::reduce::reduce;
-use crate::run::{Outcome, SYNTAX_ERROR};
+use crate::run::{Checked, JitReach, SYNTAX_ERROR};
 use crate::strategy::program;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use std::cell::RefCell;
@@ -58,14 +58,18 @@ pub struct Stats {
     pub runtime_errors: u64,
     pub clean: u64,
     pub other_exits: u64,
+    /// What the JIT did in the default mode.
+    pub jit: JitReach,
+    /// The time a case's runs took, in all and at most.
     pub run_time: Duration,
     pub slowest: Duration,
     /// The report of each failing case, and the file its shrunk program was written to.
     pub failures: Vec<(String, PathBuf)>,
 }
 
-/// Runs a program in both modes: the failure, if any, the `--jit=off` outcome and the time.
-pub type Checker = fn(&str, &Path) -> (Option<String>, Outcome, Duration);
+/// Runs the program given as source, written to the file given, in every mode, and judges
+/// the runs ([`crate::run::check_program`], or a stand-in).
+pub type Checker = fn(&str, &Path) -> Checked;
 
 /// A run of cases `first..first + cases` of one dialect.
 pub struct Campaign {
@@ -116,16 +120,17 @@ impl Campaign {
             let index = self.first + n;
             let config = runner_config(self.shrink_iters);
             let mut runner = TestRunner::new_with_rng(config, case_rng(self.seed, lang, index));
-            let first_run: RefCell<Option<(Outcome, Duration)>> = RefCell::new(None);
+            let first_run: RefCell<Option<Checked>> = RefCell::new(None);
             let result = runner.run(&strategy, |prog| {
                 let src = source(&prog, lang);
                 let is_first = first_run.borrow().is_none();
                 if let (Some(k), true) = (&self.keep, is_first) {
                     let _ = std::fs::write(k.join(format!("{index}.{}", lang.ext())), &src);
                 }
-                let (failure, off, time) = (self.check)(&src, &file);
+                let mut checked = (self.check)(&src, &file);
+                let failure = checked.failure.take();
                 if is_first {
-                    *first_run.borrow_mut() = Some((off, time));
+                    *first_run.borrow_mut() = Some(checked);
                 }
                 match failure {
                     None => Ok(()),
@@ -134,10 +139,13 @@ impl Campaign {
             });
             let mut st = stats.lock().unwrap();
             st.cases += 1;
-            if let Some((off, time)) = first_run.into_inner() {
-                st.run_time += time;
-                st.slowest = st.slowest.max(time);
-                match off.code {
+            if let Some(c) = first_run.into_inner() {
+                st.run_time += c.time;
+                st.slowest = st.slowest.max(c.time);
+                if let Some(jit) = &c.jit {
+                    st.jit.add(jit);
+                }
+                match c.off.code {
                     Some(0) => st.clean += 1,
                     Some(SYNTAX_ERROR) => st.syntax_errors += 1,
                     Some(4) => st.runtime_errors += 1,
@@ -158,23 +166,23 @@ impl Campaign {
         }
     }
 
-    /// Run the shrunk program of case `index` once more, and write it and the report to the
-    /// failures directory.
+    /// Reduce the shrunk program of case `index` further, run it once more, and write it and
+    /// the report to the failures directory.
     fn report(&self, index: u64, shrunk: &Program, file: &Path) -> (String, PathBuf) {
         let lang = self.lang;
         let seed = self.seed;
-        let fails = |p: &Program| (self.check)(&source(p, lang), file).0.is_some();
+        let fails = |p: &Program| (self.check)(&source(p, lang), file).failure.is_some();
         let reduced = reduce(shrunk.clone(), &fails, Instant::now() + self.reduce_time);
         let src = source(&reduced, lang);
-        let (why, _, _) = (self.check)(&src, file);
-        let why = why.unwrap_or_else(|| "the shrunk program no longer fails (flaky?)".into());
+        let why = (self.check)(&src, file).failure;
+        let why = why.unwrap_or_else(|| "the reduced program no longer fails (flaky?)".into());
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(self.failures_dir);
         let _ = std::fs::create_dir_all(&dir);
         let stem = format!("{}-{seed:x}-{index}", lang.name());
         let path = dir.join(format!("{stem}.{}", lang.ext()));
         let report = format!(
             "{} case {index} (rerun alone: TANDEM_DIFF_SEED={seed:#x} TANDEM_DIFF_FIRST={index} TANDEM_DIFF_CASES=1): \
-             {why}\n\n===== shrunk program ({}) =====\n{src}",
+             {why}\n\n===== reduced program ({}) =====\n{src}",
             lang.name(),
             path.display()
         );

@@ -4,7 +4,9 @@
 use crate::campaign::{case_rng, runner_config};
 use crate::common::temp_dir;
 use crate::print::{source, Lang};
-use crate::run::{run_mode, Outcome, INTERNAL_ERROR, MODES, SYNTAX_ERROR};
+use crate::run::{
+    run_mode, JitReach, JitStats, Mode, Outcome, DEFAULT, INTERNAL_ERROR, OFF, SYNTAX_ERROR,
+};
 use crate::strategy::program;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
@@ -24,8 +26,13 @@ fn sample_programs(lang: Lang, n: u64) -> Vec<String> {
         .collect()
 }
 
-/// Run programs `srcs` under `--jit=off` on worker threads; their outcomes and run times.
-fn run_all(lang: Lang, srcs: Vec<String>, tag: &str) -> Vec<(String, Outcome, Duration)> {
+/// Run programs `srcs` in `mode` on worker threads; their outcomes and run times.
+fn run_all(
+    lang: Lang,
+    srcs: Vec<String>,
+    tag: &str,
+    mode: Mode,
+) -> Vec<(String, Outcome, Duration)> {
     let n = srcs.len();
     let queue = Arc::new(Mutex::new(srcs.into_iter().enumerate().collect::<Vec<_>>()));
     let results = Arc::new(Mutex::new(Vec::new()));
@@ -45,7 +52,7 @@ fn run_all(lang: Lang, srcs: Vec<String>, tag: &str) -> Vec<(String, Outcome, Du
                         break;
                     };
                     std::fs::write(&file, &src).unwrap();
-                    let (o, t) = run_mode(&file, MODES[0]);
+                    let (o, t) = run_mode(&file, mode);
                     results.lock().unwrap().push((i, src, o, t));
                 }
             })
@@ -80,7 +87,7 @@ fn percent(part: usize, whole: usize) -> f64 {
 /// variable.
 pub fn programs_are_valid(lang: Lang) {
     const N: usize = 300;
-    let results = run_all(lang, sample_programs(lang, N as u64), "valid");
+    let results = run_all(lang, sample_programs(lang, N as u64), "valid", OFF);
     let mut syntax = Vec::new();
     let mut bad = Vec::new();
     let (mut clean, mut uncaught, mut caught, mut hot) = (0, 0, 0, 0);
@@ -163,6 +170,37 @@ pub fn programs_are_valid(lang: Lang) {
         "p95 run time {:?}",
         times[N * 95 / 100]
     );
+}
+
+/// Enough programs take the default mode's paths: compiling a function after 500 calls, a
+/// loop after 1000 back edges (entered by on-stack replacement), deoptimizing and
+/// recompiling. Their runs also show that the JIT's statistics line is read and taken off.
+pub fn reaches_jit_thresholds(lang: Lang) {
+    const N: usize = 120;
+    let results = run_all(lang, sample_programs(lang, N as u64), "thresholds", DEFAULT);
+    let mut reach = JitReach::default();
+    for (src, o, _) in &results {
+        let stats = o.jit_stats.as_deref().and_then(JitStats::parse);
+        let Some(stats) = stats else {
+            panic!("no JIT statistics line in stderr:\n{}\n{src}", o.stderr);
+        };
+        assert!(!o.stderr.contains("jit: "), "{}", o.stderr);
+        reach.add(&stats);
+    }
+    eprintln!("{} generator: {reach}", lang.name());
+    for (what, count, min_percent) in [
+        ("compiled a function", reach.functions, 60.0),
+        ("compiled a loop", reach.loops, 60.0),
+        ("entered a loop by OSR", reach.osr, 60.0),
+        ("deoptimized", reach.deopts, 10.0),
+        ("recompiled", reach.recompiles, 5.0),
+    ] {
+        assert!(
+            reach.percent(count) >= min_percent,
+            "{}: only {count} of {N} default-mode runs {what}",
+            lang.name()
+        );
+    }
 }
 
 /// Every feature the generator is meant to cover appears in a fair share of programs.
@@ -336,7 +374,7 @@ pub fn shrunk_programs_stay_valid() {
             }
         }
         let n = srcs.len();
-        let broken: Vec<String> = run_all(lang, srcs, "shrink")
+        let broken: Vec<String> = run_all(lang, srcs, "shrink", OFF)
             .into_iter()
             .filter(|(_, o, _)| {
                 o.code == Some(SYNTAX_ERROR) || o.code == Some(INTERNAL_ERROR) || o.timed_out

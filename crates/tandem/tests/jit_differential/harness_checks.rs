@@ -5,26 +5,35 @@ use crate::campaign::Campaign;
 use crate::common::temp_dir;
 use crate::generator_checks::hot_probe;
 use crate::print::Lang;
-use crate::run::{judge, run_mode, Outcome, INTERNAL_ERROR, MODES};
+use crate::run::{
+    judge, run_mode, Checked, JitStats, Outcome, ALWAYS, DEFAULT, INTERNAL_ERROR, MODES, OFF,
+};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The checker reports every kind of difference and every bad exit, and nothing else.
+/// The checker reports every kind of difference, in either JIT mode, and every bad exit,
+/// and nothing else.
 pub fn judge_flags_differences() {
     let ok = Outcome {
         code: Some(0),
         stdout: "1\n2\n".into(),
-        stderr: String::new(),
-        timed_out: false,
+        ..Outcome::default()
     };
-    assert_eq!(judge(&ok, &ok.clone()), None);
+    let all = |o: &Outcome| [o.clone(), o.clone(), o.clone()];
+    assert_eq!(judge(&all(&ok)), None);
     let err = Outcome {
         code: Some(4),
         stdout: "1\n".into(),
         stderr: "error: Integer overflow\n".into(),
-        timed_out: false,
+        ..Outcome::default()
     };
-    assert_eq!(judge(&err, &err.clone()), None);
+    assert_eq!(judge(&all(&err)), None);
+    // The JIT's statistics are not compared.
+    let with_stats = Outcome {
+        jit_stats: Some("jit: 1 functions compiled".into()),
+        ..ok.clone()
+    };
+    assert_eq!(judge(&[ok.clone(), ok.clone(), with_stats]), None);
     let variants = [
         Outcome {
             stdout: "1\n3\n".into(),
@@ -49,32 +58,57 @@ pub fn judge_flags_differences() {
         },
     ];
     for v in &variants {
-        let why = judge(&ok, v).unwrap_or_else(|| panic!("no difference found for {v:?}"));
-        assert!(
-            why.contains("--jit=off") && why.contains("--jit=always"),
-            "{why}"
-        );
+        // The mode that differs is named, and every mode's output is shown.
+        for (bad, good) in [(ALWAYS, DEFAULT), (DEFAULT, ALWAYS)] {
+            let mut runs = all(&ok);
+            runs[if bad == ALWAYS { 1 } else { 2 }] = v.clone();
+            let why = judge(&runs).unwrap_or_else(|| panic!("no difference found for {v:?}"));
+            assert!(
+                why.contains(&format!("{} differs from {}", bad.name, OFF.name))
+                    && !why.contains(&format!("{} differs", good.name)),
+                "{why}"
+            );
+            for mode in MODES {
+                assert!(why.contains(&format!("===== {} =====", mode.name)), "{why}");
+            }
+        }
+        let why = judge(&[ok.clone(), v.clone(), v.clone()]).unwrap();
+        assert!(why.contains("agree with each other"), "{why}");
     }
     // Agreeing on a crash or an internal error is still a failure.
     let internal = Outcome {
         code: Some(INTERNAL_ERROR),
         ..ok.clone()
     };
-    assert!(judge(&internal, &internal.clone()).is_some());
-    let stdout_diff = judge(&ok, &variants[0]).unwrap();
+    assert!(judge(&all(&internal)).is_some());
+    let stdout_diff = judge(&[ok.clone(), ok.clone(), variants[0].clone()]).unwrap();
     assert!(
-        stdout_diff.starts_with("stdout differs from byte 2"),
+        stdout_diff.starts_with("default (--jit=auto) differs from --jit=off: stdout from byte 2"),
         "{stdout_diff}"
     );
+    let line = "jit: 2 functions compiled, 1 loops compiled (6 OSR entries), 4 deopts \
+                (slow path: 3, operand type: 1), 1 recompiles, 0 failures, compile time 7.1 ms";
+    assert_eq!(
+        JitStats::parse(line),
+        Some(JitStats {
+            functions: 2,
+            loops: 1,
+            osr_entries: 6,
+            deopts: 4,
+            recompiles: 1,
+            failures: 0,
+        })
+    );
+    assert_eq!(JitStats::parse("jit: not installed"), None);
 }
 
-/// A stand-in for a JIT bug, to test the harness: `--jit=always` "prints" what `--jit=off`
-/// does, except that hot loops' probe lines come out wrong.
-fn fake_hot_loop_bug(src: &str, file: &Path) -> (Option<String>, Outcome, Duration) {
+/// A stand-in for a JIT bug, to test the harness: every mode "prints" what `--jit=off`
+/// does, except that in the default mode hot loops' probe lines come out wrong.
+fn fake_hot_loop_bug(src: &str, file: &Path) -> Checked {
     std::fs::write(file, src).expect("write program");
-    let (off, time) = run_mode(file, MODES[0]);
-    let mut jit = off.clone();
-    jit.stdout = off
+    let (off, time) = run_mode(file, OFF);
+    let mut auto = off.clone();
+    auto.stdout = off
         .stdout
         .lines()
         .map(|l| {
@@ -85,11 +119,16 @@ fn fake_hot_loop_bug(src: &str, file: &Path) -> (Option<String>, Outcome, Durati
             }
         })
         .collect();
-    (judge(&off, &jit), off, time)
+    Checked {
+        failure: judge(&[off.clone(), off.clone(), auto]),
+        off,
+        jit: None,
+        time,
+    }
 }
 
 /// A difference is found, shrunk to a small program that still shows it, reported with
-/// both outputs, and saved.
+/// every mode's output, and saved.
 pub fn failures_are_shrunk_reported_and_saved() {
     for lang in [Lang::Ruff, Lang::Scheme] {
         let started = Instant::now();
@@ -117,9 +156,10 @@ pub fn failures_are_shrunk_reported_and_saved() {
             "the report shows the program:\n{report}"
         );
         for part in [
-            "stdout differs",
+            "default (--jit=auto) differs from --jit=off: stdout",
             "===== --jit=off",
             "===== --jit=always",
+            "===== default (--jit=auto)",
             " WRONG",
         ] {
             assert!(
@@ -130,7 +170,7 @@ pub fn failures_are_shrunk_reported_and_saved() {
         let file = temp_dir(&format!("jit-diff-selftest-{}", lang.name()))
             .join(format!("p.{}", lang.ext()));
         assert!(
-            fake_hot_loop_bug(&src, &file).0.is_some(),
+            fake_hot_loop_bug(&src, &file).failure.is_some(),
             "the shrunk program no longer fails:\n{src}"
         );
         // Shrunk a good deal in the time it had (the fixed prelude and epilogue are 35 lines).

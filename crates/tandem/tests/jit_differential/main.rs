@@ -2,18 +2,24 @@
 //!
 //! Proptest strategies generate random, well-formed programs in both dialects (an abstract
 //! syntax tree, [`ast::Program`], printed as Ruff or Scheme source by [`print`]). Each program
-//! runs through the real `tandem` binary under `--jit=off` and `--jit=always`, and the two
-//! runs must agree exactly on stdout, stderr and exit status. Neither run may end in an
-//! internal error (exit 70), a signal or a time-out. On a failure proptest shrinks the
-//! program, then [`reduce`] removes whatever else the failure does not need; the report
-//! shows the reduced source and both outputs, and the program and report are also written
-//! to `target/tmp/jit-diff-failures/`.
+//! runs through the real `tandem` binary in three modes ([`run::MODES`]): `--jit=off` (the
+//! interpreter alone), `--jit=always` (every function compiled before its first call), and
+//! the default, with no `--jit` flag, which is `--jit=auto`: it compiles a function after 500
+//! calls and a loop after 1000 back edges, entering the loop in the middle of its running
+//! function by on-stack replacement, and deoptimizes and recompiles when what it speculated
+//! on stops holding, paths that `--jit=always` never takes. The three runs must agree exactly
+//! on stdout, stderr and exit status, and the report names the mode that differs. No run may
+//! end in an internal error (exit 70), a signal or a time-out. On a failure proptest shrinks
+//! the program, then [`reduce`] removes whatever else the failure does not need; the report
+//! shows the reduced source and the three outputs, and the program and report are also
+//! written to `target/tmp/jit-diff-failures/`.
 //!
 //! The programs aim at what a JIT gets wrong: checked integer arithmetic near the i64 limits,
 //! float corner cases (-0.0, NaN, infinities, denormals, 0.1-style constants, huge ints
 //! compared with floats), mixed int/float arithmetic, hot loops of thousands of iterations in
 //! every loop form of each dialect (with `break`/`continue`, or escapes through `call/cc` in
-//! Scheme), a driver loop calling every function of the program thousands of times, bounded
+//! Scheme), so past the default mode's loop threshold, a driver loop calling every function of
+//! the program thousands of times, so past its call threshold, bounded
 //! recursion, deep self and mutual tail calls, closures that capture and mutate variables
 //! (also called after the loop or function that made them has finished), functions that
 //! assign globals, arrays/vectors (index, set, push, length, out-of-bounds errors), strings,
@@ -41,7 +47,9 @@
 //! - `TANDEM_DIFF_KEEP`: a directory; every generated program is also written there.
 //!
 //! A long run, e.g. 100,000 cases of each dialect from a recorded seed (with `--nocapture`
-//! each dialect ends with a line of statistics: time per case, exit codes, syntax errors):
+//! each dialect ends with a line of statistics: time per case, exit codes, syntax errors, and
+//! how many default-mode runs compiled a function, compiled a loop, entered one by OSR,
+//! deoptimized and recompiled, from `--jit-stats`):
 //! `TANDEM_DIFF_SEED=0x1234 TANDEM_DIFF_CASES=100000 cargo test --release -p tandem --test
 //! jit_differential jit_matches -- --nocapture`.
 //!
@@ -65,7 +73,7 @@ mod strategy;
 
 use campaign::{splitmix, Campaign};
 use print::Lang;
-use run::check_program;
+use run::{check_program, MODES};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -119,19 +127,21 @@ fn differential(lang: Lang) {
     let wall = start.elapsed();
     let n = st.cases.max(1);
     eprintln!(
-        "jit_differential {}: {} cases in {:.1} s ({threads} threads, {:.1} ms/case wall, {:.1} ms per pair of runs, slowest {:.0} ms); \
-         exits: {} clean, {} runtime error, {} syntax error ({:.2}%), {} other; {} failure(s)",
+        "jit_differential {}: {} cases in {:.1} s ({threads} threads, {:.1} ms/case wall, {:.1} ms per case's {} runs, slowest {:.0} ms); \
+         exits: {} clean, {} runtime error, {} syntax error ({:.2}%), {} other; {}; {} failure(s)",
         lang.name(),
         st.cases,
         wall.as_secs_f64(),
         wall.as_secs_f64() * 1000.0 / n as f64,
         st.run_time.as_secs_f64() * 1000.0 / n as f64,
+        MODES.len(),
         st.slowest.as_secs_f64() * 1000.0,
         st.clean,
         st.runtime_errors,
         st.syntax_errors,
         st.syntax_errors as f64 * 100.0 / n as f64,
         st.other_exits,
+        st.jit,
         st.failures.len(),
     );
     if !st.failures.is_empty() {
@@ -169,6 +179,16 @@ fn scheme_generator_programs_are_valid() {
 }
 
 #[test]
+fn ruff_generator_reaches_jit_thresholds() {
+    generator_checks::reaches_jit_thresholds(Lang::Ruff);
+}
+
+#[test]
+fn scheme_generator_reaches_jit_thresholds() {
+    generator_checks::reaches_jit_thresholds(Lang::Scheme);
+}
+
+#[test]
 fn ruff_generator_covers_features() {
     generator_checks::covers_features(Lang::Ruff);
 }
@@ -191,7 +211,7 @@ fn judge_flags_differences() {
 }
 
 /// A difference is found, shrunk to a small program that still shows it, reported with
-/// both outputs, and saved.
+/// every mode's output, and saved.
 #[test]
 fn failures_are_shrunk_reported_and_saved() {
     harness_checks::failures_are_shrunk_reported_and_saved();

@@ -1,7 +1,9 @@
-//! Running a program through the real `tandem` binary in each mode, and judging whether the
-//! runs agree.
+//! Running a program through the real `tandem` binary in each mode (the interpreter alone,
+//! the JIT compiling everything up front, and the default, which compiles what gets hot),
+//! and judging whether the runs agree.
 
 use crate::common::command;
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -12,14 +14,143 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 pub const INTERNAL_ERROR: i32 = 70;
 /// The exit code of a syntax or compile error.
 pub const SYNTAX_ERROR: i32 = 3;
-pub const MODES: [&str; 2] = ["--jit=off", "--jit=always"];
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A way of running programs: its name in reports, and its flags to `tandem run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mode {
+    pub name: &'static str,
+    flags: &'static [&'static str],
+}
+
+/// The interpreter alone: what the other modes must match.
+pub const OFF: Mode = Mode {
+    name: "--jit=off",
+    flags: &["--jit=off"],
+};
+/// Every function compiled before its first call, top-level code included.
+pub const ALWAYS: Mode = Mode {
+    name: "--jit=always",
+    flags: &["--jit=always"],
+};
+/// No `--jit` flag, so `--jit=auto`: a function is compiled after 500 calls and a loop after
+/// 1000 back edges, entered in the middle of its running function by on-stack replacement;
+/// failed speculation deoptimizes and recompiles. Only the default mode takes these paths.
+/// `--jit-stats` makes it also say what the JIT did: that last line of stderr is taken off
+/// before judging and kept in [`Outcome::jit_stats`].
+pub const DEFAULT: Mode = Mode {
+    name: "default (--jit=auto)",
+    flags: &["--jit-stats"],
+};
+/// Every mode a program runs in, [`OFF`] first.
+pub const MODES: [Mode; 3] = [OFF, ALWAYS, DEFAULT];
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
     pub timed_out: bool,
+    /// The JIT's statistics line (`jit: N functions compiled, ...`), in [`DEFAULT`] mode.
+    pub jit_stats: Option<String>,
+}
+
+/// What the JIT did in one run, from its statistics line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JitStats {
+    /// Functions compiled (after 500 calls, in the default mode).
+    pub functions: u64,
+    /// Loops compiled (after 1000 back edges), and times one was entered by on-stack
+    /// replacement.
+    pub loops: u64,
+    pub osr_entries: u64,
+    pub deopts: u64,
+    pub recompiles: u64,
+    /// Functions the JIT could not compile (a JIT bug; they run interpreted).
+    pub failures: u64,
+}
+
+impl JitStats {
+    /// Parse `jit: 2 functions compiled, 1 loops compiled (6 OSR entries), 4 deopts (slow
+    /// path: 4), 1 recompiles, 0 failures, compile time 7.1 ms`.
+    pub fn parse(line: &str) -> Option<JitStats> {
+        let rest = line.strip_prefix("jit: ")?;
+        let words: Vec<&str> = rest
+            .split([' ', ',', '(', ')'])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut st = JitStats::default();
+        let mut seen = 0;
+        for pair in words.windows(2) {
+            let Ok(n) = pair[0].parse::<u64>() else {
+                continue;
+            };
+            let field = match pair[1] {
+                "functions" => &mut st.functions,
+                "loops" => &mut st.loops,
+                "OSR" => &mut st.osr_entries,
+                "deopts" => &mut st.deopts,
+                "recompiles" => &mut st.recompiles,
+                "failures" => &mut st.failures,
+                _ => continue,
+            };
+            *field = n;
+            seen += 1;
+        }
+        (seen == 6).then_some(st)
+    }
+}
+
+/// How many of a number of runs got the JIT to do each thing: the fractions of programs
+/// that reach the default mode's thresholds.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JitReach {
+    /// Runs that reported statistics.
+    pub runs: u64,
+    pub functions: u64,
+    pub loops: u64,
+    pub osr: u64,
+    pub deopts: u64,
+    pub recompiles: u64,
+    pub failures: u64,
+}
+
+impl JitReach {
+    pub fn add(&mut self, st: &JitStats) {
+        self.runs += 1;
+        for (count, n) in [
+            (&mut self.functions, st.functions),
+            (&mut self.loops, st.loops),
+            (&mut self.osr, st.osr_entries),
+            (&mut self.deopts, st.deopts),
+            (&mut self.recompiles, st.recompiles),
+            (&mut self.failures, st.failures),
+        ] {
+            *count += u64::from(n > 0);
+        }
+    }
+
+    /// `count` as a percentage of the runs.
+    pub fn percent(&self, count: u64) -> f64 {
+        count as f64 * 100.0 / self.runs.max(1) as f64
+    }
+}
+
+impl std::fmt::Display for JitReach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "of {} default-mode runs, {:.1}% compiled a function (500 calls), {:.1}% a loop \
+             (1000 back edges; {:.1}% entered one by OSR), {:.1}% deoptimized, {:.1}% recompiled, \
+             {:.1}% failed to compile something",
+            self.runs,
+            self.percent(self.functions),
+            self.percent(self.loops),
+            self.percent(self.osr),
+            self.percent(self.deopts),
+            self.percent(self.recompiles),
+            self.percent(self.failures),
+        )
+    }
 }
 
 /// `common::wait_timeout`, polling more often: runs take milliseconds, and a coarse poll
@@ -42,9 +173,11 @@ fn wait_quickly(
     }
 }
 
-pub fn run_mode(file: &Path, mode: &str) -> (Outcome, Duration) {
+/// Run `file` in `mode`: what it did and how long it took.
+pub fn run_mode(file: &Path, mode: Mode) -> (Outcome, Duration) {
     let start = Instant::now();
-    let mut child = command(&["run", mode])
+    let mut child = command(&["run"])
+        .args(mode.flags)
         .arg(file)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -63,12 +196,22 @@ pub fn run_mode(file: &Path, mode: &str) -> (Outcome, Duration) {
         s
     });
     let status = wait_quickly(&mut child, TIMEOUT);
-    let o = Outcome {
+    let mut o = Outcome {
         code: status.and_then(|s| s.code()),
         stdout: String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned(),
         stderr: String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned(),
         timed_out: status.is_none(),
+        jit_stats: None,
     };
+    if mode.flags.contains(&"--jit-stats") {
+        // The statistics line is the last of stderr, after any error the program ended in.
+        let body = o.stderr.strip_suffix('\n').unwrap_or(&o.stderr);
+        let at = body.rfind('\n').map_or(0, |i| i + 1);
+        if body[at..].starts_with("jit: ") {
+            o.jit_stats = Some(body[at..].to_string());
+            o.stderr.truncate(at);
+        }
+    }
     (o, start.elapsed())
 }
 
@@ -97,8 +240,12 @@ fn first_difference(a: &str, b: &str) -> usize {
 }
 
 fn describe(o: &Outcome, at_out: usize, at_err: usize) -> String {
+    let stats = match &o.jit_stats {
+        Some(line) => format!("\n--- --jit-stats (not compared)\n{line}"),
+        None => String::new(),
+    };
     format!(
-        "exit: {}\n--- stdout ({} bytes)\n{}\n--- stderr ({} bytes)\n{}",
+        "exit: {}\n--- stdout ({} bytes)\n{}\n--- stderr ({} bytes)\n{}{stats}",
         if o.timed_out {
             format!("timed out after {TIMEOUT:?}")
         } else {
@@ -114,57 +261,107 @@ fn describe(o: &Outcome, at_out: usize, at_err: usize) -> String {
     )
 }
 
-/// What is wrong with the two runs of one program, if anything.
-pub fn judge(off: &Outcome, jit: &Outcome) -> Option<String> {
+/// What is wrong with the runs of one program in each of [`MODES`], if anything: a run
+/// that crashed, timed out or ended in an internal error, and each mode whose exit status,
+/// stdout or stderr differs from [`OFF`]'s.
+pub fn judge(runs: &[Outcome; 3]) -> Option<String> {
     let mut problems = Vec::new();
-    for (mode, o) in MODES.iter().zip([off, jit]) {
+    for (mode, o) in MODES.iter().zip(runs) {
+        let name = mode.name;
         if o.timed_out {
-            problems.push(format!("{mode} timed out"));
+            problems.push(format!("{name} timed out"));
         } else if o.code.is_none() {
-            problems.push(format!("{mode} was killed by a signal (a crash)"));
+            problems.push(format!("{name} was killed by a signal (a crash)"));
         } else if o.code == Some(INTERNAL_ERROR) {
             problems.push(format!(
-                "{mode} ended in an internal error (exit {INTERNAL_ERROR})"
+                "{name} ended in an internal error (exit {INTERNAL_ERROR})"
             ));
         }
     }
-    if off.code != jit.code || off.timed_out != jit.timed_out {
-        problems.push(format!(
-            "exit status differs: {:?} vs {:?}",
-            off.code, jit.code
-        ));
+    let off = &runs[0];
+    let (mut at_out, mut at_err) = (usize::MAX, usize::MAX);
+    let mut differing = Vec::new();
+    for (mode, o) in MODES.iter().zip(runs).skip(1) {
+        let mut diffs = Vec::new();
+        if off.code != o.code || off.timed_out != o.timed_out {
+            diffs.push(format!("exit status {:?} vs {:?}", off.code, o.code));
+        }
+        if off.stdout != o.stdout {
+            let at = first_difference(&off.stdout, &o.stdout);
+            at_out = at_out.min(at);
+            diffs.push(format!("stdout from byte {at}"));
+        }
+        if off.stderr != o.stderr {
+            let at = first_difference(&off.stderr, &o.stderr);
+            at_err = at_err.min(at);
+            diffs.push(format!("stderr from byte {at}"));
+        }
+        if !diffs.is_empty() {
+            differing.push(mode.name);
+            problems.push(format!(
+                "{} differs from {}: {}",
+                mode.name,
+                OFF.name,
+                diffs.join(", ")
+            ));
+        }
     }
-    if off.stdout != jit.stdout {
+    if differing.len() == 2 {
+        let same = runs[1].code == runs[2].code
+            && runs[1].stdout == runs[2].stdout
+            && runs[1].stderr == runs[2].stderr;
         problems.push(format!(
-            "stdout differs from byte {}",
-            first_difference(&off.stdout, &jit.stdout)
-        ));
-    }
-    if off.stderr != jit.stderr {
-        problems.push(format!(
-            "stderr differs from byte {}",
-            first_difference(&off.stderr, &jit.stderr)
+            "{} and {} {} each other",
+            ALWAYS.name,
+            DEFAULT.name,
+            if same {
+                "agree with"
+            } else {
+                "also differ from"
+            }
         ));
     }
     if problems.is_empty() {
         return None;
     }
-    let at_out = first_difference(&off.stdout, &jit.stdout);
-    let at_err = first_difference(&off.stderr, &jit.stderr);
-    Some(format!(
-        "{}\n\n===== {} =====\n{}\n\n===== {} =====\n{}",
-        problems.join("; "),
-        MODES[0],
-        describe(off, at_out, at_err),
-        MODES[1],
-        describe(jit, at_out, at_err),
-    ))
+    let (at_out, at_err) = (at_out.min(off.stdout.len()), at_err.min(off.stderr.len()));
+    let mut report = problems.join("; ");
+    for (mode, o) in MODES.iter().zip(runs) {
+        let _ = write!(
+            report,
+            "\n\n===== {} =====\n{}",
+            mode.name,
+            describe(o, at_out, at_err)
+        );
+    }
+    Some(report)
 }
 
-/// One program run in both modes: the failure, if any, and the `--jit=off` outcome.
-pub fn check_program(src: &str, file: &Path) -> (Option<String>, Outcome, Duration) {
+/// What checking one program found.
+pub struct Checked {
+    /// What is wrong, if anything (see [`judge`]).
+    pub failure: Option<String>,
+    /// The [`OFF`] run.
+    pub off: Outcome,
+    /// What the JIT did in the [`DEFAULT`] run.
+    pub jit: Option<JitStats>,
+    /// The time all the runs took.
+    pub time: Duration,
+}
+
+/// Run the program `src`, written to `file`, in every mode and judge the runs.
+pub fn check_program(src: &str, file: &Path) -> Checked {
     std::fs::write(file, src).expect("write program");
-    let (off, t_off) = run_mode(file, MODES[0]);
-    let (jit, t_jit) = run_mode(file, MODES[1]);
-    (judge(&off, &jit), off, t_off + t_jit)
+    let mut time = Duration::ZERO;
+    let runs = MODES.map(|mode| {
+        let (o, t) = run_mode(file, mode);
+        time += t;
+        o
+    });
+    Checked {
+        failure: judge(&runs),
+        jit: runs[2].jit_stats.as_deref().and_then(JitStats::parse),
+        off: runs.into_iter().next().expect("the --jit=off run"),
+        time,
+    }
 }
