@@ -6,7 +6,8 @@ use super::{jumps, LoopCx, Printer, WRAP};
 use crate::ast::{Loop, Ty};
 
 impl Printer {
-    pub(super) fn print_loop(&mut self, l: &Loop, ind: usize) {
+    /// Print loop `l`; how many times it runs at most.
+    pub(super) fn print_loop(&mut self, l: &Loop, ind: usize) -> u64 {
         let id = self.id();
         let s = self.scheme();
         let allowed = (self.iter_limit / self.mult.max(1)).max(1);
@@ -109,6 +110,7 @@ impl Printer {
                 l.acc.is_some(),
             );
         }
+        bound
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -113,6 +113,8 @@ struct Printer {
     /// Whether output here must be rationed (it may run thousands of times).
     hot: bool,
     next_id: u32,
+    /// The driver loop's id and iterations, once printed.
+    driver: Option<(u32, u64)>,
 }
 
 fn fib_calls(n: u64) -> u64 {
@@ -144,6 +146,7 @@ impl Printer {
             iter_limit: MAIN_ITERS,
             hot: false,
             next_id: 0,
+            driver: None,
         }
     }
 
@@ -298,7 +301,7 @@ impl Printer {
     /// The whole program: the prelude of helpers, the globals, the functions, the driver
     /// loop, the main statements, the captured closures' calls and the final line of every
     /// global's value.
-    fn program(mut self, p: &Program) -> String {
+    fn program(mut self, p: &Program) -> Printed {
         let s = self.scheme();
         if s {
             self.out.push_str(
@@ -356,13 +359,17 @@ impl Printer {
             };
             if !body.is_empty() {
                 let l = Loop {
-                    kind: d.kind,
+                    // Not over an array (form 4): that runs 64 times at most, short of the
+                    // call threshold.
+                    kind: if d.kind % 6 == 4 { d.kind + 1 } else { d.kind },
                     bound: u16::try_from(bound).unwrap_or(u16::MAX),
                     body,
                     probes: vec![Expr::Var(Ty::Dyn, 0)],
                     acc: None,
                 };
-                self.print_loop(&l, 0);
+                let id = self.next_id + 1;
+                let iterations = self.print_loop(&l, 0);
+                self.driver = Some((id, iterations));
             }
         }
         let driver_cost = self.spent;
@@ -388,7 +395,10 @@ impl Printer {
         self.line(0, &call);
         let comment = if s { ";" } else { "//" };
         self.line(0, &format!("{comment} estimated cost {cost}"));
-        self.out
+        Printed {
+            src: self.out,
+            driver: self.driver,
+        }
     }
 }
 
@@ -422,7 +432,20 @@ fn returns(stmts: &[Stmt]) -> bool {
     })
 }
 
+/// A program printed as source.
+pub struct Printed {
+    pub src: String,
+    /// The driver loop, if the program has one: its probes' label (`p` and this number),
+    /// and the most iterations it runs, each calling every function once.
+    pub driver: Option<(u32, u64)>,
+}
+
+/// `p` printed in dialect `lang`.
+pub fn print(p: &Program, lang: Lang) -> Printed {
+    Printer::new(lang).program(p)
+}
+
 /// `p` as source in dialect `lang`.
 pub fn source(p: &Program, lang: Lang) -> String {
-    Printer::new(lang).program(p)
+    print(p, lang).src
 }

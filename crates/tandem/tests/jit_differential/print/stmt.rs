@@ -119,7 +119,9 @@ impl Printer {
                     }
                 }
             }
-            Stmt::Loop(l) => self.print_loop(l, ind),
+            Stmt::Loop(l) => {
+                self.print_loop(l, ind);
+            }
             Stmt::ArrSet(a, i, v, safe) => {
                 let Some(name) = self.find_var(Ty::Arr, *a, false) else {
                     return;
