@@ -399,7 +399,7 @@ fn loop_of(
     (
         any::<u8>(),
         bound,
-        vec(body, 1..7),
+        vec(body, 1..5),
         vec(probe(), 0..3),
         prop::option::weighted(0.3, e.int.clone()),
         prop::option::weighted(in_try, handler(e)),
@@ -422,7 +422,7 @@ fn loop_of(
 
 /// Statements one level deeper than `prev`.
 fn stmt_level(prev: &BoxedStrategy<Stmt>, e: &Es) -> BoxedStrategy<Stmt> {
-    let branch = prop_oneof![10 => prev.clone(), 1 => jump(e)].boxed();
+    let branch = prop_oneof![8 => prev.clone(), 1 => jump(e)].boxed();
     let at_iter_body = prop_oneof![
         2 => assign(Ty::Dyn, e.dynamic.clone(), 0.0),
         1 => throw(e),
@@ -480,7 +480,7 @@ fn func(stmt: &BoxedStrategy<Stmt>, e: &Es) -> BoxedStrategy<Func> {
             0..3,
         ),
         vec(e.int.clone(), 0..3),
-        vec(stmt.clone(), 1..6),
+        vec(stmt.clone(), 1..5),
     )
         .prop_map(
             |(params, (ret, ret_expr), first, mut locals, closures, body)| {
@@ -556,6 +556,12 @@ pub fn program() -> BoxedStrategy<Program> {
         });
     // Proptest shrinks a tuple's parts in order: the main program first, where removing
     // whole statements simplifies the most, the globals' first values last.
+    //
+    // Sizes: compiling is most of what a case costs (`--jit=always` compiles all the code, the
+    // default mode the hot code, again when it recompiles), and it grows with the source, so
+    // programs are kept small: up to 3 top-level statements and 3 functions (and up to 4
+    // statements in a loop or function body). At least one function, so that the driver
+    // loop has something to call past the call threshold.
     (
         vec(
             prop_oneof![
@@ -563,10 +569,10 @@ pub fn program() -> BoxedStrategy<Program> {
                 6 => s3,
                 1 => (vec(s2.clone(), 1..4), handler(&e2)).prop_map(|(b, h)| Stmt::Try(b, h)),
             ],
-            1..6,
+            1..4,
         ),
         prop::option::weighted(0.9, driver),
-        vec(func(&s2, &e2), 0..6),
+        vec(func(&s2, &e2), 1..4),
         globals,
     )
         .prop_map(|(main, driver, funcs, globals)| Program {
