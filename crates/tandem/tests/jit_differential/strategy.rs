@@ -322,7 +322,7 @@ fn simple_stmt(e: &Es) -> BoxedStrategy<Stmt> {
         1 => (any::<u8>(), e.int.clone()).prop_map(|(a, v)| Stmt::Push(a, v)),
         2 => call(Ty::Dyn, e).prop_map(Stmt::Call),
         1 => e.int.clone().prop_map(Stmt::Capture),
-        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Stmt::Rebind(a, b)),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Stmt::Rebind(a, b)),
         3 => e.int.clone().prop_map(Stmt::Checksum),
     ]
     .boxed()
@@ -399,7 +399,7 @@ fn loop_of(
     (
         any::<u8>(),
         bound,
-        vec(body, 1..5),
+        vec(body, 1..4),
         vec(probe(), 0..3),
         prop::option::weighted(0.3, e.int.clone()),
         prop::option::weighted(in_try, handler(e)),
@@ -422,7 +422,7 @@ fn loop_of(
 
 /// Statements one level deeper than `prev`.
 fn stmt_level(prev: &BoxedStrategy<Stmt>, e: &Es) -> BoxedStrategy<Stmt> {
-    let branch = prop_oneof![8 => prev.clone(), 1 => jump(e)].boxed();
+    let branch = prop_oneof![6 => prev.clone(), 1 => jump(e)].boxed();
     let at_iter_body = prop_oneof![
         2 => assign(Ty::Dyn, e.dynamic.clone(), 0.0),
         1 => throw(e),
@@ -480,7 +480,7 @@ fn func(stmt: &BoxedStrategy<Stmt>, e: &Es) -> BoxedStrategy<Func> {
             0..3,
         ),
         vec(e.int.clone(), 0..3),
-        vec(stmt.clone(), 1..5),
+        vec(stmt.clone(), 1..4),
     )
         .prop_map(
             |(params, (ret, ret_expr), first, mut locals, closures, body)| {
@@ -559,9 +559,10 @@ pub fn program() -> BoxedStrategy<Program> {
     //
     // Sizes: compiling is most of what a case costs (`--jit=always` compiles all the code, the
     // default mode the hot code, again when it recompiles), and it grows with the source, so
-    // programs are kept small: up to 3 top-level statements and 3 functions (and up to 4
-    // statements in a loop or function body). At least one function, so that the driver
-    // loop has something to call past the call threshold.
+    // programs are kept small: up to 3 top-level statements and 2 functions (the costliest
+    // part, as both JIT modes compile every function the driver calls), and up to 3
+    // statements in a loop or function body. At least one function, so that the driver loop
+    // has something to call past the call threshold.
     (
         vec(
             prop_oneof![
@@ -572,7 +573,7 @@ pub fn program() -> BoxedStrategy<Program> {
             1..4,
         ),
         prop::option::weighted(0.9, driver),
-        vec(func(&s2, &e2), 1..4),
+        vec(func(&s2, &e2), 1..3),
         globals,
     )
         .prop_map(|(main, driver, funcs, globals)| Program {
