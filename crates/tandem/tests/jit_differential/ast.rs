@@ -197,3 +197,33 @@ pub const GLOBALS: &[(Ty, &str)] = &[
     (Ty::Dyn, "gd0"),
     (Ty::Dyn, "gd1"),
 ];
+
+/// The type an expression has (as the generator gave it).
+pub fn ty_of(e: &Expr) -> Ty {
+    match e {
+        Expr::Int(_) => Ty::Int,
+        Expr::Float(_) => Ty::Float,
+        Expr::Bool(_) => Ty::Bool,
+        Expr::Str(_) => Ty::Str,
+        Expr::Var(t, _) | Expr::Call(t, ..) => *t,
+        Expr::Un(op, a) => match op {
+            Un::Neg => ty_of(a),
+            Un::Not => Ty::Bool,
+            Un::Abs | Un::ToFloat | Un::Sqrt => Ty::Float,
+            Un::IAbs | Un::Trunc | Un::StrLen | Un::ArrLen => Ty::Int,
+            Un::ToStr => Ty::Str,
+        },
+        Expr::Bin(op, k, ..) => match op {
+            Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Eq | Op::Ne | Op::And | Op::Or => Ty::Bool,
+            Op::Cat => Ty::Str,
+            _ => match k {
+                K::Int => Ty::Int,
+                K::Num => Ty::Float,
+                _ => Ty::Dyn,
+            },
+        },
+        Expr::Index(..) => Ty::Int,
+        Expr::StrAt(..) => Ty::Str,
+        Expr::ArrLit(_) => Ty::Arr,
+    }
+}

@@ -1,12 +1,14 @@
 //! A campaign: cases `first..first + cases` of one dialect, each generated from (seed,
 //! dialect, index) alone, run on worker threads; a failing case is shrunk by proptest,
-//! reduced further, reported and saved.
+//! reduced further, reported and saved. At the end, the check that this failure path works,
+//! on a simulated JIT bug.
 
 use crate::ast::Program;
 use crate::common::temp_dir;
+use crate::generator_checks::hot_probe;
 use crate::print::{source, Lang};
 use crate::reduce::reduce;
-use crate::run::{Checked, JitReach, SYNTAX_ERROR};
+use crate::run::{judge, run_mode, Checked, JitReach, OFF, SYNTAX_ERROR};
 use crate::strategy::program;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use std::cell::RefCell;
@@ -189,5 +191,89 @@ impl Campaign {
         let _ = std::fs::write(&path, &src);
         let _ = std::fs::write(dir.join(format!("{stem}.txt")), &report);
         (report, path)
+    }
+}
+
+// ----- checks of the failure path -----
+
+/// A stand-in for a JIT bug, to test the harness: every mode "prints" what `--jit=off`
+/// does, except that in the default mode hot loops' probe lines come out wrong.
+fn fake_hot_loop_bug(src: &str, file: &Path) -> Checked {
+    std::fs::write(file, src).expect("write program");
+    let (off, time) = run_mode(file, OFF);
+    let mut auto = off.clone();
+    auto.stdout = off
+        .stdout
+        .lines()
+        .map(|l| {
+            if hot_probe(l) {
+                format!("{l} WRONG\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    Checked {
+        failure: judge(&[off.clone(), off.clone(), auto]),
+        off,
+        jit: None,
+        time,
+    }
+}
+
+/// A difference is found, shrunk to a small program that still shows it, reported with
+/// every mode's output, and saved.
+pub fn failures_are_shrunk_reported_and_saved() {
+    for lang in [Lang::Ruff, Lang::Scheme] {
+        let started = Instant::now();
+        let campaign = Campaign {
+            lang,
+            seed: 0xFA11,
+            first: 0,
+            cases: 40,
+            threads: 1,
+            keep: None,
+            check: fake_hot_loop_bug,
+            failures_dir: "jit-diff-selftest",
+            stop_at_first: true,
+            shrink_iters: 30,
+            reduce_time: Duration::from_secs(8),
+        };
+        let stats = campaign.run();
+        let (report, path) = stats
+            .failures
+            .first()
+            .unwrap_or_else(|| panic!("{}: no case ran a hot loop", lang.name()));
+        let src = std::fs::read_to_string(path).expect("the shrunk program is saved");
+        assert!(
+            report.contains(&src),
+            "the report shows the program:\n{report}"
+        );
+        for part in [
+            "default (--jit=auto) differs from --jit=off: stdout",
+            "===== --jit=off",
+            "===== --jit=always",
+            "===== default (--jit=auto)",
+            " WRONG",
+        ] {
+            assert!(
+                report.contains(part),
+                "the report lacks {part:?}:\n{report}"
+            );
+        }
+        let file = temp_dir(&format!("jit-diff-selftest-{}", lang.name()))
+            .join(format!("p.{}", lang.ext()));
+        assert!(
+            fake_hot_loop_bug(&src, &file).failure.is_some(),
+            "the shrunk program no longer fails:\n{src}"
+        );
+        // Shrunk a good deal in the time it had (the fixed prelude and epilogue are 35 lines).
+        let lines = src.lines().count();
+        assert!(lines < 120, "{lines} lines left after shrinking:\n{src}");
+        eprintln!(
+            "{} shrunk to {lines} lines in {:?}:\n{src}",
+            lang.name(),
+            started.elapsed()
+        );
     }
 }

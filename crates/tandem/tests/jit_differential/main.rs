@@ -14,19 +14,19 @@
 //! shows the reduced source and the three outputs, and the program and report are also
 //! written to `target/tmp/jit-diff-failures/`.
 //!
-//! The programs aim at what a JIT gets wrong: checked integer arithmetic near the i64 limits,
-//! float corner cases (-0.0, NaN, infinities, denormals, 0.1-style constants, huge ints
-//! compared with floats), mixed int/float arithmetic, hot loops of thousands of iterations in
-//! every loop form of each dialect (with `break`/`continue`, or escapes through `call/cc` in
-//! Scheme), so past the default mode's loop threshold, a driver loop calling every function of
-//! the program thousands of times, so past its call threshold, bounded
-//! recursion, deep self and mutual tail calls, closures that capture and mutate variables
-//! (also called after the loop or function that made them has finished), functions that
-//! assign globals, arrays/vectors (index, set, push, length, out-of-bounds errors), strings,
-//! variables whose type changes midway through a loop, and runtime errors thrown from deep
-//! inside loops and calls, both caught (`try`/`except`, `guard`) and uncaught. Every value
-//! computed shows in the output: loops print probes, a checksum accumulates integers, and the
-//! program ends by printing every global.
+//! The programs aim at what a JIT gets wrong: checked integer arithmetic near the i64
+//! limits, float corner cases (-0.0, NaN, infinities, denormals, 0.1-style constants, huge
+//! ints compared with floats), mixed int/float arithmetic, hot loops of thousands of
+//! iterations in every loop form of each dialect (with `break`/`continue`, or escapes
+//! through `call/cc` in Scheme), past the default mode's loop threshold, a driver loop
+//! calling every function of the program thousands of times, past its call threshold,
+//! bounded recursion, deep self and mutual tail calls, closures that capture and mutate
+//! variables (also called after the loop or function that made them has finished),
+//! functions that assign globals, arrays/vectors (index, set, push, length, out-of-bounds
+//! errors), strings, variables whose type changes midway through a loop, and runtime errors
+//! thrown from deep inside loops and calls, both caught (`try`/`except`, `guard`) and
+//! uncaught. Every value computed shows in the output: loops print probes, a checksum
+//! accumulates integers, and the program ends by printing every global.
 //!
 //! The generator keeps programs valid by construction: every name is resolved by the
 //! printer from what is in scope (an out-of-range reference picks another variable of the
@@ -34,8 +34,9 @@
 //! depths are clamped by an estimated cost budget so each program runs in milliseconds, and
 //! constructs that make no sense where they land (`break` outside a loop, `return` outside a
 //! function) are dropped. So a shrunk program is still a valid program. Self-checks test the
-//! generator (programs compile, run quickly, reach hot loops, catch errors, cover each
-//! feature) and the failure path (a simulated JIT bug is found, shrunk and saved).
+//! generator (programs compile, run quickly, reach hot loops, catch errors, take the default
+//! mode past its thresholds, cover each feature), the judge, and the failure path (a
+//! simulated JIT bug is found, shrunk and saved).
 //!
 //! Environment:
 //! - `TANDEM_DIFF_CASES`: cases per dialect (default 1000).
@@ -56,8 +57,8 @@
 //! The modules: [`ast`] (the tree), [`strategy`] (generating it), [`print`] (printing it as
 //! source), [`run`] (running the binary and judging the runs), [`campaign`] (cases on worker
 //! threads; failures shrunk, reported and saved), [`reduce`] (the structural reducer), and
-//! the self-checks [`generator_checks`] and [`harness_checks`]. This file reads the
-//! environment and lists every test.
+//! [`generator_checks`]; [`run`] and [`campaign`] end with the checks of the judge and of the
+//! failure path. This file reads the environment and lists every test.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -65,7 +66,6 @@ mod common;
 mod ast;
 mod campaign;
 mod generator_checks;
-mod harness_checks;
 mod print;
 mod reduce;
 mod run;
@@ -207,12 +207,12 @@ fn shrunk_programs_stay_valid() {
 /// The checker reports every kind of difference and every bad exit, and nothing else.
 #[test]
 fn judge_flags_differences() {
-    harness_checks::judge_flags_differences();
+    run::judge_flags_differences();
 }
 
 /// A difference is found, shrunk to a small program that still shows it, reported with
 /// every mode's output, and saved.
 #[test]
 fn failures_are_shrunk_reported_and_saved() {
-    harness_checks::failures_are_shrunk_reported_and_saved();
+    campaign::failures_are_shrunk_reported_and_saved();
 }

@@ -1,6 +1,6 @@
 //! Running a program through the real `tandem` binary in each mode (the interpreter alone,
 //! the JIT compiling everything up front, and the default, which compiles what gets hot),
-//! and judging whether the runs agree.
+//! and judging whether the runs agree; and the checks of the judge.
 
 use crate::common::command;
 use std::fmt::Write as _;
@@ -364,4 +364,97 @@ pub fn check_program(src: &str, file: &Path) -> Checked {
         off: runs.into_iter().next().expect("the --jit=off run"),
         time,
     }
+}
+
+// ----- checks of the judge -----
+
+/// The checker reports every kind of difference, in either JIT mode, and every bad exit,
+/// and nothing else.
+pub fn judge_flags_differences() {
+    let ok = Outcome {
+        code: Some(0),
+        stdout: "1\n2\n".into(),
+        ..Outcome::default()
+    };
+    let all = |o: &Outcome| [o.clone(), o.clone(), o.clone()];
+    assert_eq!(judge(&all(&ok)), None);
+    let err = Outcome {
+        code: Some(4),
+        stdout: "1\n".into(),
+        stderr: "error: Integer overflow\n".into(),
+        ..Outcome::default()
+    };
+    assert_eq!(judge(&all(&err)), None);
+    // The JIT's statistics are not compared.
+    let with_stats = Outcome {
+        jit_stats: Some("jit: 1 functions compiled".into()),
+        ..ok.clone()
+    };
+    assert_eq!(judge(&[ok.clone(), ok.clone(), with_stats]), None);
+    let variants = [
+        Outcome {
+            stdout: "1\n3\n".into(),
+            ..ok.clone()
+        },
+        Outcome {
+            stderr: "warning\n".into(),
+            ..ok.clone()
+        },
+        Outcome {
+            code: Some(4),
+            ..ok.clone()
+        },
+        Outcome {
+            code: None,
+            ..ok.clone()
+        },
+        Outcome {
+            code: None,
+            timed_out: true,
+            ..ok.clone()
+        },
+    ];
+    for v in &variants {
+        // The mode that differs is named, and every mode's output is shown.
+        for (bad, good) in [(ALWAYS, DEFAULT), (DEFAULT, ALWAYS)] {
+            let mut runs = all(&ok);
+            runs[if bad == ALWAYS { 1 } else { 2 }] = v.clone();
+            let why = judge(&runs).unwrap_or_else(|| panic!("no difference found for {v:?}"));
+            assert!(
+                why.contains(&format!("{} differs from {}", bad.name, OFF.name))
+                    && !why.contains(&format!("{} differs", good.name)),
+                "{why}"
+            );
+            for mode in MODES {
+                assert!(why.contains(&format!("===== {} =====", mode.name)), "{why}");
+            }
+        }
+        let why = judge(&[ok.clone(), v.clone(), v.clone()]).unwrap();
+        assert!(why.contains("agree with each other"), "{why}");
+    }
+    // Agreeing on a crash or an internal error is still a failure.
+    let internal = Outcome {
+        code: Some(INTERNAL_ERROR),
+        ..ok.clone()
+    };
+    assert!(judge(&all(&internal)).is_some());
+    let stdout_diff = judge(&[ok.clone(), ok.clone(), variants[0].clone()]).unwrap();
+    assert!(
+        stdout_diff.starts_with("default (--jit=auto) differs from --jit=off: stdout from byte 2"),
+        "{stdout_diff}"
+    );
+    let line = "jit: 2 functions compiled, 1 loops compiled (6 OSR entries), 4 deopts \
+                (slow path: 3, operand type: 1), 1 recompiles, 0 failures, compile time 7.1 ms";
+    assert_eq!(
+        JitStats::parse(line),
+        Some(JitStats {
+            functions: 2,
+            loops: 1,
+            osr_entries: 6,
+            deopts: 4,
+            recompiles: 1,
+            failures: 0,
+        })
+    );
+    assert_eq!(JitStats::parse("jit: not installed"), None);
 }
