@@ -661,7 +661,9 @@ impl JitBackend for Jit {
 /// (half of what is left when the JIT starts, at least 1 MiB) for the Rust code compiled
 /// code calls (helpers, the nested interpreter, the compiler itself).
 fn stack_limit() -> usize {
-    let here = &0u8 as *const u8 as usize;
+    // A local on this thread's stack (`&0u8` would be a promoted static).
+    let marker = std::hint::black_box(0u8);
+    let here = std::ptr::addr_of!(marker) as usize;
     match stacker::remaining_stack() {
         Some(rem) => {
             let end = here.saturating_sub(rem);
