@@ -12,6 +12,8 @@
 //! - Exits back to the interpreter and what they teach are in `deopt.rs`; counters in
 //!   `stats.rs`.
 
+#[cfg(test)]
+mod analysis_tests;
 mod deopt;
 mod flow;
 mod lower;
