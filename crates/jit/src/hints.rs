@@ -109,22 +109,35 @@ fn load(h: &Holds) -> (Option<Ty>, Holds) {
     }
 }
 
-/// The loads (pcs) of `proto` entered at `entry_pc` whose results are speculated to have a
+/// What [`load_hints`] finds.
+#[derive(Default)]
+pub struct Hints {
+    /// The loads (pcs) whose results are speculated to have a type.
+    pub loads: FxHashMap<u32, Ty>,
+    /// For each call compiled inline (its pc): what its arguments tell, for the callee's
+    /// own loads from its parameters.
+    pub args: FxHashMap<u32, Vec<Holds>>,
+}
+
+/// The loads of `proto` entered at `entry_pc` whose results are speculated to have a
 /// type, from what its registers hold at entry (`regs`, one per register; `Nothing` for
 /// those not live). `intrinsics` are its calls that run a library native inline (a Scheme
-/// `vector-ref` is a load too); `skip` are pcs not to speculate at.
+/// `vector-ref` is a load too); `inline` its calls compiled inline; `skip` are pcs not to
+/// speculate at.
 pub fn load_hints(
     proto: &Proto,
     entry_pc: usize,
     regs: Vec<Holds>,
     intrinsics: &FxHashMap<u32, (u32, Intrinsic)>,
+    inline: &FxHashMap<u32, usize>,
     skip: &rustc_hash::FxHashSet<u32>,
-) -> FxHashMap<u32, Ty> {
+) -> Hints {
     let mut know = regs;
     know.resize(proto.nregs as usize, Holds::Nothing);
     let mut hints = FxHashMap::default();
+    let mut args = FxHashMap::default();
     if know.iter().all(|h| matches!(h, Holds::Nothing)) {
-        return hints;
+        return Hints::default();
     }
     let n = proto.code.len();
     let mut writes = Vec::new();
@@ -161,12 +174,19 @@ pub fn load_hints(
                 }
                 out = Some((dst as usize, h));
             }
-            Instr::CallGlobal { base, .. } => {
+            Instr::CallGlobal { base, n, .. } => {
                 if let Some((_, Intrinsic::VectorRef)) = intrinsics.get(&p) {
                     if let Holds::Array(e) = at(base + 1) {
-                        if let (Holds::Scalar(t), false) = (&*e, skip.contains(&p)) {
-                            hints.insert(p, *t);
+                        let (t, rest) = load(&e);
+                        if let (Some(t), false) = (t, skip.contains(&p)) {
+                            hints.insert(p, t);
                         }
+                        out = Some((base as usize, rest));
+                    }
+                } else if inline.contains_key(&p) {
+                    let a: Vec<Holds> = (0..n).map(|k| at(base + 1 + k)).collect();
+                    if a.iter().any(|h| *h != Holds::Nothing) {
+                        args.insert(p, a);
                     }
                 }
             }
@@ -185,5 +205,5 @@ pub fn load_hints(
             }
         }
     }
-    hints
+    Hints { loads: hints, args }
 }

@@ -243,13 +243,38 @@ impl Jit {
                     }
                 })
                 .collect();
-            specs[0].loads = hints::load_hints(
+            let found = hints::load_hints(
                 &proto,
                 entry_pc,
                 holds,
                 &specs[0].intrinsics,
+                &specs[0].inline,
                 &specs[0].generic,
             );
+            specs[0].loads = found.loads;
+            // A callee inlined here: loads from its parameters, from what the arguments
+            // tell.
+            for (i, l) in inline.iter().enumerate() {
+                let Some((0, pc, _)) = *l else {
+                    continue;
+                };
+                let Some(args) = found.args.get(&(pc as u32)) else {
+                    continue;
+                };
+                if specs[i].none {
+                    continue;
+                }
+                let callee = unit[i].proto.clone();
+                let h = hints::load_hints(
+                    &callee,
+                    0,
+                    args.clone(),
+                    &specs[i].intrinsics,
+                    &specs[i].inline,
+                    &specs[i].generic,
+                );
+                specs[i].loads = h.loads;
+            }
         }
         let entry: Vec<Slot> = (0..proto.nregs as usize)
             .map(|r| {
@@ -642,9 +667,11 @@ impl JitBackend for Jit {
         }
         let key = Rc::as_ptr(&proto) as usize;
         if self.mode == JitMode::Auto && !self.protos.contains_key(&key) {
-            // First call: start counting.
+            // First call: start counting (its loops' back edges too: they count from the
+            // first call, not from the first back edge after it).
             self.state(&proto);
             proto.jit.hot.set(CALL_THRESHOLD);
+            proto.jit.loop_hot.set(LOOP_THRESHOLD);
             return 0;
         }
         let st = self.state(&proto);

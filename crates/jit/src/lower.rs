@@ -516,9 +516,45 @@ impl<'a, 'f> Lower<'a, 'f> {
     // ----- helpers (runtime calls) -----
 
     fn call_helper(&mut self, addr: usize, sig: SigRef, args: &[ir::Value]) -> Option<ir::Value> {
+        self.materialize();
         let f = self.iconst(addr as i64);
         let inst = self.b.ins().call_indirect(sig, f, args);
         self.b.inst_results(inst).first().copied()
+    }
+
+    /// In an inlined callee, push its VM frame, as its call would have: the caller's pc,
+    /// the callee's closure (in the call's callee slot) and base, the frame count. An
+    /// inlined call pushes nothing (its frame would only be seen by code that looks at
+    /// frames); this runs before anything that may look: every call out of compiled code,
+    /// and every exit. Doing it twice is harmless.
+    pub(crate) fn materialize(&mut self) {
+        let Some(p) = self.regions[self.cur].parent.as_ref() else {
+            return;
+        };
+        let (pr, ppc) = (p.region, p.pc);
+        let abi = self.abi;
+        let here = self.cur;
+        self.cur = pr;
+        let fa = self.frame_addr();
+        self.cur = here;
+        let pcv = self.b.ins().iconst(I32, ppc as i64 + 1);
+        self.store(pcv, fa, abi.frame_pc);
+        let nf = self.frame_addr();
+        let regs = self.regs();
+        let clo = self.load(I64, regs, self.slot_off() + 8);
+        self.store(clo, nf, abi.frame_closure);
+        // Its base; not its pc, which whoever looks next sets (a helper is passed it, an
+        // exit stores it), and which a second push must not undo.
+        let at = self.rbase();
+        let base32 = self.b.ins().ireduce(I32, at);
+        self.store(base32, nf, abi.frame_base);
+        // At least this frame; more when a callee's frames are still above it (a callee
+        // that deoptimized: the interpreter runs them first).
+        let idx = self.rfidx();
+        let len1 = self.b.ins().iadd_imm_s(idx, 1);
+        let len = self.load(I64, self.vm, abi.vm_frames.len);
+        let len2 = self.b.ins().umax(len, len1);
+        self.store(len2, self.vm, abi.vm_frames.len);
     }
 
     /// Call a `(vm, pc) -> code` helper, then reload `regs`.
@@ -690,6 +726,7 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// registers too (what is live after the call, below its window; the caller's pc was
     /// stored when the callee's frame was pushed), and so on up.
     fn write_back_callers(&mut self) {
+        self.materialize();
         let here = self.cur;
         while let Some(p) = &self.regions[self.cur].parent {
             let (pr, pc, cb) = (p.region, p.pc, p.cb);

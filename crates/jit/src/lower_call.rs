@@ -338,6 +338,7 @@ impl Lower<'_, '_> {
         };
         self.direct_call(pc, cb, n + 1, &c, false, slow, done);
         self.b.switch_to_block(miss);
+        self.materialize();
         let pcv = self.b.ins().iconst(I32, pc as i64);
         let sig = self.sigs.cache;
         let f = self.iconst(self.helpers.method_cache as i64);
@@ -364,6 +365,7 @@ impl Lower<'_, '_> {
         done: ir::Block,
     ) {
         let abi = self.abi;
+        self.materialize();
         let (_, body, nregs) = self.check_callee(pc, c, n, slow);
         // Depth limit and room for a frame (this frame is the top one).
         let fidx = self.rfidx();
@@ -824,18 +826,10 @@ impl Lower<'_, '_> {
         let at = self.b.ins().iadd_imm_s(rbase, cb as i64 + 1);
         let nregs = self.iconst(k.nregs as i64);
         self.check_room(nregs, at, slow);
-        // Push the callee's frame.
+        // The callee slot holds the closure (it roots it); its frame is pushed only if
+        // something may look at it (`Lower::materialize`).
         let p = self.regs();
         self.store_tagged(p, self.roff(cb), abi.tags.closure, c.clo);
-        let fa = self.frame_addr();
-        let pcv = self.b.ins().iconst(I32, pc as i64 + 1);
-        self.store(pcv, fa, abi.frame_pc);
-        let nf = self.b.ins().iadd_imm_s(fa, abi.frame_size as i64);
-        self.store(c.clo, nf, abi.frame_closure);
-        let pc_base = self.b.ins().ishl_imm_u(at, 32);
-        self.store(pc_base, nf, abi.frame_pc);
-        let len1 = self.b.ins().iadd_imm_s(len, 1);
-        self.store(len1, self.vm, abi.vm_frames.len);
         // The arguments are the callee's parameters: the same slots of the value stack,
         // and the unboxed ones its variables.
         let nq = self.regions[q].proto.nregs as usize;
@@ -968,6 +962,7 @@ impl Lower<'_, '_> {
             .ins()
             .brif(is_body, run, &[], join, &[ir::BlockArg::Value(r)]);
         self.b.switch_to_block(run);
+        self.materialize();
         let sig = self.sigs.body;
         let rbase = self.rbase();
         let p0 = {

@@ -1326,6 +1326,7 @@ impl Lower<'_, '_> {
         }
         self.b.switch_to_block(slow);
         self.spill_reads(pc);
+        self.materialize();
         let pcv = self.b.ins().iconst(I32, pc as i64);
         let cp = self.iconst(cache);
         let sig = self.sigs.field;
