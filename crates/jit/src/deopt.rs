@@ -29,15 +29,19 @@ pub enum Reason {
     /// A rare case of an inlined instruction (an overflow, a zero divisor): the
     /// interpreter runs it (and raises its error).
     Slow,
+    /// A global the unit's tail calls go through no longer held the function it was
+    /// compiled for: the call runs in the interpreter.
+    Callee,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 5] = [
+    pub const ALL: [Reason; 6] = [
         Reason::Entry,
         Reason::Guard,
         Reason::Result,
         Reason::Stack,
         Reason::Slow,
+        Reason::Callee,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +51,7 @@ impl Reason {
             Reason::Result => "result type",
             Reason::Stack => "native stack",
             Reason::Slow => "slow path",
+            Reason::Callee => "callee changed",
         }
     }
 
@@ -69,6 +74,13 @@ pub struct ProtoState {
     pub no_osr_spec: Cell<bool>,
     /// How often a loop entry's speculation failed.
     pub osr_fails: Cell<u32>,
+    /// Its tail calls' globals kept changing: check them at every call instead of once.
+    pub no_stable: Cell<bool>,
+    /// The type its compiled body's returns give (when they agree): what calls of it
+    /// speculate their result to be.
+    pub ret: Cell<Option<crate::types::Ty>>,
+    /// That speculation failed too often: calls of it do not speculate.
+    pub no_ret_spec: Cell<bool>,
     /// How often it was compiled (entry and loop bodies).
     pub compiles: Cell<u32>,
     /// Compiled loop entries: (pc, body).
@@ -85,6 +97,9 @@ impl ProtoState {
             no_param_spec: Cell::new(false),
             no_osr_spec: Cell::new(false),
             osr_fails: Cell::new(0),
+            no_stable: Cell::new(false),
+            ret: Cell::new(None),
+            no_ret_spec: Cell::new(false),
             compiles: Cell::new(0),
             osr: Default::default(),
             failed: Cell::new(false),
@@ -200,6 +215,7 @@ pub unsafe extern "C" fn note_deopt(site: *const Site) {
             return;
         }
         Reason::Entry => owner.no_param_spec.set(true),
+        Reason::Callee => owner.no_stable.set(true),
         _ => {
             if let Ok(mut g) = owner.generic.try_borrow_mut() {
                 g.insert(site.pc);

@@ -324,11 +324,18 @@ pub struct Flow {
 }
 
 impl Flow {
-    pub fn new(proto: &Proto) -> Flow {
+    /// The flow of `proto`; `ends` are pcs that end a block besides jumps and returns
+    /// (calls compiled inline, which go to another region and come back after).
+    pub fn new(proto: &Proto, ends: &[usize]) -> Flow {
         let code = &proto.code;
         let n = code.len();
         let mut leader = vec![false; n + 1];
         leader[0] = true;
+        for &e in ends {
+            if e < n {
+                leader[e + 1] = true;
+            }
+        }
         let mut has_try = false;
         for (pc, i) in code.iter().enumerate() {
             if let Some(t) = jump_target(pc, i) {

@@ -12,6 +12,8 @@
 //! - Exits back to the interpreter and what they teach are in `deopt.rs`; counters in
 //!   `stats.rs`.
 
+#[cfg(test)]
+mod analysis_tests;
 mod deopt;
 mod flow;
 mod lower;
@@ -49,6 +51,12 @@ pub const CALL_THRESHOLD: i32 = 500;
 pub const LOOP_THRESHOLD: i32 = 1000;
 /// The most functions compiled into one unit (a function and its tail callees).
 const MAX_REGIONS: usize = 4;
+/// The most regions (tail callees and inlined callees) in one unit.
+const MAX_UNIT_REGIONS: usize = 32;
+/// The most code (in instructions) compiled inline into one unit.
+const MAX_INLINED_CODE: usize = 600;
+/// The largest callee (in instructions) compiled inline.
+const MAX_INLINE_CODE: usize = 48;
 /// The largest function (in instructions) that joins another's unit.
 const MAX_REGION_CODE: usize = 200;
 /// Compilations of one prototype after which it is compiled without speculation.
@@ -174,11 +182,13 @@ impl Jit {
         st.compiles.set(st.compiles.get() + 1);
         // The unit: this function, and the functions it tail-calls through globals
         // (theirs too, a few deep), compiled together so those tail calls are jumps.
+        // Small callees of its calls are compiled inline (regions too, with a parent).
         let mut unit: Vec<Rc<ProtoState>> = vec![st.clone()];
+        let mut inline: Vec<Option<(usize, usize, usize)>> = vec![None];
         let mut specs: Vec<Spec> = Vec::new();
         while specs.len() < unit.len() {
             let i = specs.len();
-            let spec = self.spec_for(vm, &mut unit, i);
+            let spec = self.spec_for(vm, &mut unit, &mut inline, i);
             specs.push(spec);
         }
         // Nothing in the unit can rebind a global: its tail calls' globals are checked
@@ -198,7 +208,7 @@ impl Jit {
                 )
             })
         });
-        if pure {
+        if pure && !st.no_stable.get() {
             for (u, spec) in unit.iter().zip(specs.iter_mut()) {
                 for (pc, i) in u.proto.code.iter().enumerate() {
                     if let Instr::TailCallGlobal { g, .. } = *i {
@@ -210,7 +220,14 @@ impl Jit {
                 }
             }
         }
-        let flows: Vec<flow::Flow> = unit.iter().map(|u| flow::Flow::new(&u.proto)).collect();
+        let flows: Vec<flow::Flow> = unit
+            .iter()
+            .zip(&specs)
+            .map(|(u, spec)| {
+                let ends: Vec<usize> = spec.inline.keys().map(|&pc| pc as usize).collect();
+                flow::Flow::new(&u.proto, &ends)
+            })
+            .collect();
         let live = flows[0].live(entry_pc);
         let entry: Vec<Slot> = (0..proto.nregs as usize)
             .map(|r| {
@@ -226,13 +243,67 @@ impl Jit {
             .iter()
             .zip(&flows)
             .zip(&specs)
-            .map(|((u, flow), spec)| types::RegionRef {
+            .zip(&inline)
+            .map(|(((u, flow), spec), &inline)| types::RegionRef {
                 proto: &u.proto,
                 flow,
                 spec,
+                inline,
             })
             .collect();
-        let states = types::analyze(&refs, entry_pc, entry.clone());
+        let mut states = types::analyze(&refs, entry_pc, entry.clone());
+        // Calls of this very function: speculate that they return what its returns give,
+        // when that is consistent (its other returns decide it).
+        let self_calls: Vec<u32> = specs[0]
+            .known
+            .iter()
+            .filter(|(pc, k)| {
+                k.proto == Rc::as_ptr(&proto) as usize
+                    && matches!(proto.code[**pc as usize], Instr::CallGlobal { .. })
+                    && !specs[0].inline.contains_key(pc)
+                    && !specs[0].generic.contains(pc)
+            })
+            .map(|(pc, _)| *pc)
+            .collect();
+        if entry_pc == 0 && !self_calls.is_empty() && !st.no_ret_spec.get() && !specs[0].none {
+            for ty in [Ty::Int, Ty::Float] {
+                let mut spec = specs[0].clone();
+                for &pc in &self_calls {
+                    spec.call_ret.insert(pc, ty);
+                }
+                let mut trial: Vec<types::RegionRef> = Vec::new();
+                for (k, r) in refs.iter().enumerate() {
+                    trial.push(types::RegionRef {
+                        proto: r.proto,
+                        flow: r.flow,
+                        spec: if k == 0 { &spec } else { r.spec },
+                        inline: r.inline,
+                    });
+                }
+                let s2 = types::analyze(&trial, entry_pc, entry.clone());
+                if types::return_type(&proto, &s2[0]) == Some(ty) {
+                    states = s2;
+                    drop(trial);
+                    specs[0] = spec;
+                    break;
+                }
+            }
+        }
+        if entry_pc == 0 {
+            st.ret.set(types::return_type(&proto, &states[0]));
+        }
+        let refs: Vec<types::RegionRef> = unit
+            .iter()
+            .zip(&flows)
+            .zip(&specs)
+            .zip(&inline)
+            .map(|(((u, flow), spec), &inline)| types::RegionRef {
+                proto: &u.proto,
+                flow,
+                spec,
+                inline,
+            })
+            .collect();
         let mut sites = SiteTable::new(unit.clone(), self.stats.clone(), entry_pc != 0);
         let keep_ir = self.keep_ir;
         let cg = self.codegen(vm)?;
@@ -267,6 +338,7 @@ impl Jit {
                     flow: r.flow,
                     states,
                     spec: r.spec,
+                    inline: r.inline,
                 })
                 .collect();
             let lower = Lower::new(b, regions, abi, helpers, sigs, &mut sites);
@@ -308,7 +380,17 @@ impl Jit {
             self.ir.push((what, ir));
         }
         self.tables.push(sites);
-        Stats::add(&self.stats.compile_ns, started.elapsed().as_nanos() as u64);
+        let took = started.elapsed();
+        Stats::add(&self.stats.compile_ns, took.as_nanos() as u64);
+        if std::env::var_os("TANDEM_JIT_TRACE").is_some() {
+            eprintln!(
+                "jit: compiled {} at {entry_pc} ({} regions, {} instructions) in {:.2} ms",
+                proto.name,
+                unit.len(),
+                unit.iter().map(|u| u.proto.code.len()).sum::<usize>(),
+                took.as_secs_f64() * 1e3
+            );
+        }
         Ok(body)
     }
 
@@ -316,12 +398,21 @@ impl Jit {
     /// taught, the callees of its calls of globals that are known now, its self tail
     /// calls, and its tail calls of other functions, which join the unit (up to
     /// [`MAX_REGIONS`]) when they are small enough.
-    fn spec_for(&mut self, vm: &Vm, unit: &mut Vec<Rc<ProtoState>>, i: usize) -> Spec {
+    fn spec_for(
+        &mut self,
+        vm: &Vm,
+        unit: &mut Vec<Rc<ProtoState>>,
+        inline: &mut Vec<Option<(usize, usize, usize)>>,
+        i: usize,
+    ) -> Spec {
         let st = unit[i].clone();
+        let is_inlined = inline[i].is_some();
+        let cold_exits = is_inlined;
         let proto = st.proto.clone();
         let mut spec = Spec {
             generic: st.generic.borrow().clone(),
             none: st.compiles.get() > MAX_SPECULATIVE_COMPILES,
+            cold_exits,
             ..Spec::default()
         };
         for (pc, ins) in proto.code.iter().enumerate() {
@@ -358,16 +449,62 @@ impl Jit {
                     nregs: callee.nregs,
                 },
             );
+            if !tail
+                && !Rc::ptr_eq(callee, &proto)
+                && !cst.no_ret_spec.get()
+                && !spec.generic.contains(&(pc as u32))
+            {
+                if let Some(ty) = cst.ret.get() {
+                    spec.call_ret.insert(pc as u32, ty);
+                }
+            }
             if !tail {
+                // A small callee is compiled inline (one level deep).
+                let small = callee.code.len() <= MAX_INLINE_CODE
+                    && !callee
+                        .code
+                        .iter()
+                        .any(|i| matches!(i, Instr::TryBegin { .. } | Instr::TryBeginRaw { .. }));
+                let inlined_code: usize = unit
+                    .iter()
+                    .zip(inline.iter())
+                    .filter(|(_, l)| l.is_some())
+                    .map(|(u, _)| u.proto.code.len())
+                    .sum();
+                if !is_inlined
+                    && small
+                    && !Rc::ptr_eq(callee, &proto)
+                    && !cst.failed.get()
+                    && unit.len() < MAX_UNIT_REGIONS
+                    && inlined_code + callee.code.len() <= MAX_INLINED_CODE
+                {
+                    let Instr::CallGlobal { base, .. } = *ins else {
+                        continue;
+                    };
+                    unit.push(cst.clone());
+                    inline.push(Some((i, pc, base as usize)));
+                    spec.inline.insert(pc as u32, unit.len() - 1);
+                }
                 continue;
             }
             if Rc::ptr_eq(callee, &proto) {
                 spec.self_tail.insert(pc as u32);
                 continue;
             }
-            let member = unit.iter().position(|u| Rc::ptr_eq(&u.proto, callee));
+            if is_inlined {
+                continue;
+            }
+            let member = unit
+                .iter()
+                .zip(inline.iter())
+                .position(|(u, inl)| inl.is_none() && Rc::ptr_eq(&u.proto, callee));
             let joins = member.is_some()
-                || (unit.len() < MAX_REGIONS
+                || (unit
+                    .iter()
+                    .zip(inline.iter())
+                    .filter(|(_, l)| l.is_none())
+                    .count()
+                    < MAX_REGIONS
                     && callee.code.len() <= MAX_REGION_CODE
                     && !cst.failed.get()
                     && !callee
@@ -377,6 +514,7 @@ impl Jit {
             if joins {
                 let j = member.unwrap_or_else(|| {
                     unit.push(cst.clone());
+                    inline.push(None);
                     unit.len() - 1
                 });
                 spec.cross.insert(pc as u32, j);
@@ -525,7 +663,9 @@ impl JitBackend for Jit {
 /// (half of what is left when the JIT starts, at least 1 MiB) for the Rust code compiled
 /// code calls (helpers, the nested interpreter, the compiler itself).
 fn stack_limit() -> usize {
-    let here = &0u8 as *const u8 as usize;
+    // A local on this thread's stack (`&0u8` would be a promoted static).
+    let marker = std::hint::black_box(0u8);
+    let here = std::ptr::addr_of!(marker) as usize;
     match stacker::remaining_stack() {
         Some(rem) => {
             let end = here.saturating_sub(rem);
@@ -566,9 +706,12 @@ impl Codegen {
             isa,
             cranelift_module::default_libcall_names(),
         ));
+        // (vm, base, regs, frame, fidx) -> status: the caller passes the frame's
+        // registers' address, its `Frame`'s address and index, which it knows already.
         let mut body_sig = Signature::new(CallConv::Tail);
-        body_sig.params.push(AbiParam::new(I64));
-        body_sig.params.push(AbiParam::new(I64));
+        for _ in 0..5 {
+            body_sig.params.push(AbiParam::new(I64));
+        }
         body_sig.returns.push(AbiParam::new(I64));
         let mut helper_sig = Signature::new(default_cc);
         helper_sig.params.push(AbiParam::new(I64));
@@ -619,7 +762,21 @@ impl Codegen {
             b.switch_to_block(blk);
             let p = b.block_params(blk).to_vec();
             let bsig = b.import_signature(self.body_sig.clone());
-            let call = b.ins().call_indirect(bsig, p[0], &[p[1], p[2]]);
+            // The frame at `base` is the top one: its index, address and registers.
+            let abi = Abi::get().ok_or("no layout")?;
+            let flags = cranelift_codegen::ir::MemFlagsData::trusted();
+            let (vm, base) = (p[1], p[2]);
+            let len = b.ins().load(I64, flags, vm, abi.vm_frames.len);
+            let fidx = b.ins().iadd_imm_s(len, -1);
+            let fp = b.ins().load(I64, flags, vm, abi.vm_frames.ptr);
+            let off = b.ins().imul_imm_s(fidx, abi.frame_size as i64);
+            let frame = b.ins().iadd(fp, off);
+            let sp = b.ins().load(I64, flags, vm, abi.vm_stack.ptr);
+            let off = b.ins().ishl_imm_u(base, 4);
+            let regs = b.ins().iadd(sp, off);
+            let call = b
+                .ins()
+                .call_indirect(bsig, p[0], &[vm, base, regs, frame, fidx]);
             let r = b.inst_results(call)[0];
             b.ins().return_(&[r]);
             b.seal_all_blocks();

@@ -109,6 +109,8 @@ pub struct RegionIn<'a> {
     /// The state before each pc (None: unreachable).
     pub states: &'a [Option<State>],
     pub spec: &'a Spec,
+    /// For an inlined callee: the caller's region, the call's pc, and its window.
+    pub inline: Option<(usize, usize, usize)>,
 }
 
 pub(crate) struct Region<'a> {
@@ -122,6 +124,23 @@ pub(crate) struct Region<'a> {
     /// The region allocates: it checks for a due collection when entered and on its
     /// loops' back edges (the interpreter's safe points are calls and back edges).
     pub(crate) allocates: bool,
+    /// Where its registers start, counted from the unit's frame base (0, or for an
+    /// inlined callee its caller's call window + 1).
+    pub(crate) reg_base: usize,
+    /// Its frame's index above the unit's frame (0, or 1 for an inlined callee).
+    pub(crate) depth: usize,
+    /// For an inlined callee: its caller's region, the call's pc, its window, and the
+    /// caller's state at the call (recorded when the caller's call is lowered), which the
+    /// callee's exits write back too.
+    pub(crate) parent: Option<Parent>,
+}
+
+/// How an inlined callee returns to its caller.
+pub(crate) struct Parent {
+    pub region: usize,
+    pub pc: usize,
+    pub cb: usize,
+    pub state: Option<State>,
 }
 
 pub struct Lower<'a, 'f> {
@@ -140,9 +159,9 @@ pub struct Lower<'a, 'f> {
     pub(crate) frame: Variable,
     pub(crate) fidx: ir::Value,
     pub(crate) st: State,
-    /// When the unit's tail-call globals are stable (`Spec::stable`): a variable that is
-    /// 1 when they held what the unit expects at entry, and each one's closure.
-    pub(crate) stable: Option<(Variable, rustc_hash::FxHashMap<u32, Variable>)>,
+    /// When the unit's tail-call globals are stable (`Spec::stable`): each one's closure,
+    /// checked at entry.
+    pub(crate) stable: Option<rustc_hash::FxHashMap<u32, Variable>>,
     pub(crate) pending: Vec<(usize, Pending)>,
     pub(crate) mem: MemFlagsData,
 }
@@ -153,7 +172,7 @@ fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
     use tandem_vm::opcode::Instr::*;
     match way {
         Way::Exec | Way::SlowTyped(_) | Way::Arith(Arith::Generic) => return true,
-        Way::Arith(_) => return false,
+        Way::Arith(_) | Way::Exit => return false,
         Way::Plain => {}
     }
     // Calls do not count: a compiled callee that allocates checks for a collection when
@@ -243,17 +262,33 @@ impl<'a, 'f> Lower<'a, 'f> {
                     vf: (0..n).map(|_| b.declare_var(F64)).collect(),
                     blocks: vec![None; r.flow.starts.len()],
                     allocates,
+                    reg_base: 0,
+                    depth: 0,
+                    parent: r.inline.map(|(region, pc, cb)| Parent {
+                        region,
+                        pc,
+                        cb,
+                        state: None,
+                    }),
                 }
             })
-            .collect();
+            .collect::<Vec<Region>>();
+        let mut regions = regions;
+        for i in 0..regions.len() {
+            if let Some(p) = &regions[i].parent {
+                let (pr, cb) = (p.region, p.cb);
+                regions[i].reg_base = regions[pr].reg_base + cb + 1;
+                regions[i].depth = regions[pr].depth + 1;
+            }
+        }
         let regs = b.declare_var(I64);
         let frame = b.declare_var(I64);
         // Placeholders until the entry block defines them.
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
-        let vm = b.block_params(entry)[0];
-        let base = b.block_params(entry)[1];
+        let params = b.block_params(entry).to_vec();
+        let (vm, base) = (params[0], params[1]);
         Lower {
             b,
             regions,
@@ -333,25 +368,62 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b.def_var(self.frame, f);
     }
 
-    /// The address of this function's frame (reloaded with `regs`).
+    /// The address of the current region's frame (reloaded with `regs`): the unit's own
+    /// frame, or, in an inlined callee, the frame it pushed above it.
     pub(crate) fn frame_addr(&mut self) -> ir::Value {
-        self.b.use_var(self.frame)
+        let f = self.b.use_var(self.frame);
+        let depth = self.regions[self.cur].depth as i64;
+        if depth == 0 {
+            f
+        } else {
+            self.b
+                .ins()
+                .iadd_imm_s(f, depth * self.abi.frame_size as i64)
+        }
     }
 
-    pub(crate) fn reg_off(r: usize) -> i32 {
-        (r * 16) as i32
+    /// The byte offset from `regs` of register `r` of the current region (an inlined
+    /// callee's registers start above its caller's window).
+    pub(crate) fn roff(&self, r: usize) -> i32 {
+        ((self.regions[self.cur].reg_base + r) * 16) as i32
+    }
+
+    /// The byte offset from `regs` of the current region's callee slot (where its running
+    /// closure sits, and where its result goes).
+    pub(crate) fn slot_off(&self) -> i32 {
+        (self.regions[self.cur].reg_base as i32 - 1) * 16
+    }
+
+    /// The current region's frame base (a stack index).
+    pub(crate) fn rbase(&mut self) -> ir::Value {
+        let rb = self.regions[self.cur].reg_base as i64;
+        if rb == 0 {
+            self.base
+        } else {
+            self.b.ins().iadd_imm_s(self.base, rb)
+        }
+    }
+
+    /// The current region's frame index.
+    pub(crate) fn rfidx(&mut self) -> ir::Value {
+        let d = self.regions[self.cur].depth as i64;
+        if d == 0 {
+            self.fidx
+        } else {
+            self.b.ins().iadd_imm_s(self.fidx, d)
+        }
     }
 
     /// The tag byte of register `r` in the value stack.
     pub(crate) fn mem_tag(&mut self, r: usize) -> ir::Value {
         let p = self.regs();
-        self.load(I8, p, Self::reg_off(r))
+        self.load(I8, p, self.roff(r))
     }
 
     /// The payload of register `r` in the value stack.
     pub(crate) fn mem_bits(&mut self, r: usize, ty: ir::Type) -> ir::Value {
         let p = self.regs();
-        self.load(ty, p, Self::reg_off(r) + 8)
+        self.load(ty, p, self.roff(r) + 8)
     }
 
     /// Store a value with tag `tag` and payload `bits` (an `i64`, or an `f64`) at
@@ -400,7 +472,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         let s = self.st[r];
         if s.ty != Ty::Any && !s.synced {
             let p = self.regs();
-            self.write_unboxed(r, s.ty, p, Self::reg_off(r));
+            self.write_unboxed(r, s.ty, p, self.roff(r));
             self.st[r].synced = true;
         }
     }
@@ -410,7 +482,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         let s = self.st[r];
         if s.ty == Ty::Any {
             let rp = self.regs();
-            self.copy_value(rp, Self::reg_off(r), p, off);
+            self.copy_value(rp, self.roff(r), p, off);
         } else {
             self.write_unboxed(r, s.ty, p, off);
         }
@@ -614,6 +686,37 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.st = saved;
     }
 
+    /// In an inlined callee, before leaving compiled code: write back its caller's
+    /// registers too (what is live after the call, below its window; the caller's pc was
+    /// stored when the callee's frame was pushed), and so on up.
+    fn write_back_callers(&mut self) {
+        let here = self.cur;
+        while let Some(p) = &self.regions[self.cur].parent {
+            let (pr, pc, cb) = (p.region, p.pc, p.cb);
+            let state = p
+                .state
+                .clone()
+                .expect("the caller records its state at the call");
+            self.cur = pr;
+            let live = if self.flow().has_try {
+                RegSet::ALL
+            } else {
+                self.flow().live(pc + 1)
+            };
+            self.write_back(&state, &live, cb);
+        }
+        self.cur = here;
+    }
+
+    /// Jump from the current block into region `region` at `target` with the state
+    /// `out` (of that region's registers).
+    pub(crate) fn goto_region(&mut self, region: usize, target: usize, out: &State) {
+        let here = self.cur;
+        self.cur = region;
+        self.goto(usize::MAX, target, out);
+        self.cur = here;
+    }
+
     fn set_frame_pc(&mut self, pc: usize) {
         let f = self.frame_addr();
         let v = self.b.ins().iconst(I32, pc as i64);
@@ -661,6 +764,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                         self.flow().live(resume)
                     };
                     self.write_back(&state, &live, below);
+                    self.write_back_callers();
                     self.set_frame_pc(resume);
                     let s = self.iconst(site as i64);
                     let sig = self.sigs.site;
@@ -681,6 +785,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                         self.flow().live(resume)
                     };
                     self.write_back(&state, &live, below);
+                    self.write_back_callers();
                     self.set_frame_pc(resume);
                     let st = self.iconst(STATUS_DEOPT as i64);
                     self.b.ins().return_(&[st]);
@@ -698,6 +803,8 @@ impl<'a, 'f> Lower<'a, 'f> {
                         let live = self.flow().live(resume);
                         self.write_back(&state, &live, below);
                     }
+                    // The error may be caught above; the callers continue interpreted.
+                    self.write_back_callers();
                     let st = self.iconst(STATUS_ERROR as i64);
                     self.b.ins().return_(&[st]);
                 }
@@ -768,16 +875,19 @@ impl<'a, 'f> Lower<'a, 'f> {
             let hw2 = self.b.ins().umax(hw, top);
             self.store(hw2, self.vm, abi.vm_high_water);
         }
-        let len = self.load(I64, self.vm, abi.vm_frames.len);
-        self.fidx = self.b.ins().iadd_imm_s(len, -1);
-        self.reload_regs();
+        // The caller passed the registers' address, the frame's address and its index.
+        let entry_blk = self.b.func.layout.entry_block().expect("an entry block");
+        let params = self.b.block_params(entry_blk).to_vec();
+        self.fidx = params[4];
+        self.b.def_var(self.regs, params[2]);
+        self.b.def_var(self.frame, params[3]);
         let n = self.proto().nregs as usize;
         if self.allocates() {
             self.st = vec![Slot::ANY; n];
             let st = self.st.clone();
             self.gc_check(entry_pc, &st);
         }
-        self.check_stable();
+        self.check_stable(entry_pc);
         // Check and unbox what the entry state speculates.
         self.st = vec![Slot::ANY; n];
         for (r, slot) in entry.iter().enumerate().take(n) {
@@ -796,7 +906,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                 Ty::Float => self.mem_bits(r, F64),
                 Ty::Bool => {
                     let p = self.regs();
-                    let byte = self.load(I8, p, Self::reg_off(r) + 8);
+                    let byte = self.load(I8, p, self.roff(r) + 8);
                     self.b.ins().uextend(I64, byte)
                 }
                 _ => self.mem_bits(r, I64),
@@ -826,12 +936,20 @@ impl<'a, 'f> Lower<'a, 'f> {
                 self.st = st;
                 let range = self.flow().range(bi, code_len);
                 let last = range.end - 1;
+                let mut open = true;
                 for pc in range {
-                    self.emit(pc);
+                    if !self.emit(pc) {
+                        open = false;
+                        break;
+                    }
+                }
+                if !open {
+                    continue;
                 }
                 // A block that ends without a jump falls into the next one.
                 let i = &self.proto().code[last];
-                if flow::falls_through(i) && flow::jump_target(last, i).is_none() {
+                let inlined = self.spec().inline.contains_key(&(last as u32));
+                if flow::falls_through(i) && flow::jump_target(last, i).is_none() && !inlined {
                     if last + 1 < code_len {
                         let st = self.st.clone();
                         self.goto(last, last + 1, &st);
@@ -862,10 +980,12 @@ impl<'a, 'f> Lower<'a, 'f> {
     }
 
     /// The globals of the unit's tail calls, when nothing in the unit can change them
-    /// (`Spec::stable`): check them once, here at entry, into `self.stable`'s flag (and
-    /// load each one's closure). A cross tail call needs the global to hold a closure of
-    /// its region's prototype; a self tail call of region 0, the running closure itself.
-    fn check_stable(&mut self) {
+    /// (`Spec::stable`): check them once, here at entry (and load each one's closure), so
+    /// the tail calls need no check. A cross tail call needs the global to hold a closure
+    /// of its region's prototype; a self tail call of region 0, the running closure
+    /// itself. If one does not, the call runs in the interpreter (a `Callee` exit; after
+    /// a few, the unit is compiled again for what the globals hold then, or without this).
+    fn check_stable(&mut self, entry_pc: usize) {
         let abi = self.abi;
         // (global, the prototype its closure must have, whether it must be this closure)
         let mut want: Vec<(u32, usize, bool)> = Vec::new();
@@ -891,17 +1011,13 @@ impl<'a, 'f> Lower<'a, 'f> {
         if want.is_empty() {
             return;
         }
-        let flag = self.b.declare_var(I64);
         let mut clos = rustc_hash::FxHashMap::default();
         for &(g, _, _) in &want {
             let v = self.b.declare_var(I64);
-            let z = self.iconst(0);
-            self.b.def_var(v, z);
             clos.insert(g, v);
         }
-        let (join, ok) = self.block_with_param(I64);
-        let zero = self.iconst(0);
-        let no = [BlockArg::Value(zero)];
+        self.st = vec![Slot::ANY; self.proto().nregs as usize];
+        let no = self.deopt_block(entry_pc, Reason::Callee, usize::MAX);
         let gp = self.load(I64, self.vm, abi.vm_globals.ptr);
         for &(g, rc, me) in &want {
             let off = self.iconst(16 * g as i64);
@@ -909,34 +1025,35 @@ impl<'a, 'f> Lower<'a, 'f> {
             let tag = self.load(I8, slot, 0);
             let is_clo = self.tag_is(tag, abi.tags.closure);
             let k1 = self.b.create_block();
-            self.b.ins().brif(is_clo, k1, &[], join, &no);
+            self.b.ins().brif(is_clo, k1, &[], no, &[]);
             self.b.switch_to_block(k1);
             let clo = self.load(I64, slot, 8);
             let r = self.load(I64, clo, abi.closure_proto);
             let same = self.b.ins().icmp_imm_s(IntCC::Equal, r, rc as i64);
             let k2 = self.b.create_block();
-            self.b.ins().brif(same, k2, &[], join, &no);
+            self.b.ins().brif(same, k2, &[], no, &[]);
             self.b.switch_to_block(k2);
             if me {
                 let p = self.regs();
-                let cur = self.load(I64, p, -8);
+                let cur = self.load(I64, p, self.slot_off() + 8);
                 let is_me = self.b.ins().icmp(IntCC::Equal, clo, cur);
                 let k3 = self.b.create_block();
-                self.b.ins().brif(is_me, k3, &[], join, &no);
+                self.b.ins().brif(is_me, k3, &[], no, &[]);
                 self.b.switch_to_block(k3);
             }
             self.b.def_var(clos[&g], clo);
         }
-        let one = self.iconst(1);
-        self.jump_with(join, one);
-        self.b.switch_to_block(join);
-        self.b.def_var(flag, ok);
-        self.stable = Some((flag, clos));
+        self.stable = Some(clos);
     }
 
     /// Lower the instruction at `pc` (the state before it is `self.st`).
-    fn emit(&mut self, pc: usize) {
+    fn emit(&mut self, pc: usize) -> bool {
         let step = plan(self.proto(), pc, &self.st, self.spec());
+        if step.way == Way::Exit {
+            let exit = self.deopt_block(pc, Reason::Guard, usize::MAX);
+            self.b.ins().jump(exit, &[]);
+            return false;
+        }
         // Write back what the plan says the value stack holds after this instruction and
         // does not hold now (the lowering syncs its operands itself; this is the rest).
         for r in 0..self.st.len() {
@@ -947,6 +1064,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         }
         self.lower_instr(pc, &step);
         self.st = step.next;
+        true
     }
 
     /// A block that receives one `i64` parameter.

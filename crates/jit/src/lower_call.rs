@@ -32,14 +32,24 @@ impl Lower<'_, '_> {
         match i {
             Instr::Return { src } => {
                 let s = src as usize;
+                if self.regions[self.cur].parent.is_some() {
+                    self.inline_return(Some(s));
+                    return;
+                }
                 let p = self.regs();
-                self.write_reg_to(s, p, -16);
+                let off = self.slot_off();
+                self.write_reg_to(s, p, off);
                 self.ret();
             }
             Instr::ReturnNull {} => {
+                if self.regions[self.cur].parent.is_some() {
+                    self.inline_return(None);
+                    return;
+                }
                 let p = self.regs();
                 let z = self.iconst(0);
-                self.store_tagged(p, -16, self.abi.tags.null, z);
+                let off = self.slot_off();
+                self.store_tagged(p, off, self.abi.tags.null, z);
                 self.ret();
             }
             Instr::Call { base, n } | Instr::CallGlobal { base, n, .. } => {
@@ -68,7 +78,11 @@ impl Lower<'_, '_> {
             }
             Instr::TailCallMethod { .. } | Instr::TailCallList { .. } => {
                 self.sync_reads(pc);
-                self.tail_call_slow(pc);
+                if self.regions[self.cur].parent.is_some() {
+                    self.inline_tail_call(pc);
+                } else {
+                    self.tail_call_slow(pc);
+                }
             }
             _ => unreachable!("not a call"),
         }
@@ -77,7 +91,8 @@ impl Lower<'_, '_> {
     /// Pop this frame and return (the value is in the callee slot already).
     fn ret(&mut self) {
         let abi = self.abi;
-        self.store(self.fidx, self.vm, abi.vm_frames.len);
+        let f = self.rfidx();
+        self.store(f, self.vm, abi.vm_frames.len);
         if self.flow().has_try {
             let sig = self.sigs.vm_only;
             let f = self.iconst(self.helpers.drop_handlers as i64);
@@ -164,6 +179,10 @@ impl Lower<'_, '_> {
 
     /// A non-tail call of the window at `cb` with `n` arguments (of global `g`).
     fn call(&mut self, pc: usize, cb: usize, n: usize, g: Option<u32>) {
+        if let (Some(&q), Some(g)) = (self.spec().inline.get(&(pc as u32)), g) {
+            self.inline_call(pc, cb, n, g, q);
+            return;
+        }
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let done = self.b.create_block();
@@ -177,6 +196,39 @@ impl Lower<'_, '_> {
         let status = self.helper(self.helpers.call, pc);
         self.after_call(pc, cb, status, done);
         self.b.switch_to_block(done);
+        if let Some(&ty) = self.spec().call_ret.get(&(pc as u32)) {
+            self.expect_result(pc, cb, ty);
+        }
+    }
+
+    /// The result of the call at `pc` (in `R[cb]`) must have type `ty`, as the callee's
+    /// returns give: unbox it, or deoptimize after the call.
+    fn expect_result(&mut self, pc: usize, cb: usize, ty: Ty) {
+        let mut after = self.st.clone();
+        for slot in after.iter_mut().skip(cb) {
+            *slot = crate::types::Slot::ANY;
+        }
+        let tag = self.mem_tag(cb);
+        let ok = self.tag_is(tag, self.tag_of_ty(ty));
+        let fail = self.deopt_block_with(pc + 1, crate::deopt::Reason::Result, usize::MAX, after);
+        let k = self.b.create_block();
+        self.b.ins().brif(ok, k, &[], fail, &[]);
+        self.b.switch_to_block(k);
+        let v = match ty {
+            Ty::Float => self.mem_bits(cb, F64),
+            Ty::Bool => {
+                let p = self.regs();
+                let b = self.load(I8, p, self.roff(cb) + 8);
+                self.b.ins().uextend(I64, b)
+            }
+            _ => self.mem_bits(cb, I64),
+        };
+        let var = if ty == Ty::Float {
+            self.vf(cb)
+        } else {
+            self.vi(cb)
+        };
+        self.b.def_var(var, v);
     }
 
     /// A method call `R[cb+1].K[k](...)` with `n` arguments: a struct method its inline
@@ -206,7 +258,7 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(k2);
         // The method becomes the callee; the object stays, as `self`.
         let p = self.regs();
-        self.copy_value(cp, InlineCache::METHOD, p, Self::reg_off(cb));
+        self.copy_value(cp, InlineCache::METHOD, p, self.roff(cb));
         let c = Callee {
             tag: self.load(I8, cp, InlineCache::METHOD),
             clo: self.load(I64, cp, InlineCache::METHOD + 8),
@@ -241,18 +293,20 @@ impl Lower<'_, '_> {
         let abi = self.abi;
         let (_, body, nregs) = self.check_callee(pc, c, n, slow);
         // Depth limit and room for a frame (this frame is the top one).
-        let len = self.b.ins().iadd_imm_s(self.fidx, 1);
+        let fidx = self.rfidx();
+        let len = self.b.ins().iadd_imm_s(fidx, 1);
         let lim = self.load(I64, self.vm, abi.vm_frame_limit);
         let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, len, lim);
         let k = self.b.create_block();
         self.b.ins().brif(ok, k, &[], slow, &[]);
         self.b.switch_to_block(k);
-        let at = self.b.ins().iadd_imm_s(self.base, cb as i64 + 1);
+        let rbase = self.rbase();
+        let at = self.b.ins().iadd_imm_s(rbase, cb as i64 + 1);
         let top = self.check_room(nregs, at, slow);
         // The callee slot holds the closure (it roots it and tells its frame its closure).
         if from_global {
             let p = self.regs();
-            self.store_tagged(p, Self::reg_off(cb), abi.tags.closure, c.clo);
+            self.store_tagged(p, self.roff(cb), abi.tags.closure, c.clo);
         }
         // This frame's pc (for traces), then the callee's frame.
         let fa = self.frame_addr();
@@ -270,7 +324,17 @@ impl Lower<'_, '_> {
         let hw2 = self.b.ins().umax(hw, top);
         self.store(hw2, self.vm, abi.vm_high_water);
         let sig = self.sigs.body;
-        let inst = self.b.ins().call_indirect(sig, body, &[self.vm, at]);
+        // The callee's registers, frame address and index follow from this frame's.
+        let cregs = {
+            let p = self.regs();
+            let off = self.roff(cb + 1) as i64;
+            self.b.ins().iadd_imm_s(p, off)
+        };
+        let cfidx = self.b.ins().iadd_imm_s(fidx, 1);
+        let inst = self
+            .b
+            .ins()
+            .call_indirect(sig, body, &[self.vm, at, cregs, nf, cfidx]);
         let status = self.b.inst_results(inst)[0];
         self.reload_regs();
         self.after_call(pc, cb, status, done);
@@ -325,25 +389,17 @@ impl Lower<'_, '_> {
         self.b.set_cold_block(slow);
         let unsynced = self.st.clone();
         // The unit's globals checked at entry: no check here.
-        if let (Some(gg), Some((flag, clos))) = (g, self.stable.clone()) {
+        if let (Some(gg), Some(clos)) = (g, self.stable.clone()) {
             let pc32 = pc as u32;
             if self.spec().stable.contains(&gg) {
-                let fl = self.b.use_var(flag);
                 if self.stable_self(pc) {
-                    let fast = self.b.create_block();
-                    let checked = self.b.create_block();
-                    self.b.ins().brif(fl, fast, &[], checked, &[]);
-                    self.b.switch_to_block(fast);
                     self.self_tail_call(pc, step, cb, n);
-                    self.b.switch_to_block(checked);
-                } else if let Some(&to) = self.spec().cross.get(&pc32) {
-                    let fast = self.b.create_block();
-                    let checked = self.b.create_block();
-                    self.b.ins().brif(fl, fast, &[], checked, &[]);
-                    self.b.switch_to_block(fast);
+                    return;
+                }
+                if let Some(&to) = self.spec().cross.get(&pc32) {
                     let clo = self.b.use_var(clos[&gg]);
                     self.cross_tail_call(cb, n, clo, to);
-                    self.b.switch_to_block(checked);
+                    return;
                 }
             }
         }
@@ -356,7 +412,7 @@ impl Lower<'_, '_> {
             // The running closure itself: move the arguments into the parameters and
             // loop back to the start.
             let p = self.regs();
-            let cur = self.load(I64, p, -8);
+            let cur = self.load(I64, p, self.slot_off() + 8);
             let me = self.b.ins().icmp(IntCC::Equal, c.clo, cur);
             let self_b = self.b.create_block();
             let other = self.b.create_block();
@@ -377,27 +433,40 @@ impl Lower<'_, '_> {
             self.cross_tail_call(cb, n, c.clo, to);
             self.b.switch_to_block(other);
         }
+        if self.regions[self.cur].parent.is_some() {
+            // In an inlined callee: call, and return what it returns to the caller.
+            self.b.ins().jump(slow, &[]);
+            self.b.switch_to_block(slow);
+            let synced = std::mem::replace(&mut self.st, unsynced);
+            self.spill_reads(pc);
+            self.st = synced;
+            self.inline_tail_call(pc);
+            return;
+        }
         // Leaving for another function: its arguments go to the value stack (on the
         // slow path too, which the sync below dominates).
         self.sync_reads(pc);
         let (_, body, nregs) = self.check_callee(pc, &c, n, slow);
-        let _ = self.check_room(nregs, self.base, slow);
+        let rbase = self.rbase();
+        let _ = self.check_room(nregs, rbase, slow);
         // Replace the frame: callee slot, arguments slid down, the frame's closure.
         let p = self.regs();
         match gslot {
-            Some(slot) => self.copy_value(slot, 0, p, -16),
-            None => self.copy_value(p, Self::reg_off(cb), p, -16),
+            Some(slot) => self.copy_value(slot, 0, p, self.slot_off()),
+            None => self.copy_value(p, self.roff(cb), p, self.slot_off()),
         }
         for k in 0..n {
             let p = self.regs();
-            self.copy_value(p, Self::reg_off(cb + 1 + k), p, Self::reg_off(k));
+            self.copy_value(p, self.roff(cb + 1 + k), p, self.roff(k));
         }
         let fa = self.frame_addr();
         self.store(c.clo, fa, abi.frame_closure);
         let sig = self.sigs.body;
+        let p0 = self.regs();
+        let fi = self.rfidx();
         self.b
             .ins()
-            .return_call_indirect(sig, body, &[self.vm, self.base]);
+            .return_call_indirect(sig, body, &[self.vm, rbase, p0, fa, fi]);
         // The slow path is reached before the window was synced too: write it (again).
         self.b.switch_to_block(slow);
         let synced = std::mem::replace(&mut self.st, unsynced);
@@ -422,8 +491,8 @@ impl Lower<'_, '_> {
         self.move_args(cb, n, to);
         let p = self.regs();
         let t = self.iconst(abi.tags.closure as i64);
-        self.store(t, p, -16);
-        self.store(clo, p, -8);
+        self.store(t, p, self.slot_off());
+        self.store(clo, p, self.slot_off() + 8);
         let fa = self.frame_addr();
         self.store(clo, fa, abi.frame_closure);
         self.cur = to;
@@ -446,8 +515,8 @@ impl Lower<'_, '_> {
             let ty = self.st[a].ty;
             let v = if ty == Ty::Any {
                 let p = self.regs();
-                let w0 = self.load(I64, p, Self::reg_off(a));
-                let w1 = self.load(I64, p, Self::reg_off(a) + 8);
+                let w0 = self.load(I64, p, self.roff(a));
+                let w1 = self.load(I64, p, self.roff(a) + 8);
                 (Some((w0, w1)), None)
             } else {
                 (None, Some(self.unboxed(a, ty)))
@@ -458,8 +527,8 @@ impl Lower<'_, '_> {
             match v {
                 (Some((w0, w1)), _) => {
                     let p = self.regs();
-                    self.store(w0, p, Self::reg_off(k));
-                    self.store(w1, p, Self::reg_off(k) + 8);
+                    self.store(w0, p, self.roff(k));
+                    self.store(w1, p, self.roff(k) + 8);
                 }
                 (_, Some(x)) => {
                     let r = &self.regions[to];
@@ -484,9 +553,15 @@ impl Lower<'_, '_> {
         self.b.ins().brif(is_body, go, &[], ret, &[]);
         self.b.switch_to_block(go);
         let sig = self.sigs.body;
+        let p0 = self.regs();
+        let fa = self.frame_addr();
         self.b
             .ins()
-            .return_call_indirect(sig, r, &[self.vm, self.base]);
+            .return_call_indirect(sig, r, &[self.vm, self.base, p0, fa, self.fidx]);
+        debug_assert_eq!(
+            self.regions[self.cur].depth, 0,
+            "inlined tail calls do not get here"
+        );
         self.b.switch_to_block(ret);
         let _ = (STATUS_DEOPT, STATUS_RETURNED);
         self.b.ins().return_(&[r]);
@@ -516,7 +591,7 @@ impl Lower<'_, '_> {
         self.check(same, slow);
         let a = self.tagged(cb + 1);
         let p = self.regs();
-        let out = Self::reg_off(cb);
+        let out = self.roff(cb);
         match k {
             Intrinsic::Len | Intrinsic::VectorLength => {
                 let ok = self.tag_is(a.tag, tags.array);
@@ -562,6 +637,14 @@ impl Lower<'_, '_> {
                 let ok = self.b.ins().bxor_imm_s(neg, 1);
                 self.check(ok, slow);
                 let r = self.b.ins().sqrt(f);
+                let p = self.regs();
+                self.store_tagged(p, out, tags.float, r);
+            }
+            Intrinsic::FloatSqrt => {
+                let is_f = self.tag_is(a.tag, tags.float);
+                self.check(is_f, slow);
+                let x = self.b.ins().bitcast(F64, MemFlagsData::new(), a.bits);
+                let r = self.b.ins().sqrt(x);
                 let p = self.regs();
                 self.store_tagged(p, out, tags.float, r);
             }
@@ -637,5 +720,239 @@ impl Lower<'_, '_> {
         let ok = self.b.create_block();
         self.b.ins().brif(cond, ok, &[], fail, &[]);
         self.b.switch_to_block(ok);
+    }
+}
+
+impl Lower<'_, '_> {
+    /// The call at `pc` of global `g` compiled inline as region `q`: check that the global
+    /// still holds a closure of `q`'s prototype and that there is room, push its frame
+    /// (as a call does), and jump into the region with the arguments as its parameters;
+    /// its returns come back to `pc + 1`. Otherwise the interpreter's call protocol makes
+    /// the call, and its result is checked against what the callee's returns give.
+    fn inline_call(&mut self, pc: usize, cb: usize, n: usize, g: u32, q: usize) {
+        let abi = self.abi;
+        let here = self.cur;
+        if let Some(p) = self.regions[q].parent.as_mut() {
+            p.state = Some(self.st.clone());
+        }
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let (c, _) = self.callee(cb, Some(g));
+        let k = self.spec().known[&(pc as u32)];
+        let is_clo = self.tag_is(c.tag, abi.tags.closure);
+        self.check(is_clo, slow);
+        let rc = self.load(I64, c.clo, abi.closure_proto);
+        let same = self.b.ins().icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
+        self.check(same, slow);
+        // Depth limit and room, as for a call.
+        let fidx = self.rfidx();
+        let len = self.b.ins().iadd_imm_s(fidx, 1);
+        let lim = self.load(I64, self.vm, abi.vm_frame_limit);
+        let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, len, lim);
+        self.check(ok, slow);
+        let rbase = self.rbase();
+        let at = self.b.ins().iadd_imm_s(rbase, cb as i64 + 1);
+        let nregs = self.iconst(k.nregs as i64);
+        let top = self.check_room(nregs, at, slow);
+        // Push the callee's frame.
+        let p = self.regs();
+        self.store_tagged(p, self.roff(cb), abi.tags.closure, c.clo);
+        let fa = self.frame_addr();
+        let pcv = self.b.ins().iconst(I32, pc as i64 + 1);
+        self.store(pcv, fa, abi.frame_pc);
+        let nf = self.b.ins().iadd_imm_s(fa, abi.frame_size as i64);
+        self.store(c.clo, nf, abi.frame_closure);
+        let pc_base = self.b.ins().ishl_imm_u(at, 32);
+        self.store(pc_base, nf, abi.frame_pc);
+        let len1 = self.b.ins().iadd_imm_s(len, 1);
+        self.store(len1, self.vm, abi.vm_frames.len);
+        let hw = self.load(I64, self.vm, abi.vm_high_water);
+        let hw2 = self.b.ins().umax(hw, top);
+        self.store(hw2, self.vm, abi.vm_high_water);
+        // The arguments are the callee's parameters: the same slots of the value stack,
+        // and the unboxed ones its variables.
+        let nq = self.regions[q].proto.nregs as usize;
+        let start = crate::types::tail_args(&self.st, cb, n, nq);
+        for k in 0..n {
+            let a = cb + 1 + k;
+            let ty = self.st[a].ty;
+            if ty != Ty::Any {
+                let v = self.unboxed(a, ty);
+                let r = &self.regions[q];
+                let var = if ty == Ty::Float { r.vf[k] } else { r.vi[k] };
+                self.b.def_var(var, v);
+            }
+        }
+        self.cur = q;
+        if self.allocates() {
+            self.gc_check(0, &start);
+        }
+        self.cur = here;
+        self.goto_region(q, 0, &start);
+        // The slow path: the call through the interpreter's protocol.
+        self.b.switch_to_block(slow);
+        let status = self.helper(self.helpers.call, pc);
+        let cont = self.b.create_block();
+        self.after_call(pc, cb, status, cont);
+        self.b.switch_to_block(cont);
+        let mut out = self.st.clone();
+        for slot in out.iter_mut().skip(cb) {
+            *slot = crate::types::Slot::ANY;
+        }
+        let want = self.states()[pc + 1].as_ref().map_or(Ty::Any, |s| s[cb].ty);
+        if want != Ty::Any {
+            // The callee's returns give this type: so must the call's result here.
+            let tag = self.mem_tag(cb);
+            let ok = self.tag_is(tag, self.tag_of_ty(want));
+            let fail = self.deopt_block_with(
+                pc + 1,
+                crate::deopt::Reason::Result,
+                usize::MAX,
+                out.clone(),
+            );
+            let k = self.b.create_block();
+            self.b.ins().brif(ok, k, &[], fail, &[]);
+            self.b.switch_to_block(k);
+            let v = match want {
+                Ty::Float => self.mem_bits(cb, F64),
+                Ty::Bool => {
+                    let p = self.regs();
+                    let b = self.load(I8, p, self.roff(cb) + 8);
+                    self.b.ins().uextend(I64, b)
+                }
+                _ => self.mem_bits(cb, I64),
+            };
+            let var = if want == Ty::Float {
+                self.vf(cb)
+            } else {
+                self.vi(cb)
+            };
+            self.b.def_var(var, v);
+            out[cb] = crate::types::Slot {
+                ty: want,
+                synced: true,
+            };
+        }
+        self.goto(pc, pc + 1, &out);
+    }
+
+    /// A return of an inlined callee (of register `src`, or null): its value goes to the
+    /// caller's call register, its frame is popped, and the caller goes on after the
+    /// call.
+    fn inline_return(&mut self, src: Option<usize>) {
+        let (pr, ppc, cb, state) = {
+            let p = self.regions[self.cur]
+                .parent
+                .as_ref()
+                .expect("an inlined region");
+            (
+                p.region,
+                p.pc,
+                p.cb,
+                p.state
+                    .clone()
+                    .expect("the caller records its state at the call"),
+            )
+        };
+        let mut out = state;
+        for slot in out.iter_mut().skip(cb) {
+            *slot = crate::types::Slot::ANY;
+        }
+        match src {
+            Some(s) if self.st[s].ty != Ty::Any => {
+                let ty = self.st[s].ty;
+                let v = self.unboxed(s, ty);
+                let r = &self.regions[pr];
+                let var = if ty == Ty::Float { r.vf[cb] } else { r.vi[cb] };
+                self.b.def_var(var, v);
+                out[cb] = crate::types::Slot::fresh(ty);
+            }
+            Some(s) => {
+                let p = self.regs();
+                let off = self.slot_off();
+                self.copy_value(p, self.roff(s), p, off);
+            }
+            None => {
+                let p = self.regs();
+                let z = self.iconst(0);
+                let off = self.slot_off();
+                self.store_tagged(p, off, self.abi.tags.null, z);
+            }
+        }
+        let f = self.rfidx();
+        self.store(f, self.vm, self.abi.vm_frames.len);
+        self.goto_region(pr, ppc + 1, &out);
+    }
+
+    /// A tail call in an inlined callee: the interpreter's protocol replaces the callee's
+    /// frame (or calls a native); run the new callee here, then return its result to the
+    /// caller as the inlined callee would.
+    fn inline_tail_call(&mut self, pc: usize) {
+        let r = self.helper(self.helpers.tail_call, pc);
+        let is_body =
+            self.b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, r, FIRST_BODY as i64);
+        let (join, status) = self.block_with_param(I64);
+        let run = self.b.create_block();
+        self.b
+            .ins()
+            .brif(is_body, run, &[], join, &[ir::BlockArg::Value(r)]);
+        self.b.switch_to_block(run);
+        let sig = self.sigs.body;
+        let rbase = self.rbase();
+        let p0 = {
+            let p = self.regs();
+            let off = self.roff(0) as i64;
+            self.b.ins().iadd_imm_s(p, off)
+        };
+        let fa = self.frame_addr();
+        let fi = self.rfidx();
+        let inst = self
+            .b
+            .ins()
+            .call_indirect(sig, r, &[self.vm, rbase, p0, fa, fi]);
+        let st = self.b.inst_results(inst)[0];
+        self.reload_regs();
+        self.jump_with(join, st);
+        self.b.switch_to_block(join);
+        // The frame is popped (or the interpreter has it): only the caller is left.
+        let (pr, ppc, cb, state) = {
+            let p = self.regions[self.cur]
+                .parent
+                .as_ref()
+                .expect("an inlined region");
+            (
+                p.region,
+                p.pc,
+                p.cb,
+                p.state
+                    .clone()
+                    .expect("the caller records its state at the call"),
+            )
+        };
+        let bad = self.b.create_block();
+        self.b.set_cold_block(bad);
+        let back = self.b.create_block();
+        self.b.ins().brif(status, bad, &[], back, &[]);
+        self.b.switch_to_block(bad);
+        let here = self.cur;
+        self.cur = pr;
+        let saved = std::mem::replace(&mut self.st, state.clone());
+        let is_err = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, status, STATUS_ERROR as i64);
+        let eb = self.error_block_at(cb, Some(ppc + 1));
+        let deopt = self.resume_block(ppc + 1, cb);
+        self.b.ins().brif(is_err, eb, &[], deopt, &[]);
+        self.st = saved;
+        self.cur = here;
+        self.b.switch_to_block(back);
+        let mut out = state;
+        for slot in out.iter_mut().skip(cb) {
+            *slot = crate::types::Slot::ANY;
+        }
+        self.goto_region(pr, ppc + 1, &out);
     }
 }

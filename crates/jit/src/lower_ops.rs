@@ -80,7 +80,7 @@ impl Lower<'_, '_> {
         let s = self.st[r];
         if s.ty != Ty::Any && !s.synced {
             let p = self.regs();
-            self.write_unboxed(r, s.ty, p, Self::reg_off(r));
+            self.write_unboxed(r, s.ty, p, self.roff(r));
         }
     }
 
@@ -150,7 +150,7 @@ impl Lower<'_, '_> {
             Ty::Float => self.mem_bits(r, F64),
             Ty::Bool => {
                 let p = self.regs();
-                let b = self.load(I8, p, Self::reg_off(r) + 8);
+                let b = self.load(I8, p, self.roff(r) + 8);
                 self.b.ins().uextend(I64, b)
             }
             _ => self.mem_bits(r, I64),
@@ -483,7 +483,7 @@ impl Lower<'_, '_> {
         self.b.ins().brif(bad, slow, &[], store_i, &[]);
         self.b.switch_to_block(store_i);
         let p = self.regs();
-        self.store_tagged(p, Self::reg_off(dst), tags.int, r);
+        self.store_tagged(p, self.roff(dst), tags.int, r);
         self.b.ins().jump(done, &[]);
         // Both floats.
         self.b.switch_to_block(not_ii);
@@ -506,7 +506,7 @@ impl Lower<'_, '_> {
             }
         };
         let p = self.regs();
-        self.store_tagged(p, Self::reg_off(dst), tags.float, r);
+        self.store_tagged(p, self.roff(dst), tags.float, r);
         self.b.ins().jump(done, &[]);
         // Everything else.
         self.b.switch_to_block(slow);
@@ -616,7 +616,7 @@ impl Lower<'_, '_> {
                 let bits = self.mem_bits(r, I64);
                 // Bools and ints: truthy when the payload is not 0 (a bool's is 0 or 1).
                 let p = self.regs();
-                let byte = self.load(I8, p, Self::reg_off(r) + 8);
+                let byte = self.load(I8, p, self.roff(r) + 8);
                 let is_b = self.tag_is(tag, tags.bool);
                 let bb = self.b.create_block();
                 let n1 = self.b.create_block();
@@ -760,9 +760,9 @@ impl Lower<'_, '_> {
         let off = self.b.ins().ishl_imm_u(i, 4);
         let at = self.b.ins().iadd(items, off);
         let p = self.regs();
-        self.copy_value(at, 0, p, Self::reg_off(dst));
+        self.copy_value(at, 0, p, self.roff(dst));
         let i1 = self.b.ins().iadd_imm_s(i, 1);
-        self.store_tagged(p, Self::reg_off(b + 1), tags.int, i1);
+        self.store_tagged(p, self.roff(b + 1), tags.int, i1);
         self.goto(pc, pc + 1, &step.next);
         // An int n: the positions 0 .. n.
         self.b.switch_to_block(not_arr);
@@ -777,9 +777,9 @@ impl Lower<'_, '_> {
         self.b.ins().brif(more, next, &[], out, &[]);
         self.b.switch_to_block(next);
         let p = self.regs();
-        self.store_tagged(p, Self::reg_off(dst), tags.int, i);
+        self.store_tagged(p, self.roff(dst), tags.int, i);
         let i1 = self.b.ins().iadd_imm_s(i, 1);
-        self.store_tagged(p, Self::reg_off(b + 1), tags.int, i1);
+        self.store_tagged(p, self.roff(b + 1), tags.int, i1);
         self.goto(pc, pc + 1, &step.next);
         self.b.switch_to_block(slow);
         self.slow_jump(pc, step);
@@ -823,7 +823,7 @@ impl Lower<'_, '_> {
                 match self.st[s].ty {
                     Ty::Any => {
                         let p = self.regs();
-                        self.copy_value(p, Self::reg_off(s), p, Self::reg_off(d));
+                        self.copy_value(p, self.roff(s), p, self.roff(d));
                     }
                     ty => {
                         let v = self.unboxed(s, ty);
@@ -851,7 +851,7 @@ impl Lower<'_, '_> {
                         let addr = self.proto().consts.as_ptr() as i64 + 16 * k as i64;
                         let from = self.iconst(addr);
                         let p = self.regs();
-                        self.copy_value(from, 0, p, Self::reg_off(d));
+                        self.copy_value(from, 0, p, self.roff(d));
                     }
                 }
             }
@@ -866,7 +866,7 @@ impl Lower<'_, '_> {
             Instr::LoadNull { dst } => {
                 let p = self.regs();
                 let z = self.iconst(0);
-                self.store_tagged(p, Self::reg_off(r(dst)), tags.null, z);
+                self.store_tagged(p, self.roff(r(dst)), tags.null, z);
             }
             Instr::GetGlobal { dst, g } => {
                 // An undefined global: the interpreter raises the error.
@@ -880,7 +880,7 @@ impl Lower<'_, '_> {
                 self.b.ins().brif(undef, exit, &[], fast, &[]);
                 self.b.switch_to_block(fast);
                 let p = self.regs();
-                self.copy_value(slot, 0, p, Self::reg_off(r(dst)));
+                self.copy_value(slot, 0, p, self.roff(r(dst)));
             }
             Instr::SetGlobal { src, g } => {
                 // An immutable global: the interpreter raises the error.
@@ -900,13 +900,13 @@ impl Lower<'_, '_> {
             Instr::GetUpval { dst, u } => {
                 let up = self.upvals();
                 let p = self.regs();
-                self.copy_value(up, 16 * u as i32, p, Self::reg_off(r(dst)));
+                self.copy_value(up, 16 * u as i32, p, self.roff(r(dst)));
             }
             Instr::GetUpvalBox { dst, u } => {
                 let up = self.upvals();
                 let bx = self.box_in(pc, up, 16 * u as i32);
                 let p = self.regs();
-                self.copy_value(bx, self.abi.box_value, p, Self::reg_off(r(dst)));
+                self.copy_value(bx, self.abi.box_value, p, self.roff(r(dst)));
             }
             Instr::SetUpvalBox { u, src } => {
                 let up = self.upvals();
@@ -915,13 +915,13 @@ impl Lower<'_, '_> {
             }
             Instr::GetBox { dst, bx } => {
                 let p = self.regs();
-                let b = self.box_in(pc, p, Self::reg_off(r(bx)));
+                let b = self.box_in(pc, p, self.roff(r(bx)));
                 let p = self.regs();
-                self.copy_value(b, self.abi.box_value, p, Self::reg_off(r(dst)));
+                self.copy_value(b, self.abi.box_value, p, self.roff(r(dst)));
             }
             Instr::SetBox { bx, src } => {
                 let p = self.regs();
-                let b = self.box_in(pc, p, Self::reg_off(r(bx)));
+                let b = self.box_in(pc, p, self.roff(r(bx)));
                 self.write_reg_to(r(src), b, self.abi.box_value);
             }
             Instr::Add { dst, a, b } | Instr::Sub { dst, a, b } | Instr::Mul { dst, a, b } => {
@@ -1080,7 +1080,7 @@ impl Lower<'_, '_> {
                         let tag = self.mem_tag(s);
                         let is_b = self.tag_is(tag, tags.bool);
                         let p = self.regs();
-                        let byte = self.load(I8, p, Self::reg_off(s) + 8);
+                        let byte = self.load(I8, p, self.roff(s) + 8);
                         let f = self.b.ins().icmp_imm_s(IntCC::Equal, byte, 0);
                         let c = self.b.ins().band(is_b, f);
                         self.branch(pc, c, t, &step.jump, pc + 1, &step.next);
@@ -1219,7 +1219,7 @@ impl Lower<'_, '_> {
     /// The running closure's upvalues (their address).
     fn upvals(&mut self) -> ir::Value {
         let p = self.regs();
-        let clo = self.load(I64, p, -8);
+        let clo = self.load(I64, p, self.slot_off() + 8);
         self.load(I64, clo, self.abi.closure_upvals.ptr)
     }
 
@@ -1301,7 +1301,7 @@ impl Lower<'_, '_> {
             match f {
                 Field::Get(dst) => {
                     let p = self.regs();
-                    self.copy_value(at, 0, p, Self::reg_off(dst));
+                    self.copy_value(at, 0, p, self.roff(dst));
                 }
                 Field::Set(src) => self.write_reg_to(src, at, 0),
             }
@@ -1334,7 +1334,7 @@ impl Lower<'_, '_> {
         match self.array_elem(obj, idx, slow) {
             Some(e) => {
                 let p = self.regs();
-                self.copy_value(e, 0, p, Self::reg_off(dst));
+                self.copy_value(e, 0, p, self.roff(dst));
                 self.b.ins().jump(done, &[]);
             }
             None => {

@@ -106,6 +106,9 @@ pub enum Way {
     SlowTyped(Ty),
     /// Run the interpreter's code; what it writes is `Any`.
     Exec,
+    /// Leave compiled code here (an inlined callee's instruction that would call out):
+    /// the interpreter runs it, and the rest of the call.
+    Exit,
 }
 
 /// What one instruction does to the state: the decision, and the states on each way out.
@@ -137,6 +140,16 @@ pub struct Spec {
     /// Calls of globals (pcs) that held, when compiling, a library native compiled code
     /// may run inline (its id, and which).
     pub intrinsics: rustc_hash::FxHashMap<u32, (u32, tandem_vm::native::Intrinsic)>,
+    /// Calls of globals (pcs) whose callee is compiled inline, as the region with this
+    /// index (it returns to the instruction after the call).
+    pub inline: rustc_hash::FxHashMap<u32, usize>,
+    /// Calls (pcs) whose result is speculated to have this type (the callee's returns
+    /// give it): checked after the call, which deoptimizes after it otherwise.
+    pub call_ret: rustc_hash::FxHashMap<u32, Ty>,
+    /// An inlined callee's region: an instruction that would call out (the interpreter's
+    /// code, a call that is not inline) leaves compiled code instead (`Way::Exit`), unless
+    /// that exit was taken too often (it is in `generic` then).
+    pub cold_exits: bool,
     /// The globals of this region's self and cross tail calls, when nothing in the unit can
     /// change a global (no calls, no global writes): checked once when the unit is
     /// entered, so those tail calls need no check while it runs (`Lower::stable`).
@@ -415,6 +428,10 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             for s in st.iter_mut().skip(base as usize) {
                 *s = Slot::ANY;
             }
+            // A callee known to return this type: checked after the call (`call_ret`).
+            if let Some(&ty) = spec.call_ret.get(&(pc as u32)) {
+                st[base as usize] = Slot { ty, synced: true };
+            }
         }
         Instr::TailCall { base, n } | Instr::TailCallGlobal { base, n, .. } => {
             // The lowering writes the window to the value stack itself, and only when
@@ -498,6 +515,25 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             }
         }
     }
+    if spec.cold_exits && !spec.generic.contains(&(pc as u32)) {
+        let p = pc as u32;
+        let calls_out = match i {
+            Instr::CallGlobal { .. } => {
+                !spec.intrinsics.contains_key(&p) && !spec.inline.contains_key(&p)
+            }
+            Instr::TailCallGlobal { .. } => !spec.self_tail.contains(&p),
+            Instr::Call { .. }
+            | Instr::CallMethod { .. }
+            | Instr::CallList { .. }
+            | Instr::TailCall { .. }
+            | Instr::TailCallMethod { .. }
+            | Instr::TailCallList { .. } => true,
+            _ => matches!(way, Way::Exec | Way::SlowTyped(_)),
+        };
+        if calls_out {
+            way = Way::Exit;
+        }
+    }
     let jump = jump.unwrap_or_else(|| st.clone());
     Step {
         way,
@@ -521,6 +557,16 @@ pub struct RegionRef<'a> {
     pub proto: &'a Proto,
     pub flow: &'a Flow,
     pub spec: &'a Spec,
+    /// For an inlined callee: its caller's region, the call's pc and its window.
+    pub inline: Option<(usize, usize, usize)>,
+}
+
+/// The state a caller continues in after an inlined callee returns: its state after the
+/// call, with the callee's result (`result`) in the call's register.
+fn after_inline(callsite: &State, cb: usize, result: Slot) -> State {
+    let mut s = callsite.clone();
+    s[cb] = result;
+    s
 }
 
 /// The state before every reachable pc of every region of a unit, from the state at
@@ -541,60 +587,137 @@ pub fn analyze(regions: &[RegionRef], entry_pc: usize, entry: State) -> Vec<Vec<
     block_in[0][eb] = Some(entry);
     work.push((0, eb));
     in_work[0][eb] = true;
-    while let Some((ri, b)) = work.pop() {
-        in_work[ri][b] = false;
-        let RegionRef { proto, flow, spec } = regions[ri];
-        let code = &proto.code;
-        let n = code.len();
-        let mut st = block_in[ri][b].clone().expect("queued blocks have a state");
-        let range = flow.range(b, n);
-        let last = range.end - 1;
-        let mut outs: Vec<(usize, usize, State)> = Vec::new();
-        for pc in range {
-            let step = plan(proto, pc, &st, spec);
-            if pc == last {
-                let i = &code[pc];
-                if falls_through(i) && pc + 1 < n {
-                    outs.push((ri, pc + 1, step.next.clone()));
+    // For each inlined region: its caller's state after the call (the join over the
+    // times the analysis passed the call).
+    let mut callsite: Vec<Option<State>> = vec![None; regions.len()];
+    loop {
+        while let Some((ri, b)) = work.pop() {
+            in_work[ri][b] = false;
+            let RegionRef {
+                proto,
+                flow,
+                spec,
+                inline,
+            } = regions[ri];
+            let code = &proto.code;
+            let n = code.len();
+            let mut st = block_in[ri][b].clone().expect("queued blocks have a state");
+            let range = flow.range(b, n);
+            let last = range.end - 1;
+            let mut outs: Vec<(usize, usize, State)> = Vec::new();
+            for pc in range {
+                let step = plan(proto, pc, &st, spec);
+                if step.way == Way::Exit {
+                    break;
                 }
-                if let Some(t) = jump_target(pc, i) {
-                    outs.push((ri, t, step.jump.clone()));
-                }
-                if crate::flow::is_tail_call(i) && spec.self_tail.contains(&(pc as u32)) {
-                    outs.push((ri, 0, step.jump.clone()));
-                }
-                if let (Some(&to), Instr::TailCallGlobal { base, n, .. }) =
-                    (spec.cross.get(&(pc as u32)), i)
-                {
-                    let nregs = regions[to].proto.nregs as usize;
-                    let j = tail_args(&st, *base as usize, *n as usize, nregs);
-                    outs.push((to, 0, j));
-                }
-            }
-            st = step.next;
-        }
-        for (tr, target, out) in outs {
-            let flow = regions[tr].flow;
-            let tb = flow.block_of[target];
-            let live = flow.live(target);
-            let changed = match &mut block_in[tr][tb] {
-                None => {
-                    let mut s = out.clone();
-                    // Dead registers carry nothing in.
-                    for (r, slot) in s.iter_mut().enumerate() {
-                        if !live.contains(r) {
-                            *slot = Slot::ANY;
+                if pc == last {
+                    let i = &code[pc];
+                    let inlined = spec.inline.get(&(pc as u32)).copied();
+                    if let (Some(q), Instr::CallGlobal { base, n: argc, .. }) = (inlined, i) {
+                        // Into the inlined callee, its parameters the arguments; it comes back
+                        // to pc + 1 (its returns add those edges).
+                        let nregs = regions[q].proto.nregs as usize;
+                        let mut synced = st.clone();
+                        sync_reads(proto, &mut synced, i);
+                        outs.push((
+                            q,
+                            0,
+                            tail_args(&synced, *base as usize, *argc as usize, nregs),
+                        ));
+                        let changed = match &mut callsite[q] {
+                            None => {
+                                callsite[q] = Some(step.next.clone());
+                                true
+                            }
+                            Some(cur) => join(cur, &step.next, &RegSet::ALL),
+                        };
+                        if changed {
+                            // Its returns carry the new state: go over the callee again.
+                            for qb in 0..regions[q].flow.starts.len() {
+                                if block_in[q][qb].is_some() && !in_work[q][qb] {
+                                    in_work[q][qb] = true;
+                                    work.push((q, qb));
+                                }
+                            }
+                        }
+                    } else if falls_through(i) && pc + 1 < n {
+                        outs.push((ri, pc + 1, step.next.clone()));
+                    }
+                    if let (Some((pr, cpc, cb)), Some(cs)) = (inline, &callsite[ri]) {
+                        // An inlined callee's return (or tail call, whose result is in the
+                        // value stack) goes back to its caller.
+                        let result = match *i {
+                            Instr::Return { src } => Some(Slot::fresh(st[src as usize].ty)),
+                            Instr::ReturnNull {} => Some(Slot::ANY),
+                            Instr::TailCall { .. }
+                            | Instr::TailCallGlobal { .. }
+                            | Instr::TailCallMethod { .. }
+                            | Instr::TailCallList { .. } => Some(Slot::ANY),
+                            _ => None,
+                        };
+                        if let Some(r) = result {
+                            outs.push((pr, cpc + 1, after_inline(cs, cb, r)));
                         }
                     }
-                    block_in[tr][tb] = Some(s);
-                    true
+                    if let Some(t) = jump_target(pc, i) {
+                        outs.push((ri, t, step.jump.clone()));
+                    }
+                    if crate::flow::is_tail_call(i) && spec.self_tail.contains(&(pc as u32)) {
+                        outs.push((ri, 0, step.jump.clone()));
+                    }
+                    if let (Some(&to), Instr::TailCallGlobal { base, n, .. }) =
+                        (spec.cross.get(&(pc as u32)), i)
+                    {
+                        let nregs = regions[to].proto.nregs as usize;
+                        let j = tail_args(&st, *base as usize, *n as usize, nregs);
+                        outs.push((to, 0, j));
+                    }
                 }
-                Some(cur) => join(cur, &out, &live),
-            };
-            if changed && !in_work[tr][tb] {
-                in_work[tr][tb] = true;
-                work.push((tr, tb));
+                st = step.next;
             }
+            for (tr, target, out) in outs {
+                let flow = regions[tr].flow;
+                let tb = flow.block_of[target];
+                let live = flow.live(target);
+                let changed = match &mut block_in[tr][tb] {
+                    None => {
+                        let mut s = out.clone();
+                        // Dead registers carry nothing in.
+                        for (r, slot) in s.iter_mut().enumerate() {
+                            if !live.contains(r) {
+                                *slot = Slot::ANY;
+                            }
+                        }
+                        block_in[tr][tb] = Some(s);
+                        true
+                    }
+                    Some(cur) => join(cur, &out, &live),
+                };
+                if changed && !in_work[tr][tb] {
+                    in_work[tr][tb] = true;
+                    work.push((tr, tb));
+                }
+            }
+        }
+        // An inlined callee that never returns (as far as the analysis sees) still returns
+        // through its caller's slow path (the call made by the interpreter's protocol): its
+        // result is then in the value stack.
+        let mut seeded = false;
+        for (q, r) in regions.iter().enumerate() {
+            let (Some((pr, cpc, cb)), Some(cs)) = (r.inline, &callsite[q]) else {
+                continue;
+            };
+            let flow = regions[pr].flow;
+            let tb = flow.block_of[cpc + 1];
+            if block_in[pr][tb].is_none() {
+                block_in[pr][tb] = Some(after_inline(cs, cb, Slot::ANY));
+                in_work[pr][tb] = true;
+                work.push((pr, tb));
+                seeded = true;
+            }
+        }
+        if !seeded {
+            break;
         }
     }
     // Expand to every pc.
@@ -616,4 +739,30 @@ pub fn analyze(regions: &[RegionRef], entry_pc: usize, entry: State) -> Vec<Vec<
             per_pc
         })
         .collect()
+}
+
+/// The type every return of a region gives, when they agree (over reachable returns;
+/// `None` when none is reachable or they differ, or a return is of a boxed value).
+pub fn return_type(proto: &Proto, states: &[Option<State>]) -> Option<Ty> {
+    let mut ty: Option<Ty> = None;
+    for (pc, i) in proto.code.iter().enumerate() {
+        let Some(st) = &states[pc] else {
+            continue;
+        };
+        let t = match *i {
+            Instr::Return { src } => st[src as usize].ty,
+            Instr::ReturnNull {} => Ty::Any,
+            // A tail call returns whatever its callee does.
+            Instr::TailCall { .. }
+            | Instr::TailCallGlobal { .. }
+            | Instr::TailCallMethod { .. }
+            | Instr::TailCallList { .. } => Ty::Any,
+            _ => continue,
+        };
+        if t == Ty::Any || ty.is_some_and(|u| u != t) {
+            return None;
+        }
+        ty = Some(t);
+    }
+    ty
 }

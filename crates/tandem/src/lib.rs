@@ -213,23 +213,31 @@ impl Engine {
     /// Every function of a compiled program: its bytecode, then the Cranelift IR the JIT
     /// makes for it (compiled as `--jit=always` would before the first call).
     pub fn disassemble_jit(&mut self, proto: &Rc<Proto>) -> String {
-        let bytecode = self.disassemble(proto);
         #[cfg(feature = "jit")]
         {
-            let mut out = bytecode;
             match tandem_jit::ir_text(&mut self.vm, proto) {
                 Ok(fns) => {
-                    for (name, ir) in fns {
-                        out.push_str(&format!("\njit: Cranelift IR of {name}\n{ir}"));
-                    }
+                    let mut irs = fns.into_iter();
+                    tandem_vm::disasm::disassemble_with(
+                        &self.vm,
+                        proto,
+                        &self.vm.sources,
+                        &mut |p| {
+                            irs.next()
+                                .map(|(_, ir)| format!("  jit: Cranelift IR of {}\n{ir}", p.name))
+                        },
+                    )
                 }
-                Err(e) => out.push_str(&format!("\njit: cannot compile: {e}\n")),
+                Err(e) => {
+                    let mut out = self.disassemble(proto);
+                    out.push_str(&format!("\njit: cannot compile: {e}\n"));
+                    out
+                }
             }
-            out
         }
         #[cfg(not(feature = "jit"))]
         {
-            let mut out = bytecode;
+            let mut out = self.disassemble(proto);
             out.push_str("\njit: not built in\n");
             out
         }

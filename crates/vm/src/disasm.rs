@@ -13,12 +13,31 @@ use tandem_syntax::SourceMap;
 
 /// Disassemble `proto` and, after it, all of its nested functions.
 pub fn disassemble(vm: &Vm, proto: &Proto, sources: &SourceMap) -> String {
+    disassemble_with(vm, proto, sources, &mut |_| None)
+}
+
+/// As [`disassemble`], with `after(function)`'s text (if any) printed after each
+/// function's bytecode (`disasm --jit` puts the JIT's code there). Functions come in the
+/// order of a depth-first walk: a function, then its nested functions in order.
+pub fn disassemble_with(
+    vm: &Vm,
+    proto: &Proto,
+    sources: &SourceMap,
+    after: &mut dyn FnMut(&Proto) -> Option<String>,
+) -> String {
     let mut out = String::new();
-    function(vm, &vm.globals, proto, sources, &mut out);
+    function(vm, &vm.globals, proto, sources, after, &mut out);
     out
 }
 
-fn function(vm: &Vm, globals: &Globals, p: &Proto, sources: &SourceMap, out: &mut String) {
+fn function(
+    vm: &Vm,
+    globals: &Globals,
+    p: &Proto,
+    sources: &SourceMap,
+    after: &mut dyn FnMut(&Proto) -> Option<String>,
+    out: &mut String,
+) {
     let _ = writeln!(
         out,
         "function {} ({}) params={}{} regs={} consts={} upvals={}",
@@ -61,8 +80,12 @@ fn function(vm: &Vm, globals: &Globals, p: &Proto, sources: &SourceMap, out: &mu
         let _ = writeln!(out, "  {pc:04}  {:<11} {}", instr.name(), ops.join(", "));
     }
     out.push('\n');
+    if let Some(text) = after(p) {
+        out.push_str(&text);
+        out.push('\n');
+    }
     for child in &p.children {
-        function(vm, globals, child, sources, out);
+        function(vm, globals, child, sources, after, out);
     }
 }
 

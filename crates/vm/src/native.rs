@@ -140,6 +140,8 @@ pub enum Intrinsic {
     Push,
     /// Ruff `sqrt(x)` of a float or int that is not negative: a float.
     Sqrt,
+    /// Scheme `sqrt` of a float: a float (NaN for a negative one).
+    FloatSqrt,
     /// Scheme `car` / `cdr` of a pair.
     Car,
     Cdr,

@@ -160,6 +160,7 @@ fn mark_intrinsics(vm: &mut Vm) {
         (scheme("vector-set!"), I::VectorSet),
         (scheme("vector-length"), I::VectorLength),
         (scheme("%record-instance?"), I::RecordIs),
+        (scheme("sqrt"), I::FloatSqrt),
     ];
     for (key, i) in marks {
         if let Some(&id) = vm.native_index.get(key.as_str()) {

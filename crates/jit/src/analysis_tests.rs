@@ -1,0 +1,273 @@
+//! Unit tests of the analysis the code generator relies on: blocks and liveness
+//! (`flow.rs`), the decisions of `plan` and the forward analysis (`types.rs`), on
+//! bytecode written by hand.
+
+use crate::flow::{Flow, RegSet};
+use crate::types::{analyze, join, plan, return_type, Arith, RegionRef, Slot, Spec, Ty, Way};
+use tandem_vm::object::Proto;
+use tandem_vm::opcode::Instr;
+use tandem_vm::Value;
+
+fn proto(arity: u8, nregs: u16, code: Vec<Instr>, consts: Vec<Value>) -> Proto {
+    Proto {
+        name: "t".into(),
+        arity,
+        variadic: false,
+        nregs,
+        call_arity: arity as u32,
+        spans: vec![Default::default(); code.len()],
+        code,
+        consts,
+        children: Vec::new(),
+        upvals: Vec::new(),
+        span: Default::default(),
+        builtin: false,
+        rest_list: false,
+        is_method: false,
+        wording: Default::default(),
+        jit: Default::default(),
+    }
+}
+
+fn int() -> Slot {
+    Slot {
+        ty: Ty::Int,
+        synced: true,
+    }
+}
+
+/// `s := 0; i := 0; while i < n { s := s + i; i := i + 1 }; return s` with n in r0.
+fn sum_loop() -> Proto {
+    proto(
+        1,
+        4,
+        vec![
+            Instr::LoadInt { dst: 1, imm: 0 },      // 0: s := 0
+            Instr::LoadInt { dst: 2, imm: 0 },      // 1: i := 0
+            Instr::JmpNotLt { a: 2, b: 0, off: 3 }, // 2: while i < n
+            Instr::Add { dst: 1, a: 1, b: 2 },      // 3: s := s + i
+            Instr::AddInt {
+                dst: 2,
+                a: 2,
+                imm: 1,
+            }, // 4: i := i + 1
+            Instr::Jmp { off: -4 },                 // 5: back to 2
+            Instr::Return { src: 1 },               // 6
+        ],
+        vec![],
+    )
+}
+
+#[test]
+fn blocks_start_at_jump_targets_and_after_jumps() {
+    let p = sum_loop();
+    let f = Flow::new(&p, &[]);
+    assert_eq!(f.starts, vec![0, 2, 3, 6]);
+    assert_eq!(f.block_of, vec![0, 0, 1, 2, 2, 2, 3]);
+    assert!(!f.has_try);
+}
+
+#[test]
+fn liveness_follows_the_loop() {
+    let p = sum_loop();
+    let f = Flow::new(&p, &[]);
+    // At the loop header n, s and i are live; r3 never is.
+    let at = f.live(2);
+    assert!(at.contains(0) && at.contains(1) && at.contains(2) && !at.contains(3));
+    // Before s := 0, s is not live (it is written first); n is.
+    let start = f.live(0);
+    assert!(start.contains(0) && !start.contains(1) && !start.contains(2));
+    // At the return only s.
+    let ret = f.live(6);
+    assert!(ret.contains(1) && !ret.contains(0) && !ret.contains(2));
+}
+
+#[test]
+fn a_function_with_handlers_keeps_every_register_live() {
+    let p = proto(
+        0,
+        2,
+        vec![
+            Instr::TryBegin { reg: 1, off: 2 },
+            Instr::LoadInt { dst: 0, imm: 1 },
+            Instr::TryEnd {},
+            Instr::Return { src: 0 },
+        ],
+        vec![],
+    );
+    let f = Flow::new(&p, &[]);
+    assert!(f.has_try);
+    assert_eq!(f.live(3), RegSet::ALL);
+    // The catch target starts a block.
+    assert!(f.starts.contains(&3));
+}
+
+#[test]
+fn join_keeps_what_both_sides_know() {
+    let live = RegSet::ALL;
+    let mut a = vec![int(), Slot::fresh(Ty::Float), Slot::fresh(Ty::Int), int()];
+    let b = vec![
+        Slot::fresh(Ty::Int),
+        Slot::fresh(Ty::Float),
+        Slot::fresh(Ty::Float),
+        Slot::ANY,
+    ];
+    assert!(join(&mut a, &b, &live));
+    // Int synced with Int unsynced: unsynced. Int with Float, or anything with Any: Any.
+    assert_eq!(a[0], Slot::fresh(Ty::Int));
+    assert_eq!(a[1], Slot::fresh(Ty::Float));
+    assert_eq!(a[2], Slot::ANY);
+    assert_eq!(a[3], Slot::ANY);
+    // Joining again changes nothing.
+    assert!(!join(&mut a, &b, &live));
+    // A register dead at the join carries nothing.
+    let mut c = vec![int()];
+    let mut dead = RegSet::default();
+    dead.remove(0);
+    join(&mut c, &[int()].to_vec(), &dead);
+    assert_eq!(c[0], Slot::ANY);
+}
+
+#[test]
+fn plan_decides_arithmetic_by_operand_types() {
+    let p = proto(
+        0,
+        3,
+        vec![
+            Instr::Add { dst: 2, a: 0, b: 1 },
+            Instr::AddInt {
+                dst: 2,
+                a: 0,
+                imm: 1,
+            },
+        ],
+        vec![],
+    );
+    let spec = Spec::default();
+    let st = |a: Slot, b: Slot| vec![a, b, Slot::ANY];
+    let fl = Slot::fresh(Ty::Float);
+    let way = |s: &Vec<Slot>, pc| plan(&p, pc, s, &spec).way;
+    assert_eq!(way(&st(int(), int()), 0), Way::Arith(Arith::Int));
+    assert_eq!(way(&st(int(), fl), 0), Way::Arith(Arith::Float));
+    assert_eq!(
+        way(&st(Slot::ANY, int()), 0),
+        Way::Arith(Arith::GuardInt(0))
+    );
+    assert_eq!(way(&st(fl, Slot::ANY), 0), Way::Arith(Arith::GuardNum(1)));
+    assert_eq!(
+        way(&st(Slot::ANY, Slot::ANY), 0),
+        Way::Arith(Arith::Generic)
+    );
+    assert_eq!(
+        way(&st(Slot::ANY, Slot::ANY), 1),
+        Way::Arith(Arith::GuardInt(0))
+    );
+    // The guard refines the operand to an int, still in the value stack.
+    let step = plan(&p, 0, &st(Slot::ANY, int()), &spec);
+    assert_eq!(step.next[0], int());
+    assert_eq!(step.next[2], Slot::fresh(Ty::Int));
+    // A site whose speculation failed is compiled generically, and so is everything
+    // when speculation is off.
+    let mut generic = Spec::default();
+    generic.generic.insert(0);
+    assert_eq!(
+        plan(&p, 0, &st(Slot::ANY, int()), &generic).way,
+        Way::Arith(Arith::Generic)
+    );
+    let none = Spec {
+        none: true,
+        ..Spec::default()
+    };
+    assert_eq!(
+        plan(&p, 0, &st(Slot::ANY, int()), &none).way,
+        Way::Arith(Arith::Generic)
+    );
+    // Generic arithmetic needs its operands in the value stack.
+    let step = plan(&p, 0, &st(Slot::fresh(Ty::Int), Slot::ANY), &generic);
+    assert!(step.next[0].synced);
+}
+
+#[test]
+fn the_loop_keeps_its_counters_unboxed() {
+    let p = sum_loop();
+    let f = Flow::new(&p, &[]);
+    let spec = Spec::default();
+    let regions = [RegionRef {
+        proto: &p,
+        flow: &f,
+        spec: &spec,
+        inline: None,
+    }];
+    // n speculated an int at entry.
+    let entry = vec![int(), Slot::ANY, Slot::ANY, Slot::ANY];
+    let states = analyze(&regions, 0, entry).remove(0);
+    let header = states[2].as_ref().expect("the loop is reachable");
+    assert_eq!(header[0].ty, Ty::Int);
+    assert_eq!(header[1].ty, Ty::Int);
+    assert_eq!(header[2].ty, Ty::Int);
+    assert_eq!(return_type(&p, &states), Some(Ty::Int));
+    // With n unknown, `i < n` still dispatches on tags and s, i stay ints.
+    let entry = vec![Slot::ANY; 4];
+    let states = analyze(&regions, 0, entry).remove(0);
+    let header = states[2].as_ref().expect("reachable");
+    assert_eq!((header[1].ty, header[2].ty), (Ty::Int, Ty::Int));
+}
+
+#[test]
+fn a_value_of_unknown_type_flowing_into_the_loop_makes_it_boxed() {
+    // s := f() (unknown) before the loop; s := s + 1 inside: s is Any at the header, and
+    // the add is guarded there, so s is an int after the guard but Any again at the join.
+    let p = proto(
+        1,
+        3,
+        vec![
+            Instr::Move { dst: 1, src: 0 }, // 0: s := n (unknown)
+            Instr::JmpNotLtInt {
+                a: 1,
+                imm: 10,
+                off: 2,
+            }, // 1: while s < 10
+            Instr::AddInt {
+                dst: 1,
+                a: 1,
+                imm: 1,
+            }, // 2
+            Instr::Jmp { off: -3 },         // 3
+            Instr::Return { src: 1 },       // 4
+        ],
+        vec![],
+    );
+    let f = Flow::new(&p, &[]);
+    let spec = Spec::default();
+    let regions = [RegionRef {
+        proto: &p,
+        flow: &f,
+        spec: &spec,
+        inline: None,
+    }];
+    let states = analyze(&regions, 0, vec![Slot::ANY; 3]).remove(0);
+    assert_eq!(states[1].as_ref().unwrap()[1].ty, Ty::Any);
+    let after = plan(&p, 2, states[2].as_ref().unwrap(), &spec);
+    assert_eq!(after.way, Way::Arith(Arith::GuardInt(1)));
+    assert_eq!(return_type(&p, &states), None);
+}
+
+#[test]
+fn float_constants_are_floats_not_zero() {
+    let p = proto(
+        0,
+        2,
+        vec![
+            Instr::LoadK { dst: 0, k: 0 },
+            Instr::LoadK { dst: 1, k: 1 },
+            Instr::Return { src: 0 },
+        ],
+        vec![Value::Float(2.5), Value::Int(7)],
+    );
+    let spec = Spec::default();
+    let st = vec![Slot::ANY; 2];
+    let s1 = plan(&p, 0, &st, &spec).next;
+    assert_eq!(s1[0], Slot::fresh(Ty::Float));
+    let s2 = plan(&p, 1, &s1, &spec).next;
+    assert_eq!(s2[1], Slot::fresh(Ty::Int));
+}

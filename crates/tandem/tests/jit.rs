@@ -1,0 +1,274 @@
+//! The JIT seen from outside: that it compiles what each mode says, what `--jit-stats`
+//! and `disasm --jit` show, deoptimization and recompilation, on-stack replacement, and
+//! that compiled code keeps every promise the interpreter makes (errors and traces,
+//! limits, capabilities, deep recursion on a small native stack, constant-space tail
+//! calls). The conformance programs run in all modes too (`programs.rs`); these tests
+//! check what only the JIT's own counters can tell.
+#![cfg(feature = "jit")]
+
+mod common;
+
+use common::{capture, captured, stderr, stdout, tandem, temp_program};
+use tandem::{Caps, Dialect, Engine, JitMode};
+
+/// The numbers of the `jit:` statistics line: (functions, loops, OSR entries, deopts,
+/// recompiles, failures).
+fn stats(err: &str) -> (u64, u64, u64, u64, u64, u64) {
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("jit: "))
+        .unwrap_or_else(|| panic!("no statistics line in:\n{err}"));
+    let num_before = |word: &str| -> u64 {
+        let i = line
+            .find(word)
+            .unwrap_or_else(|| panic!("no '{word}' in {line}"));
+        line[..i]
+            .split(|c: char| !c.is_ascii_digit())
+            .rfind(|s| !s.is_empty())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no number before '{word}' in {line}"))
+    };
+    (
+        num_before(" functions compiled"),
+        num_before(" loops compiled"),
+        num_before(" OSR entries"),
+        num_before(" deopts"),
+        num_before(" recompiles"),
+        num_before(" failures"),
+    )
+}
+
+fn run(mode: &str, name: &str, src: &str) -> (String, String, Option<i32>) {
+    let p = temp_program(name, src);
+    let o = tandem(&["run", mode, "--jit-stats", p.to_str().unwrap()]);
+    (stdout(&o), stderr(&o), o.status.code())
+}
+
+const HOT: &str = "func sq(x) { return x * x }\n\
+                   func sum(n) {\n  s := 0\n  for i in range(n) { s := s + sq(i) }\n  return s\n}\n\
+                   print(sum(3000))\n";
+
+#[test]
+fn always_compiles_everything_off_nothing_and_auto_what_is_hot() {
+    let (out, err, code) = run("--jit=always", "hot.ruff", HOT);
+    assert_eq!((out.as_str(), code), ("8995500500\n", Some(0)));
+    let (f, _, _, _, _, failures) = stats(&err);
+    assert!(f >= 3, "main, sum and sq compiled: {err}");
+    assert_eq!(failures, 0, "{err}");
+    let (out, err, _) = run("--jit=off", "hot.ruff", HOT);
+    assert_eq!(out, "8995500500\n");
+    assert_eq!(stats(&err).0, 0, "{err}");
+    assert!(err.contains("(--jit=off)"), "{err}");
+    // Auto: sum's loop runs 3000 times, compiled by OSR (with sq inline).
+    let (out, err, _) = run("--jit=auto", "hot.ruff", HOT);
+    assert_eq!(out, "8995500500\n");
+    let (_, loops, osr, ..) = stats(&err);
+    assert!(loops >= 1 && osr >= 1, "{err}");
+}
+
+#[test]
+fn a_function_called_once_and_briefly_is_not_compiled_by_auto() {
+    let (out, err, _) = run(
+        "--jit=auto",
+        "cold.ruff",
+        "func f(x) { return x + 1 }\nprint(f(1))\n",
+    );
+    assert_eq!(out, "2\n");
+    assert_eq!(stats(&err).0 + stats(&err).1, 0, "{err}");
+}
+
+#[test]
+fn a_type_that_changes_deoptimizes_and_recompiles_with_the_same_results() {
+    // `total` is compiled summing arrays of ints (`s + x` guards x to be an int), then
+    // given arrays of floats: the guard fails, and after a few exits it is recompiled
+    // without that speculation.
+    let src = "func total(a) {\n  s := 0\n  for x in a { s := s + x }\n  return s\n}\n\
+               func run(a, n) {\n  t := 0\n  for k in range(n) { t := t + total(a) }\n  return t\n}\n\
+               print(run([1, 2, 3], 2000))\n\
+               print(run([0.5, 0.25], 2000))\n";
+    let want = "12000\n1500\n";
+    let (out, _, _) = run("--jit=off", "deopt.ruff", src);
+    assert_eq!(out, want);
+    for mode in ["--jit=always", "--jit=auto"] {
+        let (out, err, code) = run(mode, "deopt.ruff", src);
+        assert_eq!(out, want, "{mode}: {err}");
+        assert_eq!(code, Some(0));
+        let (_, _, _, deopts, recompiles, failures) = stats(&err);
+        assert!(deopts >= 1, "{mode}: {err}");
+        assert!(recompiles >= 1, "{mode}: {err}");
+        assert_eq!(failures, 0);
+    }
+}
+
+#[test]
+fn a_loop_is_entered_in_the_middle_by_on_stack_replacement() {
+    // One call, one long loop: only on-stack replacement can compile it.
+    let src = "func spin(n) {\n  x := 0.0\n  i := 0\n  while i < n { x := x + 0.5\n i := i + 1 }\n  return x\n}\nprint(spin(200000))\n";
+    let (out, err, _) = run("--jit=auto", "osr.ruff", src);
+    assert_eq!(out, "100000\n");
+    let (f, loops, osr, ..) = stats(&err);
+    assert_eq!(f, 0, "{err}");
+    assert!(loops >= 1 && osr >= 1, "{err}");
+}
+
+#[test]
+fn disasm_jit_shows_the_bytecode_then_the_cranelift_ir() {
+    let p = temp_program("ir.ruff", "func inc(x) { return x + 1 }\nprint(inc(41))\n");
+    let o = tandem(&["disasm", "--jit", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let bytecode = text.find("ADDI").expect("bytecode first");
+    let ir = text
+        .find("jit: Cranelift IR of inc")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(bytecode < ir, "{text}");
+    let after = &text[ir..];
+    assert!(
+        after.contains("function") && after.contains("tail"),
+        "{text}"
+    );
+    assert!(
+        after.contains("sadd_overflow") || after.contains("icmp"),
+        "{text}"
+    );
+}
+
+#[test]
+fn errors_raised_in_compiled_code_match_the_interpreter_exactly() {
+    let src = "func g(x) { return x * 9223372036854775807 }\n\
+               func f(x) { return g(x) + 1 }\n\
+               func h(x) { return f(x) }\n\
+               for i in range(2000) { h(0) }\n\
+               h(3)\n";
+    let (o_out, o_err, o_code) = run("--jit=off", "err.ruff", src);
+    for mode in ["--jit=always", "--jit=auto"] {
+        let (out, err, code) = run(mode, "err.ruff", src);
+        assert_eq!((out.as_str(), code), (o_out.as_str(), o_code), "{mode}");
+        let strip = |e: &str| {
+            e.lines()
+                .filter(|l| !l.starts_with("jit: "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(strip(&err), strip(&o_err), "{mode}");
+    }
+    assert!(o_err.contains("Integer overflow"), "{o_err}");
+    assert!(
+        // h tail-calls f, so its frame became f's: g, f and <main> show.
+        o_err.contains("at g (") && o_err.contains("at f ("),
+        "{o_err}"
+    );
+}
+
+#[test]
+fn try_catches_errors_several_compiled_frames_deep_and_the_frame_goes_on() {
+    let src = "func d(x) { if x > 3 { throw(\"deep \" + to_string(x)) }\n return x }\n\
+               func c(x) { return d(x) + 1 }\n\
+               func b(x) { return c(x) * 2 }\n\
+               func a(n) {\n  caught := 0\n  total := 0\n  for i in range(n) {\n    try { total := total + b(i % 6) } except e { caught := caught + 1 }\n  }\n  return [caught, total]\n}\n\
+               print(a(6000))\n";
+    let (want, ..) = run("--jit=off", "try.ruff", src);
+    assert_eq!(want, "[2000, 20000]\n");
+    for mode in ["--jit=always", "--jit=auto"] {
+        let (out, err, _) = run(mode, "try.ruff", src);
+        assert_eq!(out, want, "{mode}: {err}");
+    }
+}
+
+#[test]
+fn depth_limit_and_capabilities_hold_in_compiled_code() {
+    let src = "func r(n) { return r(n + 1) + 1 }\nprint(r(0))\n";
+    let p = temp_program("depth.ruff", src);
+    for mode in ["--jit=off", "--jit=always"] {
+        let o = tandem(&["run", mode, "--max-depth", "5000", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(4), "{mode}");
+        assert!(
+            stderr(&o).contains("stack overflow: more than 5000 nested calls"),
+            "{mode}: {}",
+            stderr(&o)
+        );
+    }
+    let src = "func e(k) { return env(k) }\nfor i in range(1000) { x := i }\nprint(e(\"HOME\"))\n";
+    let p = temp_program("deny.ruff", src);
+    for mode in ["--jit=off", "--jit=always"] {
+        let o = tandem(&["run", mode, "--deny", "env", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(4), "{mode}");
+        assert!(
+            stderr(&o).contains("capability denied: env"),
+            "{mode}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn the_memory_limit_holds_in_a_compiled_loop() {
+    let (w, buf) = capture();
+    let mut e = Engine::with_output(w);
+    e.set_jit_mode(JitMode::Always);
+    e.set_memory_limit(Some(20_000_000));
+    let r = e.run_source_as(
+        "mem.ruff",
+        "func grow() {\n  keep := []\n  for i in range(10000000) { keep := [keep, \"xxxxxxxxxxxxxxxx\" + to_string(i)] }\n  return 0\n}\ngrow()\n",
+        Dialect::Ruff,
+    );
+    let err = r.expect_err("the limit stops it");
+    let text = e.render_error(&err);
+    assert!(text.contains("memory limit exceeded"), "{text}");
+    assert!(captured(&buf).is_empty());
+}
+
+#[test]
+fn million_deep_recursion_works_compiled_on_a_small_native_stack() {
+    // A 2 MiB thread: compiled calls nest on it until it runs low, then the interpreter
+    // (stackless) goes on; nothing overflows.
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let (w, buf) = capture();
+            let mut e = Engine::with_output(w);
+            e.set_jit_mode(JitMode::Always);
+            e.run_source_as(
+                "deep.scm",
+                "(define (down n) (if (= n 0) 0 (+ 1 (down (- n 1)))))\n(display (down 999000))\n",
+                Dialect::Scheme,
+            )
+            .map_err(|err| e.render_error(&err))?;
+            e.flush();
+            Ok::<String, String>(captured(&buf))
+        })
+        .unwrap();
+    let out = handle.join().expect("no crash").expect("no error");
+    assert_eq!(out, "999000");
+}
+
+#[test]
+fn mutual_tail_calls_run_in_constant_space_compiled() {
+    let src = "(define (ev? n) (if (= n 0) #t (od? (- n 1))))\n\
+               (define (od? n) (if (= n 0) #f (ev? (- n 1))))\n\
+               (display (ev? 3000001))\n";
+    let p = temp_program("evod.scm", src);
+    let o = tandem(&[
+        "run",
+        "--jit=always",
+        "--max-depth",
+        "100",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(stdout(&o), "#f", "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn the_engine_has_the_jit_and_its_modes() {
+    let e = Engine::new();
+    assert!(e.jit_available());
+    assert_eq!(e.jit_mode(), JitMode::Auto);
+    let mut e = Engine::with_output(Box::new(std::io::sink()));
+    e.set_jit_mode(JitMode::Always);
+    e.set_caps(Caps::ALL);
+    e.run_source("x.ruff", "func f(a) { return a + 1 }\nf(1)\n")
+        .unwrap();
+    assert!(e.jit_stats().starts_with("jit: "), "{}", e.jit_stats());
+    assert!(stats(&e.jit_stats()).0 >= 2, "{}", e.jit_stats());
+}
