@@ -56,7 +56,9 @@ fn arguments_of_every_listed_type_and_arity() {
     engine.register_fn("half", |x: f64| x / 2.0);
     engine.register_fn("not", |b: bool| !b);
     engine.register_fn("shout", |s: &str| s.to_uppercase());
-    engine.register_fn("join2", |a: &str, sep: String, b: &str| format!("{a}{sep}{b}"));
+    engine.register_fn("join2", |a: &str, sep: String, b: &str| {
+        format!("{a}{sep}{b}")
+    });
     engine.register_fn("nothing", || ());
     engine.register_fn("total", |xs: Vec<i64>| xs.iter().sum::<i64>());
     engine.register_fn("keys", |m: HashMap<String, i64>| {
@@ -117,9 +119,7 @@ fn options_may_be_left_out_and_none_is_null() {
         .eval(Dialect::Ruff, "greet(\"Ada\", \"Dr\")")
         .unwrap();
     assert_eq!(b, "Dr Ada");
-    let c: String = engine
-        .eval(Dialect::Ruff, "greet(\"Ada\", null)")
-        .unwrap();
+    let c: String = engine.eval(Dialect::Ruff, "greet(\"Ada\", null)").unwrap();
     assert_eq!(c, "Ada");
     let d: String = engine
         .eval(Dialect::Ruff, "greet(\"Ada\", Some(\"Ms\"))")
@@ -132,7 +132,9 @@ fn options_may_be_left_out_and_none_is_null() {
     let null: bool = engine.eval(Dialect::Ruff, "maybe(0) == null").unwrap();
     assert!(null);
     // Still too many or too few arguments for the rest.
-    let e = engine.eval::<Value, _>(Dialect::Ruff, "greet()").unwrap_err();
+    let e = engine
+        .eval::<Value, _>(Dialect::Ruff, "greet()")
+        .unwrap_err();
     assert_eq!(e.to_string(), "greet expects 1 to 2 arguments, got 0");
 }
 
@@ -192,7 +194,10 @@ fn wrong_argument_types_and_counts_are_script_errors_naming_the_function() {
             "total([1, \"two\"])",
             "total: argument 1: element 1: expected int, got string",
         ),
-        ("total(5)", "total: argument 1: expected an array or a list, got int"),
+        (
+            "total(5)",
+            "total: argument 1: expected an array or a list, got int",
+        ),
         ("shout(3)", "shout: argument 1: expected string, got int"),
         ("half(null)", "half: argument 1: expected float, got null"),
     ];
@@ -257,7 +262,9 @@ fn capabilities_apply_to_host_functions_that_declare_them() {
     let t: i64 = engine.eval(Dialect::Ruff, "now_ms()").unwrap();
     assert_eq!(t, 1234);
     engine.set_caps(Caps::ALL.without(Caps::CLOCK));
-    let e = engine.eval::<i64, _>(Dialect::Scheme, "(now_ms)").unwrap_err();
+    let e = engine
+        .eval::<i64, _>(Dialect::Scheme, "(now_ms)")
+        .unwrap_err();
     assert_eq!(e.to_string(), "capability denied: clock (needed by now_ms)");
 }
 
@@ -378,7 +385,9 @@ fn call_fn_errors_leave_the_engine_usable() {
     assert_eq!(s, -1);
     let q: i64 = engine.call_fn("div", (84, 2)).unwrap();
     assert_eq!(q, 42);
-    engine.run_source("p.ruff", "print(\"still here\")").unwrap();
+    engine
+        .run_source("p.ruff", "print(\"still here\")")
+        .unwrap();
     assert_eq!(captured(&out), "still here\n");
 }
 
@@ -412,7 +421,8 @@ fn call_fn_runs_compiled_code_and_interpreted_code_alike() {
         assert_eq!(s, 0.75, "{mode:?}");
         if mode == JitMode::Always && engine.jit_available() {
             assert!(
-                engine.jit_stats().starts_with("jit: ") && !engine.jit_stats().contains(" 0 functions compiled"),
+                engine.jit_stats().starts_with("jit: ")
+                    && !engine.jit_stats().contains(" 0 functions compiled"),
                 "{}",
                 engine.jit_stats()
             );
@@ -432,7 +442,9 @@ fn functions_a_script_hands_over_can_be_called_back() {
     // Called before any other script runs, so the closure is still alive.
     let r: i64 = engine.call_value(adder, (5,)).unwrap();
     assert_eq!(r, 15);
-    let lambda: Value = engine.eval(Dialect::Scheme, "(lambda (a b) (- a b))").unwrap();
+    let lambda: Value = engine
+        .eval(Dialect::Scheme, "(lambda (a b) (- a b))")
+        .unwrap();
     let r: i64 = engine.call_value(lambda, (10, 4)).unwrap();
     assert_eq!(r, 6);
     // A native is a function too.
@@ -447,12 +459,20 @@ fn functions_a_script_hands_over_can_be_called_back() {
 #[test]
 fn the_engine_goes_on_after_every_kind_of_error() {
     let (mut engine, out) = engine();
-    engine.register_fn("fail", || -> Result<(), String> { Err("host says no".into()) });
+    engine.register_fn("fail", || -> Result<(), String> {
+        Err("host says no".into())
+    });
     engine.set_memory_limit(Some(4 << 20));
     let errors: Vec<Error> = vec![
-        engine.eval::<Value, _>(Dialect::Ruff, "func (").unwrap_err(),
-        engine.eval::<Value, _>(Dialect::Scheme, "(car '())").unwrap_err(),
-        engine.eval::<Value, _>(Dialect::Ruff, "fail()").unwrap_err(),
+        engine
+            .eval::<Value, _>(Dialect::Ruff, "func (")
+            .unwrap_err(),
+        engine
+            .eval::<Value, _>(Dialect::Scheme, "(car '())")
+            .unwrap_err(),
+        engine
+            .eval::<Value, _>(Dialect::Ruff, "fail()")
+            .unwrap_err(),
         engine.eval::<i64, _>(Dialect::Ruff, "[1]").unwrap_err(),
         engine
             .eval::<Value, _>(
@@ -476,7 +496,11 @@ fn the_engine_goes_on_after_every_kind_of_error() {
     assert_eq!(kinds[2], "runtime: host says no");
     assert_eq!(kinds[3], "host: eval: the result: expected int, got array");
     assert_eq!(kinds[4], "runtime: memory limit exceeded (4194304 bytes)");
-    assert!(kinds[5].starts_with("host: call_fn(\"nope\")"), "{}", kinds[5]);
+    assert!(
+        kinds[5].starts_with("host: call_fn(\"nope\")"),
+        "{}",
+        kinds[5]
+    );
     engine.set_memory_limit(None);
     let v: i64 = engine.eval(Dialect::Ruff, "len([1, 2, 3])").unwrap();
     assert_eq!(v, 3);
@@ -492,7 +516,9 @@ fn the_engine_goes_on_after_every_kind_of_error() {
 fn a_hosts_function_replaces_a_library_function_of_the_same_name_for_good() {
     let (mut engine, _out) = engine();
     // `assoc` is defined by the Scheme prelude, which loads definitions when first used.
-    engine.register_fn("assoc", |k: String, _alist: Value| format!("host assoc {k}"));
+    engine.register_fn("assoc", |k: String, _alist: Value| {
+        format!("host assoc {k}")
+    });
     let s: String = engine.eval(Dialect::Scheme, "(assoc \"a\" '())").unwrap();
     assert_eq!(s, "host assoc a");
     let s: String = engine.eval(Dialect::Ruff, "assoc(\"b\", null)").unwrap();
@@ -507,7 +533,9 @@ fn the_error_type_displays_its_message_and_is_a_std_error() {
     assert_eq!(e.exit_code(), 4);
     let boxed: Box<dyn std::error::Error> = Box::new(e);
     assert_eq!(boxed.to_string(), "Division by zero");
-    let e = engine.eval::<Value, _>(Dialect::Ruff, "x := (").unwrap_err();
+    let e = engine
+        .eval::<Value, _>(Dialect::Ruff, "x := (")
+        .unwrap_err();
     assert!(matches!(e, Error::Compile(_)));
     assert!(!e.to_string().is_empty());
     assert_eq!(e.exit_code(), 3);

@@ -105,10 +105,7 @@ fn ruff_sees_dicts_arrays_strings_and_numbers() {
     assert_eq!(back.id, 7);
     // A Ruff struct instance reads as a struct, a Ruff enum variant as an enum.
     let p: Point = engine
-        .eval(
-            Dialect::Ruff,
-            "struct P { x, y }\nP { x: 3, y: 4 }",
-        )
+        .eval(Dialect::Ruff, "struct P { x, y }\nP { x: 3, y: 4 }")
         .unwrap();
     assert_eq!(p, Point { x: 3.0, y: 4.0 });
     let sh: Vec<Shape> = engine
@@ -161,7 +158,10 @@ fn scheme_sees_hash_tables_vectors_and_lists() {
     assert_eq!(back.note.as_deref(), Some("n"));
     // The same struct, made in Rust, goes through Scheme code and back unchanged.
     engine
-        .run_source("id.scm", "(define (same x) x)\n(define (tags s) (hash-table-ref/default s \"tags\" #f))")
+        .run_source(
+            "id.scm",
+            "(define (same x) x)\n(define (tags s) (hash-table-ref/default s \"tags\" #f))",
+        )
         .unwrap();
     let same: Scene = engine.call_fn("same", (Serde(scene()),)).unwrap();
     assert_eq!(same, scene());
@@ -212,9 +212,7 @@ fn conversion_errors_say_what_and_where() {
     // Rust values that do not fit.
     let e = engine.to_value(&u64::MAX).unwrap_err();
     assert!(e.to_string().starts_with("to_value: the integer"), "{e}");
-    let e = engine
-        .to_value(&HashMap::from([(vec![1], 2)]))
-        .unwrap_err();
+    let e = engine.to_value(&HashMap::from([(vec![1], 2)])).unwrap_err();
     assert!(e.to_string().contains("map key"), "{e}");
 }
 
@@ -315,7 +313,9 @@ fn counter_engine() -> (tandem::Engine, common::Buf) {
             c.count += c.step * times.unwrap_or(1);
             c.count
         })
-        .method("label", |c: &Counter, prefix: &str| format!("{prefix}{}={}", c.name, c.count));
+        .method("label", |c: &Counter, prefix: &str| {
+            format!("{prefix}{}={}", c.name, c.count)
+        });
     engine.register_fn("origin", || Point { x: 0.0, y: 0.0 });
     engine.register_fn("dist", |a: Point, b: Point| {
         ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
@@ -369,12 +369,12 @@ fn host_types_from_scheme() {
              (display (list (counter-count c) (counter-label c \"@\") (dist (origin) (make-point 0 2))))",
         )
         .unwrap();
-    assert_eq!(
-        captured(&out),
-        "(5.0 #t #f 3.0)(6.0 0.5)(11 @n=11 2.0)"
-    );
+    assert_eq!(captured(&out), "(5.0 #t #f 3.0)(6.0 0.5)(11 @n=11 2.0)");
     let c: Counter = engine
-        .eval(Dialect::Scheme, "(define c (make-counter \"z\" 0 2))\n(counter-bump c 4)\nc")
+        .eval(
+            Dialect::Scheme,
+            "(define c (make-counter \"z\" 0 2))\n(counter-bump c 4)\nc",
+        )
         .unwrap();
     assert_eq!(c.count, 8);
 }
@@ -383,17 +383,61 @@ fn host_types_from_scheme() {
 fn host_type_misuse_is_a_script_error() {
     let (mut engine, _out) = counter_engine();
     let cases = [
-        (Dialect::Ruff, "p := Point { x: \"a\", y: 1 }\np.norm()", "Point.norm: the Point it was called on: expected float, got string (at .x)"),
-        (Dialect::Ruff, "p := Point { x: 1 }\np.norm()", "Point.norm: the Point it was called on: expected float, got null (at .y)"),
-        (Dialect::Ruff, "p := Point { x: 1, y: 1 }\np.scale()", "Point.scale expects 1 argument, got 0"),
-        (Dialect::Ruff, "p := Point { x: 1, y: 1 }\np.scale(\"x\")", "Point.scale: argument 2: expected float, got string"),
-        (Dialect::Ruff, "p := Point { x: 1, y: 1 }\np.nope()", "Struct Point has no method 'nope'"),
-        (Dialect::Scheme, "(point-norm 5)", "point-norm: expected a Point to call it on, got int"),
-        (Dialect::Scheme, "(point-x '())", "point-x: expected a Point, got null"),
-        (Dialect::Scheme, "(make-point 1)", "make-point expects 2 arguments, got 1"),
-        (Dialect::Scheme, "(make-point 1 \"y\")", "make-point: expected float, got string (at .y)"),
-        (Dialect::Scheme, "(point-scale (make-point 1 1))", "point-scale expects 2 arguments, got 1"),
-        (Dialect::Scheme, "(counter-bump (make-counter \"n\" 0 1) 1 2)", "counter-bump expects 1 to 2 arguments, got 3"),
+        (
+            Dialect::Ruff,
+            "p := Point { x: \"a\", y: 1 }\np.norm()",
+            "Point.norm: the Point it was called on: expected float, got string (at .x)",
+        ),
+        (
+            Dialect::Ruff,
+            "p := Point { x: 1 }\np.norm()",
+            "Point.norm: the Point it was called on: expected float, got null (at .y)",
+        ),
+        (
+            Dialect::Ruff,
+            "p := Point { x: 1, y: 1 }\np.scale()",
+            "Point.scale expects 1 argument, got 0",
+        ),
+        (
+            Dialect::Ruff,
+            "p := Point { x: 1, y: 1 }\np.scale(\"x\")",
+            "Point.scale: argument 2: expected float, got string",
+        ),
+        (
+            Dialect::Ruff,
+            "p := Point { x: 1, y: 1 }\np.nope()",
+            "Struct Point has no method 'nope'",
+        ),
+        (
+            Dialect::Scheme,
+            "(point-norm 5)",
+            "point-norm: expected a Point to call it on, got int",
+        ),
+        (
+            Dialect::Scheme,
+            "(point-x '())",
+            "point-x: expected a Point, got null",
+        ),
+        (
+            Dialect::Scheme,
+            "(make-point 1)",
+            "make-point expects 2 arguments, got 1",
+        ),
+        (
+            Dialect::Scheme,
+            "(make-point 1 \"y\")",
+            "make-point: expected float, got string (at .y)",
+        ),
+        (
+            Dialect::Scheme,
+            "(point-scale (make-point 1 1))",
+            "point-scale expects 2 arguments, got 1",
+        ),
+        (
+            Dialect::Scheme,
+            "(counter-bump (make-counter \"n\" 0 1) 1 2)",
+            "counter-bump expects 1 to 2 arguments, got 3",
+        ),
     ];
     for (d, src, want) in cases {
         let e = engine.eval::<Value, _>(d, src).unwrap_err();
@@ -401,7 +445,10 @@ fn host_type_misuse_is_a_script_error() {
     }
     // Not a struct.
     let e = engine.register_type::<Wrapper>().err().unwrap();
-    assert!(e.to_string().contains("not a struct with named fields"), "{e}");
+    assert!(
+        e.to_string().contains("not a struct with named fields"),
+        "{e}"
+    );
     // The engine is fine afterwards.
     let n: f64 = engine
         .eval(Dialect::Ruff, "Point { x: 0, y: 2 }.norm()")

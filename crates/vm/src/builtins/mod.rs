@@ -39,9 +39,8 @@ pub fn install(vm: &mut Vm) {
             t
         };
     }
-    let copied = vm.natives.is_empty()
-        && vm.globals.is_empty()
-        && TEMPLATE.with(|t| copy_tables(t, vm));
+    let copied =
+        vm.natives.is_empty() && vm.globals.is_empty() && TEMPLATE.with(|t| copy_tables(t, vm));
     if !copied {
         install_each(vm);
     }
@@ -330,15 +329,21 @@ mod tests {
             v => panic!("stdout port: {}", v.type_name()),
         }
         assert!(scheme::hidden_type(&each, "% scheme port").unwrap() != port);
-        assert!(matches!(copied.globals.get("None"), Some(Value::Variant(_))));
+        assert!(matches!(
+            copied.globals.get("None"),
+            Some(Value::Variant(_))
+        ));
     }
 
     #[test]
     fn a_vm_with_natives_already_registers_the_library_itself() {
         let mut vm = fresh();
-        vm.register(NativeDef::new("mine", Arity::exactly(0), Caps::NONE, |_, _| {
-            Ok(Value::Int(1))
-        }));
+        vm.register(NativeDef::new(
+            "mine",
+            Arity::exactly(0),
+            Caps::NONE,
+            |_, _| Ok(Value::Int(1)),
+        ));
         install(&mut vm);
         assert_eq!(&*vm.natives[0].name, "mine");
         assert!(vm.native_index.contains_key("len"));
