@@ -1,7 +1,8 @@
 //! What it costs to create an engine, for a host that makes one per request: tandem's
 //! `Engine::new()` against Lua 5.4's `Lua::new()` (mlua, standard libraries loaded), each
 //! created and dropped many times in this one process. Also the first small script on a new
-//! engine, and (for tandem) one naming a function of the Ruff prelude, which loads then.
+//! engine, and (for tandem) one naming a function of the Ruff prelude, which loads then
+//! (with the JIT in its default mode, and off).
 //!
 //! Prints, for each case, the median over rounds of the time per iteration.
 
@@ -57,6 +58,16 @@ fn main() {
             "tandem new + run a program naming `map`",
             Box::new(|| {
                 let mut e = tandem::Engine::new();
+                e.run_source("m.ruff", "x := map([1, 2], func(v) { return v })")
+                    .unwrap();
+                black_box(e);
+            }),
+        ),
+        (
+            "tandem the same, JIT off",
+            Box::new(|| {
+                let mut e = tandem::Engine::new();
+                e.set_jit_mode(tandem::JitMode::Off);
                 e.run_source("m.ruff", "x := map([1, 2], func(v) { return v })")
                     .unwrap();
                 black_box(e);
