@@ -48,8 +48,9 @@ pub trait HostType: Serialize + DeserializeOwned + 'static {}
 pub struct Serde<T>(pub T);
 
 /// What [`crate::Engine::eval`] and [`crate::Engine::call_fn`] return: any serde
-/// `Deserialize` type (through the mapping of `docs/embedding.md`), or the [`Value`]
-/// itself. `M` only tells the two apart; it is always inferred.
+/// `Deserialize` type (through the mapping of `docs/embedding.md`), the [`Value`] itself,
+/// or an `Option`, `Vec`, `HashMap<String, _>` or `BTreeMap<String, _>` of `Value`s. `M`
+/// only tells the impls apart; it is always inferred.
 pub trait FromScript<M>: Sized {
     fn from_script(v: Value, vm: &Vm) -> Result<Self, String>;
 }
@@ -70,6 +71,26 @@ impl FromScript<AsValue> for Value {
         Ok(v)
     }
 }
+
+/// [`FromScript`] of containers of [`Value`]s (which serde cannot make), through
+/// [`FromValue`].
+pub enum ValueParts {}
+
+macro_rules! from_script_of_values {
+    ($($t:ty),*) => {$(
+        impl FromScript<ValueParts> for $t {
+            fn from_script(v: Value, vm: &Vm) -> Result<Self, String> {
+                <$t as FromValue>::from_value(v, vm)
+            }
+        }
+    )*};
+}
+from_script_of_values!(
+    Option<Value>,
+    Vec<Value>,
+    HashMap<String, Value>,
+    BTreeMap<String, Value>
+);
 
 /// The arguments of [`crate::Engine::call_fn`]: a tuple of 0 to 6 [`IntoValue`]s, or a
 /// `Vec<Value>`.

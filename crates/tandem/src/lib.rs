@@ -25,7 +25,9 @@ use std::sync::OnceLock;
 use tandem_syntax::{Diagnostic, SourceMap, Span};
 use tandem_vm::object::Proto;
 
-pub use convert::{AsValue, FromScript, FromValue, HostType, IntoArgs, IntoValue, Serde, ViaSerde};
+pub use convert::{
+    AsValue, FromScript, FromValue, HostType, IntoArgs, IntoValue, Serde, ValueParts, ViaSerde,
+};
 pub use host_fn::{HostFn, HostMethod, Mut, Own, Ref, Str};
 pub use host_type::TypeBuilder;
 pub use tandem_syntax::Dialect;

@@ -304,6 +304,33 @@ fn eval_returns_the_last_expression_in_a_namespace_of_its_own() {
 }
 
 #[test]
+fn eval_and_call_fn_give_containers_of_values() {
+    let (mut engine, _out) = engine();
+    let xs: Vec<Value> = engine.eval(Dialect::Ruff, "[1, \"two\", [3]]").unwrap();
+    assert_eq!(xs.len(), 3);
+    assert!(matches!(xs[0], Value::Int(1)));
+    assert_eq!(engine.display(xs[1]), "two");
+    assert_eq!(engine.display(xs[2]), "[3]");
+    let m: HashMap<String, Value> = engine.eval(Dialect::Scheme, "'((a . 1) (b . #t))").unwrap();
+    assert!(matches!(m["a"], Value::Int(1)));
+    assert!(matches!(m["b"], Value::Bool(true)));
+    let none: Option<Value> = engine.eval(Dialect::Ruff, "x := 1").unwrap();
+    assert!(none.is_none());
+    engine
+        .run_source("pair.scm", "(define (pair a b) (list a b))")
+        .unwrap();
+    let p: Vec<Value> = engine.call_fn("pair", (1, "b")).unwrap();
+    assert_eq!(engine.display(p[1]), "b");
+    let e = engine
+        .eval::<Vec<Value>, _>(Dialect::Ruff, "7")
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "eval: the result: expected an array or a list, got int"
+    );
+}
+
+#[test]
 fn call_fn_calls_the_latest_program_or_a_named_one() {
     let (mut engine, _out) = engine();
     engine
