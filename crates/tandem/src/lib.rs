@@ -7,6 +7,10 @@
 //!
 //! An [`Engine`] owns one VM: its heap, globals, natives, capabilities and limits. Source
 //! goes through the pipeline front end → core IR → resolver → bytecode compiler → VM.
+//!
+//! The host's guide is `docs/embedding.md` (typed functions with [`Engine::register_fn`],
+//! [`Engine::eval`], [`Engine::call_fn`], serde, host types with [`Engine::register_type`],
+//! capabilities, errors); its examples run as doc-tests.
 
 mod calls;
 mod convert;
