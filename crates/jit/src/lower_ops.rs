@@ -1299,10 +1299,13 @@ impl Lower<'_, '_> {
             let off = self.b.ins().ishl_imm_u(idx, 4);
             let at = self.b.ins().iadd(fields, off);
             match f {
-                Field::Get(dst) => {
-                    let p = self.regs();
-                    self.copy_value(at, 0, p, self.roff(dst));
-                }
+                Field::Get(dst) => match self.load_hint(pc) {
+                    Some(ty) => self.load_unboxed(pc, dst, ty, at),
+                    None => {
+                        let p = self.regs();
+                        self.copy_value(at, 0, p, self.roff(dst));
+                    }
+                },
                 Field::Set(src) => self.write_reg_to(src, at, 0),
             }
             self.b.ins().jump(done, &[]);
@@ -1323,7 +1326,13 @@ impl Lower<'_, '_> {
             .ins()
             .icmp_imm_s(IntCC::Equal, code, EXEC_ERROR as i64);
         let eb = self.error_block(usize::MAX);
-        self.b.ins().brif(err, eb, &[], done, &[]);
+        let ok = self.b.create_block();
+        self.b.ins().brif(err, eb, &[], ok, &[]);
+        self.b.switch_to_block(ok);
+        if let Field::Get(dst) = f {
+            self.expect_load(pc, dst, false);
+        }
+        self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
     }
 
@@ -1331,10 +1340,16 @@ impl Lower<'_, '_> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let done = self.b.create_block();
+        let hint = self.load_hint(pc);
         match self.array_elem(obj, idx, slow) {
             Some(e) => {
-                let p = self.regs();
-                self.copy_value(e, 0, p, self.roff(dst));
+                match hint {
+                    Some(ty) => self.load_unboxed(pc, dst, ty, e),
+                    None => {
+                        let p = self.regs();
+                        self.copy_value(e, 0, p, self.roff(dst));
+                    }
+                }
                 self.b.ins().jump(done, &[]);
             }
             None => {
@@ -1344,6 +1359,7 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(slow);
         self.spill_reads(pc);
         self.exec_checked(pc);
+        self.expect_load(pc, dst, false);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
     }
