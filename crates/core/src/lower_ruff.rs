@@ -22,6 +22,28 @@ pub fn lower_program(
     is_builtin: &dyn Fn(&str) -> bool,
     known_globals: &[String],
 ) -> Result<Module, Vec<Diagnostic>> {
+    lower(program, file_span, is_builtin, known_globals, false)
+}
+
+/// Lower a parsed program as [`lower_program`] does, but make its entry function return the
+/// value of the program's last statement when that is an expression (a host's `eval`);
+/// otherwise null, as always.
+pub fn lower_program_valued(
+    program: &ast::Program,
+    file_span: Span,
+    is_builtin: &dyn Fn(&str) -> bool,
+    known_globals: &[String],
+) -> Result<Module, Vec<Diagnostic>> {
+    lower(program, file_span, is_builtin, known_globals, true)
+}
+
+fn lower(
+    program: &ast::Program,
+    file_span: Span,
+    is_builtin: &dyn Fn(&str) -> bool,
+    known_globals: &[String],
+    valued: bool,
+) -> Result<Module, Vec<Diagnostic>> {
     let mut lw = Lowerer {
         module: Module::default(),
         scopes: Vec::new(),
@@ -46,7 +68,11 @@ pub fn lower_program(
     for s in &program.stmts {
         body.push(lw.stmt(s));
     }
-    body.push(Expr::null(file_span));
+    let last_is_expr =
+        matches!(program.stmts.last(), Some(s) if matches!(s.kind, StmtKind::Expr(_)));
+    if !(valued && last_is_expr) {
+        body.push(Expr::null(file_span));
+    }
     lw.scopes.pop();
     lw.module.funcs[main as usize].body = Expr::new(ExprKind::Block(body), file_span);
     lw.module.entry = main;

@@ -7,19 +7,41 @@
 //!
 //! An [`Engine`] owns one VM: its heap, globals, natives, capabilities and limits. Source
 //! goes through the pipeline front end → core IR → resolver → bytecode compiler → VM.
+//!
+//! The host's guide is `docs/embedding.md` (typed functions with [`Engine::register_fn`],
+//! [`Engine::eval`], [`Engine::call_fn`], serde, host types with [`Engine::register_type`],
+//! capabilities, errors); its examples run as doc-tests.
 
+mod calls;
+mod convert;
+mod host_fn;
+mod host_type;
 mod pipeline;
 mod prelude;
+mod serde_de;
+mod serde_ser;
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::OnceLock;
 use tandem_syntax::{Diagnostic, SourceMap, Span};
 use tandem_vm::object::Proto;
 
+pub use convert::{
+    AsValue, FromScript, FromValue, HostType, IntoArgs, IntoValue, Serde, ValueParts, ViaSerde,
+};
+pub use host_fn::{HostFn, HostMethod, Mut, Own, Ref, Str};
+pub use host_type::TypeBuilder;
 pub use tandem_syntax::Dialect;
 pub use tandem_vm::jit_hook::JitMode;
 pub use tandem_vm::{Arity, Caps, ErrorKind, NativeResult, RuntimeError, Value, Vm};
+
+/// The embedding guide, `docs/embedding.md`: its examples run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding.md")]
+pub struct EmbeddingGuide;
 
 /// Anything that can go wrong loading or running a program.
 #[derive(Debug)]
@@ -30,15 +52,39 @@ pub enum Error {
     Compile(Vec<Diagnostic>),
     /// An error raised while running.
     Runtime(RuntimeError),
+    /// A request of the host's could not be carried out: a value did not convert between
+    /// Rust and the script (`to_value`, `from_value`, `eval`'s result, `call_fn`'s
+    /// arguments and result), `call_fn` named no function, or `register_type` was given
+    /// something other than a struct.
+    Host(String),
 }
+
+impl std::fmt::Display for Error {
+    /// The error's message, without location (see [`Engine::render_error`] for the full
+    /// diagnostic).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io(m) | Error::Host(m) => f.write_str(m),
+            Error::Compile(diags) => {
+                let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+                f.write_str(&msgs.join("; "))
+            }
+            Error::Runtime(e) => f.write_str(&e.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 impl Error {
     /// The process exit code the CLI uses: the code the program passed to `exit()`; otherwise
-    /// 2 for I/O and usage problems, 3 for syntax/compile errors, 4 for runtime errors.
+    /// 2 for I/O and usage problems, 3 for syntax/compile errors, 4 for runtime errors (and
+    /// a host's requests that failed).
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Io(_) => 2,
             Error::Compile(_) => 3,
+            Error::Host(_) => 4,
             // `exit()` keeps its code in 0..=255.
             Error::Runtime(e) => match e.kind {
                 ErrorKind::Exit(code) => u8::try_from(code).unwrap_or(4),
@@ -56,18 +102,31 @@ impl Error {
 /// A tandem engine: one VM with its heap, globals and builtins.
 pub struct Engine {
     vm: Vm,
-    /// Globals the engine predefines (natives and the prelude).
-    builtin_names: Rc<std::collections::HashSet<String>>,
+    /// Globals the engine predefines (natives and the Ruff prelude's functions).
+    builtin_names: &'static HashSet<String>,
     /// Per namespace, the top-level `define-syntax` forms of the Scheme code compiled into it:
     /// macros persist from one compilation into the same namespace (a REPL entry) to the
     /// next, as its globals do.
     macros: std::collections::HashMap<String, Vec<tandem_syntax::scheme::Datum>>,
+    /// The namespace of the program compiled most recently (`call_fn` looks there).
+    last_ns: Option<String>,
+    /// How many `eval`s ran (each gets a namespace of its own).
+    evals: u64,
 }
 
-/// Builtins written in the Ruff dialect (see the file's header).
-const PRELUDE: &str = include_str!("prelude.ruff");
+const PRELUDE_NAME: &str = prelude::RUFF_NAME;
 
-const PRELUDE_NAME: &str = "<prelude>";
+/// The globals every engine predefines: the natives `tandem_vm::builtins` registers and the
+/// Ruff prelude's functions (loaded when first named). The same in every engine of the
+/// process, so computed once.
+fn builtin_names(vm: &Vm) -> &'static HashSet<String> {
+    static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = vm.globals.defined_names();
+        names.extend(prelude::RUFF_PROVIDES.iter().map(|n| n.to_string()));
+        names
+    })
+}
 
 impl Default for Engine {
     fn default() -> Self {
@@ -85,6 +144,9 @@ impl Engine {
     }
 
     /// An engine whose `print` output goes to `out`.
+    ///
+    /// Cheap: it compiles nothing. The parts of the standard library written in Ruff and
+    /// in Scheme (the preludes) load when code first names them.
     pub fn with_output(out: Box<dyn Write>) -> Engine {
         let mut vm = Vm::new(out);
         tandem_vm::builtins::install(&mut vm);
@@ -93,29 +155,20 @@ impl Engine {
             // Without a usable layout (not expected) the JIT stays out: interpret.
             let _ = tandem_jit::install(&mut vm, JitMode::Auto);
         }
-        let mut engine = Engine {
-            vm,
-            builtin_names: Default::default(),
-            macros: Default::default(),
-        };
-        let loaded = pipeline::load_prelude(
-            &mut engine.vm,
-            &engine.builtin_names,
-            PRELUDE_NAME,
-            PRELUDE,
-            Dialect::Ruff,
-            "",
-        );
-        if let Err(e) = loaded {
-            // The prelude is part of tandem; failing to load it is a bug caught by tests.
-            panic!("{}", engine.render_error(&e));
-        }
-        engine.builtin_names = Rc::new(engine.vm.globals.defined_names());
-        let names = engine.builtin_names.clone();
-        engine.vm.loader = Some(Rc::new(move |vm: &mut Vm, path: &str, span: Span| {
-            pipeline::load_module(vm, &names, path, span)
+        // The Ruff prelude's file comes first, where the IR every engine shares expects it.
+        let file = vm.sources.add(PRELUDE_NAME, prelude::RUFF_TEXT);
+        debug_assert_eq!(file, prelude::RUFF_FILE);
+        let names = builtin_names(&vm);
+        vm.loader = Some(Rc::new(move |vm: &mut Vm, path: &str, span: Span| {
+            pipeline::load_module(vm, names, path, span)
         }));
-        engine
+        Engine {
+            vm,
+            builtin_names: names,
+            macros: Default::default(),
+            last_ns: None,
+            evals: 0,
+        }
     }
 
     pub fn vm(&mut self) -> &mut Vm {
@@ -212,7 +265,9 @@ impl Engine {
         self.vm.caps
     }
 
-    /// Expose a host function to scripts as a global.
+    /// Expose a host function over raw values to scripts, as a global of the Ruff
+    /// namespace (Scheme reaches it with `ffi-call`). [`Engine::register_fn`] is the typed
+    /// way, visible in both dialects.
     pub fn register_native(
         &mut self,
         name: &str,
@@ -221,7 +276,7 @@ impl Engine {
         f: impl Fn(&mut Vm, &[Value]) -> NativeResult + 'static,
     ) {
         self.vm.register(tandem_vm::NativeDef {
-            name: name.to_string(),
+            name: name.into(),
             arity,
             caps,
             imp: tandem_vm::NativeImpl::Host(Rc::new(f)),
@@ -239,27 +294,31 @@ impl Engine {
         text: &str,
         dialect: Dialect,
     ) -> Result<Rc<Proto>, Error> {
-        self.compile(name, text, dialect, pipeline::Imports::Run)
+        let proto = self.compile(name, text, dialect, pipeline::Imports::Run, false)?;
+        self.last_ns = Some(name.to_string());
+        Ok(proto)
     }
 
+    /// Compile a program (`eval`: whose entry returns its last expression's value).
     fn compile(
         &mut self,
         name: &str,
         text: &str,
         dialect: Dialect,
         imports: pipeline::Imports,
+        eval: bool,
     ) -> Result<Rc<Proto>, Error> {
         let cx = pipeline::Cx {
-            builtins: &self.builtin_names,
+            builtins: self.builtin_names,
             imports,
         };
-        let macros = match dialect {
+        let role = match dialect {
+            _ if eval => pipeline::Role::Eval,
             Dialect::Scheme | Dialect::Jue => {
-                Some(self.macros.entry(name.to_string()).or_default())
+                pipeline::Role::Program(Some(self.macros.entry(name.to_string()).or_default()))
             }
-            Dialect::Ruff => None,
+            Dialect::Ruff => pipeline::Role::Program(None),
         };
-        let role = pipeline::Role::Program(macros);
         pipeline::compile_text(&mut self.vm, cx, name, text, dialect, name, role).map(|c| c.proto)
     }
 
@@ -300,6 +359,7 @@ impl Engine {
             &text,
             dialect,
             pipeline::Imports::CompileOnly,
+            false,
         );
         // Forget the modules only compiled, so that a later import loads (and runs) them.
         self.vm.modules.retain(|key, _| loaded.contains(key));
@@ -345,7 +405,7 @@ impl Engine {
     /// Render an error for a terminal.
     pub fn render_error(&self, err: &Error) -> String {
         match err {
-            Error::Io(m) => format!("error: {m}\n"),
+            Error::Io(m) | Error::Host(m) => format!("error: {m}\n"),
             Error::Compile(diags) => {
                 let mut s = String::new();
                 for d in diags {
@@ -441,25 +501,6 @@ mod tests {
             .unwrap();
         engine.run_source("main.ruff", "print(len([1]))").unwrap();
         assert_eq!(String::from_utf8_lossy(&out.borrow()), "99\n1\n");
-    }
-
-    #[test]
-    fn a_broken_prelude_is_reported_as_a_bug_with_its_location() {
-        let mut engine = Engine::with_output(Box::new(std::io::sink()));
-        let builtins = engine.builtin_names.clone();
-        let err = pipeline::load_prelude(
-            &mut engine.vm,
-            &builtins,
-            "<test-prelude>",
-            "(define x 1)\n(if)\n",
-            Dialect::Scheme,
-            "test",
-        )
-        .unwrap_err();
-        let text = engine.render_error(&err);
-        assert!(text.contains("<test-prelude>:2:1"), "{text}");
-        assert!(text.contains("this is a bug in tandem"), "{text}");
-        assert_eq!(err.exit_code(), 3);
     }
 
     #[test]

@@ -68,13 +68,14 @@ fn module_file(path: PathBuf) -> (PathBuf, Dialect) {
 
 /// What [`compile_text`] compiles.
 pub(crate) enum Role<'m> {
-    /// A prelude: its top-level names become builtins (and it needs no Scheme prelude).
-    Prelude,
     /// Program code. With `Some(macros)`, the namespace keeps its macros: `macros` holds the
     /// top-level `define-syntax` forms of the Scheme code compiled into it before (the
     /// entries of a REPL session), which are in scope in this unit, and this unit's own join
     /// them once it compiles.
     Program(Option<&'m mut Vec<Datum>>),
+    /// A host's `eval`: program code in a namespace of its own, whose entry function returns
+    /// the value of its last top-level expression.
+    Eval,
 }
 
 /// The keyword a top-level `(define-syntax NAME ...)` form defines.
@@ -95,9 +96,8 @@ fn remember_macros(saved: &mut Vec<Datum>, new: &[Datum], defined: &[String]) {
     saved.extend(new.iter().cloned());
 }
 
-/// Parse, lower, resolve and compile `text` (file `name`) into global namespace `ns`. Scheme
-/// and Jue program code first loads the parts of the Scheme prelude it names (see
-/// `prelude.rs`).
+/// Parse, lower, resolve and compile `text` (file `name`) into global namespace `ns`. Code
+/// first loads what it names of its dialect's prelude (see `prelude.rs`).
 pub(crate) fn compile_text(
     vm: &mut Vm,
     cx: Cx,
@@ -107,9 +107,9 @@ pub(crate) fn compile_text(
     ns: &str,
     role: Role,
 ) -> Result<Compiled, Error> {
-    let (builtin, macros) = match role {
-        Role::Prelude => (true, None),
-        Role::Program(macros) => (false, macros),
+    let (macros, valued) = match role {
+        Role::Program(macros) => (macros, false),
+        Role::Eval => (None, true),
     };
     let file = vm.sources.add(name, text);
     let file_span = Span::new(file, 0, 0);
@@ -125,8 +125,16 @@ pub(crate) fn compile_text(
         Dialect::Ruff => {
             let program = tandem_syntax::ruff::parse(text, file).map_err(Error::Compile)?;
             let is_builtin = |n: &str| cx.builtins.contains(n);
-            tandem_core::lower_ruff::lower_program(&program, file_span, &is_builtin, &known)
-                .map_err(Error::Compile)?
+            let lower = if valued {
+                tandem_core::lower_ruff::lower_program_valued
+            } else {
+                tandem_core::lower_ruff::lower_program
+            };
+            let module = lower(&program, file_span, &is_builtin, &known).map_err(Error::Compile)?;
+            // Before the unit runs (or is only checked), the Ruff prelude, if it names one
+            // of its functions.
+            crate::prelude::load_ruff_for(vm, &module)?;
+            module
         }
         Dialect::Scheme | Dialect::Jue => {
             let jue = dialect == Dialect::Jue;
@@ -151,33 +159,26 @@ pub(crate) fn compile_text(
                 imported.extend(import_set(vm, cx, set, file)?);
             }
             // The names this program's namespace defines (besides its own definitions):
-            // earlier REPL entries and imports. Code compiled into the library namespace
-            // itself (the prelude) finds the builtins there: those are not redefinitions.
-            if builtin {
-                tandem_core::scheme::lower_scheme_library(&lib.body, file_span)
-            } else {
-                let mut defined = known.clone();
-                defined.extend(imported.iter().map(|i| i.name.clone()));
-                let forwarders: Vec<Forwarder> = imported
-                    .iter()
-                    .filter_map(|i| {
-                        let (target, arity) = i.forwards_to.clone()?;
-                        Some(Forwarder {
-                            name: i.name.clone(),
-                            target,
-                            arity,
-                        })
+            // earlier REPL entries and imports.
+            let mut defined = known.clone();
+            defined.extend(imported.iter().map(|i| i.name.clone()));
+            let forwarders: Vec<Forwarder> = imported
+                .iter()
+                .filter_map(|i| {
+                    let (target, arity) = i.forwards_to.clone()?;
+                    Some(Forwarder {
+                        name: i.name.clone(),
+                        target,
+                        arity,
                     })
-                    .collect();
-                tandem_core::scheme::lower_scheme_program(
-                    &lib.body,
-                    file_span,
-                    jue,
-                    &defined,
-                    &forwarders,
-                )
-            }
-            .map_err(Error::Compile)?
+                })
+                .collect();
+            let lower = if valued {
+                tandem_core::scheme::lower_scheme_program_valued
+            } else {
+                tandem_core::scheme::lower_scheme_program
+            };
+            lower(&lib.body, file_span, jue, &defined, &forwarders).map_err(Error::Compile)?
         }
     };
     // The names this unit itself defines, before the namespace's other names join them.
@@ -196,10 +197,8 @@ pub(crate) fn compile_text(
                 module.globals.push(i.name.clone());
             }
         }
-        if !builtin {
-            // Before the unit runs (or is only checked), the prelude definitions it names.
-            crate::prelude::load_for(vm, module.free_globals())?;
-        }
+        // Before the unit runs (or is only checked), the prelude definitions it names.
+        crate::prelude::load_for(vm, module.free_globals())?;
     }
     let mut forwarders = std::mem::take(&mut module.forwarders);
     if !forwarders.is_empty() {
@@ -207,7 +206,7 @@ pub(crate) fn compile_text(
         forwarders.retain(|f| exported.contains(f.name.as_str()));
     }
     let proto =
-        tandem_vm::compile::compile_module(&module, &mut vm.globals, &mut vm.heap, ns, builtin)
+        tandem_vm::compile::compile_module(&module, &mut vm.globals, &mut vm.heap, ns, false)
             .map_err(|d| Error::Compile(vec![d]))?;
     for i in imported {
         let slot = vm.globals.slot_in(ns, &i.name);
@@ -441,7 +440,7 @@ pub(crate) fn load_module(
     load_module_file(vm, cx, &file, dialect, path, span).map_err(|e| match e {
         Error::Runtime(e) => e,
         Error::Compile(diags) => compile_errors_at_runtime(vm, &diags, span),
-        Error::Io(m) => vm.error_at(ErrorKind::Runtime, m, span),
+        Error::Io(m) | Error::Host(m) => vm.error_at(ErrorKind::Runtime, m, span),
     })
 }
 
@@ -565,32 +564,6 @@ fn run_module(
         forwarders: compiled.forwarders,
     });
     Ok(Value::Module(m))
-}
-
-/// Compile and run one of tandem's preludes (`name`, `text`) into namespace `ns`, its
-/// top-level names becoming builtins. A prelude is part of tandem, so a compile error is a
-/// bug, and says so. A runtime error is passed on as it is (its trace shows the prelude):
-/// it can also be a limit the host set, such as the memory limit.
-pub(crate) fn load_prelude(
-    vm: &mut Vm,
-    builtins: &HashSet<String>,
-    name: &str,
-    text: &str,
-    dialect: Dialect,
-    ns: &str,
-) -> Result<(), Error> {
-    let cx = Cx {
-        builtins,
-        imports: Imports::Run,
-    };
-    match compile_text(vm, cx, name, text, dialect, ns, Role::Prelude) {
-        Ok(compiled) => vm
-            .run_proto(compiled.proto)
-            .map(|_| ())
-            .map_err(Error::Runtime),
-        Err(Error::Compile(diags)) => Err(Error::Compile(noted_as_bug(diags, name))),
-        Err(e) => Err(e),
-    }
 }
 
 /// The compile errors of tandem's own prelude `name`, the first noting that they are a bug.

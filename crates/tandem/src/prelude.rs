@@ -1,8 +1,16 @@
-//! The Scheme prelude (`prelude.scm`, the part of the Scheme library written in Scheme),
-//! loaded a definition at a time: before a Scheme or Jue unit runs, the forms that provide the
-//! globals it names (and the forms those depend on) are compiled and run, once each. A
-//! program that names no prelude procedure loads none; one that uses `map` loads `map` and
-//! what `map` uses.
+//! The two preludes: the parts of the standard libraries written in the dialects
+//! themselves, loaded only when code names them, so that creating an engine compiles
+//! nothing.
+//!
+//! **The Ruff prelude** (`prelude.ruff`: `map`, `filter`, `reduce`, `find`, `any`, `all`) loads
+//! whole, before the first Ruff unit that names one of its functions (as a global or as a
+//! method, `xs.map(f)`) is compiled. It is parsed, lowered and resolved once per process
+//! ([`load_ruff_for`] keeps the IR); each engine compiles and runs that IR.
+//!
+//! **The Scheme prelude** (`prelude.scm`) loads a definition at a time: before a Scheme or
+//! Jue unit runs, the forms that provide the globals it names (and the forms those depend
+//! on) are compiled and run, once each. A program that names no prelude procedure loads
+//! none; one that uses `map` loads `map` and what `map` uses.
 //!
 //! `build.rs` indexes the prelude with tandem's reader when tandem is built (see its header
 //! for the rules): for each top-level form, its byte range, the names it provides and the
@@ -13,9 +21,11 @@
 //! compiles and runs them into the `scheme` namespace.
 
 use crate::Error;
+use std::sync::OnceLock;
+use tandem_core::ir::{Expr, ExprKind, Module};
 use tandem_syntax::scheme::{read_range, ReadMode};
-use tandem_syntax::Span;
-use tandem_vm::Vm;
+use tandem_syntax::{FileId, Span};
+use tandem_vm::{Value, Vm};
 
 /// One top-level form of the prelude, as `build.rs` indexed it.
 pub(crate) struct Form {
@@ -164,6 +174,11 @@ fn load_from<'n>(
     Ok(())
 }
 
+/// Whether a form of the Scheme prelude provides `name`.
+pub(crate) fn scheme_provides(name: &str) -> bool {
+    !SCHEME.providers(name).is_empty()
+}
+
 /// The names the loaded forms of the Scheme prelude provide, sorted.
 pub(crate) fn loaded_names(vm: &Vm) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = SCHEME
@@ -176,6 +191,90 @@ pub(crate) fn loaded_names(vm: &Vm) -> Vec<&'static str> {
     names.sort_unstable();
     names.dedup();
     names
+}
+
+// ----- the Ruff prelude -----
+
+/// The Ruff prelude's source name (in stack traces) and text.
+pub(crate) const RUFF_NAME: &str = "<prelude>";
+pub(crate) const RUFF_TEXT: &str = include_str!("prelude.ruff");
+
+/// The functions the Ruff prelude defines (a test checks the list against the file).
+pub(crate) const RUFF_PROVIDES: &[&str] = &["all", "any", "filter", "find", "map", "reduce"];
+
+/// The Ruff prelude's file: every engine registers it first, so the spans of the IR kept
+/// for the process point into it in every engine.
+pub(crate) const RUFF_FILE: FileId = FileId(0);
+
+/// The Ruff prelude, parsed, lowered and resolved by the first engine that loads it.
+static RUFF_IR: OnceLock<Module> = OnceLock::new();
+
+/// Load the Ruff prelude into `vm` if `module` (a Ruff unit about to be compiled) names one
+/// of its functions that `vm` does not define yet.
+pub(crate) fn load_ruff_for(vm: &mut Vm, module: &Module) -> Result<(), Error> {
+    let unloaded = |n: &str| RUFF_PROVIDES.contains(&n) && vm.globals.get(n).is_none();
+    let mut stack: Vec<&Expr> = module.funcs.iter().map(|f| &f.body).collect();
+    let mut named = false;
+    while let Some(e) = stack.pop() {
+        let name = match &e.kind {
+            ExprKind::Global(g) if !module.globals.contains(g) => Some(g),
+            ExprKind::MethodCall { name, .. } => Some(name),
+            _ => None,
+        };
+        if name.is_some_and(|n| unloaded(n)) {
+            named = true;
+            break;
+        }
+        stack.extend(e.children());
+    }
+    if named {
+        load_ruff(vm)?;
+    }
+    Ok(())
+}
+
+/// The compile errors of Ruff prelude `name`, noted as a bug in tandem.
+fn ruff_bug(name: &str, diags: Vec<tandem_syntax::Diagnostic>) -> Error {
+    Error::Compile(crate::pipeline::noted_as_bug(diags, name))
+}
+
+/// Parse, lower and resolve a Ruff prelude (`text`, registered as `file`).
+fn lower_ruff(name: &str, text: &str, file: FileId) -> Result<Module, Error> {
+    let program = tandem_syntax::ruff::parse(text, file).map_err(|d| ruff_bug(name, d))?;
+    // As a prelude: it names no builtin it could shadow, and has no earlier code.
+    tandem_core::lower_ruff::lower_program(&program, Span::new(file, 0, 0), &|_| false, &[])
+        .map_err(|d| ruff_bug(name, d))
+}
+
+/// Compile and run the Ruff prelude into the shared namespace. A function of the same name
+/// the host registered stays: the host's definition wins, as it would have had the
+/// prelude loaded first.
+fn load_ruff(vm: &mut Vm) -> Result<(), Error> {
+    let module = match RUFF_IR.get() {
+        Some(m) => m,
+        None => {
+            let m = lower_ruff(RUFF_NAME, RUFF_TEXT, RUFF_FILE)?;
+            RUFF_IR.get_or_init(|| m)
+        }
+    };
+    let proto = tandem_vm::compile::compile_module(module, &mut vm.globals, &mut vm.heap, "", true)
+        .map_err(|d| ruff_bug(RUFF_NAME, vec![d]))?;
+    let kept: Vec<(usize, Value)> = RUFF_PROVIDES
+        .iter()
+        .filter_map(|n| {
+            let slot = vm.globals.lookup(n)? as usize;
+            let v = vm.globals.values[slot];
+            (!matches!(v, Value::Undef)).then_some((slot, v))
+        })
+        .collect();
+    let handles = vm.handles.len();
+    vm.handles.extend(kept.iter().map(|&(_, v)| v));
+    let ran = vm.run_proto(proto).map_err(Error::Runtime);
+    vm.handles.truncate(handles);
+    for (slot, v) in kept {
+        vm.globals.values[slot] = v;
+    }
+    ran.map(|_| ())
 }
 
 #[cfg(test)]
@@ -302,6 +401,50 @@ mod tests {
             .unwrap();
         engine.run_proto(proto).unwrap();
         assert_eq!(String::from_utf8_lossy(&out.borrow()), "[eager]-7");
+    }
+
+    #[test]
+    fn the_ruff_prelude_defines_what_it_is_said_to_provide() {
+        let module = lower_ruff(RUFF_NAME, RUFF_TEXT, RUFF_FILE).unwrap();
+        let mut defined = module.globals.clone();
+        defined.sort();
+        assert_eq!(defined, RUFF_PROVIDES);
+    }
+
+    #[test]
+    fn a_broken_ruff_prelude_is_reported_as_a_bug_with_its_location() {
+        let mut engine = Engine::with_output(Box::new(std::io::sink()));
+        let text = "func f(x) {\n  return x +\n}\n";
+        let file = engine.vm().sources.add("<test-prelude>", text);
+        let err = lower_ruff("<test-prelude>", text, file).unwrap_err();
+        let rendered = engine.render_error(&err);
+        assert!(rendered.contains("<test-prelude>:3:1"), "{rendered}");
+        assert!(rendered.contains("this is a bug in tandem"), "{rendered}");
+        assert_eq!(err.exit_code(), 3);
+    }
+
+    #[test]
+    fn the_ruff_prelude_loads_when_first_named_and_a_hosts_function_stays() {
+        let (mut engine, out) = crate::test_support::captured_engine();
+        engine.run_source("a.ruff", "print(len([1, 2]))").unwrap();
+        assert!(
+            engine.vm().globals.get("map").is_none(),
+            "nothing named it yet"
+        );
+        engine.register_fn("filter", |_xs: Vec<i64>, _f: tandem_vm::Value| {
+            "host filter"
+        });
+        engine
+            .run_source("b.ruff", "print([1, 2, 3].map(func(x) { return x * 2 }))")
+            .unwrap();
+        engine
+            .run_source("c.ruff", "print(filter([1], func(x) { return true }))")
+            .unwrap();
+        engine.flush();
+        assert_eq!(
+            String::from_utf8_lossy(&out.borrow()),
+            "2\n[2, 4, 6]\nhost filter\n"
+        );
     }
 
     #[test]

@@ -3,14 +3,27 @@
 
 use crate::value::Value;
 use rustc_hash::FxHashMap;
+use std::rc::Rc;
 
-#[derive(Default)]
+/// Names are shared strings: a VM made from the library's template (`builtins::install`)
+/// copies this table without copying a single name.
+#[derive(Clone, Default)]
 pub struct Globals {
-    names: Vec<String>,
-    index: FxHashMap<String, u32>,
+    names: Vec<Rc<str>>,
+    /// By key: the name itself in the shared namespace, `ns` U+001F `name` in namespace `ns`.
+    index: FxHashMap<Rc<str>, u32>,
     pub values: Vec<Value>,
     /// Immutable globals (`let`/`const` at top level): assignment is an error.
     pub immutable: Vec<bool>,
+}
+
+/// The key of `name` in namespace `ns` (not the shared one).
+fn ns_key(ns: &str, name: &str) -> String {
+    let mut key = String::with_capacity(ns.len() + 1 + name.len());
+    key.push_str(ns);
+    key.push('\u{1f}');
+    key.push_str(name);
+    key
 }
 
 impl Globals {
@@ -26,16 +39,21 @@ impl Globals {
     /// The slot for `name` in namespace `ns` (a module's private globals; `""` is the shared
     /// namespace of builtins), created (unset) when new.
     pub fn slot_in(&mut self, ns: &str, name: &str) -> u32 {
-        let key = if ns.is_empty() {
-            name.to_string()
+        let (key, shown): (Rc<str>, Rc<str>) = if ns.is_empty() {
+            if let Some(&i) = self.index.get(name) {
+                return i;
+            }
+            let key: Rc<str> = name.into();
+            (key.clone(), key)
         } else {
-            format!("{ns}\u{1f}{name}")
+            let key = ns_key(ns, name);
+            if let Some(&i) = self.index.get(key.as_str()) {
+                return i;
+            }
+            (key.into(), name.into())
         };
-        if let Some(&i) = self.index.get(&key) {
-            return i;
-        }
         let i = self.names.len() as u32;
-        self.names.push(name.to_string());
+        self.names.push(shown);
         self.index.insert(key, i);
         self.values.push(Value::Undef);
         self.immutable.push(false);
@@ -65,7 +83,7 @@ impl Globals {
         if ns.is_empty() {
             return self.lookup(name);
         }
-        self.index.get(&format!("{ns}\u{1f}{name}")).copied()
+        self.index.get(ns_key(ns, name).as_str()).copied()
     }
 
     pub fn lookup(&self, name: &str) -> Option<u32> {
@@ -73,10 +91,7 @@ impl Globals {
     }
 
     pub fn name(&self, slot: u32) -> &str {
-        self.names
-            .get(slot as usize)
-            .map(|s| s.as_str())
-            .unwrap_or("?")
+        self.names.get(slot as usize).map(|s| &**s).unwrap_or("?")
     }
 
     pub fn get(&self, name: &str) -> Option<Value> {
@@ -96,7 +111,7 @@ impl Globals {
             .iter()
             .filter(|(key, _)| !key.contains('\u{1f}'))
             .filter(|(_, &i)| !matches!(self.values[i as usize], Value::Undef))
-            .map(|(key, _)| key.clone())
+            .map(|(key, _)| key.to_string())
             .collect()
     }
 

@@ -17,6 +17,7 @@ use crate::value::{values_equal_in, Gc, Value};
 use crate::vm::{Frame, Handler, Vm};
 use std::rc::Rc;
 use tandem_core::ir::Wording;
+use tandem_syntax::{FileId, Span};
 
 /// The most arguments `apply` spreads (Lua's stack limit is of the same order). Above 255
 /// the callee must be variadic or a native; a fixed-arity function gets an arity error.
@@ -32,16 +33,67 @@ impl Vm {
             self.protos.push(proto.clone());
         }
         let closure = self.heap.alloc_closure(proto.clone(), Box::new([]));
-        let base = match self.frames.last() {
-            Some(f) => f.base as usize + f.closure.proto.nregs as usize + 1,
-            None => 1,
-        };
+        let base = self.entry_base();
         let top = base + proto.nregs as usize;
         if self.stack.len() < top + 1 {
             self.stack.resize(top + 1, Value::Null);
         }
         self.high_water = self.high_water.max(top);
         self.stack[base - 1] = Value::Closure(closure);
+        self.run_entry(closure, base)
+    }
+
+    /// Call the function `f` (a closure or a native) with `args`, from the host: not from
+    /// a native (natives never call back into scripts), but between runs, as
+    /// [`Vm::run_proto`] runs a program. A closure runs in a frame of its own through the
+    /// same entry path (compiled, when the JIT has compiled it or decides to now). A
+    /// runtime error leaves the VM as it was before the call, ready for the next one.
+    pub fn call_value(&mut self, f: Value, args: &[Value]) -> Result<Value, RuntimeError> {
+        let base = self.entry_base();
+        let n = args.len();
+        if self.stack.len() < base + n + 1 {
+            self.stack.resize(base + n + 1, Value::Null);
+        }
+        self.high_water = self.high_water.max(base + n);
+        // The function and its arguments sit in a call window, as for any call (which
+        // also roots them).
+        self.stack[base - 1] = f;
+        self.stack[base..base + n].copy_from_slice(args);
+        let nowhere = Span::new(FileId(u32::MAX), 0, 0);
+        match f {
+            Value::Closure(c) => {
+                if let Err((kind, msg)) = self.prepare_frame(c, base, n) {
+                    return Err(self.error_at(kind, msg, c.proto.span));
+                }
+                self.run_entry(c, base)
+            }
+            Value::Native(id) => self.call_native(id, base, n).map_err(|(kind, msg)| {
+                let mut err = self.error_at(kind, msg, nowhere);
+                err.value = self.pending_raise.take();
+                err
+            }),
+            other => Err(self.error_at(
+                ErrorKind::Runtime,
+                format!("Cannot call a value of type {}", other.type_name()),
+                nowhere,
+            )),
+        }
+    }
+
+    /// Where the entry frame of a run starts: above the running frame, if any (a module
+    /// loaded by `import` runs while its importer's frame waits).
+    fn entry_base(&self) -> usize {
+        match self.frames.last() {
+            Some(f) => f.base as usize + f.closure.proto.nregs as usize + 1,
+            None => 1,
+        }
+    }
+
+    /// Push the entry frame of a run for `closure` at `base` (its arguments in place, the
+    /// stack large enough) and run it to completion: compiled, when the JIT has a body for
+    /// it or makes one now, else interpreted. On an error, the frames and handlers of the
+    /// run are dropped.
+    fn run_entry(&mut self, closure: Gc<Closure>, base: usize) -> Result<Value, RuntimeError> {
         let entry_depth = self.frames.len();
         self.frames.push(Frame {
             closure,

@@ -114,7 +114,9 @@ impl Arity {
 /// A registered native function.
 #[derive(Clone)]
 pub struct NativeDef {
-    pub name: String,
+    /// A shared string, so that copying the library's table (`builtins::install`) copies
+    /// no names. `"name".into()` makes one.
+    pub name: Rc<str>,
     pub arity: Arity,
     /// Capabilities the call needs; the VM refuses the call without them.
     pub caps: Caps,
@@ -158,7 +160,7 @@ pub enum Intrinsic {
 impl NativeDef {
     /// How errors name this native (see [`NativeDef::shown`]).
     pub fn shown_name(&self) -> &str {
-        self.shown.unwrap_or(&self.name)
+        self.shown.unwrap_or(&*self.name)
     }
 
     /// This native, named `text` in errors.
@@ -169,7 +171,7 @@ impl NativeDef {
 
     pub fn new(name: &str, arity: Arity, caps: Caps, f: NativeFn) -> NativeDef {
         NativeDef {
-            name: name.to_string(),
+            name: name.into(),
             arity,
             caps,
             imp: NativeImpl::Fn(f),

@@ -62,7 +62,8 @@ pub struct Vm {
     /// bounds check, so only this crate may touch the vector (its capacity never shrinks).
     pub(crate) frames: Vec<Frame>,
     pub natives: Vec<NativeDef>,
-    pub native_index: FxHashMap<String, u32>,
+    /// Natives by key: the name in the shared namespace, `ns` U+001F `name` in another.
+    pub native_index: FxHashMap<Rc<str>, u32>,
     /// Every loaded module's entry prototype (their constants are GC roots).
     pub protos: Vec<Rc<Proto>>,
     /// Values a host holds on to (GC roots).
@@ -193,10 +194,14 @@ impl Vm {
     /// Registering a name again replaces the native.
     pub fn register_in(&mut self, ns: &str, def: NativeDef) -> u32 {
         let name = def.name.clone();
-        let key = if ns.is_empty() {
+        let key: Rc<str> = if ns.is_empty() {
             name.clone()
         } else {
-            format!("{ns}\u{1f}{name}")
+            let mut key = String::with_capacity(ns.len() + 1 + name.len());
+            key.push_str(ns);
+            key.push('\u{1f}');
+            key.push_str(&name);
+            key.into()
         };
         let id = match self.native_index.get(&key) {
             Some(&id) => {
@@ -251,7 +256,7 @@ impl Vm {
     pub fn native_name(&self, id: u32) -> &str {
         self.natives
             .get(id as usize)
-            .map(|n| n.name.as_str())
+            .map(|n| &*n.name)
             .unwrap_or("?")
     }
 

@@ -325,6 +325,9 @@ pub(crate) struct Options<'a> {
     pub(crate) forwarders: &'a [Forwarder],
     /// The program is the Scheme library itself (see [`Lx::library`]).
     pub(crate) library: bool,
+    /// The entry returns the value of the last top-level form when it is an expression (a
+    /// host's `eval`; in Jue that value is returned instead of printed).
+    pub(crate) valued: bool,
 }
 
 pub(crate) fn lower_program(
@@ -337,6 +340,7 @@ pub(crate) fn lower_program(
         known_globals,
         forwarders,
         library,
+        valued,
     } = options;
     let core = Env::top_level(None);
     for (name, sf) in SPECIAL_FORMS {
@@ -362,10 +366,13 @@ pub(crate) fn lower_program(
     let mut out = Vec::new();
     let root = lx.root.clone();
     let mut queue: VecDeque<Cow<Datum>> = datums.iter().map(Cow::Borrowed).collect();
+    // Whether the last top-level form was an expression (its value is the last in `out`).
+    let mut last_is_expr = false;
     while let Some(d) = queue.pop_front() {
         if lx.errors.len() >= 50 {
             break;
         }
+        last_is_expr = false;
         let span = d.span;
         let d = match lx.begin_items(d, &root) {
             Ok(items) => {
@@ -380,10 +387,22 @@ pub(crate) fn lower_program(
             Err(d) => d,
         };
         for item in lx.classify(d, &root) {
+            last_is_expr = matches!(item, Item::Expr(_));
             lx.top_item(item, &mut out);
         }
     }
-    out.push(Expr::null(file_span));
+    if valued && last_is_expr {
+        if jue {
+            // Returned, not printed.
+            if let Some(ExprKind::Call { args, .. }) = out.last_mut().map(|e| &mut e.kind) {
+                if let Some(x) = args.pop() {
+                    *out.last_mut().expect("checked") = x;
+                }
+            }
+        }
+    } else {
+        out.push(Expr::null(file_span));
+    }
     lx.fstack.pop();
     lx.module.funcs[main as usize].body = mk(ExprKind::Block(out), file_span);
     lx.module.entry = main;

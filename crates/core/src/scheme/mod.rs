@@ -71,6 +71,27 @@ pub fn lower_scheme_program(
         known_globals,
         forwarders,
         library: false,
+        valued: false,
+    };
+    lower_on_big_stack(datums, file_span, options)
+}
+
+/// Lower a program as [`lower_scheme_program`] does, but make its entry function return the
+/// value of its last top-level form when that is an expression (a host's `eval`; in Jue
+/// that value is returned instead of printed); otherwise the unspecified value, as always.
+pub fn lower_scheme_program_valued(
+    datums: &[Datum],
+    file_span: Span,
+    jue: bool,
+    known_globals: &[String],
+    forwarders: &[Forwarder],
+) -> Result<Module, Vec<Diagnostic>> {
+    let options = Options {
+        jue,
+        known_globals,
+        forwarders,
+        library: false,
+        valued: true,
     };
     lower_on_big_stack(datums, file_span, options)
 }
@@ -86,6 +107,7 @@ pub fn lower_scheme_library(datums: &[Datum], file_span: Span) -> Result<Module,
         known_globals: &[],
         forwarders: &[],
         library: true,
+        valued: false,
     };
     lower_on_big_stack(datums, file_span, options)
 }

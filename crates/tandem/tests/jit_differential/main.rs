@@ -179,11 +179,19 @@ fn scheme_generator_programs_are_valid() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "jit"),
+    ignore = "without the JIT nothing reaches its thresholds"
+)]
 fn ruff_generator_reaches_jit_thresholds() {
     generator_checks::reaches_jit_thresholds(Lang::Ruff);
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "jit"),
+    ignore = "without the JIT nothing reaches its thresholds"
+)]
 fn scheme_generator_reaches_jit_thresholds() {
     generator_checks::reaches_jit_thresholds(Lang::Scheme);
 }

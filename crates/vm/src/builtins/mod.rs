@@ -24,8 +24,110 @@ pub mod math;
 pub mod scheme;
 pub mod string;
 
-/// Register every builtin in `vm`.
+/// Register every builtin in `vm` (a VM just made: nothing registered yet).
+///
+/// Registering the library one native at a time (a name, a key, a global slot each) is most
+/// of what creating an engine costs, and it gives the same tables every time. So each thread
+/// registers it once, into a template VM, and every VM made afterwards copies the template's
+/// tables; the few heap values among the library's globals (the `None` value, the Scheme
+/// library's private struct types and its stdout port) are copied into the new VM's heap.
 pub fn install(vm: &mut Vm) {
+    thread_local! {
+        static TEMPLATE: Vm = {
+            let mut t = Vm::new(Box::new(std::io::sink()));
+            install_each(&mut t);
+            t
+        };
+    }
+    let copied =
+        vm.natives.is_empty() && vm.globals.is_empty() && TEMPLATE.with(|t| copy_tables(t, vm));
+    if !copied {
+        install_each(vm);
+    }
+}
+
+/// Copy `from`'s library into the fresh VM `to`; false (and `to` left as it was) when one
+/// of the library's globals holds a kind of heap value this does not know how to copy.
+fn copy_tables(from: &Vm, to: &mut Vm) -> bool {
+    let mut globals = from.globals.clone();
+    // Heap values, by address in `from`, and their copies (each copied once, so that an
+    // instance and the global holding its type agree).
+    let mut copies: Vec<(usize, Value)> = Vec::new();
+    for v in globals.values.iter_mut() {
+        match copy_value(*v, &mut to.heap, &mut copies) {
+            Some(c) => *v = c,
+            None => return false,
+        }
+    }
+    to.globals = globals;
+    to.natives = from.natives.clone();
+    to.native_index = from.native_index.clone();
+    true
+}
+
+/// `v` in `heap`: itself when it holds no heap object, else a copy (memoized in `copies`).
+fn copy_value(
+    v: Value,
+    heap: &mut crate::heap::Heap,
+    copies: &mut Vec<(usize, Value)>,
+) -> Option<Value> {
+    use crate::object::{Instance, StructType, Variant};
+    let addr = match v {
+        Value::StructType(t) => t.addr(),
+        Value::Struct(i) => i.addr(),
+        Value::Variant(x) => x.addr(),
+        Value::Null
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Float(_)
+        | Value::Native(_)
+        | Value::Symbol(_)
+        | Value::Char(_)
+        | Value::Undef => return Some(v),
+        _ => return None,
+    };
+    if let Some(&(_, c)) = copies.iter().find(|(a, _)| *a == addr) {
+        return Some(c);
+    }
+    let c = match v {
+        Value::StructType(t) => {
+            if !t.methods().is_empty() {
+                return None;
+            }
+            let fields = t.fields.to_vec();
+            Value::StructType(heap.alloc_struct_type(StructType::new(&t.name, fields)))
+        }
+        Value::Struct(i) => {
+            let Value::StructType(ty) = copy_value(Value::StructType(i.ty), heap, copies)? else {
+                return None;
+            };
+            let fields = i
+                .fields()
+                .iter()
+                .map(|&f| copy_value(f, heap, copies))
+                .collect::<Option<Vec<_>>>()?;
+            Value::Struct(heap.alloc_instance(Instance::new(ty, fields)))
+        }
+        Value::Variant(x) => {
+            let payload = x
+                .payload
+                .iter()
+                .map(|&p| copy_value(p, heap, copies))
+                .collect::<Option<Vec<_>>>()?;
+            Value::Variant(heap.alloc_variant(Variant {
+                family: x.family.clone(),
+                tag: x.tag.clone(),
+                payload: payload.into(),
+            }))
+        }
+        _ => return None,
+    };
+    copies.push((addr, c));
+    Some(c)
+}
+
+/// Register every builtin in `vm`, one at a time.
+fn install_each(vm: &mut Vm) {
     io::install(vm);
     convert::install(vm);
     string::install(vm);
@@ -60,7 +162,7 @@ fn mark_intrinsics(vm: &mut Vm) {
         (scheme("sqrt"), I::FloatSqrt),
     ];
     for (key, i) in marks {
-        if let Some(&id) = vm.native_index.get(&key) {
+        if let Some(&id) = vm.native_index.get(key.as_str()) {
             vm.natives[id as usize].intrinsic = Some(i);
         }
     }
@@ -184,4 +286,66 @@ pub(crate) fn key_arg(name: &str, v: &Value) -> Result<String, String> {
 /// Build `[a, b]` (the shape `pop`, `remove_at` and dict `remove` return).
 pub(crate) fn pair(vm: &mut Vm, a: Value, b: Value) -> Value {
     vm.new_array(vec![a, b])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fresh() -> Vm {
+        Vm::new(Box::new(std::io::sink()))
+    }
+
+    #[test]
+    fn a_copied_library_is_the_library_registered_one_native_at_a_time() {
+        let mut each = fresh();
+        install_each(&mut each);
+        let mut copied = fresh();
+        install(&mut copied);
+        // The same natives, under the same keys, with the same flags.
+        assert_eq!(copied.natives.len(), each.natives.len());
+        for (a, b) in copied.natives.iter().zip(&each.natives) {
+            assert_eq!((&a.name, a.arity, a.caps), (&b.name, b.arity, b.caps));
+            assert_eq!((a.shown, a.intrinsic), (b.shown, b.intrinsic));
+        }
+        assert_eq!(copied.native_index, each.native_index);
+        // The same globals, holding the same kinds of values; heap values are the new
+        // VM's own (the stdout port is an instance of the copied port type).
+        assert_eq!(copied.globals.len(), each.globals.len());
+        for slot in 0..each.globals.len() as u32 {
+            assert_eq!(copied.globals.name(slot), each.globals.name(slot));
+            let (a, b) = (
+                copied.globals.values[slot as usize],
+                each.globals.values[slot as usize],
+            );
+            assert_eq!(a.type_name(), b.type_name(), "{}", each.globals.name(slot));
+            if let (Value::Native(x), Value::Native(y)) = (a, b) {
+                assert_eq!(x, y);
+            }
+        }
+        let port = scheme::hidden_type(&copied, "% scheme port").unwrap();
+        match scheme::get_hidden(&copied, "% scheme stdout-port") {
+            Value::Struct(i) => assert!(i.ty == port),
+            v => panic!("stdout port: {}", v.type_name()),
+        }
+        assert!(scheme::hidden_type(&each, "% scheme port").unwrap() != port);
+        assert!(matches!(
+            copied.globals.get("None"),
+            Some(Value::Variant(_))
+        ));
+    }
+
+    #[test]
+    fn a_vm_with_natives_already_registers_the_library_itself() {
+        let mut vm = fresh();
+        vm.register(NativeDef::new(
+            "mine",
+            Arity::exactly(0),
+            Caps::NONE,
+            |_, _| Ok(Value::Int(1)),
+        ));
+        install(&mut vm);
+        assert_eq!(&*vm.natives[0].name, "mine");
+        assert!(vm.native_index.contains_key("len"));
+    }
 }

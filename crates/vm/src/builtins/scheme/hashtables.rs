@@ -46,7 +46,7 @@ const NUL_STRING: &str = "\0s";
 /// this): a symbol's or a NUL-led string's key without the prefix this file gives it. A dict
 /// does not record which dialect filled it, so a Ruff key that happens to begin with one of
 /// the prefixes (`"\0y..."`) is shown without it too.
-pub(crate) fn key_shown(k: &str) -> &str {
+pub fn key_shown(k: &str) -> &str {
     k.strip_prefix(SYMBOL)
         .or_else(|| k.strip_prefix(NUL_STRING))
         .unwrap_or(k)

@@ -20,7 +20,7 @@ fn ffi_call(vm: &mut Vm, args: &[Value]) -> NativeResult {
     };
     // Namespaced natives (the Scheme library's, keyed `ns\u{1f}name`) are not reachable:
     // only the global ones, which the host and the Ruff library register.
-    let id = match vm.native_index.get(&name) {
+    let id = match vm.native_index.get(name.as_str()) {
         Some(&id) if !name.contains('\u{1f}') => id,
         _ => return Err(format!("ffi-call: no host function named '{name}'")),
     };

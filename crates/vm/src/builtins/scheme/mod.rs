@@ -17,7 +17,7 @@ use crate::vm::Vm;
 
 pub mod chars_strings;
 pub mod control;
-pub(crate) mod hashtables;
+pub mod hashtables;
 mod host;
 pub mod lists;
 pub mod numbers;
