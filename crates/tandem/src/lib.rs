@@ -20,6 +20,7 @@ use tandem_vm::object::Proto;
 pub use tandem_syntax::Dialect;
 pub use tandem_vm::jit_hook::JitMode;
 pub use tandem_vm::{Arity, Caps, ErrorKind, NativeResult, RuntimeError, Value, Vm};
+pub use tandem_vm::{InterruptHandle, Limit};
 
 /// Anything that can go wrong loading or running a program.
 #[derive(Debug)]
@@ -30,15 +31,31 @@ pub enum Error {
     Compile(Vec<Diagnostic>),
     /// An error raised while running.
     Runtime(RuntimeError),
+    /// A limit the host set stopped the run: fuel, the timeout, an interrupt or the
+    /// memory limit (`err.kind` is `ErrorKind::Limit(which)`; where it struck is its span).
+    /// Scripts cannot catch these.
+    Limit(RuntimeError),
+}
+
+impl From<RuntimeError> for Error {
+    /// A runtime error, or [`Error::Limit`] when a limit stopped the run.
+    fn from(e: RuntimeError) -> Error {
+        match e.kind {
+            ErrorKind::Limit(_) => Error::Limit(e),
+            _ => Error::Runtime(e),
+        }
+    }
 }
 
 impl Error {
     /// The process exit code the CLI uses: the code the program passed to `exit()`; otherwise
-    /// 2 for I/O and usage problems, 3 for syntax/compile errors, 4 for runtime errors.
+    /// 2 for I/O and usage problems, 3 for syntax/compile errors, 4 for runtime errors, 5
+    /// when a limit (fuel, timeout, interrupt, memory) stopped the run.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Io(_) => 2,
             Error::Compile(_) => 3,
+            Error::Limit(_) => 5,
             // `exit()` keeps its code in 0..=255.
             Error::Runtime(e) => match e.kind {
                 ErrorKind::Exit(code) => u8::try_from(code).unwrap_or(4),
@@ -196,11 +213,37 @@ impl Engine {
         }
     }
 
-    /// Limit the memory scripts may keep live, in bytes (`None`: no limit). Past it, the
-    /// next collection raises a catchable `memory limit exceeded` error. The limit is checked
-    /// at collections, so one allocation can pass it before the error.
+    /// Limit the memory scripts may use, in bytes (`None`: no limit): every allocation that
+    /// grows the heap is checked before it is made, and a run that would pass the limit
+    /// fails with `memory limit exceeded` ([`Error::Limit`], which scripts cannot catch).
     pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
         self.vm.heap.set_limit(bytes);
+    }
+
+    /// Give each run `fuel` units (`None`: unlimited): one per call of a script function
+    /// and one per loop iteration, in the interpreter and in compiled code. A run that
+    /// spends it all fails with `fuel exhausted` ([`Error::Limit`]). Each run (each
+    /// `run_*` call, each REPL entry) starts with the whole amount.
+    pub fn set_fuel(&mut self, fuel: Option<u64>) {
+        self.vm.set_fuel(fuel);
+    }
+
+    /// The fuel the last run left unspent (`None` when fuel is unlimited).
+    pub fn fuel_remaining(&self) -> Option<u64> {
+        self.vm.fuel_remaining()
+    }
+
+    /// Let each run take at most `timeout` of wall-clock time (`None`: no limit); past it,
+    /// the run fails with a `timeout` error ([`Error::Limit`]).
+    pub fn set_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        self.vm.set_timeout(timeout);
+    }
+
+    /// A handle (`Send + Sync + Clone`) whose `interrupt()`, called from any thread, stops
+    /// the engine's running script with an `interrupted` error ([`Error::Limit`]); if
+    /// nothing runs, the next run stops at its start.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.vm.interrupt_handle()
     }
 
     /// Set the capabilities scripts are granted.
@@ -308,8 +351,13 @@ impl Engine {
 
     /// Run a compiled entry prototype.
     pub fn run_proto(&mut self, proto: Rc<Proto>) -> Result<Value, Error> {
-        let r = self.vm.run_proto(proto).map_err(Error::Runtime);
+        let r = self.vm.run_proto(proto).map_err(Error::from);
         self.vm.flush();
+        if let Err(Error::Limit(_)) = r {
+            // Nothing runs now: free what the stopped run left, so the next run starts
+            // with only what the globals keep.
+            self.vm.collect(0);
+        }
         r
     }
 
@@ -356,7 +404,7 @@ impl Engine {
                 }
                 s
             }
-            Error::Runtime(e) => e.render(&self.vm.sources),
+            Error::Runtime(e) | Error::Limit(e) => e.render(&self.vm.sources),
         }
     }
 

@@ -439,7 +439,7 @@ pub(crate) fn load_module(
         imports: Imports::Run,
     };
     load_module_file(vm, cx, &file, dialect, path, span).map_err(|e| match e {
-        Error::Runtime(e) => e,
+        Error::Runtime(e) | Error::Limit(e) => e,
         Error::Compile(diags) => compile_errors_at_runtime(vm, &diags, span),
         Error::Io(m) => vm.error_at(ErrorKind::Runtime, m, span),
     })
@@ -551,7 +551,7 @@ fn run_module(
 ) -> Result<Value, Error> {
     let compiled = compile_text(vm, cx, display, text, dialect, ns, Role::Program(None))?;
     if cx.imports == Imports::Run {
-        vm.run_proto(compiled.proto).map_err(Error::Runtime)?;
+        vm.run_proto(compiled.proto).map_err(Error::from)?;
     }
     let mut exports = rustc_hash::FxHashMap::default();
     for name in &compiled.exports {
@@ -587,7 +587,7 @@ pub(crate) fn load_prelude(
         Ok(compiled) => vm
             .run_proto(compiled.proto)
             .map(|_| ())
-            .map_err(Error::Runtime),
+            .map_err(Error::from),
         Err(Error::Compile(diags)) => Err(Error::Compile(noted_as_bug(diags, name))),
         Err(e) => Err(e),
     }

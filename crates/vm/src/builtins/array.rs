@@ -28,9 +28,9 @@ pub fn install(vm: &mut Vm) {
 }
 
 /// `push(arr, v)`: append in place; returns `arr`.
-fn push(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+fn push(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = array_arg("push", &args[0])?;
-    a.push(args[1]);
+    vm.array_push(a, args[1])?;
     Ok(args[0])
 }
 
@@ -55,6 +55,7 @@ fn insert(vm: &mut Vm, args: &[Value]) -> NativeResult {
     };
     match at {
         Some(at) if at >= 0 && at as u64 <= len as u64 => {
+            vm.heap.reserve_values(len + 1)?;
             let mut items = a.to_vec();
             items.insert(at as usize, args[2]);
             Ok(vm.new_array(items))
@@ -89,6 +90,7 @@ fn concat(vm: &mut Vm, args: &[Value]) -> NativeResult {
             if a.len().saturating_add(b.len()) > MAX_ARRAY_LEN {
                 return Err(too_large("concat"));
             }
+            vm.heap.reserve_values(a.len() + b.len())?;
             let mut items = Vec::with_capacity(a.len() + b.len());
             items.extend_from_slice(a.items());
             items.extend_from_slice(b.items());
@@ -99,6 +101,7 @@ fn concat(vm: &mut Vm, args: &[Value]) -> NativeResult {
             if a.len() + b.len() > MAX_STR_BYTES {
                 return Err(too_large("concat"));
             }
+            vm.heap.reserve(a.len() + b.len())?;
             let mut s = String::with_capacity(a.len() + b.len());
             s.push_str(a);
             s.push_str(b);
@@ -237,6 +240,7 @@ fn range(vm: &mut Vm, args: &[Value]) -> NativeResult {
     if count > MAX_ARRAY_LEN as i128 {
         return Err(too_large("range"));
     }
+    vm.heap.reserve_values(count as usize)?;
     // Every element lies between start and end, so it fits in an i64.
     let items = (0..count)
         .map(|k| Value::Int((start + k * step) as i64))
