@@ -233,6 +233,9 @@ pub struct Heap {
     symbol_index: rustc_hash::FxHashMap<Box<str>, u32>,
     /// Memory the symbol table holds (it counts towards the limit, and is never freed).
     symbol_bytes: usize,
+    /// Memory the VM's value stack and frames hold (it counts towards the limit; kept up
+    /// to date by `Vm::grow_stack`).
+    pub(crate) stack_bytes: usize,
     objects: Vec<ObjRef>,
     bytes: usize,
     threshold: usize,
@@ -260,6 +263,7 @@ impl Heap {
             symbols: Vec::new(),
             symbol_index: Default::default(),
             symbol_bytes: 0,
+            stack_bytes: 0,
             objects: Vec::new(),
             bytes: 0,
             threshold: MIN_THRESHOLD,
@@ -291,7 +295,7 @@ impl Heap {
         let t = (live * 2).max(MIN_THRESHOLD);
         match self.limit {
             Some(l) => {
-                let room = l.saturating_sub(self.symbol_bytes);
+                let room = l.saturating_sub(self.symbol_bytes + self.stack_bytes);
                 t.min(live + room.saturating_sub(live) / 2).max(1)
             }
             None => t,
@@ -304,13 +308,7 @@ impl Heap {
     #[inline]
     pub fn reserve(&mut self, n: usize) -> Result<(), String> {
         match self.limit {
-            Some(l)
-                if self
-                    .bytes
-                    .saturating_add(self.symbol_bytes)
-                    .saturating_add(n)
-                    > l =>
-            {
+            Some(l) if self.used().saturating_add(n) > l => {
                 self.limit_hit = true;
                 Err(self.limit_message())
             }
@@ -322,6 +320,12 @@ impl Heap {
     #[inline]
     pub fn reserve_values(&mut self, n: usize) -> Result<(), String> {
         self.reserve(n.saturating_mul(size_of::<Value>()))
+    }
+
+    /// The bytes that count towards the limit: the heap's objects (live at the last
+    /// collection, and allocated since), interned symbols, the VM's stack and frames.
+    fn used(&self) -> usize {
+        self.bytes + self.symbol_bytes + self.stack_bytes
     }
 
     /// `memory limit exceeded (N bytes)`.
@@ -356,7 +360,7 @@ impl Heap {
 
     /// True when the memory limit is exceeded even after collecting.
     pub fn over_limit(&self) -> bool {
-        matches!(self.limit, Some(l) if self.bytes + self.symbol_bytes > l)
+        matches!(self.limit, Some(l) if self.used() > l)
     }
 
     fn account(&mut self, size: usize) {

@@ -108,7 +108,8 @@ impl Vm {
         let top = base + p.nregs as usize;
         if top >= self.stack.len() {
             let want = (top + 1).max(self.stack.len() * 2);
-            self.stack.resize(want, Value::Null);
+            self.grow_stack(want)
+                .map_err(|m| (ErrorKind::Limit(Limit::Memory), m))?;
         }
         if top > self.high_water {
             self.high_water = top;
@@ -145,7 +146,7 @@ impl Vm {
         let at = base + cb as usize + 1;
         let items = Vm::list_items(self.stack[at], MAX_APPLY_ARGS)?;
         if self.stack.len() < at + items.len() + 1 {
-            self.stack.resize(at + items.len() + 1, Value::Null);
+            self.grow_stack(at + items.len() + 1)?;
         }
         if at + items.len() > self.high_water {
             self.high_water = at + items.len();

@@ -310,6 +310,17 @@ impl Vm {
 
     // ----- growth in place, counted against the memory limit before it happens -----
 
+    /// Grow the value stack to `len` slots, checking the growth against the memory limit
+    /// first; the stack and the frames count towards it.
+    pub(crate) fn grow_stack(&mut self, len: usize) -> Result<(), String> {
+        let more = len.saturating_sub(self.stack.capacity());
+        self.heap.reserve_values(more)?;
+        self.stack.resize(len, Value::Null);
+        self.heap.stack_bytes =
+            (self.stack.capacity() + self.frames.capacity()) * std::mem::size_of::<Value>();
+        Ok(())
+    }
+
     /// Append `v` to `a`. When the array must grow, the growth is checked against the
     /// memory limit first and counted ([`crate::heap::Heap::reserve`]).
     #[inline]

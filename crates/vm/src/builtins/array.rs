@@ -87,10 +87,10 @@ fn remove_at(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn concat(vm: &mut Vm, args: &[Value]) -> NativeResult {
     match (args[0], args[1]) {
         (Value::Array(a), Value::Array(b)) => {
+            vm.heap.reserve_values(a.len().saturating_add(b.len()))?;
             if a.len().saturating_add(b.len()) > MAX_ARRAY_LEN {
                 return Err(too_large("concat"));
             }
-            vm.heap.reserve_values(a.len() + b.len())?;
             let mut items = Vec::with_capacity(a.len() + b.len());
             items.extend_from_slice(a.items());
             items.extend_from_slice(b.items());
@@ -98,10 +98,10 @@ fn concat(vm: &mut Vm, args: &[Value]) -> NativeResult {
         }
         (Value::Str(a), Value::Str(b)) => {
             let (a, b) = (a.as_str(), b.as_str());
+            vm.heap.reserve(a.len() + b.len())?;
             if a.len() + b.len() > MAX_STR_BYTES {
                 return Err(too_large("concat"));
             }
-            vm.heap.reserve(a.len() + b.len())?;
             let mut s = String::with_capacity(a.len() + b.len());
             s.push_str(a);
             s.push_str(b);
@@ -237,10 +237,11 @@ fn range(vm: &mut Vm, args: &[Value]) -> NativeResult {
     } else {
         0
     };
+    vm.heap
+        .reserve_values(usize::try_from(count).unwrap_or(usize::MAX))?;
     if count > MAX_ARRAY_LEN as i128 {
         return Err(too_large("range"));
     }
-    vm.heap.reserve_values(count as usize)?;
     // Every element lies between start and end, so it fits in an i64.
     let items = (0..count)
         .map(|k| Value::Int((start + k * step) as i64))
