@@ -6,7 +6,8 @@
 //! backward jump, and a self tail call, which is one). An event decrements one counter,
 //! [`Vm::countdown`]; only when it goes below zero does [`Vm::tick`] run, the one slow path:
 //! it charges the fuel, reads the clock (the only place that does) and the interrupt flag,
-//! and refills the counter with a slice of at most [`SLICE`] events. With no limit set the
+//! and refills the counter with a slice of at most [`SLICE`] events ([`TIMED_SLICE`] with a
+//! timeout). With no limit set the
 //! cost of an event is one decrement and one branch, and the flag and clock are looked at
 //! once every [`SLICE`] events. Compiled code does the same inline (`crates/jit`: at the
 //! entry of every compiled body, of every region entered inside a unit, and on every back
@@ -27,8 +28,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The most events between two looks at the clock and the interrupt flag.
+/// The most events between two looks at the interrupt flag.
 pub const SLICE: u64 = 10_000;
+
+/// With a timeout: the most events between two looks at the clock. An event can take long
+/// (an iteration that sorts a large array, in a native), so the clock is read more often;
+/// `Instant::now` every thousand events is still far below the noise.
+pub const TIMED_SLICE: u64 = 1_000;
 
 /// Which limit a run reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -153,13 +159,18 @@ impl Vm {
 
     /// Hand the counter its next slice of events (of the fuel, when it is limited).
     fn refill(&mut self) {
+        let most = if self.limits.deadline.is_some() {
+            TIMED_SLICE
+        } else {
+            SLICE
+        };
         let slice = match &mut self.limits.fuel_left {
             Some(left) => {
-                let s = (*left).min(SLICE);
+                let s = (*left).min(most);
                 *left -= s;
                 s
             }
-            None => SLICE,
+            None => most,
         };
         self.countdown = slice as i64;
     }
