@@ -252,39 +252,46 @@ impl Jit {
             })
             .collect();
         let mut states = types::analyze(&refs, entry_pc, entry.clone());
-        // Calls of this very function: speculate that they return what its returns give,
-        // when that is consistent (its other returns decide it).
-        let self_calls: Vec<u32> = specs[0]
-            .known
+        // Calls of this very function (from its inlined copies too): speculate that they
+        // return what its returns give, when that is consistent (its other returns
+        // decide it).
+        let self_calls: Vec<(usize, u32)> = specs
             .iter()
-            .filter(|(pc, k)| {
-                k.proto == Rc::as_ptr(&proto) as usize
-                    && matches!(proto.code[**pc as usize], Instr::CallGlobal { .. })
-                    && !specs[0].inline.contains_key(pc)
-                    && !specs[0].generic.contains(pc)
+            .enumerate()
+            .filter(|(k, _)| Rc::ptr_eq(&unit[*k].proto, &proto))
+            .flat_map(|(k, spec)| {
+                let proto = &proto;
+                spec.known.iter().filter_map(move |(pc, kn)| {
+                    (kn.proto == Rc::as_ptr(proto) as usize
+                        && matches!(proto.code[*pc as usize], Instr::CallGlobal { .. })
+                        && !spec.inline.contains_key(pc)
+                        && !spec.generic.contains(pc))
+                    .then_some((k, *pc))
+                })
             })
-            .map(|(pc, _)| *pc)
             .collect();
         if entry_pc == 0 && !self_calls.is_empty() && !st.no_ret_spec.get() && !specs[0].none {
             for ty in [Ty::Int, Ty::Float] {
-                let mut spec = specs[0].clone();
-                for &pc in &self_calls {
-                    spec.call_ret.insert(pc, ty);
+                let mut tspecs: Vec<Spec> = specs.clone();
+                for &(k, pc) in &self_calls {
+                    tspecs[k].call_ret.insert(pc, ty);
                 }
-                let mut trial: Vec<types::RegionRef> = Vec::new();
-                for (k, r) in refs.iter().enumerate() {
-                    trial.push(types::RegionRef {
+                let trial: Vec<types::RegionRef> = refs
+                    .iter()
+                    .zip(&tspecs)
+                    .map(|(r, spec)| types::RegionRef {
                         proto: r.proto,
                         flow: r.flow,
-                        spec: if k == 0 { &spec } else { r.spec },
+                        spec,
                         inline: r.inline,
-                    });
-                }
+                    })
+                    .collect();
                 let s2 = types::analyze(&trial, entry_pc, entry.clone());
                 if types::return_type(&proto, &s2[0]) == Some(ty) {
                     states = s2;
                     drop(trial);
-                    specs[0] = spec;
+                    drop(refs);
+                    specs = tspecs;
                     break;
                 }
             }
@@ -472,9 +479,10 @@ impl Jit {
                     .filter(|(_, l)| l.is_some())
                     .map(|(u, _)| u.proto.code.len())
                     .sum();
+                // A function inlines itself too (one level: an inlined callee inlines
+                // nothing), halving the real calls of small recursive functions.
                 if !is_inlined
                     && small
-                    && !Rc::ptr_eq(callee, &proto)
                     && !cst.failed.get()
                     && unit.len() < MAX_UNIT_REGIONS
                     && inlined_code + callee.code.len() <= MAX_INLINED_CODE

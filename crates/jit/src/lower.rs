@@ -862,6 +862,31 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b.switch_to_block(cont);
     }
 
+    /// Branch to `slow` unless the value stack has room below `top` (a stack index), and
+    /// make sure the high-water mark covers it: a collection clears the slots below the
+    /// mark that are above the top frame, so none keeps a pointer to a swept object. The
+    /// mark never exceeds the stack's length (the stack only grows), so one comparison
+    /// with it is the common case.
+    pub(crate) fn reserve(&mut self, top: ir::Value, slow: Block) {
+        let hw = self.load(I64, self.vm, self.abi.vm_high_water);
+        let covered = self.b.ins().icmp(IntCC::UnsignedLessThan, top, hw);
+        let grow = self.b.create_block();
+        self.b.set_cold_block(grow);
+        let ok = self.b.create_block();
+        self.b.ins().brif(covered, ok, &[], grow, &[]);
+        self.b.switch_to_block(grow);
+        let slen = self.load(I64, self.vm, self.abi.vm_stack.len);
+        let fits = self.b.ins().icmp(IntCC::UnsignedLessThan, top, slen);
+        let set = self.b.create_block();
+        self.b.set_cold_block(set);
+        self.b.ins().brif(fits, set, &[], slow, &[]);
+        self.b.switch_to_block(set);
+        let mark = self.b.ins().iadd_imm_s(top, 1);
+        self.store(mark, self.vm, self.abi.vm_high_water);
+        self.b.ins().jump(ok, &[]);
+        self.b.switch_to_block(ok);
+    }
+
     // ----- the function -----
 
     /// Build the whole function, entered at `entry_pc` in the state `entry`.
@@ -894,14 +919,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                 .max()
                 .unwrap_or(0);
             let top = self.b.ins().iadd_imm_s(self.base, most as i64);
-            let slen = self.load(I64, self.vm, abi.vm_stack.len);
-            let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, top, slen);
-            let room = self.b.create_block();
-            self.b.ins().brif(ok, room, &[], bail, &[]);
-            self.b.switch_to_block(room);
-            let hw = self.load(I64, self.vm, abi.vm_high_water);
-            let hw2 = self.b.ins().umax(hw, top);
-            self.store(hw2, self.vm, abi.vm_high_water);
+            self.reserve(top, bail);
         }
         // The caller passed the registers' address, the frame's address and its index.
         let entry_blk = self.b.func.layout.entry_block().expect("an entry block");

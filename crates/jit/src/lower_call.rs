@@ -53,7 +53,11 @@ impl Lower<'_, '_> {
                 self.ret();
             }
             Instr::Call { base, n } | Instr::CallGlobal { base, n, .. } => {
-                self.sync_reads(pc);
+                // An inlined callee takes its unboxed arguments as they are (its slow
+                // path writes them).
+                if !self.spec().inline.contains_key(&(pc as u32)) {
+                    self.sync_reads(pc);
+                }
                 let g = match i {
                     Instr::CallGlobal { g, .. } => Some(g),
                     _ => None,
@@ -166,15 +170,10 @@ impl Lower<'_, '_> {
     }
 
     /// Branch to `slow` unless the value stack has room for `nregs` registers at `at` (an
-    /// index); returns `at + nregs`.
-    fn check_room(&mut self, nregs: ir::Value, at: ir::Value, slow: ir::Block) -> ir::Value {
+    /// index). See [`Lower::reserve`].
+    fn check_room(&mut self, nregs: ir::Value, at: ir::Value, slow: ir::Block) {
         let top = self.b.ins().iadd(at, nregs);
-        let slen = self.load(I64, self.vm, self.abi.vm_stack.len);
-        let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, top, slen);
-        let k = self.b.create_block();
-        self.b.ins().brif(ok, k, &[], slow, &[]);
-        self.b.switch_to_block(k);
-        top
+        self.reserve(top, slow);
     }
 
     /// A non-tail call of the window at `cb` with `n` arguments (of global `g`).
@@ -302,7 +301,7 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(k);
         let rbase = self.rbase();
         let at = self.b.ins().iadd_imm_s(rbase, cb as i64 + 1);
-        let top = self.check_room(nregs, at, slow);
+        self.check_room(nregs, at, slow);
         // The callee slot holds the closure (it roots it and tells its frame its closure).
         if from_global {
             let p = self.regs();
@@ -320,9 +319,6 @@ impl Lower<'_, '_> {
         self.store(pc_base, nf, abi.frame_pc);
         let len1 = self.b.ins().iadd_imm_s(len, 1);
         self.store(len1, self.vm, abi.vm_frames.len);
-        let hw = self.load(I64, self.vm, abi.vm_high_water);
-        let hw2 = self.b.ins().umax(hw, top);
-        self.store(hw2, self.vm, abi.vm_high_water);
         let sig = self.sigs.body;
         // The callee's registers, frame address and index follow from this frame's.
         let cregs = {
@@ -448,7 +444,7 @@ impl Lower<'_, '_> {
         self.sync_reads(pc);
         let (_, body, nregs) = self.check_callee(pc, &c, n, slow);
         let rbase = self.rbase();
-        let _ = self.check_room(nregs, rbase, slow);
+        self.check_room(nregs, rbase, slow);
         // Replace the frame: callee slot, arguments slid down, the frame's closure.
         let p = self.regs();
         match gslot {
@@ -755,7 +751,7 @@ impl Lower<'_, '_> {
         let rbase = self.rbase();
         let at = self.b.ins().iadd_imm_s(rbase, cb as i64 + 1);
         let nregs = self.iconst(k.nregs as i64);
-        let top = self.check_room(nregs, at, slow);
+        self.check_room(nregs, at, slow);
         // Push the callee's frame.
         let p = self.regs();
         self.store_tagged(p, self.roff(cb), abi.tags.closure, c.clo);
@@ -768,9 +764,6 @@ impl Lower<'_, '_> {
         self.store(pc_base, nf, abi.frame_pc);
         let len1 = self.b.ins().iadd_imm_s(len, 1);
         self.store(len1, self.vm, abi.vm_frames.len);
-        let hw = self.load(I64, self.vm, abi.vm_high_water);
-        let hw2 = self.b.ins().umax(hw, top);
-        self.store(hw2, self.vm, abi.vm_high_water);
         // The arguments are the callee's parameters: the same slots of the value stack,
         // and the unboxed ones its variables.
         let nq = self.regions[q].proto.nregs as usize;
@@ -792,8 +785,10 @@ impl Lower<'_, '_> {
         }
         self.cur = here;
         self.goto_region(q, 0, &start);
-        // The slow path: the call through the interpreter's protocol.
+        // The slow path: the call through the interpreter's protocol, the arguments in
+        // the value stack.
         self.b.switch_to_block(slow);
+        self.sync_reads(pc);
         let status = self.helper(self.helpers.call, pc);
         let cont = self.b.create_block();
         self.after_call(pc, cb, status, cont);

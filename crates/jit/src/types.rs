@@ -518,8 +518,11 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
     if spec.cold_exits && !spec.generic.contains(&(pc as u32)) {
         let p = pc as u32;
         let calls_out = match i {
+            // A known callee is called directly (its frame on top of this one's).
             Instr::CallGlobal { .. } => {
-                !spec.intrinsics.contains_key(&p) && !spec.inline.contains_key(&p)
+                !spec.intrinsics.contains_key(&p)
+                    && !spec.inline.contains_key(&p)
+                    && !spec.known.contains_key(&p)
             }
             Instr::TailCallGlobal { .. } => !spec.self_tail.contains(&p),
             Instr::Call { .. }

@@ -272,3 +272,51 @@ fn the_engine_has_the_jit_and_its_modes() {
     assert!(e.jit_stats().starts_with("jit: "), "{}", e.jit_stats());
     assert!(stats(&e.jit_stats()).0 >= 2, "{}", e.jit_stats());
 }
+
+/// A small recursive function is compiled with a copy of itself inline at its calls:
+/// a type change deep in the recursion, an error several levels down (with its trace),
+/// and the depth limit must all behave as in the interpreter, in inlined copies too.
+#[test]
+fn recursive_functions_inlined_into_themselves_keep_every_promise() {
+    let src = "func f(n, x) {\n  if n < 1 { return x }\n  return f(n - 1, x) + f(n - 2, x)\n}\n\
+               func g(n) {\n  if n == 3 { throw(\"at three\") }\n  if n < 1 { return 0 }\n  return g(n - 1) + 1\n}\n\
+               func deep(n) {\n  if n == 0 { return 0 }\n  return 1 + deep(n - 1)\n}\n\
+               for i in range(3000) { f(6, 1) }\n\
+               print(f(12, 1))\nprint(f(12, 0.5))\nprint(f(5, \"s\"))\n\
+               caught := 0\nfor i in range(600) { try { g(8) } except e { caught := caught + 1 } }\n\
+               print(caught)\nprint(deep(5000))\ng(7)\n";
+    let (o_out, o_err, o_code) = run("--jit=off", "selfinline.ruff", src);
+    assert_eq!(o_out, "377\n188.5\nsssssssssssss\n600\n5000\n", "{o_err}");
+    assert_eq!(o_code, Some(4), "{o_err}");
+    let strip = |e: &str| {
+        e.lines()
+            .filter(|l| !l.starts_with("jit: "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for mode in ["--jit=always", "--jit=auto"] {
+        let (out, err, code) = run(mode, "selfinline.ruff", src);
+        assert_eq!(
+            (out.as_str(), code),
+            (o_out.as_str(), o_code),
+            "{mode}: {err}"
+        );
+        assert_eq!(strip(&err), strip(&o_err), "{mode}");
+        assert_eq!(stats(&err).5, 0, "{mode}: {err}");
+    }
+    // The depth limit counts inlined frames too.
+    let p = temp_program("selfdepth.ruff", "func deep(n) {\n  if n == 0 { return 0 }\n  return 1 + deep(n - 1)\n}\nfor i in range(2000) { deep(3) }\nprint(deep(100000))\n");
+    let off = tandem(&[
+        "run",
+        "--jit=off",
+        "--max-depth",
+        "1000",
+        p.to_str().unwrap(),
+    ]);
+    for mode in ["--jit=always", "--jit=auto"] {
+        let o = tandem(&["run", mode, "--max-depth", "1000", p.to_str().unwrap()]);
+        assert_eq!(o.status.code(), off.status.code(), "{mode}");
+        assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+        assert_eq!(stderr(&o), stderr(&off), "{mode}");
+    }
+}
