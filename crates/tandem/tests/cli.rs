@@ -304,7 +304,13 @@ fn limit_flags_are_explained_and_checked() {
     for cmd in ["run", "repl"] {
         let o = tandem(&[cmd, "--help"]);
         let text = stdout(&o);
-        for flag in ["--fuel", "--timeout", "--max-memory", "--sandbox", "--allow"] {
+        for flag in [
+            "--fuel",
+            "--timeout",
+            "--max-memory",
+            "--sandbox",
+            "--allow",
+        ] {
             assert!(text.contains(flag), "{cmd} --help lacks {flag}:\n{text}");
         }
     }
@@ -337,7 +343,11 @@ fn sandbox_denies_everything_but_stdout_and_allow_grants_back() {
     let path = p.to_str().unwrap();
     let o = tandem(&["run", "--sandbox", path]);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
-    assert!(stderr(&o).contains("capability denied: env"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("capability denied: env"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(stdout(&o), "x\n");
     let o = tandem(&["run", "--sandbox", "--allow", "env", path]);
     assert!(o.status.success(), "{}", stderr(&o));
