@@ -32,16 +32,20 @@ pub enum Reason {
     /// A global the unit's tail calls go through no longer held the function it was
     /// compiled for: the call runs in the interpreter.
     Callee,
+    /// A load (an element, a field) hinted to give one type gave another (its site is
+    /// the instruction after the load, where the interpreter goes on).
+    Element,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 6] = [
+    pub const ALL: [Reason; 7] = [
         Reason::Entry,
         Reason::Guard,
         Reason::Result,
         Reason::Stack,
         Reason::Slow,
         Reason::Callee,
+        Reason::Element,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +56,7 @@ impl Reason {
             Reason::Stack => "native stack",
             Reason::Slow => "slow path",
             Reason::Callee => "callee changed",
+            Reason::Element => "element type",
         }
     }
 
@@ -216,6 +221,11 @@ pub unsafe extern "C" fn note_deopt(site: *const Site) {
         }
         Reason::Entry => owner.no_param_spec.set(true),
         Reason::Callee => owner.no_stable.set(true),
+        Reason::Element => {
+            if let Ok(mut g) = owner.generic.try_borrow_mut() {
+                g.insert(site.pc.saturating_sub(1));
+            }
+        }
         _ => {
             if let Ok(mut g) = owner.generic.try_borrow_mut() {
                 g.insert(site.pc);

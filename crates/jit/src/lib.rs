@@ -16,6 +16,7 @@
 mod analysis_tests;
 mod deopt;
 mod flow;
+mod hints;
 mod lower;
 mod lower_call;
 mod lower_ops;
@@ -122,7 +123,7 @@ pub fn ir_text(vm: &mut Vm, proto: &Rc<Proto>) -> Result<Vec<(String, String)>, 
         todo.extend(p.children.iter().rev().cloned());
         let st = jit.state(&p);
         let entry = vec![Ty::Any; p.nregs as usize];
-        jit.compile(vm, &st, 0, &entry)?;
+        jit.compile(vm, &st, 0, &entry, Vec::new())?;
     }
     Ok(std::mem::take(&mut jit.ir))
 }
@@ -175,6 +176,7 @@ impl Jit {
         st: &Rc<ProtoState>,
         entry_pc: usize,
         types: &[Ty],
+        holds: Vec<hints::Holds>,
     ) -> Result<usize, String> {
         let started = Instant::now();
         let proto = st.proto.clone();
@@ -229,6 +231,26 @@ impl Jit {
             })
             .collect();
         let live = flows[0].live(entry_pc);
+        if !specs[0].none {
+            let holds = holds
+                .into_iter()
+                .enumerate()
+                .map(|(r, h)| {
+                    if live.contains(r) {
+                        h
+                    } else {
+                        hints::Holds::Nothing
+                    }
+                })
+                .collect();
+            specs[0].loads = hints::load_hints(
+                &proto,
+                entry_pc,
+                holds,
+                &specs[0].intrinsics,
+                &specs[0].generic,
+            );
+        }
         let entry: Vec<Slot> = (0..proto.nregs as usize)
             .map(|r| {
                 let ty = types.get(r).copied().unwrap_or(Ty::Any);
@@ -392,10 +414,11 @@ impl Jit {
         Stats::add(&self.stats.compile_ns, took.as_nanos() as u64);
         if std::env::var_os("TANDEM_JIT_TRACE").is_some() {
             eprintln!(
-                "jit: compiled {} at {entry_pc} ({} regions, {} instructions) in {:.2} ms",
+                "jit: compiled {} at {entry_pc} ({} regions, {} instructions, {} hinted loads) in {:.2} ms",
                 proto.name,
                 unit.len(),
                 unit.iter().map(|u| u.proto.code.len()).sum::<usize>(),
+                specs[0].loads.len(),
                 took.as_secs_f64() * 1e3
             );
         }
@@ -565,7 +588,18 @@ impl Jit {
         } else {
             types
         };
-        match self.compile(vm, st, pc, &types) {
+        // What the live registers hold tells the types of loads from them (`hints`).
+        let holds: Vec<hints::Holds> = if speculate {
+            (0..n)
+                .map(|r| match vm.stack.get(base + r) {
+                    Some(v) if pc != 0 || r < st.proto.arity as usize => hints::holds(v),
+                    _ => hints::Holds::Nothing,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        match self.compile(vm, st, pc, &types, holds) {
             Ok(body) => body,
             Err(e) => {
                 if std::env::var_os("TANDEM_JIT_DEBUG").is_some() {

@@ -197,6 +197,8 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(done);
         if let Some(&ty) = self.spec().call_ret.get(&(pc as u32)) {
             self.expect_result(pc, cb, ty);
+        } else {
+            self.expect_load(pc, cb, true);
         }
     }
 
@@ -207,9 +209,81 @@ impl Lower<'_, '_> {
         for slot in after.iter_mut().skip(cb) {
             *slot = crate::types::Slot::ANY;
         }
+        self.expect_type(pc, cb, ty, after, crate::deopt::Reason::Result);
+    }
+
+    /// After a load at `pc` into `R[dst]` (a call's window from `dst` up, when `call`)
+    /// that a hint gives a type (`Spec::loads`, as `types::plan` decides): check it and
+    /// unbox it, or deoptimize after the load.
+    pub(crate) fn expect_load(&mut self, pc: usize, dst: usize, call: bool) {
+        let Some(ty) = self.load_hint(pc) else {
+            return;
+        };
+        let after = self.after_load(dst, call);
+        self.expect_type(pc, dst, ty, after, crate::deopt::Reason::Element);
+    }
+
+    /// The type a hint gives the load at `pc`, where `types::plan` speculates on it.
+    pub(crate) fn load_hint(&self, pc: usize) -> Option<Ty> {
+        let spec = self.spec();
+        let p = pc as u32;
+        let ty = spec.loads.get(&p).copied()?;
+        (!spec.none && !spec.generic.contains(&p)).then_some(ty)
+    }
+
+    /// The state after a load into `R[dst]` (a call's window from `dst` up, when `call`)
+    /// that left its result in the value stack.
+    fn after_load(&self, dst: usize, call: bool) -> crate::types::State {
+        let mut after = self.st.clone();
+        for (r, slot) in after.iter_mut().enumerate().skip(dst) {
+            if call || r == dst {
+                *slot = crate::types::Slot::ANY;
+            }
+        }
+        after
+    }
+
+    /// The fast path of a hinted load (of type `ty`, at `pc`) of the value at `at` into
+    /// `R[dst]`: unboxed straight from where it is when its tag is `ty`'s; else it goes to
+    /// the value stack and the frame deoptimizes after the load.
+    pub(crate) fn load_unboxed(&mut self, pc: usize, dst: usize, ty: Ty, at: ir::Value) {
+        let tag = self.load(I8, at, 0);
+        let ok = self.tag_is(tag, self.tag_of_ty(ty));
+        let miss = self.b.create_block();
+        self.b.set_cold_block(miss);
+        let k = self.b.create_block();
+        self.b.ins().brif(ok, k, &[], miss, &[]);
+        self.b.switch_to_block(miss);
+        let p = self.regs();
+        self.copy_value(at, 0, p, self.roff(dst));
+        let after = self.after_load(dst, false);
+        let fail = self.deopt_block_with(pc + 1, crate::deopt::Reason::Element, usize::MAX, after);
+        self.b.ins().jump(fail, &[]);
+        self.b.switch_to_block(k);
+        let (v, var) = match ty {
+            Ty::Float => (self.load(F64, at, 8), self.vf(dst)),
+            Ty::Bool => {
+                let b = self.load(I8, at, 8);
+                (self.b.ins().uextend(I64, b), self.vi(dst))
+            }
+            _ => (self.load(I64, at, 8), self.vi(dst)),
+        };
+        self.b.def_var(var, v);
+    }
+
+    /// `R[dst]`, just written by the instruction at `pc`, must have type `ty`: unbox it,
+    /// or deoptimize after the instruction (in state `after`) for `reason`.
+    fn expect_type(
+        &mut self,
+        pc: usize,
+        cb: usize,
+        ty: Ty,
+        after: crate::types::State,
+        reason: crate::deopt::Reason,
+    ) {
         let tag = self.mem_tag(cb);
         let ok = self.tag_is(tag, self.tag_of_ty(ty));
-        let fail = self.deopt_block_with(pc + 1, crate::deopt::Reason::Result, usize::MAX, after);
+        let fail = self.deopt_block_with(pc + 1, reason, usize::MAX, after);
         let k = self.b.create_block();
         self.b.ins().brif(ok, k, &[], fail, &[]);
         self.b.switch_to_block(k);

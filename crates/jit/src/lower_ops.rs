@@ -794,16 +794,28 @@ impl Lower<'_, '_> {
         let cur = self.b.use_var(self.vi(b));
         let end = self.b.use_var(self.vi(b + 1));
         let stp = self.b.use_var(self.vi(b + 2));
-        let (next, of) = self.b.ins().sadd_overflow(cur, stp);
-        let up = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, stp, 0);
-        let lt = self.b.ins().icmp(IntCC::SignedLessThan, next, end);
-        let gt = self.b.ins().icmp(IntCC::SignedGreaterThan, next, end);
-        let inr = self.b.ins().select(up, lt, gt);
-        let nof = self.b.ins().bxor_imm_s(of, 1);
-        let go = self.b.ins().band(inr, nof);
-        let again = self.b.create_block();
+        // The direction never changes in a loop: a branch on it predicts perfectly, and
+        // each way is one add and one compare (an overflow ends the loop: the true sum
+        // is past any bound).
         let fb = self.edge(pc, pc + 1, &step.next);
-        self.b.ins().brif(go, again, &[], fb, &[]);
+        let (again, next) = self.block_with_param(I64);
+        let (upb, downb) = (self.b.create_block(), self.b.create_block());
+        let up = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, stp, 0);
+        self.b.ins().brif(up, upb, &[], downb, &[]);
+        for (blk, cc) in [
+            (upb, IntCC::SignedLessThan),
+            (downb, IntCC::SignedGreaterThan),
+        ] {
+            self.b.switch_to_block(blk);
+            let (n, of) = self.b.ins().sadd_overflow(cur, stp);
+            let k = self.b.create_block();
+            self.b.ins().brif(of, fb, &[], k, &[]);
+            self.b.switch_to_block(k);
+            let inr = self.b.ins().icmp(cc, n, end);
+            self.b
+                .ins()
+                .brif(inr, again, &[ir::BlockArg::Value(n)], fb, &[]);
+        }
         self.b.switch_to_block(again);
         self.b.def_var(self.vi(b), next);
         self.b.def_var(self.vi(b + 3), next);
@@ -1299,10 +1311,13 @@ impl Lower<'_, '_> {
             let off = self.b.ins().ishl_imm_u(idx, 4);
             let at = self.b.ins().iadd(fields, off);
             match f {
-                Field::Get(dst) => {
-                    let p = self.regs();
-                    self.copy_value(at, 0, p, self.roff(dst));
-                }
+                Field::Get(dst) => match self.load_hint(pc) {
+                    Some(ty) => self.load_unboxed(pc, dst, ty, at),
+                    None => {
+                        let p = self.regs();
+                        self.copy_value(at, 0, p, self.roff(dst));
+                    }
+                },
                 Field::Set(src) => self.write_reg_to(src, at, 0),
             }
             self.b.ins().jump(done, &[]);
@@ -1323,7 +1338,13 @@ impl Lower<'_, '_> {
             .ins()
             .icmp_imm_s(IntCC::Equal, code, EXEC_ERROR as i64);
         let eb = self.error_block(usize::MAX);
-        self.b.ins().brif(err, eb, &[], done, &[]);
+        let ok = self.b.create_block();
+        self.b.ins().brif(err, eb, &[], ok, &[]);
+        self.b.switch_to_block(ok);
+        if let Field::Get(dst) = f {
+            self.expect_load(pc, dst, false);
+        }
+        self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
     }
 
@@ -1331,10 +1352,16 @@ impl Lower<'_, '_> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let done = self.b.create_block();
+        let hint = self.load_hint(pc);
         match self.array_elem(obj, idx, slow) {
             Some(e) => {
-                let p = self.regs();
-                self.copy_value(e, 0, p, self.roff(dst));
+                match hint {
+                    Some(ty) => self.load_unboxed(pc, dst, ty, e),
+                    None => {
+                        let p = self.regs();
+                        self.copy_value(e, 0, p, self.roff(dst));
+                    }
+                }
                 self.b.ins().jump(done, &[]);
             }
             None => {
@@ -1344,6 +1371,7 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(slow);
         self.spill_reads(pc);
         self.exec_checked(pc);
+        self.expect_load(pc, dst, false);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
     }

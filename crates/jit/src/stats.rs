@@ -14,7 +14,7 @@ pub struct Stats {
     /// Times a running loop was entered through a compiled loop body.
     pub osr_entries: Cell<u64>,
     /// Exits to the interpreter, by reason.
-    pub deopts: [Cell<u64>; 6],
+    pub deopts: [Cell<u64>; Reason::ALL.len()],
     /// Compiled code thrown away because a speculation kept failing.
     pub recompiles: Cell<u64>,
     /// Functions that could not be compiled (a bug in the JIT: they run interpreted).

@@ -146,6 +146,10 @@ pub struct Spec {
     /// Calls (pcs) whose result is speculated to have this type (the callee's returns
     /// give it): checked after the call, which deoptimizes after it otherwise.
     pub call_ret: rustc_hash::FxHashMap<u32, Ty>,
+    /// Loads (pcs: an array element, a struct field, a vector slot) whose result is
+    /// speculated to have this type (`crate::hints`): checked after the load, which
+    /// deoptimizes after it otherwise.
+    pub loads: rustc_hash::FxHashMap<u32, Ty>,
     /// An inlined callee's region: an instruction that would call out (the interpreter's
     /// code, a call that is not inline) leaves compiled code instead (`Way::Exit`), unless
     /// that exit was taken too often (it is in `generic` then).
@@ -226,6 +230,15 @@ fn sync_reads(proto: &Proto, st: &mut State, i: &Instr) {
         if r < st.len() {
             sync(st, r);
         }
+    }
+}
+
+/// The state of a load's result: in the value stack, or unboxed (and perhaps only there)
+/// when a hint says its type (checked by the lowering after the load).
+fn loaded(spec: &Spec, pc: usize, spec_ok: bool) -> Slot {
+    match spec.loads.get(&(pc as u32)) {
+        Some(&ty) if spec_ok => Slot::fresh(ty),
+        _ => Slot::ANY,
     }
 }
 
@@ -431,6 +444,8 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             // A callee known to return this type: checked after the call (`call_ret`).
             if let Some(&ty) = spec.call_ret.get(&(pc as u32)) {
                 st[base as usize] = Slot { ty, synced: true };
+            } else {
+                st[base as usize] = loaded(spec, pc, spec_ok);
             }
         }
         Instr::TailCall { base, n } | Instr::TailCallGlobal { base, n, .. } => {
@@ -459,12 +474,12 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             // Arrays inline; the rest (and the slow cases) through the interpreter's
             // code, which needs the index in the value stack only there.
             let _ = (obj, idx);
-            st[dst as usize] = Slot::ANY;
+            st[dst as usize] = loaded(spec, pc, spec_ok);
         }
         Instr::SetIndex { .. } | Instr::SetField { .. } => {}
         // A struct's field inline through a cache; the rest through the interpreter's
         // code, which needs the object in the value stack only there.
-        Instr::GetField { dst, .. } => st[dst as usize] = Slot::ANY,
+        Instr::GetField { dst, .. } => st[dst as usize] = loaded(spec, pc, spec_ok),
         Instr::RangePrep { base, .. } => {
             let b = base as usize;
             let all_int = (0..3).all(|k| st[b + k].ty == Int);

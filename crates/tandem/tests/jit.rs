@@ -320,3 +320,44 @@ fn recursive_functions_inlined_into_themselves_keep_every_promise() {
         assert_eq!(stderr(&o), stderr(&off), "{mode}");
     }
 }
+
+/// Loads from arrays and struct fields are speculated to give the type the values held
+/// when the code was compiled (`hints.rs`): when an element or a field changes type, the
+/// guard deoptimizes after the load, the site is recompiled without the hint, and every
+/// result stays the interpreter's.
+#[test]
+fn hinted_loads_deoptimize_when_an_element_or_a_field_changes_type() {
+    let src = "struct P { x: float, y: float }\n\
+               func total(a) {\n  s := 0.0\n  for i in range(len(a)) { s := s + a[i] * 2.0 }\n  return s\n}\n\
+               func norm(p) { return p.x * p.x + p.y * p.y }\n\
+               func rows(m) {\n  s := 0\n  for r in range(len(m)) {\n    row := m[r]\n    for c in range(len(row)) { s := s + row[c] }\n  }\n  return s\n}\n\
+               a := []\nfor i in range(2000) { push(a, i * 0.5) }\n\
+               t := 0.0\nfor k in range(600) { t := t + total(a) }\nprint(t)\n\
+               a[1500] := 7\nprint(total(a))\na[10] := \"x\"\n\
+               try { total(a) } except e { print(\"caught\") }\n\
+               p := P { x: 3.0, y: 4.0 }\nn := 0.0\nfor k in range(3000) { n := n + norm(p) }\nprint(n)\n\
+               p.x := 2\nprint(norm(p))\np.y := true\ntry { norm(p) } except e { print(\"caught\") }\n\
+               m := [[1, 2, 3], [4, 5, 6]]\nr := 0\nfor k in range(3000) { r := r + rows(m) }\nprint(r)\n\
+               m[1][2] := 6.5\nprint(rows(m))\n";
+    let (o_out, o_err, o_code) = run("--jit=off", "hints.ruff", src);
+    assert_eq!(o_code, Some(0), "{o_err}");
+    assert_eq!(
+        o_out, "1199400000\n1997514\ncaught\n75000\n20\ncaught\n63000\n21.5\n",
+        "{o_err}"
+    );
+    for mode in ["--jit=always", "--jit=auto"] {
+        let (out, err, code) = run(mode, "hints.ruff", src);
+        assert_eq!(
+            (out.as_str(), code),
+            (o_out.as_str(), o_code),
+            "{mode}: {err}"
+        );
+        let (_, _, _, deopts, _, failures) = stats(&err);
+        assert_eq!(failures, 0, "{mode}: {err}");
+        assert!(
+            deopts >= 1,
+            "{mode}: the changed types must deoptimize: {err}"
+        );
+        assert!(err.contains("element type"), "{mode}: {err}");
+    }
+}
