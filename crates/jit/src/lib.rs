@@ -369,6 +369,7 @@ impl Jit {
             call: tandem_vm::jit_helpers::jit_call as *const () as usize,
             tail_call: tandem_vm::jit_helpers::jit_tail_call as *const () as usize,
             safepoint: tandem_vm::jit_helpers::jit_safepoint as *const () as usize,
+            tick: tandem_vm::jit_helpers::jit_tick as *const () as usize,
             drop_handlers: tandem_vm::jit_helpers::jit_drop_handlers as *const () as usize,
             note_deopt: deopt::note_deopt as *const () as usize,
             field: tandem_vm::jit_helpers::jit_field as *const () as usize,

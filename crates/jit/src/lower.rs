@@ -26,6 +26,8 @@ pub struct Helpers {
     pub call: usize,
     pub tail_call: usize,
     pub safepoint: usize,
+    /// The limits' slow path (`tandem_vm::limits`).
+    pub tick: usize,
     pub drop_handlers: usize,
     pub note_deopt: usize,
     pub field: usize,
@@ -622,7 +624,9 @@ impl<'a, 'f> Lower<'a, 'f> {
             live.contains(r) && tin[r].ty == Ty::Any && out[r].ty != Ty::Any && !out[r].synced
         });
         let backward = from_pc != usize::MAX && target <= from_pc;
-        if !(needs_store || backward && self.allocates()) {
+        // Every back edge counts for the limits; in code that allocates, it is also a
+        // collection's safe point.
+        if !(needs_store || backward) {
             return self.block_at(target);
         }
         let block = self.b.create_block();
@@ -781,8 +785,11 @@ impl<'a, 'f> Lower<'a, 'f> {
                         }
                     }
                     self.write_back(&state, &need, usize::MAX);
-                    if from_pc != usize::MAX && target <= from_pc && self.allocates() {
-                        self.gc_check(from_pc, &state);
+                    if from_pc != usize::MAX && target <= from_pc {
+                        self.limit_check(from_pc, &state);
+                        if self.allocates() {
+                            self.gc_check(from_pc, &state);
+                        }
                     }
                     let tb = self.block_at(target);
                     self.b.ins().jump(tb, &[]);
@@ -871,6 +878,27 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b.switch_to_block(cont);
     }
 
+    /// An event for the limits (`tandem_vm::limits`) at `pc`: a back edge, or the entry of
+    /// a function or of an inlined region. Inline: decrement `Vm::countdown`; below zero,
+    /// the cold path calls `jit_tick`, whose error leaves through the error exit.
+    pub(crate) fn limit_check(&mut self, pc: usize, state: &State) {
+        let cd = self.load(I64, self.vm, self.abi.vm_countdown);
+        let cd1 = self.b.ins().iadd_imm_s(cd, -1);
+        self.store(cd1, self.vm, self.abi.vm_countdown);
+        let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, cd1, 0);
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let cont = self.b.create_block();
+        self.b.ins().brif(out, slow, &[], cont, &[]);
+        self.b.switch_to_block(slow);
+        let saved = std::mem::replace(&mut self.st, state.clone());
+        let code = self.helper(self.helpers.tick, pc);
+        let eb = self.error_block(usize::MAX);
+        self.st = saved;
+        self.b.ins().brif(code, eb, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
     /// Branch to `slow` unless the value stack has room below `top` (a stack index), and
     /// make sure the high-water mark covers it: a collection clears the slots below the
     /// mark that are above the top frame, so none keeps a pointer to a swept object. The
@@ -937,9 +965,11 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b.def_var(self.regs, params[2]);
         self.b.def_var(self.frame, params[3]);
         let n = self.proto().nregs as usize;
+        self.st = vec![Slot::ANY; n];
+        let st = self.st.clone();
+        // A call, or a loop's entry: an event for the limits.
+        self.limit_check(entry_pc, &st);
         if self.allocates() {
-            self.st = vec![Slot::ANY; n];
-            let st = self.st.clone();
             self.gc_check(entry_pc, &st);
         }
         self.check_stable(entry_pc);

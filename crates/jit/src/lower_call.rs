@@ -568,6 +568,8 @@ impl Lower<'_, '_> {
         let fa = self.frame_addr();
         self.store(clo, fa, abi.frame_closure);
         self.cur = to;
+        // A call for the limits (mutual tail recursion loops through here).
+        self.limit_check(0, &start);
         if self.allocates() {
             // The interpreter's safe point at a call.
             self.gc_check(0, &start);
@@ -845,6 +847,7 @@ impl Lower<'_, '_> {
             }
         }
         self.cur = q;
+        self.limit_check(0, &start);
         if self.allocates() {
             self.gc_check(0, &start);
         }

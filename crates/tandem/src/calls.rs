@@ -162,7 +162,7 @@ impl Engine {
         let args = args
             .into_args(&mut self.vm)
             .map_err(|e| Error::Host(format!("{what}: {e}")))?;
-        let r = self.vm.call_value(f, &args).map_err(Error::Runtime);
+        let r = self.vm.call_value(f, &args).map_err(Error::from);
         self.vm.flush();
         let v = r?;
         T::from_script(v, &self.vm).map_err(|e| Error::Host(format!("{what}: the result: {e}")))

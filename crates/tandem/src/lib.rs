@@ -37,6 +37,7 @@ pub use host_type::TypeBuilder;
 pub use tandem_syntax::Dialect;
 pub use tandem_vm::jit_hook::JitMode;
 pub use tandem_vm::{Arity, Caps, ErrorKind, NativeResult, RuntimeError, Value, Vm};
+pub use tandem_vm::{InterruptHandle, Limit};
 
 /// The embedding guide, `docs/embedding.md`: its examples run as doc-tests.
 #[cfg(doctest)]
@@ -57,6 +58,20 @@ pub enum Error {
     /// arguments and result), `call_fn` named no function, or `register_type` was given
     /// something other than a struct.
     Host(String),
+    /// A limit the host set stopped the run: fuel, the timeout, an interrupt or the
+    /// memory limit (`err.kind` is `ErrorKind::Limit(which)`; where it struck is its span).
+    /// Scripts cannot catch these.
+    Limit(RuntimeError),
+}
+
+impl From<RuntimeError> for Error {
+    /// A runtime error, or [`Error::Limit`] when a limit stopped the run.
+    fn from(e: RuntimeError) -> Error {
+        match e.kind {
+            ErrorKind::Limit(_) => Error::Limit(e),
+            _ => Error::Runtime(e),
+        }
+    }
 }
 
 impl std::fmt::Display for Error {
@@ -69,7 +84,7 @@ impl std::fmt::Display for Error {
                 let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
                 f.write_str(&msgs.join("; "))
             }
-            Error::Runtime(e) => f.write_str(&e.message),
+            Error::Runtime(e) | Error::Limit(e) => f.write_str(&e.message),
         }
     }
 }
@@ -79,12 +94,14 @@ impl std::error::Error for Error {}
 impl Error {
     /// The process exit code the CLI uses: the code the program passed to `exit()`; otherwise
     /// 2 for I/O and usage problems, 3 for syntax/compile errors, 4 for runtime errors (and
-    /// a host's requests that failed).
+    /// a host's requests that failed), 5 when a limit (fuel, timeout, interrupt, memory)
+    /// stopped the run.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Io(_) => 2,
             Error::Compile(_) => 3,
             Error::Host(_) => 4,
+            Error::Limit(_) => 5,
             // `exit()` keeps its code in 0..=255.
             Error::Runtime(e) => match e.kind {
                 ErrorKind::Exit(code) => u8::try_from(code).unwrap_or(4),
@@ -249,11 +266,37 @@ impl Engine {
         }
     }
 
-    /// Limit the memory scripts may keep live, in bytes (`None`: no limit). Past it, the
-    /// next collection raises a catchable `memory limit exceeded` error. The limit is checked
-    /// at collections, so one allocation can pass it before the error.
+    /// Limit the memory scripts may use, in bytes (`None`: no limit): every allocation that
+    /// grows the heap is checked before it is made, and a run that would pass the limit
+    /// fails with `memory limit exceeded` ([`Error::Limit`], which scripts cannot catch).
     pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
         self.vm.heap.set_limit(bytes);
+    }
+
+    /// Give each run `fuel` units (`None`: unlimited): one per call of a script function
+    /// and one per loop iteration, in the interpreter and in compiled code. A run that
+    /// spends it all fails with `fuel exhausted` ([`Error::Limit`]). Each run (each
+    /// `run_*` call, each REPL entry) starts with the whole amount.
+    pub fn set_fuel(&mut self, fuel: Option<u64>) {
+        self.vm.set_fuel(fuel);
+    }
+
+    /// The fuel the last run left unspent (`None` when fuel is unlimited).
+    pub fn fuel_remaining(&self) -> Option<u64> {
+        self.vm.fuel_remaining()
+    }
+
+    /// Let each run take at most `timeout` of wall-clock time (`None`: no limit); past it,
+    /// the run fails with a `timeout` error ([`Error::Limit`]).
+    pub fn set_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        self.vm.set_timeout(timeout);
+    }
+
+    /// A handle (`Send + Sync + Clone`) whose `interrupt()`, called from any thread, stops
+    /// the engine's running script with an `interrupted` error ([`Error::Limit`]); if
+    /// nothing runs, the next run stops at its start.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.vm.interrupt_handle()
     }
 
     /// Set the capabilities scripts are granted.
@@ -368,8 +411,13 @@ impl Engine {
 
     /// Run a compiled entry prototype.
     pub fn run_proto(&mut self, proto: Rc<Proto>) -> Result<Value, Error> {
-        let r = self.vm.run_proto(proto).map_err(Error::Runtime);
+        let r = self.vm.run_proto(proto).map_err(Error::from);
         self.vm.flush();
+        if let Err(Error::Limit(_)) = r {
+            // Nothing runs now: free what the stopped run left, so the next run starts
+            // with only what the globals keep.
+            self.vm.collect(0);
+        }
         r
     }
 
@@ -416,7 +464,7 @@ impl Engine {
                 }
                 s
             }
-            Error::Runtime(e) => e.render(&self.vm.sources),
+            Error::Runtime(e) | Error::Limit(e) => e.render(&self.vm.sources),
         }
     }
 

@@ -12,12 +12,22 @@ use tandem::{Caps, Dialect, Engine, Error};
 /// The file extension picks the language: `.ruff` for the Ruff dialect, `.scm` (or `.ss`,
 /// `.sld`) for Scheme, `.jue` for Jue mode.
 ///
-/// Exit codes: 0 success, 2 usage or I/O error, 3 syntax or compile error, 4 runtime error; a
-/// program that calls `exit(n)` exits with n.
+/// Exit codes: 0 success, 2 usage or I/O error, 3 syntax or compile error, 4 runtime error, 5
+/// a limit stopped the program (fuel, timeout, memory); a program that calls `exit(n)` exits
+/// with n.
+///
+/// Limits (`run` and `repl`; each REPL entry gets them afresh): `--fuel N` allows N function
+/// calls and loop iterations, `--timeout SECS` that much wall-clock time, `--max-memory
+/// SIZE` that much heap (checked before each allocation); `--max-depth N` bounds nested
+/// calls. Programs cannot catch fuel, timeout and memory errors: the run stops, with a
+/// diagnostic at the place it struck, and exit status 5. The depth limit is an ordinary
+/// (catchable) runtime error. `run --sandbox` denies every capability but stdout and sets
+/// default limits (fuel 1000000000, timeout 10 s, memory 256M); `--allow CAP` grants a
+/// capability back, and explicit limits replace the defaults.
 #[derive(Parser, Debug)]
 #[command(name = "tandem", version)]
 #[command(
-    after_help = "Examples:\n  tandem run examples/hello.ruff\n  tandem run --max-depth 10000 prog.ruff arg1 arg2\n  tandem check prog.ruff\n  tandem disasm prog.ruff\n  tandem repl --lang scheme"
+    after_help = "Examples:\n  tandem run examples/hello.ruff\n  tandem run --max-depth 10000 prog.ruff arg1 arg2\n  tandem run --fuel 1000000 --timeout 2.5 --max-memory 64M prog.ruff\n  tandem run --sandbox --allow fs-read prog.scm\n  tandem check prog.ruff\n  tandem disasm prog.ruff\n  tandem repl --lang scheme"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -117,6 +127,69 @@ struct RunOpts {
     /// compiled, M loops compiled (K OSR entries), D deopts (reasons), ..., compile time`.
     #[arg(long)]
     jit_stats: bool,
+    #[command(flatten)]
+    limits: LimitOpts,
+}
+
+/// Limits on what a run may use (DESIGN decision 6). Reaching one stops the run with an
+/// error programs cannot catch, and exit status 5.
+#[derive(Args, Debug, Clone)]
+struct LimitOpts {
+    /// Fuel: the most function calls plus loop iterations a run may make, then `fuel
+    /// exhausted` (exit 5).
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+    /// Wall-clock time a run may take, in seconds (fractions allowed, e.g. 0.5), then
+    /// `timeout` (exit 5).
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    timeout: Option<std::time::Duration>,
+    /// Heap memory a run may use: bytes, or with a K, M or G suffix (64M, 1G). Each
+    /// allocation is checked before it is made; past the limit, `memory limit exceeded`
+    /// (exit 5).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<usize>,
+    /// Run sandboxed: deny every capability except stdout, and set default limits (fuel
+    /// 1000000000, timeout 10 s, max memory 256M) where none is given.
+    #[arg(long)]
+    sandbox: bool,
+    /// With --sandbox: grant this capability back (repeatable): stdin, fs-read, fs-write,
+    /// env, clock, process.
+    #[arg(long, value_name = "CAP", value_parser = parse_cap, requires = "sandbox")]
+    allow: Vec<Caps>,
+}
+
+/// The sandbox's default fuel: about ten seconds of a tight loop in the interpreter.
+const SANDBOX_FUEL: u64 = 1_000_000_000;
+const SANDBOX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const SANDBOX_MEMORY: usize = 256 << 20;
+
+/// `2`, `0.5`: seconds, as a duration.
+fn parse_secs(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    std::time::Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("'{s}' is not a usable number of seconds"))
+}
+
+/// `1048576`, `512K`, `64M`, `1G` (binary multiples; a trailing `B` is allowed).
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let t = t.strip_suffix(['B', 'b']).unwrap_or(t);
+    let (digits, mult) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 1 << 30),
+        _ => (t, 1),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size (bytes, or a number with K, M or G)"))?;
+    n.checked_mul(mult)
+        .and_then(|b| usize::try_from(b).ok())
+        .ok_or_else(|| format!("'{s}' is too large a size"))
 }
 
 fn parse_cap(s: &str) -> Result<Caps, String> {
@@ -144,6 +217,20 @@ fn configure_common(engine: &mut Engine, opts: &CommonOpts) {
 
 fn configure(engine: &mut Engine, opts: &RunOpts) {
     configure_common(engine, &opts.common);
+    let l = &opts.limits;
+    if l.sandbox {
+        let granted = l.allow.iter().fold(Caps::STDOUT, |caps, &a| caps.union(a));
+        let caps = opts
+            .common
+            .deny
+            .iter()
+            .fold(granted, |caps, &d| caps.without(d));
+        engine.set_caps(caps);
+    }
+    // Limits given explicitly replace the sandbox's defaults.
+    engine.set_fuel(l.fuel.or(l.sandbox.then_some(SANDBOX_FUEL)));
+    engine.set_timeout(l.timeout.or(l.sandbox.then_some(SANDBOX_TIMEOUT)));
+    engine.set_memory_limit(l.max_memory.or(l.sandbox.then_some(SANDBOX_MEMORY)));
     engine.set_jit_mode(match opts.jit {
         JitMode::Off => tandem::JitMode::Off,
         JitMode::Auto => tandem::JitMode::Auto,

@@ -438,7 +438,7 @@ pub(crate) fn load_module(
         imports: Imports::Run,
     };
     load_module_file(vm, cx, &file, dialect, path, span).map_err(|e| match e {
-        Error::Runtime(e) => e,
+        Error::Runtime(e) | Error::Limit(e) => e,
         Error::Compile(diags) => compile_errors_at_runtime(vm, &diags, span),
         Error::Io(m) | Error::Host(m) => vm.error_at(ErrorKind::Runtime, m, span),
     })
@@ -550,7 +550,7 @@ fn run_module(
 ) -> Result<Value, Error> {
     let compiled = compile_text(vm, cx, display, text, dialect, ns, Role::Program(None))?;
     if cx.imports == Imports::Run {
-        vm.run_proto(compiled.proto).map_err(Error::Runtime)?;
+        vm.run_proto(compiled.proto).map_err(Error::from)?;
     }
     let mut exports = rustc_hash::FxHashMap::default();
     for name in &compiled.exports {

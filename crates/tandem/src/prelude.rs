@@ -167,7 +167,7 @@ fn load_from<'n>(
         tandem_vm::compile::compile_module(&module, &mut vm.globals, &mut vm.heap, ns, true)
             .map_err(|d| bug(vec![d]))?;
     // Running it keeps the prototype (its constants are roots from now on).
-    vm.run_proto(proto).map_err(Error::Runtime)?;
+    vm.run_proto(proto).map_err(Error::from)?;
     for (loaded, wanted) in vm.scheme_prelude.loaded.iter_mut().zip(want) {
         *loaded |= wanted;
     }
@@ -269,7 +269,7 @@ fn load_ruff(vm: &mut Vm) -> Result<(), Error> {
         .collect();
     let handles = vm.handles.len();
     vm.handles.extend(kept.iter().map(|&(_, v)| v));
-    let ran = vm.run_proto(proto).map_err(Error::Runtime);
+    let ran = vm.run_proto(proto).map_err(Error::from);
     vm.handles.truncate(handles);
     for (slot, v) in kept {
         vm.globals.values[slot] = v;

@@ -295,3 +295,60 @@ fn exit_ends_the_program_with_its_code_and_no_report() {
     assert_eq!(stdout(&o), "1\n");
     assert_eq!(stderr(&o), "");
 }
+
+#[test]
+fn limit_flags_are_explained_and_checked() {
+    let o = tandem(&["--help"]);
+    let text = stdout(&o);
+    assert!(text.contains("5 a limit stopped the program"), "{text}");
+    for cmd in ["run", "repl"] {
+        let o = tandem(&[cmd, "--help"]);
+        let text = stdout(&o);
+        for flag in [
+            "--fuel",
+            "--timeout",
+            "--max-memory",
+            "--sandbox",
+            "--allow",
+        ] {
+            assert!(text.contains(flag), "{cmd} --help lacks {flag}:\n{text}");
+        }
+    }
+    let p = temp_program("spin.ruff", "print(\"start\")\nwhile true {}\n");
+    let path = p.to_str().unwrap();
+    // Sizes and durations are parsed, and bad ones are usage errors.
+    for bad in [
+        &["run", "--max-memory", "lots", path][..],
+        &["run", "--timeout", "-1", path],
+        &["run", "--fuel", "x", path],
+        &["run", "--allow", "fs-read", path],
+    ] {
+        let o = tandem(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+    }
+    for ok in ["64M", "1G", "1048576", "512K"] {
+        let o = tandem(&["run", "--max-memory", ok, "--fuel", "1000", path]);
+        assert_eq!(o.status.code(), Some(5), "{ok}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "start\n");
+        assert!(stderr(&o).contains("spin.ruff:2:1"), "{}", stderr(&o));
+    }
+    let o = tandem(&["run", "--timeout", "0.2", path]);
+    assert_eq!(o.status.code(), Some(5));
+    assert!(stderr(&o).contains("timeout"), "{}", stderr(&o));
+}
+
+#[test]
+fn sandbox_denies_everything_but_stdout_and_allow_grants_back() {
+    let p = temp_program("env.ruff", "print(\"x\")\nprint(env(\"HOME\"))\n");
+    let path = p.to_str().unwrap();
+    let o = tandem(&["run", "--sandbox", path]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("capability denied: env"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "x\n");
+    let o = tandem(&["run", "--sandbox", "--allow", "env", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -115,12 +115,12 @@ fn deeply_nested_and_circular_data_print_on_a_small_host_thread() {
 }
 
 #[test]
-fn the_memory_limit_raises_a_catchable_error() {
+fn the_memory_limit_stops_the_run_and_scripts_cannot_catch_it() {
     let (mut engine, out) = engine();
     engine.set_memory_limit(Some(8 << 20));
-    // Keeping ever more alive fails, catchably; once the unwinding drops what the failed
-    // code held, the script goes on.
-    engine
+    // Keeping ever more alive fails; `try` does not catch it (DESIGN decision 6): the run
+    // stops, with the limit's own error, and the engine stays usable.
+    let err = engine
         .run_source(
             "grow.ruff",
             "func grow() {\n\
@@ -130,11 +130,13 @@ fn the_memory_limit_raises_a_catchable_error() {
              try { grow() } except e { print(e.message) }\n\
              print(\"after\")",
         )
-        .unwrap();
-    assert_eq!(
-        captured(&out),
-        "memory limit exceeded (8388608 bytes)\nafter\n"
-    );
+        .unwrap_err();
+    assert!(matches!(err, tandem::Error::Limit(_)), "{err:?}");
+    assert_eq!(err.exit_code(), 5);
+    assert!(engine
+        .render_error(&err)
+        .contains("memory limit exceeded (8388608 bytes)"));
+    assert_eq!(captured(&out), "");
     // Garbage does not count: a loop that drops what it makes runs under the same limit.
     out.borrow_mut().clear();
     engine

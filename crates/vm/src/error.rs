@@ -17,8 +17,9 @@ pub enum ErrorKind {
     Runtime,
     /// The call depth limit was reached.
     StackOverflow,
-    /// The memory limit was reached.
-    OutOfMemory,
+    /// A limit the host set was reached: fuel, time, an interrupt or memory. Scripts
+    /// cannot catch it (see `crate::limits`).
+    Limit(crate::limits::Limit),
     /// A builtin needed a capability the script was not granted.
     CapabilityDenied,
     /// The script called `exit(code)`: not an error, and not catchable; the host ends the

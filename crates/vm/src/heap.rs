@@ -36,7 +36,8 @@ impl Trace for Array {
         }
     }
     fn size(&self) -> usize {
-        size_of::<GcBox<Array>>() + size_of_val(self.items())
+        // The capacity: room reserved by growth counts (`Vm::grow_array`).
+        size_of::<GcBox<Array>>() + self.capacity() * size_of::<Value>()
     }
 }
 impl Trace for Dict {
@@ -116,7 +117,7 @@ impl Trace for Collection {
         }
     }
     fn size(&self) -> usize {
-        size_of::<GcBox<Collection>>() + self.items().len() * size_of::<Value>()
+        size_of::<GcBox<Collection>>() + self.items().capacity() * size_of::<Value>()
     }
 }
 impl Trace for ModuleObj {
@@ -232,12 +233,18 @@ pub struct Heap {
     symbol_index: rustc_hash::FxHashMap<Box<str>, u32>,
     /// Memory the symbol table holds (it counts towards the limit, and is never freed).
     symbol_bytes: usize,
+    /// Memory the VM's value stack and frames hold (it counts towards the limit; kept up
+    /// to date by `Vm::grow_stack`).
+    pub(crate) stack_bytes: usize,
     objects: Vec<ObjRef>,
     bytes: usize,
     threshold: usize,
     limit: Option<usize>,
     stats: HeapStats,
     gray: Vec<ObjRef>,
+    /// Set when [`Heap::reserve`] refused an allocation: the error the refusing code returns
+    /// is then the memory limit's (uncatchable), whatever its own error type can say.
+    limit_hit: bool,
 }
 
 impl Default for Heap {
@@ -256,18 +263,23 @@ impl Heap {
             symbols: Vec::new(),
             symbol_index: Default::default(),
             symbol_bytes: 0,
+            stack_bytes: 0,
             objects: Vec::new(),
             bytes: 0,
             threshold: MIN_THRESHOLD,
             limit: None,
             stats: HeapStats::default(),
             gray: Vec::new(),
+            limit_hit: false,
         }
     }
 
-    /// Limit the live heap to `limit` bytes: once a collection leaves more than that live,
-    /// the interpreter raises a catchable `memory limit exceeded` error (see
-    /// [`Heap::over_limit`]). Collections come sooner as the heap nears the limit.
+    /// Limit the heap to `limit` bytes. An allocation that would take the heap (the bytes
+    /// live at the last collection plus those allocated since) past it is refused before it
+    /// is made ([`Heap::reserve`]), and a collection that leaves more than that live fails
+    /// too ([`Heap::over_limit`]); either raises the uncatchable memory limit error.
+    /// Collections come sooner as the heap nears the limit, so that at most half of the
+    /// room left holds garbage when a large allocation is asked for.
     pub fn set_limit(&mut self, limit: Option<usize>) {
         self.limit = limit;
         self.threshold = self.next_threshold(self.bytes / 2);
@@ -282,9 +294,53 @@ impl Heap {
     fn next_threshold(&self, live: usize) -> usize {
         let t = (live * 2).max(MIN_THRESHOLD);
         match self.limit {
-            Some(l) => t.min(l.saturating_sub(self.symbol_bytes).max(1)),
+            Some(l) => {
+                let room = l.saturating_sub(self.symbol_bytes + self.stack_bytes);
+                t.min(live + room.saturating_sub(live) / 2).max(1)
+            }
             None => t,
         }
+    }
+
+    /// Check that `n` more bytes fit under the memory limit, before allocating them.
+    /// On `Err` (the limit's message) the caller allocates nothing and fails; the error it
+    /// raises becomes the uncatchable memory limit error (see [`Heap::take_limit_hit`]).
+    #[inline]
+    pub fn reserve(&mut self, n: usize) -> Result<(), String> {
+        match self.limit {
+            Some(l) if self.used().saturating_add(n) > l => {
+                self.limit_hit = true;
+                Err(self.limit_message())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// [`Heap::reserve`] for `n` values (of 16 bytes each).
+    #[inline]
+    pub fn reserve_values(&mut self, n: usize) -> Result<(), String> {
+        self.reserve(n.saturating_mul(size_of::<Value>()))
+    }
+
+    /// The bytes that count towards the limit: the heap's objects (live at the last
+    /// collection, and allocated since), interned symbols, the VM's stack and frames.
+    fn used(&self) -> usize {
+        self.bytes + self.symbol_bytes + self.stack_bytes
+    }
+
+    /// `memory limit exceeded (N bytes)`.
+    pub fn limit_message(&self) -> String {
+        format!("memory limit exceeded ({} bytes)", self.limit.unwrap_or(0))
+    }
+
+    /// Whether [`Heap::reserve`] refused an allocation since this was last asked (and
+    /// forget it).
+    pub fn take_limit_hit(&mut self) -> bool {
+        std::mem::take(&mut self.limit_hit)
+    }
+
+    pub(crate) fn clear_limit_hit(&mut self) {
+        self.limit_hit = false;
     }
 
     pub fn stats(&self) -> HeapStats {
@@ -304,7 +360,7 @@ impl Heap {
 
     /// True when the memory limit is exceeded even after collecting.
     pub fn over_limit(&self) -> bool {
-        matches!(self.limit, Some(l) if self.bytes + self.symbol_bytes > l)
+        matches!(self.limit, Some(l) if self.used() > l)
     }
 
     fn account(&mut self, size: usize) {

@@ -10,6 +10,7 @@ use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp_data::MethodTarget;
 use crate::jit_hook::Entered;
+use crate::limits::Limit;
 use crate::native::NativeImpl;
 use crate::object::{Closure, Instance, Proto};
 use crate::opcode::Instr;
@@ -68,6 +69,16 @@ impl Vm {
                 self.run_entry(c, base)
             }
             Value::Native(id) => self.call_native(id, base, n).map_err(|(kind, msg)| {
+                // A native that failed because the heap refused an allocation fails with
+                // the memory limit's error (as `instr_error` says).
+                let (kind, msg) = if self.heap.take_limit_hit() {
+                    (
+                        ErrorKind::Limit(Limit::Memory),
+                        self.heap.limit_message(),
+                    )
+                } else {
+                    (kind, msg)
+                };
                 let mut err = self.error_at(kind, msg, nowhere);
                 err.value = self.pending_raise.take();
                 err
@@ -95,6 +106,10 @@ impl Vm {
     /// run are dropped.
     fn run_entry(&mut self, closure: Gc<Closure>, base: usize) -> Result<Value, RuntimeError> {
         let entry_depth = self.frames.len();
+        if entry_depth == 0 {
+            // A run from the host: its fuel and deadline start now.
+            self.begin_limits();
+        }
         self.frames.push(Frame {
             closure,
             pc: 0,
@@ -155,7 +170,8 @@ impl Vm {
         let top = base + p.nregs as usize;
         if top >= self.stack.len() {
             let want = (top + 1).max(self.stack.len() * 2);
-            self.stack.resize(want, Value::Null);
+            self.grow_stack(want)
+                .map_err(|m| (ErrorKind::Limit(Limit::Memory), m))?;
         }
         if top > self.high_water {
             self.high_water = top;
@@ -192,7 +208,7 @@ impl Vm {
         let at = base + cb as usize + 1;
         let items = Vm::list_items(self.stack[at], MAX_APPLY_ARGS)?;
         if self.stack.len() < at + items.len() + 1 {
-            self.stack.resize(at + items.len() + 1, Value::Null);
+            self.grow_stack(at + items.len() + 1)?;
         }
         if at + items.len() > self.high_water {
             self.high_water = at + items.len();
@@ -317,8 +333,21 @@ impl Vm {
                     self.collect($top);
                     refresh!();
                     if self.heap.over_limit() {
-                        let limit = self.heap.limit().unwrap_or(0);
-                        throw!(format!("memory limit exceeded ({limit} bytes)"));
+                        let (k, m) = self.limit_error(Limit::Memory);
+                        fail!(k, m);
+                    }
+                }};
+            }
+            // An event for the limits (a call or a loop's back edge): count it down, and
+            // look at the limits when the count runs out (`crate::limits`).
+            macro_rules! spend {
+                () => {{
+                    self.countdown -= 1;
+                    if self.countdown < 0 {
+                        if let Err(l) = self.tick() {
+                            let (k, m) = self.limit_error(l);
+                            fail!(k, m);
+                        }
                     }
                 }};
             }
@@ -389,8 +418,9 @@ impl Vm {
             macro_rules! jump {
                 ($off:expr) => {{
                     let off = $off;
-                    // A collection's error is the jump's.
+                    // A collection's error, or a limit's, is the jump's.
                     if off < 0 {
+                        spend!();
                         safepoint!();
                     }
                     // SAFETY: the compiler only emits jumps to instructions of this code.
@@ -490,6 +520,7 @@ impl Vm {
                     let n: usize = $n as usize;
                     let c: Gc<Closure> = $c;
                     let at = base + $cb as usize + 1;
+                    spend!();
                     // One compare covers both the depth limit and the room in
                     // `frames`; `grow_frames` tells them apart.
                     let len = self.frames.len();
@@ -546,12 +577,14 @@ impl Vm {
                         // arguments into the parameters and start over.
                         // SAFETY: both ranges are this frame's registers.
                         unsafe { slide_down(regs, regs.add(cb as usize + 1), n) };
+                        spend!();
                         safepoint!();
                         ip = code_start;
                         // A loop back to the start.
                         loop_hook!();
                         continue;
                     }
+                    spend!();
                     // Slide callee and arguments down over this frame.
                     // SAFETY: base >= 1 and the window lies inside the stack.
                     unsafe {
@@ -945,7 +978,11 @@ impl Vm {
                         set!(dst, a);
                     }
                     Instr::ArrayPush { arr, src } => match r!(arr) {
-                        Value::Array(a) => a.push(r!(src)),
+                        Value::Array(a) => {
+                            if let Err(m) = self.array_push(a, r!(src)) {
+                                throw!(m);
+                            }
+                        }
                         _ => throw!("internal error: APUSH on a non-array".to_string()),
                     },
                     Instr::NewDict { dst } => {
@@ -976,6 +1013,13 @@ impl Vm {
                         }
                     }
                     Instr::Concat { dst, base: b, n } => {
+                        // The strings' bytes are known before the text is built.
+                        let strs: usize = (0..n)
+                            .map(|i| r!(b + i).as_str().map_or(0, str::len))
+                            .fold(0, usize::saturating_add);
+                        if let Err(m) = self.heap.reserve(strs) {
+                            throw!(m);
+                        }
                         let mut s = String::new();
                         for i in 0..n {
                             format::write_display(self, r!(b + i), &mut s);
@@ -1289,6 +1333,8 @@ impl Vm {
                 Ok(Value::Int(x.wrapping_rem(y)))
             }
             (Arith::Add, Value::Str(x), Value::Str(y)) => {
+                self.heap
+                    .reserve(x.as_str().len().saturating_add(y.as_str().len()))?;
                 let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
                 s.push_str(x.as_str());
                 s.push_str(y.as_str());
@@ -1389,12 +1435,10 @@ impl Vm {
                 }
             }
             (Value::Dict(d), Value::Str(k)) => {
-                d.insert(k.as_str(), v);
-                Ok(())
+                self.dict_insert(d, crate::object::KeyRef::parse(k.as_str()), v)
             }
             (Value::Dict(d), Value::Int(i)) => {
-                d.insert_int(i, v);
-                Ok(())
+                self.dict_insert(d, crate::object::KeyRef::Int(i), v)
             }
             (Value::Array(_), i) => Err(format!("Index must be an int, got {}", i.type_name())),
             (Value::Dict(_), k) => Err(format!(

@@ -51,10 +51,7 @@ impl Vm {
                     ))
                 }
             }
-            Value::Dict(d) => {
-                d.insert(name, v);
-                Ok(())
-            }
+            Value::Dict(d) => self.dict_insert(d, crate::object::KeyRef::parse(name), v),
             Value::Module(m) => Err(format!(
                 "Cannot assign to '{name}': module {} is read-only",
                 m.name
@@ -260,7 +257,8 @@ impl Vm {
     /// Find the handler for an error raised while running frames at or above `entry_depth`:
     /// unwind to it and return true, or return false when none applies.
     pub(crate) fn unwind(&mut self, err: &RuntimeError, entry_depth: usize) -> bool {
-        if matches!(err.kind, ErrorKind::Exit(_)) {
+        // `exit()` and the host's limits are not errors a script may handle.
+        if matches!(err.kind, ErrorKind::Exit(_) | ErrorKind::Limit(_)) {
             return false;
         }
         let Some(h) = self.handlers.last().copied() else {

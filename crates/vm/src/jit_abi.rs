@@ -68,6 +68,8 @@ pub struct Abi {
     /// The heap's allocated bytes and the collection threshold (`Heap::should_collect`).
     pub vm_heap_bytes: i32,
     pub vm_heap_threshold: i32,
+    /// `Vm::countdown`, the limits' event counter (`crate::limits`).
+    pub vm_countdown: i32,
     pub frame_size: i32,
     pub frame_closure: i32,
     pub frame_pc: i32,
@@ -208,6 +210,7 @@ impl Abi {
             ),
             vm_heap_bytes: (offset_of!(Vm, heap) + Heap::BYTES_OFFSET) as i32,
             vm_heap_threshold: (offset_of!(Vm, heap) + Heap::THRESHOLD_OFFSET) as i32,
+            vm_countdown: offset_of!(Vm, countdown) as i32,
             frame_size: size_of::<Frame>() as i32,
             frame_closure: offset_of!(Frame, closure) as i32,
             frame_pc: offset_of!(Frame, pc) as i32,

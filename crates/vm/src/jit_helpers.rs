@@ -87,9 +87,21 @@ impl Vm {
         if self.heap.should_collect() {
             self.collect(top);
             if self.heap.over_limit() {
-                let limit = self.heap.limit().unwrap_or(0);
-                let msg = format!("memory limit exceeded ({limit} bytes)");
-                return Err(self.instr_error(proto, pc, ErrorKind::Runtime, msg));
+                let (k, m) = self.limit_error(crate::limits::Limit::Memory);
+                return Err(self.instr_error(proto, pc, k, m));
+            }
+        }
+        Ok(())
+    }
+
+    /// An event for the limits at `pc` of the top frame (a call the interpreter's
+    /// protocol makes for compiled code), as the interpreter counts its calls.
+    fn spend_at(&mut self, proto: &Proto, pc: usize) -> Result<(), RuntimeError> {
+        self.countdown -= 1;
+        if self.countdown < 0 {
+            if let Err(l) = self.tick() {
+                let (k, m) = self.limit_error(l);
+                return Err(self.instr_error(proto, pc, k, m));
             }
         }
         Ok(())
@@ -147,6 +159,9 @@ impl Vm {
         let at = slot + 1;
         match self.stack[slot] {
             Value::Closure(c) => {
+                if let Err(e) = self.spend_at(proto, pc) {
+                    return self.fail_with(e);
+                }
                 if self.frames.len() >= self.frame_limit && !self.grow_frames() {
                     let m = format!(
                         "stack overflow: more than {} nested calls",
@@ -221,6 +236,9 @@ impl Vm {
         let slot = base + cb as usize;
         match self.stack[slot] {
             Value::Closure(c) => {
+                if let Err(e) = self.spend_at(proto, pc) {
+                    return self.fail_with(e);
+                }
                 // Slide the callee and its arguments down over this frame.
                 self.stack[base - 1] = Value::Closure(c);
                 self.stack.copy_within(slot + 1..slot + 1 + n, base);
@@ -345,6 +363,27 @@ pub unsafe extern "C" fn jit_safepoint(vm: *mut Vm, pc: u32) -> u64 {
             match vm.collect_at(top, proto, pc as usize) {
                 Ok(()) => 0,
                 Err(e) => vm.fail_with(e),
+            }
+        })
+    }
+}
+
+/// The limits' slow path for compiled code (`crate::limits`): the counter it decremented
+/// went below zero at `pc` of the top frame (a back edge, or the entry of a function).
+/// [`STATUS_ERROR`] when a limit is reached, else 0.
+///
+/// # Safety
+/// As for [`jit_exec`].
+pub unsafe extern "C" fn jit_tick(vm: *mut Vm, pc: u32) -> u64 {
+    // SAFETY: as documented.
+    unsafe {
+        guarded(vm, STATUS_ERROR, |vm| match vm.tick() {
+            Ok(()) => 0,
+            Err(l) => {
+                let (_, proto) = vm.top();
+                let (k, m) = vm.limit_error(l);
+                let e = vm.instr_error(proto, pc as usize, k, m);
+                vm.fail_with(e)
             }
         })
     }

@@ -15,6 +15,7 @@ mod interp_data;
 pub mod jit_abi;
 pub mod jit_helpers;
 pub mod jit_hook;
+pub mod limits;
 pub mod native;
 pub mod object;
 pub mod opcode;
@@ -23,6 +24,7 @@ pub mod value;
 pub mod vm;
 
 pub use error::{ErrorKind, RuntimeError, TraceEntry};
+pub use limits::{InterruptHandle, Limit};
 pub use native::{Arity, Caps, NativeDef, NativeFn, NativeImpl, NativeResult};
 pub use value::Value;
 pub use vm::Vm;

@@ -69,6 +69,11 @@ impl Array {
     pub fn push(&self, v: Value) {
         self.items_mut().push(v)
     }
+    /// The elements it has room for without growing.
+    pub fn capacity(&self) -> usize {
+        // SAFETY: as for `items`.
+        unsafe { (*self.items.get()).capacity() }
+    }
     /// A copy of the elements (safe to hold while mutating this array).
     pub fn to_vec(&self) -> Vec<Value> {
         self.items().to_vec()

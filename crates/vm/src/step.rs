@@ -62,11 +62,19 @@ impl Vm {
         kind: ErrorKind,
         mut msg: String,
     ) -> RuntimeError {
-        if proto.wording == Wording::Scheme {
+        // An operation that failed because the heap refused an allocation fails with the
+        // memory limit's error, whatever it said.
+        let kind = if self.heap.take_limit_hit() {
+            msg = self.heap.limit_message();
+            ErrorKind::Limit(crate::limits::Limit::Memory)
+        } else {
+            kind
+        };
+        if proto.wording == Wording::Scheme && !matches!(kind, ErrorKind::Limit(_)) {
             crate::interp::scheme_wording(&mut msg);
         }
         if let Some(f) = self.frames.last_mut() {
-            f.pc = pc as u32 + 1;
+            f.pc = pc.wrapping_add(1) as u32;
         }
         let span = proto.spans.get(pc).copied().unwrap_or(proto.span);
         let mut err = self.error_at(kind, msg, span);
@@ -317,12 +325,13 @@ impl Vm {
                 set!(dst, a);
             }
             Instr::ArrayPush { arr, src } => match r!(arr) {
-                Value::Array(a) => a.push(r!(src)),
+                Value::Array(a) => ok!(self.array_push(a, r!(src))),
                 _ => throw!("internal error: APUSH on a non-array".to_string()),
             },
             Instr::ArrayExtend { arr, src } => match (r!(arr), r!(src)) {
                 (Value::Array(a), Value::Array(b)) => {
                     let items = b.to_vec();
+                    ok!(self.grow_array(a, items.len()));
                     a.items_mut().extend(items);
                 }
                 (_, v) => throw!(format!("Cannot spread a {} into an array", v.type_name())),
@@ -336,7 +345,7 @@ impl Vm {
                     let entries: Vec<(crate::object::Key, Value)> =
                         s.map().iter().map(|(k, v)| (k.clone(), *v)).collect();
                     for (k, v) in entries {
-                        d.map_mut().insert(k, v);
+                        ok!(self.dict_insert(d, k.as_ref(), v));
                     }
                 }
                 (_, v) => throw!(format!("Cannot spread a {} into a dict", v.type_name())),
@@ -449,7 +458,7 @@ impl Vm {
             Instr::Import { dst, k } => {
                 let path = kstr!(k);
                 if let Some(f) = self.frames.last_mut() {
-                    f.pc = pc as u32 + 1;
+                    f.pc = pc.wrapping_add(1) as u32;
                 }
                 let Some(loader) = self.loader.clone() else {
                     throw!("import is not available in this engine".to_string())

@@ -6,7 +6,7 @@ use crate::globals::Globals;
 use crate::heap::Heap;
 use crate::jit_hook::{JitBackend, Trampoline};
 use crate::native::{Caps, NativeDef};
-use crate::object::{Closure, Proto, StructType};
+use crate::object::{Array, Closure, Dict, KeyRef, Proto, StructType};
 use crate::value::{Gc, Value};
 use rustc_hash::FxHashMap;
 use std::io::Write;
@@ -88,6 +88,11 @@ pub struct Vm {
     /// How much of the Scheme prelude is loaded (the host loads it a definition at a time).
     pub scheme_prelude: SchemePrelude,
     pub caps: Caps,
+    /// Events (calls and loop back edges) left before the next look at the limits
+    /// (`crate::limits`): decremented by both tiers, [`Vm::tick`] below zero.
+    pub countdown: i64,
+    /// Fuel, timeout and the interrupt flag (`crate::limits`).
+    pub(crate) limits: crate::limits::Limits,
     /// Nested (non-tail) calls allowed; set with [`Vm::set_max_depth`].
     max_depth: usize,
     /// `min(frames.capacity(), max_depth + 2)`: a call may push a frame without further
@@ -152,6 +157,8 @@ impl Vm {
             ],
             out,
             caps: Caps::ALL,
+            countdown: crate::limits::SLICE as i64,
+            limits: Default::default(),
             max_depth: DEFAULT_MAX_DEPTH,
             frame_limit: 0,
             script_args: Vec::new(),
@@ -306,6 +313,66 @@ impl Vm {
         Value::Dict(self.heap.alloc_dict(map))
     }
 
+    // ----- growth in place, counted against the memory limit before it happens -----
+
+    /// Grow the value stack to `len` slots, checking the growth against the memory limit
+    /// first; the stack and the frames count towards it.
+    pub(crate) fn grow_stack(&mut self, len: usize) -> Result<(), String> {
+        let more = len.saturating_sub(self.stack.capacity());
+        self.heap.reserve_values(more)?;
+        self.stack.resize(len, Value::Null);
+        self.heap.stack_bytes =
+            (self.stack.capacity() + self.frames.capacity()) * std::mem::size_of::<Value>();
+        Ok(())
+    }
+
+    /// Append `v` to `a`. When the array must grow, the growth is checked against the
+    /// memory limit first and counted ([`crate::heap::Heap::reserve`]).
+    #[inline]
+    pub fn array_push(&mut self, a: Gc<Array>, v: Value) -> Result<(), String> {
+        let items = a.items_mut();
+        if items.len() == items.capacity() {
+            self.grow_array(a, 1)?;
+        }
+        a.items_mut().push(v);
+        Ok(())
+    }
+
+    /// Make room in `a` for `extra` more elements, checking and counting the growth.
+    pub fn grow_array(&mut self, a: Gc<Array>, extra: usize) -> Result<(), String> {
+        let items = a.items_mut();
+        let need = items.len().saturating_add(extra);
+        if need <= items.capacity() {
+            return Ok(());
+        }
+        let cap = need.max(items.capacity().saturating_mul(2)).max(4);
+        let more = cap - items.capacity();
+        self.heap.reserve_values(more)?;
+        items.reserve_exact(cap - items.len());
+        self.heap.note_growth(more * std::mem::size_of::<Value>());
+        Ok(())
+    }
+
+    /// `d[key] = v`. A new entry is checked against the memory limit first, and counted.
+    #[inline]
+    pub fn dict_insert(&mut self, d: Gc<Dict>, key: KeyRef<'_>, v: Value) -> Result<(), String> {
+        let cost = dict_entry_bytes(key);
+        let map = d.map_mut();
+        if self.heap.reserve(cost).is_err() {
+            // Only a new key needs the room.
+            if map.get(key).is_none() {
+                return Err(self.heap.limit_message());
+            }
+            self.heap.clear_limit_hit();
+        }
+        let before = map.len();
+        map.insert_ref(key, v);
+        if map.len() != before {
+            self.heap.note_growth(cost);
+        }
+        Ok(())
+    }
+
     // ----- garbage collection -----
 
     /// Collect garbage. Roots: `stack[..top]`, globals, host handles, loaded modules, and
@@ -386,4 +453,13 @@ impl Vm {
     pub fn flush(&mut self) {
         let _ = self.out.flush();
     }
+}
+
+/// The bytes a dict entry counts for (as `Dict`'s size in `heap.rs` does).
+fn dict_entry_bytes(key: KeyRef<'_>) -> usize {
+    let key_heap = match key {
+        KeyRef::Int(_) => 0,
+        KeyRef::Str(s) => s.len() + 16,
+    };
+    key_heap + std::mem::size_of::<crate::object::Key>() + std::mem::size_of::<Value>() + 1
 }

@@ -28,9 +28,9 @@ pub fn install(vm: &mut Vm) {
 }
 
 /// `push(arr, v)`: append in place; returns `arr`.
-fn push(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+fn push(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = array_arg("push", &args[0])?;
-    a.push(args[1]);
+    vm.array_push(a, args[1])?;
     Ok(args[0])
 }
 
@@ -55,6 +55,7 @@ fn insert(vm: &mut Vm, args: &[Value]) -> NativeResult {
     };
     match at {
         Some(at) if at >= 0 && at as u64 <= len as u64 => {
+            vm.heap.reserve_values(len + 1)?;
             let mut items = a.to_vec();
             items.insert(at as usize, args[2]);
             Ok(vm.new_array(items))
@@ -86,6 +87,7 @@ fn remove_at(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn concat(vm: &mut Vm, args: &[Value]) -> NativeResult {
     match (args[0], args[1]) {
         (Value::Array(a), Value::Array(b)) => {
+            vm.heap.reserve_values(a.len().saturating_add(b.len()))?;
             if a.len().saturating_add(b.len()) > MAX_ARRAY_LEN {
                 return Err(too_large("concat"));
             }
@@ -96,6 +98,7 @@ fn concat(vm: &mut Vm, args: &[Value]) -> NativeResult {
         }
         (Value::Str(a), Value::Str(b)) => {
             let (a, b) = (a.as_str(), b.as_str());
+            vm.heap.reserve(a.len() + b.len())?;
             if a.len() + b.len() > MAX_STR_BYTES {
                 return Err(too_large("concat"));
             }
@@ -234,6 +237,8 @@ fn range(vm: &mut Vm, args: &[Value]) -> NativeResult {
     } else {
         0
     };
+    vm.heap
+        .reserve_values(usize::try_from(count).unwrap_or(usize::MAX))?;
     if count > MAX_ARRAY_LEN as i128 {
         return Err(too_large("range"));
     }

@@ -40,8 +40,8 @@ pub fn install(vm: &mut Vm) {
     pure(vm, "Queue", Arity::range(0, 1), |vm, a| {
         sequence_new(vm, "Queue", Queue, a)
     });
-    pure(vm, "queue_enqueue", Arity::exactly(2), |_, a| {
-        put("queue_enqueue", Queue, a)
+    pure(vm, "queue_enqueue", Arity::exactly(2), |vm, a| {
+        put(vm, "queue_enqueue", Queue, a)
     });
     pure(vm, "queue_dequeue", Arity::exactly(1), |vm, a| {
         take(vm, "queue_dequeue", Queue, a)
@@ -62,8 +62,8 @@ pub fn install(vm: &mut Vm) {
     pure(vm, "Stack", Arity::range(0, 1), |vm, a| {
         sequence_new(vm, "Stack", Stack, a)
     });
-    pure(vm, "stack_push", Arity::exactly(2), |_, a| {
-        put("stack_push", Stack, a)
+    pure(vm, "stack_push", Arity::exactly(2), |vm, a| {
+        put(vm, "stack_push", Stack, a)
     });
     pure(vm, "stack_pop", Arity::exactly(1), |vm, a| {
         take(vm, "stack_pop", Stack, a)
@@ -249,9 +249,10 @@ fn set_new(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 /// `set_add(s, v)`: add `v` unless an equal element is present; returns `s`.
-fn set_add(_vm: &mut Vm, args: &[Value]) -> NativeResult {
+fn set_add(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = coll_arg("set_add", CollKind::Set, &args[0])?;
     if position(s, args[1]).is_none() {
+        grow(vm, s)?;
         s.items_mut().push_back(args[1]);
     }
     Ok(args[0])
@@ -325,11 +326,24 @@ fn front_end(kind: CollKind) -> bool {
 
 /// `queue_enqueue(q, v)`, `stack_push(s, v)`: add `v` at the back (a stack's top); returns
 /// the collection.
-fn put(name: &str, kind: CollKind, args: &[Value]) -> NativeResult {
-    coll_arg(name, kind, &args[0])?
-        .items_mut()
-        .push_back(args[1]);
+fn put(vm: &mut Vm, name: &str, kind: CollKind, args: &[Value]) -> NativeResult {
+    let c = coll_arg(name, kind, &args[0])?;
+    grow(vm, c)?;
+    c.items_mut().push_back(args[1]);
     Ok(args[0])
+}
+
+/// Before adding an element to `c`: when it must grow, check the growth against the memory
+/// limit and count it (as `Vm::grow_array` does for arrays).
+fn grow(vm: &mut Vm, c: Gc<Collection>) -> Result<(), String> {
+    let items = c.items_mut();
+    if items.len() == items.capacity() {
+        let more = items.capacity().max(4);
+        vm.heap.reserve_values(more)?;
+        items.reserve_exact(items.capacity() + more - items.len());
+        vm.heap.note_growth(more * std::mem::size_of::<Value>());
+    }
+    Ok(())
 }
 
 /// `queue_dequeue(q)`, `stack_pop(s)`: remove the front (queue) or top (stack) element;

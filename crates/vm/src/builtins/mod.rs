@@ -184,6 +184,23 @@ pub(crate) const MAX_STR_BYTES: usize = 1 << 30;
 /// The most elements a builtin will put in one new array (1 GiB of values).
 pub(crate) const MAX_ARRAY_LEN: usize = (1 << 30) / std::mem::size_of::<Value>();
 
+/// Check against the memory limit, before anything is built, that `count` items of
+/// `unit` bytes each fit (`count` as the script gave it: an int; anything else is left to
+/// the native's own checks). A size too large for the limit is the memory limit's error,
+/// however large it is.
+pub(crate) fn room_for(vm: &mut Vm, count: Value, unit: usize) -> Result<(), String> {
+    match count {
+        Value::Int(n) if n > 0 => vm
+            .heap
+            .reserve((n as u64).saturating_mul(unit as u64) as usize),
+        _ => Ok(()),
+    }
+}
+
+/// The bytes a pair takes on the heap.
+pub(crate) const PAIR_BYTES: usize =
+    std::mem::size_of::<crate::value::GcBox<crate::object::Pair>>();
+
 /// 2^63: the first float above every i64 (and -2^63 is the least i64, exactly).
 pub(crate) const TWO_63: f64 = 9_223_372_036_854_775_808.0;
 

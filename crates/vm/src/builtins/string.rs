@@ -97,6 +97,7 @@ fn split(vm: &mut Vm, args: &[Value]) -> NativeResult {
     } else {
         s.matches(sep).count() + 1
     };
+    vm.heap.reserve_values(pieces.saturating_mul(3))?;
     if pieces > MAX_ARRAY_LEN {
         return Err(too_large("split"));
     }
@@ -114,6 +115,7 @@ fn join(vm: &mut Vm, args: &[Value]) -> NativeResult {
             out.push_str(sep);
         }
         format::write_display(vm, v, &mut out);
+        vm.heap.reserve(out.len())?;
         if out.len() > MAX_STR_BYTES {
             return Err(too_large("join"));
         }
@@ -136,6 +138,7 @@ fn replace(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let size = count
         .checked_mul(new.len())
         .and_then(|n| n.checked_add(kept));
+    vm.heap.reserve(size.unwrap_or(usize::MAX))?;
     match size {
         Some(n) if n <= MAX_STR_BYTES => {}
         _ => return Err(too_large("replace")),
@@ -192,6 +195,7 @@ fn repeat(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg("repeat", &args[0])?;
     let n = int_arg("repeat", &args[1])?.max(0);
     let n = usize::try_from(n).map_err(|_| too_large("repeat"))?;
+    vm.heap.reserve(s.len().saturating_mul(n))?;
     match s.len().checked_mul(n) {
         Some(total) if total <= MAX_STR_BYTES => Ok(vm.new_str(s.repeat(n))),
         _ => Err(too_large("repeat")),

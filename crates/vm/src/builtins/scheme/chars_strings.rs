@@ -261,6 +261,7 @@ fn string_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let mut out = String::new();
     for a in args {
         let part = str_arg(vm, "string-append", a)?;
+        vm.heap.reserve(out.len() + part.len())?;
         if out.len() + part.len() > MAX_STR_BYTES {
             return Err(too_large("string-append"));
         }
@@ -279,6 +280,11 @@ fn string(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 fn make_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     // A character takes up to 4 bytes.
+    let width = match args.get(1) {
+        Some(Value::Char(c)) => c.len_utf8(),
+        _ => 1,
+    };
+    super::super::room_for(vm, args[0], width)?;
     let n = length_arg(vm, "make-string", args[0], MAX_STR_BYTES / 4)?;
     let c = match args.get(1) {
         Some(&v) => char_arg(vm, "make-string", v)?,

@@ -84,7 +84,7 @@ impl TableKey<'_> {
     }
 }
 
-fn key<'a>(vm: &'a Vm, name: &str, v: &'a Value) -> Result<TableKey<'a>, String> {
+fn key<'a>(vm: &Vm, name: &str, v: &'a Value) -> Result<TableKey<'a>, String> {
     match v {
         Value::Int(i) => Ok(TableKey::Borrowed(KeyRef::Int(*i))),
         Value::Str(s) if s.as_str().starts_with('\0') => {
@@ -137,15 +137,13 @@ fn ref_default(vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// loop, these two made every other instruction dearer (callgrind: intloop.ruff +7%,
 /// mandel +3%).
 #[inline(never)]
-pub(crate) fn table_set(vm: &Vm, t: Value, k: Value, v: Value) -> Result<(), String> {
+pub(crate) fn table_set(vm: &mut Vm, t: Value, k: Value, v: Value) -> Result<(), String> {
     if let (Value::Dict(t), Value::Int(i)) = (t, k) {
-        t.map_mut().insert_ref(KeyRef::Int(i), v);
-        return Ok(());
+        return vm.dict_insert(t, KeyRef::Int(i), v);
     }
     let t = table(vm, "hash-table-set!", t)?;
     let k = key(vm, "hash-table-set!", &k)?;
-    t.map_mut().insert_ref(k.get(), v);
-    Ok(())
+    vm.dict_insert(t, k.get(), v)
 }
 
 /// `(hash-table-ref/default t k default)`: the native, and the `TABLEREF` instruction the

@@ -508,6 +508,7 @@ fn last(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn make_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    super::super::room_for(vm, args[0], super::super::PAIR_BYTES)?;
     let n = length_arg(vm, "make-list", args[0], MAX_ARRAY_LEN)?;
     let fill = args.get(1).copied().unwrap_or(Value::Null);
     let mut acc = Value::Null;
@@ -520,6 +521,7 @@ fn make_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// `(iota count [start [step]])`: `start`, `start + step`, ... (`count` elements); exact
 /// when `start` and `step` both are.
 fn iota(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    super::super::room_for(vm, args[0], super::super::PAIR_BYTES)?;
     let n = length_arg(vm, "iota", args[0], MAX_ARRAY_LEN)?;
     let start = Num::of(vm, "iota", args.get(1).copied().unwrap_or(Value::Int(0)))?;
     let step = Num::of(vm, "iota", args.get(2).copied().unwrap_or(Value::Int(1)))?;

@@ -118,6 +118,7 @@ fn write_to(vm: &mut Vm, name: &str, dest: Option<Gc<Bytevector>>, bytes: &[u8])
     match dest {
         Some(buf) => {
             let buffer = buf.bytes_mut();
+            vm.heap.reserve(bytes.len())?;
             if buffer.len() + bytes.len() > super::super::MAX_STR_BYTES {
                 return Err(super::super::too_large(name));
             }

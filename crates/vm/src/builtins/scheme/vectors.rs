@@ -57,6 +57,7 @@ pub fn install(vm: &mut Vm) {
 }
 
 fn make_vector(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    super::super::room_for(vm, args[0], std::mem::size_of::<Value>())?;
     let n = length_arg(vm, "make-vector", args[0], MAX_ARRAY_LEN)?;
     let fill = args.get(1).copied().unwrap_or(Value::Bool(false));
     Ok(vm.new_array(vec![fill; n]))
@@ -102,6 +103,7 @@ fn vector_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
     for &v in args {
         total = total.saturating_add(vec_arg(vm, "vector-append", v)?.len());
     }
+    vm.heap.reserve_values(total)?;
     if total > MAX_ARRAY_LEN {
         return Err(too_large("vector-append"));
     }
@@ -132,6 +134,7 @@ fn bytevector(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn make_bytevector(vm: &mut Vm, args: &[Value]) -> NativeResult {
+    super::super::room_for(vm, args[0], 1)?;
     let n = length_arg(vm, "make-bytevector", args[0], MAX_STR_BYTES)?;
     let fill = match args.get(1) {
         Some(&v) => byte_arg(vm, "make-bytevector", v)?,
@@ -166,6 +169,7 @@ fn bytevector_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
     for &v in args {
         total = total.saturating_add(bytes_arg(vm, "bytevector-append", v)?.bytes().len());
     }
+    vm.heap.reserve(total)?;
     if total > MAX_STR_BYTES {
         return Err(too_large("bytevector-append"));
     }

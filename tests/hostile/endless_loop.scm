@@ -1,0 +1,3 @@
+;; args: --fuel 3000000
+;; error: fuel exhausted
+(let loop () (loop))
