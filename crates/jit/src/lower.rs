@@ -892,7 +892,13 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b.ins().brif(out, slow, &[], cont, &[]);
         self.b.switch_to_block(slow);
         let saved = std::mem::replace(&mut self.st, state.clone());
-        let code = self.helper(self.helpers.tick, pc);
+        // `jit_tick` allocates nothing, so the value stack stays where it is: no reload
+        // (which would make the loop carry the registers' address through a join).
+        let pcv = self.b.ins().iconst(I32, pc as i64);
+        let sig = self.sigs.helper;
+        let code = self
+            .call_helper(self.helpers.tick, sig, &[self.vm, pcv])
+            .expect("helpers return a code");
         let eb = self.error_block(usize::MAX);
         self.st = saved;
         self.b.ins().brif(code, eb, &[], cont, &[]);

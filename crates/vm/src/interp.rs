@@ -72,10 +72,7 @@ impl Vm {
                 // A native that failed because the heap refused an allocation fails with
                 // the memory limit's error (as `instr_error` says).
                 let (kind, msg) = if self.heap.take_limit_hit() {
-                    (
-                        ErrorKind::Limit(Limit::Memory),
-                        self.heap.limit_message(),
-                    )
+                    (ErrorKind::Limit(Limit::Memory), self.heap.limit_message())
                 } else {
                     (kind, msg)
                 };
