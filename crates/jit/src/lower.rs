@@ -973,8 +973,12 @@ impl<'a, 'f> Lower<'a, 'f> {
         let n = self.proto().nregs as usize;
         self.st = vec![Slot::ANY; n];
         let st = self.st.clone();
-        // A call, or a loop's entry: an event for the limits.
-        self.limit_check(entry_pc, &st);
+        // A call: an event for the limits. (A loop is entered from the interpreter's back
+        // edge, which counted already, and whose error the interpreter would have raised
+        // there.)
+        if entry_pc == 0 {
+            self.limit_check(entry_pc, &st);
+        }
         if self.allocates() {
             self.gc_check(entry_pc, &st);
         }

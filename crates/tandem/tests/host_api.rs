@@ -516,6 +516,7 @@ fn the_engine_goes_on_after_every_kind_of_error() {
             Error::Runtime(r) => format!("runtime: {}", r.message),
             Error::Host(m) => format!("host: {m}"),
             Error::Io(m) => format!("io: {m}"),
+            Error::Limit(r) => format!("limit: {}", r.message),
         })
         .collect();
     assert_eq!(kinds[0], "compile");
