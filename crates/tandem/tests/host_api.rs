@@ -523,7 +523,7 @@ fn the_engine_goes_on_after_every_kind_of_error() {
     assert!(kinds[1].starts_with("runtime: car"), "{}", kinds[1]);
     assert_eq!(kinds[2], "runtime: host says no");
     assert_eq!(kinds[3], "host: eval: the result: expected int, got array");
-    assert_eq!(kinds[4], "runtime: memory limit exceeded (4194304 bytes)");
+    assert_eq!(kinds[4], "limit: memory limit exceeded (4194304 bytes)");
     assert!(
         kinds[5].starts_with("host: call_fn(\"nope\")"),
         "{}",
