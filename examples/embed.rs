@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::io::Write;
+use std::time::Duration;
 use tandem::{Dialect, Engine, HostType};
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
@@ -86,12 +87,27 @@ pub fn run(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
     )?;
     writeln!(out, "{x}")?; // 6
 
-    // TODO(issue 10, part 2: limits): the engineer adding limits puts the acceptance
-    // program's three lines here:
-    //     engine.set_fuel(Some(1_000_000));      // instruction budget
-    //     engine.set_timeout(Some(Duration::from_millis(200)));
-    //     let h = engine.interrupt_handle();     // Send + Sync; h.interrupt() from another thread stops the script
-    // What exists today: the call depth and the memory scripts keep.
+    // Limits: an instruction budget, a wall-clock timeout, an interrupt from another
+    // thread, the call depth and the memory scripts keep. A limit stops the run with
+    // `Error::Limit`; scripts cannot catch it, and the engine goes on.
+    engine.set_fuel(Some(1_000_000)); // calls and loop iterations per run
+    let spin = engine
+        .eval::<(), _>(Dialect::Ruff, "while true {}")
+        .unwrap_err();
+    writeln!(out, "{spin}")?; // fuel exhausted (the limit is 1000000 calls and loop iterations)
+    engine.set_fuel(None);
+    engine.set_timeout(Some(Duration::from_millis(200)));
+    let h = engine.interrupt_handle(); // Send + Sync; h.interrupt() from another thread stops the script
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        h.interrupt();
+    });
+    let stopped = engine
+        .eval::<(), _>(Dialect::Scheme, "(let loop () (loop))")
+        .unwrap_err();
+    stopper.join().expect("the interrupting thread");
+    writeln!(out, "{}", matches!(stopped, tandem::Error::Limit(_)))?; // true
+    engine.set_timeout(None);
     engine.set_max_depth(10_000);
     engine.set_memory_limit(Some(64 << 20));
     let depth = engine
