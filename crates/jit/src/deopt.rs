@@ -35,10 +35,14 @@ pub enum Reason {
     /// A load (an element, a field) hinted to give one type gave another (its site is
     /// the instruction after the load, where the interpreter goes on).
     Element,
+    /// A loop's back edge found the limits' countdown run out: the interpreter goes on at
+    /// the loop's header, looks at the limits, and re-enters compiled code at its next
+    /// back edge. Not a failed speculation.
+    Tick,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 7] = [
+    pub const ALL: [Reason; 8] = [
         Reason::Entry,
         Reason::Guard,
         Reason::Result,
@@ -46,6 +50,7 @@ impl Reason {
         Reason::Slow,
         Reason::Callee,
         Reason::Element,
+        Reason::Tick,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +62,7 @@ impl Reason {
             Reason::Slow => "slow path",
             Reason::Callee => "callee changed",
             Reason::Element => "element type",
+            Reason::Tick => "limit check",
         }
     }
 
@@ -196,7 +202,7 @@ pub unsafe extern "C" fn note_deopt(site: *const Site) {
     // SAFETY: as documented; nothing here can panic except on a bug (a poisoned borrow).
     let site = unsafe { &*site };
     site.stats.note_deopt(site.reason);
-    if site.reason == Reason::Stack {
+    if matches!(site.reason, Reason::Stack | Reason::Tick) {
         return;
     }
     let n = site.count.get() + 1;

@@ -786,7 +786,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                     }
                     self.write_back(&state, &need, usize::MAX);
                     if from_pc != usize::MAX && target <= from_pc {
-                        self.limit_check(from_pc, &state);
+                        self.back_edge_tick(target, &state);
                         if self.allocates() {
                             self.gc_check(from_pc, &state);
                         }
@@ -831,6 +831,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                     self.write_back(&state, &live, below);
                     self.write_back_callers();
                     self.set_frame_pc(resume);
+                    self.reenter_soon();
                     let st = self.iconst(STATUS_DEOPT as i64);
                     self.b.ins().return_(&[st]);
                 }
@@ -878,8 +879,38 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b.switch_to_block(cont);
     }
 
-    /// An event for the limits (`tandem_vm::limits`) at `pc`: a back edge, or the entry of
-    /// a function or of an inlined region. Inline: decrement `Vm::countdown`; below zero,
+    /// A loop's back edge (to `target`, in `state`) as an event for the limits: decrement
+    /// `Vm::countdown`; when it runs out, leave for the interpreter at the loop's header
+    /// (`Reason::Tick`), which looks at the limits there and, its loop counter set to 1,
+    /// re-enters compiled code at its next back edge. No call in the loop, so the loop's
+    /// values stay in registers.
+    pub(crate) fn back_edge_tick(&mut self, target: usize, state: &State) {
+        let cd = self.load(I64, self.vm, self.abi.vm_countdown);
+        let cd1 = self.b.ins().iadd_imm_s(cd, -1);
+        self.store(cd1, self.vm, self.abi.vm_countdown);
+        let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, cd1, 0);
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let cont = self.b.create_block();
+        self.b.ins().brif(out, slow, &[], cont, &[]);
+        self.b.switch_to_block(slow);
+        self.reenter_soon();
+        let exit = self.deopt_block_with(target, Reason::Tick, usize::MAX, state.clone());
+        self.b.ins().jump(exit, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    /// The current region's function continues in the interpreter: let its next back edge
+    /// offer its loop to compiled code again at once.
+    pub(crate) fn reenter_soon(&mut self) {
+        let hot = &self.proto().jit.loop_hot as *const std::cell::Cell<i32> as i64;
+        let at = self.iconst(hot);
+        let one = self.b.ins().iconst(I32, 1);
+        self.store(one, at, 0);
+    }
+
+    /// An event for the limits (`tandem_vm::limits`) at `pc`: the entry of a function or
+    /// of an inlined region. Inline: decrement `Vm::countdown`; below zero,
     /// the cold path calls `jit_tick`, whose error leaves through the error exit.
     pub(crate) fn limit_check(&mut self, pc: usize, state: &State) {
         let cd = self.load(I64, self.vm, self.abi.vm_countdown);

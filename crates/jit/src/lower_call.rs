@@ -568,8 +568,9 @@ impl Lower<'_, '_> {
         let fa = self.frame_addr();
         self.store(clo, fa, abi.frame_closure);
         self.cur = to;
-        // A call for the limits (mutual tail recursion loops through here).
-        self.limit_check(0, &start);
+        // A call for the limits (mutual tail recursion loops through here, so it is
+        // counted as a loop's back edge is: no call in the loop).
+        self.back_edge_tick(0, &start);
         if self.allocates() {
             // The interpreter's safe point at a call.
             self.gc_check(0, &start);
