@@ -286,18 +286,7 @@ impl Jit {
                 }
             })
             .collect();
-        let refs: Vec<types::RegionRef> = unit
-            .iter()
-            .zip(&flows)
-            .zip(&specs)
-            .zip(&inline)
-            .map(|(((u, flow), spec), &inline)| types::RegionRef {
-                proto: &u.proto,
-                flow,
-                spec,
-                inline,
-            })
-            .collect();
+        let refs = region_refs(&unit, &flows, &specs, &inline);
         let mut states = types::analyze(&refs, entry_pc, entry.clone());
         // Calls of this very function (from its inlined copies too): speculate that they
         // return what its returns give, when that is consistent (its other returns
@@ -323,16 +312,7 @@ impl Jit {
                 for &(k, pc) in &self_calls {
                     tspecs[k].call_ret.insert(pc, ty);
                 }
-                let trial: Vec<types::RegionRef> = refs
-                    .iter()
-                    .zip(&tspecs)
-                    .map(|(r, spec)| types::RegionRef {
-                        proto: r.proto,
-                        flow: r.flow,
-                        spec,
-                        inline: r.inline,
-                    })
-                    .collect();
+                let trial = region_refs(&unit, &flows, &tspecs, &inline);
                 let s2 = types::analyze(&trial, entry_pc, entry.clone());
                 if types::return_type(&proto, &s2[0]) == Some(ty) {
                     states = s2;
@@ -346,18 +326,7 @@ impl Jit {
         if entry_pc == 0 {
             st.ret.set(types::return_type(&proto, &states[0]));
         }
-        let refs: Vec<types::RegionRef> = unit
-            .iter()
-            .zip(&flows)
-            .zip(&specs)
-            .zip(&inline)
-            .map(|(((u, flow), spec), &inline)| types::RegionRef {
-                proto: &u.proto,
-                flow,
-                spec,
-                inline,
-            })
-            .collect();
+        let refs = region_refs(&unit, &flows, &specs, &inline);
         let mut sites = SiteTable::new(unit.clone(), self.stats.clone(), entry_pc != 0);
         let keep_ir = self.keep_ir;
         let cg = self.codegen(vm)?;
@@ -369,7 +338,6 @@ impl Jit {
             call: tandem_vm::jit_helpers::jit_call as *const () as usize,
             tail_call: tandem_vm::jit_helpers::jit_tail_call as *const () as usize,
             safepoint: tandem_vm::jit_helpers::jit_safepoint as *const () as usize,
-            tick: tandem_vm::jit_helpers::jit_tick as *const () as usize,
             drop_handlers: tandem_vm::jit_helpers::jit_drop_handlers as *const () as usize,
             note_deopt: deopt::note_deopt as *const () as usize,
             field: tandem_vm::jit_helpers::jit_field as *const () as usize,
@@ -732,6 +700,27 @@ impl JitBackend for Jit {
 /// Where compiled code stops entering functions: the thread's stack end plus a reserve
 /// (half of what is left when the JIT starts, at least 1 MiB) for the Rust code compiled
 /// code calls (helpers, the nested interpreter, the compiler itself).
+/// The analysis' view of a unit's regions: each one's prototype, flow, speculation and
+/// (for an inlined callee) where it was inlined.
+fn region_refs<'a>(
+    unit: &'a [Rc<ProtoState>],
+    flows: &'a [flow::Flow],
+    specs: &'a [Spec],
+    inline: &[Option<(usize, usize, usize)>],
+) -> Vec<types::RegionRef<'a>> {
+    unit.iter()
+        .zip(flows)
+        .zip(specs)
+        .zip(inline)
+        .map(|(((u, flow), spec), &inline)| types::RegionRef {
+            proto: &u.proto,
+            flow,
+            spec,
+            inline,
+        })
+        .collect()
+}
+
 fn stack_limit() -> usize {
     // A local on this thread's stack (`&0u8` would be a promoted static).
     let marker = std::hint::black_box(0u8);

@@ -27,7 +27,6 @@ pub struct Helpers {
     pub tail_call: usize,
     pub safepoint: usize,
     /// The limits' slow path (`tandem_vm::limits`).
-    pub tick: usize,
     pub drop_handlers: usize,
     pub note_deopt: usize,
     pub field: usize,
@@ -579,6 +578,12 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// After `exec`: go on when the code is not `EXEC_ERROR`.
     pub(crate) fn exec_checked(&mut self, pc: usize) {
         let code = self.exec(pc);
+        self.leave_on_exec_error(code);
+    }
+
+    /// Leave through the error exit when a helper's `code` is `EXEC_ERROR`; else go on
+    /// (in a new current block).
+    pub(crate) fn leave_on_exec_error(&mut self, code: ir::Value) {
         let err = self.b.ins().icmp_imm_s(
             IntCC::Equal,
             code,
@@ -588,7 +593,6 @@ impl<'a, 'f> Lower<'a, 'f> {
         let cont = self.b.create_block();
         self.b.ins().brif(err, eb, &[], cont, &[]);
         self.b.switch_to_block(cont);
-        let _ = pc;
     }
 
     // ----- blocks, edges and exits -----
@@ -786,7 +790,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                     }
                     self.write_back(&state, &need, usize::MAX);
                     if from_pc != usize::MAX && target <= from_pc {
-                        self.back_edge_tick(target, &state);
+                        self.tick(target, &state);
                         if self.allocates() {
                             self.gc_check(from_pc, &state);
                         }
@@ -879,12 +883,9 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b.switch_to_block(cont);
     }
 
-    /// A loop's back edge (to `target`, in `state`) as an event for the limits: decrement
-    /// `Vm::countdown`; when it runs out, leave for the interpreter at the loop's header
-    /// (`Reason::Tick`), which looks at the limits there and, its loop counter set to 1,
-    /// re-enters compiled code at its next back edge. No call in the loop, so the loop's
-    /// values stay in registers.
-    pub(crate) fn back_edge_tick(&mut self, target: usize, state: &State) {
+    /// Decrement `Vm::countdown` (an event for the limits); when it runs out, continue
+    /// in a cold block (the current block on return); returns the block that goes on.
+    fn count_down(&mut self) -> Block {
         let cd = self.load(I64, self.vm, self.abi.vm_countdown);
         let cd1 = self.b.ins().iadd_imm_s(cd, -1);
         self.store(cd1, self.vm, self.abi.vm_countdown);
@@ -894,46 +895,36 @@ impl<'a, 'f> Lower<'a, 'f> {
         let cont = self.b.create_block();
         self.b.ins().brif(out, slow, &[], cont, &[]);
         self.b.switch_to_block(slow);
+        cont
+    }
+
+    /// An event for the limits at `pc` of the current region (a back edge to `pc`, the
+    /// entry of a function, of an inlined callee or of a tail callee), in `state`:
+    /// decrement `Vm::countdown`; when it runs out, leave for the interpreter at `pc`
+    /// (`Reason::Tick`), which looks at the limits at its next call or back edge, and whose
+    /// next back edge re-enters compiled code (the loop counters of this region and its
+    /// callers are set to 1). Compiled code never calls out for the limits, so no loop
+    /// contains a call for them and its values stay in registers.
+    pub(crate) fn tick(&mut self, pc: usize, state: &State) {
+        let cont = self.count_down();
         self.reenter_soon();
-        let exit = self.deopt_block_with(target, Reason::Tick, usize::MAX, state.clone());
+        let exit = self.deopt_block_with(pc, Reason::Tick, usize::MAX, state.clone());
         self.b.ins().jump(exit, &[]);
         self.b.switch_to_block(cont);
     }
 
-    /// The current region's function continues in the interpreter: let its next back edge
-    /// offer its loop to compiled code again at once.
+    /// The current region's function (and an inlined callee's callers) continue in the
+    /// interpreter: let their next back edges offer their loops to compiled code again at
+    /// once.
     pub(crate) fn reenter_soon(&mut self) {
-        let hot = &self.proto().jit.loop_hot as *const std::cell::Cell<i32> as i64;
-        let at = self.iconst(hot);
-        let one = self.b.ins().iconst(I32, 1);
-        self.store(one, at, 0);
-    }
-
-    /// An event for the limits (`tandem_vm::limits`) at `pc`: the entry of a function or
-    /// of an inlined region. Inline: decrement `Vm::countdown`; below zero,
-    /// the cold path calls `jit_tick`, whose error leaves through the error exit.
-    pub(crate) fn limit_check(&mut self, pc: usize, state: &State) {
-        let cd = self.load(I64, self.vm, self.abi.vm_countdown);
-        let cd1 = self.b.ins().iadd_imm_s(cd, -1);
-        self.store(cd1, self.vm, self.abi.vm_countdown);
-        let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, cd1, 0);
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let cont = self.b.create_block();
-        self.b.ins().brif(out, slow, &[], cont, &[]);
-        self.b.switch_to_block(slow);
-        let saved = std::mem::replace(&mut self.st, state.clone());
-        // `jit_tick` allocates nothing, so the value stack stays where it is: no reload
-        // (which would make the loop carry the registers' address through a join).
-        let pcv = self.b.ins().iconst(I32, pc as i64);
-        let sig = self.sigs.helper;
-        let code = self
-            .call_helper(self.helpers.tick, sig, &[self.vm, pcv])
-            .expect("helpers return a code");
-        let eb = self.error_block(usize::MAX);
-        self.st = saved;
-        self.b.ins().brif(code, eb, &[], cont, &[]);
-        self.b.switch_to_block(cont);
+        let mut r = Some(self.cur);
+        while let Some(i) = r {
+            let hot = &self.regions[i].proto.jit.loop_hot as *const std::cell::Cell<i32> as i64;
+            let at = self.iconst(hot);
+            let one = self.b.ins().iconst(I32, 1);
+            self.store(one, at, 0);
+            r = self.regions[i].parent.as_ref().map(|p| p.region);
+        }
     }
 
     /// Branch to `slow` unless the value stack has room below `top` (a stack index), and
@@ -1008,7 +999,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         // edge, which counted already, and whose error the interpreter would have raised
         // there.)
         if entry_pc == 0 {
-            self.limit_check(entry_pc, &st);
+            self.tick(entry_pc, &st);
         }
         if self.allocates() {
             self.gc_check(entry_pc, &st);

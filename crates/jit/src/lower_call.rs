@@ -260,15 +260,20 @@ impl Lower<'_, '_> {
         let fail = self.deopt_block_with(pc + 1, crate::deopt::Reason::Element, usize::MAX, after);
         self.b.ins().jump(fail, &[]);
         self.b.switch_to_block(k);
-        let (v, var) = match ty {
-            Ty::Float => (self.load(F64, at, 8), self.vf(dst)),
+        let v = self.payload(at, 0, ty);
+        self.b.def_var(self.var_of(dst, ty), v);
+    }
+
+    /// The payload of the value at `p + off`, known to have type `ty`, unboxed.
+    fn payload(&mut self, p: ir::Value, off: i32, ty: Ty) -> ir::Value {
+        match ty {
+            Ty::Float => self.load(F64, p, off + 8),
             Ty::Bool => {
-                let b = self.load(I8, at, 8);
-                (self.b.ins().uextend(I64, b), self.vi(dst))
+                let b = self.load(I8, p, off + 8);
+                self.b.ins().uextend(I64, b)
             }
-            _ => (self.load(I64, at, 8), self.vi(dst)),
-        };
-        self.b.def_var(var, v);
+            _ => self.load(I64, p, off + 8),
+        }
     }
 
     /// `R[dst]`, just written by the instruction at `pc`, must have type `ty`: unbox it,
@@ -287,21 +292,9 @@ impl Lower<'_, '_> {
         let k = self.b.create_block();
         self.b.ins().brif(ok, k, &[], fail, &[]);
         self.b.switch_to_block(k);
-        let v = match ty {
-            Ty::Float => self.mem_bits(cb, F64),
-            Ty::Bool => {
-                let p = self.regs();
-                let b = self.load(I8, p, self.roff(cb) + 8);
-                self.b.ins().uextend(I64, b)
-            }
-            _ => self.mem_bits(cb, I64),
-        };
-        let var = if ty == Ty::Float {
-            self.vf(cb)
-        } else {
-            self.vi(cb)
-        };
-        self.b.def_var(var, v);
+        let p = self.regs();
+        let v = self.payload(p, self.roff(cb), ty);
+        self.b.def_var(self.var_of(cb, ty), v);
     }
 
     /// A method call `R[cb+1].K[k](...)` with `n` arguments: a struct method its inline
@@ -570,7 +563,7 @@ impl Lower<'_, '_> {
         self.cur = to;
         // A call for the limits (mutual tail recursion loops through here, so it is
         // counted as a loop's back edge is: no call in the loop).
-        self.back_edge_tick(0, &start);
+        self.tick(0, &start);
         if self.allocates() {
             // The interpreter's safe point at a call.
             self.gc_check(0, &start);
@@ -848,7 +841,7 @@ impl Lower<'_, '_> {
             }
         }
         self.cur = q;
-        self.limit_check(0, &start);
+        self.tick(0, &start);
         if self.allocates() {
             self.gc_check(0, &start);
         }
@@ -869,32 +862,7 @@ impl Lower<'_, '_> {
         let want = self.states()[pc + 1].as_ref().map_or(Ty::Any, |s| s[cb].ty);
         if want != Ty::Any {
             // The callee's returns give this type: so must the call's result here.
-            let tag = self.mem_tag(cb);
-            let ok = self.tag_is(tag, self.tag_of_ty(want));
-            let fail = self.deopt_block_with(
-                pc + 1,
-                crate::deopt::Reason::Result,
-                usize::MAX,
-                out.clone(),
-            );
-            let k = self.b.create_block();
-            self.b.ins().brif(ok, k, &[], fail, &[]);
-            self.b.switch_to_block(k);
-            let v = match want {
-                Ty::Float => self.mem_bits(cb, F64),
-                Ty::Bool => {
-                    let p = self.regs();
-                    let b = self.load(I8, p, self.roff(cb) + 8);
-                    self.b.ins().uextend(I64, b)
-                }
-                _ => self.mem_bits(cb, I64),
-            };
-            let var = if want == Ty::Float {
-                self.vf(cb)
-            } else {
-                self.vi(cb)
-            };
-            self.b.def_var(var, v);
+            self.expect_type(pc, cb, want, out.clone(), crate::deopt::Reason::Result);
             out[cb] = crate::types::Slot {
                 ty: want,
                 synced: true,

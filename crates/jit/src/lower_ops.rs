@@ -136,7 +136,7 @@ impl Lower<'_, '_> {
     }
 
     /// The payload type of `ty` in a Cranelift register.
-    fn var_of(&self, r: usize, ty: Ty) -> cranelift_frontend::Variable {
+    pub(crate) fn var_of(&self, r: usize, ty: Ty) -> cranelift_frontend::Variable {
         if ty == Ty::Float {
             self.vf(r)
         } else {
@@ -576,14 +576,7 @@ impl Lower<'_, '_> {
     fn slow_jump(&mut self, pc: usize, step: &Step) {
         self.spill_reads(pc);
         let code = self.exec(pc);
-        let err = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, code, EXEC_ERROR as i64);
-        let eb = self.error_block(usize::MAX);
-        let ok = self.b.create_block();
-        self.b.ins().brif(err, eb, &[], ok, &[]);
-        self.b.switch_to_block(ok);
+        self.leave_on_exec_error(code);
         let taken = self
             .b
             .ins()
@@ -1334,14 +1327,7 @@ impl Lower<'_, '_> {
         let inst = self.b.ins().call_indirect(sig, fa, &[self.vm, pcv, cp]);
         let code = self.b.inst_results(inst)[0];
         self.reload_regs();
-        let err = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, code, EXEC_ERROR as i64);
-        let eb = self.error_block(usize::MAX);
-        let ok = self.b.create_block();
-        self.b.ins().brif(err, eb, &[], ok, &[]);
-        self.b.switch_to_block(ok);
+        self.leave_on_exec_error(code);
         if let Field::Get(dst) = f {
             self.expect_load(pc, dst, false);
         }

@@ -304,6 +304,19 @@ fn recursive_functions_inlined_into_themselves_keep_every_promise() {
         assert_eq!(strip(&err), strip(&o_err), "{mode}");
         assert_eq!(stats(&err).5, 0, "{mode}: {err}");
     }
+    // It did inline itself: `f` compiled with a region for each of its two self calls
+    // (the trace names each compilation's regions).
+    let p = temp_program("selfinline_trace.ruff", src);
+    let o = common::command(&["run", "--jit=always", p.to_str().unwrap()])
+        .env("TANDEM_JIT_TRACE", "1")
+        .output()
+        .expect("run tandem");
+    let err = stderr(&o);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("jit: compiled f at 0 (3 regions")),
+        "{err}"
+    );
     // The depth limit counts inlined frames too.
     let p = temp_program("selfdepth.ruff", "func deep(n) {\n  if n == 0 { return 0 }\n  return 1 + deep(n - 1)\n}\nfor i in range(2000) { deep(3) }\nprint(deep(100000))\n");
     let off = tandem(&[

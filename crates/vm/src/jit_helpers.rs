@@ -368,27 +368,6 @@ pub unsafe extern "C" fn jit_safepoint(vm: *mut Vm, pc: u32) -> u64 {
     }
 }
 
-/// The limits' slow path for compiled code (`crate::limits`): the counter it decremented
-/// went below zero at `pc` of the top frame (a back edge, or the entry of a function).
-/// [`STATUS_ERROR`] when a limit is reached, else 0.
-///
-/// # Safety
-/// As for [`jit_exec`].
-pub unsafe extern "C" fn jit_tick(vm: *mut Vm, pc: u32) -> u64 {
-    // SAFETY: as documented.
-    unsafe {
-        guarded(vm, STATUS_ERROR, |vm| match vm.tick() {
-            Ok(()) => 0,
-            Err(l) => {
-                let (_, proto) = vm.top();
-                let (k, m) = vm.limit_error(l);
-                let e = vm.instr_error(proto, pc as usize, k, m);
-                vm.fail_with(e)
-            }
-        })
-    }
-}
-
 /// Drop the handlers of frames that returned (a compiled function with `try` returns).
 ///
 /// # Safety

@@ -9,9 +9,10 @@
 //! and refills the counter with a slice of at most [`SLICE`] events ([`TIMED_SLICE`] with a
 //! timeout). With no limit set the
 //! cost of an event is one decrement and one branch, and the flag and clock are looked at
-//! once every [`SLICE`] events. Compiled code does the same inline (`crates/jit`: at the
-//! entry of every compiled body, of every region entered inside a unit, and on every back
-//! edge), calling `jit_tick` on the slow path.
+//! once every [`SLICE`] events. Compiled code decrements the same counter inline (`crates/jit`:
+//! at the entry of every compiled body, of every region entered inside a unit, and on
+//! every back edge); when it runs out, the frame leaves for the interpreter, which calls
+//! [`Vm::tick`] at its next call or back edge.
 //!
 //! **Fuel** is one unit per event, per run: each run from the host (a program, a REPL
 //! entry) starts with the fuel set. When the interpreter calls a function that compiled
