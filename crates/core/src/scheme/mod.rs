@@ -66,14 +66,7 @@ pub fn lower_scheme_program(
     known_globals: &[String],
     forwarders: &[Forwarder],
 ) -> Result<Module, Vec<Diagnostic>> {
-    let options = Options {
-        jue,
-        known_globals,
-        forwarders,
-        library: false,
-        valued: false,
-    };
-    lower_on_big_stack(datums, file_span, options)
+    lower_program(datums, file_span, jue, known_globals, forwarders, false)
 }
 
 /// Lower a program as [`lower_scheme_program`] does, but make its entry function return the
@@ -86,12 +79,24 @@ pub fn lower_scheme_program_valued(
     known_globals: &[String],
     forwarders: &[Forwarder],
 ) -> Result<Module, Vec<Diagnostic>> {
+    lower_program(datums, file_span, jue, known_globals, forwarders, true)
+}
+
+/// A program (not a library), its entry valued or not.
+fn lower_program(
+    datums: &[Datum],
+    file_span: Span,
+    jue: bool,
+    known_globals: &[String],
+    forwarders: &[Forwarder],
+    valued: bool,
+) -> Result<Module, Vec<Diagnostic>> {
     let options = Options {
         jue,
         known_globals,
         forwarders,
         library: false,
-        valued: true,
+        valued,
     };
     lower_on_big_stack(datums, file_span, options)
 }
