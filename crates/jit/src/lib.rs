@@ -765,12 +765,15 @@ impl Codegen {
             isa,
             cranelift_module::default_libcall_names(),
         ));
-        // (vm, base, regs, frame, fidx) -> status: the caller passes the frame's
+        // (vm, base, regs, frame, fidx, countdown) -> (status, countdown): the caller passes the frame's
         // registers' address, its `Frame`'s address and index, which it knows already.
+        // The event counter of the limits (`Vm::countdown`) goes in last and comes back
+        // with the status: compiled code keeps it in a register.
         let mut body_sig = Signature::new(CallConv::Tail);
-        for _ in 0..5 {
+        for _ in 0..6 {
             body_sig.params.push(AbiParam::new(I64));
         }
+        body_sig.returns.push(AbiParam::new(I64));
         body_sig.returns.push(AbiParam::new(I64));
         let mut helper_sig = Signature::new(default_cc);
         helper_sig.params.push(AbiParam::new(I64));
@@ -833,10 +836,12 @@ impl Codegen {
             let sp = b.ins().load(I64, flags, vm, abi.vm_stack.ptr);
             let off = b.ins().ishl_imm_u(base, 4);
             let regs = b.ins().iadd(sp, off);
+            let cd = b.ins().load(I64, flags, vm, abi.vm_countdown);
             let call = b
                 .ins()
-                .call_indirect(bsig, p[0], &[vm, base, regs, frame, fidx]);
-            let r = b.inst_results(call)[0];
+                .call_indirect(bsig, p[0], &[vm, base, regs, frame, fidx, cd]);
+            let (r, cd) = (b.inst_results(call)[0], b.inst_results(call)[1]);
+            b.ins().store(flags, cd, vm, abi.vm_countdown);
             b.ins().return_(&[r]);
             b.seal_all_blocks();
             b.finalize(self.module.isa().frontend_config());

@@ -159,6 +159,15 @@ pub struct Lower<'a, 'f> {
     /// The address of this function's frame.
     pub(crate) frame: Variable,
     pub(crate) fidx: ir::Value,
+    /// The limits' event counter (`Vm::countdown`), kept in a register: passed to and
+    /// returned from compiled callees, written to the VM before a helper call (which may
+    /// run the interpreter) and read back after it.
+    pub(crate) cd: Variable,
+    /// When the unit has tail calls between its regions: the closure its frame runs (the
+    /// region's function), kept in a register. A tail call between regions only sets it;
+    /// [`Lower::sync_frame_closure`] writes it to the frame and its callee slot before
+    /// anything looks at them (helpers, calls, exits).
+    pub(crate) fclo: Option<Variable>,
     pub(crate) st: State,
     /// When the unit's tail-call globals are stable (`Spec::stable`): each one's closure,
     /// checked at entry.
@@ -284,12 +293,15 @@ impl<'a, 'f> Lower<'a, 'f> {
         }
         let regs = b.declare_var(I64);
         let frame = b.declare_var(I64);
+        let cd = b.declare_var(I64);
         // Placeholders until the entry block defines them.
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         let params = b.block_params(entry).to_vec();
         let (vm, base) = (params[0], params[1]);
+        // The caller passes the event counter last.
+        b.def_var(cd, params[5]);
         Lower {
             b,
             regions,
@@ -303,6 +315,8 @@ impl<'a, 'f> Lower<'a, 'f> {
             regs,
             frame,
             fidx: vm,
+            cd,
+            fclo: None,
             st: Vec::new(),
             stable: None,
             pending: Vec::new(),
@@ -519,8 +533,77 @@ impl<'a, 'f> Lower<'a, 'f> {
     fn call_helper(&mut self, addr: usize, sig: SigRef, args: &[ir::Value]) -> Option<ir::Value> {
         self.materialize();
         let f = self.iconst(addr as i64);
+        self.store_countdown();
+        self.sync_frame_closure();
         let inst = self.b.ins().call_indirect(sig, f, args);
-        self.b.inst_results(inst).first().copied()
+        let r = self.b.inst_results(inst).first().copied();
+        self.load_countdown();
+        r
+    }
+
+    /// Write the event counter to `Vm::countdown`, for code that reads it there.
+    pub(crate) fn store_countdown(&mut self) {
+        let cd = self.b.use_var(self.cd);
+        self.store(cd, self.vm, self.abi.vm_countdown);
+    }
+
+    /// Read the event counter back from `Vm::countdown` (after code that may count).
+    pub(crate) fn load_countdown(&mut self) {
+        let cd = self.load(I64, self.vm, self.abi.vm_countdown);
+        self.b.def_var(self.cd, cd);
+    }
+
+    /// Write the unit's frame's running closure (kept in a register when the unit has
+    /// tail calls between regions) to its frame and its callee slot.
+    pub(crate) fn sync_frame_closure(&mut self) {
+        let Some(v) = self.fclo else {
+            return;
+        };
+        let clo = self.b.use_var(v);
+        let regs = self.regs();
+        let t = self.iconst(self.abi.tags.closure as i64);
+        self.store(t, regs, -16);
+        self.store(clo, regs, -8);
+        let fa = self.b.use_var(self.frame);
+        self.store(clo, fa, self.abi.frame_closure);
+    }
+
+    /// The closure the current region runs.
+    pub(crate) fn running_closure(&mut self) -> ir::Value {
+        if let (Some(v), 0) = (self.fclo, self.regions[self.cur].depth) {
+            return self.b.use_var(v);
+        }
+        let p = self.regs();
+        self.load(I64, p, self.slot_off() + 8)
+    }
+
+    /// Return `status` to the caller, with the event counter.
+    pub(crate) fn return_status(&mut self, status: ir::Value) {
+        let cd = self.b.use_var(self.cd);
+        self.b.ins().return_(&[status, cd]);
+    }
+
+    /// Call the compiled body `body` with the usual arguments (vm, base, regs, frame,
+    /// frame index) and the event counter; returns its status.
+    pub(crate) fn call_body(&mut self, body: ir::Value, args: [ir::Value; 5]) -> ir::Value {
+        self.sync_frame_closure();
+        let cd = self.b.use_var(self.cd);
+        let sig = self.sigs.body;
+        let [a, b, c, d, e] = args;
+        let inst = self.b.ins().call_indirect(sig, body, &[a, b, c, d, e, cd]);
+        let (status, cd) = (self.b.inst_results(inst)[0], self.b.inst_results(inst)[1]);
+        self.b.def_var(self.cd, cd);
+        status
+    }
+
+    /// Tail-call the compiled body `body` (see [`Lower::call_body`]).
+    pub(crate) fn tail_call_body(&mut self, body: ir::Value, args: [ir::Value; 5]) {
+        let cd = self.b.use_var(self.cd);
+        let sig = self.sigs.body;
+        let [a, b, c, d, e] = args;
+        self.b
+            .ins()
+            .return_call_indirect(sig, body, &[a, b, c, d, e, cd]);
     }
 
     /// In an inlined callee, push its VM frame, as its call would have: the caller's pc,
@@ -813,12 +896,13 @@ impl<'a, 'f> Lower<'a, 'f> {
                     };
                     self.write_back(&state, &live, below);
                     self.write_back_callers();
+                    self.sync_frame_closure();
                     self.set_frame_pc(resume);
                     let s = self.iconst(site as i64);
                     let sig = self.sigs.site;
                     self.call_helper(self.helpers.note_deopt, sig, &[s]);
                     let st = self.iconst(STATUS_DEOPT as i64);
-                    self.b.ins().return_(&[st]);
+                    self.return_status(st);
                 }
                 Pending::Resume {
                     block,
@@ -834,10 +918,11 @@ impl<'a, 'f> Lower<'a, 'f> {
                     };
                     self.write_back(&state, &live, below);
                     self.write_back_callers();
+                    self.sync_frame_closure();
                     self.set_frame_pc(resume);
                     self.reenter_soon();
                     let st = self.iconst(STATUS_DEOPT as i64);
-                    self.b.ins().return_(&[st]);
+                    self.return_status(st);
                 }
                 Pending::Error {
                     block,
@@ -854,8 +939,9 @@ impl<'a, 'f> Lower<'a, 'f> {
                     }
                     // The error may be caught above; the callers continue interpreted.
                     self.write_back_callers();
+                    self.sync_frame_closure();
                     let st = self.iconst(STATUS_ERROR as i64);
-                    self.b.ins().return_(&[st]);
+                    self.return_status(st);
                 }
             }
         }
@@ -886,9 +972,9 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// Decrement `Vm::countdown` (an event for the limits); when it runs out, continue
     /// in a cold block (the current block on return); returns the block that goes on.
     fn count_down(&mut self) -> Block {
-        let cd = self.load(I64, self.vm, self.abi.vm_countdown);
+        let cd = self.b.use_var(self.cd);
         let cd1 = self.b.ins().iadd_imm_s(cd, -1);
-        self.store(cd1, self.vm, self.abi.vm_countdown);
+        self.b.def_var(self.cd, cd1);
         let out = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, cd1, 0);
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
@@ -971,7 +1057,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         let sig = self.sigs.site;
         self.call_helper(self.helpers.note_deopt, sig, &[s]);
         let st = self.iconst(STATUS_DEOPT as i64);
-        self.b.ins().return_(&[st]);
+        self.return_status(st);
 
         self.b.switch_to_block(start);
         if self.regions.len() > 1 {
@@ -992,6 +1078,16 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.fidx = params[4];
         self.b.def_var(self.regs, params[2]);
         self.b.def_var(self.frame, params[3]);
+        if self
+            .regions
+            .iter()
+            .any(|r| r.depth == 0 && !r.spec.cross.is_empty())
+        {
+            let v = self.b.declare_var(I64);
+            let clo = self.load(I64, params[2], -8);
+            self.b.def_var(v, clo);
+            self.fclo = Some(v);
+        }
         let n = self.proto().nregs as usize;
         self.st = vec![Slot::ANY; n];
         let st = self.st.clone();
@@ -1073,7 +1169,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                     } else {
                         // Falling off the end cannot happen (functions end in a return).
                         let st = self.iconst(STATUS_ERROR as i64);
-                        self.b.ins().return_(&[st]);
+                        self.return_status(st);
                     }
                 }
             }

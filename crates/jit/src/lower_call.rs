@@ -103,7 +103,7 @@ impl Lower<'_, '_> {
             self.b.ins().call_indirect(sig, f, &[self.vm]);
         }
         let z = self.iconst(STATUS_RETURNED as i64);
-        self.b.ins().return_(&[z]);
+        self.return_status(z);
     }
 
     /// The callee of a call window at `cb`: a global's value, or the register.
@@ -388,7 +388,6 @@ impl Lower<'_, '_> {
         self.store(pc_base, nf, abi.frame_pc);
         let len1 = self.b.ins().iadd_imm_s(len, 1);
         self.store(len1, self.vm, abi.vm_frames.len);
-        let sig = self.sigs.body;
         // The callee's registers, frame address and index follow from this frame's.
         let cregs = {
             let p = self.regs();
@@ -396,11 +395,7 @@ impl Lower<'_, '_> {
             self.b.ins().iadd_imm_s(p, off)
         };
         let cfidx = self.b.ins().iadd_imm_s(fidx, 1);
-        let inst = self
-            .b
-            .ins()
-            .call_indirect(sig, body, &[self.vm, at, cregs, nf, cfidx]);
-        let status = self.b.inst_results(inst)[0];
+        let status = self.call_body(body, [self.vm, at, cregs, nf, cfidx]);
         self.reload_regs();
         self.after_call(pc, cb, status, done);
     }
@@ -476,8 +471,7 @@ impl Lower<'_, '_> {
         if self.spec().self_tail.contains(&(pc as u32)) {
             // The running closure itself: move the arguments into the parameters and
             // loop back to the start.
-            let p = self.regs();
-            let cur = self.load(I64, p, self.slot_off() + 8);
+            let cur = self.running_closure();
             let me = self.b.ins().icmp(IntCC::Equal, c.clo, cur);
             let self_b = self.b.create_block();
             let other = self.b.create_block();
@@ -526,12 +520,9 @@ impl Lower<'_, '_> {
         }
         let fa = self.frame_addr();
         self.store(c.clo, fa, abi.frame_closure);
-        let sig = self.sigs.body;
         let p0 = self.regs();
         let fi = self.rfidx();
-        self.b
-            .ins()
-            .return_call_indirect(sig, body, &[self.vm, rbase, p0, fa, fi]);
+        self.tail_call_body(body, [self.vm, rbase, p0, fa, fi]);
         // The slow path is reached before the window was synced too: write it (again).
         self.b.switch_to_block(slow);
         let synced = std::mem::replace(&mut self.st, unsynced);
@@ -554,12 +545,18 @@ impl Lower<'_, '_> {
         let nregs = self.regions[to].proto.nregs as usize;
         let start = crate::types::tail_args(&self.st, cb, n, nregs);
         self.move_args(cb, n, to);
-        let p = self.regs();
-        let t = self.iconst(abi.tags.closure as i64);
-        self.store(t, p, self.slot_off());
-        self.store(clo, p, self.slot_off() + 8);
-        let fa = self.frame_addr();
-        self.store(clo, fa, abi.frame_closure);
+        match self.fclo {
+            // The frame's closure is written when something looks (`sync_frame_closure`).
+            Some(v) if self.regions[here].depth == 0 => self.b.def_var(v, clo),
+            _ => {
+                let p = self.regs();
+                let t = self.iconst(abi.tags.closure as i64);
+                self.store(t, p, self.slot_off());
+                self.store(clo, p, self.slot_off() + 8);
+                let fa = self.frame_addr();
+                self.store(clo, fa, abi.frame_closure);
+            }
+        }
         self.cur = to;
         // A call for the limits (mutual tail recursion loops through here, so it is
         // counted as a loop's back edge is: no call in the loop).
@@ -620,19 +617,16 @@ impl Lower<'_, '_> {
         let ret = self.b.create_block();
         self.b.ins().brif(is_body, go, &[], ret, &[]);
         self.b.switch_to_block(go);
-        let sig = self.sigs.body;
         let p0 = self.regs();
         let fa = self.frame_addr();
-        self.b
-            .ins()
-            .return_call_indirect(sig, r, &[self.vm, self.base, p0, fa, self.fidx]);
+        self.tail_call_body(r, [self.vm, self.base, p0, fa, self.fidx]);
         debug_assert_eq!(
             self.regions[self.cur].depth, 0,
             "inlined tail calls do not get here"
         );
         self.b.switch_to_block(ret);
         let _ = (STATUS_DEOPT, STATUS_RETURNED);
-        self.b.ins().return_(&[r]);
+        self.return_status(r);
     }
 }
 
@@ -935,7 +929,6 @@ impl Lower<'_, '_> {
             .brif(is_body, run, &[], join, &[ir::BlockArg::Value(r)]);
         self.b.switch_to_block(run);
         self.materialize();
-        let sig = self.sigs.body;
         let rbase = self.rbase();
         let p0 = {
             let p = self.regs();
@@ -944,11 +937,7 @@ impl Lower<'_, '_> {
         };
         let fa = self.frame_addr();
         let fi = self.rfidx();
-        let inst = self
-            .b
-            .ins()
-            .call_indirect(sig, r, &[self.vm, rbase, p0, fa, fi]);
-        let st = self.b.inst_results(inst)[0];
+        let st = self.call_body(r, [self.vm, rbase, p0, fa, fi]);
         self.reload_regs();
         self.jump_with(join, st);
         self.b.switch_to_block(join);

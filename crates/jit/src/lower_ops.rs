@@ -1223,8 +1223,7 @@ impl Lower<'_, '_> {
 
     /// The running closure's upvalues (their address).
     fn upvals(&mut self) -> ir::Value {
-        let p = self.regs();
-        let clo = self.load(I64, p, self.slot_off() + 8);
+        let clo = self.running_closure();
         self.load(I64, clo, self.abi.closure_upvals.ptr)
     }
 
@@ -1324,8 +1323,11 @@ impl Lower<'_, '_> {
         let cp = self.iconst(cache);
         let sig = self.sigs.field;
         let fa = self.iconst(self.helpers.field as i64);
+        self.store_countdown();
+        self.sync_frame_closure();
         let inst = self.b.ins().call_indirect(sig, fa, &[self.vm, pcv, cp]);
         let code = self.b.inst_results(inst)[0];
+        self.load_countdown();
         self.reload_regs();
         self.leave_on_exec_error(code);
         if let Field::Get(dst) = f {
