@@ -311,7 +311,9 @@ fn require_capability(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn caps_set(vm: &mut Vm, args: &[Value]) -> NativeResult {
     match args[0] {
         Value::Int(bits) if (0..=Caps::ALL.0 as i64).contains(&bits) => {
-            vm.caps = Caps(bits as u32);
+            // Restoring what a tier narrowed: never more than the host granted, so a
+            // script that reaches this native cannot grant itself anything.
+            vm.caps = Caps(bits as u32 & vm.granted_caps.0);
             Ok(Value::Null)
         }
         v => Err(wrong(vm, "%caps-set", "a capability set", v)),
