@@ -346,6 +346,7 @@ fn jue_print(vm: &mut Vm, args: &[Value]) -> NativeResult {
     }
     let mut s = String::new();
     super::printer::write_jue(vm, args[0], &mut s);
+    super::printer::check_room(vm, JUE_PRINT_SHOWN, s.len())?;
     s.push('\n');
     vm.out
         .write_all(s.as_bytes())
