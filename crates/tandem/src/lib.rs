@@ -301,7 +301,7 @@ impl Engine {
 
     /// Set the capabilities scripts are granted.
     pub fn set_caps(&mut self, caps: Caps) {
-        self.vm.caps = caps;
+        self.vm.set_caps(caps);
     }
 
     pub fn caps(&self) -> Caps {
@@ -337,9 +337,26 @@ impl Engine {
         text: &str,
         dialect: Dialect,
     ) -> Result<Rc<Proto>, Error> {
+        // Source text has no folder of its own to import from (see `program_dir`).
+        self.vm.program_dir = None;
+        self.compile_program(name, text, dialect)
+    }
+
+    fn compile_program(
+        &mut self,
+        name: &str,
+        text: &str,
+        dialect: Dialect,
+    ) -> Result<Rc<Proto>, Error> {
         let proto = self.compile(name, text, dialect, pipeline::Imports::Run, false)?;
         self.last_ns = Some(name.to_string());
         Ok(proto)
+    }
+
+    /// A program file's folder, which its imports may read without `fs-read`.
+    fn set_program_dir(&mut self, path: &Path) {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+        self.vm.program_dir = std::fs::canonicalize(dir.unwrap_or(Path::new("."))).ok();
     }
 
     /// Compile a program (`eval`: whose entry returns its last expression's value).
@@ -366,8 +383,13 @@ impl Engine {
     }
 
     /// Add a directory to search for Scheme libraries (`(import (a b))` finds `a/b.scm`).
+    /// Scripts without `fs-read` may load modules from under it (and from under the folder
+    /// of the program file [`Engine::run_file`] ran), nowhere else.
     pub fn add_lib_path(&mut self, dir: &str) {
         self.vm.lib_paths.push(dir.to_string());
+        if let Ok(root) = std::fs::canonicalize(dir) {
+            self.vm.import_roots.push(root);
+        }
     }
 
     /// Read a file and pick its dialect from the extension.
@@ -387,7 +409,8 @@ impl Engine {
     /// [`Engine::compile_source`]).
     pub fn compile_file(&mut self, path: &Path) -> Result<Rc<Proto>, Error> {
         let (text, dialect) = Self::read_program(path)?;
-        self.compile_source(&path.display().to_string(), &text, dialect)
+        self.set_program_dir(path);
+        self.compile_program(&path.display().to_string(), &text, dialect)
     }
 
     /// Compile a file as [`Engine::compile_file`] does, but run nothing: the Scheme libraries
@@ -396,6 +419,7 @@ impl Engine {
     /// inspecting, not for running.
     pub fn check_file(&mut self, path: &Path) -> Result<Rc<Proto>, Error> {
         let (text, dialect) = Self::read_program(path)?;
+        self.set_program_dir(path);
         let loaded: std::collections::HashSet<String> = self.vm.modules.keys().cloned().collect();
         let r = self.compile(
             &path.display().to_string(),

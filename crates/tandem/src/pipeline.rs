@@ -16,7 +16,7 @@ use tandem_core::ir::Forwarder;
 use tandem_syntax::scheme::{Datum, DatumKind};
 use tandem_syntax::{Diagnostic, FileId, Span};
 use tandem_vm::object::{ModuleObj, Proto};
-use tandem_vm::{ErrorKind, RuntimeError, Value, Vm};
+use tandem_vm::{Caps, ErrorKind, RuntimeError, Value, Vm};
 
 /// A compiled unit: its entry prototype, the names it exports, and which of those only
 /// forward to a builtin.
@@ -379,7 +379,13 @@ fn import_set(vm: &mut Vm, cx: Cx, set: &Datum, from: FileId) -> Result<Vec<Impo
             .flat_map(|d| ["sld", "scm"].map(|ext| module_file(d.join(&rel).with_extension(ext))))
             .collect()
     };
+    // Without `fs-read`, files outside the allowed folders are not even looked for.
+    let (candidates, refused): (Vec<_>, Vec<_>) =
+        candidates.into_iter().partition(|(p, _)| may_read(vm, p));
     let Some((file, dialect)) = candidates.iter().find(|(p, _)| p.is_file()).cloned() else {
+        if !refused.is_empty() {
+            return Err(bad(denied(&set.to_string())));
+        }
         let tried: Vec<String> = candidates
             .iter()
             .map(|(p, _)| p.display().to_string())
@@ -409,6 +415,46 @@ fn import_set(vm: &mut Vm, cx: Cx, set: &Datum, from: FileId) -> Result<Vec<Impo
     Ok(bound)
 }
 
+/// Whether a script may read the module file `file`. With `fs-read`, any file. Without it,
+/// only one that resolves (`..` and symbolic links followed) to a path under the folder of
+/// the program file the host ran ([`Vm::program_dir`]) or under a library folder
+/// ([`Vm::import_roots`]). A file that does not exist resolves through its folder, so
+/// whether one exists outside them is never looked at either.
+fn may_read(vm: &Vm, file: &Path) -> bool {
+    if vm.caps.contains(Caps::FS_READ) {
+        return true;
+    }
+    let Some(resolved) = resolve(file) else {
+        return false;
+    };
+    vm.program_dir
+        .iter()
+        .chain(vm.import_roots.iter())
+        .any(|root| resolved.starts_with(root))
+}
+
+/// `file` as an absolute path without `.`, `..` or symbolic links: canonical when it
+/// exists, else its folder's canonical path joined with its name (`None` when neither
+/// resolves, or the name is `..`).
+fn resolve(file: &Path) -> Option<PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(file) {
+        return Some(p);
+    }
+    let name = file.file_name()?;
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty());
+    let dir = std::fs::canonicalize(dir.unwrap_or(Path::new("."))).ok()?;
+    Some(dir.join(name))
+}
+
+/// The error for an import [`may_read`] refuses. It names the module as written, never
+/// anything read from the file.
+fn denied(written: &str) -> String {
+    format!(
+        "capability denied: fs-read (needed to import {written} from outside the program's \
+         folder and the library path)"
+    )
+}
+
 /// The directory of source file `file`, which its imports are relative to.
 fn importer_dir(vm: &Vm, file: FileId) -> PathBuf {
     vm.sources
@@ -433,6 +479,13 @@ pub(crate) fn load_module(
     span: Span,
 ) -> Result<Value, RuntimeError> {
     let (file, dialect) = module_path(vm, path, span);
+    if !may_read(vm, &file) {
+        return Err(vm.error_at(
+            ErrorKind::CapabilityDenied,
+            denied(&format!("'{path}'")),
+            span,
+        ));
+    }
     let cx = Cx {
         builtins,
         imports: Imports::Run,
@@ -480,6 +533,12 @@ fn load_module_file(
     written: &str,
     span: Span,
 ) -> Result<Value, Error> {
+    if !may_read(vm, file) {
+        return Err(Error::Compile(vec![Diagnostic::error(
+            denied(written),
+            span,
+        )]));
+    }
     let key = std::fs::canonicalize(file)
         .unwrap_or_else(|_| file.to_path_buf())
         .display()

@@ -4,10 +4,11 @@
 mod common;
 
 use common::{
-    command, fails, fails_with, prints, run_with, stderr, stdout, tandem, tandem_with_stdin,
-    temp_dir, write_file,
+    captured, command, engine, fails, fails_with, prints, run_with, stderr, stdout, tandem,
+    tandem_with_stdin, temp_dir, write_file,
 };
-use tandem::Caps;
+use std::path::{Path, PathBuf};
+use tandem::{Caps, Engine};
 
 /// A Ruff string literal for `s` (paths from the temp dir).
 fn lit(s: &std::path::Path) -> String {
@@ -513,4 +514,145 @@ print(type(eof), len(eof))
         stderr(&o)
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ----- imports without fs-read (DESIGN decision 6) ------------------------------------
+
+/// A program folder, a library folder and, outside both, a file whose text must never be
+/// shown: `prog/`, `lib/`, `secret.ruff` and `secret.scm` (syntax errors quoting
+/// `TOPSECRET`), and `prog/link.ruff`, a symbolic link to the Ruff secret.
+fn import_tree(name: &str) -> PathBuf {
+    let dir = common::temp_dir(name);
+    let prog = dir.join("prog");
+    let lib = dir.join("lib");
+    std::fs::create_dir_all(prog.join("sub")).unwrap();
+    std::fs::create_dir_all(lib.join("util")).unwrap();
+    std::fs::write(dir.join("secret.ruff"), "TOPSECRET is here\n").unwrap();
+    std::fs::write(dir.join("secret.scm"), "(TOPSECRET is here\n").unwrap();
+    std::fs::write(
+        prog.join("sub/near.ruff"),
+        "export func f() { return 41 }\n",
+    )
+    .unwrap();
+    std::fs::write(lib.join("util/math.scm"), "(define (inc x) (+ x 1))\n").unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.ruff"), prog.join("link.ruff")).unwrap();
+    dir
+}
+
+/// An engine without `fs-read`, with `lib` on its library path.
+fn reader_less_engine(dir: &Path) -> (Engine, common::Buf) {
+    let (mut e, out) = engine();
+    e.set_caps(Caps::ALL.without(Caps::FS_READ));
+    e.add_lib_path(dir.join("lib").to_str().unwrap());
+    (e, out)
+}
+
+#[test]
+fn without_fs_read_imports_stay_in_the_program_and_library_folders() {
+    let dir = import_tree("imports-allowed");
+    let main = common::write_file(
+        &dir.join("prog"),
+        "main.ruff",
+        "import \"sub/near\"\nprint(near.f() + 1)\n",
+    );
+    let (mut e, out) = reader_less_engine(&dir);
+    e.run_file(&main).unwrap();
+    assert_eq!(captured(&out), "42\n");
+    let main = common::write_file(
+        &dir.join("prog"),
+        "main.scm",
+        "(import (util math))\n(display (inc 1))\n",
+    );
+    let (mut e, out) = reader_less_engine(&dir);
+    e.run_file(&main).unwrap();
+    assert_eq!(captured(&out), "2");
+}
+
+#[test]
+fn without_fs_read_no_import_reads_outside_and_no_error_quotes_the_file() {
+    let dir = import_tree("imports-denied");
+    let ruff = [
+        ("up.ruff", "import \"../secret\"\n"),
+        ("link_.ruff", "import \"link\"\n"),
+        (
+            "abs.ruff",
+            format!("import \"{}\"\n", dir.join("secret").display()).leak(),
+        ),
+        ("dots.ruff", "import \"sub/../../secret\"\n"),
+    ];
+    let scheme = [
+        ("file.scm", "(import (file \"../secret.scm\"))\n"),
+        ("name.scm", "(import (.. secret))\n"),
+    ];
+    for (name, src) in ruff.iter().chain(scheme.iter()) {
+        let main = common::write_file(&dir.join("prog"), name, src);
+        let (mut e, _) = reader_less_engine(&dir);
+        let err = e.run_file(&main).expect_err(name);
+        let text = e.render_error(&err);
+        assert!(
+            text.contains("capability denied: fs-read"),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains(&format!("{name}:1:")),
+            "{name}: a location: {text}"
+        );
+        assert!(
+            !text.contains("TOPSECRET"),
+            "{name} quotes the file: {text}"
+        );
+        // The same program with fs-read reads the file (a syntax error quoting it).
+        let (mut e, _) = engine();
+        let err = e.run_file(&main).expect_err(name);
+        assert!(
+            e.render_error(&err).contains("TOPSECRET"),
+            "{name} with fs-read"
+        );
+    }
+}
+
+#[test]
+fn without_fs_read_source_text_imports_only_from_the_library_path() {
+    let dir = import_tree("imports-source");
+    let (mut e, out) = reader_less_engine(&dir);
+    // Source text has no folder: nothing relative to the working directory.
+    let err = e
+        .run_source("main.ruff", "import \"Cargo.toml\"\n")
+        .unwrap_err();
+    assert!(e.render_error(&err).contains("capability denied: fs-read"));
+    e.run_source("lib.scm", "(import (util math))\n(display (inc 2))")
+        .unwrap();
+    assert_eq!(captured(&out), "3");
+    // A program file run before does not leave its folder open to source text.
+    let main = common::write_file(&dir.join("prog"), "ok.ruff", "print(1)\n");
+    e.run_file(&main).unwrap();
+    let err = e
+        .run_source("main.ruff", "import \"sub/near\"\n")
+        .unwrap_err();
+    assert!(e.render_error(&err).contains("capability denied: fs-read"));
+}
+
+#[test]
+fn a_script_cannot_reach_the_capability_setter() {
+    // `%caps-set` (which restores what a Jue tier narrowed, and never grants more than the
+    // host did) is the Scheme library's own: not reachable by `ffi-call`, and unbound for
+    // programs that name it.
+    let (mut e, _) = engine();
+    e.set_caps(Caps::STDOUT);
+    let err = e
+        .run_source(
+            "up.scm",
+            "(define raise! (ffi-call \"%caps-set\" 127))\n(display 1)",
+        )
+        .unwrap_err();
+    assert!(e.render_error(&err).contains("no host function"), "{err}");
+    let err = e
+        .run_source("up2.jue", "(%caps-set 127)\n(ffi-call \"env\" \"HOME\")")
+        .unwrap_err();
+    let text = e.render_error(&err);
+    assert!(
+        text.contains("capability denied") || text.contains("Cannot call"),
+        "{text}"
+    );
+    assert_eq!(e.caps(), Caps::STDOUT);
 }

@@ -14,10 +14,31 @@ pub fn display(vm: &Vm, v: Value) -> String {
     s
 }
 
-/// Append the display form of a value to `out`.
+/// Append the display form of a value to `out`. Printing stops once `out` passes
+/// [`text_room`] (data that shares its parts can print exponentially large); whoever keeps
+/// or writes the text checks with [`check_text`].
 pub fn write_display(vm: &Vm, v: Value, out: &mut String) {
     let mut seen = Vec::new();
-    write_value(vm, v, out, &mut seen);
+    let cap = out.len().saturating_add(text_room(vm));
+    write_value(vm, v, out, &mut seen, cap);
+}
+
+/// The most bytes of text printing may build: what the memory limit leaves, and never more
+/// than the largest string.
+pub fn text_room(vm: &Vm) -> usize {
+    let most = crate::builtins::MAX_STR_BYTES;
+    vm.heap.room().map_or(most, |r| r.min(most))
+}
+
+/// Fail when `len` bytes of printed text are more than [`text_room`] allows: the memory
+/// limit's error when there is a limit (uncatchable, as every refused allocation), else
+/// `NAME: result is too large`.
+pub fn check_text(vm: &mut Vm, name: &str, len: usize) -> Result<(), String> {
+    if len <= text_room(vm) {
+        return Ok(());
+    }
+    vm.heap.reserve(len)?;
+    Err(crate::builtins::too_large(name))
 }
 
 /// Format a float the way Ruff prints it.
@@ -25,7 +46,10 @@ pub fn write_float(f: f64, out: &mut String) {
     let _ = write!(out, "{f}");
 }
 
-fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
+fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>, cap: usize) {
+    if out.len() > cap {
+        return;
+    }
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
@@ -47,7 +71,7 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
                     out.push_str(", ");
                 }
                 match a.get(i) {
-                    Some(x) => write_value(vm, x, out, seen),
+                    Some(x) => write_value(vm, x, out, seen, cap),
                     None => break,
                 }
             }
@@ -69,7 +93,7 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
                 out.push_str(crate::builtins::scheme::hashtables::key_shown(k));
                 out.push_str("\": ");
                 if let Some(x) = d.get(k) {
-                    write_value(vm, x, out, seen);
+                    write_value(vm, x, out, seen, cap);
                 }
             }
             out.push('}');
@@ -95,7 +119,7 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
                 out.push_str(if n == 0 { " " } else { ", " });
                 let _ = write!(out, "{}: ", inst.ty.fields[i]);
                 if let Some(&x) = inst.fields().get(i) {
-                    write_value(vm, x, out, seen);
+                    write_value(vm, x, out, seen, cap);
                 }
             }
             out.push_str(if order.is_empty() { "}" } else { " }" });
@@ -117,7 +141,7 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    write_value(vm, x, out, seen);
+                    write_value(vm, x, out, seen, cap);
                 }
                 out.push(')');
                 seen.pop();
@@ -148,14 +172,14 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
                 }
                 first = false;
                 seen.push(p.addr());
-                write_value(vm, p.car.get(), out, seen);
+                write_value(vm, p.car.get(), out, seen, cap);
                 seen.pop();
                 cur = p.cdr.get();
                 n += 1;
             }
             if !matches!(cur, Value::Null | Value::Pair(_)) {
                 out.push_str(" . ");
-                write_value(vm, cur, out, seen);
+                write_value(vm, cur, out, seen, cap);
             }
             out.push(')');
         }
@@ -167,7 +191,7 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
                 if i > 0 {
                     out.push(' ');
                 }
-                write_value(vm, x, out, seen);
+                write_value(vm, x, out, seen, cap);
             }
         }
         // As in Ruff, collections print as <unknown>.
@@ -175,7 +199,7 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, seen: &mut Vec<usize>) {
         Value::Module(m) => {
             let _ = write!(out, "<module {}>", m.name);
         }
-        Value::Box(b) => write_value(vm, b.value.get(), out, seen),
+        Value::Box(b) => write_value(vm, b.value.get(), out, seen, cap),
         Value::Undef => out.push_str("undefined"),
     }
 }

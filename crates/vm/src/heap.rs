@@ -328,6 +328,12 @@ impl Heap {
         self.bytes + self.symbol_bytes + self.stack_bytes
     }
 
+    /// The bytes still allowed before the memory limit (`None`: no limit). Text built
+    /// outside the heap (printing) stays within it too.
+    pub fn room(&self) -> Option<usize> {
+        self.limit.map(|l| l.saturating_sub(self.used()))
+    }
+
     /// `memory limit exceeded (N bytes)`.
     pub fn limit_message(&self) -> String {
         format!("memory limit exceeded ({} bytes)", self.limit.unwrap_or(0))

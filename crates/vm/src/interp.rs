@@ -1021,6 +1021,9 @@ impl Vm {
                         for i in 0..n {
                             format::write_display(self, r!(b + i), &mut s);
                         }
+                        if let Err(m) = format::check_text(self, "string interpolation", s.len()) {
+                            throw!(m);
+                        }
                         let v = self.new_str(s);
                         set!(dst, v);
                     }

@@ -372,6 +372,7 @@ impl Vm {
                 for i in 0..n {
                     format::write_display(self, r!(b + i), &mut s);
                 }
+                ok!(format::check_text(self, "string interpolation", s.len()));
                 let v = self.new_str(s);
                 set!(dst, v);
             }

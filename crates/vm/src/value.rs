@@ -203,13 +203,13 @@ impl Value {
 /// Equality as `==` defines it: numbers by value across int/float, strings by content,
 /// arrays and dicts structurally, functions by identity.
 pub fn values_equal(a: Value, b: Value) -> bool {
-    values_equal_depth(a, b, 0, false)
+    values_equal_walk(a, b, false)
 }
 
 /// `==` as the code's dialect defines it: Scheme's `=` compares floats exactly (`exact`),
 /// Ruff's within an epsilon ([`floats_equal`]).
 pub fn values_equal_in(a: Value, b: Value, exact: bool) -> bool {
-    values_equal_depth(a, b, 0, exact)
+    values_equal_walk(a, b, exact)
 }
 
 /// Float equality as Ruff defines it: finite values are equal when they differ by less than
@@ -223,12 +223,26 @@ pub fn floats_equal(x: f64, y: f64) -> bool {
     }
 }
 
-fn values_equal_depth(a: Value, b: Value, depth: u32, exact: bool) -> bool {
-    let feq = |x: f64, y: f64| if exact { x == y } else { floats_equal(x, y) };
-    if depth > 200 {
-        return false;
+/// `==` without a depth limit: containers are compared on a work stack of their own, so
+/// nesting costs no Rust stack and a million-deep array compares correctly. Past
+/// [`EQ_UNRECORDED`] container pairs the walk also records which pairs it has assumed equal
+/// (a union-find over their addresses, as Scheme's `equal?` does), so circular data ends
+/// (equal when no walk finds a difference) and shared data is compared once.
+fn values_equal_walk(a: Value, b: Value, exact: bool) -> bool {
+    match shallow_eq(a, b, exact) {
+        Some(r) => r,
+        None => EqWalk::default().run(a, b, exact),
     }
-    match (a, b) {
+}
+
+/// Container pairs compared before [`EqWalk`] starts recording them.
+const EQ_UNRECORDED: usize = 256;
+
+/// `==` decided without looking inside: `None` for two distinct containers whose
+/// elements must be compared.
+fn shallow_eq(a: Value, b: Value, exact: bool) -> Option<bool> {
+    let feq = |x: f64, y: f64| if exact { x == y } else { floats_equal(x, y) };
+    Some(match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
@@ -236,60 +250,164 @@ fn values_equal_depth(a: Value, b: Value, depth: u32, exact: bool) -> bool {
         (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => feq(x as f64, y),
         (Value::Str(x), Value::Str(y)) => Gc::ptr_eq(x, y) || x.as_str() == y.as_str(),
         (Value::Array(x), Value::Array(y)) => {
-            if Gc::ptr_eq(x, y) {
-                return true;
+            if Gc::ptr_eq(x, y) || (x.is_empty() && y.is_empty()) {
+                true
+            } else if x.len() != y.len() {
+                false
+            } else {
+                return None;
             }
-            let (xs, ys) = (x.items(), y.items());
-            xs.len() == ys.len()
-                && xs
-                    .iter()
-                    .zip(ys.iter())
-                    .all(|(p, q)| values_equal_depth(*p, *q, depth + 1, exact))
         }
         (Value::Dict(x), Value::Dict(y)) => {
             if Gc::ptr_eq(x, y) {
-                return true;
+                true
+            } else if x.map().len() != y.map().len() {
+                false
+            } else {
+                return None;
             }
-            let (xm, ym) = (x.map(), y.map());
-            xm.len() == ym.len()
-                && xm.iter().all(|(k, v)| match ym.get(k.as_ref()) {
-                    Some(w) => values_equal_depth(*v, *w, depth + 1, exact),
-                    None => false,
-                })
         }
         (Value::Closure(x), Value::Closure(y)) => Gc::ptr_eq(x, y),
         (Value::Struct(x), Value::Struct(y)) => {
-            Gc::ptr_eq(x, y)
-                || (Gc::ptr_eq(x.ty, y.ty)
-                    && x.fields()
-                        .iter()
-                        .zip(y.fields().iter())
-                        .all(|(p, q)| values_equal_depth(*p, *q, depth + 1, exact)))
+            if Gc::ptr_eq(x, y) {
+                true
+            } else if !Gc::ptr_eq(x.ty, y.ty) {
+                false
+            } else {
+                return None;
+            }
         }
         (Value::Variant(x), Value::Variant(y)) => {
-            Gc::ptr_eq(x, y)
-                || (x.family == y.family
-                    && x.tag == y.tag
-                    && x.payload.len() == y.payload.len()
-                    && x.payload
-                        .iter()
-                        .zip(y.payload.iter())
-                        .all(|(p, q)| values_equal_depth(*p, *q, depth + 1, exact)))
+            if Gc::ptr_eq(x, y) {
+                true
+            } else if x.family != y.family || x.tag != y.tag || x.payload.len() != y.payload.len() {
+                false
+            } else {
+                return None;
+            }
         }
         (Value::StructType(x), Value::StructType(y)) => Gc::ptr_eq(x, y),
         (Value::EnumType(x), Value::EnumType(y)) => Gc::ptr_eq(x, y),
         (Value::Coll(x), Value::Coll(y)) => Gc::ptr_eq(x, y),
         (Value::Module(x), Value::Module(y)) => Gc::ptr_eq(x, y),
         (Value::Pair(x), Value::Pair(y)) => {
-            Gc::ptr_eq(x, y)
-                || (values_equal_depth(x.car.get(), y.car.get(), depth + 1, exact)
-                    && values_equal_depth(x.cdr.get(), y.cdr.get(), depth + 1, exact))
+            if Gc::ptr_eq(x, y) {
+                true
+            } else {
+                return None;
+            }
         }
         (Value::Symbol(x), Value::Symbol(y)) => x == y,
         (Value::Char(x), Value::Char(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => Gc::ptr_eq(x, y) || x.bytes() == y.bytes(),
         (Value::Native(x), Value::Native(y)) => x == y,
         _ => false,
+    })
+}
+
+/// The state of one [`values_equal_walk`].
+#[derive(Default)]
+struct EqWalk {
+    work: Vec<(Value, Value)>,
+    visited: usize,
+    /// Container pairs assumed equal: a union-find forest over addresses (a missing entry
+    /// is a root).
+    parent: rustc_hash::FxHashMap<usize, usize>,
+}
+
+impl EqWalk {
+    fn run(mut self, a: Value, b: Value, exact: bool) -> bool {
+        self.work.push((a, b));
+        while let Some((a, b)) = self.work.pop() {
+            match shallow_eq(a, b, exact) {
+                Some(true) => continue,
+                Some(false) => return false,
+                None => {}
+            }
+            if self.assume_equal(a, b) {
+                continue;
+            }
+            // Elements are pushed last first, so they are compared in order.
+            match (a, b) {
+                (Value::Array(x), Value::Array(y)) => {
+                    let (xs, ys) = (x.items(), y.items());
+                    self.work
+                        .extend(xs.iter().zip(ys.iter()).rev().map(|(p, q)| (*p, *q)));
+                }
+                (Value::Dict(x), Value::Dict(y)) => {
+                    let ym = y.map();
+                    for (k, v) in x.map().iter() {
+                        match ym.get(k.as_ref()) {
+                            Some(w) => self.work.push((*v, *w)),
+                            None => return false,
+                        }
+                    }
+                }
+                (Value::Struct(x), Value::Struct(y)) => {
+                    let (xs, ys) = (x.fields(), y.fields());
+                    self.work
+                        .extend(xs.iter().zip(ys.iter()).rev().map(|(p, q)| (*p, *q)));
+                }
+                (Value::Variant(x), Value::Variant(y)) => {
+                    self.work.extend(
+                        x.payload
+                            .iter()
+                            .zip(y.payload.iter())
+                            .rev()
+                            .map(|(p, q)| (*p, *q)),
+                    );
+                }
+                (Value::Pair(x), Value::Pair(y)) => {
+                    // The car first: a long list keeps the work stack short.
+                    self.work.push((x.cdr.get(), y.cdr.get()));
+                    self.work.push((x.car.get(), y.car.get()));
+                }
+                _ => unreachable!("shallow_eq decides everything but containers"),
+            }
+        }
+        true
+    }
+
+    /// Record that containers `a` and `b` are being compared. True when they are already
+    /// assumed equal (no need to walk them again); otherwise they are from now on.
+    fn assume_equal(&mut self, a: Value, b: Value) -> bool {
+        self.visited += 1;
+        if self.visited <= EQ_UNRECORDED {
+            return false;
+        }
+        let (ra, rb) = (self.root(container_addr(a)), self.root(container_addr(b)));
+        if ra == rb {
+            return true;
+        }
+        self.parent.insert(ra, rb);
+        false
+    }
+
+    /// The representative of `k`'s set, compressing the path to it.
+    fn root(&mut self, k: usize) -> usize {
+        let mut root = k;
+        while let Some(&p) = self.parent.get(&root) {
+            root = p;
+        }
+        let mut cur = k;
+        while cur != root {
+            let next = self.parent[&cur];
+            self.parent.insert(cur, root);
+            cur = next;
+        }
+        root
+    }
+}
+
+/// The identity of a container [`EqWalk`] looks into.
+fn container_addr(v: Value) -> usize {
+    match v {
+        Value::Array(x) => x.addr(),
+        Value::Dict(x) => x.addr(),
+        Value::Struct(x) => x.addr(),
+        Value::Variant(x) => x.addr(),
+        Value::Pair(x) => x.addr(),
+        _ => 0,
     }
 }
 
@@ -318,6 +436,40 @@ mod tests {
             Value::Float(f64::INFINITY),
             Value::Float(f64::INFINITY)
         ));
+    }
+
+    #[test]
+    fn deep_arrays_compare_by_content_at_any_depth() {
+        let mut heap = crate::heap::Heap::default();
+        let nest = |heap: &mut crate::heap::Heap, leaf: i64, depth: usize| {
+            let mut v = Value::Int(leaf);
+            for _ in 0..depth {
+                v = Value::Array(heap.alloc_array(vec![v]));
+            }
+            v
+        };
+        for depth in [1, 200, 201, 100_000] {
+            let (a, b) = (nest(&mut heap, 1, depth), nest(&mut heap, 1, depth));
+            assert!(values_equal(a, b), "equal at depth {depth}");
+            let c = nest(&mut heap, 2, depth);
+            assert!(!values_equal(a, c), "unequal leaves at depth {depth}");
+            let d = nest(&mut heap, 1, depth + 1);
+            assert!(!values_equal(a, d), "unequal depths at {depth}");
+        }
+    }
+
+    #[test]
+    fn circular_arrays_compare_and_end() {
+        let mut heap = crate::heap::Heap::default();
+        // a = [1, a] and b = [1, b]: the same infinite unfolding.
+        let a = heap.alloc_array(vec![Value::Int(1)]);
+        a.push(Value::Array(a));
+        let b = heap.alloc_array(vec![Value::Int(1)]);
+        b.push(Value::Array(b));
+        assert!(values_equal(Value::Array(a), Value::Array(b)));
+        let c = heap.alloc_array(vec![Value::Int(2)]);
+        c.push(Value::Array(c));
+        assert!(!values_equal(Value::Array(a), Value::Array(c)));
     }
 
     #[test]

@@ -87,7 +87,16 @@ pub struct Vm {
     pub lib_paths: Vec<String>,
     /// How much of the Scheme prelude is loaded (the host loads it a definition at a time).
     pub scheme_prelude: SchemePrelude,
+    /// The capabilities scripts have now. Jue's tiers narrow them for a while; nothing a
+    /// script does raises them above [`Vm::granted_caps`].
     pub caps: Caps,
+    /// The capabilities the host granted ([`Vm::set_caps`]): the most `caps` can be.
+    pub granted_caps: Caps,
+    /// Without `fs-read`, modules may still be loaded from under these folders (canonical):
+    /// the library path's ([`Vm::lib_paths`]) and the program's own ([`Vm::program_dir`]).
+    pub import_roots: Vec<std::path::PathBuf>,
+    /// The folder (canonical) of the program file the host ran last, if it ran a file.
+    pub program_dir: Option<std::path::PathBuf>,
     /// Events (calls and loop back edges) left before the next look at the limits
     /// (`crate::limits`): decremented by both tiers, [`Vm::tick`] below zero.
     pub countdown: i64,
@@ -157,6 +166,9 @@ impl Vm {
             ],
             out,
             caps: Caps::ALL,
+            granted_caps: Caps::ALL,
+            import_roots: Vec::new(),
+            program_dir: None,
             countdown: crate::limits::SLICE as i64,
             limits: Default::default(),
             max_depth: DEFAULT_MAX_DEPTH,
@@ -258,6 +270,12 @@ impl Vm {
             ));
         }
         Ok(())
+    }
+
+    /// Grant scripts exactly `caps` (the host's decision; see [`Vm::granted_caps`]).
+    pub fn set_caps(&mut self, caps: Caps) {
+        self.caps = caps;
+        self.granted_caps = caps;
     }
 
     pub fn native_name(&self, id: u32) -> &str {

@@ -23,7 +23,7 @@ use tandem_syntax::scheme::Datum;
 use tandem_syntax::{Diagnostic, Span};
 
 use expand::Options;
-pub use expand::{MAX_EXPANSION_STEPS, MAX_MACRO_DEPTH};
+pub use expand::{live_environments, MAX_EXPANSION_NODES, MAX_EXPANSION_STEPS, MAX_MACRO_DEPTH};
 
 /// The native stack lowering may need: it recurses over the program (and over macro
 /// expansions) up to the expander's limits.

@@ -2,15 +2,12 @@
 //! list — also before a tail or dotted rest — nested ellipses, vectors) and template
 //! instantiation with hygienic renaming (see [`super::expand`] for how aliases resolve).
 
-use super::expand::{base_name, strip, Binding, Env, Lx, Sf};
+use super::expand::{base_name, strip, Binding, Env, Lx, Sf, MAX_EXPANSION_NODES};
 use super::forms::WriteShort;
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
 use tandem_syntax::scheme::{Datum, DatumKind};
 use tandem_syntax::Span;
-
-/// The most datum nodes one expansion may produce.
-const MAX_EXPANSION_NODES: u64 = 2_000_000;
 
 pub(crate) struct Macro {
     name: String,
@@ -133,8 +130,11 @@ impl Macro {
             if ok {
                 let view: View = b.iter().map(|(k, v)| (k.as_str(), v)).collect();
                 let mut ren = FxHashMap::default();
-                let mut budget = 0u64;
-                return self.inst(lx, tmpl, &view, &mut ren, d.span, false, &mut budget);
+                // One budget for every expansion of the program (see `Lx::expansion_nodes`).
+                let mut budget = lx.expansion_nodes;
+                let r = self.inst(lx, tmpl, &view, &mut ren, d.span, false, &mut budget);
+                lx.expansion_nodes = budget;
+                return r;
             }
         }
         Err(format!(
@@ -275,6 +275,15 @@ impl Macro {
         }
     }
 
+    /// The error when the program's expansions pass [`MAX_EXPANSION_NODES`] nodes.
+    fn too_large(&self) -> String {
+        format!(
+            "{}: macro expansion too large (the program's macro expansions passed \
+             {MAX_EXPANSION_NODES} forms)",
+            self.name
+        )
+    }
+
     /// Instantiate a template. `esc`: inside `(... template)`, where the ellipsis is literal.
     #[allow(clippy::too_many_arguments)]
     fn inst(
@@ -289,14 +298,14 @@ impl Macro {
     ) -> Result<Datum, String> {
         *budget += 1;
         if *budget > MAX_EXPANSION_NODES {
-            return Err(format!("{}: macro expansion too large", self.name));
+            return Err(self.too_large());
         }
         match &t.kind {
             DatumKind::Symbol(s) => match b.get(s.as_str()) {
                 Some(Tree::One(d)) => {
                     *budget += datum_size(d);
                     if *budget > MAX_EXPANSION_NODES {
-                        return Err(format!("{}: macro expansion too large", self.name));
+                        return Err(self.too_large());
                     }
                     Ok(d.clone())
                 }

@@ -27,6 +27,7 @@ fn to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
         return Ok(args[0]);
     }
     let s = format::display(vm, args[0]);
+    format::check_text(vm, "to_string", s.len())?;
     Ok(vm.new_str(s))
 }
 

@@ -19,6 +19,7 @@ fn print(vm: &mut Vm, args: &[Value]) -> NativeResult {
             line.push(' ');
         }
         format::write_display(vm, *a, &mut line);
+        format::check_text(vm, "print", line.len())?;
     }
     line.push('\n');
     vm.out

@@ -311,7 +311,9 @@ fn require_capability(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn caps_set(vm: &mut Vm, args: &[Value]) -> NativeResult {
     match args[0] {
         Value::Int(bits) if (0..=Caps::ALL.0 as i64).contains(&bits) => {
-            vm.caps = Caps(bits as u32);
+            // Restoring what a tier narrowed: never more than the host granted, so a
+            // script that reaches this native cannot grant itself anything.
+            vm.caps = Caps(bits as u32 & vm.granted_caps.0);
             Ok(Value::Null)
         }
         v => Err(wrong(vm, "%caps-set", "a capability set", v)),
@@ -344,6 +346,7 @@ fn jue_print(vm: &mut Vm, args: &[Value]) -> NativeResult {
     }
     let mut s = String::new();
     super::printer::write_jue(vm, args[0], &mut s);
+    super::printer::check_room(vm, JUE_PRINT_SHOWN, s.len())?;
     s.push('\n');
     vm.out
         .write_all(s.as_bytes())

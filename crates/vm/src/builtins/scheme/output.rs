@@ -151,6 +151,7 @@ fn print(vm: &mut Vm, name: &str, args: &[Value], style: Style, labels: Labels) 
         }
         (_, v) => {
             let text = to_text(vm, v, style, labels);
+            super::printer::check_room(vm, name, text.len())?;
             write_to(vm, name, dest, text.as_bytes())
         }
     }

@@ -40,12 +40,29 @@ const MAX_OUT: usize = 1 << 28;
 /// Append the `write` (or, with `write == false`, `display`) form of `v` to `out`.
 pub fn write_scheme(vm: &Vm, v: Value, write: bool, out: &mut String) {
     let style = if write { Style::Write } else { Style::Display };
-    print(vm, v, style, Labels::Cycles, out, MAX_OUT);
+    print(vm, v, style, Labels::Cycles, out, room(vm));
+}
+
+/// How much text the printer may build: [`MAX_OUT`], and no more than the memory limit
+/// leaves (shared structure can print exponentially large). The caller that keeps or writes
+/// the text checks it with [`check_room`].
+pub(crate) fn room(vm: &Vm) -> usize {
+    crate::format::text_room(vm).min(MAX_OUT)
+}
+
+/// Fail when printed text of `len` bytes was cut at [`room`]: the memory limit's error when
+/// there is a limit, else `NAME: result is too large`.
+pub(crate) fn check_room(vm: &mut Vm, name: &str, len: usize) -> Result<(), String> {
+    if len <= room(vm) {
+        return Ok(());
+    }
+    vm.heap.reserve(len)?;
+    Err(crate::builtins::too_large(name))
 }
 
 /// Append Jue's printed form of a top-level value to `out` (no newline).
 pub fn write_jue(vm: &Vm, v: Value, out: &mut String) {
-    print(vm, v, Style::Jue, Labels::Cycles, out, MAX_OUT);
+    print(vm, v, Style::Jue, Labels::Cycles, out, room(vm));
 }
 
 /// Print in `write` (or `display`) notation with a size cap: beyond `limit` bytes the text
@@ -67,7 +84,7 @@ pub fn write_limited(vm: &Vm, v: Value, write: bool, out: &mut String, limit: us
 /// The text of `v` in a style.
 pub fn to_text(vm: &Vm, v: Value, style: Style, labels: Labels) -> String {
     let mut s = String::new();
-    print(vm, v, style, labels, &mut s, MAX_OUT);
+    print(vm, v, style, labels, &mut s, room(vm));
     s
 }
 
