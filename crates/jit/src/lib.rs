@@ -193,31 +193,60 @@ impl Jit {
             let spec = self.spec_for(vm, &mut unit, &mut inline, i);
             specs.push(spec);
         }
-        // Nothing in the unit can rebind a global: its tail calls' globals are checked
-        // once, at entry.
-        let pure = unit.iter().all(|u| {
-            !u.proto.code.iter().any(|i| {
+        // Nothing in the unit can rebind a global: the globals of its tail calls between
+        // its regions, and of its calls of this very function, are checked once, at entry.
+        // Its calls may only be of itself (or inline), since a call of anything else may
+        // run code that rebinds a global; and when it calls itself, it may tail-call only
+        // its own regions (a tail call out leaves its frame to other code, which may
+        // rebind a global before a caller's compiled code goes on).
+        let root = Rc::as_ptr(&proto) as usize;
+        let calls_self = |spec: &Spec, pc: usize| {
+            let pc = pc as u32;
+            spec.inline.contains_key(&pc) || spec.known.get(&pc).is_some_and(|k| k.proto == root)
+        };
+        let has_calls = unit.iter().any(|u| {
+            u.proto.code.iter().any(|i| {
                 matches!(
                     i,
-                    Instr::SetGlobal { .. }
-                        | Instr::DefGlobalMut { .. }
-                        | Instr::DefGlobalConst { .. }
-                        | Instr::Import { .. }
-                        | Instr::Call { .. }
+                    Instr::Call { .. }
                         | Instr::CallGlobal { .. }
                         | Instr::CallMethod { .. }
                         | Instr::CallList { .. }
                 )
             })
         });
+        let pure = unit.iter().zip(&specs).all(|(u, spec)| {
+            u.proto.code.iter().enumerate().all(|(pc, i)| match i {
+                Instr::SetGlobal { .. }
+                | Instr::DefGlobalMut { .. }
+                | Instr::DefGlobalConst { .. }
+                | Instr::Import { .. }
+                | Instr::Call { .. }
+                | Instr::CallMethod { .. }
+                | Instr::CallList { .. } => false,
+                Instr::CallGlobal { .. } => calls_self(spec, pc),
+                Instr::TailCall { .. } => !has_calls,
+                Instr::TailCallGlobal { .. } => {
+                    let pc = pc as u32;
+                    !has_calls || spec.self_tail.contains(&pc) || spec.cross.contains_key(&pc)
+                }
+                _ => true,
+            })
+        });
         if pure && !st.no_stable.get() {
             for (u, spec) in unit.iter().zip(specs.iter_mut()) {
                 for (pc, i) in u.proto.code.iter().enumerate() {
-                    if let Instr::TailCallGlobal { g, .. } = *i {
-                        let pc = pc as u32;
-                        if spec.self_tail.contains(&pc) || spec.cross.contains_key(&pc) {
-                            spec.stable.push(g);
+                    let pc32 = pc as u32;
+                    match *i {
+                        Instr::TailCallGlobal { g, .. }
+                            if spec.self_tail.contains(&pc32) || spec.cross.contains_key(&pc32) =>
+                        {
+                            spec.stable.push(g)
                         }
+                        Instr::CallGlobal { g, .. } if spec.known.contains_key(&pc32) => {
+                            spec.stable.push(g)
+                        }
+                        _ => {}
                     }
                 }
             }

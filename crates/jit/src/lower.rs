@@ -1207,7 +1207,9 @@ impl<'a, 'f> Lower<'a, 'f> {
                 for (pc, i) in r.proto.code.iter().enumerate() {
                     let pc32 = pc as u32;
                     match *i {
-                        tandem_vm::opcode::Instr::TailCallGlobal { g: gg, .. } if gg == g => {}
+                        tandem_vm::opcode::Instr::TailCallGlobal { g: gg, .. }
+                        | tandem_vm::opcode::Instr::CallGlobal { g: gg, .. }
+                            if gg == g => {}
                         _ => continue,
                     }
                     let Some(k) = r.spec.known.get(&pc32) else {

@@ -125,24 +125,62 @@ impl Lower<'_, '_> {
         }
     }
 
+    /// The closure a call at `pc` of global `g` calls, when the global was checked at the
+    /// unit's entry and nothing in the unit can change it (`Spec::stable`).
+    fn stable_callee(&mut self, pc: usize, g: Option<u32>) -> Option<ir::Value> {
+        let g = g?;
+        let var = *self.stable.as_ref()?.get(&g)?;
+        let spec = self.spec();
+        (spec.stable.contains(&g) && spec.known.contains_key(&(pc as u32)))
+            .then(|| self.b.use_var(var))
+    }
+
     /// Branch to `slow` unless the callee is a closure taking exactly `n` arguments with
     /// a compiled body; returns its prototype's address, its body and its register count.
-    /// A callee known when compiling (`Spec::known`) is checked by its prototype only,
-    /// and the rest are constants.
+    /// A callee known when compiling (`Spec::known`) is checked by its prototype only
+    /// (not at all when `checked`: a stable global's, checked at entry), and the rest are
+    /// constants.
     fn check_callee(
         &mut self,
         pc: usize,
         c: &Callee,
         n: usize,
+        checked: bool,
         slow: ir::Block,
     ) -> (ir::Value, ir::Value, ir::Value) {
+        let abi = self.abi;
+        let known = self.spec().known.get(&(pc as u32)).copied();
+        let (proto, nregs) = match known {
+            Some(k) if checked => {
+                let proto = self.iconst(k.proto as i64);
+                (proto, self.iconst(k.nregs as i64))
+            }
+            _ => self.check_callee_proto(c, n, known, slow),
+        };
+        let body = self.load(I64, proto, abi.proto_entry);
+        let k3 = self.b.create_block();
+        self.b.ins().brif(body, k3, &[], slow, &[]);
+        self.b.switch_to_block(k3);
+        (proto, body, nregs)
+    }
+
+    /// Branch to `slow` unless the callee is a closure of the prototype `known` (of any
+    /// prototype taking `n` arguments when not known); returns the prototype's address
+    /// and its register count.
+    fn check_callee_proto(
+        &mut self,
+        c: &Callee,
+        n: usize,
+        known: Option<crate::types::Known>,
+        slow: ir::Block,
+    ) -> (ir::Value, ir::Value) {
         let abi = self.abi;
         let ok = self.tag_is(c.tag, abi.tags.closure);
         let k1 = self.b.create_block();
         self.b.ins().brif(ok, k1, &[], slow, &[]);
         self.b.switch_to_block(k1);
         let rc = self.load(I64, c.clo, abi.closure_proto);
-        let (proto, nregs) = match self.spec().known.get(&(pc as u32)).copied() {
+        match known {
             Some(k) => {
                 let same = self.b.ins().icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
                 let k2 = self.b.create_block();
@@ -161,12 +199,7 @@ impl Lower<'_, '_> {
                 let nregs = self.load(I16, proto, abi.proto_nregs);
                 (proto, self.b.ins().uextend(I64, nregs))
             }
-        };
-        let body = self.load(I64, proto, abi.proto_entry);
-        let k3 = self.b.create_block();
-        self.b.ins().brif(body, k3, &[], slow, &[]);
-        self.b.switch_to_block(k3);
-        (proto, body, nregs)
+        }
     }
 
     /// Branch to `slow` unless the value stack has room for `nregs` registers at `at` (an
@@ -185,10 +218,19 @@ impl Lower<'_, '_> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let done = self.b.create_block();
-        let (c, gslot) = self.callee(cb, g);
-        match self.spec().intrinsics.get(&(pc as u32)).copied() {
-            Some((id, k)) => self.intrinsic(cb, &c, id, k, slow, done),
-            None => self.direct_call(pc, cb, n, &c, gslot.is_some(), slow, done),
+        match self.stable_callee(pc, g) {
+            Some(clo) => {
+                let tag = self.b.ins().iconst(I8, self.abi.tags.closure as i64);
+                let c = Callee { tag, clo };
+                self.direct_call(pc, cb, n, &c, true, true, slow, done);
+            }
+            None => {
+                let (c, gslot) = self.callee(cb, g);
+                match self.spec().intrinsics.get(&(pc as u32)).copied() {
+                    Some((id, k)) => self.intrinsic(cb, &c, id, k, slow, done),
+                    None => self.direct_call(pc, cb, n, &c, gslot.is_some(), false, slow, done),
+                }
+            }
         }
         // The slow path: the interpreter's call protocol.
         self.b.switch_to_block(slow);
@@ -329,7 +371,7 @@ impl Lower<'_, '_> {
             tag: self.load(I8, cp, InlineCache::METHOD),
             clo: self.load(I64, cp, InlineCache::METHOD + 8),
         };
-        self.direct_call(pc, cb, n + 1, &c, false, slow, done);
+        self.direct_call(pc, cb, n + 1, &c, false, false, slow, done);
         self.b.switch_to_block(miss);
         self.materialize();
         let pcv = self.b.ins().iconst(I32, pc as i64);
@@ -354,12 +396,13 @@ impl Lower<'_, '_> {
         n: usize,
         c: &Callee,
         from_global: bool,
+        checked: bool,
         slow: ir::Block,
         done: ir::Block,
     ) {
         let abi = self.abi;
         self.materialize();
-        let (_, body, nregs) = self.check_callee(pc, c, n, slow);
+        let (_, body, nregs) = self.check_callee(pc, c, n, checked, slow);
         // Depth limit and room for a frame (this frame is the top one).
         let fidx = self.rfidx();
         let len = self.b.ins().iadd_imm_s(fidx, 1);
@@ -505,7 +548,7 @@ impl Lower<'_, '_> {
         // Leaving for another function: its arguments go to the value stack (on the
         // slow path too, which the sync below dominates).
         self.sync_reads(pc);
-        let (_, body, nregs) = self.check_callee(pc, &c, n, slow);
+        let (_, body, nregs) = self.check_callee(pc, &c, n, false, slow);
         let rbase = self.rbase();
         self.check_room(nregs, rbase, slow);
         // Replace the frame: callee slot, arguments slid down, the frame's closure.
@@ -799,13 +842,19 @@ impl Lower<'_, '_> {
         }
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
-        let (c, _) = self.callee(cb, Some(g));
         let k = self.spec().known[&(pc as u32)];
-        let is_clo = self.tag_is(c.tag, abi.tags.closure);
-        self.check(is_clo, slow);
-        let rc = self.load(I64, c.clo, abi.closure_proto);
-        let same = self.b.ins().icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
-        self.check(same, slow);
+        let clo = match self.stable_callee(pc, Some(g)) {
+            Some(clo) => clo,
+            None => {
+                let (c, _) = self.callee(cb, Some(g));
+                let is_clo = self.tag_is(c.tag, abi.tags.closure);
+                self.check(is_clo, slow);
+                let rc = self.load(I64, c.clo, abi.closure_proto);
+                let same = self.b.ins().icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
+                self.check(same, slow);
+                c.clo
+            }
+        };
         // Depth limit and room, as for a call.
         let fidx = self.rfidx();
         let len = self.b.ins().iadd_imm_s(fidx, 1);
@@ -819,7 +868,7 @@ impl Lower<'_, '_> {
         // The callee slot holds the closure (it roots it); its frame is pushed only if
         // something may look at it (`Lower::materialize`).
         let p = self.regs();
-        self.store_tagged(p, self.roff(cb), abi.tags.closure, c.clo);
+        self.store_tagged(p, self.roff(cb), abi.tags.closure, clo);
         // The arguments are the callee's parameters: the same slots of the value stack,
         // and the unboxed ones its variables.
         let nq = self.regions[q].proto.nregs as usize;

@@ -154,9 +154,10 @@ pub struct Spec {
     /// code, a call that is not inline) leaves compiled code instead (`Way::Exit`), unless
     /// that exit was taken too often (it is in `generic` then).
     pub cold_exits: bool,
-    /// The globals of this region's self and cross tail calls, when nothing in the unit can
-    /// change a global (no calls, no global writes): checked once when the unit is
-    /// entered, so those tail calls need no check while it runs (`Lower::stable`).
+    /// The globals of this region's self and cross tail calls and of its calls of known
+    /// callees, when nothing in the unit can change a global (no global writes, no calls
+    /// but of the unit's own function): checked once when the unit is entered, so those
+    /// calls need no check while it runs (`Lower::stable`).
     pub stable: Vec<u32>,
 }
 

@@ -374,3 +374,32 @@ fn hinted_loads_deoptimize_when_an_element_or_a_field_changes_type() {
         assert!(err.contains("element type"), "{mode}: {err}");
     }
 }
+
+/// A function that calls only itself checks the global it calls itself through once, when
+/// it is entered (`Spec::stable`), not at each call. Rebinding that global between two
+/// entries must still be seen: the next entry deoptimizes, and the calls reach the new
+/// function, in both dialects.
+#[test]
+fn a_self_recursive_function_sees_its_global_rebound_between_entries() {
+    let ruff = "func fib(n) {\n  if n < 2 { return n }\n  return fib(n - 1) + fib(n - 2)\n}\n\
+                print(fib(20))\nold := fib\n\
+                fib := func(n) { return 100 }\n\
+                print(old(20))\nprint(old(1))\n";
+    let scheme = "(define (fib n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))\n\
+                  (display (fib 20)) (newline)\n(define old fib)\n\
+                  (set! fib (lambda (n) 100))\n\
+                  (display (old 20)) (newline) (display (old 1)) (newline)\n";
+    for (name, src) in [("rebind.ruff", ruff), ("rebind.scm", scheme)] {
+        for mode in ["--jit=off", "--jit=always", "--jit=auto"] {
+            let (out, err, code) = run(mode, name, src);
+            assert_eq!(
+                (out.as_str(), code),
+                ("6765\n200\n1\n", Some(0)),
+                "{name} {mode}: {err}"
+            );
+            if mode != "--jit=off" {
+                assert!(stats(&err).0 >= 1, "{name} {mode}: fib compiled: {err}");
+            }
+        }
+    }
+}
