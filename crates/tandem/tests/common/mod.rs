@@ -96,9 +96,13 @@ pub fn fails(src: &str, message: &str) {
 
 // ----- the tandem binary -----
 
-/// The command `tandem ARGS` with stdin empty; the caller adds the rest.
+/// The command `tandem ARGS` with stdin empty; the caller adds the rest. The binary is
+/// the one cargo built for these tests, or `TANDEM_TEST_BIN` when set (a long run, such
+/// as the differential test's, can use a copy while the tree is rebuilt).
 pub fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
+    let bin = std::env::var_os("TANDEM_TEST_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_tandem").into());
+    let mut cmd = Command::new(bin);
     cmd.args(args).stdin(Stdio::null());
     cmd
 }
