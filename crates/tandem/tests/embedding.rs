@@ -115,6 +115,40 @@ fn deeply_nested_and_circular_data_print_on_a_small_host_thread() {
 }
 
 #[test]
+fn ruff_prints_deep_data_in_full_on_a_small_host_thread() {
+    // Ruff's printer keeps its own work stack too: `print` writes a 1,000,000-deep array
+    // whole (it used to write `[...]` past 512 levels); a cycle still prints as `[...]`.
+    const DEEP: usize = 1_000_000;
+    let out = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let (mut engine, out) = engine();
+            engine
+                .run_source(
+                    "deep.ruff",
+                    "a := 1\n\
+                     for i in range(1000000) { a := [a] }\n\
+                     print(a)\n\
+                     c := [1]\n\
+                     push(c, c)\n\
+                     print(c)",
+                )
+                .unwrap();
+            captured(&out)
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let deep = format!("{}1{}\n", "[".repeat(DEEP), "]".repeat(DEEP));
+    assert_eq!(out.len(), deep.len() + "[1, [...]]\n".len());
+    assert!(
+        out == format!("{deep}[1, [...]]\n"),
+        "{}",
+        &out[out.len() - 40..]
+    );
+}
+
+#[test]
 fn the_memory_limit_stops_the_run_and_scripts_cannot_catch_it() {
     let (mut engine, out) = engine();
     engine.set_memory_limit(Some(8 << 20));
