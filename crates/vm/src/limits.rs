@@ -29,8 +29,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The most events between two looks at the interrupt flag.
-pub const SLICE: u64 = 10_000;
+/// The most events between two looks at the interrupt flag. Each look costs compiled code
+/// an exit to the interpreter (the counter runs out there), so it is rare: a hundred
+/// thousand calls and loop iterations take well under a millisecond of compiled code, a
+/// few milliseconds interpreted.
+pub const SLICE: u64 = 100_000;
 
 /// With a timeout: the most events between two looks at the clock. An event can take long
 /// (an iteration that sorts a large array, in a native), so the clock is read more often;

@@ -100,8 +100,8 @@ pub fn fails(src: &str, message: &str) {
 /// the one cargo built for these tests, or `TANDEM_TEST_BIN` when set (a long run, such
 /// as the differential test's, can use a copy while the tree is rebuilt).
 pub fn command(args: &[&str]) -> Command {
-    let bin = std::env::var_os("TANDEM_TEST_BIN")
-        .unwrap_or_else(|| env!("CARGO_BIN_EXE_tandem").into());
+    let bin =
+        std::env::var_os("TANDEM_TEST_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_tandem").into());
     let mut cmd = Command::new(bin);
     cmd.args(args).stdin(Stdio::null());
     cmd
