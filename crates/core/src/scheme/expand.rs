@@ -153,9 +153,24 @@ pub(crate) struct Env {
     local_names: Rc<RefCell<FxHashSet<String>>>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many `Env` frames exist on this thread (tests check that lowering frees them).
+    pub(crate) static LIVE_ENVS: std::cell::Cell<isize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
+impl Drop for Env {
+    fn drop(&mut self) {
+        LIVE_ENVS.with(|n| n.set(n.get() - 1));
+    }
+}
+
 impl Env {
     /// A frame of its own (the core), or the top level inside `parent` (the core).
     fn top_level(parent: Option<&Rc<Env>>) -> Rc<Env> {
+        #[cfg(test)]
+        LIVE_ENVS.with(|n| n.set(n.get() + 1));
         Rc::new(Env {
             parent: parent.cloned(),
             names: RefCell::new(FxHashMap::default()),
@@ -166,6 +181,8 @@ impl Env {
 
     /// A local frame inside `parent`.
     pub(crate) fn child(parent: &Rc<Env>) -> Rc<Env> {
+        #[cfg(test)]
+        LIVE_ENVS.with(|n| n.set(n.get() + 1));
         Rc::new(Env {
             parent: Some(parent.clone()),
             names: RefCell::new(FxHashMap::default()),
@@ -311,6 +328,22 @@ pub(crate) struct Lx {
     depth: u32,
     macro_depth: u32,
     pub(crate) steps: u64,
+    /// The frames a macro was bound in. A macro keeps the environment it was defined in,
+    /// and `define-syntax` and `letrec-syntax` bind it in that same environment (or one its
+    /// environment is nested in): a reference cycle. When lowering ends, these frames
+    /// forget their bindings (see `Drop`), so the cycles do not leak.
+    macro_frames: Vec<Rc<Env>>,
+}
+
+impl Drop for Lx {
+    /// Break the cycles between macros and the frames they are bound in.
+    fn drop(&mut self) {
+        for frame in self.macro_frames.drain(..) {
+            // Moved out first: dropping a macro may drop frames, never this one (held here).
+            let names = std::mem::take(&mut *frame.names.borrow_mut());
+            drop(names);
+        }
+    }
 }
 
 /// What is lowered besides the datums (see `lower_scheme_program` and
@@ -360,6 +393,7 @@ pub(crate) fn lower_program(
         depth: 0,
         macro_depth: 0,
         steps: 0,
+        macro_frames: Vec::new(),
     };
     let main = lx.new_func("<main>", file_span);
     lx.fstack.push(main);
@@ -425,13 +459,22 @@ pub(crate) fn lower_program(
         lx.module.check_height().map_err(|d| vec![d])?;
         crate::loopify::loopify(&mut lx.module);
         crate::resolve::resolve(&mut lx.module);
-        Ok(lx.module)
+        Ok(std::mem::take(&mut lx.module))
     } else {
-        Err(lx.errors)
+        Err(std::mem::take(&mut lx.errors))
     }
 }
 
 impl Lx {
+    /// Bind macro `m` as `name` in `frame`, remembering the frame so that the cycle the
+    /// macro may close through it is broken when lowering ends.
+    pub(crate) fn bind_macro(&mut self, frame: &Rc<Env>, name: &str, m: Macro) {
+        frame.bind(name, Binding::Macro(Rc::new(m)));
+        if !self.macro_frames.iter().any(|f| Rc::ptr_eq(f, frame)) {
+            self.macro_frames.push(frame.clone());
+        }
+    }
+
     // ----- IR bookkeeping -------------------------------------------------------------
 
     fn new_func(&mut self, name: &str, span: Span) -> FuncId {
@@ -1166,7 +1209,7 @@ impl Lx {
                     return vec![];
                 };
                 if let Some(m) = self.parse_transformer(&items[2], env, name) {
-                    env.bind(name, Binding::Macro(Rc::new(m)));
+                    self.bind_macro(env, name, m);
                 }
                 vec![]
             }

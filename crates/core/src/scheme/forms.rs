@@ -459,7 +459,7 @@ impl Lx {
             };
             let menv = if rec { frame.clone() } else { env.clone() };
             if let Some(m) = self.parse_transformer(&parts[1], &menv, name) {
-                frame.bind(name, Binding::Macro(Rc::new(m)));
+                self.bind_macro(&frame, name, m);
             }
         }
         self.body(&items[2..], &frame, span)

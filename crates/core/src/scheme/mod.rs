@@ -175,4 +175,35 @@ mod tests {
             .unwrap();
         assert_eq!(worker.join().unwrap(), (true, false));
     }
+
+    /// Found by the `scheme_frontend` fuzz target (LeakSanitizer, replaying its seeds), and
+    /// issue 10's defect 5: a macro keeps the environment it was defined in, and
+    /// `define-syntax` (at the top level or in a body) and `letrec-syntax` bind it in that
+    /// environment, so every such program leaked its frames (an `Rc` cycle, about 9 KB).
+    #[test]
+    fn lowering_frees_the_environments_macros_are_bound_in() {
+        let programs = [
+            "(define-syntax m (syntax-rules () ((_) 1)))\n(m)",
+            "(define (f) (define-syntax m (syntax-rules () ((_ x) x))) (m 2))",
+            "(letrec-syntax ((ev? (syntax-rules () ((_) #t) ((_ x . r) (od? . r)))) \
+             (od? (syntax-rules () ((_) #f) ((_ x . r) (ev? . r))))) (ev? 1 2))",
+            "(let-syntax ((m (syntax-rules () ((_) 3)))) (m))",
+            // A program with an error stops early: its frames go too.
+            "(define-syntax m (syntax-rules () ((_) (undefined-form . 1))))\n(m) (if)",
+        ];
+        for src in programs {
+            let datums = tandem_syntax::scheme::read(
+                src,
+                tandem_syntax::FileId(0),
+                tandem_syntax::scheme::ReadMode::Scheme,
+            )
+            .expect("reads");
+            let before = expand::LIVE_ENVS.with(|n| n.get());
+            // On this thread, so that the count is this thread's.
+            let _ =
+                on_big_stack(|| lower_scheme_program(&datums, Span::default(), false, &[], &[]));
+            let after = expand::LIVE_ENVS.with(|n| n.get());
+            assert_eq!(after, before, "frames leaked lowering {src}");
+        }
+    }
 }
