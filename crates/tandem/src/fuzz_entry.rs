@@ -199,14 +199,20 @@ pub fn run_limited(data: &[u8]) {
 /// both must print the same and end the same way (the same value, or the same error at the
 /// same place), and the JIT must not have failed to compile any function.
 pub fn jit_vs_interp(data: &[u8]) {
+    jit_vs_interp_compared(data);
+}
+
+/// [`jit_vs_interp`], saying whether the two runs were compared (no limit stopped either;
+/// an input too short to hold a program counts as not compared).
+pub fn jit_vs_interp_compared(data: &[u8]) -> bool {
     let Some((sel, text)) = split(data) else {
-        return;
+        return false;
     };
     on_host_stack(move || {
         let off = run_in_mode(sel, &text, JitMode::Off);
         let always = run_in_mode(sel, &text, JitMode::Always);
         if off.limited || always.limited {
-            return;
+            return false;
         }
         assert_eq!(
             off.output, always.output,
@@ -221,6 +227,7 @@ pub fn jit_vs_interp(data: &[u8]) {
             "the JIT failed to compile a function: {}",
             always.jit_stats
         );
+        true
     })
 }
 
