@@ -14,6 +14,10 @@
 
 mod calls;
 mod convert;
+/// The fuzz targets' entry points (`fuzz/`), shared with the replay test: not part of the
+/// embedding API.
+#[doc(hidden)]
+pub mod fuzz_entry;
 mod host_fn;
 mod host_type;
 mod pipeline;
