@@ -50,10 +50,6 @@ pub fn write_float(f: f64, out: &mut String) {
     let _ = write!(out, "{f}");
 }
 
-/// A Scheme list longer than this ends in ` ...` after its first `MAX_LIST + 1` elements (so
-/// a circular one ends).
-const MAX_LIST: usize = 100_000;
-
 /// One step of printing. The printer keeps these on a work stack of its own instead of
 /// recursing, so data of any depth prints in full on any thread's stack; an open container
 /// is one task (where it is up to), so the stack grows with the depth, not the width.
@@ -68,10 +64,12 @@ enum Task {
     Struct(Gc<Instance>, Box<[usize]>, usize),
     /// A variant's payload from the index on, then `)`.
     Variant(Gc<Variant>, usize),
-    /// The rest of a list, after this many elements: more elements, ` . tail`, `)`.
-    List(Value, usize),
+    /// The rest of a list, after this many elements: more elements, ` . tail`, `)`. The
+    /// pair is the list's element at half that index (a tortoise to the printed hare): when
+    /// the rest comes back to it, the list is circular and ends in ` ...`.
+    List(Value, usize, Gc<Pair>),
     /// A list's pair whose car is printed: the rest of the list follows its cdr.
-    ListCdr(Gc<Pair>, usize),
+    ListCdr(Gc<Pair>, usize, Gc<Pair>),
     /// Multiple values from the index on.
     Values(Gc<Array>, usize),
 }
@@ -171,9 +169,9 @@ impl Printer<'_> {
             Value::EnumType(t) => {
                 let _ = write!(out, "<enum {}>", t.name);
             }
-            Value::Pair(_) => {
+            Value::Pair(p) => {
                 out.push('(');
-                self.work.push(Task::List(v, 0));
+                self.work.push(Task::List(v, 0, p));
             }
             Value::Symbol(id) => out.push_str(self.vm.heap.symbol_name(id)),
             Value::Char(c) => out.push(c),
@@ -246,17 +244,19 @@ impl Printer<'_> {
                 }
                 None => self.close(v.addr(), ")"),
             },
-            Task::List(rest, n) => match rest {
-                // A pair being printed (this list's car holds the list again), or past
-                // the most elements (a circular list): ` ...`.
-                Value::Pair(p) if n > MAX_LIST || !self.open.insert(p.addr()) => {
+            Task::List(rest, n, slow) => match rest {
+                // Back at the tortoise (a circular list), or at a pair being printed (this
+                // list's car holds the list again): ` ...`.
+                Value::Pair(p)
+                    if (n > 0 && p.addr() == slow.addr()) || !self.open.insert(p.addr()) =>
+                {
                     self.out.push_str(" ...)")
                 }
                 Value::Pair(p) => {
                     if n > 0 {
                         self.out.push(' ');
                     }
-                    self.work.push(Task::ListCdr(p, n));
+                    self.work.push(Task::ListCdr(p, n, slow));
                     self.work.push(Task::Value(p.car.get()));
                 }
                 Value::Null => self.out.push(')'),
@@ -266,10 +266,16 @@ impl Printer<'_> {
                     self.work.push(Task::Value(tail));
                 }
             },
-            Task::ListCdr(p, n) => {
+            Task::ListCdr(p, n, slow) => {
                 // A list's own pairs are open only while their car prints.
                 self.open.remove(&p.addr());
-                self.step(Task::List(p.cdr.get(), n + 1));
+                // The tortoise steps once for every two elements (it is always a pair the
+                // printer already passed, so its cdr is a pair too).
+                let slow = match (n % 2 == 1, slow.cdr.get()) {
+                    (true, Value::Pair(next)) => next,
+                    _ => slow,
+                };
+                self.step(Task::List(p.cdr.get(), n + 1, slow));
             }
             Task::Values(a, i) => {
                 if let Some(x) = a.get(i) {
@@ -508,13 +514,31 @@ mod tests {
         let l = vm.new_list(&[Value::Array(back), Value::Int(2)]);
         back.push(l);
         assert_eq!(display(&vm, l), "([( ...)] 2)");
-        // A circular list prints 100,001 elements, then ` ...`.
+        // A circular list ends in ` ...` once the printer finds it came round.
         let c = vm.heap.alloc_pair(Value::Int(1), Value::Null);
         c.cdr.set(Value::Pair(c));
-        let text = display(&vm, Value::Pair(c));
-        assert_eq!(text.len(), 1 + 100_001 * 2 - 1 + 5);
-        assert!(text.starts_with("(1 1 1 "), "{}", &text[..10]);
-        assert!(text.ends_with(" 1 1 ...)"));
+        assert_eq!(display(&vm, Value::Pair(c)), "(1 ...)");
+        let ring = vm.new_list(&[Value::Int(1), Value::Int(2), Value::Int(3)]);
+        let Value::Pair(first) = ring else { panic!() };
+        let Value::Pair(second) = first.cdr.get() else {
+            panic!()
+        };
+        let Value::Pair(third) = second.cdr.get() else {
+            panic!()
+        };
+        third.cdr.set(Value::Pair(second));
+        let text = display(&vm, ring);
+        assert!(text.starts_with("(1 2 3 "), "{text}");
+        assert!(text.ends_with(" ...)") && text.len() < 40, "{text}");
+        // A long list that is not circular prints in full.
+        let items: Vec<Value> = (0..250_000).map(Value::Int).collect();
+        let list = vm.new_list(&items);
+        let long = display(&vm, list);
+        assert!(
+            long.ends_with(" 249998 249999)"),
+            "{}",
+            &long[long.len() - 20..]
+        );
     }
 
     #[test]
