@@ -372,6 +372,12 @@ impl Jit {
             field: tandem_vm::jit_helpers::jit_field as *const () as usize,
             method_cache: tandem_vm::jit_helpers::jit_method_cache as *const () as usize,
         };
+        let id = cg
+            .module
+            .declare_anonymous_function(&cg.body_sig)
+            .map_err(|e| e.to_string())?;
+        // A function calls itself directly (see `lower::SELF_ENTRY`).
+        let own = (entry_pc == 0).then(|| cg.module.declare_func_in_func(id, &mut cg.ctx.func));
         {
             let mut b = FunctionBuilder::new(&mut cg.ctx.func, &mut cg.fctx);
             let sigs = Sigs {
@@ -393,14 +399,11 @@ impl Jit {
                     inline: r.inline,
                 })
                 .collect();
-            let lower = Lower::new(b, regions, abi, helpers, sigs, &mut sites);
+            let mut lower = Lower::new(b, regions, abi, helpers, sigs, &mut sites);
+            lower.own = own.map(|f| (f, entry.clone()));
             let b = lower.build(entry_pc, &entry);
             b.finalize(cg.module.isa().frontend_config());
         }
-        let id = cg
-            .module
-            .declare_anonymous_function(&cg.body_sig)
-            .map_err(|e| e.to_string())?;
         let dump = std::env::var_os("TANDEM_JIT_DUMP").is_some();
         cg.ctx.set_disasm(dump);
         cg.module
@@ -423,6 +426,12 @@ impl Jit {
             .finalize_definitions()
             .map_err(|e| e.to_string())?;
         let body = cg.module.get_finalized_function(id) as usize;
+        if let Some(dir) = std::env::var_os("TANDEM_JIT_BYTES") {
+            if let Some(c) = cg.ctx.compiled_code() {
+                let path = std::path::Path::new(&dir).join(format!("{body:x}.bin"));
+                let _ = std::fs::write(path, c.code_buffer());
+            }
+        }
         if let Some(ir) = ir {
             let what = if entry_pc == 0 {
                 proto.name.clone()

@@ -172,9 +172,21 @@ pub struct Lower<'a, 'f> {
     /// When the unit's tail-call globals are stable (`Spec::stable`): each one's closure,
     /// checked at entry.
     pub(crate) stable: Option<rustc_hash::FxHashMap<u32, Variable>>,
+    /// When the unit is a function entered at its start: this very function, which its
+    /// calls of itself call directly, and the parameter types its entry speculates (see
+    /// [`SELF_ENTRY`]).
+    pub(crate) own: Option<(ir::FuncRef, State)>,
     pub(crate) pending: Vec<(usize, Pending)>,
     pub(crate) mem: MemFlagsData,
 }
+
+/// The bit of the frame index a compiled call of the unit's own function sets when it
+/// did the entry's checks itself: the stable globals are unchanged (nothing in the unit
+/// can change them), the arguments have the types the entry speculates (the caller knows
+/// them when compiling), and the value stack has room for every region. The callee then
+/// skips those checks (a second entry to one function, without a second function).
+/// (Frame indices stay far below it: the depth limit is smaller.)
+pub(crate) const SELF_ENTRY: i64 = 1 << 30;
 
 /// Whether the instruction, lowered as decided (`way`), can allocate: anything that runs
 /// the interpreter's code (calls aside, see below).
@@ -319,6 +331,7 @@ impl<'a, 'f> Lower<'a, 'f> {
             fclo: None,
             st: Vec::new(),
             stable: None,
+            own: None,
             pending: Vec::new(),
             mem: MemFlagsData::trusted(),
         }
@@ -591,6 +604,17 @@ impl<'a, 'f> Lower<'a, 'f> {
         let sig = self.sigs.body;
         let [a, b, c, d, e] = args;
         let inst = self.b.ins().call_indirect(sig, body, &[a, b, c, d, e, cd]);
+        let (status, cd) = (self.b.inst_results(inst)[0], self.b.inst_results(inst)[1]);
+        self.b.def_var(self.cd, cd);
+        status
+    }
+
+    /// Call this very function (see [`Lower::call_body`]).
+    pub(crate) fn call_own(&mut self, f: ir::FuncRef, args: [ir::Value; 5]) -> ir::Value {
+        self.sync_frame_closure();
+        let cd = self.b.use_var(self.cd);
+        let [a, b, c, d, e] = args;
+        let inst = self.b.ins().call(f, &[a, b, c, d, e, cd]);
         let (status, cd) = (self.b.inst_results(inst)[0], self.b.inst_results(inst)[1]);
         self.b.def_var(self.cd, cd);
         status
@@ -1060,22 +1084,13 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.return_status(st);
 
         self.b.switch_to_block(start);
-        if self.regions.len() > 1 {
-            // The other regions run in this frame: room for the largest (else the
-            // interpreter runs the call; it makes room as it goes).
-            let most = self
-                .regions
-                .iter()
-                .map(|r| r.proto.nregs)
-                .max()
-                .unwrap_or(0);
-            let top = self.b.ins().iadd_imm_s(self.base, most as i64);
-            self.reserve(top, bail);
-        }
         // The caller passed the registers' address, the frame's address and its index.
         let entry_blk = self.b.func.layout.entry_block().expect("an entry block");
         let params = self.b.block_params(entry_blk).to_vec();
-        self.fidx = params[4];
+        self.fidx = match self.own {
+            Some(_) => self.b.ins().band_imm_s(params[4], !SELF_ENTRY),
+            None => params[4],
+        };
         self.b.def_var(self.regs, params[2]);
         self.b.def_var(self.frame, params[3]);
         if self
@@ -1100,37 +1115,33 @@ impl<'a, 'f> Lower<'a, 'f> {
         if self.allocates() {
             self.gc_check(entry_pc, &st);
         }
-        self.check_stable(entry_pc);
-        // Check and unbox what the entry state speculates.
-        self.st = vec![Slot::ANY; n];
-        for (r, slot) in entry.iter().enumerate().take(n) {
-            let ty = slot.ty;
-            if ty == Ty::Any {
-                continue;
+        // A call of this function from itself checked the rest already.
+        let checked = match self.own {
+            Some(_) => {
+                let inner = self.b.create_block();
+                let outer = self.b.create_block();
+                let flagged = self.b.ins().band_imm_s(params[4], SELF_ENTRY);
+                self.b.ins().brif(flagged, inner, &[], outer, &[]);
+                self.b.switch_to_block(outer);
+                Some(inner)
             }
-            let tag = self.mem_tag(r);
-            let want = self.tag_of_ty(ty);
-            let ok = self.tag_is(tag, want);
-            let fail = self.deopt_block(entry_pc, Reason::Entry, usize::MAX);
-            let cont = self.b.create_block();
-            self.b.ins().brif(ok, cont, &[], fail, &[]);
-            self.b.switch_to_block(cont);
-            let v = match ty {
-                Ty::Float => self.mem_bits(r, F64),
-                Ty::Bool => {
-                    let p = self.regs();
-                    let byte = self.load(I8, p, self.roff(r) + 8);
-                    self.b.ins().uextend(I64, byte)
-                }
-                _ => self.mem_bits(r, I64),
-            };
-            let var = if ty == Ty::Float {
-                self.vf(r)
-            } else {
-                self.vi(r)
-            };
-            self.b.def_var(var, v);
-            self.st[r] = Slot { ty, synced: true };
+            None => None,
+        };
+        if self.regions.len() > 1 {
+            // The other regions run in this frame: room for the largest (else the
+            // interpreter runs the call; it makes room as it goes).
+            let most = self.unit_nregs() as i64;
+            let top = self.b.ins().iadd_imm_s(self.base, most);
+            self.reserve(top, bail);
+        }
+        self.check_stable(entry_pc, true);
+        self.unbox_params(entry_pc, entry, true);
+        if let Some(inner) = checked {
+            let st = self.st.clone();
+            self.goto(usize::MAX, entry_pc, &st);
+            self.b.switch_to_block(inner);
+            self.check_stable(entry_pc, false);
+            self.unbox_params(entry_pc, entry, false);
         }
         let st = self.st.clone();
         self.goto(usize::MAX, entry_pc, &st);
@@ -1179,6 +1190,53 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b
     }
 
+    /// Unbox the parameters whose types the entry state speculates, checking their tags
+    /// first unless a call of this function by itself checked them (`check` false).
+    fn unbox_params(&mut self, entry_pc: usize, entry: &State, check: bool) {
+        let n = self.proto().nregs as usize;
+        self.st = vec![Slot::ANY; n];
+        for (r, slot) in entry.iter().enumerate().take(n) {
+            let ty = slot.ty;
+            if ty == Ty::Any {
+                continue;
+            }
+            if check {
+                let tag = self.mem_tag(r);
+                let want = self.tag_of_ty(ty);
+                let ok = self.tag_is(tag, want);
+                let fail = self.deopt_block(entry_pc, Reason::Entry, usize::MAX);
+                let cont = self.b.create_block();
+                self.b.ins().brif(ok, cont, &[], fail, &[]);
+                self.b.switch_to_block(cont);
+            }
+            let v = match ty {
+                Ty::Float => self.mem_bits(r, F64),
+                Ty::Bool => {
+                    let p = self.regs();
+                    let byte = self.load(I8, p, self.roff(r) + 8);
+                    self.b.ins().uextend(I64, byte)
+                }
+                _ => self.mem_bits(r, I64),
+            };
+            let var = if ty == Ty::Float {
+                self.vf(r)
+            } else {
+                self.vi(r)
+            };
+            self.b.def_var(var, v);
+            self.st[r] = Slot { ty, synced: true };
+        }
+    }
+
+    /// The most registers any region of the unit needs (they all run in one frame).
+    pub(crate) fn unit_nregs(&self) -> usize {
+        self.regions
+            .iter()
+            .map(|r| r.proto.nregs as usize)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Whether self tail call at `pc` of the current region may use the stable globals:
     /// only in region 0 (entered with the closure checked at entry), when no other region
     /// jumps into it (a jump in brings the closure of whatever global it came through).
@@ -1198,7 +1256,11 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// of its region's prototype; a self tail call of region 0, the running closure
     /// itself. If one does not, the call runs in the interpreter (a `Callee` exit; after
     /// a few, the unit is compiled again for what the globals hold then, or without this).
-    fn check_stable(&mut self, entry_pc: usize) {
+    ///
+    /// Entered from a call of this function by itself (`check` false), the globals are
+    /// as the caller checked them: their closures are loaded without checks (the one a
+    /// self tail call needs to be the running closure is still compared with it).
+    fn check_stable(&mut self, entry_pc: usize, check: bool) {
         let abi = self.abi;
         // (global, the prototype its closure must have, whether it must be this closure)
         let mut want: Vec<(u32, usize, bool)> = Vec::new();
@@ -1226,28 +1288,35 @@ impl<'a, 'f> Lower<'a, 'f> {
         if want.is_empty() {
             return;
         }
-        let mut clos = rustc_hash::FxHashMap::default();
-        for &(g, _, _) in &want {
-            let v = self.b.declare_var(I64);
-            clos.insert(g, v);
-        }
+        let clos = match self.stable.clone() {
+            Some(clos) => clos,
+            None => want
+                .iter()
+                .map(|&(g, _, _)| (g, self.b.declare_var(I64)))
+                .collect::<rustc_hash::FxHashMap<u32, Variable>>(),
+        };
         self.st = vec![Slot::ANY; self.proto().nregs as usize];
         let no = self.deopt_block(entry_pc, Reason::Callee, usize::MAX);
         let gp = self.load(I64, self.vm, abi.vm_globals.ptr);
         for &(g, rc, me) in &want {
             let off = self.iconst(16 * g as i64);
             let slot = self.b.ins().iadd(gp, off);
-            let tag = self.load(I8, slot, 0);
-            let is_clo = self.tag_is(tag, abi.tags.closure);
-            let k1 = self.b.create_block();
-            self.b.ins().brif(is_clo, k1, &[], no, &[]);
-            self.b.switch_to_block(k1);
-            let clo = self.load(I64, slot, 8);
-            let r = self.load(I64, clo, abi.closure_proto);
-            let same = self.b.ins().icmp_imm_s(IntCC::Equal, r, rc as i64);
-            let k2 = self.b.create_block();
-            self.b.ins().brif(same, k2, &[], no, &[]);
-            self.b.switch_to_block(k2);
+            let clo = if check {
+                let tag = self.load(I8, slot, 0);
+                let is_clo = self.tag_is(tag, abi.tags.closure);
+                let k1 = self.b.create_block();
+                self.b.ins().brif(is_clo, k1, &[], no, &[]);
+                self.b.switch_to_block(k1);
+                let clo = self.load(I64, slot, 8);
+                let r = self.load(I64, clo, abi.closure_proto);
+                let same = self.b.ins().icmp_imm_s(IntCC::Equal, r, rc as i64);
+                let k2 = self.b.create_block();
+                self.b.ins().brif(same, k2, &[], no, &[]);
+                self.b.switch_to_block(k2);
+                clo
+            } else {
+                self.load(I64, slot, 8)
+            };
             if me {
                 let p = self.regs();
                 let cur = self.load(I64, p, self.slot_off() + 8);

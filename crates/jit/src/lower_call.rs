@@ -135,6 +135,23 @@ impl Lower<'_, '_> {
             .then(|| self.b.use_var(var))
     }
 
+    /// Whether the call at `pc` (window `cb`, `n` arguments) of a stable global calls
+    /// the unit's own function (entered at its start): then it calls this very code, and
+    /// with `true` also does the entry's checks for it (`lower::SELF_ENTRY`): the
+    /// arguments have, when compiling, the types the entry speculates.
+    fn own_call(&self, pc: usize, cb: usize, n: usize) -> Option<(ir::FuncRef, bool)> {
+        let (f, entry) = self.own.as_ref()?;
+        let k = self.spec().known.get(&(pc as u32))?;
+        if k.proto != std::ptr::from_ref(self.regions[0].proto) as usize {
+            return None;
+        }
+        let typed = entry.iter().enumerate().all(|(r, slot)| {
+            slot.ty == Ty::Any
+                || (r < n && self.st.get(cb + 1 + r).is_some_and(|a| a.ty == slot.ty))
+        });
+        Some((*f, typed))
+    }
+
     /// Branch to `slow` unless the callee is a closure taking exactly `n` arguments with
     /// a compiled body; returns its prototype's address, its body and its register count.
     /// A callee known when compiling (`Spec::known`) is checked by its prototype only
@@ -402,7 +419,25 @@ impl Lower<'_, '_> {
     ) {
         let abi = self.abi;
         self.materialize();
-        let (_, body, nregs) = self.check_callee(pc, c, n, checked, slow);
+        let own = if checked {
+            self.own_call(pc, cb, n)
+        } else {
+            None
+        };
+        let (body, nregs) = match own {
+            // This very function: its entry's checks done here when `flag`, else by it.
+            Some((_, flag)) => {
+                let nregs = match flag {
+                    true => self.unit_nregs(),
+                    false => self.regions[0].proto.nregs as usize,
+                };
+                (None, self.iconst(nregs as i64))
+            }
+            None => {
+                let (_, body, nregs) = self.check_callee(pc, c, n, checked, slow);
+                (Some(body), nregs)
+            }
+        };
         // Depth limit and room for a frame (this frame is the top one).
         let fidx = self.rfidx();
         let len = self.b.ins().iadd_imm_s(fidx, 1);
@@ -438,7 +473,17 @@ impl Lower<'_, '_> {
             self.b.ins().iadd_imm_s(p, off)
         };
         let cfidx = self.b.ins().iadd_imm_s(fidx, 1);
-        let status = self.call_body(body, [self.vm, at, cregs, nf, cfidx]);
+        let status = match (own, body) {
+            (Some((f, flag)), _) => {
+                let cfidx = match flag {
+                    true => self.b.ins().bor_imm_s(cfidx, crate::lower::SELF_ENTRY),
+                    false => cfidx,
+                };
+                self.call_own(f, [self.vm, at, cregs, nf, cfidx])
+            }
+            (None, Some(body)) => self.call_body(body, [self.vm, at, cregs, nf, cfidx]),
+            (None, None) => unreachable!("a callee's body"),
+        };
         self.reload_regs();
         self.after_call(pc, cb, status, done);
     }

@@ -375,6 +375,42 @@ fn hinted_loads_deoptimize_when_an_element_or_a_field_changes_type() {
     }
 }
 
+/// Two globals hold closures of one function with different upvalues, and the function
+/// calls both (as itself, compiled: a direct call of its own code that skips the entry's
+/// checks). Each call must run its own closure, and a float argument after int ones must
+/// still be checked.
+#[test]
+fn calls_of_one_function_through_two_globals_keep_each_closure() {
+    let ruff = "func make(k) {\n  return func(n) {\n    if n <= 0 { return k }\n\
+                if n % 3 == 0 { return g(n - 1) + 1 }\n    if n % 5 == 0 { return f(n - 1) }\n\
+                return f(n - 1) + k\n  }\n}\nf := make(1)\ng := make(100)\ntotal := 0\ni := 0\n\
+                while i < 2000 {\n  total = total + f(i % 40) + g(i % 7)\n  i = i + 1\n}\n\
+                print(total)\nprint(f(2.5))\n";
+    let scheme = "(define (make k)\n  (lambda (n)\n    (cond ((<= n 0) k)\n\
+                  ((= 0 (modulo n 3)) (+ (g (- n 1)) 1))\n\
+                  ((= 0 (modulo n 5)) (f (- n 1)))\n          (else (+ (f (- n 1)) k)))))\n\
+                  (define f (make 1))\n(define g (make 100))\n(define (run i total)\n\
+                  (if (< i 2000) (run (+ i 1) (+ total (f (modulo i 40)) (g (modulo i 7)))) total))\n\
+                  (display (run 0 0)) (newline)\n(display (f 2.5)) (newline)\n";
+    // 1209989: the same program in Python.
+    for (name, src, want) in [
+        ("two.ruff", ruff, "1209989\n4\n"),
+        ("two.scm", scheme, "1209989\n4\n"),
+    ] {
+        for mode in ["--jit=off", "--jit=always", "--jit=auto"] {
+            let (out, err, code) = run(mode, name, src);
+            assert_eq!(
+                (out.as_str(), code),
+                (want, Some(0)),
+                "{name} {mode}: {err}"
+            );
+            if mode != "--jit=off" {
+                assert!(stats(&err).0 >= 1, "{name} {mode}: compiled: {err}");
+            }
+        }
+    }
+}
+
 /// A function that calls only itself checks the global it calls itself through once, when
 /// it is entered (`Spec::stable`), not at each call. Rebinding that global between two
 /// entries must still be seen: the next entry deoptimizes, and the calls reach the new

@@ -132,6 +132,9 @@ pub struct Vm {
     pub(crate) jit_panic: Option<Box<dyn std::any::Any + Send>>,
 }
 
+/// The largest depth limit: 2^29 nested calls (16 GB of frames alone).
+pub const MOST_DEPTH: usize = 1 << 29;
+
 impl Vm {
     pub fn new(out: Box<dyn Write>) -> Vm {
         let mut heap = Heap::new();
@@ -186,9 +189,11 @@ impl Vm {
         }
     }
 
-    /// Limit nested (non-tail) calls; deeper calls raise a `stack overflow` error.
+    /// Limit nested (non-tail) calls; deeper calls raise a `stack overflow` error. The
+    /// limit is at most [`MOST_DEPTH`] (frame indices stay below 2^30, which compiled
+    /// code relies on).
     pub fn set_max_depth(&mut self, depth: usize) {
-        self.max_depth = depth.max(1);
+        self.max_depth = depth.clamp(1, MOST_DEPTH);
         self.frame_limit = self.frames.capacity().min(self.max_depth + 2);
     }
 
