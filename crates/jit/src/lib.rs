@@ -811,8 +811,11 @@ impl Codegen {
         for _ in 0..6 {
             body_sig.params.push(AbiParam::new(I64));
         }
-        body_sig.returns.push(AbiParam::new(I64));
-        body_sig.returns.push(AbiParam::new(I64));
+        // Returns: the status, the event counter, and the result (the two words of a
+        // value, in registers; the trampoline writes them to the callee slot).
+        for _ in 0..4 {
+            body_sig.returns.push(AbiParam::new(I64));
+        }
         let mut helper_sig = Signature::new(default_cc);
         helper_sig.params.push(AbiParam::new(I64));
         helper_sig
@@ -878,8 +881,21 @@ impl Codegen {
             let call = b
                 .ins()
                 .call_indirect(bsig, p[0], &[vm, base, regs, frame, fidx, cd]);
-            let (r, cd) = (b.inst_results(call)[0], b.inst_results(call)[1]);
+            let out = b.inst_results(call).to_vec();
+            let (r, cd) = (out[0], out[1]);
             b.ins().store(flags, cd, vm, abi.vm_countdown);
+            // A result goes to the callee slot, below the registers (which may have moved).
+            let put = b.create_block();
+            let done = b.create_block();
+            b.ins().brif(r, done, &[], put, &[]);
+            b.switch_to_block(put);
+            let sp = b.ins().load(I64, flags, vm, abi.vm_stack.ptr);
+            let off = b.ins().ishl_imm_u(base, 4);
+            let regs = b.ins().iadd(sp, off);
+            b.ins().store(flags, out[2], regs, -16);
+            b.ins().store(flags, out[3], regs, -8);
+            b.ins().jump(done, &[]);
+            b.switch_to_block(done);
             b.ins().return_(&[r]);
             b.seal_all_blocks();
             b.finalize(self.module.isa().frontend_config());

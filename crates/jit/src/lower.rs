@@ -136,6 +136,14 @@ pub(crate) struct Region<'a> {
     pub(crate) parent: Option<Parent>,
 }
 
+/// What a call of a compiled body gives back: its status, and (with `STATUS_RETURNED`)
+/// its result as the two words of a value.
+#[derive(Clone, Copy)]
+pub(crate) struct Called {
+    pub status: ir::Value,
+    pub value: [ir::Value; 2],
+}
+
 /// How an inlined callee returns to its caller.
 pub(crate) struct Parent {
     pub region: usize,
@@ -590,34 +598,47 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.load(I64, p, self.slot_off() + 8)
     }
 
-    /// Return `status` to the caller, with the event counter.
+    /// Return `status` (not `STATUS_RETURNED`) to the caller, with the event counter.
     pub(crate) fn return_status(&mut self, status: ir::Value) {
+        let z = self.iconst(0);
+        self.return_value(status, [z, z]);
+    }
+
+    /// Return `status` with the event counter and a result: the two words of a value
+    /// (meaningful with `STATUS_RETURNED` only). Results pass in registers: the compiled
+    /// caller takes them from there, the trampoline writes them to the callee slot.
+    pub(crate) fn return_value(&mut self, status: ir::Value, value: [ir::Value; 2]) {
         let cd = self.b.use_var(self.cd);
-        self.b.ins().return_(&[status, cd]);
+        self.b.ins().return_(&[status, cd, value[0], value[1]]);
     }
 
     /// Call the compiled body `body` with the usual arguments (vm, base, regs, frame,
-    /// frame index) and the event counter; returns its status.
-    pub(crate) fn call_body(&mut self, body: ir::Value, args: [ir::Value; 5]) -> ir::Value {
+    /// frame index) and the event counter; returns its status and its result's words.
+    pub(crate) fn call_body(&mut self, body: ir::Value, args: [ir::Value; 5]) -> Called {
         self.sync_frame_closure();
         let cd = self.b.use_var(self.cd);
         let sig = self.sigs.body;
         let [a, b, c, d, e] = args;
         let inst = self.b.ins().call_indirect(sig, body, &[a, b, c, d, e, cd]);
-        let (status, cd) = (self.b.inst_results(inst)[0], self.b.inst_results(inst)[1]);
-        self.b.def_var(self.cd, cd);
-        status
+        self.called(inst)
     }
 
     /// Call this very function (see [`Lower::call_body`]).
-    pub(crate) fn call_own(&mut self, f: ir::FuncRef, args: [ir::Value; 5]) -> ir::Value {
+    pub(crate) fn call_own(&mut self, f: ir::FuncRef, args: [ir::Value; 5]) -> Called {
         self.sync_frame_closure();
         let cd = self.b.use_var(self.cd);
         let [a, b, c, d, e] = args;
         let inst = self.b.ins().call(f, &[a, b, c, d, e, cd]);
-        let (status, cd) = (self.b.inst_results(inst)[0], self.b.inst_results(inst)[1]);
-        self.b.def_var(self.cd, cd);
-        status
+        self.called(inst)
+    }
+
+    fn called(&mut self, inst: ir::Inst) -> Called {
+        let r = self.b.inst_results(inst).to_vec();
+        self.b.def_var(self.cd, r[1]);
+        Called {
+            status: r[0],
+            value: [r[2], r[3]],
+        }
     }
 
     /// Tail-call the compiled body `body` (see [`Lower::call_body`]).
@@ -636,8 +657,16 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// frames); this runs before anything that may look: every call out of compiled code,
     /// and every exit. Doing it twice is harmless.
     pub(crate) fn materialize(&mut self) {
+        if self.materialize_frame() {
+            self.set_frame_count();
+        }
+    }
+
+    /// [`Lower::materialize`] but the frame count, for a caller that sets it next (a
+    /// direct call pushing the callee's frame). False when the region is not inlined.
+    pub(crate) fn materialize_frame(&mut self) -> bool {
         let Some(p) = self.regions[self.cur].parent.as_ref() else {
-            return;
+            return false;
         };
         let (pr, ppc) = (p.region, p.pc);
         let abi = self.abi;
@@ -656,6 +685,12 @@ impl<'a, 'f> Lower<'a, 'f> {
         let at = self.rbase();
         let base32 = self.b.ins().ireduce(I32, at);
         self.store(base32, nf, abi.frame_base);
+        true
+    }
+
+    /// The frame count once an inlined callee's frame is pushed.
+    fn set_frame_count(&mut self) {
+        let abi = self.abi;
         // At least this frame; more when a callee's frames are still above it (a callee
         // that deoptimized: the interpreter runs them first).
         let idx = self.rfidx();
@@ -1087,9 +1122,27 @@ impl<'a, 'f> Lower<'a, 'f> {
         // The caller passed the registers' address, the frame's address and its index.
         let entry_blk = self.b.func.layout.entry_block().expect("an entry block");
         let params = self.b.block_params(entry_blk).to_vec();
-        self.fidx = match self.own {
-            Some(_) => self.b.ins().band_imm_s(params[4], !SELF_ENTRY),
-            None => params[4],
+        // The frame index without the `SELF_ENTRY` flag: a block parameter (a masking
+        // `band` would be recomputed at every use).
+        let flagged = match self.own {
+            Some(_) => {
+                let flagged = self.b.ins().band_imm_s(params[4], SELF_ENTRY);
+                let (setup, fidx) = self.block_with_param(I64);
+                let bare = self.b.create_block();
+                self.b
+                    .ins()
+                    .brif(flagged, bare, &[], setup, &[BlockArg::Value(params[4])]);
+                self.b.switch_to_block(bare);
+                let f = self.b.ins().iadd_imm_s(params[4], -SELF_ENTRY);
+                self.jump_with(setup, f);
+                self.b.switch_to_block(setup);
+                self.fidx = fidx;
+                Some(flagged)
+            }
+            None => {
+                self.fidx = params[4];
+                None
+            }
         };
         self.b.def_var(self.regs, params[2]);
         self.b.def_var(self.frame, params[3]);
@@ -1116,11 +1169,10 @@ impl<'a, 'f> Lower<'a, 'f> {
             self.gc_check(entry_pc, &st);
         }
         // A call of this function from itself checked the rest already.
-        let checked = match self.own {
-            Some(_) => {
+        let checked = match flagged {
+            Some(flagged) => {
                 let inner = self.b.create_block();
                 let outer = self.b.create_block();
-                let flagged = self.b.ins().band_imm_s(params[4], SELF_ENTRY);
                 self.b.ins().brif(flagged, inner, &[], outer, &[]);
                 self.b.switch_to_block(outer);
                 Some(inner)

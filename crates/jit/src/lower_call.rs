@@ -36,21 +36,17 @@ impl Lower<'_, '_> {
                     self.inline_return(Some(s));
                     return;
                 }
-                let p = self.regs();
-                let off = self.slot_off();
-                self.write_reg_to(s, p, off);
-                self.ret();
+                let v = self.value_words(s);
+                self.ret(v);
             }
             Instr::ReturnNull {} => {
                 if self.regions[self.cur].parent.is_some() {
                     self.inline_return(None);
                     return;
                 }
-                let p = self.regs();
+                let t = self.iconst(self.abi.tags.null as i64);
                 let z = self.iconst(0);
-                let off = self.slot_off();
-                self.store_tagged(p, off, self.abi.tags.null, z);
-                self.ret();
+                self.ret([t, z]);
             }
             Instr::Call { base, n } | Instr::CallGlobal { base, n, .. } => {
                 // An inlined callee takes its unboxed arguments as they are (its slow
@@ -92,8 +88,19 @@ impl Lower<'_, '_> {
         }
     }
 
-    /// Pop this frame and return (the value is in the callee slot already).
-    fn ret(&mut self) {
+    /// Register `r` as the two words of a value.
+    fn value_words(&mut self, r: usize) -> [ir::Value; 2] {
+        if self.st[r].ty == Ty::Any {
+            let p = self.regs();
+            let off = self.roff(r);
+            return [self.load(I64, p, off), self.load(I64, p, off + 8)];
+        }
+        let v = self.tagged(r);
+        [self.b.ins().uextend(I64, v.tag), v.bits]
+    }
+
+    /// Pop this frame and return `value` (in registers).
+    fn ret(&mut self, value: [ir::Value; 2]) {
         let abi = self.abi;
         let f = self.rfidx();
         self.store(f, self.vm, abi.vm_frames.len);
@@ -103,7 +110,7 @@ impl Lower<'_, '_> {
             self.b.ins().call_indirect(sig, f, &[self.vm]);
         }
         let z = self.iconst(STATUS_RETURNED as i64);
-        self.return_status(z);
+        self.return_value(z, value);
     }
 
     /// The callee of a call window at `cb`: a global's value, or the register.
@@ -235,17 +242,25 @@ impl Lower<'_, '_> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let done = self.b.create_block();
+        // A result of a known type goes from a compiled callee's registers straight to
+        // its variable (the value stack need not hold it: `types::plan`), then to `cont`.
+        let ret = self.spec().call_ret.get(&(pc as u32)).copied();
+        let cont = self.b.create_block();
+        let typed = ret.map(|ty| (ty, cont));
         match self.stable_callee(pc, g) {
             Some(clo) => {
                 let tag = self.b.ins().iconst(I8, self.abi.tags.closure as i64);
                 let c = Callee { tag, clo };
-                self.direct_call(pc, cb, n, &c, true, true, slow, done);
+                self.direct_call(pc, cb, n, &c, true, true, typed, slow, done);
             }
             None => {
                 let (c, gslot) = self.callee(cb, g);
                 match self.spec().intrinsics.get(&(pc as u32)).copied() {
                     Some((id, k)) => self.intrinsic(cb, &c, id, k, slow, done),
-                    None => self.direct_call(pc, cb, n, &c, gslot.is_some(), false, slow, done),
+                    None => {
+                        let global = gslot.is_some();
+                        self.direct_call(pc, cb, n, &c, global, false, typed, slow, done)
+                    }
                 }
             }
         }
@@ -254,11 +269,43 @@ impl Lower<'_, '_> {
         let status = self.helper(self.helpers.call, pc);
         self.after_call(pc, cb, status, done);
         self.b.switch_to_block(done);
-        if let Some(&ty) = self.spec().call_ret.get(&(pc as u32)) {
-            self.expect_result(pc, cb, ty);
-        } else {
-            self.expect_load(pc, cb, true);
+        match ret {
+            Some(ty) => {
+                self.expect_result(pc, cb, ty);
+                self.b.ins().jump(cont, &[]);
+            }
+            None => {
+                self.expect_load(pc, cb, true);
+                self.b.ins().jump(cont, &[]);
+            }
         }
+        self.b.switch_to_block(cont);
+    }
+
+    /// A compiled callee's result (`value`, from registers), which must have type `ty`:
+    /// unbox it into `R[cb]`'s variable, or write it to the value stack and deoptimize
+    /// after the call.
+    fn take_result(&mut self, pc: usize, cb: usize, ty: Ty, value: [ir::Value; 2]) {
+        let tag = self.b.ins().ireduce(I8, value[0]);
+        let ok = self.tag_is(tag, self.tag_of_ty(ty));
+        let miss = self.b.create_block();
+        self.b.set_cold_block(miss);
+        let k = self.b.create_block();
+        self.b.ins().brif(ok, k, &[], miss, &[]);
+        self.b.switch_to_block(miss);
+        let p = self.regs();
+        self.store(value[0], p, self.roff(cb));
+        self.store(value[1], p, self.roff(cb) + 8);
+        let after = self.after_load(cb, true);
+        let fail = self.deopt_block_with(pc + 1, crate::deopt::Reason::Result, usize::MAX, after);
+        self.b.ins().jump(fail, &[]);
+        self.b.switch_to_block(k);
+        let v = match ty {
+            Ty::Float => self.b.ins().bitcast(F64, MemFlagsData::new(), value[1]),
+            Ty::Bool => self.b.ins().band_imm_u(value[1], 0xff),
+            _ => value[1],
+        };
+        self.b.def_var(self.var_of(cb, ty), v);
     }
 
     /// The result of the call at `pc` (in `R[cb]`) must have type `ty`, as the callee's
@@ -388,7 +435,7 @@ impl Lower<'_, '_> {
             tag: self.load(I8, cp, InlineCache::METHOD),
             clo: self.load(I64, cp, InlineCache::METHOD + 8),
         };
-        self.direct_call(pc, cb, n + 1, &c, false, false, slow, done);
+        self.direct_call(pc, cb, n + 1, &c, false, false, None, slow, done);
         self.b.switch_to_block(miss);
         self.materialize();
         let pcv = self.b.ins().iconst(I32, pc as i64);
@@ -414,11 +461,13 @@ impl Lower<'_, '_> {
         c: &Callee,
         from_global: bool,
         checked: bool,
+        typed: Option<(Ty, ir::Block)>,
         slow: ir::Block,
         done: ir::Block,
     ) {
         let abi = self.abi;
-        self.materialize();
+        // The frame count is set below (the slow path's helper sets it itself).
+        self.materialize_frame();
         let own = if checked {
             self.own_call(pc, cb, n)
         } else {
@@ -473,7 +522,7 @@ impl Lower<'_, '_> {
             self.b.ins().iadd_imm_s(p, off)
         };
         let cfidx = self.b.ins().iadd_imm_s(fidx, 1);
-        let status = match (own, body) {
+        let called = match (own, body) {
             (Some((f, flag)), _) => {
                 let cfidx = match flag {
                     true => self.b.ins().bor_imm_s(cfidx, crate::lower::SELF_ENTRY),
@@ -485,7 +534,21 @@ impl Lower<'_, '_> {
             (None, None) => unreachable!("a callee's body"),
         };
         self.reload_regs();
-        self.after_call(pc, cb, status, done);
+        let back = self.b.create_block();
+        self.after_call(pc, cb, called.status, back);
+        self.b.switch_to_block(back);
+        match typed {
+            Some((ty, cont)) => {
+                self.take_result(pc, cb, ty, called.value);
+                self.b.ins().jump(cont, &[]);
+            }
+            None => {
+                let p = self.regs();
+                self.store(called.value[0], p, self.roff(cb));
+                self.store(called.value[1], p, self.roff(cb) + 8);
+                self.b.ins().jump(done, &[]);
+            }
+        }
     }
 
     /// A call through `jit_call` only (methods, `apply`).
@@ -713,8 +776,12 @@ impl Lower<'_, '_> {
             "inlined tail calls do not get here"
         );
         self.b.switch_to_block(ret);
+        // Returned (the interpreter ran the callee): its result is in the callee slot.
         let _ = (STATUS_DEOPT, STATUS_RETURNED);
-        self.return_status(r);
+        let p = self.regs();
+        let off = self.slot_off();
+        let value = [self.load(I64, p, off), self.load(I64, p, off + 8)];
+        self.return_value(r, value);
     }
 }
 
@@ -1031,9 +1098,23 @@ impl Lower<'_, '_> {
         };
         let fa = self.frame_addr();
         let fi = self.rfidx();
-        let st = self.call_body(r, [self.vm, rbase, p0, fa, fi]);
+        let called = self.call_body(r, [self.vm, rbase, p0, fa, fi]);
         self.reload_regs();
-        self.jump_with(join, st);
+        // Its result goes to its callee slot, as the interpreter's would.
+        let put = self.b.create_block();
+        self.b.ins().brif(
+            called.status,
+            join,
+            &[ir::BlockArg::Value(called.status)],
+            put,
+            &[],
+        );
+        self.b.switch_to_block(put);
+        let p = self.regs();
+        let off = self.slot_off();
+        self.store(called.value[0], p, off);
+        self.store(called.value[1], p, off + 8);
+        self.jump_with(join, called.status);
         self.b.switch_to_block(join);
         // The frame is popped (or the interpreter has it): only the caller is left.
         let (pr, ppc, cb, state) = {

@@ -443,8 +443,9 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
                 *s = Slot::ANY;
             }
             // A callee known to return this type: checked after the call (`call_ret`).
+            // (A compiled callee's result comes in registers: not in the value stack.)
             if let Some(&ty) = spec.call_ret.get(&(pc as u32)) {
-                st[base as usize] = Slot { ty, synced: true };
+                st[base as usize] = Slot { ty, synced: false };
             } else {
                 st[base as usize] = loaded(spec, pc, spec_ok);
             }
