@@ -368,7 +368,6 @@ impl Jit {
             tail_call: tandem_vm::jit_helpers::jit_tail_call as *const () as usize,
             safepoint: tandem_vm::jit_helpers::jit_safepoint as *const () as usize,
             drop_handlers: tandem_vm::jit_helpers::jit_drop_handlers as *const () as usize,
-            note_deopt: deopt::note_deopt as *const () as usize,
             field: tandem_vm::jit_helpers::jit_field as *const () as usize,
             method_cache: tandem_vm::jit_helpers::jit_method_cache as *const () as usize,
         };
@@ -383,7 +382,6 @@ impl Jit {
             let sigs = Sigs {
                 helper: b.import_signature(cg.helper_sig.clone()),
                 vm_only: b.import_signature(cg.vm_sig.clone()),
-                site: b.import_signature(cg.site_sig.clone()),
                 body: b.import_signature(cg.body_sig.clone()),
                 field: b.import_signature(cg.field_sig.clone()),
                 cache: b.import_signature(cg.cache_sig.clone()),
@@ -886,8 +884,26 @@ impl Codegen {
             b.ins().store(flags, cd, vm, abi.vm_countdown);
             // A result goes to the callee slot, below the registers (which may have moved).
             let put = b.create_block();
+            let other = b.create_block();
             let done = b.create_block();
-            b.ins().brif(r, done, &[], put, &[]);
+            b.ins().brif(r, other, &[], put, &[]);
+            // A deoptimization passes its exit site back: note it (`deopt::note_deopt`).
+            b.switch_to_block(other);
+            let deopt = b.ins().icmp_imm_s(
+                cranelift_codegen::ir::condcodes::IntCC::Equal,
+                r,
+                tandem_vm::jit_hook::STATUS_DEOPT as i64,
+            );
+            let has_site = b.create_block();
+            let note = b.create_block();
+            b.ins().brif(deopt, has_site, &[], done, &[]);
+            b.switch_to_block(has_site);
+            b.ins().brif(out[2], note, &[], done, &[]);
+            b.switch_to_block(note);
+            let site_sig = b.import_signature(self.site_sig.clone());
+            let f = b.ins().iconst(I64, deopt::note_deopt as *const () as i64);
+            b.ins().call_indirect(site_sig, f, &[out[2]]);
+            b.ins().jump(done, &[]);
             b.switch_to_block(put);
             let sp = b.ins().load(I64, flags, vm, abi.vm_stack.ptr);
             let off = b.ins().ishl_imm_u(base, 4);

@@ -28,7 +28,6 @@ pub struct Helpers {
     pub safepoint: usize,
     /// The limits' slow path (`tandem_vm::limits`).
     pub drop_handlers: usize,
-    pub note_deopt: usize,
     pub field: usize,
     pub method_cache: usize,
 }
@@ -39,8 +38,6 @@ pub struct Sigs {
     pub helper: SigRef,
     /// `(vm)`: drop_handlers.
     pub vm_only: SigRef,
-    /// `(site)`: note_deopt.
-    pub site: SigRef,
     /// `(vm, base) -> status` with the `tail` convention: compiled bodies.
     pub body: SigRef,
     /// `(vm, pc, cache) -> code`: field.
@@ -612,6 +609,17 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b.ins().return_(&[status, cd, value[0], value[1]]);
     }
 
+    /// Leave for the interpreter from the exit `site` (a `deopt::Site`'s address): its
+    /// address goes back with `STATUS_DEOPT` as the result's first word, and whoever
+    /// returns to the interpreter (the trampoline) notes it (`deopt::note_deopt`). Compiled
+    /// callers on the way pass it on.
+    pub(crate) fn return_deopt(&mut self, site: usize) {
+        let st = self.iconst(STATUS_DEOPT as i64);
+        let s = self.iconst(site as i64);
+        let z = self.iconst(0);
+        self.return_value(st, [s, z]);
+    }
+
     /// Call the compiled body `body` with the usual arguments (vm, base, regs, frame,
     /// frame index) and the event counter; returns its status and its result's words.
     pub(crate) fn call_body(&mut self, body: ir::Value, args: [ir::Value; 5]) -> Called {
@@ -957,11 +965,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                     self.write_back_callers();
                     self.sync_frame_closure();
                     self.set_frame_pc(resume);
-                    let s = self.iconst(site as i64);
-                    let sig = self.sigs.site;
-                    self.call_helper(self.helpers.note_deopt, sig, &[s]);
-                    let st = self.iconst(STATUS_DEOPT as i64);
-                    self.return_status(st);
+                    self.return_deopt(site);
                 }
                 Pending::Resume {
                     block,
@@ -980,8 +984,11 @@ impl<'a, 'f> Lower<'a, 'f> {
                     self.sync_frame_closure();
                     self.set_frame_pc(resume);
                     self.reenter_soon();
+                    // The callee's exit site, passed on.
+                    let site = self.b.block_params(block)[0];
                     let st = self.iconst(STATUS_DEOPT as i64);
-                    self.return_status(st);
+                    let z = self.iconst(0);
+                    self.return_value(st, [site, z]);
                 }
                 Pending::Error {
                     block,
@@ -1112,11 +1119,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.b.ins().brif(low, bail, &[], start, &[]);
         self.b.switch_to_block(bail);
         let site = self.sites.add(0, entry_pc as u32, Reason::Stack);
-        let s = self.iconst(site as i64);
-        let sig = self.sigs.site;
-        self.call_helper(self.helpers.note_deopt, sig, &[s]);
-        let st = self.iconst(STATUS_DEOPT as i64);
-        self.return_status(st);
+        self.return_deopt(site);
 
         self.b.switch_to_block(start);
         // The caller passed the registers' address, the frame's address and its index.

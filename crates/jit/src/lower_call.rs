@@ -267,7 +267,7 @@ impl Lower<'_, '_> {
         // The slow path: the interpreter's call protocol.
         self.b.switch_to_block(slow);
         let status = self.helper(self.helpers.call, pc);
-        self.after_call(pc, cb, status, done);
+        self.after_call(pc, cb, status, None, done);
         self.b.switch_to_block(done);
         match ret {
             Some(ty) => {
@@ -445,7 +445,7 @@ impl Lower<'_, '_> {
         self.b.ins().jump(slow, &[]);
         self.b.switch_to_block(slow);
         let status = self.helper(self.helpers.call, pc);
-        self.after_call(pc, cb, status, done);
+        self.after_call(pc, cb, status, None, done);
         self.b.switch_to_block(done);
     }
 
@@ -535,7 +535,7 @@ impl Lower<'_, '_> {
         };
         self.reload_regs();
         let back = self.b.create_block();
-        self.after_call(pc, cb, called.status, back);
+        self.after_call(pc, cb, called.status, Some(called.value[0]), back);
         self.b.switch_to_block(back);
         match typed {
             Some((ty, cont)) => {
@@ -555,14 +555,24 @@ impl Lower<'_, '_> {
     fn call_slow(&mut self, pc: usize, cb: usize) {
         let done = self.b.create_block();
         let status = self.helper(self.helpers.call, pc);
-        self.after_call(pc, cb, status, done);
+        self.after_call(pc, cb, status, None, done);
         self.b.switch_to_block(done);
     }
 
     /// Continue at `done` when `status` says the callee returned; else leave: an error,
     /// or hand this frame to the interpreter after the call (the callee's frames went
     /// first). Registers from `cb` up are the callee's: not written back.
-    fn after_call(&mut self, pc: usize, cb: usize, status: ir::Value, done: ir::Block) {
+    ///
+    /// `site` is the exit a compiled callee left by (`Lower::return_deopt`), passed on;
+    /// none for a helper's status.
+    fn after_call(
+        &mut self,
+        pc: usize,
+        cb: usize,
+        status: ir::Value,
+        site: Option<ir::Value>,
+        done: ir::Block,
+    ) {
         let bad = self.b.create_block();
         self.b.set_cold_block(bad);
         self.b.ins().brif(status, bad, &[], done, &[]);
@@ -573,13 +583,16 @@ impl Lower<'_, '_> {
             .icmp_imm_s(IntCC::Equal, status, STATUS_ERROR as i64);
         let eb = self.error_block_at(cb, Some(pc + 1));
         let deopt = self.resume_block(pc + 1, cb);
-        self.b.ins().brif(is_err, eb, &[], deopt, &[]);
+        let site = site.unwrap_or_else(|| self.iconst(0));
+        self.b
+            .ins()
+            .brif(is_err, eb, &[], deopt, &[ir::BlockArg::Value(site)]);
     }
 
     /// A block that hands this frame to the interpreter at `resume` because a callee did
     /// (not a failure of this code): write back, set the pc, return `STATUS_DEOPT`.
     fn resume_block(&mut self, resume: usize, below: usize) -> ir::Block {
-        let block = self.b.create_block();
+        let (block, _) = self.block_with_param(I64);
         self.b.set_cold_block(block);
         self.pending.push((
             self.cur,
@@ -778,10 +791,18 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(ret);
         // Returned (the interpreter ran the callee): its result is in the callee slot.
         let _ = (STATUS_DEOPT, STATUS_RETURNED);
+        // (Any other status: no exit site to pass on, the first word is 0.)
         let p = self.regs();
         let off = self.slot_off();
-        let value = [self.load(I64, p, off), self.load(I64, p, off + 8)];
-        self.return_value(r, value);
+        let w0 = self.load(I64, p, off);
+        let z = self.iconst(0);
+        let returned = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, r, STATUS_RETURNED as i64);
+        let w0 = self.b.ins().select(returned, w0, z);
+        let w1 = self.load(I64, p, off + 8);
+        self.return_value(r, [w0, w1]);
     }
 }
 
@@ -1008,7 +1029,7 @@ impl Lower<'_, '_> {
         self.sync_reads(pc);
         let status = self.helper(self.helpers.call, pc);
         let cont = self.b.create_block();
-        self.after_call(pc, cb, status, cont);
+        self.after_call(pc, cb, status, None, cont);
         self.b.switch_to_block(cont);
         let mut out = self.st.clone();
         for slot in out.iter_mut().skip(cb) {
@@ -1083,11 +1104,18 @@ impl Lower<'_, '_> {
             self.b
                 .ins()
                 .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, r, FIRST_BODY as i64);
+        // (status, the exit site a compiled callee left by)
         let (join, status) = self.block_with_param(I64);
+        let site = self.b.append_block_param(join, I64);
         let run = self.b.create_block();
-        self.b
-            .ins()
-            .brif(is_body, run, &[], join, &[ir::BlockArg::Value(r)]);
+        let z = self.iconst(0);
+        self.b.ins().brif(
+            is_body,
+            run,
+            &[],
+            join,
+            &[ir::BlockArg::Value(r), ir::BlockArg::Value(z)],
+        );
         self.b.switch_to_block(run);
         self.materialize();
         let rbase = self.rbase();
@@ -1105,7 +1133,10 @@ impl Lower<'_, '_> {
         self.b.ins().brif(
             called.status,
             join,
-            &[ir::BlockArg::Value(called.status)],
+            &[
+                ir::BlockArg::Value(called.status),
+                ir::BlockArg::Value(called.value[0]),
+            ],
             put,
             &[],
         );
@@ -1114,7 +1145,11 @@ impl Lower<'_, '_> {
         let off = self.slot_off();
         self.store(called.value[0], p, off);
         self.store(called.value[1], p, off + 8);
-        self.jump_with(join, called.status);
+        let z = self.iconst(0);
+        self.b.ins().jump(
+            join,
+            &[ir::BlockArg::Value(called.status), ir::BlockArg::Value(z)],
+        );
         self.b.switch_to_block(join);
         // The frame is popped (or the interpreter has it): only the caller is left.
         let (pr, ppc, cb, state) = {
@@ -1145,7 +1180,9 @@ impl Lower<'_, '_> {
             .icmp_imm_s(IntCC::Equal, status, STATUS_ERROR as i64);
         let eb = self.error_block_at(cb, Some(ppc + 1));
         let deopt = self.resume_block(ppc + 1, cb);
-        self.b.ins().brif(is_err, eb, &[], deopt, &[]);
+        self.b
+            .ins()
+            .brif(is_err, eb, &[], deopt, &[ir::BlockArg::Value(site)]);
         self.st = saved;
         self.cur = here;
         self.b.switch_to_block(back);
