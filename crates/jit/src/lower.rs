@@ -883,8 +883,13 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// In an inlined callee, before leaving compiled code: write back its caller's
     /// registers too (what is live after the call, below its window; the caller's pc was
     /// stored when the callee's frame was pushed), and so on up.
-    fn write_back_callers(&mut self) {
-        self.materialize();
+    ///
+    /// After a call (`after_call`), the region's frame is pushed already, and the frame
+    /// count covers the callee's frames still above it: `pushed` skips pushing it again.
+    fn write_back_callers(&mut self, pushed: bool) {
+        if !pushed {
+            self.materialize();
+        }
         let here = self.cur;
         while let Some(p) = &self.regions[self.cur].parent {
             let (pr, pc, cb) = (p.region, p.pc, p.cb);
@@ -962,7 +967,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                         self.flow().live(resume)
                     };
                     self.write_back(&state, &live, below);
-                    self.write_back_callers();
+                    self.write_back_callers(false);
                     self.sync_frame_closure();
                     self.set_frame_pc(resume);
                     self.return_deopt(site);
@@ -980,7 +985,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                         self.flow().live(resume)
                     };
                     self.write_back(&state, &live, below);
-                    self.write_back_callers();
+                    self.write_back_callers(true);
                     self.sync_frame_closure();
                     self.set_frame_pc(resume);
                     self.reenter_soon();
@@ -1004,7 +1009,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                         self.write_back(&state, &live, below);
                     }
                     // The error may be caught above; the callers continue interpreted.
-                    self.write_back_callers();
+                    self.write_back_callers(after_call.is_some());
                     self.sync_frame_closure();
                     let st = self.iconst(STATUS_ERROR as i64);
                     self.return_status(st);
