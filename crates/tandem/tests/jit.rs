@@ -375,6 +375,55 @@ fn hinted_loads_deoptimize_when_an_element_or_a_field_changes_type() {
     }
 }
 
+/// Two closures of different functions (each with its own upvalue) tail-call each other
+/// through globals: compiled as one unit, whose frame's running closure lives in a machine
+/// register between the regions (`Lower::fclo`). Each region must read its own closure's
+/// upvalue, and an uncaught error deep in the mutual recursion must print the same message,
+/// location and trace as the interpreter.
+#[test]
+fn mutual_tail_calls_between_closures_keep_their_upvalues_and_traces() {
+    let ruff = "func make_ping(k) {\n  return func(n) {\n    if n <= 0 { return k }\n\
+                return pong(n - 1)\n  }\n}\nfunc make_pong(k) {\n  return func(n) {\n\
+                if n <= 0 { return k * 2 }\n    if n == boom { return n / zero }\n\
+                return ping(n - 1)\n  }\n}\nping := make_ping(3)\npong := make_pong(5)\n\
+                boom := -1\nzero := 0\ntotal := 0\ni := 0\n\
+                while i < 3000 {\n  total = total + ping(i % 101)\n  i = i + 1\n}\n\
+                print(total)\nboom := 37\nprint(ping(80))\n";
+    let scheme = "(define (make-ping k) (lambda (n) (if (<= n 0) k (pong (- n 1)))))\n\
+                  (define (make-pong k)\n  (lambda (n)\n    (cond ((<= n 0) (* k 2))\n\
+                  ((= n boom) (car n))\n          (else (ping (- n 1))))))\n\
+                  (define ping (make-ping 3))\n(define pong (make-pong 5))\n(define boom -1)\n\
+                  (define (run i total)\n  (if (< i 3000) (run (+ i 1) (+ total (ping (modulo i 101)))) total))\n\
+                  (display (run 0 0)) (newline)\n(set! boom 37)\n(display (ping 80)) (newline)\n";
+    for (name, src, trace) in [
+        ("pingpong.ruff", ruff, "pingpong.ruff:10:27)\n  at <main> ("),
+        ("pingpong.scm", scheme, "pingpong.scm:5:13)\n  at <main> ("),
+    ] {
+        let strip_stats = |err: &str| -> String {
+            err.lines()
+                .filter(|l| !l.starts_with("jit: "))
+                .map(|l| format!("{l}\n"))
+                .collect()
+        };
+        let reference = run("--jit=off", name, src);
+        let reference = (reference.0, strip_stats(&reference.1), reference.2);
+        // 19395: ping(n) is 3 for even n and 10 for odd n, summed over i % 101.
+        assert!(reference.0.starts_with("19395\n"), "{name}: {reference:?}");
+        assert!(reference.1.contains(trace), "{name}: {}", reference.1);
+        assert_eq!(reference.2, Some(4), "{name}: {}", reference.1);
+        for mode in ["--jit=always", "--jit=auto"] {
+            let (out, err, code) = run(mode, name, src);
+            assert!(stats(&err).0 >= 1, "{name} {mode}: compiled: {err}");
+            let err = strip_stats(&err);
+            assert_eq!(
+                (out.as_str(), err.as_str(), code),
+                (reference.0.as_str(), reference.1.as_str(), reference.2),
+                "{name} {mode}"
+            );
+        }
+    }
+}
+
 /// Two globals hold closures of one function with different upvalues, and the function
 /// calls both (as itself, compiled: a direct call of its own code that skips the entry's
 /// checks). Each call must run its own closure, and a float argument after int ones must
