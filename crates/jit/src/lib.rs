@@ -908,8 +908,8 @@ impl Codegen {
             let sp = b.ins().load(I64, flags, vm, abi.vm_stack.ptr);
             let off = b.ins().ishl_imm_u(base, 4);
             let regs = b.ins().iadd(sp, off);
-            b.ins().store(flags, out[2], regs, -16);
-            b.ins().store(flags, out[3], regs, -8);
+            b.ins().store(flags, out[2], regs, lower::CALLEE_SLOT);
+            b.ins().store(flags, out[3], regs, lower::CALLEE_SLOT + 8);
             b.ins().jump(done, &[]);
             b.switch_to_block(done);
             b.ins().return_(&[r]);

@@ -185,6 +185,10 @@ pub struct Lower<'a, 'f> {
     pub(crate) mem: MemFlagsData,
 }
 
+/// Where a frame's callee slot is, from its registers' address (the value just below
+/// them): its running closure, and where its result goes.
+pub(crate) const CALLEE_SLOT: i32 = -16;
+
 /// The bit of the frame index a compiled call of the unit's own function sets when it
 /// did the entry's checks itself: the stable globals are unchanged (nothing in the unit
 /// can change them), the arguments have the types the entry speculates (the caller knows
@@ -548,7 +552,12 @@ impl<'a, 'f> Lower<'a, 'f> {
 
     // ----- helpers (runtime calls) -----
 
-    fn call_helper(&mut self, addr: usize, sig: SigRef, args: &[ir::Value]) -> Option<ir::Value> {
+    pub(crate) fn call_helper(
+        &mut self,
+        addr: usize,
+        sig: SigRef,
+        args: &[ir::Value],
+    ) -> Option<ir::Value> {
         self.materialize();
         let f = self.iconst(addr as i64);
         self.store_countdown();
@@ -579,9 +588,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         };
         let clo = self.b.use_var(v);
         let regs = self.regs();
-        let t = self.iconst(self.abi.tags.closure as i64);
-        self.store(t, regs, -16);
-        self.store(clo, regs, -8);
+        self.store_tagged(regs, CALLEE_SLOT, self.abi.tags.closure, clo);
         let fa = self.b.use_var(self.frame);
         self.store(clo, fa, self.abi.frame_closure);
     }
@@ -1160,7 +1167,7 @@ impl<'a, 'f> Lower<'a, 'f> {
             .any(|r| r.depth == 0 && !r.spec.cross.is_empty())
         {
             let v = self.b.declare_var(I64);
-            let clo = self.load(I64, params[2], -8);
+            let clo = self.load(I64, params[2], CALLEE_SLOT + 8);
             self.b.def_var(v, clo);
             self.fclo = Some(v);
         }

@@ -19,6 +19,17 @@ use tandem_vm::jit_hook::{STATUS_DEOPT, STATUS_ERROR, STATUS_RETURNED};
 use tandem_vm::native::Intrinsic;
 use tandem_vm::opcode::Instr;
 
+/// Where a direct call's callee came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum From {
+    /// A register (the call window's callee slot holds it already).
+    Register,
+    /// A global (stored into the callee slot by the call).
+    Global,
+    /// A global checked at the unit's entry (`Spec::stable`): no check at the call.
+    Stable,
+}
+
 /// Where the checks of a call's fast path find the callee.
 struct Callee {
     tag: ir::Value,
@@ -251,15 +262,18 @@ impl Lower<'_, '_> {
             Some(clo) => {
                 let tag = self.b.ins().iconst(I8, self.abi.tags.closure as i64);
                 let c = Callee { tag, clo };
-                self.direct_call(pc, cb, n, &c, true, true, typed, slow, done);
+                self.direct_call(pc, cb, n, &c, From::Stable, typed, slow, done);
             }
             None => {
                 let (c, gslot) = self.callee(cb, g);
                 match self.spec().intrinsics.get(&(pc as u32)).copied() {
                     Some((id, k)) => self.intrinsic(cb, &c, id, k, slow, done),
                     None => {
-                        let global = gslot.is_some();
-                        self.direct_call(pc, cb, n, &c, global, false, typed, slow, done)
+                        let from = match gslot {
+                            Some(_) => From::Global,
+                            None => From::Register,
+                        };
+                        self.direct_call(pc, cb, n, &c, from, typed, slow, done)
                     }
                 }
             }
@@ -435,7 +449,7 @@ impl Lower<'_, '_> {
             tag: self.load(I8, cp, InlineCache::METHOD),
             clo: self.load(I64, cp, InlineCache::METHOD + 8),
         };
-        self.direct_call(pc, cb, n + 1, &c, false, false, None, slow, done);
+        self.direct_call(pc, cb, n + 1, &c, From::Register, None, slow, done);
         self.b.switch_to_block(miss);
         self.materialize();
         let pcv = self.b.ins().iconst(I32, pc as i64);
@@ -449,9 +463,10 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(done);
     }
 
-    /// The direct call of closure `c` (in `R[cb]`, or, when `from_global`, in a global:
-    /// then it is stored there) with `n` arguments, continuing at `done`, or `slow` when
-    /// it is not a compiled closure taking them or there is no room.
+    /// The direct call of closure `c` (`from` a register, `R[cb]`, or a global: then it
+    /// is stored there) with `n` arguments, continuing at `done` (at the block of `typed`
+    /// when the result is unboxed to that type), or `slow` when it is not a compiled
+    /// closure taking them or there is no room.
     #[allow(clippy::too_many_arguments)]
     fn direct_call(
         &mut self,
@@ -459,8 +474,7 @@ impl Lower<'_, '_> {
         cb: usize,
         n: usize,
         c: &Callee,
-        from_global: bool,
-        checked: bool,
+        from: From,
         typed: Option<(Ty, ir::Block)>,
         slow: ir::Block,
         done: ir::Block,
@@ -468,6 +482,7 @@ impl Lower<'_, '_> {
         let abi = self.abi;
         // The frame count is set below (the slow path's helper sets it itself).
         self.materialize_frame();
+        let checked = from == From::Stable;
         let own = if checked {
             self.own_call(pc, cb, n)
         } else {
@@ -499,7 +514,7 @@ impl Lower<'_, '_> {
         let at = self.b.ins().iadd_imm_s(rbase, cb as i64 + 1);
         self.check_room(nregs, at, slow);
         // The callee slot holds the closure (it roots it and tells its frame its closure).
-        if from_global {
+        if from != From::Register {
             let p = self.regs();
             self.store_tagged(p, self.roff(cb), abi.tags.closure, c.clo);
         }

@@ -1318,16 +1318,12 @@ impl Lower<'_, '_> {
         }
         self.b.switch_to_block(slow);
         self.spill_reads(pc);
-        self.materialize();
         let pcv = self.b.ins().iconst(I32, pc as i64);
         let cp = self.iconst(cache);
         let sig = self.sigs.field;
-        let fa = self.iconst(self.helpers.field as i64);
-        self.store_countdown();
-        self.sync_frame_closure();
-        let inst = self.b.ins().call_indirect(sig, fa, &[self.vm, pcv, cp]);
-        let code = self.b.inst_results(inst)[0];
-        self.load_countdown();
+        let code = self
+            .call_helper(self.helpers.field, sig, &[self.vm, pcv, cp])
+            .expect("the field helper returns a code");
         self.reload_regs();
         self.leave_on_exec_error(code);
         if let Field::Get(dst) = f {

@@ -38,7 +38,12 @@ pub fn text_room(vm: &Vm) -> usize {
 /// limit's error when there is a limit (uncatchable, as every refused allocation), else
 /// `NAME: result is too large`.
 pub fn check_text(vm: &mut Vm, name: &str, len: usize) -> Result<(), String> {
-    if len <= text_room(vm) {
+    check_text_within(vm, name, len, usize::MAX)
+}
+
+/// [`check_text`] for a printer that also stops at `most` bytes (its own cap).
+pub fn check_text_within(vm: &mut Vm, name: &str, len: usize, most: usize) -> Result<(), String> {
+    if len <= text_room(vm).min(most) {
         return Ok(());
     }
     vm.heap.reserve(len)?;

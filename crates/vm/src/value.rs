@@ -231,7 +231,11 @@ pub fn floats_equal(x: f64, y: f64) -> bool {
 fn values_equal_walk(a: Value, b: Value, exact: bool) -> bool {
     match shallow_eq(a, b, exact) {
         Some(r) => r,
-        None => EqWalk::default().run(a, b, exact),
+        None => EqWalk {
+            work: Vec::new(),
+            assumed: AssumedEqual::new(EQ_UNRECORDED),
+        }
+        .run(a, b, exact),
     }
 }
 
@@ -306,13 +310,60 @@ fn shallow_eq(a: Value, b: Value, exact: bool) -> Option<bool> {
 }
 
 /// The state of one [`values_equal_walk`].
-#[derive(Default)]
 struct EqWalk {
     work: Vec<(Value, Value)>,
+    assumed: AssumedEqual,
+}
+
+/// The containers an equality walk assumes equal while it compares them (so circular data
+/// ends, and shared parts are walked once): a union-find forest over their addresses (a
+/// missing entry is a root), as Scheme's `equal?` does (Adams and Dybvig). The first
+/// `unrecorded` comparisons are not recorded (small data never hashes).
+pub(crate) struct AssumedEqual {
     visited: usize,
-    /// Container pairs assumed equal: a union-find forest over addresses (a missing entry
-    /// is a root).
+    unrecorded: usize,
     parent: rustc_hash::FxHashMap<usize, usize>,
+}
+
+impl AssumedEqual {
+    pub(crate) fn new(unrecorded: usize) -> AssumedEqual {
+        AssumedEqual {
+            visited: 0,
+            unrecorded,
+            parent: rustc_hash::FxHashMap::default(),
+        }
+    }
+
+    /// Record that the containers at addresses `a` and `b` are being compared. True when
+    /// they are assumed equal already (no need to walk them again); otherwise they are
+    /// from now on.
+    pub(crate) fn assume(&mut self, a: usize, b: usize) -> bool {
+        self.visited += 1;
+        if self.visited <= self.unrecorded {
+            return false;
+        }
+        let (ra, rb) = (self.root(a), self.root(b));
+        if ra == rb {
+            return true;
+        }
+        self.parent.insert(ra, rb);
+        false
+    }
+
+    /// The representative of `k`'s set, compressing the path to it.
+    fn root(&mut self, k: usize) -> usize {
+        let mut root = k;
+        while let Some(&p) = self.parent.get(&root) {
+            root = p;
+        }
+        let mut cur = k;
+        while cur != root {
+            let next = self.parent[&cur];
+            self.parent.insert(cur, root);
+            cur = next;
+        }
+        root
+    }
 }
 
 impl EqWalk {
@@ -324,7 +375,7 @@ impl EqWalk {
                 Some(false) => return false,
                 None => {}
             }
-            if self.assume_equal(a, b) {
+            if self.assumed.assume(container_addr(a), container_addr(b)) {
                 continue;
             }
             // Elements are pushed last first, so they are compared in order.
@@ -366,36 +417,6 @@ impl EqWalk {
             }
         }
         true
-    }
-
-    /// Record that containers `a` and `b` are being compared. True when they are already
-    /// assumed equal (no need to walk them again); otherwise they are from now on.
-    fn assume_equal(&mut self, a: Value, b: Value) -> bool {
-        self.visited += 1;
-        if self.visited <= EQ_UNRECORDED {
-            return false;
-        }
-        let (ra, rb) = (self.root(container_addr(a)), self.root(container_addr(b)));
-        if ra == rb {
-            return true;
-        }
-        self.parent.insert(ra, rb);
-        false
-    }
-
-    /// The representative of `k`'s set, compressing the path to it.
-    fn root(&mut self, k: usize) -> usize {
-        let mut root = k;
-        while let Some(&p) = self.parent.get(&root) {
-            root = p;
-        }
-        let mut cur = k;
-        while cur != root {
-            let next = self.parent[&cur];
-            self.parent.insert(cur, root);
-            cur = next;
-        }
-        root
     }
 }
 

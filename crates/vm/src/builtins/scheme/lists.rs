@@ -7,7 +7,7 @@ use crate::native::{Arity, NativeResult};
 use crate::object::{Array, Pair};
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 pub fn install(vm: &mut Vm) {
     let one = Arity::exactly(1);
@@ -115,7 +115,13 @@ fn identity(v: Value) -> Option<(u8, usize)> {
 pub fn equal(a: Value, b: Value) -> bool {
     shallow_equal(a, b)
         .or_else(|| equal_flat(a, b))
-        .unwrap_or_else(|| Equal::default().run(a, b))
+        .unwrap_or_else(|| {
+            Equal {
+                work: Vec::new(),
+                assumed: crate::value::AssumedEqual::new(EQUAL_UNRECORDED),
+            }
+            .run(a, b)
+        })
 }
 
 /// `equal?` of two lists or two vectors whose elements need no looking into (the common
@@ -177,13 +183,9 @@ fn shallow_equal(a: Value, b: Value) -> Option<bool> {
 const EQUAL_UNRECORDED: usize = 256;
 
 /// The state of one `equal?` walk.
-#[derive(Default)]
 struct Equal {
     work: Vec<EqualWork>,
-    visited: usize,
-    /// Containers assumed equal: a union-find forest over addresses (a missing entry is a
-    /// root).
-    parent: FxHashMap<usize, usize>,
+    assumed: crate::value::AssumedEqual,
 }
 
 enum EqualWork {
@@ -214,7 +216,7 @@ impl Equal {
                 Some(false) => return false,
                 None => {}
             }
-            if self.assume_equal(a, b) {
+            if self.assumed.assume(address(a), address(b)) {
                 continue;
             }
             match (a, b) {
@@ -232,36 +234,6 @@ impl Equal {
             }
         }
         true
-    }
-
-    /// Record that containers `a` and `b` are to be compared. True when they are already
-    /// assumed equal (so need no walk); otherwise they are assumed equal from now on.
-    fn assume_equal(&mut self, a: Value, b: Value) -> bool {
-        self.visited += 1;
-        if self.visited <= EQUAL_UNRECORDED {
-            return false;
-        }
-        let (ra, rb) = (self.root(address(a)), self.root(address(b)));
-        if ra == rb {
-            return true;
-        }
-        self.parent.insert(ra, rb);
-        false
-    }
-
-    /// The representative of `k`'s set, compressing the path to it.
-    fn root(&mut self, k: usize) -> usize {
-        let mut root = k;
-        while let Some(&p) = self.parent.get(&root) {
-            root = p;
-        }
-        let mut cur = k;
-        while cur != root {
-            let next = self.parent[&cur];
-            self.parent.insert(cur, root);
-            cur = next;
-        }
-        root
     }
 }
 

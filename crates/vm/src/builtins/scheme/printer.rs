@@ -53,11 +53,7 @@ pub(crate) fn room(vm: &Vm) -> usize {
 /// Fail when printed text of `len` bytes was cut at [`room`]: the memory limit's error when
 /// there is a limit, else `NAME: result is too large`.
 pub(crate) fn check_room(vm: &mut Vm, name: &str, len: usize) -> Result<(), String> {
-    if len <= room(vm) {
-        return Ok(());
-    }
-    vm.heap.reserve(len)?;
-    Err(crate::builtins::too_large(name))
+    crate::format::check_text_within(vm, name, len, MAX_OUT)
 }
 
 /// Append Jue's printed form of a top-level value to `out` (no newline).
