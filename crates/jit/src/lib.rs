@@ -375,8 +375,20 @@ impl Jit {
             .module
             .declare_anonymous_function(&cg.body_sig)
             .map_err(|e| e.to_string())?;
-        // A function calls itself directly (see `lower::SELF_ENTRY`).
-        let own = (entry_pc == 0).then(|| cg.module.declare_func_in_func(id, &mut cg.ctx.func));
+        // A function whose calls of itself go through a stable global calls its own
+        // code directly, past its entry's checks (see `lower::SELF_ENTRY`); any other
+        // body has no second entry to test for.
+        let calls_itself = entry_pc == 0
+            && unit.iter().zip(&specs).any(|(u, spec)| {
+                u.proto.code.iter().enumerate().any(|(pc, i)| {
+                    let pc = pc as u32;
+                    matches!(*i, Instr::CallGlobal { g, .. }
+                        if spec.stable.contains(&g)
+                            && !spec.inline.contains_key(&pc)
+                            && spec.known.get(&pc).is_some_and(|k| k.proto == root))
+                })
+            });
+        let own = calls_itself.then(|| cg.module.declare_func_in_func(id, &mut cg.ctx.func));
         {
             let mut b = FunctionBuilder::new(&mut cg.ctx.func, &mut cg.fctx);
             let sigs = Sigs {

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{capture, captured, stderr, stdout, tandem, temp_program};
+use common::{capture, captured, command, stderr, stdout, tandem, temp_program};
 use tandem::{Caps, Dialect, Engine, JitMode};
 
 /// The numbers of the `jit:` statistics line: (functions, loops, OSR entries, deopts,
@@ -422,6 +422,46 @@ fn mutual_tail_calls_between_closures_keep_their_upvalues_and_traces() {
             );
         }
     }
+}
+
+/// A function that calls itself through its global calls its own compiled code directly,
+/// and sets the self-entry bit of the frame index (`lower::SELF_ENTRY`, `0x4000_0000`) so
+/// the callee skips its entry checks; a function that does not call itself has no second
+/// entry to test for. Seen in the IR that `TANDEM_JIT_DUMP` prints as each body compiles.
+#[test]
+fn only_a_function_that_calls_itself_gets_a_self_entry() {
+    let src = "func sq(x) { return x * x }\n\
+               func fib(n) {\n  if n < 2 { return n }\n  return fib(n - 1) + fib(n - 2)\n}\n\
+               s := 0\nfor i in range(2000) { s := s + sq(i) }\n\
+               print(fib(20))\nprint(s)\n";
+    let p = temp_program("own.ruff", src);
+    let o = command(&["run", "--jit=auto", p.to_str().unwrap()])
+        .env("TANDEM_JIT_DUMP", "1")
+        .output()
+        .expect("run tandem");
+    assert_eq!(stdout(&o), "6765\n2664667000\n");
+    let err = stderr(&o);
+    // The IR of each function compiled at its start ("jit: NAME entered at 0").
+    let ir_of = |name: &str| -> String {
+        let head = format!("jit: {name} entered at 0\n");
+        let at = err
+            .find(&head)
+            .unwrap_or_else(|| panic!("{name} compiled: {err}"));
+        let rest = &err[at + head.len()..];
+        rest[..rest.find("\njit: ").unwrap_or(rest.len())].to_string()
+    };
+    let fib = ir_of("fib");
+    assert!(
+        fib.contains("= call fn0("),
+        "fib calls itself directly:\n{fib}"
+    );
+    assert!(
+        fib.contains("0x4000_0000"),
+        "fib tests the self-entry bit:\n{fib}"
+    );
+    let sq = ir_of("sq");
+    assert!(!sq.contains("0x4000_0000"), "sq has no self entry:\n{sq}");
+    assert!(!sq.contains("call fn0("), "sq does not call itself:\n{sq}");
 }
 
 /// Two globals hold closures of one function with different upvalues, and the function
