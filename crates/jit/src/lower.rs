@@ -133,6 +133,15 @@ pub(crate) struct Region<'a> {
     pub(crate) parent: Option<Parent>,
 }
 
+/// Which compiled body a call runs.
+#[derive(Clone, Copy)]
+pub(crate) enum Target {
+    /// A body's address (a prototype's entry, or what `jit_tail_call` gave).
+    Body(ir::Value),
+    /// This very function (`Lower::own`).
+    Own(ir::FuncRef),
+}
+
 /// What a call of a compiled body gives back: its status, and (with `STATUS_RETURNED`)
 /// its result as the two words of a value.
 #[derive(Clone, Copy)]
@@ -194,8 +203,11 @@ pub(crate) const CALLEE_SLOT: i32 = -16;
 /// can change them), the arguments have the types the entry speculates (the caller knows
 /// them when compiling), and the value stack has room for every region. The callee then
 /// skips those checks (a second entry to one function, without a second function).
-/// (Frame indices stay far below it: the depth limit is smaller.)
+/// (Frame indices stay far below it: the depth limit is at most half of it, checked
+/// below, and a nested run's entry frame, pushed without that check, needs a native call
+/// from a checked frame first.)
 pub(crate) const SELF_ENTRY: i64 = 1 << 30;
+const _: () = assert!(2 * tandem_vm::vm::MOST_DEPTH as i64 <= SELF_ENTRY);
 
 /// Whether the instruction, lowered as decided (`way`), can allocate: anything that runs
 /// the interpreter's code (calls aside, see below).
@@ -473,10 +485,19 @@ impl<'a, 'f> Lower<'a, 'f> {
 
     /// Copy a whole value between two addresses.
     pub(crate) fn copy_value(&mut self, from: ir::Value, foff: i32, to: ir::Value, toff: i32) {
-        let w0 = self.load(I64, from, foff);
-        let w1 = self.load(I64, from, foff + 8);
-        self.store(w0, to, toff);
-        self.store(w1, to, toff + 8);
+        let v = self.load_words(from, foff);
+        self.store_words(v, to, toff);
+    }
+
+    /// The value at `p + off` as its two words (as a body returns one).
+    pub(crate) fn load_words(&mut self, p: ir::Value, off: i32) -> [ir::Value; 2] {
+        [self.load(I64, p, off), self.load(I64, p, off + 8)]
+    }
+
+    /// Store a value's two words at `p + off`.
+    pub(crate) fn store_words(&mut self, v: [ir::Value; 2], p: ir::Value, off: i32) {
+        self.store(v[0], p, off);
+        self.store(v[1], p, off + 8);
     }
 
     /// The unboxed value of register `r` (type `ty`) as payload bits (`f64` for floats).
@@ -621,33 +642,31 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// returns to the interpreter (the trampoline) notes it (`deopt::note_deopt`). Compiled
     /// callers on the way pass it on.
     pub(crate) fn return_deopt(&mut self, site: usize) {
-        let st = self.iconst(STATUS_DEOPT as i64);
         let s = self.iconst(site as i64);
+        self.return_deopt_at(s);
+    }
+
+    /// [`Lower::return_deopt`] with the site's address (or 0) computed.
+    pub(crate) fn return_deopt_at(&mut self, site: ir::Value) {
+        let st = self.iconst(STATUS_DEOPT as i64);
         let z = self.iconst(0);
-        self.return_value(st, [s, z]);
+        self.return_value(st, [site, z]);
     }
 
-    /// Call the compiled body `body` with the usual arguments (vm, base, regs, frame,
-    /// frame index) and the event counter; returns its status and its result's words.
-    pub(crate) fn call_body(&mut self, body: ir::Value, args: [ir::Value; 5]) -> Called {
-        self.sync_frame_closure();
-        let cd = self.b.use_var(self.cd);
-        let sig = self.sigs.body;
-        let [a, b, c, d, e] = args;
-        let inst = self.b.ins().call_indirect(sig, body, &[a, b, c, d, e, cd]);
-        self.called(inst)
-    }
-
-    /// Call this very function (see [`Lower::call_body`]).
-    pub(crate) fn call_own(&mut self, f: ir::FuncRef, args: [ir::Value; 5]) -> Called {
+    /// Call a compiled body with the usual arguments (vm, base, regs, frame, frame index)
+    /// and the event counter; returns its status and its result's words.
+    pub(crate) fn call_body(&mut self, target: Target, args: [ir::Value; 5]) -> Called {
         self.sync_frame_closure();
         let cd = self.b.use_var(self.cd);
         let [a, b, c, d, e] = args;
-        let inst = self.b.ins().call(f, &[a, b, c, d, e, cd]);
-        self.called(inst)
-    }
-
-    fn called(&mut self, inst: ir::Inst) -> Called {
+        let args = [a, b, c, d, e, cd];
+        let inst = match target {
+            Target::Body(body) => {
+                let sig = self.sigs.body;
+                self.b.ins().call_indirect(sig, body, &args)
+            }
+            Target::Own(f) => self.b.ins().call(f, &args),
+        };
         let r = self.b.inst_results(inst).to_vec();
         self.b.def_var(self.cd, r[1]);
         Called {
@@ -998,9 +1017,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                     self.reenter_soon();
                     // The callee's exit site, passed on.
                     let site = self.b.block_params(block)[0];
-                    let st = self.iconst(STATUS_DEOPT as i64);
-                    let z = self.iconst(0);
-                    self.return_value(st, [site, z]);
+                    self.return_deopt_at(site);
                 }
                 Pending::Error {
                     block,
@@ -1276,21 +1293,8 @@ impl<'a, 'f> Lower<'a, 'f> {
                 self.b.ins().brif(ok, cont, &[], fail, &[]);
                 self.b.switch_to_block(cont);
             }
-            let v = match ty {
-                Ty::Float => self.mem_bits(r, F64),
-                Ty::Bool => {
-                    let p = self.regs();
-                    let byte = self.load(I8, p, self.roff(r) + 8);
-                    self.b.ins().uextend(I64, byte)
-                }
-                _ => self.mem_bits(r, I64),
-            };
-            let var = if ty == Ty::Float {
-                self.vf(r)
-            } else {
-                self.vi(r)
-            };
-            self.b.def_var(var, v);
+            let v = self.load_typed(r, ty);
+            self.b.def_var(self.var_of(r, ty), v);
             self.st[r] = Slot { ty, synced: true };
         }
     }

@@ -9,15 +9,26 @@
 //! running closure jumps back to the start; other tail calls replace the frame and use
 //! `return_call`, so they run in constant native stack.
 
-use crate::lower::Lower;
+use crate::lower::{Lower, Target};
 use crate::types::{Step, Ty};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F64, I16, I32, I64, I8};
 use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData};
 use tandem_vm::jit_helpers::{InlineCache, FIRST_BODY};
-use tandem_vm::jit_hook::{STATUS_DEOPT, STATUS_ERROR, STATUS_RETURNED};
+use tandem_vm::jit_hook::{STATUS_ERROR, STATUS_RETURNED};
 use tandem_vm::native::Intrinsic;
 use tandem_vm::opcode::Instr;
+
+/// Where a value to unbox is (`Lower::unbox_found`).
+#[derive(Clone, Copy)]
+enum Found {
+    /// In its register's slot of the value stack already.
+    InPlace,
+    /// At this address (an element, a field).
+    At(ir::Value),
+    /// In these two words (a compiled callee's result).
+    Words([ir::Value; 2]),
+}
 
 /// Where a direct call's callee came from.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -103,8 +114,7 @@ impl Lower<'_, '_> {
     fn value_words(&mut self, r: usize) -> [ir::Value; 2] {
         if self.st[r].ty == Ty::Any {
             let p = self.regs();
-            let off = self.roff(r);
-            return [self.load(I64, p, off), self.load(I64, p, off + 8)];
+            return self.load_words(p, self.roff(r));
         }
         let v = self.tagged(r);
         [self.b.ins().uextend(I64, v.tag), v.bits]
@@ -284,52 +294,25 @@ impl Lower<'_, '_> {
         self.after_call(pc, cb, status, None, done);
         self.b.switch_to_block(done);
         match ret {
-            Some(ty) => {
-                self.expect_result(pc, cb, ty);
-                self.b.ins().jump(cont, &[]);
-            }
-            None => {
-                self.expect_load(pc, cb, true);
-                self.b.ins().jump(cont, &[]);
-            }
+            Some(ty) => self.expect_result(pc, cb, ty),
+            None => self.expect_load(pc, cb, true),
         }
+        self.b.ins().jump(cont, &[]);
         self.b.switch_to_block(cont);
-    }
-
-    /// A compiled callee's result (`value`, from registers), which must have type `ty`:
-    /// unbox it into `R[cb]`'s variable, or write it to the value stack and deoptimize
-    /// after the call.
-    fn take_result(&mut self, pc: usize, cb: usize, ty: Ty, value: [ir::Value; 2]) {
-        let tag = self.b.ins().ireduce(I8, value[0]);
-        let ok = self.tag_is(tag, self.tag_of_ty(ty));
-        let miss = self.b.create_block();
-        self.b.set_cold_block(miss);
-        let k = self.b.create_block();
-        self.b.ins().brif(ok, k, &[], miss, &[]);
-        self.b.switch_to_block(miss);
-        let p = self.regs();
-        self.store(value[0], p, self.roff(cb));
-        self.store(value[1], p, self.roff(cb) + 8);
-        let after = self.after_load(cb, true);
-        let fail = self.deopt_block_with(pc + 1, crate::deopt::Reason::Result, usize::MAX, after);
-        self.b.ins().jump(fail, &[]);
-        self.b.switch_to_block(k);
-        let v = match ty {
-            Ty::Float => self.b.ins().bitcast(F64, MemFlagsData::new(), value[1]),
-            Ty::Bool => self.b.ins().band_imm_u(value[1], 0xff),
-            _ => value[1],
-        };
-        self.b.def_var(self.var_of(cb, ty), v);
     }
 
     /// The result of the call at `pc` (in `R[cb]`) must have type `ty`, as the callee's
     /// returns give: unbox it, or deoptimize after the call.
     fn expect_result(&mut self, pc: usize, cb: usize, ty: Ty) {
-        let mut after = self.st.clone();
-        for slot in after.iter_mut().skip(cb) {
-            *slot = crate::types::Slot::ANY;
-        }
-        self.expect_type(pc, cb, ty, after, crate::deopt::Reason::Result);
+        let after = self.after_load(cb, true);
+        self.unbox_found(
+            pc,
+            cb,
+            ty,
+            Found::InPlace,
+            after,
+            crate::deopt::Reason::Result,
+        );
     }
 
     /// After a load at `pc` into `R[dst]` (a call's window from `dst` up, when `call`)
@@ -340,7 +323,8 @@ impl Lower<'_, '_> {
             return;
         };
         let after = self.after_load(dst, call);
-        self.expect_type(pc, dst, ty, after, crate::deopt::Reason::Element);
+        let reason = crate::deopt::Reason::Element;
+        self.unbox_found(pc, dst, ty, Found::InPlace, after, reason);
     }
 
     /// The type a hint gives the load at `pc`, where `types::plan` speculates on it.
@@ -367,25 +351,13 @@ impl Lower<'_, '_> {
     /// `R[dst]`: unboxed straight from where it is when its tag is `ty`'s; else it goes to
     /// the value stack and the frame deoptimizes after the load.
     pub(crate) fn load_unboxed(&mut self, pc: usize, dst: usize, ty: Ty, at: ir::Value) {
-        let tag = self.load(I8, at, 0);
-        let ok = self.tag_is(tag, self.tag_of_ty(ty));
-        let miss = self.b.create_block();
-        self.b.set_cold_block(miss);
-        let k = self.b.create_block();
-        self.b.ins().brif(ok, k, &[], miss, &[]);
-        self.b.switch_to_block(miss);
-        let p = self.regs();
-        self.copy_value(at, 0, p, self.roff(dst));
         let after = self.after_load(dst, false);
-        let fail = self.deopt_block_with(pc + 1, crate::deopt::Reason::Element, usize::MAX, after);
-        self.b.ins().jump(fail, &[]);
-        self.b.switch_to_block(k);
-        let v = self.payload(at, 0, ty);
-        self.b.def_var(self.var_of(dst, ty), v);
+        let reason = crate::deopt::Reason::Element;
+        self.unbox_found(pc, dst, ty, Found::At(at), after, reason);
     }
 
     /// The payload of the value at `p + off`, known to have type `ty`, unboxed.
-    fn payload(&mut self, p: ir::Value, off: i32, ty: Ty) -> ir::Value {
+    pub(crate) fn payload(&mut self, p: ir::Value, off: i32, ty: Ty) -> ir::Value {
         match ty {
             Ty::Float => self.load(F64, p, off + 8),
             Ty::Bool => {
@@ -396,25 +368,57 @@ impl Lower<'_, '_> {
         }
     }
 
-    /// `R[dst]`, just written by the instruction at `pc`, must have type `ty`: unbox it,
-    /// or deoptimize after the instruction (in state `after`) for `reason`.
-    fn expect_type(
+    /// The new value of `R[dst]`, made by the instruction at `pc` and `found` where it
+    /// says, must have type `ty`: unbox it into the register's variable; else it goes to
+    /// the value stack (unless it is there already) and the frame deoptimizes after the
+    /// instruction, in state `after`, for `reason`.
+    fn unbox_found(
         &mut self,
         pc: usize,
-        cb: usize,
+        dst: usize,
         ty: Ty,
+        found: Found,
         after: crate::types::State,
         reason: crate::deopt::Reason,
     ) {
-        let tag = self.mem_tag(cb);
+        let tag = match found {
+            Found::InPlace => self.mem_tag(dst),
+            Found::At(at) => self.load(I8, at, 0),
+            Found::Words(v) => self.b.ins().ireduce(I8, v[0]),
+        };
         let ok = self.tag_is(tag, self.tag_of_ty(ty));
         let fail = self.deopt_block_with(pc + 1, reason, usize::MAX, after);
         let k = self.b.create_block();
-        self.b.ins().brif(ok, k, &[], fail, &[]);
+        match found {
+            Found::InPlace => {
+                self.b.ins().brif(ok, k, &[], fail, &[]);
+            }
+            Found::At(_) | Found::Words(_) => {
+                let miss = self.b.create_block();
+                self.b.set_cold_block(miss);
+                self.b.ins().brif(ok, k, &[], miss, &[]);
+                self.b.switch_to_block(miss);
+                let p = self.regs();
+                let off = self.roff(dst);
+                match found {
+                    Found::At(at) => self.copy_value(at, 0, p, off),
+                    Found::Words(v) => self.store_words(v, p, off),
+                    Found::InPlace => unreachable!(),
+                }
+                self.b.ins().jump(fail, &[]);
+            }
+        }
         self.b.switch_to_block(k);
-        let p = self.regs();
-        let v = self.payload(p, self.roff(cb), ty);
-        self.b.def_var(self.var_of(cb, ty), v);
+        let v = match found {
+            Found::InPlace => self.load_typed(dst, ty),
+            Found::At(at) => self.payload(at, 0, ty),
+            Found::Words(v) => match ty {
+                Ty::Float => self.b.ins().bitcast(F64, MemFlagsData::new(), v[1]),
+                Ty::Bool => self.b.ins().band_imm_u(v[1], 0xff),
+                _ => v[1],
+            },
+        };
+        self.b.def_var(self.var_of(dst, ty), v);
     }
 
     /// A method call `R[cb+1].K[k](...)` with `n` arguments: a struct method its inline
@@ -488,18 +492,18 @@ impl Lower<'_, '_> {
         } else {
             None
         };
-        let (body, nregs) = match own {
+        let (target, nregs) = match own {
             // This very function: its entry's checks done here when `flag`, else by it.
-            Some((_, flag)) => {
+            Some((f, flag)) => {
                 let nregs = match flag {
                     true => self.unit_nregs(),
                     false => self.regions[0].proto.nregs as usize,
                 };
-                (None, self.iconst(nregs as i64))
+                (Target::Own(f), self.iconst(nregs as i64))
             }
             None => {
                 let (_, body, nregs) = self.check_callee(pc, c, n, checked, slow);
-                (Some(body), nregs)
+                (Target::Body(body), nregs)
             }
         };
         // Depth limit and room for a frame (this frame is the top one).
@@ -537,30 +541,26 @@ impl Lower<'_, '_> {
             self.b.ins().iadd_imm_s(p, off)
         };
         let cfidx = self.b.ins().iadd_imm_s(fidx, 1);
-        let called = match (own, body) {
-            (Some((f, flag)), _) => {
-                let cfidx = match flag {
-                    true => self.b.ins().bor_imm_s(cfidx, crate::lower::SELF_ENTRY),
-                    false => cfidx,
-                };
-                self.call_own(f, [self.vm, at, cregs, nf, cfidx])
-            }
-            (None, Some(body)) => self.call_body(body, [self.vm, at, cregs, nf, cfidx]),
-            (None, None) => unreachable!("a callee's body"),
+        let cfidx = match own {
+            Some((_, true)) => self.b.ins().bor_imm_s(cfidx, crate::lower::SELF_ENTRY),
+            _ => cfidx,
         };
+        let called = self.call_body(target, [self.vm, at, cregs, nf, cfidx]);
         self.reload_regs();
         let back = self.b.create_block();
         self.after_call(pc, cb, called.status, Some(called.value[0]), back);
         self.b.switch_to_block(back);
         match typed {
             Some((ty, cont)) => {
-                self.take_result(pc, cb, ty, called.value);
+                // A compiled callee's result, from registers.
+                let after = self.after_load(cb, true);
+                let (found, reason) = (Found::Words(called.value), crate::deopt::Reason::Result);
+                self.unbox_found(pc, cb, ty, found, after, reason);
                 self.b.ins().jump(cont, &[]);
             }
             None => {
                 let p = self.regs();
-                self.store(called.value[0], p, self.roff(cb));
-                self.store(called.value[1], p, self.roff(cb) + 8);
+                self.store_words(called.value, p, self.roff(cb));
                 self.b.ins().jump(done, &[]);
             }
         }
@@ -805,18 +805,15 @@ impl Lower<'_, '_> {
         );
         self.b.switch_to_block(ret);
         // Returned (the interpreter ran the callee): its result is in the callee slot.
-        let _ = (STATUS_DEOPT, STATUS_RETURNED);
         // (Any other status: no exit site to pass on, the first word is 0.)
         let p = self.regs();
-        let off = self.slot_off();
-        let w0 = self.load(I64, p, off);
+        let [w0, w1] = self.load_words(p, self.slot_off());
         let z = self.iconst(0);
         let returned = self
             .b
             .ins()
             .icmp_imm_s(IntCC::Equal, r, STATUS_RETURNED as i64);
         let w0 = self.b.ins().select(returned, w0, z);
-        let w1 = self.load(I64, p, off + 8);
         self.return_value(r, [w0, w1]);
     }
 }
@@ -1053,7 +1050,8 @@ impl Lower<'_, '_> {
         let want = self.states()[pc + 1].as_ref().map_or(Ty::Any, |s| s[cb].ty);
         if want != Ty::Any {
             // The callee's returns give this type: so must the call's result here.
-            self.expect_type(pc, cb, want, out.clone(), crate::deopt::Reason::Result);
+            let reason = crate::deopt::Reason::Result;
+            self.unbox_found(pc, cb, want, Found::InPlace, out.clone(), reason);
             out[cb] = crate::types::Slot {
                 ty: want,
                 synced: true,
@@ -1141,7 +1139,7 @@ impl Lower<'_, '_> {
         };
         let fa = self.frame_addr();
         let fi = self.rfidx();
-        let called = self.call_body(r, [self.vm, rbase, p0, fa, fi]);
+        let called = self.call_body(Target::Body(r), [self.vm, rbase, p0, fa, fi]);
         self.reload_regs();
         // Its result goes to its callee slot, as the interpreter's would.
         let put = self.b.create_block();
@@ -1157,9 +1155,7 @@ impl Lower<'_, '_> {
         );
         self.b.switch_to_block(put);
         let p = self.regs();
-        let off = self.slot_off();
-        self.store(called.value[0], p, off);
-        self.store(called.value[1], p, off + 8);
+        self.store_words(called.value, p, self.slot_off());
         let z = self.iconst(0);
         self.b.ins().jump(
             join,

@@ -145,16 +145,9 @@ impl Lower<'_, '_> {
     }
 
     /// Load register `r` (known to hold a value of type `ty`) from the value stack.
-    fn load_typed(&mut self, r: usize, ty: Ty) -> ir::Value {
-        match ty {
-            Ty::Float => self.mem_bits(r, F64),
-            Ty::Bool => {
-                let p = self.regs();
-                let b = self.load(I8, p, self.roff(r) + 8);
-                self.b.ins().uextend(I64, b)
-            }
-            _ => self.mem_bits(r, I64),
-        }
+    pub(crate) fn load_typed(&mut self, r: usize, ty: Ty) -> ir::Value {
+        let p = self.regs();
+        self.payload(p, self.roff(r), ty)
     }
 
     /// Ruff's float equality: finite values within `f64::EPSILON`, the rest exactly.

@@ -84,18 +84,28 @@ fn ffi_call_cannot_reach_the_scheme_librarys_private_natives() {
     assert_eq!(captured(&out), "false\n");
 }
 
+/// Run `src` (a program named `name`) in a fresh engine on a thread with an ordinary
+/// host's stack (2 MiB); returns what it printed.
+fn run_on_host_thread(name: &'static str, src: &'static str) -> String {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let (mut engine, out) = engine();
+            engine.run_source(name, src).unwrap();
+            captured(&out)
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
 #[test]
 fn deeply_nested_and_circular_data_print_on_a_small_host_thread() {
     // Hosts run scripts on ordinary threads (2 MiB stacks), so printing must not recurse
     // with the data's depth; a cycle is written with datum labels.
-    let out = std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(|| {
-            let (mut engine, out) = engine();
-            engine
-                .run_source(
-                    "deep.scm",
-                    "(define d (let loop ((i 0) (acc '())) \
+    let out = run_on_host_thread(
+        "deep.scm",
+        "(define d (let loop ((i 0) (acc '())) \
                        (if (= i 100000) acc (loop (+ i 1) (vector acc)))))\n\
                      (define p (open-output-string))\n\
                      (write d p)\n\
@@ -104,13 +114,7 @@ fn deeply_nested_and_circular_data_print_on_a_small_host_thread() {
                      (define c (list 1 2))\n\
                      (set-cdr! (cdr c) c)\n\
                      (write c)",
-                )
-                .unwrap();
-            captured(&out)
-        })
-        .unwrap()
-        .join()
-        .unwrap();
+    );
     assert_eq!(out, "300002\n#0=(1 2 . #0#)");
 }
 
@@ -119,26 +123,15 @@ fn ruff_prints_deep_data_in_full_on_a_small_host_thread() {
     // Ruff's printer keeps its own work stack too: `print` writes a 1,000,000-deep array
     // whole (it used to write `[...]` past 512 levels); a cycle still prints as `[...]`.
     const DEEP: usize = 1_000_000;
-    let out = std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(|| {
-            let (mut engine, out) = engine();
-            engine
-                .run_source(
-                    "deep.ruff",
-                    "a := 1\n\
+    let out = run_on_host_thread(
+        "deep.ruff",
+        "a := 1\n\
                      for i in range(1000000) { a := [a] }\n\
                      print(a)\n\
                      c := [1]\n\
                      push(c, c)\n\
                      print(c)",
-                )
-                .unwrap();
-            captured(&out)
-        })
-        .unwrap()
-        .join()
-        .unwrap();
+    );
     let deep = format!("{}1{}\n", "[".repeat(DEEP), "]".repeat(DEEP));
     assert_eq!(out.len(), deep.len() + "[1, [...]]\n".len());
     assert!(

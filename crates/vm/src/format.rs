@@ -121,20 +121,12 @@ impl Printer<'_> {
             Value::Float(f) => write_float(f, out),
             Value::Str(s) => out.push_str(s.as_str()),
             Value::Array(a) => {
-                if self.open.insert(a.addr()) {
-                    out.push('[');
-                    self.work.push(Task::Array(a, 0));
-                } else {
-                    out.push_str("[...]");
-                }
+                let opened = self.open(a.addr(), || Task::Array(a, 0));
+                self.out.push_str(if opened { "[" } else { "[...]" });
             }
             Value::Dict(d) => {
-                if self.open.insert(d.addr()) {
-                    out.push('{');
-                    self.work.push(Task::Dict(d, d.sorted_keys().into(), 0));
-                } else {
-                    out.push_str("{...}");
-                }
+                let opened = self.open(d.addr(), || Task::Dict(d, d.sorted_keys().into(), 0));
+                self.out.push_str(if opened { "{" } else { "{...}" });
             }
             Value::Closure(c) if c.proto.builtin => {
                 let _ = write!(out, "<native function: {}>", c.proto.name);
@@ -144,15 +136,14 @@ impl Printer<'_> {
                 let _ = write!(out, "<native function: {}>", self.vm.native_name(id));
             }
             Value::Struct(inst) => {
-                if self.open.insert(inst.addr()) {
-                    let _ = write!(out, "{} {{", inst.ty.name);
+                let opened = self.open(inst.addr(), || {
                     let fields = &inst.ty.fields;
                     let mut order: Box<[usize]> = (0..fields.len()).collect();
                     order.sort_by(|&a, &b| fields[a].cmp(&fields[b]));
-                    self.work.push(Task::Struct(inst, order, 0));
-                } else {
-                    let _ = write!(out, "{} {{...}}", inst.ty.name);
-                }
+                    Task::Struct(inst, order, 0)
+                });
+                let body = if opened { "{" } else { "{...}" };
+                let _ = write!(self.out, "{} {body}", inst.ty.name);
             }
             Value::Variant(v) => {
                 if let Family::Enum(name) = &v.family {
@@ -160,12 +151,8 @@ impl Printer<'_> {
                 }
                 out.push_str(&v.tag);
                 if !v.payload.is_empty() {
-                    if self.open.insert(v.addr()) {
-                        out.push('(');
-                        self.work.push(Task::Variant(v, 0));
-                    } else {
-                        out.push_str("(...)");
-                    }
+                    let opened = self.open(v.addr(), || Task::Variant(v, 0));
+                    self.out.push_str(if opened { "(" } else { "(...)" });
                 }
             }
             Value::StructType(t) => {
@@ -292,6 +279,17 @@ impl Printer<'_> {
                 }
             }
         }
+    }
+
+    /// Open the container at `addr`: queue `task` (which prints its parts) and say true;
+    /// or, when it is being printed already (met again inside itself, a cycle), false,
+    /// and the caller writes it elided.
+    fn open(&mut self, addr: usize, task: impl FnOnce() -> Task) -> bool {
+        let fresh = self.open.insert(addr);
+        if fresh {
+            self.work.push(task());
+        }
+        fresh
     }
 
     /// End an open container with its closing text.
