@@ -301,6 +301,20 @@ pub enum Prim {
     /// Store a value under a key in a hash table (args: table, key, value), keys as for
     /// [`Prim::TableRef`]; the value of the expression is null. SRFI-69 `hash-table-set!`.
     TableSet,
+    /// Scheme `cons`, `car`, `cdr`, `null?`, `pair?`, `not` (true only for `#f`), and
+    /// `eqv?` (also `eq?`): exactly as the natives behave, errors included.
+    Cons,
+    Car,
+    Cdr,
+    IsNull,
+    IsPair,
+    IsFalse,
+    Eqv,
+    /// Scheme `vector-ref`, `vector-set!` (args: vector, index, value; the value of the
+    /// expression is null, as the native returns) and `vector-length`, errors included.
+    VectorRef,
+    VectorSet,
+    VectorLength,
 }
 
 #[derive(Clone, Debug)]

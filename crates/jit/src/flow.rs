@@ -107,6 +107,12 @@ pub fn reads(proto: &Proto, instr: &Instr, out: &mut Vec<usize>) {
         | Instr::GetPayload { src, .. }
         | Instr::IsFailure { src, .. }
         | Instr::Unwrap { src, .. }
+        | Instr::Car { src, .. }
+        | Instr::Cdr { src, .. }
+        | Instr::IsNull { src, .. }
+        | Instr::IsPair { src, .. }
+        | Instr::IsFalse { src, .. }
+        | Instr::VecLen { src, .. }
         | Instr::Throw { src } => r(src),
         Instr::GetBox { bx, .. } => r(bx),
         Instr::SetBox { bx, src } => {
@@ -120,6 +126,8 @@ pub fn reads(proto: &Proto, instr: &Instr, out: &mut Vec<usize>) {
         | Instr::Mod { a, b, .. }
         | Instr::ModFloor { a, b, .. }
         | Instr::DivScheme { a, b, .. }
+        | Instr::Cons { a, b, .. }
+        | Instr::Eqv { a, b, .. }
         | Instr::Eq { a, b, .. }
         | Instr::Ne { a, b, .. }
         | Instr::Lt { a, b, .. }
@@ -193,6 +201,15 @@ pub fn reads(proto: &Proto, instr: &Instr, out: &mut Vec<usize>) {
             r(table);
             r(key);
             r(dflt)
+        }
+        Instr::VecRef { vec, idx, .. } => {
+            r(vec);
+            r(idx)
+        }
+        Instr::VecSet { vec, idx, src } => {
+            r(vec);
+            r(idx);
+            r(src)
         }
         Instr::TableSet { table, key, src } => {
             r(table);
@@ -288,6 +305,15 @@ pub fn writes(instr: &Instr, out: &mut Vec<usize>) {
         | Instr::NewDict { dst }
         | Instr::GetIndex { dst, .. }
         | Instr::TableRef { dst, .. }
+        | Instr::Cons { dst, .. }
+        | Instr::Car { dst, .. }
+        | Instr::Cdr { dst, .. }
+        | Instr::IsNull { dst, .. }
+        | Instr::IsPair { dst, .. }
+        | Instr::IsFalse { dst, .. }
+        | Instr::Eqv { dst, .. }
+        | Instr::VecRef { dst, .. }
+        | Instr::VecLen { dst, .. }
         | Instr::Concat { dst, .. }
         | Instr::GetField { dst, .. }
         | Instr::NewStructType { dst, .. }

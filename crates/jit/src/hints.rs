@@ -148,7 +148,7 @@ pub fn load_hints(
         let mut out: Option<(usize, Holds)> = None;
         match *i {
             Instr::Move { dst, src } => out = Some((dst as usize, at(src))),
-            Instr::GetIndex { dst, obj, .. } => {
+            Instr::GetIndex { dst, obj, .. } | Instr::VecRef { dst, vec: obj, .. } => {
                 let mut h = Holds::Nothing;
                 if let Holds::Array(e) = at(obj) {
                     let (t, rest) = load(&e);

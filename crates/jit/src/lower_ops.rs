@@ -1155,6 +1155,29 @@ impl Lower<'_, '_> {
                 false,
             ),
             Instr::GetIndex { dst, obj, idx } => self.get_index(pc, r(dst), r(obj), r(idx)),
+            Instr::VecRef { dst, vec, idx } => self.get_index(pc, r(dst), r(vec), r(idx)),
+            Instr::VecSet { vec, idx, src } => self.set_index(pc, r(vec), r(idx), r(src)),
+            Instr::Car { dst, src } | Instr::Cdr { dst, src } if step.way == Way::Plain => {
+                let car = matches!(i, Instr::Car { .. });
+                self.pair_field(pc, r(dst), r(src), car)
+            }
+            Instr::VecLen { dst, src } if step.way == Way::Plain => {
+                self.vec_len(pc, r(dst), r(src))
+            }
+            Instr::IsNull { dst, src }
+            | Instr::IsPair { dst, src }
+            | Instr::IsFalse { dst, src } => self.type_test(&i, r(dst), r(src)),
+            Instr::Eqv { dst, a, b } => {
+                if let Way::SlowTyped(_) = step.way {
+                    self.slow_instr(pc, step, r(dst));
+                } else {
+                    let x = self.b.use_var(self.vi(r(a)));
+                    let y = self.b.use_var(self.vi(r(b)));
+                    let c = self.b.ins().icmp(IntCC::Equal, x, y);
+                    let v = self.b.ins().uextend(I64, c);
+                    self.b.def_var(self.vi(r(dst)), v);
+                }
+            }
             Instr::GetField { dst, obj, .. } => self.field(pc, r(obj), Field::Get(r(dst))),
             Instr::SetField { obj, src, .. } => self.field(pc, r(obj), Field::Set(r(src))),
             Instr::SetIndex { obj, idx, src } => self.set_index(pc, r(obj), r(idx), r(src)),
@@ -1352,6 +1375,88 @@ impl Lower<'_, '_> {
         self.expect_load(pc, dst, false);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+    }
+
+    /// `CAR`/`CDR` of an `Any` register: the field of a pair; anything else runs the
+    /// interpreter's code (its error).
+    fn pair_field(&mut self, pc: usize, dst: usize, src: usize, car: bool) {
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let done = self.b.create_block();
+        let tag = self.mem_tag(src);
+        let ok = self.tag_is(tag, self.abi.tags.pair);
+        let fast = self.b.create_block();
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        let pair = self.mem_bits(src, I64);
+        let off = if car {
+            self.abi.pair_car
+        } else {
+            self.abi.pair_cdr
+        };
+        let p = self.regs();
+        self.copy_value(pair, off, p, self.roff(dst));
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(slow);
+        self.spill_reads(pc);
+        self.exec_checked(pc);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+    }
+
+    /// `VECLEN` of an `Any` register: an array's length; anything else runs the
+    /// interpreter's code (its error).
+    fn vec_len(&mut self, pc: usize, dst: usize, src: usize) {
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let (done, len) = self.block_with_param(I64);
+        let tag = self.mem_tag(src);
+        let ok = self.tag_is(tag, self.abi.tags.array);
+        let fast = self.b.create_block();
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        let arr = self.mem_bits(src, I64);
+        let n = self.load(I64, arr, self.abi.array_items.len);
+        self.jump_with(done, n);
+        self.b.switch_to_block(slow);
+        self.spill_reads(pc);
+        let n = self.exec_reload(pc, dst, Ty::Int);
+        self.jump_with(done, n);
+        self.b.switch_to_block(done);
+        self.b.def_var(self.vi(dst), len);
+    }
+
+    /// `NULLP`, `PAIRP`, `FALSEP`: a test of the register's tag (and of a bool's value).
+    fn type_test(&mut self, i: &Instr, dst: usize, src: usize) {
+        let tags = self.abi.tags;
+        let v = match (self.st[src].ty, i) {
+            (Ty::Any, Instr::IsFalse { .. }) => {
+                let tag = self.mem_tag(src);
+                let is_bool = self.tag_is(tag, tags.bool);
+                let p = self.regs();
+                let byte = self.load(I8, p, self.roff(src) + 8);
+                let is_zero = self.b.ins().icmp_imm_s(IntCC::Equal, byte, 0);
+                let c = self.b.ins().band(is_bool, is_zero);
+                self.b.ins().uextend(I64, c)
+            }
+            (Ty::Any, _) => {
+                let tag = self.mem_tag(src);
+                let t = if matches!(i, Instr::IsNull { .. }) {
+                    tags.null
+                } else {
+                    tags.pair
+                };
+                let c = self.tag_is(tag, t);
+                self.b.ins().uextend(I64, c)
+            }
+            (Ty::Bool, Instr::IsFalse { .. }) => {
+                let x = self.b.use_var(self.vi(src));
+                self.b.ins().bxor_imm_s(x, 1)
+            }
+            // An int, a float or a bool is never `()` or a pair; only a bool can be #f.
+            _ => self.iconst(0),
+        };
+        self.b.def_var(self.vi(dst), v);
     }
 
     fn set_index(&mut self, pc: usize, obj: usize, idx: usize, src: usize) {

@@ -478,7 +478,45 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             let _ = (obj, idx);
             st[dst as usize] = loaded(spec, pc, spec_ok);
         }
-        Instr::SetIndex { .. } | Instr::SetField { .. } => {}
+        // A Scheme vector's element inline (as `GETINDEX` does an array's).
+        Instr::VecRef { dst, .. } => st[dst as usize] = loaded(spec, pc, spec_ok),
+        Instr::SetIndex { .. } | Instr::SetField { .. } | Instr::VecSet { .. } => {}
+        // A pair's car or cdr inline; anything but a pair is the interpreter's error.
+        Instr::Car { dst, src } | Instr::Cdr { dst, src } => {
+            if st[src as usize].ty != Any {
+                way = Way::Exec;
+                sync(&mut st, src as usize);
+            }
+            st[dst as usize] = Slot::ANY;
+        }
+        Instr::VecLen { dst, src } => {
+            if st[src as usize].ty == Any {
+                st[dst as usize] = Slot::fresh(Int);
+            } else {
+                way = Way::Exec;
+                sync(&mut st, src as usize);
+                st[dst as usize] = Slot::ANY;
+            }
+        }
+        // Type tests never fail and never call out.
+        Instr::IsNull { dst, .. } | Instr::IsPair { dst, .. } | Instr::IsFalse { dst, .. } => {
+            st[dst as usize] = Slot::fresh(Bool)
+        }
+        Instr::Eqv { dst, a, b } => {
+            let (a, b) = (a as usize, b as usize);
+            let same = st[a].ty == st[b].ty && matches!(st[a].ty, Int | Bool);
+            if same {
+                st[dst as usize] = Slot::fresh(Bool);
+            } else {
+                sync(&mut st, a);
+                sync(&mut st, b);
+                way = Way::SlowTyped(Bool);
+                st[dst as usize] = Slot {
+                    ty: Bool,
+                    synced: true,
+                };
+            }
+        }
         // A struct's field inline through a cache; the rest through the interpreter's
         // code, which needs the object in the value stack only there.
         Instr::GetField { dst, .. } => st[dst as usize] = loaded(spec, pc, spec_ok),

@@ -1208,25 +1208,29 @@ impl FnCompiler<'_, '_> {
             self.st.next = mark;
             return Ok(());
         }
-        if matches!(op, Prim::SetIndex | Prim::TableSet) {
+        if matches!(op, Prim::SetIndex | Prim::TableSet | Prim::VectorSet) {
             let &[o, i, v] = self.operands(args)?.as_slice() else {
                 return Err(Diagnostic::error(
                     format!("internal error: {op:?} needs three operands"),
                     span,
                 ));
             };
-            let instr = if op == Prim::SetIndex {
-                Instr::SetIndex {
+            let instr = match op {
+                Prim::SetIndex => Instr::SetIndex {
                     obj: o,
                     idx: i,
                     src: v,
-                }
-            } else {
-                Instr::TableSet {
+                },
+                Prim::TableSet => Instr::TableSet {
                     table: o,
                     key: i,
                     src: v,
-                }
+                },
+                _ => Instr::VecSet {
+                    vec: o,
+                    idx: i,
+                    src: v,
+                },
             };
             self.emit(instr, span);
             self.st.next = mark;
@@ -1305,6 +1309,19 @@ impl FnCompiler<'_, '_> {
                 key: k,
                 dflt,
             },
+            (Prim::Cons, &[a, b]) => Instr::Cons { dst: d, a, b },
+            (Prim::Car, &[a]) => Instr::Car { dst: d, src: a },
+            (Prim::Cdr, &[a]) => Instr::Cdr { dst: d, src: a },
+            (Prim::IsNull, &[a]) => Instr::IsNull { dst: d, src: a },
+            (Prim::IsPair, &[a]) => Instr::IsPair { dst: d, src: a },
+            (Prim::IsFalse, &[a]) => Instr::IsFalse { dst: d, src: a },
+            (Prim::Eqv, &[a, b]) => Instr::Eqv { dst: d, a, b },
+            (Prim::VectorRef, &[v, i]) => Instr::VecRef {
+                dst: d,
+                vec: v,
+                idx: i,
+            },
+            (Prim::VectorLength, &[a]) => Instr::VecLen { dst: d, src: a },
             _ => {
                 return Err(Diagnostic::error(
                     format!(

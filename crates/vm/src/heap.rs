@@ -225,7 +225,7 @@ pub struct HeapStats {
     pub objects: usize,
 }
 
-const MIN_THRESHOLD: usize = 1 << 20;
+const MIN_THRESHOLD: usize = 4 << 20;
 
 pub struct Heap {
     /// Interned symbol names; a symbol value is an index here. Symbols are never freed.

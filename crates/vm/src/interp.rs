@@ -5,7 +5,7 @@
 //! and its arguments down over the running frame and reuses it, so tail calls run in
 //! constant space.
 
-use crate::builtins::scheme::hashtables;
+use crate::builtins::scheme::{hashtables, lists, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp_data::MethodTarget;
@@ -1009,6 +1009,62 @@ impl Vm {
                             throw!(m);
                         }
                     }
+                    Instr::Cons { dst, a, b } => {
+                        let p = self.heap.alloc_pair(r!(a), r!(b));
+                        set!(dst, Value::Pair(p));
+                    }
+                    Instr::Car { dst, src } => match *rr!(src) {
+                        Value::Pair(p) => set!(dst, p.car.get()),
+                        v => match lists::car_checked(self, v) {
+                            Ok(x) => set!(dst, x),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::Cdr { dst, src } => match *rr!(src) {
+                        Value::Pair(p) => set!(dst, p.cdr.get()),
+                        v => match lists::cdr_checked(self, v) {
+                            Ok(x) => set!(dst, x),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::IsNull { dst, src } => {
+                        set!(dst, Value::Bool(matches!(rr!(src), Value::Null)));
+                    }
+                    Instr::IsPair { dst, src } => {
+                        set!(dst, Value::Bool(matches!(rr!(src), Value::Pair(_))));
+                    }
+                    Instr::IsFalse { dst, src } => {
+                        set!(dst, Value::Bool(matches!(rr!(src), Value::Bool(false))));
+                    }
+                    Instr::Eqv { dst, a, b } => {
+                        set!(dst, Value::Bool(lists::eqv(r!(a), r!(b))));
+                    }
+                    Instr::VecRef { dst, vec, idx } => match (*rr!(vec), *rr!(idx)) {
+                        (Value::Array(a), Value::Int(i)) if (i as u64) < a.len() as u64 => {
+                            set!(dst, a.items()[i as usize]);
+                        }
+                        (v, i) => match vectors::vector_ref_of(self, v, i) {
+                            Ok(x) => set!(dst, x),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::VecSet { vec, idx, src } => match (*rr!(vec), *rr!(idx)) {
+                        (Value::Array(a), Value::Int(i)) if (i as u64) < a.len() as u64 => {
+                            a.items_mut()[i as usize] = r!(src);
+                        }
+                        (v, i) => {
+                            if let Err(m) = vectors::vector_set_of(self, v, i, r!(src)) {
+                                throw!(m);
+                            }
+                        }
+                    },
+                    Instr::VecLen { dst, src } => match *rr!(src) {
+                        Value::Array(a) => set!(dst, Value::Int(a.len() as i64)),
+                        v => match vectors::vector_length_of(self, v) {
+                            Ok(x) => set!(dst, x),
+                            Err(m) => throw!(m),
+                        },
+                    },
                     Instr::Concat { dst, base: b, n } => {
                         // The strings' bytes are known before the text is built.
                         let strs: usize = (0..n)

@@ -228,6 +228,27 @@ opcodes! {
     /// Store `R[src]` under key `R[key]` in the hash table `R[table]` (Scheme
     /// `hash-table-set!`, the native's errors included).
     TableSet { table: Reg, key: Reg, src: Reg } => "TABLESET",
+    /// `R[dst]` = a new pair of `R[a]` and `R[b]` (Scheme `cons`).
+    Cons { dst: Reg, a: Reg, b: Reg } => "CONS",
+    /// `R[dst]` = the car of the pair `R[src]` (Scheme `car`, the native's error included).
+    Car { dst: Reg, src: Reg } => "CAR",
+    /// `R[dst]` = the cdr of the pair `R[src]` (Scheme `cdr`, the native's error included).
+    Cdr { dst: Reg, src: Reg } => "CDR",
+    /// `R[dst]` = whether `R[src]` is the empty list (Scheme `null?`).
+    IsNull { dst: Reg, src: Reg } => "NULLP",
+    /// `R[dst]` = whether `R[src]` is a pair (Scheme `pair?`).
+    IsPair { dst: Reg, src: Reg } => "PAIRP",
+    /// `R[dst]` = whether `R[src]` is `#f` (Scheme `not`).
+    IsFalse { dst: Reg, src: Reg } => "FALSEP",
+    /// `R[dst]` = whether `R[a]` and `R[b]` are the same (Scheme `eqv?` and `eq?`).
+    Eqv { dst: Reg, a: Reg, b: Reg } => "EQV",
+    /// `R[dst]` = element `R[idx]` of the vector `R[vec]` (Scheme `vector-ref`, the
+    /// native's errors included).
+    VecRef { dst: Reg, vec: Reg, idx: Reg } => "VECREF",
+    /// Element `R[idx]` of the vector `R[vec]` = `R[src]` (Scheme `vector-set!`).
+    VecSet { vec: Reg, idx: Reg, src: Reg } => "VECSET",
+    /// `R[dst]` = the length of the vector `R[src]` (Scheme `vector-length`).
+    VecLen { dst: Reg, src: Reg } => "VECLEN",
     /// `R[dst] = to_string(R[base]) + ... + to_string(R[base+n-1])`
     Concat { dst: Reg, base: Reg, n: Count } => "CONCAT",
     /// `R[dst] = R[obj].K[k]`: a struct field, a module member or a dict entry.

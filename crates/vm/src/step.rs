@@ -7,7 +7,7 @@
 //! meaning is written once. Calls, returns and tail calls are not instructions it runs:
 //! the interpreter and compiled code each do those themselves.
 
-use crate::builtins::scheme::hashtables;
+use crate::builtins::scheme::{hashtables, lists, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp::{compare, floor_mod, scheme_div, Arith};
@@ -367,6 +367,27 @@ impl Vm {
             Instr::TableSet { table, key, src } => {
                 ok!(hashtables::table_set(self, r!(table), r!(key), r!(src)))
             }
+            Instr::Cons { dst, a, b } => {
+                let p = self.heap.alloc_pair(r!(a), r!(b));
+                set!(dst, Value::Pair(p))
+            }
+            Instr::Car { dst, src } => set!(dst, ok!(lists::car_checked(self, r!(src)))),
+            Instr::Cdr { dst, src } => set!(dst, ok!(lists::cdr_checked(self, r!(src)))),
+            Instr::IsNull { dst, src } => set!(dst, Value::Bool(matches!(r!(src), Value::Null))),
+            Instr::IsPair { dst, src } => {
+                set!(dst, Value::Bool(matches!(r!(src), Value::Pair(_))))
+            }
+            Instr::IsFalse { dst, src } => {
+                set!(dst, Value::Bool(matches!(r!(src), Value::Bool(false))))
+            }
+            Instr::Eqv { dst, a, b } => set!(dst, Value::Bool(lists::eqv(r!(a), r!(b)))),
+            Instr::VecRef { dst, vec, idx } => {
+                set!(dst, ok!(vectors::vector_ref_of(self, r!(vec), r!(idx))))
+            }
+            Instr::VecSet { vec, idx, src } => {
+                ok!(vectors::vector_set_of(self, r!(vec), r!(idx), r!(src)))
+            }
+            Instr::VecLen { dst, src } => set!(dst, ok!(vectors::vector_length_of(self, r!(src)))),
             Instr::Concat { dst, base: b, n } => {
                 let mut s = String::new();
                 for i in 0..n {

@@ -1391,8 +1391,9 @@ fn inline_builtins(module: &mut Module, redefined: &FxHashSet<String>) {
 /// instructions instead of native calls (the same instructions the Ruff dialect uses).
 /// Differences from the natives, for non-numbers only: `+` joins two strings, `<` and
 /// friends also order strings, and `=` compares any values instead of raising an error.
-/// `hash-table-ref/default` and `hash-table-set!` behave exactly as the natives do, errors
-/// included.
+/// `hash-table-ref/default`, `hash-table-set!`, and the pair, vector and identity
+/// primitives (`cons`, `car`, `cdr`, `null?`, `pair?`, `not`, `eq?`, `eqv?`, `vector-ref`,
+/// `vector-set!`, `vector-length`) behave exactly as the natives do, errors included.
 fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
     Some(match (name, argc) {
         ("+", 2) => Prim::Add,
@@ -1409,6 +1410,16 @@ fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
         ("/", 2) => Prim::SchemeDiv,
         ("hash-table-ref/default", 3) => Prim::TableRef,
         ("hash-table-set!", 3) => Prim::TableSet,
+        ("cons", 2) => Prim::Cons,
+        ("car", 1) => Prim::Car,
+        ("cdr", 1) => Prim::Cdr,
+        ("null?", 1) => Prim::IsNull,
+        ("pair?", 1) => Prim::IsPair,
+        ("not", 1) => Prim::IsFalse,
+        ("eq?", 2) | ("eqv?", 2) => Prim::Eqv,
+        ("vector-ref", 2) => Prim::VectorRef,
+        ("vector-set!", 3) => Prim::VectorSet,
+        ("vector-length", 1) => Prim::VectorLength,
         _ => return None,
     })
 }

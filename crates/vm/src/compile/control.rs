@@ -206,6 +206,11 @@ impl FnCompiler<'_, '_> {
                 };
                 self.emit(i, span)
             }
+            // `(if (null? x) ...)`: one test of `x`, no boolean in between.
+            ExprKind::Prim(Prim::IsNull, args) if args.len() == 1 => {
+                let src = self.operand(&args[0])?;
+                self.emit(Instr::JmpNotNull { src, off: 0 }, span)
+            }
             _ => {
                 let r = self.operand(cond)?;
                 match truth {

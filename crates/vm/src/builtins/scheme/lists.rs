@@ -255,11 +255,21 @@ fn boolean_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn car(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    Ok(pair_arg(vm, "car", args[0])?.car.get())
+    car_checked(vm, args[0])
 }
 
 fn cdr(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    Ok(pair_arg(vm, "cdr", args[0])?.cdr.get())
+    cdr_checked(vm, args[0])
+}
+
+/// `(car v)`: the native and the `CAR` instruction.
+pub(crate) fn car_checked(vm: &Vm, v: Value) -> Result<Value, String> {
+    Ok(pair_arg(vm, "car", v)?.car.get())
+}
+
+/// `(cdr v)`: the native and the `CDR` instruction.
+pub(crate) fn cdr_checked(vm: &Vm, v: Value) -> Result<Value, String> {
+    Ok(pair_arg(vm, "cdr", v)?.cdr.get())
 }
 
 fn set_car(vm: &mut Vm, args: &[Value]) -> NativeResult {
@@ -360,10 +370,27 @@ fn append(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(vm.list_onto(&items, last))
 }
 
+/// `(reverse l)`: one walk down the list, consing each element onto the result (no copy
+/// of the elements first). A circular or too long list, or an improper one, is an error.
 fn reverse(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let mut items = list_vec(vm, "reverse", args[0])?;
-    items.reverse();
-    Ok(vm.new_list(&items))
+    let mut acc = Value::Null;
+    let mut cur = args[0];
+    let mut check = CycleCheck::new(cur);
+    let mut n = 0usize;
+    loop {
+        match cur {
+            Value::Null => return Ok(acc),
+            Value::Pair(p) => {
+                n += 1;
+                acc = cons(vm, p.car.get(), acc);
+                cur = p.cdr.get();
+                if n > MAX_ARRAY_LEN || check.circular(cur) {
+                    return Err("reverse: the list is too long (or circular)".into());
+                }
+            }
+            _ => return Err(wrong(vm, "reverse", "a proper list", args[0])),
+        }
+    }
 }
 
 /// The tail of `l` after `k` cdrs. A circular list has every length: its walk goes round

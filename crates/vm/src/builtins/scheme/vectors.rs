@@ -16,9 +16,7 @@ pub fn install(vm: &mut Vm) {
     reg(vm, "vector", Arity::at_least(0), |vm, a| {
         Ok(vm.new_array(a.to_vec()))
     });
-    reg(vm, "vector-length", one, |vm, a| {
-        Ok(Value::Int(vec_arg(vm, "vector-length", a[0])?.len() as i64))
-    });
+    reg(vm, "vector-length", one, |vm, a| vector_length_of(vm, a[0]));
     reg(vm, "vector-ref", Arity::exactly(2), vector_ref);
     reg(vm, "vector-set!", Arity::exactly(3), vector_set);
     reg(vm, "vector->list", Arity::range(1, 3), vector_to_list);
@@ -64,16 +62,32 @@ fn make_vector(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn vector_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let a = vec_arg(vm, "vector-ref", args[0])?;
-    let i = index(vm, "vector-ref", args[1], a.len(), false)?;
-    Ok(a.get(i).unwrap_or(Value::Null))
+    vector_ref_of(vm, args[0], args[1])
 }
 
 fn vector_set(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let a = vec_arg(vm, "vector-set!", args[0])?;
-    let i = index(vm, "vector-set!", args[1], a.len(), false)?;
-    a.items_mut()[i] = args[2];
+    vector_set_of(vm, args[0], args[1], args[2])?;
     Ok(Value::Null)
+}
+
+/// `(vector-ref v i)`: the native and the `VECREF` instruction.
+pub(crate) fn vector_ref_of(vm: &Vm, v: Value, i: Value) -> Result<Value, String> {
+    let a = vec_arg(vm, "vector-ref", v)?;
+    let i = index(vm, "vector-ref", i, a.len(), false)?;
+    Ok(a.get(i).unwrap_or(Value::Null))
+}
+
+/// `(vector-set! v i x)`: the native and the `VECSET` instruction.
+pub(crate) fn vector_set_of(vm: &Vm, v: Value, i: Value, x: Value) -> Result<(), String> {
+    let a = vec_arg(vm, "vector-set!", v)?;
+    let i = index(vm, "vector-set!", i, a.len(), false)?;
+    a.items_mut()[i] = x;
+    Ok(())
+}
+
+/// `(vector-length v)`: the native and the `VECLEN` instruction.
+pub(crate) fn vector_length_of(vm: &Vm, v: Value) -> Result<Value, String> {
+    Ok(Value::Int(vec_arg(vm, "vector-length", v)?.len() as i64))
 }
 
 fn vector_to_list(vm: &mut Vm, args: &[Value]) -> NativeResult {
