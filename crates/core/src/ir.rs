@@ -315,6 +315,9 @@ pub enum Prim {
     VectorRef,
     VectorSet,
     VectorLength,
+    /// `(%record-instance? obj type)`: whether `obj` is a record (struct) of exactly that
+    /// type (a record procedure's type test).
+    RecordIs,
 }
 
 #[derive(Clone, Debug)]

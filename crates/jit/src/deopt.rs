@@ -98,6 +98,8 @@ pub struct ProtoState {
     pub osr: RefCell<Vec<(u32, usize)>>,
     /// Compilation failed (a bug): never try again.
     pub failed: Cell<bool>,
+    /// It was called (or entered) at least once: the backend saw its first call.
+    pub ran: Cell<bool>,
 }
 
 impl ProtoState {
@@ -105,6 +107,7 @@ impl ProtoState {
         ProtoState {
             proto,
             generic: Default::default(),
+            ran: Cell::new(false),
             no_param_spec: Cell::new(false),
             no_osr_spec: Cell::new(false),
             osr_fails: Cell::new(0),

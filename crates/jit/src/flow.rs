@@ -202,6 +202,10 @@ pub fn reads(proto: &Proto, instr: &Instr, out: &mut Vec<usize>) {
             r(key);
             r(dflt)
         }
+        Instr::IsInstance { obj, ty, .. } => {
+            r(obj);
+            r(ty)
+        }
         Instr::VecRef { vec, idx, .. } => {
             r(vec);
             r(idx)
@@ -314,6 +318,7 @@ pub fn writes(instr: &Instr, out: &mut Vec<usize>) {
         | Instr::Eqv { dst, .. }
         | Instr::VecRef { dst, .. }
         | Instr::VecLen { dst, .. }
+        | Instr::IsInstance { dst, .. }
         | Instr::Concat { dst, .. }
         | Instr::GetField { dst, .. }
         | Instr::NewStructType { dst, .. }

@@ -510,8 +510,12 @@ impl Jit {
             if callee.variadic || n != callee.arity {
                 continue;
             }
+            // A callee that never ran (under `auto`) is not compiled inline: its call is
+            // on a path not taken so far (a record accessor's error path, say), and would
+            // only cost compile time.
             // Keep the callee's prototype (its address is compiled in).
             let cst = self.state(callee);
+            let ran = self.mode != JitMode::Auto || cst.ran.get();
             spec.known.insert(
                 pc as u32,
                 types::Known {
@@ -546,6 +550,7 @@ impl Jit {
                 // A function inlines itself too (one level: an inlined callee inlines
                 // nothing), halving the real calls of small recursive functions.
                 if !is_inlined
+                    && ran
                     && small
                     && !cst.failed.get()
                     && unit.len() < MAX_UNIT_REGIONS
@@ -683,10 +688,11 @@ impl JitBackend for Jit {
             return 0;
         }
         let key = Rc::as_ptr(&proto) as usize;
-        if self.mode == JitMode::Auto && !self.protos.contains_key(&key) {
+        let first = self.protos.get(&key).is_none_or(|st| !st.ran.get());
+        if self.mode == JitMode::Auto && first {
             // First call: start counting (its loops' back edges too: they count from the
             // first call, not from the first back edge after it).
-            self.state(&proto);
+            self.state(&proto).ran.set(true);
             proto.jit.hot.set(CALL_THRESHOLD);
             proto.jit.loop_hot.set(LOOP_THRESHOLD);
             return 0;
@@ -702,8 +708,9 @@ impl JitBackend for Jit {
             return 0;
         }
         let key = Rc::as_ptr(&proto) as usize;
-        if self.mode == JitMode::Auto && !self.protos.contains_key(&key) {
-            self.state(&proto);
+        let first = self.protos.get(&key).is_none_or(|st| !st.ran.get());
+        if self.mode == JitMode::Auto && first {
+            self.state(&proto).ran.set(true);
             proto.jit.loop_hot.set(LOOP_THRESHOLD);
             return 0;
         }

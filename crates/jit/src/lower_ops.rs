@@ -1167,6 +1167,7 @@ impl Lower<'_, '_> {
             Instr::IsNull { dst, src }
             | Instr::IsPair { dst, src }
             | Instr::IsFalse { dst, src } => self.type_test(&i, r(dst), r(src)),
+            Instr::IsInstance { dst, obj, ty } => self.is_instance(r(dst), r(obj), r(ty)),
             Instr::Eqv { dst, a, b } => {
                 if let Way::SlowTyped(_) = step.way {
                     self.slow_instr(pc, step, r(dst));
@@ -1424,6 +1425,41 @@ impl Lower<'_, '_> {
         self.jump_with(done, n);
         self.b.switch_to_block(done);
         self.b.def_var(self.vi(dst), len);
+    }
+
+    /// `ISINST`: a struct whose type is the type in `R[ty]`. (An int, a float or a bool is
+    /// no struct.)
+    fn is_instance(&mut self, dst: usize, obj: usize, ty: usize) {
+        let tags = self.abi.tags;
+        if self.st[obj].ty != Ty::Any || self.st[ty].ty != Ty::Any {
+            let no = self.iconst(0);
+            self.b.def_var(self.vi(dst), no);
+            return;
+        }
+        let (join, res) = self.block_with_param(I64);
+        let t = self.mem_tag(obj);
+        let is_inst = self.tag_is(t, tags.strukt);
+        let inst = self.b.create_block();
+        let zero = self.iconst(0);
+        self.b
+            .ins()
+            .brif(is_inst, inst, &[], join, &[ir::BlockArg::Value(zero)]);
+        self.b.switch_to_block(inst);
+        // A struct's type pointer never equals the payload of a value that is not a type
+        // of the same address; the tag test makes it exact.
+        let ity = {
+            let o = self.mem_bits(obj, I64);
+            self.load(I64, o, self.abi.instance_ty)
+        };
+        let tt = self.mem_tag(ty);
+        let is_type = self.tag_is(tt, tags.struct_type);
+        let tb = self.mem_bits(ty, I64);
+        let same = self.b.ins().icmp(IntCC::Equal, ity, tb);
+        let both = self.b.ins().band(is_type, same);
+        let v = self.b.ins().uextend(I64, both);
+        self.jump_with(join, v);
+        self.b.switch_to_block(join);
+        self.b.def_var(self.vi(dst), res);
     }
 
     /// `NULLP`, `PAIRP`, `FALSEP`: a test of the register's tag (and of a bool's value).

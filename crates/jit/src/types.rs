@@ -499,9 +499,10 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             }
         }
         // Type tests never fail and never call out.
-        Instr::IsNull { dst, .. } | Instr::IsPair { dst, .. } | Instr::IsFalse { dst, .. } => {
-            st[dst as usize] = Slot::fresh(Bool)
-        }
+        Instr::IsNull { dst, .. }
+        | Instr::IsPair { dst, .. }
+        | Instr::IsFalse { dst, .. }
+        | Instr::IsInstance { dst, .. } => st[dst as usize] = Slot::fresh(Bool),
         Instr::Eqv { dst, a, b } => {
             let (a, b) = (a as usize, b as usize);
             let same = st[a].ty == st[b].ty && matches!(st[a].ty, Int | Bool);

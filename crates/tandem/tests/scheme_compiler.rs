@@ -1004,3 +1004,42 @@ fn rebound_pair_primitives_are_called() {
     assert_eq!(count(&code, "CAR"), 0);
     assert_eq!(tail_calls(&code), 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// Records.
+
+/// A call of a record accessor or modifier (defined once at the top, never assigned) on a
+/// local variable is compiled in place: the type test (ISINST) and the field instruction,
+/// with a call of the procedure only when the test fails (for its error). An argument that
+/// is not a variable, or an assigned accessor, keeps the call.
+#[test]
+fn record_accessors_on_variables_are_compiled_in_place() {
+    let rec = "(define-record-type point (make-point x y) point?
+                 (x point-x set-point-x!) (y point-y))";
+    let src = format!(
+        "{rec}
+         (define (f p) (+ (point-x p) (point-y p)))
+         (define (g p) (set-point-x! p 5) 0)
+         (define (h) (point-x (make-point 1 2)))"
+    );
+    let d = disasm_of(&src, "f");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "ISINST"), 2, "{d}");
+    assert_eq!(count(&code, "GETFIELD"), 2, "{d}");
+    assert_eq!(
+        plain_globals(&code),
+        ["point-x", "point-y"],
+        "the error paths:\n{d}"
+    );
+    let d = disasm_of(&src, "g");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "ISINST"), 1, "{d}");
+    assert_eq!(count(&code, "SETFIELD"), 1, "{d}");
+    let d = disasm_of(&src, "h");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "ISINST") + count(&code, "GETFIELD"), 0, "{d}");
+    let assigned = format!("{rec} (define (f p) (point-x p)) (set! point-x point-y)");
+    let d = disasm_of(&assigned, "f");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "ISINST") + count(&code, "GETFIELD"), 0, "{d}");
+}

@@ -1322,6 +1322,11 @@ impl FnCompiler<'_, '_> {
                 idx: i,
             },
             (Prim::VectorLength, &[a]) => Instr::VecLen { dst: d, src: a },
+            (Prim::RecordIs, &[o, t]) => Instr::IsInstance {
+                dst: d,
+                obj: o,
+                ty: t,
+            },
             _ => {
                 return Err(Diagnostic::error(
                     format!(

@@ -1058,6 +1058,9 @@ impl Vm {
                             }
                         }
                     },
+                    Instr::IsInstance { dst, obj, ty } => {
+                        set!(dst, Value::Bool(is_instance(r!(obj), r!(ty))));
+                    }
                     Instr::VecLen { dst, src } => match *rr!(src) {
                         Value::Array(a) => set!(dst, Value::Int(a.len() as i64)),
                         v => match vectors::vector_length_of(self, v) {
@@ -1527,5 +1530,14 @@ pub fn normalize_index(i: i64, len: usize) -> Option<usize> {
         Some(j as usize)
     } else {
         None
+    }
+}
+
+/// Whether `obj` is a struct of exactly the type `ty` (Scheme's `%record-instance?`, and
+/// the `ISINST` instruction).
+pub(crate) fn is_instance(obj: Value, ty: Value) -> bool {
+    match (obj, ty) {
+        (Value::Struct(inst), Value::StructType(ty)) => inst.ty == ty,
+        _ => false,
     }
 }

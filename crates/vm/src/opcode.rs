@@ -249,6 +249,9 @@ opcodes! {
     VecSet { vec: Reg, idx: Reg, src: Reg } => "VECSET",
     /// `R[dst]` = the length of the vector `R[src]` (Scheme `vector-length`).
     VecLen { dst: Reg, src: Reg } => "VECLEN",
+    /// `R[dst]` = whether `R[obj]` is a struct of exactly the type `R[ty]` (Scheme's
+    /// record type test; false when `R[ty]` is not a type).
+    IsInstance { dst: Reg, obj: Reg, ty: Reg } => "ISINST",
     /// `R[dst] = to_string(R[base]) + ... + to_string(R[base+n-1])`
     Concat { dst: Reg, base: Reg, n: Count } => "CONCAT",
     /// `R[dst] = R[obj].K[k]`: a struct field, a module member or a dict entry.

@@ -387,6 +387,12 @@ impl Vm {
             Instr::VecSet { vec, idx, src } => {
                 ok!(vectors::vector_set_of(self, r!(vec), r!(idx), r!(src)))
             }
+            Instr::IsInstance { dst, obj, ty } => {
+                set!(
+                    dst,
+                    Value::Bool(crate::interp::is_instance(r!(obj), r!(ty)))
+                )
+            }
             Instr::VecLen { dst, src } => set!(dst, ok!(vectors::vector_length_of(self, r!(src)))),
             Instr::Concat { dst, base: b, n } => {
                 let mut s = String::new();

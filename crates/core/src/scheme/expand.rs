@@ -466,6 +466,7 @@ pub(crate) fn lower_program(
             forward::forward_calls(&mut lx.module, forwarders, &assigned, &redefined);
             lx.module.forwarders = forward::find_forwarders(&lx.module, &assigned, &redefined);
         }
+        super::accessors::inline_record_calls(&mut lx.module, &assigned);
         inline_builtins(&mut lx.module, &redefined);
         lx.module.check_height().map_err(|d| vec![d])?;
         crate::loopify::loopify(&mut lx.module);
@@ -1410,6 +1411,7 @@ fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
         ("/", 2) => Prim::SchemeDiv,
         ("hash-table-ref/default", 3) => Prim::TableRef,
         ("hash-table-set!", 3) => Prim::TableSet,
+        ("%record-instance?", 2) => Prim::RecordIs,
         ("cons", 2) => Prim::Cons,
         ("car", 1) => Prim::Car,
         ("cdr", 1) => Prim::Cdr,

@@ -10,6 +10,7 @@
 //! - `forward`: library procedures that only forward to a builtin, and their importers' calls.
 //! - `lower`: IR-building helpers and the list of `%`-builtins the lowering relies on.
 
+mod accessors;
 mod expand;
 mod forms;
 mod forward;

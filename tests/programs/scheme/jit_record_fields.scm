@@ -1,0 +1,41 @@
+;; Record accessors and modifiers compiled in place, in hot loops: fields read and written
+;; back, a record of another type and a non-record met after many iterations (caught with
+;; the accessors' own errors), and a record type shadowed by a local procedure name.
+(import (scheme base) (scheme write))
+
+(define-record-type <cell> (make-cell v n) cell? (v cell-v set-cell-v!) (n cell-n))
+(define-record-type <other> (make-other v) other? (v other-v))
+
+(define (bump-all cells k)
+  (let loop ((i 0))
+    (when (< i (vector-length cells))
+      (let ((c (vector-ref cells i)))
+        (set-cell-v! c (+ (cell-v c) (* k (cell-n c)))))
+      (loop (+ i 1)))))
+
+(define cells (make-vector 100))
+(do ((i 0 (+ i 1))) ((= i 100)) (vector-set! cells i (make-cell 0 i)))
+(do ((r 0 (+ r 1))) ((= r 300)) (bump-all cells (if (< r 150) 1 0.5)))
+(display (cell-v (vector-ref cells 99)))
+(newline)
+
+(define (total xs)
+  (let loop ((xs xs) (s 0))
+    (if (null? xs) s (loop (cdr xs) (+ s (cell-v (car xs)))))))
+(define many (let loop ((i 0) (acc '())) (if (= i 5000) acc (loop (+ i 1) (cons (make-cell i 0) acc)))))
+(display (total many))
+(newline)
+(define (try xs)
+  (guard (e ((error-object? e) (display (error-object-message e)) (display " ")
+             (write (error-object-irritants e)) (newline) 'caught))
+    (total xs)))
+(try (append many (list (make-other 1))))
+(try (append many (list 42)))
+(guard (e ((error-object? e) (display (error-object-message e)) (newline)))
+  (let ((c (vector-ref cells 0)))
+    (do ((i 0 (+ i 1))) ((= i 2000)) (set-cell-v! (if (< i 1500) c "str") i))))
+(display (cell-v (vector-ref cells 0)))
+(newline)
+(let ((cell-v (lambda (c) 'local)))
+  (display (cell-v (vector-ref cells 0))))
+(newline)
