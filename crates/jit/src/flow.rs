@@ -341,6 +341,59 @@ pub fn writes(instr: &Instr, out: &mut Vec<usize>) {
     }
 }
 
+/// For each simple loop of `proto`, keyed by its header (the target of backward jumps),
+/// the registers its body may write. The body is the code from the header to the last
+/// backward jump to it; a loop is simple when no jump inside it goes back before the header
+/// and no jump from after it comes back into it (so every path from the header back to
+/// itself stays inside). Calls, and anything else with a window, may write every register
+/// from the window up.
+pub fn loop_writes(proto: &Proto) -> rustc_hash::FxHashMap<usize, RegSet> {
+    use tandem_vm::opcode::Operand;
+    let code = &proto.code;
+    let mut ends: rustc_hash::FxHashMap<usize, usize> = Default::default();
+    for (pc, i) in code.iter().enumerate() {
+        if let Some(t) = jump_target(pc, i) {
+            if t <= pc {
+                let e = ends.entry(t).or_insert(pc);
+                *e = (*e).max(pc);
+            }
+        }
+    }
+    let mut out = rustc_hash::FxHashMap::default();
+    let mut w = Vec::new();
+    'loops: for (&t, &end) in &ends {
+        for (pc, i) in code.iter().enumerate() {
+            let Some(to) = jump_target(pc, i) else {
+                continue;
+            };
+            let inside = (t..=end).contains(&pc);
+            if (inside && to < t) || (pc > end && (t..=end).contains(&to)) {
+                continue 'loops;
+            }
+        }
+        let mut set = RegSet::default();
+        for i in &code[t..=end] {
+            writes(i, &mut w);
+            for &r in &w {
+                set.insert(r);
+            }
+            for (name, op) in i.operands() {
+                match (name, op) {
+                    ("base", Operand::Reg(b)) => {
+                        for r in b as usize..256 {
+                            set.insert(r);
+                        }
+                    }
+                    ("dst" | "reg", Operand::Reg(r)) => set.insert(r as usize),
+                    _ => {}
+                }
+            }
+        }
+        out.insert(t, set);
+    }
+    out
+}
+
 /// Basic blocks of a function and the liveness of registers.
 pub struct Flow {
     /// The first pc of each block, in order.

@@ -800,8 +800,13 @@ impl<'a, 'f> Lower<'a, 'f> {
             .as_ref()
             .expect("an edge leads to a reachable instruction");
         let live = self.flow().live(target);
+        // The target holds the register in the value stack only (`Any`), or also there
+        // (a loop's invariant, written once before the loop).
         let needs_store = (0..out.len()).any(|r| {
-            live.contains(r) && tin[r].ty == Ty::Any && out[r].ty != Ty::Any && !out[r].synced
+            live.contains(r)
+                && (tin[r].ty == Ty::Any || tin[r].synced)
+                && out[r].ty != Ty::Any
+                && !out[r].synced
         });
         let backward = from_pc != usize::MAX && target <= from_pc;
         // Every back edge counts for the limits; in code that allocates, it is also a
@@ -965,7 +970,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                     let live = self.flow().live(target);
                     let mut need = RegSet::default();
                     for (r, slot) in tin.iter().enumerate() {
-                        if live.contains(r) && slot.ty == Ty::Any {
+                        if live.contains(r) && (slot.ty == Ty::Any || slot.synced) {
                             need.insert(r);
                         }
                     }

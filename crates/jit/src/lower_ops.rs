@@ -1351,8 +1351,8 @@ impl Lower<'_, '_> {
     }
 
     fn get_index(&mut self, pc: usize, dst: usize, obj: usize, idx: usize) {
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
+        let inline = self.st[obj].ty == Ty::Any && matches!(self.st[idx].ty, Ty::Int | Ty::Any);
+        let (slow, exits) = self.slow_block(pc, inline);
         let done = self.b.create_block();
         let hint = self.load_hint(pc);
         match self.array_elem(obj, idx, slow) {
@@ -1370,19 +1370,35 @@ impl Lower<'_, '_> {
                 self.b.ins().jump(slow, &[]);
             }
         }
-        self.b.switch_to_block(slow);
-        self.spill_reads(pc);
-        self.exec_checked(pc);
-        self.expect_load(pc, dst, false);
-        self.b.ins().jump(done, &[]);
+        if !exits {
+            self.b.switch_to_block(slow);
+            self.spill_reads(pc);
+            self.exec_checked(pc);
+            self.expect_load(pc, dst, false);
+            self.b.ins().jump(done, &[]);
+        }
         self.b.switch_to_block(done);
+    }
+
+    /// Where the fast path of an inlined instruction at `pc` goes when its checks fail:
+    /// a deoptimization exit (the interpreter runs the instruction) while that has not
+    /// failed too often and the fast path can run at all (`inline`), so that the compiled
+    /// path has no call in it and keeps its values in registers; else a cold block (the
+    /// second value is false) where the caller runs the interpreter's code and comes back.
+    fn slow_block(&mut self, pc: usize, inline: bool) -> (ir::Block, bool) {
+        let spec = self.spec();
+        if inline && !spec.none && !spec.generic.contains(&(pc as u32)) {
+            return (self.deopt_block(pc, Reason::Slow, usize::MAX), true);
+        }
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        (slow, false)
     }
 
     /// `CAR`/`CDR` of an `Any` register: the field of a pair; anything else runs the
     /// interpreter's code (its error).
     fn pair_field(&mut self, pc: usize, dst: usize, src: usize, car: bool) {
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
+        let (slow, exits) = self.slow_block(pc, true);
         let done = self.b.create_block();
         let tag = self.mem_tag(src);
         let ok = self.tag_is(tag, self.abi.tags.pair);
@@ -1398,18 +1414,19 @@ impl Lower<'_, '_> {
         let p = self.regs();
         self.copy_value(pair, off, p, self.roff(dst));
         self.b.ins().jump(done, &[]);
-        self.b.switch_to_block(slow);
-        self.spill_reads(pc);
-        self.exec_checked(pc);
-        self.b.ins().jump(done, &[]);
+        if !exits {
+            self.b.switch_to_block(slow);
+            self.spill_reads(pc);
+            self.exec_checked(pc);
+            self.b.ins().jump(done, &[]);
+        }
         self.b.switch_to_block(done);
     }
 
     /// `VECLEN` of an `Any` register: an array's length; anything else runs the
     /// interpreter's code (its error).
     fn vec_len(&mut self, pc: usize, dst: usize, src: usize) {
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
+        let (slow, exits) = self.slow_block(pc, true);
         let (done, len) = self.block_with_param(I64);
         let tag = self.mem_tag(src);
         let ok = self.tag_is(tag, self.abi.tags.array);
@@ -1419,10 +1436,12 @@ impl Lower<'_, '_> {
         let arr = self.mem_bits(src, I64);
         let n = self.load(I64, arr, self.abi.array_items.len);
         self.jump_with(done, n);
-        self.b.switch_to_block(slow);
-        self.spill_reads(pc);
-        let n = self.exec_reload(pc, dst, Ty::Int);
-        self.jump_with(done, n);
+        if !exits {
+            self.b.switch_to_block(slow);
+            self.spill_reads(pc);
+            let n = self.exec_reload(pc, dst, Ty::Int);
+            self.jump_with(done, n);
+        }
         self.b.switch_to_block(done);
         self.b.def_var(self.vi(dst), len);
     }
@@ -1496,8 +1515,8 @@ impl Lower<'_, '_> {
     }
 
     fn set_index(&mut self, pc: usize, obj: usize, idx: usize, src: usize) {
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
+        let inline = self.st[obj].ty == Ty::Any && matches!(self.st[idx].ty, Ty::Int | Ty::Any);
+        let (slow, exits) = self.slow_block(pc, inline);
         let done = self.b.create_block();
         match self.array_elem(obj, idx, slow) {
             Some(e) => {
@@ -1508,10 +1527,12 @@ impl Lower<'_, '_> {
                 self.b.ins().jump(slow, &[]);
             }
         }
-        self.b.switch_to_block(slow);
-        self.spill_reads(pc);
-        self.exec_checked(pc);
-        self.b.ins().jump(done, &[]);
+        if !exits {
+            self.b.switch_to_block(slow);
+            self.spill_reads(pc);
+            self.exec_checked(pc);
+            self.b.ins().jump(done, &[]);
+        }
         self.b.switch_to_block(done);
     }
 }

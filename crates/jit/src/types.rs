@@ -640,9 +640,35 @@ pub fn analyze(regions: &[RegionRef], entry_pc: usize, entry: State) -> Vec<Vec<
         .map(|r| vec![false; r.flow.starts.len()])
         .collect();
     let mut work: Vec<(usize, usize)> = Vec::new();
+    // Each region's simple loops, by header block, with the registers they may write: the
+    // other registers a header's state holds unboxed are written to the value stack before
+    // the loop (once), so that its exits need not (fewer values live in the loop).
+    let loops: Vec<rustc_hash::FxHashMap<usize, RegSet>> = regions
+        .iter()
+        .map(|r| {
+            if r.flow.has_try {
+                return Default::default();
+            }
+            crate::flow::loop_writes(r.proto)
+                .into_iter()
+                .map(|(pc, set)| (r.flow.block_of[pc], set))
+                .collect()
+        })
+        .collect();
+    let sync_invariants = |ri: usize, b: usize, s: &mut State| {
+        if let Some(ws) = loops[ri].get(&b) {
+            for (r, slot) in s.iter_mut().enumerate() {
+                if slot.ty != Ty::Any && !ws.contains(r) {
+                    slot.synced = true;
+                }
+            }
+        }
+    };
     // The entry is a block start (a loop header, or pc 0).
     let eb = regions[0].flow.block_of[entry_pc];
     debug_assert_eq!(regions[0].flow.starts[eb], entry_pc);
+    let mut entry = entry;
+    sync_invariants(0, eb, &mut entry);
     block_in[0][eb] = Some(entry);
     work.push((0, eb));
     in_work[0][eb] = true;
@@ -747,10 +773,18 @@ pub fn analyze(regions: &[RegionRef], entry_pc: usize, entry: State) -> Vec<Vec<
                                 *slot = Slot::ANY;
                             }
                         }
+                        sync_invariants(tr, tb, &mut s);
                         block_in[tr][tb] = Some(s);
                         true
                     }
-                    Some(cur) => join(cur, &out, &live),
+                    Some(cur) => {
+                        let mut j = cur.clone();
+                        join(&mut j, &out, &live);
+                        sync_invariants(tr, tb, &mut j);
+                        let changed = j != *cur;
+                        *cur = j;
+                        changed
+                    }
                 };
                 if changed && !in_work[tr][tb] {
                     in_work[tr][tb] = true;
