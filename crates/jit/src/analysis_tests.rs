@@ -271,3 +271,63 @@ fn float_constants_are_floats_not_zero() {
     let s2 = plan(&p, 1, &s1, &spec).next;
     assert_eq!(s2[1], Slot::fresh(Ty::Int));
 }
+
+/// The sum loop writes s and i, not n: n is its only invariant. A jump from after a loop
+/// back into it, or from inside it to before its header, makes it not simple.
+#[test]
+fn loop_writes_lists_what_a_simple_loop_may_write() {
+    let p = sum_loop();
+    let loops = crate::flow::loop_writes(&p);
+    let ws = loops.get(&2).expect("the loop's header is pc 2");
+    assert!(ws.contains(1) && ws.contains(2), "s and i are written");
+    assert!(!ws.contains(0), "n is not");
+    assert_eq!(loops.len(), 1);
+    // A call in the body may write its window and everything above it.
+    let mut code = sum_loop().code;
+    code[3] = Instr::Call { base: 1, n: 0 };
+    let q = proto(1, 4, code, vec![]);
+    let ws = crate::flow::loop_writes(&q)
+        .remove(&2)
+        .expect("still simple");
+    assert!(ws.contains(1) && ws.contains(2) && ws.contains(3) && ws.contains(200));
+    assert!(!ws.contains(0));
+    // A jump from after the loop back into its body.
+    let mut code = sum_loop().code;
+    code.push(Instr::Jmp { off: -5 }); // 7: to 3
+    let q = proto(1, 4, code, vec![]);
+    assert!(crate::flow::loop_writes(&q).get(&2).is_none());
+}
+
+/// An unboxed register a loop does not write is in the value stack at its header (written
+/// once, before the loop), so the loop's exits need not write it; the counters it writes
+/// are not.
+#[test]
+fn a_loops_invariant_registers_are_synced_at_its_header() {
+    let p = sum_loop();
+    let f = Flow::new(&p, &[]);
+    let spec = Spec::default();
+    let regions = [RegionRef {
+        proto: &p,
+        flow: &f,
+        spec: &spec,
+        inline: None,
+    }];
+    let unsynced = Slot {
+        ty: Ty::Int,
+        synced: false,
+    };
+    let entry = vec![unsynced, Slot::ANY, Slot::ANY, Slot::ANY];
+    let states = analyze(&regions, 0, entry).remove(0);
+    let header = states[2].as_ref().expect("the loop is reachable");
+    assert_eq!(header[0], int(), "n: an int, and in the value stack");
+    assert_eq!(header[2].ty, Ty::Int);
+    assert!(
+        !header[2].synced,
+        "i changes in the loop: in a register only"
+    );
+    let before = states[0].as_ref().expect("the entry");
+    assert!(
+        !before[0].synced,
+        "n is written only on the way into the loop"
+    );
+}
