@@ -295,7 +295,7 @@ fn loop_writes_lists_what_a_simple_loop_may_write() {
     let mut code = sum_loop().code;
     code.push(Instr::Jmp { off: -5 }); // 7: to 3
     let q = proto(1, 4, code, vec![]);
-    assert!(crate::flow::loop_writes(&q).get(&2).is_none());
+    assert!(!crate::flow::loop_writes(&q).contains_key(&2));
 }
 
 /// An unboxed register a loop does not write is in the value stack at its header (written

@@ -76,6 +76,8 @@ struct Codegen {
     site_sig: Signature,
     field_sig: Signature,
     cache_sig: Signature,
+    /// `(vm, a, b) -> pair`: `jit_cons`.
+    cons_sig: Signature,
 }
 
 /// The JIT backend of one VM.
@@ -370,6 +372,7 @@ impl Jit {
             drop_handlers: tandem_vm::jit_helpers::jit_drop_handlers as *const () as usize,
             field: tandem_vm::jit_helpers::jit_field as *const () as usize,
             method_cache: tandem_vm::jit_helpers::jit_method_cache as *const () as usize,
+            cons: tandem_vm::jit_helpers::jit_cons as *const () as usize,
         };
         let id = cg
             .module
@@ -397,6 +400,7 @@ impl Jit {
                 body: b.import_signature(cg.body_sig.clone()),
                 field: b.import_signature(cg.field_sig.clone()),
                 cache: b.import_signature(cg.cache_sig.clone()),
+                cons: b.import_signature(cg.cons_sig.clone()),
             };
             let regions = refs
                 .iter()
@@ -851,6 +855,11 @@ impl Codegen {
         cache_sig.params.push(AbiParam::new(I64));
         let mut field_sig = cache_sig.clone();
         field_sig.returns.push(AbiParam::new(I64));
+        let mut cons_sig = Signature::new(default_cc);
+        for _ in 0..3 {
+            cons_sig.params.push(AbiParam::new(I64));
+        }
+        cons_sig.returns.push(AbiParam::new(I64));
         Ok(Codegen {
             ctx: module.make_context(),
             module,
@@ -861,6 +870,7 @@ impl Codegen {
             site_sig,
             field_sig,
             cache_sig,
+            cons_sig,
         })
     }
 

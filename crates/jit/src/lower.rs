@@ -30,6 +30,8 @@ pub struct Helpers {
     pub drop_handlers: usize,
     pub field: usize,
     pub method_cache: usize,
+    /// A new pair (`CONS`).
+    pub cons: usize,
 }
 
 /// Signatures imported into the function being built.
@@ -44,6 +46,8 @@ pub struct Sigs {
     pub field: SigRef,
     /// `(vm, pc, cache)`: method_cache.
     pub cache: SigRef,
+    /// `(vm, a, b) -> pair`: cons.
+    pub cons: SigRef,
 }
 
 /// Where a block that was created ahead of time must lead once the current block is done.

@@ -1168,6 +1168,20 @@ impl Lower<'_, '_> {
             | Instr::IsPair { dst, src }
             | Instr::IsFalse { dst, src } => self.type_test(&i, r(dst), r(src)),
             Instr::IsInstance { dst, obj, ty } => self.is_instance(r(dst), r(obj), r(ty)),
+            Instr::Cons { dst, a, b } => {
+                self.sync(r(a));
+                self.sync(r(b));
+                let p = self.regs();
+                let (oa, ob) = (self.roff(r(a)) as i64, self.roff(r(b)) as i64);
+                let pa = self.b.ins().iadd_imm_s(p, oa);
+                let pb = self.b.ins().iadd_imm_s(p, ob);
+                let sig = self.sigs.cons;
+                let pair = self
+                    .call_helper(self.helpers.cons, sig, &[self.vm, pa, pb])
+                    .expect("jit_cons returns the pair");
+                let p = self.regs();
+                self.store_tagged(p, self.roff(r(dst)), self.abi.tags.pair, pair);
+            }
             Instr::Eqv { dst, a, b } => {
                 if let Way::SlowTyped(_) = step.way {
                     self.slow_instr(pc, step, r(dst));

@@ -481,6 +481,12 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
         // A Scheme vector's element inline (as `GETINDEX` does an array's).
         Instr::VecRef { dst, .. } => st[dst as usize] = loaded(spec, pc, spec_ok),
         Instr::SetIndex { .. } | Instr::SetField { .. } | Instr::VecSet { .. } => {}
+        // A new pair from the two values in the value stack (`jit_cons`).
+        Instr::Cons { dst, a, b } => {
+            sync(&mut st, a as usize);
+            sync(&mut st, b as usize);
+            st[dst as usize] = Slot::ANY;
+        }
         // A pair's car or cdr inline; anything but a pair is the interpreter's error.
         Instr::Car { dst, src } | Instr::Cdr { dst, src } => {
             if st[src as usize].ty != Any {

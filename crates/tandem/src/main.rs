@@ -1,5 +1,6 @@
 //! The `tandem` command-line interface.
 
+mod allocator;
 mod repl;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -7,13 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tandem::{Caps, Dialect, Engine, Error};
 
-/// The command-line binary allocates through mimalloc: the heap's objects, strings and dict
-/// tables are many small blocks that die young, and glibc's malloc spent a third of an
-/// allocation-heavy run in `malloc`/`free` (callgrind, bench/particles.ruff). Version 2 and
-/// `no_thp` keep peak RSS at or below glibc's (transparent huge pages made `hello` 13 MB).
-/// A host that embeds the library chooses its own allocator.
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: allocator::Mimalloc = allocator::Mimalloc;
 
 /// tandem: one engine, two languages (a Ruff dialect and a Scheme dialect).
 ///

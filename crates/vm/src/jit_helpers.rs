@@ -319,6 +319,16 @@ pub unsafe extern "C" fn jit_exec(vm: *mut Vm, pc: u32) -> u64 {
     }
 }
 
+/// `CONS`: a new pair of the values at `a` and `b` (registers of the running frame); the
+/// address of its heap object. Allocating only counts bytes: no collection runs here.
+///
+/// # Safety
+/// `vm` must be the VM running the compiled code that calls; `a` and `b` point to values.
+pub unsafe extern "C" fn jit_cons(vm: *mut Vm, a: *const Value, b: *const Value) -> u64 {
+    // SAFETY: as documented.
+    unsafe { (*vm).heap.alloc_pair(*a, *b).addr() as u64 }
+}
+
 /// Run the call instruction at `pc` of the top frame (`CALL`, `CALLG`, `CALLMETHOD`,
 /// `CALLLIST`) to completion: the result is in the callee register ([`STATUS_RETURNED`]),
 /// or an error was raised, or the callee ran compiled and handed its frames to the
