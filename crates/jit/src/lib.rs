@@ -78,6 +78,8 @@ struct Codegen {
     cache_sig: Signature,
     /// `(vm, a, b) -> pair`: `jit_cons`.
     cons_sig: Signature,
+    /// `(vm, ty) -> instance`: `jit_new_struct`.
+    value_sig: Signature,
 }
 
 /// The JIT backend of one VM.
@@ -373,6 +375,7 @@ impl Jit {
             field: tandem_vm::jit_helpers::jit_field as *const () as usize,
             method_cache: tandem_vm::jit_helpers::jit_method_cache as *const () as usize,
             cons: tandem_vm::jit_helpers::jit_cons as *const () as usize,
+            new_struct: tandem_vm::jit_helpers::jit_new_struct as *const () as usize,
         };
         let id = cg
             .module
@@ -401,6 +404,7 @@ impl Jit {
                 field: b.import_signature(cg.field_sig.clone()),
                 cache: b.import_signature(cg.cache_sig.clone()),
                 cons: b.import_signature(cg.cons_sig.clone()),
+                value: b.import_signature(cg.value_sig.clone()),
             };
             let regions = refs
                 .iter()
@@ -860,6 +864,10 @@ impl Codegen {
             cons_sig.params.push(AbiParam::new(I64));
         }
         cons_sig.returns.push(AbiParam::new(I64));
+        let mut value_sig = Signature::new(default_cc);
+        value_sig.params.push(AbiParam::new(I64));
+        value_sig.params.push(AbiParam::new(I64));
+        value_sig.returns.push(AbiParam::new(I64));
         Ok(Codegen {
             ctx: module.make_context(),
             module,
@@ -871,6 +879,7 @@ impl Codegen {
             field_sig,
             cache_sig,
             cons_sig,
+            value_sig,
         })
     }
 

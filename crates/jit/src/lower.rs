@@ -32,6 +32,8 @@ pub struct Helpers {
     pub method_cache: usize,
     /// A new pair (`CONS`).
     pub cons: usize,
+    /// A new struct instance (`NEWSTRUCT`).
+    pub new_struct: usize,
 }
 
 /// Signatures imported into the function being built.
@@ -48,6 +50,8 @@ pub struct Sigs {
     pub cache: SigRef,
     /// `(vm, a, b) -> pair`: cons.
     pub cons: SigRef,
+    /// `(vm, ty) -> instance`: new_struct.
+    pub value: SigRef,
 }
 
 /// Where a block that was created ahead of time must lead once the current block is done.

@@ -1168,6 +1168,9 @@ impl Lower<'_, '_> {
             | Instr::IsPair { dst, src }
             | Instr::IsFalse { dst, src } => self.type_test(&i, r(dst), r(src)),
             Instr::IsInstance { dst, obj, ty } => self.is_instance(r(dst), r(obj), r(ty)),
+            Instr::NewStruct { dst, ty } if step.way == Way::Plain => {
+                self.new_struct(pc, r(dst), r(ty))
+            }
             Instr::Cons { dst, a, b } => {
                 self.sync(r(a));
                 self.sync(r(b));
@@ -1493,6 +1496,31 @@ impl Lower<'_, '_> {
         self.jump_with(join, v);
         self.b.switch_to_block(join);
         self.b.def_var(self.vi(dst), res);
+    }
+
+    /// `NEWSTRUCT` of an `Any` register: `jit_new_struct` makes the instance; when the
+    /// register holds no struct type, the interpreter's code raises the error.
+    fn new_struct(&mut self, pc: usize, dst: usize, ty: usize) {
+        let p = self.regs();
+        let off = self.roff(ty) as i64;
+        let pt = self.b.ins().iadd_imm_s(p, off);
+        let sig = self.sigs.value;
+        let inst = self
+            .call_helper(self.helpers.new_struct, sig, &[self.vm, pt])
+            .expect("jit_new_struct returns the instance");
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let fast = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(inst, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        let p = self.regs();
+        self.store_tagged(p, self.roff(dst), self.abi.tags.strukt, inst);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(slow);
+        self.exec_checked(pc);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
     }
 
     /// `NULLP`, `PAIRP`, `FALSEP`: a test of the register's tag (and of a bool's value).

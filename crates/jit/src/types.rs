@@ -481,6 +481,14 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
         // A Scheme vector's element inline (as `GETINDEX` does an array's).
         Instr::VecRef { dst, .. } => st[dst as usize] = loaded(spec, pc, spec_ok),
         Instr::SetIndex { .. } | Instr::SetField { .. } | Instr::VecSet { .. } => {}
+        // A new struct through `jit_new_struct` (anything but a type: the interpreter's
+        // error).
+        Instr::NewStruct { dst, ty } => {
+            if st[ty as usize].ty != Any {
+                way = Way::Exec;
+            }
+            st[dst as usize] = Slot::ANY;
+        }
         // A new pair from the two values in the value stack (`jit_cons`).
         Instr::Cons { dst, a, b } => {
             sync(&mut st, a as usize);

@@ -1101,8 +1101,7 @@ impl Vm {
                     }
                     Instr::NewStruct { dst, ty } => match r!(ty) {
                         Value::StructType(t) => {
-                            let fields = vec![Value::Null; t.fields.len()];
-                            let inst = self.heap.alloc_instance(Instance::new(t, fields));
+                            let inst = self.heap.alloc_instance(Instance::blank(t));
                             set!(dst, Value::Struct(inst));
                         }
                         v => throw!(format!(

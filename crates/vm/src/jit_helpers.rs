@@ -329,6 +329,25 @@ pub unsafe extern "C" fn jit_cons(vm: *mut Vm, a: *const Value, b: *const Value)
     unsafe { (*vm).heap.alloc_pair(*a, *b).addr() as u64 }
 }
 
+/// `NEWSTRUCT` of the value at `ty`: the address of a new instance with every field null,
+/// or 0 when the value is not a struct type (the interpreter's code then raises the
+/// error). No collection runs here.
+///
+/// # Safety
+/// As for [`jit_cons`].
+pub unsafe extern "C" fn jit_new_struct(vm: *mut Vm, ty: *const Value) -> u64 {
+    // SAFETY: as documented.
+    unsafe {
+        match *ty {
+            Value::StructType(t) => (*vm)
+                .heap
+                .alloc_instance(crate::object::Instance::blank(t))
+                .addr() as u64,
+            _ => 0,
+        }
+    }
+}
+
 /// Run the call instruction at `pc` of the top frame (`CALL`, `CALLG`, `CALLMETHOD`,
 /// `CALLLIST`) to completion: the result is in the callee register ([`STATUS_RETURNED`]),
 /// or an error was raised, or the callee ran compiled and handed its frames to the

@@ -387,6 +387,13 @@ impl Instance {
             fields: UnsafeCell::new(fields.into_boxed_slice()),
         }
     }
+    /// An instance of `ty` with every field null.
+    pub fn blank(ty: Gc<StructType>) -> Instance {
+        Instance {
+            ty,
+            fields: UnsafeCell::new(std::iter::repeat_n(Value::Null, ty.fields.len()).collect()),
+        }
+    }
     pub fn fields(&self) -> &[Value] {
         // SAFETY: single-threaded; see the module docs.
         unsafe { &*self.fields.get() }
