@@ -374,7 +374,7 @@ impl Heap {
         self.stats.allocations += 1;
     }
 
-    pub fn alloc_str(&mut self, s: impl Into<Box<str>>) -> Gc<Str> {
+    pub fn alloc_str(&mut self, s: impl crate::object::IntoStr) -> Gc<Str> {
         self.alloc_str_obj(Str::new(s))
     }
 

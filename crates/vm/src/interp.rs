@@ -1335,10 +1335,8 @@ impl Vm {
             (Arith::Add, Value::Str(x), Value::Str(y)) => {
                 self.heap
                     .reserve(x.as_str().len().saturating_add(y.as_str().len()))?;
-                let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
-                s.push_str(x.as_str());
-                s.push_str(y.as_str());
-                Ok(self.new_str(s))
+                let s = crate::object::Str::concat(&[x.as_str(), y.as_str()]);
+                Ok(Value::Str(self.heap.alloc_str_obj(s)))
             }
             (Arith::Add, Value::Int(x), Value::Int(y)) => {
                 x.checked_add(y).map(Value::Int).ok_or_else(overflow)

@@ -292,7 +292,7 @@ impl Vm {
 
     // ----- allocation helpers used by the interpreter and the builtins -----
 
-    pub fn new_str(&mut self, s: impl Into<Box<str>>) -> Value {
+    pub fn new_str(&mut self, s: impl crate::object::IntoStr) -> Value {
         Value::Str(self.heap.alloc_str(s))
     }
 
