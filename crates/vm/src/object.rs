@@ -53,25 +53,32 @@ impl Str {
 
     /// A string holding the concatenation of `parts` (one copy of each).
     pub fn concat(parts: &[&str]) -> Str {
-        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let len = parts.iter().map(|p| p.len()).sum();
+        Str::concat_strs(len, parts.iter().copied())
+    }
+
+    /// A string holding the concatenation of `parts`, whose lengths add up to `len`.
+    pub fn concat_strs<'a>(len: usize, parts: impl Iterator<Item = &'a str>) -> Str {
         if len <= Str::INLINE {
             let mut b = [0; Str::INLINE];
             let mut at = 0;
             for p in parts {
-                b[at..at + p.len()].copy_from_slice(p.as_bytes());
+                let Some(dst) = b.get_mut(at..at + p.len()) else {
+                    break;
+                };
+                dst.copy_from_slice(p.as_bytes());
                 at += p.len();
             }
+            // Whole strings only (a part that did not fit was left out whole).
             Str {
-                repr: StrRepr::Inline(len as u8, b),
+                repr: StrRepr::Inline(at as u8, b),
             }
         } else {
             let mut out = String::with_capacity(len);
             for p in parts {
                 out.push_str(p);
             }
-            Str {
-                repr: StrRepr::Heap(out.into_boxed_str()),
-            }
+            Str::new(out)
         }
     }
 
