@@ -26,7 +26,8 @@ pub trait Trace {
 impl Trace for Str {
     fn trace(&self, _: &mut Heap) {}
     fn size(&self) -> usize {
-        size_of::<GcBox<Str>>() + self.as_str().len()
+        // Inline text is inside the object.
+        size_of::<GcBox<Str>>() + self.heap_len()
     }
 }
 impl Trace for Array {

@@ -82,6 +82,14 @@ impl Str {
         }
     }
 
+    /// The bytes of text kept outside the object (0 when inline).
+    pub fn heap_len(&self) -> usize {
+        match &self.repr {
+            StrRepr::Inline(..) => 0,
+            StrRepr::Heap(s) => s.len(),
+        }
+    }
+
     #[inline]
     pub fn as_str(&self) -> &str {
         match &self.repr {
