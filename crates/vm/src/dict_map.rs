@@ -12,9 +12,8 @@
 //! switches the map to scrambled slots (Fibonacci hashing: every bit of the hash moves the
 //! slot) for good.
 
-use crate::object::{Key, KeyHasher, KeyRef};
+use crate::object::{Key, KeyRef};
 use crate::value::Value;
-use std::hash::{Hash, Hasher};
 
 const EMPTY: u32 = u32::MAX;
 const TOMB: u32 = u32::MAX - 1;
@@ -37,9 +36,7 @@ pub struct DictMap {
 /// The home slot of `key` in an index of `mask + 1` slots.
 #[inline]
 fn home(key: KeyRef<'_>, mask: usize, scrambled: bool) -> usize {
-    let mut h = KeyHasher::default();
-    key.hash(&mut h);
-    let h = h.finish();
+    let h = key.hash_code();
     let spread = if scrambled {
         h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32
     } else {

@@ -55,6 +55,33 @@ pub fn write_float(f: f64, out: &mut String) {
     let _ = write!(out, "{f}");
 }
 
+/// The decimal text of `i` in `buf` (no allocation, none of `fmt`'s machinery): what
+/// `i.to_string()` gives.
+pub fn int_text(i: i64, buf: &mut [u8; 20]) -> &str {
+    let mut n = i.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    // SAFETY: only ASCII digits and '-' were written.
+    unsafe { std::str::from_utf8_unchecked(&buf[at..]) }
+}
+
+/// Append the decimal text of `i` to `out`.
+#[inline]
+pub fn write_int(i: i64, out: &mut String) {
+    out.push_str(int_text(i, &mut [0; 20]));
+}
+
 /// One step of printing. The printer keeps these on a work stack of its own instead of
 /// recursing, so data of any depth prints in full on any thread's stack; an open container
 /// is one task (where it is up to), so the stack grows with the depth, not the width.
@@ -93,6 +120,12 @@ fn write_value(vm: &Vm, v: Value, out: &mut String, cap: usize) {
     if out.len() > cap {
         return;
     }
+    // Scalars and strings print in one step: no printer to set up.
+    match v {
+        Value::Int(i) => return write_int(i, out),
+        Value::Str(s) => return out.push_str(s.as_str()),
+        _ => {}
+    }
     let mut p = Printer {
         vm,
         out,
@@ -115,9 +148,7 @@ impl Printer<'_> {
         match v {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
-            Value::Int(i) => {
-                let _ = write!(out, "{i}");
-            }
+            Value::Int(i) => write_int(i, out),
             Value::Float(f) => write_float(f, out),
             Value::Str(s) => out.push_str(s.as_str()),
             Value::Array(a) => {

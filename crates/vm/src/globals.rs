@@ -15,6 +15,9 @@ pub struct Globals {
     pub values: Vec<Value>,
     /// Immutable globals (`let`/`const` at top level): assignment is an error.
     pub immutable: Vec<bool>,
+    /// [`Globals::lookup_static`]'s memory: a `'static` name's address and length, and its
+    /// slot (slots are never taken back, so an entry stays true).
+    static_slots: std::cell::RefCell<Vec<(usize, usize, u32)>>,
 }
 
 /// The key of `name` in namespace `ns` (not the shared one).
@@ -88,6 +91,21 @@ impl Globals {
 
     pub fn lookup(&self, name: &str) -> Option<u32> {
         self.index.get(name).copied()
+    }
+
+    /// [`Globals::lookup`] of a name that is a `'static` constant (the library's hidden
+    /// globals, which some natives look up at every call): after the first lookup, found
+    /// by the constant's address instead of by hashing its text.
+    pub fn lookup_static(&self, name: &'static str) -> Option<u32> {
+        let (at, len) = (name.as_ptr() as usize, name.len());
+        let known = self.static_slots.borrow();
+        if let Some(&(_, _, slot)) = known.iter().find(|e| e.0 == at && e.1 == len) {
+            return Some(slot);
+        }
+        drop(known);
+        let slot = self.lookup(name)?;
+        self.static_slots.borrow_mut().push((at, len, slot));
+        Some(slot)
     }
 
     pub fn name(&self, slot: u32) -> &str {

@@ -26,7 +26,8 @@ pub trait Trace {
 impl Trace for Str {
     fn trace(&self, _: &mut Heap) {}
     fn size(&self) -> usize {
-        size_of::<GcBox<Str>>() + self.as_str().len()
+        // Inline text is inside the object.
+        size_of::<GcBox<Str>>() + self.heap_len()
     }
 }
 impl Trace for Array {
@@ -374,7 +375,7 @@ impl Heap {
         self.stats.allocations += 1;
     }
 
-    pub fn alloc_str(&mut self, s: impl Into<Box<str>>) -> Gc<Str> {
+    pub fn alloc_str(&mut self, s: impl crate::object::IntoStr) -> Gc<Str> {
         self.alloc_str_obj(Str::new(s))
     }
 

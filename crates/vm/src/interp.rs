@@ -217,21 +217,41 @@ impl Vm {
     /// Call native `id` with `stack[at..at + n]` as arguments.
     pub(crate) fn call_native(&mut self, id: u32, at: usize, n: usize) -> Result<Value, CallError> {
         self.admit_native(id, n)?;
-        let def = &self.natives[id as usize];
-        let imp = def.imp.clone();
-        let mut args = std::mem::take(&mut self.scratch);
-        args.clear();
-        args.extend_from_slice(&self.stack[at..at + n]);
-        let r = match imp {
-            NativeImpl::Fn(f) => f(self, &args),
-            NativeImpl::Host(h) => h(self, &args),
+        // The arguments are copied out of the value stack, which the native may grow. A
+        // library native with a few arguments gets them in a buffer on the native stack:
+        // a fixed-size copy (the slots past `n` ride along unread), no vector to take.
+        const FEW: usize = 4;
+        let r = match self.natives[id as usize].imp {
+            NativeImpl::Fn(f) if n <= FEW && at + FEW <= self.stack.len() => {
+                let mut buf = [Value::Null; FEW];
+                buf.copy_from_slice(&self.stack[at..at + FEW]);
+                f(self, &buf[..n])
+            }
+            ref imp => {
+                let imp = imp.clone();
+                let mut args = std::mem::take(&mut self.scratch);
+                args.clear();
+                args.extend_from_slice(&self.stack[at..at + n]);
+                let r = match imp {
+                    NativeImpl::Fn(f) => f(self, &args),
+                    NativeImpl::Host(h) => h(self, &args),
+                };
+                args.clear();
+                self.scratch = args;
+                r
+            }
         };
-        args.clear();
-        self.scratch = args;
-        r.map_err(|m| match self.exit_request.take() {
+        r.map_err(|m| self.native_error(m))
+    }
+
+    /// The error a native's message becomes (`exit` asks for an exit instead).
+    #[cold]
+    #[inline(never)]
+    fn native_error(&mut self, m: String) -> CallError {
+        match self.exit_request.take() {
             Some(code) => (ErrorKind::Exit(code), m),
             None => (ErrorKind::Runtime, m),
-        })
+        }
     }
 
     /// The dispatch loop. Runs until the frame at `entry_depth` returns.
@@ -1393,10 +1413,8 @@ impl Vm {
             (Arith::Add, Value::Str(x), Value::Str(y)) => {
                 self.heap
                     .reserve(x.as_str().len().saturating_add(y.as_str().len()))?;
-                let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
-                s.push_str(x.as_str());
-                s.push_str(y.as_str());
-                Ok(self.new_str(s))
+                let s = crate::object::Str::concat(&[x.as_str(), y.as_str()]);
+                Ok(Value::Str(self.heap.alloc_str_obj(s)))
             }
             (Arith::Add, Value::Int(x), Value::Int(y)) => {
                 x.checked_add(y).map(Value::Int).ok_or_else(overflow)

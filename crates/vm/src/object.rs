@@ -12,17 +12,149 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use tandem_syntax::Span;
 
-/// An immutable string.
+/// An immutable string. Text of up to [`Str::INLINE`] bytes (most words, numbers, keys)
+/// is kept in the object itself, so such a string is one allocation, not two; longer text
+/// has a box of its own.
 pub struct Str {
-    s: Box<str>,
+    repr: StrRepr,
 }
 
+enum StrRepr {
+    /// The length and the bytes (valid UTF-8 up to the length).
+    Inline(u8, [u8; Str::INLINE]),
+    Heap(Box<str>),
+}
+
+// A string object stays at three words (and its heap box at four).
+const _: () = assert!(std::mem::size_of::<Str>() == 24);
+
 impl Str {
-    pub fn new(s: impl Into<Box<str>>) -> Str {
-        Str { s: s.into() }
+    /// The longest text kept inline.
+    pub const INLINE: usize = 22;
+
+    pub fn new(s: impl IntoStr) -> Str {
+        s.into_str()
     }
+
+    /// A string with a copy of `s` (no allocation when it fits inline).
+    pub fn from_text(s: &str) -> Str {
+        if s.len() <= Str::INLINE {
+            let mut b = [0; Str::INLINE];
+            b[..s.len()].copy_from_slice(s.as_bytes());
+            Str {
+                repr: StrRepr::Inline(s.len() as u8, b),
+            }
+        } else {
+            Str {
+                repr: StrRepr::Heap(s.into()),
+            }
+        }
+    }
+
+    /// A string holding the concatenation of `parts` (one copy of each).
+    pub fn concat(parts: &[&str]) -> Str {
+        let len = parts.iter().map(|p| p.len()).sum();
+        Str::concat_strs(len, parts.iter().copied())
+    }
+
+    /// A string holding the concatenation of `parts`, whose lengths add up to `len`.
+    pub fn concat_strs<'a>(len: usize, parts: impl Iterator<Item = &'a str>) -> Str {
+        if len <= Str::INLINE {
+            let mut b = [0; Str::INLINE];
+            let mut at = 0;
+            for p in parts {
+                let Some(dst) = b.get_mut(at..at + p.len()) else {
+                    break;
+                };
+                dst.copy_from_slice(p.as_bytes());
+                at += p.len();
+            }
+            // Whole strings only (a part that did not fit was left out whole).
+            Str {
+                repr: StrRepr::Inline(at as u8, b),
+            }
+        } else {
+            let mut out = String::with_capacity(len);
+            for p in parts {
+                out.push_str(p);
+            }
+            Str::new(out)
+        }
+    }
+
+    /// The bytes of text kept outside the object (0 when inline).
+    pub fn heap_len(&self) -> usize {
+        match &self.repr {
+            StrRepr::Inline(..) => 0,
+            StrRepr::Heap(s) => s.len(),
+        }
+    }
+
+    #[inline]
     pub fn as_str(&self) -> &str {
-        &self.s
+        match &self.repr {
+            // SAFETY: the inline bytes up to the length are a copy of a `&str`'s (whole
+            // strings, or the concatenation of whole strings): valid UTF-8.
+            StrRepr::Inline(n, b) => unsafe { std::str::from_utf8_unchecked(&b[..*n as usize]) },
+            StrRepr::Heap(s) => s,
+        }
+    }
+}
+
+/// What a string object can be made from: text borrowed (copied) or owned (its buffer
+/// kept when the text is too long to go inline).
+pub trait IntoStr {
+    fn into_str(self) -> Str;
+}
+
+impl IntoStr for &str {
+    fn into_str(self) -> Str {
+        Str::from_text(self)
+    }
+}
+
+impl IntoStr for &String {
+    fn into_str(self) -> Str {
+        Str::from_text(self)
+    }
+}
+
+impl IntoStr for &Box<str> {
+    fn into_str(self) -> Str {
+        Str::from_text(self)
+    }
+}
+
+impl IntoStr for String {
+    fn into_str(self) -> Str {
+        if self.len() <= Str::INLINE {
+            Str::from_text(&self)
+        } else {
+            Str {
+                repr: StrRepr::Heap(self.into_boxed_str()),
+            }
+        }
+    }
+}
+
+impl IntoStr for Box<str> {
+    fn into_str(self) -> Str {
+        if self.len() <= Str::INLINE {
+            Str::from_text(&self)
+        } else {
+            Str {
+                repr: StrRepr::Heap(self),
+            }
+        }
+    }
+}
+
+impl IntoStr for std::borrow::Cow<'_, str> {
+    fn into_str(self) -> Str {
+        match self {
+            std::borrow::Cow::Borrowed(s) => Str::from_text(s),
+            std::borrow::Cow::Owned(s) => s.into_str(),
+        }
     }
 }
 
@@ -146,64 +278,42 @@ impl Key {
     }
 }
 
-fn hash_int<H: std::hash::Hasher>(i: i64, h: &mut H) {
-    h.write_i64(i);
-}
-
-fn hash_str<H: std::hash::Hasher>(s: &str, h: &mut H) {
-    h.write_u8(1);
-    h.write(s.as_bytes());
-    h.write_u8(0xff);
-}
-
-impl std::hash::Hash for Key {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+impl KeyRef<'_> {
+    /// The key's hash: an int is its own hash (the dict spreads hashes over its slots:
+    /// `dict_map::home`), a string's text is hashed a word at a time.
+    #[inline]
+    pub fn hash_code(self) -> u64 {
         match self {
-            Key::Int(i) => hash_int(*i, h),
-            Key::Str(s) => hash_str(s, h),
+            KeyRef::Int(i) => i as u64,
+            KeyRef::Str(s) => hash_text(s.as_bytes()),
         }
     }
-}
-
-impl std::hash::Hash for KeyRef<'_> {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        match self {
-            KeyRef::Int(i) => hash_int(*i, h),
-            KeyRef::Str(s) => hash_str(s, h),
-        }
-    }
-}
-
-/// The hasher for dict keys: strings hash like FxHash, and an int is its own hash (the
-/// dict spreads hashes over its slots: `dict_map::home`).
-#[derive(Default, Clone, Copy)]
-pub struct KeyHasher {
-    h: u64,
 }
 
 const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 
-impl std::hash::Hasher for KeyHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            self.h = (self.h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(MIX);
-        }
+/// The hash of a string key: its 8-byte words (the last one padded by overlapping loads,
+/// never byte by byte) folded multiplicatively, seeded with the length, then mixed so that
+/// every input bit reaches the low bits the dict's slots are taken from.
+#[inline]
+fn hash_text(b: &[u8]) -> u64 {
+    let n = b.len();
+    let mut h = (n as u64).wrapping_mul(MIX);
+    let mut fold = |w: u64| h = (h.rotate_left(23) ^ w).wrapping_mul(MIX);
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        fold(u64::from_le_bytes(w.try_into().unwrap_or_default()));
     }
-    #[inline]
-    fn write_u8(&mut self, b: u8) {
-        self.h = (self.h.rotate_left(5) ^ b as u64).wrapping_mul(MIX);
+    let rest = words.remainder();
+    let r = rest.len();
+    if r >= 4 {
+        let lo = u32::from_le_bytes(rest[..4].try_into().unwrap_or_default()) as u64;
+        let hi = u32::from_le_bytes(rest[r - 4..].try_into().unwrap_or_default()) as u64;
+        fold(lo | hi << 32);
+    } else if r > 0 {
+        fold(rest[0] as u64 | (rest[r / 2] as u64) << 8 | (rest[r - 1] as u64) << 16);
     }
-    #[inline]
-    fn write_i64(&mut self, i: i64) {
-        self.h = i as u64;
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.h
-    }
+    h ^ (h >> 29) ^ (h >> 47)
 }
 
 pub use crate::dict_map::DictMap;

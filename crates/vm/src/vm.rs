@@ -251,10 +251,23 @@ impl Vm {
 
     /// Check that native `id` accepts `n` arguments and that the capabilities it needs are
     /// granted (the checks every call of a native makes).
+    #[inline]
     pub(crate) fn admit_native(&self, id: u32, n: usize) -> Result<(), (ErrorKind, String)> {
         let def = &self.natives[id as usize];
+        if def.arity.accepts(n) && self.caps.contains(def.caps) {
+            return Ok(());
+        }
+        Err(self.native_refusal(id, n))
+    }
+
+    /// Why [`Vm::admit_native`] refuses the call (out of line: calls are almost always
+    /// admitted).
+    #[cold]
+    #[inline(never)]
+    fn native_refusal(&self, id: u32, n: usize) -> (ErrorKind, String) {
+        let def = &self.natives[id as usize];
         if !def.arity.accepts(n) {
-            return Err((
+            return (
                 ErrorKind::Runtime,
                 format!(
                     "{} expects {}, got {}",
@@ -262,19 +275,22 @@ impl Vm {
                     def.arity.describe(),
                     n
                 ),
-            ));
+            );
         }
         if !self.caps.contains(def.caps) {
             let missing = def.caps.without(self.caps).names().join(", ");
-            return Err((
+            return (
                 ErrorKind::CapabilityDenied,
                 format!(
                     "capability denied: {missing} (needed by {})",
                     def.shown_name()
                 ),
-            ));
+            );
         }
-        Ok(())
+        (
+            ErrorKind::Runtime,
+            "internal error: a native call refused for no reason".into(),
+        )
     }
 
     /// Grant scripts exactly `caps` (the host's decision; see [`Vm::granted_caps`]).
@@ -292,7 +308,7 @@ impl Vm {
 
     // ----- allocation helpers used by the interpreter and the builtins -----
 
-    pub fn new_str(&mut self, s: impl Into<Box<str>>) -> Value {
+    pub fn new_str(&mut self, s: impl crate::object::IntoStr) -> Value {
         Value::Str(self.heap.alloc_str(s))
     }
 

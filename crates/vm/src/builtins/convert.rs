@@ -23,8 +23,10 @@ pub fn install(vm: &mut Vm) {
 
 /// `to_string(v)`: the display form, as `print` shows it.
 fn to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    if let Value::Str(_) = args[0] {
-        return Ok(args[0]);
+    match args[0] {
+        Value::Str(_) => return Ok(args[0]),
+        Value::Int(i) => return Ok(vm.new_str(format::int_text(i, &mut [0; 20]))),
+        _ => {}
     }
     let s = format::display(vm, args[0]);
     format::check_text(vm, "to_string", s.len())?;

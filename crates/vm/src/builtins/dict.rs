@@ -47,14 +47,14 @@ fn items(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn has_key(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let d = dict_arg("has_key", &args[0])?;
     let k = key_arg("has_key", &args[1])?;
-    Ok(Value::Int(d.contains_key(k.as_str()) as i64))
+    Ok(Value::Int(d.map().contains_key(k) as i64))
 }
 
 /// `get(d, k)` / `get(d, k, default)`: the value at `k`, or the default (`null`).
 fn get(_vm: &mut Vm, args: &[Value]) -> NativeResult {
     let d = dict_arg("get", &args[0])?;
     let k = key_arg("get", &args[1])?;
-    Ok(d.get(&k)
+    Ok(d.get_ref(k)
         .unwrap_or_else(|| args.get(2).copied().unwrap_or(Value::Null)))
 }
 

@@ -88,7 +88,7 @@ fn remove(vm: &mut Vm, args: &[Value]) -> NativeResult {
         }
         Value::Dict(d) => {
             let k = key_arg("remove", &args[1])?;
-            let v = d.remove(k.as_str()).unwrap_or(Value::Int(0));
+            let v = d.map_mut().remove(k).unwrap_or(Value::Int(0));
             Ok(pair(vm, args[0], v))
         }
         v => Err(expected("remove", "an array or a dict", &v)),

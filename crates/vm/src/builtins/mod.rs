@@ -8,7 +8,7 @@
 //! in the tandem crate's prelude.
 
 use crate::native::{Arity, Caps, NativeDef};
-use crate::object::{Array, Dict};
+use crate::object::{Array, Dict, KeyRef};
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
 
@@ -291,11 +291,11 @@ pub(crate) fn dict_arg(name: &str, v: &Value) -> Result<Gc<Dict>, String> {
     }
 }
 
-/// A dict key: a string, or an int converted to its decimal string.
-pub(crate) fn key_arg(name: &str, v: &Value) -> Result<String, String> {
+/// A dict key: a string, or an int (which means its decimal string), borrowed.
+pub(crate) fn key_arg<'a>(name: &str, v: &'a Value) -> Result<KeyRef<'a>, String> {
     match v {
-        Value::Str(s) => Ok(s.as_str().to_string()),
-        Value::Int(i) => Ok(i.to_string()),
+        Value::Str(s) => Ok(KeyRef::parse(s.as_str())),
+        Value::Int(i) => Ok(KeyRef::Int(*i)),
         _ => Err(expected(name, "a string key", v)),
     }
 }

@@ -91,17 +91,36 @@ fn split(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_arg("split", &args[0])?;
     let sep = str_arg_as("split", "a string separator", &args[1])?;
     // Count first: an empty separator makes a piece per character, and each piece is a
-    // heap string.
-    let pieces = if sep.is_empty() {
-        s.chars().count() + 2
-    } else {
-        s.matches(sep).count() + 1
+    // heap string. A one-byte separator is counted and found byte by byte (a memchr-like
+    // scan), not with the general substring search.
+    let byte = match sep.as_bytes() {
+        &[b] if b.is_ascii() => Some(b),
+        _ => None,
+    };
+    let pieces = match byte {
+        _ if sep.is_empty() => s.chars().count() + 2,
+        Some(b) => s.bytes().filter(|&x| x == b).count() + 1,
+        None => s.matches(sep).count() + 1,
     };
     vm.heap.reserve_values(pieces.saturating_mul(3))?;
     if pieces > MAX_ARRAY_LEN {
         return Err(too_large("split"));
     }
-    let items = s.split(sep).map(|p| vm.new_str(p)).collect();
+    let mut items = Vec::with_capacity(pieces);
+    match byte {
+        Some(b) => {
+            let mut start = 0;
+            for (i, &x) in s.as_bytes().iter().enumerate() {
+                if x == b {
+                    // An ASCII byte is a character boundary on both sides.
+                    items.push(vm.new_str(&s[start..i]));
+                    start = i + 1;
+                }
+            }
+            items.push(vm.new_str(&s[start..]));
+        }
+        None => items.extend(s.split(sep).map(|p| vm.new_str(p))),
+    }
     Ok(vm.new_array(items))
 }
 
@@ -109,12 +128,27 @@ fn split(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn join(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = array_arg("join", &args[0])?;
     let sep = str_arg_as("join", "a string separator", &args[1])?;
-    let mut out = String::new();
-    for (i, &v) in a.items().iter().enumerate() {
+    let items = a.items();
+    // Room for the strings and separators up front (what a join of strings needs exactly,
+    // so the text is never copied to grow it), within what the checks below allow.
+    let strs: usize = items
+        .iter()
+        .map(|v| match v {
+            Value::Str(s) => s.as_str().len(),
+            _ => 0,
+        })
+        .sum();
+    let want = strs.saturating_add(sep.len().saturating_mul(items.len().saturating_sub(1)));
+    let room = vm.heap.room().unwrap_or(usize::MAX).min(MAX_STR_BYTES);
+    let mut out = String::with_capacity(want.min(room));
+    for (i, &v) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(sep);
         }
-        format::write_display(vm, v, &mut out);
+        match v {
+            Value::Str(s) => out.push_str(s.as_str()),
+            _ => format::write_display(vm, v, &mut out),
+        }
         vm.heap.reserve(out.len())?;
         if out.len() > MAX_STR_BYTES {
             return Err(too_large("join"));

@@ -5,6 +5,7 @@ use super::{
     chain, char_arg, length_arg, list_vec, range, reg, str_arg, symbol_arg, vec_arg, wrong,
 };
 use crate::native::{Arity, NativeResult};
+use crate::object::Str;
 use crate::value::Value;
 use crate::vm::Vm;
 use std::cmp::Ordering;
@@ -258,16 +259,19 @@ fn copy_range(vm: &mut Vm, name: &str, args: &[Value], share_whole: bool) -> Nat
 }
 
 fn string_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let mut out = String::new();
+    // The checks first, part by part (the same errors in the same order as appending),
+    // then the text built once at its final size.
+    let mut len = 0;
     for a in args {
         let part = str_arg(vm, "string-append", a)?;
-        vm.heap.reserve(out.len() + part.len())?;
-        if out.len() + part.len() > MAX_STR_BYTES {
+        vm.heap.reserve(len + part.len())?;
+        if len + part.len() > MAX_STR_BYTES {
             return Err(too_large("string-append"));
         }
-        out.push_str(part);
+        len += part.len();
     }
-    Ok(vm.new_str(out))
+    let s = Str::concat_strs(len, args.iter().filter_map(|a| a.as_str()));
+    Ok(Value::Str(vm.heap.alloc_str_obj(s)))
 }
 
 fn string(vm: &mut Vm, args: &[Value]) -> NativeResult {
@@ -316,7 +320,14 @@ fn string_to_vector(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn chars_to_string(vm: &Vm, name: &str, items: &[Value]) -> Result<String, String> {
-    items.iter().map(|&v| char_arg(vm, name, v)).collect()
+    let mut out = String::with_capacity(items.len());
+    for &v in items {
+        match v {
+            Value::Char(c) => out.push(c),
+            _ => return Err(char_arg(vm, name, v).err().unwrap_or_default()),
+        }
+    }
+    Ok(out)
 }
 
 fn list_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {

@@ -88,7 +88,7 @@ pub(crate) fn set_hidden(vm: &mut Vm, key: Hidden, v: Value) {
 }
 
 pub(crate) fn get_hidden(vm: &Vm, key: Hidden) -> Value {
-    match vm.globals.lookup(key) {
+    match vm.globals.lookup_static(key) {
         Some(slot) => vm.globals.values[slot as usize],
         None => Value::Undef,
     }

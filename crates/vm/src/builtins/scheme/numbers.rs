@@ -594,6 +594,9 @@ fn int_to_radix(i: i64, radix: u32) -> String {
 fn number_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let radix = radix_arg(vm, "number->string", args)?;
     let s = match Num::of(vm, "number->string", args[0])? {
+        Num::I(i) if radix == 10 => {
+            return Ok(vm.new_str(crate::format::int_text(i, &mut [0; 20])));
+        }
         Num::I(i) => int_to_radix(i, radix),
         Num::F(f) => super::printer::format_float(f),
     };

@@ -159,6 +159,10 @@ fn print(vm: &mut Vm, name: &str, args: &[Value], style: Style, labels: Labels) 
 
 fn write_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let text = super::str_arg(vm, "write-string", &args[0])?;
+    if args.len() <= 2 {
+        // No range: the whole text, without counting its characters.
+        return emit(vm, "write-string", args.get(1).copied(), text.as_bytes());
+    }
     let n = char_len(text);
     let (start, end) = super::range(vm, "write-string", args, 2, n)?;
     let part = &text[byte_of_char(text, start)..byte_of_char(text, end)];
