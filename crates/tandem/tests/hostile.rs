@@ -1,6 +1,6 @@
 //! The hostile-programs suite (`tests/hostile/`, see its README): each program runs in the
 //! real binary under `--jit=off` and `--jit=always` and must end with its limit's error and
-//! exit status, in time, and without its peak RSS passing twice its memory limit plus the
+//! exit status, in time, and without its peak RSS passing three times its memory limit plus the
 //! binary's baseline. The child runs under a 4 GiB address-space limit, so a regression
 //! fails the test instead of exhausting the machine.
 
@@ -264,7 +264,11 @@ fn suite(mode: &str) {
         if r.took > c.within {
             problems.push(format!("took {:?}, allowed {:?}", r.took, c.within));
         }
-        let allowed = base + 2 * c.max_memory.unwrap_or(128 << 20);
+        // Three times the limit: the heap's objects up to the limit, a growing container's
+        // old and new buffers while it moves (a dict's entries double), and what the
+        // allocator (mimalloc, in the binary) keeps for a few milliseconds after a free
+        // before returning it to the system.
+        let allowed = base + 3 * c.max_memory.unwrap_or(128 << 20);
         if r.max_rss > allowed {
             problems.push(format!(
                 "peak RSS {} MiB, allowed {} MiB",
