@@ -518,12 +518,8 @@ impl Jit {
             if callee.variadic || n != callee.arity {
                 continue;
             }
-            // A callee that never ran (under `auto`) is not compiled inline: its call is
-            // on a path not taken so far (a record accessor's error path, say), and would
-            // only cost compile time.
             // Keep the callee's prototype (its address is compiled in).
             let cst = self.state(callee);
-            let ran = self.mode != JitMode::Auto || cst.ran.get();
             spec.known.insert(
                 pc as u32,
                 types::Known {
@@ -558,7 +554,6 @@ impl Jit {
                 // A function inlines itself too (one level: an inlined callee inlines
                 // nothing), halving the real calls of small recursive functions.
                 if !is_inlined
-                    && ran
                     && small
                     && !cst.failed.get()
                     && unit.len() < MAX_UNIT_REGIONS

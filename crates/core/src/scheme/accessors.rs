@@ -41,13 +41,9 @@ pub(crate) fn inline_record_calls(module: &mut Module, assigned: &FxHashSet<Stri
     let mut stack: Vec<&mut Expr> = module.funcs.iter_mut().map(|f| &mut f.body).collect();
     while let Some(e) = stack.pop() {
         if let Some(new) = rewrite(e, &procs) {
+            // The original call is now the `else` branch, its callee wrapped: it is not
+            // rewritten again, but calls in its arguments are.
             *e = new;
-            // The original call is now the `else` branch: not rewritten again.
-            if let ExprKind::If { cond, then, .. } = &mut e.kind {
-                stack.push(cond);
-                stack.push(then);
-            }
-            continue;
         }
         stack.extend(Expr::children_mut(e));
     }
@@ -83,10 +79,18 @@ fn rewrite(e: &Expr, procs: &FxHashMap<String, Access>) -> Option<Expr> {
     } else {
         ExprKind::Field(Box::new(obj.clone()), a.field.clone())
     };
+    // The call for the error: through the procedure's value (`GETGLOBAL` and `CALL`, not
+    // `CALLG`), so the JIT does not compile the procedure inline on a path that only
+    // raises.
+    let mut fallback = e.clone();
+    if let ExprKind::Call { callee, .. } = &mut fallback.kind {
+        let global = std::mem::replace(&mut **callee, Expr::null(span));
+        **callee = mk(ExprKind::Block(vec![global]));
+    }
     Some(mk(ExprKind::If {
         cond: Box::new(test),
         then: Box::new(mk(access)),
-        else_: Box::new(e.clone()),
+        else_: Box::new(fallback),
         truth: Truth::Scheme,
     }))
 }
