@@ -26,6 +26,7 @@ fn proto(arity: u8, nregs: u16, code: Vec<Instr>, consts: Vec<Value>) -> Proto {
         is_method: false,
         wording: Default::default(),
         jit: Default::default(),
+        fields: Default::default(),
     }
 }
 

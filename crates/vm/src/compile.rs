@@ -127,6 +127,7 @@ impl Ctx<'_> {
         fc.ret(body)?;
         let variadic = func.rest.is_some();
         let arity = func.params.len() as u8;
+        let fields = crate::object::FieldCache::new(st.consts.len());
         Ok(Rc::new(Proto {
             name: func.name.clone(),
             arity,
@@ -144,6 +145,7 @@ impl Ctx<'_> {
             rest_list: func.rest_list,
             is_method,
             jit: Default::default(),
+            fields,
         }))
     }
 }

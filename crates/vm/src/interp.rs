@@ -1107,6 +1107,18 @@ impl Vm {
                         set!(dst, v);
                     }
                     Instr::GetField { dst, obj, k } => {
+                        if let Value::Struct(inst) = *rr!(obj) {
+                            let name = || match proto.consts[k as usize] {
+                                Value::Str(s) => Some(s),
+                                _ => None,
+                            };
+                            if let Some(i) = proto.fields.index(k as usize, &inst.ty, name) {
+                                if let Some(&v) = inst.fields().get(i) {
+                                    set!(dst, v);
+                                    continue;
+                                }
+                            }
+                        }
                         let name = kstr!(k);
                         match self.get_field(r!(obj), name.as_str()) {
                             Ok(v) => set!(dst, v),
@@ -1114,6 +1126,17 @@ impl Vm {
                         }
                     }
                     Instr::SetField { obj, k, src } => {
+                        if let Value::Struct(inst) = *rr!(obj) {
+                            let name = || match proto.consts[k as usize] {
+                                Value::Str(s) => Some(s),
+                                _ => None,
+                            };
+                            if let Some(i) = proto.fields.index(k as usize, &inst.ty, name) {
+                                if inst.set_at(i, r!(src)) {
+                                    continue;
+                                }
+                            }
+                        }
                         let name = kstr!(k);
                         if let Err(m) = self.set_field(r!(obj), name.as_str(), r!(src)) {
                             throw!(m);

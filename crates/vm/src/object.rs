@@ -437,6 +437,41 @@ pub struct Proto {
     pub wording: tandem_core::ir::Wording,
     /// Call and loop counters and the compiled body (`crate::jit_hook`).
     pub jit: crate::jit_hook::ProtoJit,
+    /// The interpreter's inline caches of struct fields (`GETFIELD`/`SETFIELD`).
+    pub fields: FieldCache,
+}
+
+/// The interpreter's inline caches of struct fields, one per constant of a prototype (the
+/// field names of its `GETFIELD` and `SETFIELD` instructions): the id of the struct type a
+/// field was last found in (0: none yet; ids start at 1) and its index there. A hit skips
+/// the search of the type's field names.
+#[derive(Default)]
+pub struct FieldCache(Box<[Cell<(u64, u32)>]>);
+
+impl FieldCache {
+    /// Caches for a prototype with `consts` constants.
+    pub fn new(consts: usize) -> FieldCache {
+        FieldCache((0..consts).map(|_| Cell::new((0, 0))).collect())
+    }
+
+    /// The index of field `name` (constant `k`) in struct type `ty`, remembered for the
+    /// next time; `None` when the type has no such field.
+    #[inline]
+    pub fn index(
+        &self,
+        k: usize,
+        ty: &StructType,
+        name: impl FnOnce() -> Option<Gc<Str>>,
+    ) -> Option<usize> {
+        let c = self.0.get(k)?;
+        let (id, i) = c.get();
+        if id == ty.id {
+            return Some(i as usize);
+        }
+        let i = ty.field_index(name()?.as_str())?;
+        c.set((ty.id, i as u32));
+        Some(i)
+    }
 }
 
 /// A function value: a prototype plus its captured upvalues.
@@ -510,6 +545,18 @@ impl Instance {
     }
     pub fn get(&self, name: &str) -> Option<Value> {
         self.ty.field_index(name).map(|i| self.fields()[i])
+    }
+    /// Set field number `i`; false when there is none.
+    #[inline]
+    pub fn set_at(&self, i: usize, v: Value) -> bool {
+        // SAFETY: as for `fields`.
+        match unsafe { (&mut *self.fields.get()).get_mut(i) } {
+            Some(slot) => {
+                *slot = v;
+                true
+            }
+            None => false,
+        }
     }
     /// Set a field; false when the struct has no such field.
     pub fn set(&self, name: &str, v: Value) -> bool {
