@@ -19,6 +19,7 @@ mod flow;
 mod hints;
 mod lower;
 mod lower_call;
+mod lower_data;
 mod lower_ops;
 mod stats;
 mod types;

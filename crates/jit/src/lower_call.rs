@@ -923,19 +923,7 @@ impl Lower<'_, '_> {
                 let ty = self.tagged(cb + 2);
                 let is_type = self.tag_is(ty.tag, tags.struct_type);
                 self.check(is_type, slow);
-                let (join, r) = self.block_with_param(I64);
-                let is_inst = self.tag_is(a.tag, tags.strukt);
-                let inst = self.b.create_block();
-                let zero = self.iconst(0);
-                self.b
-                    .ins()
-                    .brif(is_inst, inst, &[], join, &[ir::BlockArg::Value(zero)]);
-                self.b.switch_to_block(inst);
-                let t = self.load(I64, a.bits, abi.instance_ty);
-                let same = self.b.ins().icmp(IntCC::Equal, t, ty.bits);
-                let v = self.b.ins().uextend(I64, same);
-                self.jump_with(join, v);
-                self.b.switch_to_block(join);
+                let r = self.instance_of(a, ty.bits);
                 let p = self.regs();
                 self.store_tagged(p, out, tags.bool, r);
             }

@@ -1,14 +1,15 @@
 //! Lowering of the instructions that are not calls: moves, constants, globals, upvalues,
-//! arithmetic and comparisons with type guards, branches, indexing and loops. What is not
-//! inlined runs through the interpreter's code (`jit_exec`).
+//! arithmetic and comparisons with type guards, branches and loops (heap data is
+//! `lower_data.rs`'s). What is not inlined runs through the interpreter's code (`jit_exec`).
 
 use crate::deopt::Reason;
 use crate::lower::{Lower, Tagged};
+use crate::lower_data::Field;
 use crate::types::{Arith, Slot, State, Step, Ty, Way};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::types::{F64, I32, I64, I8};
+use cranelift_codegen::ir::types::{F64, I64, I8};
 use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData};
-use tandem_vm::jit_helpers::{InlineCache, EXEC_ERROR, EXEC_JUMP};
+use tandem_vm::jit_helpers::{EXEC_ERROR, EXEC_JUMP};
 use tandem_vm::opcode::Instr;
 use tandem_vm::Value;
 
@@ -33,13 +34,6 @@ pub(crate) enum Op {
 pub(crate) enum Opd {
     Reg(usize),
     Imm(i64),
-}
-
-/// A struct field access: a read into a register, or a write from one.
-#[derive(Clone, Copy)]
-enum Field {
-    Get(usize),
-    Set(usize),
 }
 
 /// A comparison.
@@ -364,7 +358,7 @@ impl Lower<'_, '_> {
     /// Run the instruction at `pc` through the interpreter's code (operands already in
     /// the value stack) and reload `dst` as `ty`, deoptimizing after the instruction if
     /// it is not of that type.
-    fn exec_reload(&mut self, pc: usize, dst: usize, ty: Ty) -> ir::Value {
+    pub(crate) fn exec_reload(&mut self, pc: usize, dst: usize, ty: Ty) -> ir::Value {
         self.exec_checked(pc);
         let tag = self.mem_tag(dst);
         let ok = self.tag_is(tag, self.tag_of_ty(ty));
@@ -1271,310 +1265,5 @@ impl Lower<'_, '_> {
         self.b.ins().brif(ok, cont, &[], exit, &[]);
         self.b.switch_to_block(cont);
         self.load(I64, p, off + 8)
-    }
-
-    /// The address of element `idx` of the array in register `obj`, or a jump to `slow`.
-    fn array_elem(&mut self, obj: usize, idx: usize, slow: ir::Block) -> Option<ir::Value> {
-        let tags = self.abi.tags;
-        if self.st[obj].ty != Ty::Any {
-            return None;
-        }
-        let iv = match self.st[idx].ty {
-            Ty::Int => self.b.use_var(self.vi(idx)),
-            Ty::Any => {
-                let t = self.mem_tag(idx);
-                let ok = self.tag_is(t, tags.int);
-                let cont = self.b.create_block();
-                self.b.ins().brif(ok, cont, &[], slow, &[]);
-                self.b.switch_to_block(cont);
-                self.mem_bits(idx, I64)
-            }
-            _ => return None,
-        };
-        let ot = self.mem_tag(obj);
-        let ok = self.tag_is(ot, tags.array);
-        let c1 = self.b.create_block();
-        self.b.ins().brif(ok, c1, &[], slow, &[]);
-        self.b.switch_to_block(c1);
-        let arr = self.mem_bits(obj, I64);
-        let items = self.load(I64, arr, self.abi.array_items.ptr);
-        let len = self.load(I64, arr, self.abi.array_items.len);
-        // Unsigned: a negative index (counted from the end) takes the slow path.
-        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, iv, len);
-        let c2 = self.b.create_block();
-        self.b.ins().brif(inb, c2, &[], slow, &[]);
-        self.b.switch_to_block(c2);
-        let off = self.b.ins().ishl_imm_u(iv, 4);
-        Some(self.b.ins().iadd(items, off))
-    }
-
-    /// A struct field read or write through an inline cache: when the object is a struct
-    /// of the type the cache remembers, the field is at the remembered index; else
-    /// `jit_field` runs the instruction (and remembers this struct's type).
-    fn field(&mut self, pc: usize, obj: usize, f: Field) {
-        let abi = self.abi;
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let done = self.b.create_block();
-        let cache = self.sites.cache() as i64;
-        if self.st[obj].ty == Ty::Any {
-            let tag = self.mem_tag(obj);
-            let is_struct = self.tag_is(tag, abi.tags.strukt);
-            let k1 = self.b.create_block();
-            self.b.ins().brif(is_struct, k1, &[], slow, &[]);
-            self.b.switch_to_block(k1);
-            let inst = self.mem_bits(obj, I64);
-            let ty = self.load(I64, inst, abi.instance_ty);
-            let id = self.load(I64, ty, abi.struct_type_id);
-            let cp = self.iconst(cache);
-            let cid = self.load(I64, cp, InlineCache::TYPE_ID);
-            let hit = self.b.ins().icmp(IntCC::Equal, id, cid);
-            let k2 = self.b.create_block();
-            self.b.ins().brif(hit, k2, &[], slow, &[]);
-            self.b.switch_to_block(k2);
-            let idx = self.load(I64, cp, InlineCache::INDEX);
-            let fields = self.load(I64, inst, abi.instance_fields.ptr);
-            let off = self.b.ins().ishl_imm_u(idx, 4);
-            let at = self.b.ins().iadd(fields, off);
-            match f {
-                Field::Get(dst) => match self.load_hint(pc) {
-                    Some(ty) => self.load_unboxed(pc, dst, ty, at),
-                    None => {
-                        let p = self.regs();
-                        self.copy_value(at, 0, p, self.roff(dst));
-                    }
-                },
-                Field::Set(src) => self.write_reg_to(src, at, 0),
-            }
-            self.b.ins().jump(done, &[]);
-        } else {
-            self.b.ins().jump(slow, &[]);
-        }
-        self.b.switch_to_block(slow);
-        self.spill_reads(pc);
-        let pcv = self.b.ins().iconst(I32, pc as i64);
-        let cp = self.iconst(cache);
-        let sig = self.sigs.field;
-        let code = self
-            .call_helper(self.helpers.field, sig, &[self.vm, pcv, cp])
-            .expect("the field helper returns a code");
-        self.reload_regs();
-        self.leave_on_exec_error(code);
-        if let Field::Get(dst) = f {
-            self.expect_load(pc, dst, false);
-        }
-        self.b.ins().jump(done, &[]);
-        self.b.switch_to_block(done);
-    }
-
-    fn get_index(&mut self, pc: usize, dst: usize, obj: usize, idx: usize) {
-        let inline = self.st[obj].ty == Ty::Any && matches!(self.st[idx].ty, Ty::Int | Ty::Any);
-        let (slow, exits) = self.slow_block(pc, inline);
-        let done = self.b.create_block();
-        let hint = self.load_hint(pc);
-        match self.array_elem(obj, idx, slow) {
-            Some(e) => {
-                match hint {
-                    Some(ty) => self.load_unboxed(pc, dst, ty, e),
-                    None => {
-                        let p = self.regs();
-                        self.copy_value(e, 0, p, self.roff(dst));
-                    }
-                }
-                self.b.ins().jump(done, &[]);
-            }
-            None => {
-                self.b.ins().jump(slow, &[]);
-            }
-        }
-        if !exits {
-            self.b.switch_to_block(slow);
-            self.spill_reads(pc);
-            self.exec_checked(pc);
-            self.expect_load(pc, dst, false);
-            self.b.ins().jump(done, &[]);
-        }
-        self.b.switch_to_block(done);
-    }
-
-    /// Where the fast path of an inlined instruction at `pc` goes when its checks fail:
-    /// a deoptimization exit (the interpreter runs the instruction) while that has not
-    /// failed too often and the fast path can run at all (`inline`), so that the compiled
-    /// path has no call in it and keeps its values in registers; else a cold block (the
-    /// second value is false) where the caller runs the interpreter's code and comes back.
-    fn slow_block(&mut self, pc: usize, inline: bool) -> (ir::Block, bool) {
-        let spec = self.spec();
-        if inline && !spec.none && !spec.generic.contains(&(pc as u32)) {
-            return (self.deopt_block(pc, Reason::Slow, usize::MAX), true);
-        }
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        (slow, false)
-    }
-
-    /// `CAR`/`CDR` of an `Any` register: the field of a pair; anything else runs the
-    /// interpreter's code (its error).
-    fn pair_field(&mut self, pc: usize, dst: usize, src: usize, car: bool) {
-        let (slow, exits) = self.slow_block(pc, true);
-        let done = self.b.create_block();
-        let tag = self.mem_tag(src);
-        let ok = self.tag_is(tag, self.abi.tags.pair);
-        let fast = self.b.create_block();
-        self.b.ins().brif(ok, fast, &[], slow, &[]);
-        self.b.switch_to_block(fast);
-        let pair = self.mem_bits(src, I64);
-        let off = if car {
-            self.abi.pair_car
-        } else {
-            self.abi.pair_cdr
-        };
-        let p = self.regs();
-        self.copy_value(pair, off, p, self.roff(dst));
-        self.b.ins().jump(done, &[]);
-        if !exits {
-            self.b.switch_to_block(slow);
-            self.spill_reads(pc);
-            self.exec_checked(pc);
-            self.b.ins().jump(done, &[]);
-        }
-        self.b.switch_to_block(done);
-    }
-
-    /// `VECLEN` of an `Any` register: an array's length; anything else runs the
-    /// interpreter's code (its error).
-    fn vec_len(&mut self, pc: usize, dst: usize, src: usize) {
-        let (slow, exits) = self.slow_block(pc, true);
-        let (done, len) = self.block_with_param(I64);
-        let tag = self.mem_tag(src);
-        let ok = self.tag_is(tag, self.abi.tags.array);
-        let fast = self.b.create_block();
-        self.b.ins().brif(ok, fast, &[], slow, &[]);
-        self.b.switch_to_block(fast);
-        let arr = self.mem_bits(src, I64);
-        let n = self.load(I64, arr, self.abi.array_items.len);
-        self.jump_with(done, n);
-        if !exits {
-            self.b.switch_to_block(slow);
-            self.spill_reads(pc);
-            let n = self.exec_reload(pc, dst, Ty::Int);
-            self.jump_with(done, n);
-        }
-        self.b.switch_to_block(done);
-        self.b.def_var(self.vi(dst), len);
-    }
-
-    /// `ISINST`: a struct whose type is the type in `R[ty]`. (An int, a float or a bool is
-    /// no struct.)
-    fn is_instance(&mut self, dst: usize, obj: usize, ty: usize) {
-        let tags = self.abi.tags;
-        if self.st[obj].ty != Ty::Any || self.st[ty].ty != Ty::Any {
-            let no = self.iconst(0);
-            self.b.def_var(self.vi(dst), no);
-            return;
-        }
-        let (join, res) = self.block_with_param(I64);
-        let t = self.mem_tag(obj);
-        let is_inst = self.tag_is(t, tags.strukt);
-        let inst = self.b.create_block();
-        let zero = self.iconst(0);
-        self.b
-            .ins()
-            .brif(is_inst, inst, &[], join, &[ir::BlockArg::Value(zero)]);
-        self.b.switch_to_block(inst);
-        // A struct's type pointer never equals the payload of a value that is not a type
-        // of the same address; the tag test makes it exact.
-        let ity = {
-            let o = self.mem_bits(obj, I64);
-            self.load(I64, o, self.abi.instance_ty)
-        };
-        let tt = self.mem_tag(ty);
-        let is_type = self.tag_is(tt, tags.struct_type);
-        let tb = self.mem_bits(ty, I64);
-        let same = self.b.ins().icmp(IntCC::Equal, ity, tb);
-        let both = self.b.ins().band(is_type, same);
-        let v = self.b.ins().uextend(I64, both);
-        self.jump_with(join, v);
-        self.b.switch_to_block(join);
-        self.b.def_var(self.vi(dst), res);
-    }
-
-    /// `NEWSTRUCT` of an `Any` register: `jit_new_struct` makes the instance; when the
-    /// register holds no struct type, the interpreter's code raises the error.
-    fn new_struct(&mut self, pc: usize, dst: usize, ty: usize) {
-        let p = self.regs();
-        let off = self.roff(ty) as i64;
-        let pt = self.b.ins().iadd_imm_s(p, off);
-        let sig = self.sigs.value;
-        let inst = self
-            .call_helper(self.helpers.new_struct, sig, &[self.vm, pt])
-            .expect("jit_new_struct returns the instance");
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let fast = self.b.create_block();
-        let done = self.b.create_block();
-        self.b.ins().brif(inst, fast, &[], slow, &[]);
-        self.b.switch_to_block(fast);
-        let p = self.regs();
-        self.store_tagged(p, self.roff(dst), self.abi.tags.strukt, inst);
-        self.b.ins().jump(done, &[]);
-        self.b.switch_to_block(slow);
-        self.exec_checked(pc);
-        self.b.ins().jump(done, &[]);
-        self.b.switch_to_block(done);
-    }
-
-    /// `NULLP`, `PAIRP`, `FALSEP`: a test of the register's tag (and of a bool's value).
-    fn type_test(&mut self, i: &Instr, dst: usize, src: usize) {
-        let tags = self.abi.tags;
-        let v = match (self.st[src].ty, i) {
-            (Ty::Any, Instr::IsFalse { .. }) => {
-                let tag = self.mem_tag(src);
-                let is_bool = self.tag_is(tag, tags.bool);
-                let p = self.regs();
-                let byte = self.load(I8, p, self.roff(src) + 8);
-                let is_zero = self.b.ins().icmp_imm_s(IntCC::Equal, byte, 0);
-                let c = self.b.ins().band(is_bool, is_zero);
-                self.b.ins().uextend(I64, c)
-            }
-            (Ty::Any, _) => {
-                let tag = self.mem_tag(src);
-                let t = if matches!(i, Instr::IsNull { .. }) {
-                    tags.null
-                } else {
-                    tags.pair
-                };
-                let c = self.tag_is(tag, t);
-                self.b.ins().uextend(I64, c)
-            }
-            (Ty::Bool, Instr::IsFalse { .. }) => {
-                let x = self.b.use_var(self.vi(src));
-                self.b.ins().bxor_imm_s(x, 1)
-            }
-            // An int, a float or a bool is never `()` or a pair; only a bool can be #f.
-            _ => self.iconst(0),
-        };
-        self.b.def_var(self.vi(dst), v);
-    }
-
-    fn set_index(&mut self, pc: usize, obj: usize, idx: usize, src: usize) {
-        let inline = self.st[obj].ty == Ty::Any && matches!(self.st[idx].ty, Ty::Int | Ty::Any);
-        let (slow, exits) = self.slow_block(pc, inline);
-        let done = self.b.create_block();
-        match self.array_elem(obj, idx, slow) {
-            Some(e) => {
-                self.write_reg_to(src, e, 0);
-                self.b.ins().jump(done, &[]);
-            }
-            None => {
-                self.b.ins().jump(slow, &[]);
-            }
-        }
-        if !exits {
-            self.b.switch_to_block(slow);
-            self.spill_reads(pc);
-            self.exec_checked(pc);
-            self.b.ins().jump(done, &[]);
-        }
-        self.b.switch_to_block(done);
     }
 }

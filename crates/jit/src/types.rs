@@ -243,6 +243,19 @@ fn loaded(spec: &Spec, pc: usize, spec_ok: bool) -> Slot {
     }
 }
 
+/// An instruction whose bool result the interpreter's code computes (`SlowTyped`): its
+/// operands `reads` go to the value stack, and the result comes back there.
+fn slow_bool(st: &mut State, reads: &[usize], dst: usize) -> Way {
+    for &r in reads {
+        sync(st, r);
+    }
+    st[dst] = Slot {
+        ty: Ty::Bool,
+        synced: true,
+    };
+    Way::SlowTyped(Ty::Bool)
+}
+
 /// Decide how the instruction at `pc` is compiled, given the state before it.
 pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
     use Ty::*;
@@ -359,22 +372,13 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             if st[s].ty == Bool {
                 st[dst as usize] = Slot::fresh(Bool);
             } else {
-                sync(&mut st, s);
-                way = Way::SlowTyped(Bool);
-                st[dst as usize] = Slot {
-                    ty: Bool,
-                    synced: true,
-                };
+                way = slow_bool(&mut st, &[s], dst as usize);
             }
         }
         Instr::Truthy { dst, src } => {
             let s = src as usize;
             if st[s].ty == Any {
-                way = Way::SlowTyped(Bool);
-                st[dst as usize] = Slot {
-                    ty: Bool,
-                    synced: true,
-                };
+                way = slow_bool(&mut st, &[], dst as usize);
             } else {
                 st[dst as usize] = Slot::fresh(Bool);
             }
@@ -389,13 +393,7 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             if inline {
                 st[dst as usize] = Slot::fresh(Bool);
             } else {
-                sync(&mut st, a);
-                sync(&mut st, b);
-                way = Way::SlowTyped(Bool);
-                st[dst as usize] = Slot {
-                    ty: Bool,
-                    synced: true,
-                };
+                way = slow_bool(&mut st, &[a, b], dst as usize);
             }
         }
         Instr::JmpNotLt { a, b, .. }
@@ -523,13 +521,7 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             if same {
                 st[dst as usize] = Slot::fresh(Bool);
             } else {
-                sync(&mut st, a);
-                sync(&mut st, b);
-                way = Way::SlowTyped(Bool);
-                st[dst as usize] = Slot {
-                    ty: Bool,
-                    synced: true,
-                };
+                way = slow_bool(&mut st, &[a, b], dst as usize);
             }
         }
         // A struct's field inline through a cache; the rest through the interpreter's

@@ -1079,7 +1079,10 @@ impl Vm {
                         }
                     },
                     Instr::IsInstance { dst, obj, ty } => {
-                        set!(dst, Value::Bool(is_instance(r!(obj), r!(ty))));
+                        set!(
+                            dst,
+                            Value::Bool(crate::interp_data::is_instance(r!(obj), r!(ty)))
+                        );
                     }
                     Instr::VecLen { dst, src } => match *rr!(src) {
                         Value::Array(a) => set!(dst, Value::Int(a.len() as i64)),
@@ -1474,110 +1477,5 @@ impl Vm {
                 )),
             },
         }
-    }
-
-    /// `obj[idx]` for arrays, dicts and strings.
-    pub fn get_index(&mut self, obj: Value, idx: Value) -> Result<Value, String> {
-        let idx = integral_index(obj, idx);
-        match (obj, idx) {
-            (Value::Array(a), Value::Int(i)) => {
-                let len = a.len();
-                match normalize_index(i, len) {
-                    Some(j) => Ok(a.items()[j]),
-                    None => Err(format!("Index out of bounds: index {i}, length {len}")),
-                }
-            }
-            (Value::Dict(d), Value::Str(k)) => d
-                .get(k.as_str())
-                .ok_or_else(|| format!("Missing map key: {}", k.as_str())),
-            (Value::Dict(d), Value::Int(i)) => {
-                d.get_int(i).ok_or_else(|| format!("Missing map key: {i}"))
-            }
-            (Value::Str(s), Value::Int(i)) => {
-                let len = s.as_str().chars().count();
-                match normalize_index(i, len) {
-                    Some(j) => {
-                        let c = s
-                            .as_str()
-                            .chars()
-                            .nth(j)
-                            .map(String::from)
-                            .unwrap_or_default();
-                        Ok(self.new_str(c))
-                    }
-                    None => Err(format!("Index out of bounds: index {i}, length {len}")),
-                }
-            }
-            (Value::Array(_) | Value::Str(_), i) => {
-                Err(format!("Index must be an int, got {}", i.type_name()))
-            }
-            (Value::Dict(_), k) => Err(format!(
-                "Dict keys must be strings or ints, got {}",
-                k.type_name()
-            )),
-            (o, _) => Err(format!("Cannot index a value of type {}", o.type_name())),
-        }
-    }
-
-    /// `obj[idx] := v` for arrays and dicts.
-    pub fn set_index(&mut self, obj: Value, idx: Value, v: Value) -> Result<(), String> {
-        let idx = integral_index(obj, idx);
-        match (obj, idx) {
-            (Value::Array(a), Value::Int(i)) => {
-                let len = a.len();
-                match normalize_index(i, len) {
-                    Some(j) => {
-                        a.items_mut()[j] = v;
-                        Ok(())
-                    }
-                    None => Err(format!("Index out of bounds: index {i}, length {len}")),
-                }
-            }
-            (Value::Dict(d), Value::Str(k)) => {
-                self.dict_insert(d, crate::object::KeyRef::parse(k.as_str()), v)
-            }
-            (Value::Dict(d), Value::Int(i)) => {
-                self.dict_insert(d, crate::object::KeyRef::Int(i), v)
-            }
-            (Value::Array(_), i) => Err(format!("Index must be an int, got {}", i.type_name())),
-            (Value::Dict(_), k) => Err(format!(
-                "Dict keys must be strings or ints, got {}",
-                k.type_name()
-            )),
-            (Value::Str(_), _) => Err("Strings are immutable: cannot assign to an index".into()),
-            (o, _) => Err(format!("Cannot index a value of type {}", o.type_name())),
-        }
-    }
-}
-
-/// Array and string indexes may be floats with no fraction (the math builtins return floats,
-/// so `a[floor(x)]` must work); they count as the int they equal.
-fn integral_index(obj: Value, idx: Value) -> Value {
-    match (obj, idx) {
-        (Value::Array(_) | Value::Str(_), Value::Float(f))
-            if f.fract() == 0.0 && f.abs() < 9.0e15 =>
-        {
-            Value::Int(f as i64)
-        }
-        _ => idx,
-    }
-}
-
-/// Python-style index: negative counts from the end.
-pub fn normalize_index(i: i64, len: usize) -> Option<usize> {
-    let j = if i < 0 { i.checked_add(len as i64)? } else { i };
-    if j >= 0 && (j as usize) < len {
-        Some(j as usize)
-    } else {
-        None
-    }
-}
-
-/// Whether `obj` is a struct of exactly the type `ty` (Scheme's `%record-instance?`, and
-/// the `ISINST` instruction).
-pub(crate) fn is_instance(obj: Value, ty: Value) -> bool {
-    match (obj, ty) {
-        (Value::Struct(inst), Value::StructType(ty)) => inst.ty == ty,
-        _ => false,
     }
 }

@@ -390,7 +390,7 @@ impl Vm {
             Instr::IsInstance { dst, obj, ty } => {
                 set!(
                     dst,
-                    Value::Bool(crate::interp::is_instance(r!(obj), r!(ty)))
+                    Value::Bool(crate::interp_data::is_instance(r!(obj), r!(ty)))
                 )
             }
             Instr::VecLen { dst, src } => set!(dst, ok!(vectors::vector_length_of(self, r!(src)))),

@@ -103,36 +103,10 @@ fn plain(e: &Expr) -> bool {
 /// The module's record accessors and modifiers that may be compiled in place: defined
 /// once, at the top level, never assigned, with the body `records.rs` gives them.
 fn record_procedures(module: &Module, assigned: &FxHashSet<String>) -> FxHashMap<String, Access> {
-    let mut out = FxHashMap::default();
-    let Some(main) = module.funcs.get(module.entry as usize) else {
-        return out;
-    };
-    let mut definitions: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut stack: Vec<&Expr> = module.funcs.iter().map(|f| &f.body).collect();
-    while let Some(e) = stack.pop() {
-        if let ExprKind::DefineGlobal(g, ..) = &e.kind {
-            *definitions.entry(g.as_str()).or_default() += 1;
-        }
-        stack.extend(e.children());
-    }
-    let ExprKind::Block(items) = &main.body.kind else {
-        return out;
-    };
-    for item in items {
-        let ExprKind::DefineGlobal(name, _, value) = &item.kind else {
-            continue;
-        };
-        let ExprKind::Closure(fid) = value.kind else {
-            continue;
-        };
-        if definitions.get(name.as_str()) != Some(&1) || assigned.contains(name) {
-            continue;
-        }
-        if let Some(a) = module.funcs.get(fid as usize).and_then(access_of) {
-            out.insert(name.clone(), a);
-        }
-    }
-    out
+    super::forward::fixed_functions(module, assigned)
+        .into_iter()
+        .filter_map(|(name, f)| Some((name.to_string(), access_of(f)?)))
+        .collect()
 }
 
 /// What `f` does, when it is a record accessor or modifier as `records.rs` makes them:
@@ -141,14 +115,7 @@ fn access_of(f: &Func) -> Option<Access> {
     if f.rest.is_some() || f.params.is_empty() || f.params.len() > 2 {
         return None;
     }
-    let mut body = &f.body;
-    while let ExprKind::Block(xs) = &body.kind {
-        match xs.as_slice() {
-            [only] => body = only,
-            _ => return None,
-        }
-    }
-    let ExprKind::If { cond, then, .. } = &body.kind else {
+    let ExprKind::If { cond, then, .. } = &super::forward::only_expr(&f.body).kind else {
         return None;
     };
     let ExprKind::Call { callee, args, .. } = &cond.kind else {

@@ -62,6 +62,39 @@ pub(crate) fn find_forwarders(
     assigned: &FxHashSet<String>,
     redefined: &FxHashSet<String>,
 ) -> Vec<Forwarder> {
+    let mut out = Vec::new();
+    for (name, func) in fixed_functions(module, assigned) {
+        if func.rest.is_some() {
+            continue;
+        }
+        let ExprKind::Call { callee, args, .. } = &only_expr(&func.body).kind else {
+            continue;
+        };
+        let ExprKind::Global(target) = &callee.kind else {
+            continue;
+        };
+        let passes_params = args.len() == func.params.len()
+            && args
+                .iter()
+                .zip(&func.params)
+                .all(|(a, p)| matches!(a.kind, ExprKind::Local(v) if v == *p));
+        if passes_params && !redefined.contains(target) {
+            out.push(Forwarder {
+                name: name.to_string(),
+                target: target.clone(),
+                arity: args.len(),
+            });
+        }
+    }
+    out
+}
+
+/// The module's top-level `(define (name ...) ...)` functions whose global is defined once
+/// and never assigned (`assigned`): calls of `name` always reach that function.
+pub(crate) fn fixed_functions<'m>(
+    module: &'m Module,
+    assigned: &FxHashSet<String>,
+) -> Vec<(&'m str, &'m Func)> {
     let Some(main) = module.funcs.get(module.entry as usize) else {
         return Vec::new();
     };
@@ -88,37 +121,20 @@ pub(crate) fn find_forwarders(
         if definitions.get(name.as_str()) != Some(&1) || assigned.contains(name) {
             continue;
         }
-        let Some(func) = module.funcs.get(fid as usize) else {
-            continue;
-        };
-        if func.rest.is_some() {
-            continue;
-        }
-        let mut body = &func.body;
-        while let ExprKind::Block(xs) = &body.kind {
-            match xs.as_slice() {
-                [only] => body = only,
-                _ => break,
-            }
-        }
-        let ExprKind::Call { callee, args, .. } = &body.kind else {
-            continue;
-        };
-        let ExprKind::Global(target) = &callee.kind else {
-            continue;
-        };
-        let passes_params = args.len() == func.params.len()
-            && args
-                .iter()
-                .zip(&func.params)
-                .all(|(a, p)| matches!(a.kind, ExprKind::Local(v) if v == *p));
-        if passes_params && !redefined.contains(target) {
-            out.push(Forwarder {
-                name: name.clone(),
-                target: target.clone(),
-                arity: args.len(),
-            });
+        if let Some(func) = module.funcs.get(fid as usize) {
+            out.push((name.as_str(), func));
         }
     }
     out
+}
+
+/// `e` without the blocks of one expression around it.
+pub(crate) fn only_expr(mut e: &Expr) -> &Expr {
+    while let ExprKind::Block(xs) = &e.kind {
+        match xs.as_slice() {
+            [only] => e = only,
+            _ => break,
+        }
+    }
+    e
 }

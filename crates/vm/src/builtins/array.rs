@@ -6,7 +6,7 @@
 
 use super::math::total_order;
 use super::{array_arg, expected, int_arg, pair, pure, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
-use crate::interp::normalize_index;
+use crate::interp_data::normalize_index;
 use crate::native::{Arity, NativeResult};
 use crate::value::Value;
 use crate::vm::Vm;

@@ -52,7 +52,7 @@ pub fn install(vm: &mut Vm) {
     reg(vm, "file-error?", one, |_, _| Ok(Value::Bool(false)));
     reg(vm, "read-error?", one, |_, _| Ok(Value::Bool(false)));
     reg(vm, "%record-instance?", Arity::exactly(2), |_, a| {
-        Ok(Value::Bool(crate::interp::is_instance(a[0], a[1])))
+        Ok(Value::Bool(crate::interp_data::is_instance(a[0], a[1])))
     });
 
     reg(vm, "%make-escape", Arity::exactly(2), make_escape);
