@@ -34,6 +34,7 @@ fn int() -> Slot {
     Slot {
         ty: Ty::Int,
         synced: true,
+        shape: 0,
     }
 }
 
@@ -316,6 +317,7 @@ fn a_loops_invariant_registers_are_synced_at_its_header() {
     let unsynced = Slot {
         ty: Ty::Int,
         synced: false,
+        shape: 0,
     };
     let entry = vec![unsynced, Slot::ANY, Slot::ANY, Slot::ANY];
     let states = analyze(&regions, 0, entry).remove(0);
@@ -331,4 +333,98 @@ fn a_loops_invariant_registers_are_synced_at_its_header() {
         !before[0].synced,
         "n is written only on the way into the loop"
     );
+}
+
+/// A field access speculating on the interpreter's cache gives its object register the
+/// struct type's id (its `shape`), which later accesses on every path need not check
+/// again; a write of the register, a join with a path that did not check, or a
+/// compilation that does not speculate forgets it.
+#[test]
+fn a_field_access_remembers_the_struct_type_until_the_register_is_written() {
+    let mut p = proto(
+        2,
+        4,
+        vec![
+            Instr::GetField {
+                dst: 2,
+                obj: 0,
+                k: 0,
+            }, // 0
+            Instr::GetField {
+                dst: 3,
+                obj: 0,
+                k: 0,
+            }, // 1
+            Instr::Move { dst: 0, src: 1 }, // 2
+            Instr::Return { src: 0 },       // 3
+        ],
+        vec![Value::Null],
+    );
+    p.fields = tandem_vm::object::FieldCache::new(1);
+    let st = vec![Slot::ANY; 4];
+    let spec = Spec::default();
+    let first = plan(&p, 0, &st, &spec);
+    assert_eq!(first.next[0].shape, 0, "nothing cached yet: nothing known");
+    p.fields.remember(0, 7, 1);
+    let first = plan(&p, 0, &st, &spec);
+    assert_eq!(first.next[0].shape, 7);
+    assert_eq!(first.next[2].shape, 0);
+    let second = plan(&p, 1, &first.next, &spec);
+    assert_eq!(second.next[0].shape, 7, "still known at the second access");
+    let moved = plan(&p, 2, &second.next, &spec);
+    assert_eq!(moved.next[0].shape, 0, "a write forgets it");
+    let mut joined = first.next.clone();
+    join(&mut joined, &st, &RegSet::ALL);
+    assert_eq!(joined[0].shape, 0, "a path that did not check");
+    let none = Spec {
+        none: true,
+        ..Spec::default()
+    };
+    assert_eq!(plan(&p, 0, &st, &none).next[0].shape, 0);
+    let mut generic = Spec::default();
+    generic.generic.insert(0);
+    assert_eq!(plan(&p, 0, &st, &generic).next[0].shape, 0);
+}
+
+/// `ISINST` followed by `JMPFALSE` on its result is a guard: the jump is not compiled, so
+/// the code it leads to is unreachable in the analysis, until the guard failed too often.
+#[test]
+fn an_instance_test_before_a_jump_is_a_guard() {
+    let p = proto(
+        2,
+        4,
+        vec![
+            Instr::IsInstance {
+                dst: 2,
+                obj: 0,
+                ty: 1,
+            }, // 0
+            Instr::JmpFalse { src: 2, off: 2 }, // 1: to 4
+            Instr::LoadInt { dst: 3, imm: 1 },  // 2
+            Instr::Return { src: 3 },           // 3
+            Instr::LoadInt { dst: 3, imm: 2 },  // 4
+            Instr::Return { src: 3 },           // 5
+        ],
+        vec![],
+    );
+    let f = Flow::new(&p, &[]);
+    let entry = vec![Slot::ANY; 4];
+    let reach = |spec: &Spec| {
+        let regions = [RegionRef {
+            proto: &p,
+            flow: &f,
+            spec,
+            inline: None,
+        }];
+        let states = analyze(&regions, 0, entry.clone()).remove(0);
+        (states[2].is_some(), states[4].is_some())
+    };
+    let spec = Spec::default();
+    let after = plan(&p, 0, &entry, &spec);
+    assert_eq!(plan(&p, 1, &after.next, &spec).way, Way::NotTaken);
+    assert_eq!(reach(&spec), (true, false));
+    let mut failed = Spec::default();
+    failed.generic.insert(0);
+    assert_ne!(plan(&p, 1, &after.next, &failed).way, Way::NotTaken);
+    assert_eq!(reach(&failed), (true, true));
 }

@@ -314,7 +314,11 @@ impl Jit {
             .map(|r| {
                 let ty = types.get(r).copied().unwrap_or(Ty::Any);
                 if live.contains(r) && ty != Ty::Any && !specs[0].none {
-                    Slot { ty, synced: true }
+                    Slot {
+                        ty,
+                        synced: true,
+                        shape: 0,
+                    }
                 } else {
                     Slot::ANY
                 }

@@ -223,7 +223,7 @@ fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
     use tandem_vm::opcode::Instr::*;
     match way {
         Way::Exec | Way::SlowTyped(_) | Way::Arith(Arith::Generic) => return true,
-        Way::Arith(_) | Way::Exit => return false,
+        Way::Arith(_) | Way::Exit | Way::NotTaken => return false,
         Way::Plain => {}
     }
     // Calls do not count: a compiled callee that allocates checks for a collection when
@@ -1308,7 +1308,11 @@ impl<'a, 'f> Lower<'a, 'f> {
             }
             let v = self.load_typed(r, ty);
             self.b.def_var(self.var_of(r, ty), v);
-            self.st[r] = Slot { ty, synced: true };
+            self.st[r] = Slot {
+                ty,
+                synced: true,
+                shape: 0,
+            };
         }
     }
 

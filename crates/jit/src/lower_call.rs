@@ -1043,6 +1043,7 @@ impl Lower<'_, '_> {
             out[cb] = crate::types::Slot {
                 ty: want,
                 synced: true,
+                shape: 0,
             };
         }
         self.goto(pc, pc + 1, &out);

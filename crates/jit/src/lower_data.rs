@@ -5,7 +5,7 @@
 
 use crate::deopt::Reason;
 use crate::lower::{Lower, Tagged};
-use crate::types::Ty;
+use crate::types::{field_shape, Ty};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64, I8};
 use cranelift_codegen::ir::{self, InstBuilder};
@@ -58,7 +58,12 @@ impl Lower<'_, '_> {
     /// A struct field read or write through an inline cache: when the object is a struct
     /// of the type the cache remembers, the field is at the remembered index; else
     /// `jit_field` runs the instruction (and remembers this struct's type).
-    pub(crate) fn field(&mut self, pc: usize, obj: usize, f: Field) {
+    pub(crate) fn field(&mut self, pc: usize, obj: usize, k: u16, f: Field) {
+        let spec = self.spec();
+        let spec_ok = !spec.none && !spec.generic.contains(&(pc as u32));
+        if let Some((id, index)) = field_shape(self.proto(), &self.st, obj, k, spec_ok) {
+            return self.field_of_shape(pc, obj, id, index, f);
+        }
         let abi = self.abi;
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
@@ -112,6 +117,44 @@ impl Lower<'_, '_> {
         }
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+    }
+
+    /// A field access speculating on what the interpreter's cache remembers: the object
+    /// is a struct of type `id` (checked unless an earlier check on every path here did:
+    /// the slot's `shape`), and the field is at `index`. Anything else leaves compiled code
+    /// before the instruction, so the fast path calls nothing.
+    fn field_of_shape(&mut self, pc: usize, obj: usize, id: u64, index: usize, f: Field) {
+        let abi = self.abi;
+        let inst = if self.st[obj].shape == id {
+            self.mem_bits(obj, I64)
+        } else {
+            let exit = self.deopt_block(pc, Reason::Slow, usize::MAX);
+            let tag = self.mem_tag(obj);
+            let is_struct = self.tag_is(tag, abi.tags.strukt);
+            let k1 = self.b.create_block();
+            self.b.ins().brif(is_struct, k1, &[], exit, &[]);
+            self.b.switch_to_block(k1);
+            let inst = self.mem_bits(obj, I64);
+            let ty = self.load(I64, inst, abi.instance_ty);
+            let tid = self.load(I64, ty, abi.struct_type_id);
+            let hit = self.b.ins().icmp_imm_s(IntCC::Equal, tid, id as i64);
+            let k2 = self.b.create_block();
+            self.b.ins().brif(hit, k2, &[], exit, &[]);
+            self.b.switch_to_block(k2);
+            inst
+        };
+        let fields = self.load(I64, inst, abi.instance_fields.ptr);
+        let at = self.b.ins().iadd_imm_s(fields, (index * 16) as i64);
+        match f {
+            Field::Get(dst) => match self.load_hint(pc) {
+                Some(ty) => self.load_unboxed(pc, dst, ty, at),
+                None => {
+                    let p = self.regs();
+                    self.copy_value(at, 0, p, self.roff(dst));
+                }
+            },
+            Field::Set(src) => self.write_reg_to(src, at, 0),
+        }
     }
 
     pub(crate) fn get_index(&mut self, pc: usize, dst: usize, obj: usize, idx: usize) {
@@ -225,6 +268,40 @@ impl Lower<'_, '_> {
         let same = self.instance_of(o, t.bits);
         let v = self.b.ins().band(is_type, same);
         self.b.def_var(self.vi(dst), v);
+    }
+
+    /// `ISINST` as a guard (`types::guards_instance`): anything but an instance of the
+    /// struct type in `ty` leaves compiled code here; the result is 1. The object's tag is
+    /// not checked again when a field access already checked its type on every path here.
+    pub(crate) fn instance_guard(&mut self, pc: usize, dst: usize, obj: usize, ty: usize) {
+        let abi = self.abi;
+        let exit = self.deopt_block(pc, Reason::Slow, usize::MAX);
+        if self.st[obj].ty != Ty::Any || self.st[ty].ty != Ty::Any {
+            self.b.ins().jump(exit, &[]);
+            let k = self.b.create_block();
+            self.b.switch_to_block(k);
+        } else {
+            let check = |l: &mut Self, ok: ir::Value| {
+                let k = l.b.create_block();
+                l.b.ins().brif(ok, k, &[], exit, &[]);
+                l.b.switch_to_block(k);
+            };
+            let t = self.mem_tag(ty);
+            let is_type = self.tag_is(t, abi.tags.struct_type);
+            check(self, is_type);
+            if self.st[obj].shape == 0 {
+                let o = self.mem_tag(obj);
+                let is_inst = self.tag_is(o, abi.tags.strukt);
+                check(self, is_inst);
+            }
+            let inst = self.mem_bits(obj, I64);
+            let oty = self.load(I64, inst, abi.instance_ty);
+            let tb = self.mem_bits(ty, I64);
+            let same = self.b.ins().icmp(IntCC::Equal, oty, tb);
+            check(self, same);
+        }
+        let one = self.iconst(1);
+        self.b.def_var(self.vi(dst), one);
     }
 
     /// 1 when `obj` is a struct whose type is `ty` (a struct type's address), else 0.

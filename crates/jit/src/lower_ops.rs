@@ -254,6 +254,7 @@ impl Lower<'_, '_> {
                 self.st[g] = Slot {
                     ty: Ty::Int,
                     synced: true,
+                    shape: 0,
                 };
                 self.arith(pc, op, dst, a, b, Arith::Int);
             }
@@ -1058,6 +1059,13 @@ impl Lower<'_, '_> {
             }
             Instr::JmpFalsy { src, .. } => self.truth_jump(pc, step, r(src), false),
             Instr::JmpTruthy { src, .. } => self.truth_jump(pc, step, r(src), true),
+            Instr::JmpFalse { src, .. } if step.way == Way::NotTaken => {
+                // (The source is an `ISINST`'s bool: its guard made it 1.)
+                let x = self.b.use_var(self.vi(r(src)));
+                let exit = self.deopt_block(pc, Reason::Slow, usize::MAX);
+                let t = self.edge(pc, pc + 1, &step.next);
+                self.b.ins().brif(x, t, &[], exit, &[]);
+            }
             Instr::JmpFalse { src, .. } => {
                 let t = crate::flow::jump_target(pc, &i).expect("a jump");
                 let s = r(src);
@@ -1161,7 +1169,13 @@ impl Lower<'_, '_> {
             Instr::IsNull { dst, src }
             | Instr::IsPair { dst, src }
             | Instr::IsFalse { dst, src } => self.type_test(&i, r(dst), r(src)),
-            Instr::IsInstance { dst, obj, ty } => self.is_instance(r(dst), r(obj), r(ty)),
+            Instr::IsInstance { dst, obj, ty } => {
+                if crate::types::guards_instance(self.proto(), self.spec(), pc) {
+                    self.instance_guard(pc, r(dst), r(obj), r(ty))
+                } else {
+                    self.is_instance(r(dst), r(obj), r(ty))
+                }
+            }
             Instr::NewStruct { dst, ty } if step.way == Way::Plain => {
                 self.new_struct(pc, r(dst), r(ty))
             }
@@ -1190,8 +1204,8 @@ impl Lower<'_, '_> {
                     self.b.def_var(self.vi(r(dst)), v);
                 }
             }
-            Instr::GetField { dst, obj, .. } => self.field(pc, r(obj), Field::Get(r(dst))),
-            Instr::SetField { obj, src, .. } => self.field(pc, r(obj), Field::Set(r(src))),
+            Instr::GetField { dst, obj, k } => self.field(pc, r(obj), k, Field::Get(r(dst))),
+            Instr::SetField { obj, src, k } => self.field(pc, r(obj), k, Field::Set(r(src))),
             Instr::SetIndex { obj, idx, src } => self.set_index(pc, r(obj), r(idx), r(src)),
             Instr::RangePrep { base, .. } => self.range_prep(pc, step, r(base)),
             Instr::RangeNext { base, .. } => self.range_next(pc, step, r(base)),
@@ -1246,6 +1260,7 @@ impl Lower<'_, '_> {
         self.st[g] = Slot {
             ty: Ty::Int,
             synced: true,
+            shape: 0,
         };
     }
 

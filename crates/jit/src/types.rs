@@ -31,17 +31,23 @@ pub struct Slot {
     pub ty: Ty,
     /// The value stack holds the current value (always true for `Any`).
     pub synced: bool,
+    /// For an `Any` register: the id of the struct type its value is an instance of, as a
+    /// guard earlier on every path here checked (0: not known). Any write of the register
+    /// makes a new slot, which forgets it.
+    pub shape: u64,
 }
 
 impl Slot {
     pub const ANY: Slot = Slot {
         ty: Ty::Any,
         synced: true,
+        shape: 0,
     };
     pub fn fresh(ty: Ty) -> Slot {
         Slot {
             ty,
             synced: ty == Ty::Any,
+            shape: 0,
         }
     }
     pub fn is_num(self) -> bool {
@@ -65,6 +71,7 @@ pub fn join(into: &mut State, from: &State, live: &RegSet) -> bool {
             Slot {
                 ty: a.ty,
                 synced: a.synced && b.synced,
+                shape: if a.shape == b.shape { a.shape } else { 0 },
             }
         } else {
             Slot::ANY
@@ -109,6 +116,9 @@ pub enum Way {
     /// Leave compiled code here (an inlined callee's instruction that would call out):
     /// the interpreter runs it, and the rest of the call.
     Exit,
+    /// A conditional jump that compiled code expects not to take: taking it leaves
+    /// compiled code (the interpreter jumps), so the code there is not compiled along.
+    NotTaken,
 }
 
 /// What one instruction does to the state: the decision, and the states on each way out.
@@ -205,6 +215,7 @@ fn arith_state(st: &mut State, w: Arith, rs: &[usize], dst: usize) {
             st[r] = Slot {
                 ty: Ty::Int,
                 synced: true,
+                shape: 0,
             };
             st[dst] = Slot::fresh(Ty::Int);
         }
@@ -243,6 +254,37 @@ fn loaded(spec: &Spec, pc: usize, spec_ok: bool) -> Slot {
     }
 }
 
+/// The struct type (its id) and field index that a `GETFIELD`/`SETFIELD` of register
+/// `obj` and field-name constant `k` speculates on: what the interpreter's cache for `k`
+/// remembers. The compiled code checks the object's type against it (once per path, the
+/// `shape` of the register's slot remembering it) and leaves when it differs.
+pub fn field_shape(
+    proto: &Proto,
+    st: &State,
+    obj: usize,
+    k: impl Into<usize>,
+    spec_ok: bool,
+) -> Option<(u64, usize)> {
+    if !spec_ok || st[obj].ty != Ty::Any {
+        return None;
+    }
+    proto.fields.get(k.into())
+}
+
+/// Whether the `ISINST` at `pc` is compiled as a guard: it is followed by a `JMPFALSE` on
+/// its result (the shape the Scheme front end gives a record accessor's call, whose `else`
+/// calls the accessor to raise its error: `accessors.rs`), and that speculation has not
+/// failed too often. A failed guard leaves compiled code at the `ISINST`; the `JMPFALSE`'s
+/// jump is not compiled (`Way::NotTaken`).
+pub fn guards_instance(proto: &Proto, spec: &Spec, pc: usize) -> bool {
+    let Instr::IsInstance { dst, .. } = proto.code[pc] else {
+        return false;
+    };
+    matches!(proto.code.get(pc + 1), Some(Instr::JmpFalse { src, .. }) if *src == dst)
+        && !spec.none
+        && !spec.generic.contains(&(pc as u32))
+}
+
 /// An instruction whose bool result the interpreter's code computes (`SlowTyped`): its
 /// operands `reads` go to the value stack, and the result comes back there.
 fn slow_bool(st: &mut State, reads: &[usize], dst: usize) -> Way {
@@ -252,6 +294,7 @@ fn slow_bool(st: &mut State, reads: &[usize], dst: usize) -> Way {
     st[dst] = Slot {
         ty: Ty::Bool,
         synced: true,
+        shape: 0,
     };
     Way::SlowTyped(Ty::Bool)
 }
@@ -306,6 +349,7 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
                 st[dst as usize] = Slot {
                     ty: Float,
                     synced: true,
+                    shape: 0,
                 };
             } else {
                 sync(&mut st, a);
@@ -326,6 +370,7 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
                     st[a] = Slot {
                         ty: Int,
                         synced: true,
+                        shape: 0,
                     };
                     st[dst as usize] = Slot::fresh(Int);
                 }
@@ -335,6 +380,7 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
                     st[dst as usize] = Slot {
                         ty: Float,
                         synced: true,
+                        shape: 0,
                     };
                 }
                 _ => {
@@ -408,6 +454,16 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
                 sync(&mut st, b);
             }
         }
+        // The `else` of a type test compiled by the Scheme front end before a record's
+        // field (`accessors.rs`): the call that raises the accessor's error.
+        Instr::JmpFalse { src, .. }
+            if spec_ok
+                && st[src as usize].ty == Bool
+                && pc > 0
+                && guards_instance(proto, spec, pc - 1) =>
+        {
+            way = Way::NotTaken;
+        }
         Instr::JmpNotEqInt { a, .. }
         | Instr::JmpEqInt { a, .. }
         | Instr::JmpNotLtInt { a, .. }
@@ -443,7 +499,11 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             // A callee known to return this type: checked after the call (`call_ret`).
             // (A compiled callee's result comes in registers: not in the value stack.)
             if let Some(&ty) = spec.call_ret.get(&(pc as u32)) {
-                st[base as usize] = Slot { ty, synced: false };
+                st[base as usize] = Slot {
+                    ty,
+                    synced: false,
+                    shape: 0,
+                };
             } else {
                 st[base as usize] = loaded(spec, pc, spec_ok);
             }
@@ -478,7 +538,12 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
         }
         // A Scheme vector's element inline (as `GETINDEX` does an array's).
         Instr::VecRef { dst, .. } => st[dst as usize] = loaded(spec, pc, spec_ok),
-        Instr::SetIndex { .. } | Instr::SetField { .. } | Instr::VecSet { .. } => {}
+        Instr::SetIndex { .. } | Instr::VecSet { .. } => {}
+        Instr::SetField { obj, k, .. } => {
+            if let Some((id, _)) = field_shape(proto, &st, obj as usize, k, spec_ok) {
+                st[obj as usize].shape = id;
+            }
+        }
         // A new struct through `jit_new_struct` (anything but a type: the interpreter's
         // error).
         Instr::NewStruct { dst, ty } => {
@@ -526,7 +591,12 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
         }
         // A struct's field inline through a cache; the rest through the interpreter's
         // code, which needs the object in the value stack only there.
-        Instr::GetField { dst, .. } => st[dst as usize] = loaded(spec, pc, spec_ok),
+        Instr::GetField { dst, obj, k } => {
+            if let Some((id, _)) = field_shape(proto, &st, obj as usize, k, spec_ok) {
+                st[obj as usize].shape = id;
+            }
+            st[dst as usize] = loaded(spec, pc, spec_ok);
+        }
         Instr::RangePrep { base, .. } => {
             let b = base as usize;
             let all_int = (0..3).all(|k| st[b + k].ty == Int);
@@ -536,6 +606,7 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
                     st[b + k] = Slot {
                         ty: Int,
                         synced: true,
+                        shape: 0,
                     };
                 }
             }
@@ -543,6 +614,7 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             st[b + 3] = Slot {
                 ty: Int,
                 synced: !all_int,
+                shape: 0,
             };
             jump = Some(j);
         }
@@ -750,8 +822,11 @@ pub fn analyze(regions: &[RegionRef], entry_pc: usize, entry: State) -> Vec<Vec<
                             outs.push((pr, cpc + 1, after_inline(cs, cb, r)));
                         }
                     }
-                    if let Some(t) = jump_target(pc, i) {
-                        outs.push((ri, t, step.jump.clone()));
+                    match jump_target(pc, i) {
+                        Some(t) if step.way != Way::NotTaken => {
+                            outs.push((ri, t, step.jump.clone()))
+                        }
+                        _ => {}
                     }
                     if crate::flow::is_tail_call(i) && spec.self_tail.contains(&(pc as u32)) {
                         outs.push((ri, 0, step.jump.clone()));

@@ -454,6 +454,13 @@ impl FieldCache {
         FieldCache((0..consts).map(|_| Cell::new((0, 0))).collect())
     }
 
+    /// What the cache of constant `k` remembers: a struct type's id and the field's index
+    /// in it (for the JIT, which compiles them in as constants behind a check of the type).
+    pub fn get(&self, k: usize) -> Option<(u64, usize)> {
+        let (id, i) = self.0.get(k)?.get();
+        (id != 0).then_some((id, i as usize))
+    }
+
     /// The index of field `name` (constant `k`) in struct type `ty`, remembered for the
     /// next time; `None` when the type has no such field.
     #[inline]
@@ -469,8 +476,15 @@ impl FieldCache {
             return Some(i as usize);
         }
         let i = ty.field_index(name()?.as_str())?;
-        c.set((ty.id, i as u32));
+        self.remember(k, ty.id, i);
         Some(i)
+    }
+
+    /// Remember that field constant `k` was found at `index` in struct type `id`.
+    pub fn remember(&self, k: usize, id: u64, index: usize) {
+        if let Some(c) = self.0.get(k) {
+            c.set((id, index as u32));
+        }
     }
 }
 
