@@ -428,3 +428,85 @@ fn an_instance_test_before_a_jump_is_a_guard() {
     assert_ne!(plan(&p, 1, &after.next, &failed).way, Way::NotTaken);
     assert_eq!(reach(&failed), (true, true));
 }
+
+/// A loop that indexes an array register it never writes, and holds nothing that could
+/// change an array's length, checks that array before it starts; a call in the loop, a
+/// write of the register, a way into the body that skips the header, or a failed check
+/// at the header (the header's pc generic) each stop that.
+#[test]
+fn loops_check_their_invariant_arrays_before_they_start() {
+    use crate::hoist::array_loops;
+    // s := 0; i := 0; while i < n { s := s + a[i]; i := i + 1 }; return s
+    // (a in r0, n in r1)
+    let code = |body: Instr| {
+        vec![
+            Instr::LoadInt { dst: 2, imm: 0 },      // 0
+            Instr::LoadInt { dst: 3, imm: 0 },      // 1
+            Instr::JmpNotLt { a: 3, b: 1, off: 4 }, // 2: header
+            body,                                   // 3
+            Instr::Add { dst: 2, a: 2, b: 4 },      // 4
+            Instr::AddInt {
+                dst: 3,
+                a: 3,
+                imm: 1,
+            }, // 5
+            Instr::Jmp { off: -5 },                 // 6: back to 2
+            Instr::Return { src: 2 },               // 7
+        ]
+    };
+    let hoists = |p: &Proto, spec: &Spec| {
+        let f = Flow::new(p, &[]);
+        let regions = [RegionRef {
+            proto: p,
+            flow: &f,
+            spec,
+            inline: None,
+        }];
+        let states = analyze(&regions, 0, vec![Slot::ANY; 6]).remove(0);
+        array_loops(p, &states, spec)
+    };
+    let spec = Spec::default();
+    let p = proto(
+        2,
+        6,
+        code(Instr::GetIndex {
+            dst: 4,
+            obj: 0,
+            idx: 3,
+        }),
+        vec![],
+    );
+    let h = hoists(&p, &spec);
+    assert_eq!(h.len(), 1);
+    assert_eq!((h[0].header, h[0].end, h[0].regs.clone()), (2, 6, vec![0]));
+    let mut generic = Spec::default();
+    generic.generic.insert(2);
+    assert!(hoists(&p, &generic).is_empty(), "the header's check failed");
+    let written = proto(
+        2,
+        6,
+        code(Instr::GetIndex {
+            dst: 0,
+            obj: 0,
+            idx: 3,
+        }),
+        vec![],
+    );
+    assert!(
+        hoists(&written, &spec).is_empty(),
+        "the loop writes the register"
+    );
+    let call = proto(2, 6, code(Instr::Call { base: 4, n: 0 }), vec![]);
+    assert!(hoists(&call, &spec).is_empty(), "a call may push");
+    let mut c = code(Instr::GetIndex {
+        dst: 4,
+        obj: 0,
+        idx: 3,
+    });
+    c[1] = Instr::Jmp { off: 2 }; // 1: into the body, past the header
+    let skips = proto(2, 6, c, vec![]);
+    assert!(
+        hoists(&skips, &spec).is_empty(),
+        "a way in skips the header"
+    );
+}

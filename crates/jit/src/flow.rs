@@ -348,7 +348,17 @@ pub fn writes(instr: &Instr, out: &mut Vec<usize>) {
 /// itself stays inside). Calls, and anything else with a window, may write every register
 /// from the window up.
 pub fn loop_writes(proto: &Proto) -> rustc_hash::FxHashMap<usize, RegSet> {
-    use tandem_vm::opcode::Operand;
+    let mut out = rustc_hash::FxHashMap::default();
+    for (t, end) in simple_loops(proto, false) {
+        out.insert(t, body_writes(proto, t, end));
+    }
+    out
+}
+
+/// The simple loops of `proto` (see [`loop_writes`]) as (header, last pc of the body).
+/// With `closed`, also no jump from before the header goes into the body: every way into
+/// the body is through the header.
+pub fn simple_loops(proto: &Proto, closed: bool) -> Vec<(usize, usize)> {
     let code = &proto.code;
     let mut ends: rustc_hash::FxHashMap<usize, usize> = Default::default();
     for (pc, i) in code.iter().enumerate() {
@@ -359,18 +369,34 @@ pub fn loop_writes(proto: &Proto) -> rustc_hash::FxHashMap<usize, RegSet> {
             }
         }
     }
-    let mut out = rustc_hash::FxHashMap::default();
-    let mut w = Vec::new();
+    let mut out = Vec::new();
     'loops: for (&t, &end) in &ends {
         for (pc, i) in code.iter().enumerate() {
             let Some(to) = jump_target(pc, i) else {
                 continue;
             };
             let inside = (t..=end).contains(&pc);
-            if (inside && to < t) || (pc > end && (t..=end).contains(&to)) {
+            let into = (t + 1..=end).contains(&to);
+            if (inside && to < t)
+                || (pc > end && (t..=end).contains(&to))
+                || (closed && pc < t && into)
+            {
                 continue 'loops;
             }
         }
+        out.push((t, end));
+    }
+    out.sort_unstable();
+    out
+}
+
+/// The registers the code from `t` to `end` may write. Calls, and anything else with a
+/// window, may write every register from the window up.
+pub fn body_writes(proto: &Proto, t: usize, end: usize) -> RegSet {
+    use tandem_vm::opcode::Operand;
+    let code = &proto.code;
+    let mut w = Vec::new();
+    {
         let mut set = RegSet::default();
         for i in &code[t..=end] {
             writes(i, &mut w);
@@ -389,9 +415,8 @@ pub fn loop_writes(proto: &Proto) -> rustc_hash::FxHashMap<usize, RegSet> {
                 }
             }
         }
-        out.insert(t, set);
+        set
     }
-    out
 }
 
 /// Basic blocks of a function and the liveness of registers.

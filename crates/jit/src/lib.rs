@@ -17,6 +17,7 @@ mod analysis_tests;
 mod deopt;
 mod flow;
 mod hints;
+mod hoist;
 mod lower;
 mod lower_call;
 mod lower_data;

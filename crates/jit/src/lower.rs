@@ -127,9 +127,18 @@ pub(crate) struct Region<'a> {
     pub(crate) vi: Vec<Variable>,
     pub(crate) vf: Vec<Variable>,
     pub(crate) blocks: Vec<Option<Block>>,
-    /// The region allocates: it checks for a due collection when entered and on its
-    /// loops' back edges (the interpreter's safe points are calls and back edges).
-    pub(crate) allocates: bool,
+    /// For each pc, how many instructions before it may allocate (one more entry: the
+    /// total). A region that allocates checks for a due collection when entered, and on
+    /// each back edge whose loop body (the pcs from its target to it) allocates: each
+    /// instruction of a cycle lies in the range of one of that cycle's back edges (from
+    /// it, the cycle's pcs rise until a back edge; from wherever that lands, the cycle gets
+    /// back to the instruction, so some back edge goes from above it to at or below it),
+    /// so a cycle that allocates passes such a check. (The
+    /// interpreter's safe points are calls and back edges.)
+    pub(crate) allocs: Vec<u32>,
+    /// Its loops that check their invariant arrays before they start (`hoist.rs`), with
+    /// the variables that hold each such array's element pointer and length.
+    pub(crate) hoists: Vec<(crate::hoist::Hoist, Vec<(Variable, Variable)>)>,
     /// Where its registers start, counted from the unit's frame base (0, or for an
     /// inlined callee its caller's call window + 1).
     pub(crate) reg_base: usize,
@@ -217,6 +226,42 @@ pub(crate) const CALLEE_SLOT: i32 = -16;
 pub(crate) const SELF_ENTRY: i64 = 1 << 30;
 const _: () = assert!(2 * tandem_vm::vm::MOST_DEPTH as i64 <= SELF_ENTRY);
 
+/// Whether the instruction at `pc`, lowered in state `st`, can allocate: as
+/// [`may_allocate`] says, except that heap-data accesses and type tests whose failed
+/// checks leave compiled code (rather than run the interpreter's code) cannot.
+fn may_allocate_at(proto: &tandem_vm::object::Proto, pc: usize, st: &State, spec: &Spec) -> bool {
+    use tandem_vm::opcode::Instr::*;
+    let i = &proto.code[pc];
+    let way = plan(proto, pc, st, spec).way;
+    let exits = !spec.none && !spec.generic.contains(&(pc as u32));
+    let indexable = |obj: u8, idx: u8| {
+        st[obj as usize].ty == Ty::Any && matches!(st[idx as usize].ty, Ty::Int | Ty::Any)
+    };
+    if way == Way::Plain {
+        match *i {
+            GetIndex { obj, idx, .. }
+            | SetIndex { obj, idx, .. }
+            | VecRef { vec: obj, idx, .. }
+            | VecSet { vec: obj, idx, .. }
+                if exits && indexable(obj, idx) =>
+            {
+                return false
+            }
+            Car { .. } | Cdr { .. } | VecLen { .. } if exits => return false,
+            GetField { obj, k, .. } | SetField { obj, k, .. }
+                if crate::types::field_shape(proto, st, obj as usize, k, exits).is_some() =>
+            {
+                return false
+            }
+            IsNull { .. } | IsPair { .. } | IsFalse { .. } | IsInstance { .. } | Eqv { .. } => {
+                return false
+            }
+            _ => {}
+        }
+    }
+    may_allocate(i, way)
+}
+
 /// Whether the instruction, lowered as decided (`way`), can allocate: anything that runs
 /// the interpreter's code (calls aside, see below).
 fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
@@ -300,10 +345,25 @@ impl<'a, 'f> Lower<'a, 'f> {
             .into_iter()
             .map(|r| {
                 let n = r.proto.nregs as usize;
-                let allocates = (0..r.proto.code.len()).any(|pc| match &r.states[pc] {
-                    Some(st) => may_allocate(&r.proto.code[pc], plan(r.proto, pc, st, r.spec).way),
-                    None => false,
-                });
+                let mut allocs = vec![0u32];
+                for pc in 0..r.proto.code.len() {
+                    let a = match &r.states[pc] {
+                        Some(st) => may_allocate_at(r.proto, pc, st, r.spec),
+                        None => false,
+                    };
+                    allocs.push(allocs[pc] + a as u32);
+                }
+                let hoists = crate::hoist::array_loops(r.proto, r.states, r.spec)
+                    .into_iter()
+                    .map(|h| {
+                        let vars = h
+                            .regs
+                            .iter()
+                            .map(|_| (b.declare_var(I64), b.declare_var(I64)))
+                            .collect();
+                        (h, vars)
+                    })
+                    .collect();
                 Region {
                     proto: r.proto,
                     flow: r.flow,
@@ -312,7 +372,8 @@ impl<'a, 'f> Lower<'a, 'f> {
                     vi: (0..n).map(|_| b.declare_var(I64)).collect(),
                     vf: (0..n).map(|_| b.declare_var(F64)).collect(),
                     blocks: vec![None; r.flow.starts.len()],
-                    allocates,
+                    allocs,
+                    hoists,
                     reg_base: 0,
                     depth: 0,
                     parent: r.inline.map(|(region, pc, cb)| Parent {
@@ -387,7 +448,14 @@ impl<'a, 'f> Lower<'a, 'f> {
         self.regions[self.cur].vf[r]
     }
     pub(crate) fn allocates(&self) -> bool {
-        self.regions[self.cur].allocates
+        self.regions[self.cur].allocs.last().is_some_and(|&n| n > 0)
+    }
+
+    /// Whether an instruction of the current region from `lo` to `hi` (inclusive) may
+    /// allocate.
+    pub(crate) fn allocates_in(&self, lo: usize, hi: usize) -> bool {
+        let a = &self.regions[self.cur].allocs;
+        a[hi + 1] > a[lo]
     }
 
     // ----- constants and memory -----
@@ -818,8 +886,8 @@ impl<'a, 'f> Lower<'a, 'f> {
         });
         let backward = from_pc != usize::MAX && target <= from_pc;
         // Every back edge counts for the limits; in code that allocates, it is also a
-        // collection's safe point.
-        if !(needs_store || backward) {
+        // collection's safe point. A way into a loop that checks its arrays first does.
+        if !(needs_store || backward || self.enters_hoist(from_pc, target).is_some()) {
             return self.block_at(target);
         }
         let block = self.b.create_block();
@@ -833,6 +901,47 @@ impl<'a, 'f> Lower<'a, 'f> {
             },
         ));
         block
+    }
+
+    /// The loop of the current region (its index in `hoists`) that an edge from
+    /// `from_pc` to `target` enters from outside, when that loop checks arrays first.
+    fn enters_hoist(&self, from_pc: usize, target: usize) -> Option<usize> {
+        self.regions[self.cur].hoists.iter().position(|(h, _)| {
+            h.header == target && (from_pc == usize::MAX || from_pc < h.header || from_pc > h.end)
+        })
+    }
+
+    /// On a way into loop `h` (at `header`, in `state`): check that each of its array
+    /// registers holds an array (else leave for the interpreter at the header), and load
+    /// the array's element pointer and length into the loop's variables.
+    fn check_arrays(&mut self, h: usize, header: usize, state: &State) {
+        let (hoist, vars) = self.regions[self.cur].hoists[h].clone();
+        let exit = self.deopt_block_with(header, Reason::Slow, usize::MAX, state.clone());
+        let tags = self.abi.tags;
+        for (&r, &(items_var, len_var)) in hoist.regs.iter().zip(&vars) {
+            let t = self.mem_tag(r);
+            let ok = self.tag_is(t, tags.array);
+            let k = self.b.create_block();
+            self.b.ins().brif(ok, k, &[], exit, &[]);
+            self.b.switch_to_block(k);
+            let arr = self.mem_bits(r, I64);
+            let items = self.load(I64, arr, self.abi.array_items.ptr);
+            let len = self.load(I64, arr, self.abi.array_items.len);
+            self.b.def_var(items_var, items);
+            self.b.def_var(len_var, len);
+        }
+    }
+
+    /// The variables holding the element pointer and length of the array in register
+    /// `r`, when a loop around `pc` checked it before it started.
+    pub(crate) fn hoisted(&self, pc: usize, r: usize) -> Option<(Variable, Variable)> {
+        // The innermost such loop (any would do: each checked the same array).
+        self.regions[self.cur]
+            .hoists
+            .iter()
+            .filter(|(h, _)| h.header <= pc && pc <= h.end)
+            .filter_map(|(h, vars)| h.regs.iter().position(|&x| x == r).map(|k| vars[k]))
+            .next_back()
     }
 
     /// Jump to `target` with the current state.
@@ -983,9 +1092,12 @@ impl<'a, 'f> Lower<'a, 'f> {
                         }
                     }
                     self.write_back(&state, &need, usize::MAX);
+                    if let Some(h) = self.enters_hoist(from_pc, target) {
+                        self.check_arrays(h, target, &state);
+                    }
                     if from_pc != usize::MAX && target <= from_pc {
                         self.tick(target, &state);
-                        if self.allocates() {
+                        if self.allocates_in(target, from_pc) {
                             self.gc_check(from_pc, &state);
                         }
                     }
@@ -1055,7 +1167,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         }
     }
 
-    /// On a loop's back edge in a function that allocates: collect when due (the
+    /// On a loop's back edge whose body allocates: collect when due (the
     /// interpreter's safe point). Every pointer is in the value stack already.
     pub(crate) fn gc_check(&mut self, pc: usize, state: &State) {
         let bytes = self.load(I64, self.vm, self.abi.vm_heap_bytes);

@@ -21,11 +21,18 @@ pub(crate) enum Field {
 
 impl Lower<'_, '_> {
     /// The address of element `idx` of the array in register `obj`, or a jump to `slow`.
-    fn array_elem(&mut self, obj: usize, idx: usize, slow: ir::Block) -> Option<ir::Value> {
+    fn array_elem(
+        &mut self,
+        pc: usize,
+        obj: usize,
+        idx: usize,
+        slow: ir::Block,
+    ) -> Option<ir::Value> {
         let tags = self.abi.tags;
         if self.st[obj].ty != Ty::Any {
             return None;
         }
+        let hoisted = self.hoisted(pc, obj);
         let iv = match self.st[idx].ty {
             Ty::Int => self.b.use_var(self.vi(idx)),
             Ty::Any => {
@@ -38,14 +45,20 @@ impl Lower<'_, '_> {
             }
             _ => return None,
         };
-        let ot = self.mem_tag(obj);
-        let ok = self.tag_is(ot, tags.array);
-        let c1 = self.b.create_block();
-        self.b.ins().brif(ok, c1, &[], slow, &[]);
-        self.b.switch_to_block(c1);
-        let arr = self.mem_bits(obj, I64);
-        let items = self.load(I64, arr, self.abi.array_items.ptr);
-        let len = self.load(I64, arr, self.abi.array_items.len);
+        let (items, len) = match hoisted {
+            Some((items, len)) => (self.b.use_var(items), self.b.use_var(len)),
+            None => {
+                let ot = self.mem_tag(obj);
+                let ok = self.tag_is(ot, tags.array);
+                let c1 = self.b.create_block();
+                self.b.ins().brif(ok, c1, &[], slow, &[]);
+                self.b.switch_to_block(c1);
+                let arr = self.mem_bits(obj, I64);
+                let items = self.load(I64, arr, self.abi.array_items.ptr);
+                let len = self.load(I64, arr, self.abi.array_items.len);
+                (items, len)
+            }
+        };
         // Unsigned: a negative index (counted from the end) takes the slow path.
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, iv, len);
         let c2 = self.b.create_block();
@@ -162,7 +175,7 @@ impl Lower<'_, '_> {
         let (slow, exits) = self.slow_block(pc, inline);
         let done = self.b.create_block();
         let hint = self.load_hint(pc);
-        match self.array_elem(obj, idx, slow) {
+        match self.array_elem(pc, obj, idx, slow) {
             Some(e) => {
                 match hint {
                     Some(ty) => self.load_unboxed(pc, dst, ty, e),
@@ -384,7 +397,7 @@ impl Lower<'_, '_> {
         let inline = self.st[obj].ty == Ty::Any && matches!(self.st[idx].ty, Ty::Int | Ty::Any);
         let (slow, exits) = self.slow_block(pc, inline);
         let done = self.b.create_block();
-        match self.array_elem(obj, idx, slow) {
+        match self.array_elem(pc, obj, idx, slow) {
             Some(e) => {
                 self.write_reg_to(src, e, 0);
                 self.b.ins().jump(done, &[]);
