@@ -292,6 +292,8 @@ pub enum Prim {
     Unwrap,
     /// Floored modulo (Scheme `modulo`: the result has the divisor's sign).
     FloorMod,
+    /// Scheme `quotient`: integer division truncated toward zero, errors as the native's.
+    Quotient,
     /// Scheme `/`: an exact int when two ints divide evenly, else a float.
     SchemeDiv,
     /// A hash table's value for a key, or a default when it has none (args: table, key,

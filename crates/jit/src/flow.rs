@@ -125,6 +125,7 @@ pub fn reads(proto: &Proto, instr: &Instr, out: &mut Vec<usize>) {
         | Instr::Div { a, b, .. }
         | Instr::Mod { a, b, .. }
         | Instr::ModFloor { a, b, .. }
+        | Instr::Quot { a, b, .. }
         | Instr::DivScheme { a, b, .. }
         | Instr::Cons { a, b, .. }
         | Instr::Eqv { a, b, .. }
@@ -291,6 +292,7 @@ pub fn writes(instr: &Instr, out: &mut Vec<usize>) {
         | Instr::MulInt { dst, .. }
         | Instr::ModInt { dst, .. }
         | Instr::ModFloor { dst, .. }
+        | Instr::Quot { dst, .. }
         | Instr::ModFloorInt { dst, .. }
         | Instr::DivScheme { dst, .. }
         | Instr::Sub { dst, .. }

@@ -54,6 +54,7 @@ pub fn keeps_arrays(i: &Instr) -> bool {
             | MulInt { .. }
             | ModInt { .. }
             | ModFloorInt { .. }
+            | Quot { .. }
             | Neg { .. }
             | Not { .. }
             | Truthy { .. }

@@ -382,6 +382,7 @@ impl Jit {
             method_cache: tandem_vm::jit_helpers::jit_method_cache as *const () as usize,
             cons: tandem_vm::jit_helpers::jit_cons as *const () as usize,
             new_struct: tandem_vm::jit_helpers::jit_new_struct as *const () as usize,
+            native: tandem_vm::jit_helpers::jit_native as *const () as usize,
         };
         let id = cg
             .module
@@ -511,9 +512,14 @@ impl Jit {
                 Some(Value::Closure(c)) => c,
                 Some(Value::Native(id)) => {
                     let def = &vm.natives[id as usize];
-                    if let Some(k) = def.intrinsic {
-                        if !tail && def.arity.accepts(n as usize) {
-                            spec.intrinsics.insert(pc as u32, (id, k));
+                    if !tail && def.arity.accepts(n as usize) {
+                        match def.intrinsic {
+                            Some(k) => {
+                                spec.intrinsics.insert(pc as u32, (id, k));
+                            }
+                            None => {
+                                spec.natives.insert(pc as u32, id);
+                            }
                         }
                     }
                     continue;

@@ -34,6 +34,8 @@ pub struct Helpers {
     pub cons: usize,
     /// A new struct instance (`NEWSTRUCT`).
     pub new_struct: usize,
+    /// A call of a known native (`(vm, pc, window) -> status`, the `field` signature).
+    pub native: usize,
 }
 
 /// Signatures imported into the function being built.

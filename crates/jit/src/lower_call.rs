@@ -276,8 +276,13 @@ impl Lower<'_, '_> {
             }
             None => {
                 let (c, gslot) = self.callee(cb, g);
+                let native = self.spec().natives.get(&(pc as u32)).copied();
                 match self.spec().intrinsics.get(&(pc as u32)).copied() {
                     Some((id, k)) => self.intrinsic(cb, &c, id, k, slow, done),
+                    None if native.is_some() && gslot.is_some() => {
+                        let id = native.expect("checked");
+                        self.native_call(pc, cb, n, &c, id, slow, done)
+                    }
                     None => {
                         let from = match gslot {
                             Some(_) => From::Global,
@@ -823,6 +828,35 @@ impl Lower<'_, '_> {
     /// (`Intrinsic`): check that the global still holds that native and that the
     /// arguments are the common ones, compute its result into `R[cb]`, and go to `done`;
     /// anything else goes to `slow` (the native itself, through `jit_call`).
+    /// A call of the native `id` that the global held when compiling: when it still does,
+    /// `jit_native` runs it with the window as it is (no instruction to decode, no global
+    /// to look up); else the general protocol (`slow`).
+    #[allow(clippy::too_many_arguments)]
+    fn native_call(
+        &mut self,
+        pc: usize,
+        cb: usize,
+        n: usize,
+        c: &Callee,
+        id: u32,
+        slow: ir::Block,
+        done: ir::Block,
+    ) {
+        let is_native = self.tag_is(c.tag, self.abi.tags.native);
+        self.check(is_native, slow);
+        let which = self.b.ins().ireduce(I32, c.clo);
+        let same = self.b.ins().icmp_imm_s(IntCC::Equal, which, id as i64);
+        self.check(same, slow);
+        let pcv = self.b.ins().iconst(I32, pc as i64);
+        let packed = self.iconst(cb as i64 | (n as i64) << 8 | (id as i64) << 32);
+        let sig = self.sigs.field;
+        let status = self
+            .call_helper(self.helpers.native, sig, &[self.vm, pcv, packed])
+            .expect("jit_native returns a status");
+        self.reload_regs();
+        self.after_call(pc, cb, status, None, done);
+    }
+
     fn intrinsic(
         &mut self,
         cb: usize,

@@ -945,11 +945,14 @@ impl Lower<'_, '_> {
                 };
                 self.arith(pc, op, r(dst), Opd::Reg(r(a)), Opd::Imm(imm as i64), w);
             }
-            Instr::Mod { dst, a, b } | Instr::ModFloor { dst, a, b } => {
-                let op = if matches!(i, Instr::Mod { .. }) {
-                    Op::Mod
-                } else {
-                    Op::ModFloor
+            Instr::Mod { dst, a, b }
+            | Instr::ModFloor { dst, a, b }
+            | Instr::Quot { dst, a, b } => {
+                let op = match i {
+                    Instr::Mod { .. } => Op::Mod,
+                    Instr::ModFloor { .. } => Op::ModFloor,
+                    // Two ints: C's truncated division (the slow path for 0 and -1).
+                    _ => Op::Div,
                 };
                 match step.way {
                     Way::Arith(w) => self.arith(pc, op, r(dst), Opd::Reg(r(a)), Opd::Reg(r(b)), w),

@@ -150,6 +150,9 @@ pub struct Spec {
     /// Calls of globals (pcs) that held, when compiling, a library native compiled code
     /// may run inline (its id, and which).
     pub intrinsics: rustc_hash::FxHashMap<u32, (u32, tandem_vm::native::Intrinsic)>,
+    /// Calls of globals (pcs) that held, when compiling, another native (its id): called
+    /// through `jit_native` behind a check of the callee, skipping the general protocol.
+    pub natives: rustc_hash::FxHashMap<u32, u32>,
     /// Calls of globals (pcs) whose callee is compiled inline, as the region with this
     /// index (it returns to the instruction after the call).
     pub inline: rustc_hash::FxHashMap<u32, usize>,
@@ -337,7 +340,7 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             arith_state(&mut st, w, &[a], dst as usize);
             way = Way::Arith(w);
         }
-        Instr::Mod { dst, a, b } | Instr::ModFloor { dst, a, b } => {
+        Instr::Mod { dst, a, b } | Instr::ModFloor { dst, a, b } | Instr::Quot { dst, a, b } => {
             let (a, b) = (a as usize, b as usize);
             if st[a].ty == Int && st[b].ty == Int {
                 way = Way::Arith(Arith::Int);

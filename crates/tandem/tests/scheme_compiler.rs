@@ -988,6 +988,21 @@ fn pair_and_vector_primitives_are_instructions() {
     assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
 }
 
+/// `quotient` of two arguments is an instruction (`QUOT`), unless the name is rebound.
+#[test]
+fn quotient_is_an_instruction() {
+    let src = "(define (mid lo hi) (+ lo (quotient (- hi lo) 2)))";
+    let d = disasm_of(src, "mid");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "QUOT"), 1, "{d}");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+    let rebound = format!("(define (quotient a b) a) {src}");
+    let code = instrs(&disasm_of(&rebound, "mid"));
+    assert_eq!(count(&code, "QUOT"), 0);
+    let code = instrs(&disasm_of("(define (f a) (quotient a 2 3))", "f"));
+    assert_eq!(count(&code, "QUOT"), 0);
+}
+
 /// A program that defines or assigns one of those names, or calls it with another number
 /// of arguments, calls the procedure instead.
 #[test]

@@ -5,7 +5,7 @@
 //! and its arguments down over the running frame and reuses it, so tail calls run in
 //! constant space.
 
-use crate::builtins::scheme::{hashtables, lists, vectors};
+use crate::builtins::scheme::{hashtables, lists, numbers, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp_data::MethodTarget;
@@ -823,6 +823,14 @@ impl Vm {
                         // imm > 0: the Euclidean remainder is the floored one.
                         Value::Int(x) if imm > 0 => set!(dst, Value::Int(x.rem_euclid(imm as i64))),
                         _ => match floor_mod(r!(a), Value::Int(imm as i64)) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::Quot { dst, a, b } => match (rr!(a), rr!(b)) {
+                        // y > 0: no zero divisor, no overflow of MIN / -1.
+                        (Value::Int(x), Value::Int(y)) if *y > 0 => set!(dst, Value::Int(x / y)),
+                        _ => match numbers::quotient_of(self, r!(a), r!(b)) {
                             Ok(v) => set!(dst, v),
                             Err(m) => throw!(m),
                         },

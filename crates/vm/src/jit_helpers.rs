@@ -223,6 +223,34 @@ impl Vm {
         }
     }
 
+    /// The call of native `id` at `pc` of the top frame (see [`jit_native`]).
+    fn native_from_compiled(&mut self, pc: usize, cb: usize, n: usize, id: u32) -> u64 {
+        let caller = self.frames.len() - 1;
+        let base = self.frames[caller].base as usize;
+        self.frames[caller].pc = pc as u32 + 1;
+        let slot = base + cb;
+        self.stack[slot] = Value::Native(id);
+        match self.call_native(id, slot + 1, n) {
+            Ok(v) => {
+                self.stack[slot] = v;
+                if !self.heap.should_collect() {
+                    return STATUS_RETURNED;
+                }
+                let (f, proto) = self.top();
+                let top = f.base as usize + proto.nregs as usize;
+                match self.collect_at(top, proto, pc) {
+                    Ok(()) => STATUS_RETURNED,
+                    Err(e) => self.fail_with(e),
+                }
+            }
+            Err((k, m)) => {
+                let (_, proto) = self.top();
+                let e = self.instr_error(proto, pc, k, m);
+                self.fail_with(e)
+            }
+        }
+    }
+
     /// The tail call at `pc` of the top frame (see [`jit_tail_call`]).
     fn tail_call_from_compiled(&mut self, pc: usize) -> u64 {
         let (cb, n) = match self.call_window(pc) {
@@ -359,6 +387,26 @@ pub unsafe extern "C" fn jit_new_struct(vm: *mut Vm, ty: *const Value) -> u64 {
 pub unsafe extern "C" fn jit_call(vm: *mut Vm, pc: u32) -> u64 {
     // SAFETY: as documented.
     unsafe { guarded(vm, STATUS_ERROR, |vm| vm.call_from_compiled(pc as usize)) }
+}
+
+/// Call native `id` from the call instruction at `pc` of the top frame, whose window is
+/// at register `cb` with `n` arguments (`packed`: `cb | n << 8 | id << 32`); compiled
+/// code checked that the call's callee is that native. The result goes to the callee
+/// slot ([`STATUS_RETURNED`]), or the error is raised ([`STATUS_ERROR`]) as [`jit_call`]
+/// would: the interpreter's protocol for a native, without decoding the instruction.
+///
+/// # Safety
+/// As for [`jit_exec`].
+pub unsafe extern "C" fn jit_native(vm: *mut Vm, pc: u32, packed: u64) -> u64 {
+    let cb = (packed & 0xff) as usize;
+    let n = ((packed >> 8) & 0xff_ffff) as usize;
+    let id = (packed >> 32) as u32;
+    // SAFETY: as documented.
+    unsafe {
+        guarded(vm, STATUS_ERROR, |vm| {
+            vm.native_from_compiled(pc as usize, cb, n, id)
+        })
+    }
 }
 
 /// Run the tail call instruction at `pc` of the top frame. The callee replaces the frame;

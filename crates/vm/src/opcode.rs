@@ -142,6 +142,8 @@ opcodes! {
     ModFloorInt { dst: Reg, a: Reg, imm: Imm } => "MODFI",
     /// `R[dst] = R[a] / R[b]` as Scheme divides: exact when two ints divide evenly.
     DivScheme { dst: Reg, a: Reg, b: Reg } => "DIVS",
+    /// `R[dst] = (quotient R[a] R[b])`: integer division truncated toward zero.
+    Quot { dst: Reg, a: Reg, b: Reg } => "QUOT",
     /// `R[dst] = R[a] - R[b]`
     Sub { dst: Reg, a: Reg, b: Reg } => "SUB",
     /// `R[dst] = R[a] * R[b]`

@@ -1394,7 +1394,8 @@ fn inline_builtins(module: &mut Module, redefined: &FxHashSet<String>) {
 /// friends also order strings, and `=` compares any values instead of raising an error.
 /// `hash-table-ref/default`, `hash-table-set!`, and the pair, vector and identity
 /// primitives (`cons`, `car`, `cdr`, `null?`, `pair?`, `not`, `eq?`, `eqv?`, `vector-ref`,
-/// `vector-set!`, `vector-length`) behave exactly as the natives do, errors included.
+/// `vector-set!`, `vector-length`) and `quotient` behave exactly as the natives do, errors
+/// included.
 fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
     Some(match (name, argc) {
         ("+", 2) => Prim::Add,
@@ -1407,6 +1408,7 @@ fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
         (">=", 2) => Prim::Ge,
         ("=", 2) => Prim::Eq,
         ("modulo", 2) => Prim::FloorMod,
+        ("quotient", 2) => Prim::Quotient,
         ("remainder", 2) => Prim::Mod,
         ("/", 2) => Prim::SchemeDiv,
         ("hash-table-ref/default", 3) => Prim::TableRef,

@@ -307,7 +307,12 @@ fn int_div(
 }
 
 fn quotient(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    int_div(vm, "quotient", args, i64::checked_div, |a, b| {
+    quotient_of(vm, args[0], args[1])
+}
+
+/// `(quotient a b)`, shared by the native and the `QUOT` instruction.
+pub(crate) fn quotient_of(vm: &Vm, a: Value, b: Value) -> NativeResult {
+    int_div(vm, "quotient", &[a, b], i64::checked_div, |a, b| {
         (a / b).trunc()
     })
 }
