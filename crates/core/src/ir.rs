@@ -294,6 +294,8 @@ pub enum Prim {
     FloorMod,
     /// Scheme `quotient`: integer division truncated toward zero, errors as the native's.
     Quotient,
+    /// Scheme `char=?` of two characters (errors as the native's).
+    CharEq,
     /// Scheme `/`: an exact int when two ints divide evenly, else a float.
     SchemeDiv,
     /// A hash table's value for a key, or a default when it has none (args: table, key,

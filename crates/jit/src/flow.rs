@@ -126,6 +126,7 @@ pub fn reads(proto: &Proto, instr: &Instr, out: &mut Vec<usize>) {
         | Instr::Mod { a, b, .. }
         | Instr::ModFloor { a, b, .. }
         | Instr::Quot { a, b, .. }
+        | Instr::CharEq { a, b, .. }
         | Instr::DivScheme { a, b, .. }
         | Instr::Cons { a, b, .. }
         | Instr::Eqv { a, b, .. }
@@ -293,6 +294,7 @@ pub fn writes(instr: &Instr, out: &mut Vec<usize>) {
         | Instr::ModInt { dst, .. }
         | Instr::ModFloor { dst, .. }
         | Instr::Quot { dst, .. }
+        | Instr::CharEq { dst, .. }
         | Instr::ModFloorInt { dst, .. }
         | Instr::DivScheme { dst, .. }
         | Instr::Sub { dst, .. }

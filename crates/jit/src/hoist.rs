@@ -55,6 +55,7 @@ pub fn keeps_arrays(i: &Instr) -> bool {
             | ModInt { .. }
             | ModFloorInt { .. }
             | Quot { .. }
+            | CharEq { .. }
             | Neg { .. }
             | Not { .. }
             | Truthy { .. }

@@ -255,9 +255,12 @@ fn may_allocate_at(proto: &tandem_vm::object::Proto, pc: usize, st: &State, spec
             {
                 return false
             }
-            IsNull { .. } | IsPair { .. } | IsFalse { .. } | IsInstance { .. } | Eqv { .. } => {
-                return false
-            }
+            IsNull { .. }
+            | IsPair { .. }
+            | IsFalse { .. }
+            | IsInstance { .. }
+            | Eqv { .. }
+            | CharEq { .. } => return false,
             _ => {}
         }
     }

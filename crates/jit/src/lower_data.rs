@@ -283,6 +283,27 @@ impl Lower<'_, '_> {
         self.b.def_var(self.vi(dst), v);
     }
 
+    /// `CHAREQ` of two `Any` registers: when both hold characters, compare their code
+    /// points; anything else leaves compiled code (the interpreter raises the error).
+    pub(crate) fn char_eq(&mut self, pc: usize, dst: usize, a: usize, b: usize) {
+        let exit = self.deopt_block(pc, Reason::Slow, usize::MAX);
+        let chr = self.abi.tags.chr;
+        let code = |l: &mut Self, r: usize| {
+            let t = l.mem_tag(r);
+            let ok = l.tag_is(t, chr);
+            let k = l.b.create_block();
+            l.b.ins().brif(ok, k, &[], exit, &[]);
+            l.b.switch_to_block(k);
+            let p = l.regs();
+            l.load(I32, p, l.roff(r) + 8)
+        };
+        let x = code(self, a);
+        let y = code(self, b);
+        let same = self.b.ins().icmp(IntCC::Equal, x, y);
+        let v = self.b.ins().uextend(I64, same);
+        self.b.def_var(self.vi(dst), v);
+    }
+
     /// `ISINST` as a guard (`types::guards_instance`): anything but an instance of the
     /// struct type in `ty` leaves compiled code here; the result is 1. The object's tag is
     /// not checked again when a field access already checked its type on every path here.

@@ -1196,6 +1196,13 @@ impl Lower<'_, '_> {
                 let p = self.regs();
                 self.store_tagged(p, self.roff(r(dst)), self.abi.tags.pair, pair);
             }
+            Instr::CharEq { dst, a, b } => {
+                if let Way::SlowTyped(_) = step.way {
+                    self.slow_instr(pc, step, r(dst));
+                } else {
+                    self.char_eq(pc, r(dst), r(a), r(b));
+                }
+            }
             Instr::Eqv { dst, a, b } => {
                 if let Way::SlowTyped(_) = step.way {
                     self.slow_instr(pc, step, r(dst));

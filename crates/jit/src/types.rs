@@ -583,6 +583,15 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
         | Instr::IsPair { dst, .. }
         | Instr::IsFalse { dst, .. }
         | Instr::IsInstance { dst, .. } => st[dst as usize] = Slot::fresh(Bool),
+        // Two characters compare inline (anything else leaves compiled code there).
+        Instr::CharEq { dst, a, b } => {
+            let (a, b) = (a as usize, b as usize);
+            if spec_ok && st[a].ty == Any && st[b].ty == Any {
+                st[dst as usize] = Slot::fresh(Bool);
+            } else {
+                way = slow_bool(&mut st, &[a, b], dst as usize);
+            }
+        }
         Instr::Eqv { dst, a, b } => {
             let (a, b) = (a as usize, b as usize);
             let same = st[a].ty == st[b].ty && matches!(st[a].ty, Int | Bool);

@@ -988,6 +988,20 @@ fn pair_and_vector_primitives_are_instructions() {
     assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
 }
 
+/// `char=?` of two arguments is an instruction (`CHAREQ`), unless the name is rebound.
+#[test]
+fn char_eq_is_an_instruction() {
+    let src = "(define (same? a b) (if (char=? a b) 1 0))";
+    let d = disasm_of(src, "same?");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "CHAREQ"), 1, "{d}");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+    let rebound = format!("(set! char=? eq?) {src}");
+    assert_eq!(count(&instrs(&disasm_of(&rebound, "same?")), "CHAREQ"), 0);
+    let three = "(define (same? a b) (char=? a b a))";
+    assert_eq!(count(&instrs(&disasm_of(three, "same?")), "CHAREQ"), 0);
+}
+
 /// `quotient` of two arguments is an instruction (`QUOT`), unless the name is rebound.
 #[test]
 fn quotient_is_an_instruction() {

@@ -1299,6 +1299,7 @@ impl FnCompiler<'_, '_> {
             (Prim::IsFailure, &[a]) => Instr::IsFailure { dst: d, src: a },
             (Prim::FloorMod, &[a, b]) => Instr::ModFloor { dst: d, a, b },
             (Prim::Quotient, &[a, b]) => Instr::Quot { dst: d, a, b },
+            (Prim::CharEq, &[a, b]) => Instr::CharEq { dst: d, a, b },
             (Prim::SchemeDiv, &[a, b]) => Instr::DivScheme { dst: d, a, b },
             (Prim::Unwrap, &[a]) => Instr::Unwrap { dst: d, src: a },
             (Prim::Index, &[o, i]) => Instr::GetIndex {

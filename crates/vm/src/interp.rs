@@ -5,7 +5,7 @@
 //! and its arguments down over the running frame and reuses it, so tail calls run in
 //! constant space.
 
-use crate::builtins::scheme::{hashtables, lists, numbers, vectors};
+use crate::builtins::scheme::{chars_strings, hashtables, lists, numbers, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp_data::MethodTarget;
@@ -823,6 +823,13 @@ impl Vm {
                         // imm > 0: the Euclidean remainder is the floored one.
                         Value::Int(x) if imm > 0 => set!(dst, Value::Int(x.rem_euclid(imm as i64))),
                         _ => match floor_mod(r!(a), Value::Int(imm as i64)) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::CharEq { dst, a, b } => match (rr!(a), rr!(b)) {
+                        (Value::Char(x), Value::Char(y)) => set!(dst, Value::Bool(x == y)),
+                        _ => match chars_strings::char_eq_of(self, r!(a), r!(b)) {
                             Ok(v) => set!(dst, v),
                             Err(m) => throw!(m),
                         },

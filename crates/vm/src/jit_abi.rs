@@ -39,6 +39,8 @@ pub struct Tags {
     pub box_: u8,
     pub pair: u8,
     pub undef: u8,
+    /// A character: its code point is the `u32` at byte 8.
+    pub chr: u8,
 }
 
 /// Where a container keeps its data pointer, its length and (for a `Vec`) its capacity
@@ -190,7 +192,14 @@ impl Abi {
             box_: tag_of(&Value::Box(Gc::dangling())),
             pair: tag_of(&Value::Pair(Gc::dangling())),
             undef: tag_of(&Value::Undef),
+            chr: tag_of(&Value::Char('\0')),
         };
+        let c = Value::Char('\u{10FFFF}');
+        // SAFETY: a `Value` is 16 bytes (checked above).
+        let code = unsafe { *((&c as *const Value as *const u8).add(8) as *const u32) };
+        if code != 0x10FFFF {
+            return None;
+        }
         let globals = offset_of!(Vm, globals);
         let obj = |o: usize| (offset_of!(GcBox<Array>, value) + o) as i32;
         Some(Abi {

@@ -144,6 +144,8 @@ opcodes! {
     DivScheme { dst: Reg, a: Reg, b: Reg } => "DIVS",
     /// `R[dst] = (quotient R[a] R[b])`: integer division truncated toward zero.
     Quot { dst: Reg, a: Reg, b: Reg } => "QUOT",
+    /// `R[dst] = (char=? R[a] R[b])`
+    CharEq { dst: Reg, a: Reg, b: Reg } => "CHAREQ",
     /// `R[dst] = R[a] - R[b]`
     Sub { dst: Reg, a: Reg, b: Reg } => "SUB",
     /// `R[dst] = R[a] * R[b]`

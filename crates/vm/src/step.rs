@@ -263,6 +263,14 @@ impl Vm {
             Instr::MulInt { dst, a, imm } => arith!(Arith::Mul, dst, r!(a), Value::Int(imm as i64)),
             Instr::ModInt { dst, a, imm } => arith!(Arith::Mod, dst, r!(a), Value::Int(imm as i64)),
             Instr::ModFloor { dst, a, b } => set!(dst, ok!(floor_mod(r!(a), r!(b)))),
+            Instr::CharEq { dst, a, b } => {
+                let v = ok!(crate::builtins::scheme::chars_strings::char_eq_of(
+                    self,
+                    r!(a),
+                    r!(b)
+                ));
+                set!(dst, v)
+            }
             Instr::Quot { dst, a, b } => {
                 let v = ok!(crate::builtins::scheme::numbers::quotient_of(
                     self,

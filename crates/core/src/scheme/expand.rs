@@ -1394,8 +1394,8 @@ fn inline_builtins(module: &mut Module, redefined: &FxHashSet<String>) {
 /// friends also order strings, and `=` compares any values instead of raising an error.
 /// `hash-table-ref/default`, `hash-table-set!`, and the pair, vector and identity
 /// primitives (`cons`, `car`, `cdr`, `null?`, `pair?`, `not`, `eq?`, `eqv?`, `vector-ref`,
-/// `vector-set!`, `vector-length`) and `quotient` behave exactly as the natives do, errors
-/// included.
+/// `vector-set!`, `vector-length`), `quotient` and `char=?` behave exactly as the natives
+/// do, errors included.
 fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
     Some(match (name, argc) {
         ("+", 2) => Prim::Add,
@@ -1409,6 +1409,7 @@ fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
         ("=", 2) => Prim::Eq,
         ("modulo", 2) => Prim::FloorMod,
         ("quotient", 2) => Prim::Quotient,
+        ("char=?", 2) => Prim::CharEq,
         ("remainder", 2) => Prim::Mod,
         ("/", 2) => Prim::SchemeDiv,
         ("hash-table-ref/default", 3) => Prim::TableRef,

@@ -190,6 +190,11 @@ fn integer_to_char(vm: &mut Vm, args: &[Value]) -> NativeResult {
     }
 }
 
+/// `(char=? a b)`, shared by the native and the `CHAREQ` instruction.
+pub(crate) fn char_eq_of(vm: &Vm, a: Value, b: Value) -> NativeResult {
+    char_cmp(vm, "char=?", &[a, b], false, |o| o.is_eq())
+}
+
 fn char_cmp(
     vm: &Vm,
     name: &str,
