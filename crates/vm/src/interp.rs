@@ -866,13 +866,22 @@ impl Vm {
                         set!(dst, Value::Bool(le));
                     }
                     Instr::Jmp { off } => jump!(off),
+                    // Booleans first: a test's usual operand, without `truthy`'s dispatch.
                     Instr::JmpFalsy { src, off } => {
-                        if !rr!(src).truthy() {
+                        let t = match rr!(src) {
+                            Value::Bool(b) => *b,
+                            v => v.truthy(),
+                        };
+                        if !t {
                             jump!(off);
                         }
                     }
                     Instr::JmpTruthy { src, off } => {
-                        if rr!(src).truthy() {
+                        let t = match rr!(src) {
+                            Value::Bool(b) => *b,
+                            v => v.truthy(),
+                        };
+                        if t {
                             jump!(off);
                         }
                     }
@@ -1006,15 +1015,30 @@ impl Vm {
                         let d = self.new_dict(Default::default());
                         set!(dst, d);
                     }
-                    Instr::GetIndex { dst, obj, idx } => match self.get_index(r!(obj), r!(idx)) {
-                        Ok(v) => set!(dst, v),
-                        Err(m) => throw!(m),
-                    },
-                    Instr::SetIndex { obj, idx, src } => {
-                        if let Err(m) = self.set_index(r!(obj), r!(idx), r!(src)) {
-                            throw!(m);
+                    // An array and an int index in range, inline; everything else
+                    // (negative and float indexes, dicts, strings, errors) in `get_index`.
+                    Instr::GetIndex { dst, obj, idx } => match (rr!(obj), rr!(idx)) {
+                        (Value::Array(a), Value::Int(i)) if (*i as u64) < a.len() as u64 => {
+                            // SAFETY: the index was just checked against the length.
+                            set!(dst, unsafe { *a.items().get_unchecked(*i as usize) });
                         }
-                    }
+                        _ => match self.get_index(r!(obj), r!(idx)) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::SetIndex { obj, idx, src } => match (rr!(obj), rr!(idx)) {
+                        (Value::Array(a), Value::Int(i)) if (*i as u64) < a.len() as u64 => {
+                            let v = r!(src);
+                            // SAFETY: the index was just checked against the length.
+                            unsafe { *a.items_mut().get_unchecked_mut(*i as usize) = v };
+                        }
+                        _ => {
+                            if let Err(m) = self.set_index(r!(obj), r!(idx), r!(src)) {
+                                throw!(m);
+                            }
+                        }
+                    },
                     Instr::TableRef {
                         dst,
                         table,
