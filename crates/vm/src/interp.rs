@@ -1057,16 +1057,19 @@ impl Vm {
                         let p = self.heap.alloc_pair(r!(a), r!(b));
                         set!(dst, Value::Pair(p));
                     }
-                    Instr::Car { dst, src } => match *rr!(src) {
+                    // The fast paths match on a register in place (`rr!`, no `*`): a value
+                    // copied out first is stored to the native stack and its tag and
+                    // payload reloaded from there, a store-forwarding stall per instruction.
+                    Instr::Car { dst, src } => match rr!(src) {
                         Value::Pair(p) => set!(dst, p.car.get()),
-                        v => match lists::car_checked(self, v) {
+                        _ => match lists::car_checked(self, r!(src)) {
                             Ok(x) => set!(dst, x),
                             Err(m) => throw!(m),
                         },
                     },
-                    Instr::Cdr { dst, src } => match *rr!(src) {
+                    Instr::Cdr { dst, src } => match rr!(src) {
                         Value::Pair(p) => set!(dst, p.cdr.get()),
-                        v => match lists::cdr_checked(self, v) {
+                        _ => match lists::cdr_checked(self, r!(src)) {
                             Ok(x) => set!(dst, x),
                             Err(m) => throw!(m),
                         },
@@ -1083,20 +1086,24 @@ impl Vm {
                     Instr::Eqv { dst, a, b } => {
                         set!(dst, Value::Bool(lists::eqv(r!(a), r!(b))));
                     }
-                    Instr::VecRef { dst, vec, idx } => match (*rr!(vec), *rr!(idx)) {
-                        (Value::Array(a), Value::Int(i)) if (i as u64) < a.len() as u64 => {
-                            set!(dst, a.items()[i as usize]);
+                    Instr::VecRef { dst, vec, idx } => match (rr!(vec), rr!(idx)) {
+                        (Value::Array(a), Value::Int(i)) if (*i as u64) < a.len() as u64 => {
+                            // SAFETY: the index was just checked against the length.
+                            set!(dst, unsafe { *a.items().get_unchecked(*i as usize) });
                         }
-                        (v, i) => match vectors::vector_ref_of(self, v, i) {
+                        _ => match vectors::vector_ref_of(self, r!(vec), r!(idx)) {
                             Ok(x) => set!(dst, x),
                             Err(m) => throw!(m),
                         },
                     },
-                    Instr::VecSet { vec, idx, src } => match (*rr!(vec), *rr!(idx)) {
-                        (Value::Array(a), Value::Int(i)) if (i as u64) < a.len() as u64 => {
-                            a.items_mut()[i as usize] = r!(src);
+                    Instr::VecSet { vec, idx, src } => match (rr!(vec), rr!(idx)) {
+                        (Value::Array(a), Value::Int(i)) if (*i as u64) < a.len() as u64 => {
+                            let v = r!(src);
+                            // SAFETY: the index was just checked against the length.
+                            unsafe { *a.items_mut().get_unchecked_mut(*i as usize) = v };
                         }
-                        (v, i) => {
+                        _ => {
+                            let (v, i) = (r!(vec), r!(idx));
                             if let Err(m) = vectors::vector_set_of(self, v, i, r!(src)) {
                                 throw!(m);
                             }
@@ -1108,9 +1115,9 @@ impl Vm {
                             Value::Bool(crate::interp_data::is_instance(r!(obj), r!(ty)))
                         );
                     }
-                    Instr::VecLen { dst, src } => match *rr!(src) {
+                    Instr::VecLen { dst, src } => match rr!(src) {
                         Value::Array(a) => set!(dst, Value::Int(a.len() as i64)),
-                        v => match vectors::vector_length_of(self, v) {
+                        _ => match vectors::vector_length_of(self, r!(src)) {
                             Ok(x) => set!(dst, x),
                             Err(m) => throw!(m),
                         },
