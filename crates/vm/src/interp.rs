@@ -334,14 +334,26 @@ impl Vm {
                     regs = unsafe { self.stack.as_mut_ptr().add(base) }
                 };
             }
+            // `R[$i] = *$src`, copied as a whole 16 bytes. A value tested first and then
+            // copied by value is split by LLVM into its tag and an unaligned 8-byte payload
+            // that go through the native stack, where the reload of the payload cannot be
+            // forwarded from the two overlapping stores: a stall of a dozen cycles.
+            macro_rules! set_copy {
+                ($i:expr, $src:expr) => {{
+                    let src: &Value = $src;
+                    // SAFETY: as for `r!`; `src` is a live value outside the registers'
+                    // slot or equal to it (a copy onto itself is harmless).
+                    unsafe { std::ptr::copy(src, regs.add($i as usize), 1) }
+                }};
+            }
             // `R[dst] = G[g]`, which must be defined.
             macro_rules! get_global {
                 ($dst:expr, $g:expr) => {{
-                    let v = self.globals.values[$g as usize];
+                    let v = &self.globals.values[$g as usize];
                     if let Value::Undef = v {
                         throw!(format!("Undefined variable: {}", self.globals.name($g)));
                     }
-                    set!($dst, v);
+                    set_copy!($dst, v);
                 }};
             }
             // Collect, with everything below `top` live; then enforce the memory limit.
@@ -1245,9 +1257,9 @@ impl Vm {
                             throw!("internal error: bad iterator state".to_string())
                         };
                         match r!(b) {
-                            Value::Array(a) => match a.get(i as usize) {
+                            Value::Array(a) => match a.items().get(i as usize) {
                                 Some(v) => {
-                                    set!(dst, v);
+                                    set_copy!(dst, v);
                                     set!(b + 1, Value::Int(i + 1));
                                 }
                                 None => jump!(off),
