@@ -334,14 +334,26 @@ impl Vm {
                     regs = unsafe { self.stack.as_mut_ptr().add(base) }
                 };
             }
+            // `R[$i] = *$src`, copied as a whole 16 bytes. A value tested first and then
+            // copied by value is split by LLVM into its tag and an unaligned 8-byte payload
+            // that go through the native stack, where the reload of the payload cannot be
+            // forwarded from the two overlapping stores: a stall of a dozen cycles.
+            macro_rules! set_copy {
+                ($i:expr, $src:expr) => {{
+                    let src: &Value = $src;
+                    // SAFETY: as for `r!`; `src` is a live value outside the registers'
+                    // slot or equal to it (a copy onto itself is harmless).
+                    unsafe { std::ptr::copy(src, regs.add($i as usize), 1) }
+                }};
+            }
             // `R[dst] = G[g]`, which must be defined.
             macro_rules! get_global {
                 ($dst:expr, $g:expr) => {{
-                    let v = self.globals.values[$g as usize];
+                    let v = &self.globals.values[$g as usize];
                     if let Value::Undef = v {
                         throw!(format!("Undefined variable: {}", self.globals.name($g)));
                     }
-                    set!($dst, v);
+                    set_copy!($dst, v);
                 }};
             }
             // Collect, with everything below `top` live; then enforce the memory limit.
@@ -881,13 +893,22 @@ impl Vm {
                         set!(dst, Value::Bool(le));
                     }
                     Instr::Jmp { off } => jump!(off),
+                    // Booleans first: a test's usual operand, without `truthy`'s dispatch.
                     Instr::JmpFalsy { src, off } => {
-                        if !rr!(src).truthy() {
+                        let t = match rr!(src) {
+                            Value::Bool(b) => *b,
+                            v => v.truthy(),
+                        };
+                        if !t {
                             jump!(off);
                         }
                     }
                     Instr::JmpTruthy { src, off } => {
-                        if rr!(src).truthy() {
+                        let t = match rr!(src) {
+                            Value::Bool(b) => *b,
+                            v => v.truthy(),
+                        };
+                        if t {
                             jump!(off);
                         }
                     }
@@ -1021,15 +1042,30 @@ impl Vm {
                         let d = self.new_dict(Default::default());
                         set!(dst, d);
                     }
-                    Instr::GetIndex { dst, obj, idx } => match self.get_index(r!(obj), r!(idx)) {
-                        Ok(v) => set!(dst, v),
-                        Err(m) => throw!(m),
-                    },
-                    Instr::SetIndex { obj, idx, src } => {
-                        if let Err(m) = self.set_index(r!(obj), r!(idx), r!(src)) {
-                            throw!(m);
+                    // An array and an int index in range, inline; everything else
+                    // (negative and float indexes, dicts, strings, errors) in `get_index`.
+                    Instr::GetIndex { dst, obj, idx } => match (rr!(obj), rr!(idx)) {
+                        (Value::Array(a), Value::Int(i)) if (*i as u64) < a.len() as u64 => {
+                            // SAFETY: the index was just checked against the length.
+                            set!(dst, unsafe { *a.items().get_unchecked(*i as usize) });
                         }
-                    }
+                        _ => match self.get_index(r!(obj), r!(idx)) {
+                            Ok(v) => set!(dst, v),
+                            Err(m) => throw!(m),
+                        },
+                    },
+                    Instr::SetIndex { obj, idx, src } => match (rr!(obj), rr!(idx)) {
+                        (Value::Array(a), Value::Int(i)) if (*i as u64) < a.len() as u64 => {
+                            let v = r!(src);
+                            // SAFETY: the index was just checked against the length.
+                            unsafe { *a.items_mut().get_unchecked_mut(*i as usize) = v };
+                        }
+                        _ => {
+                            if let Err(m) = self.set_index(r!(obj), r!(idx), r!(src)) {
+                                throw!(m);
+                            }
+                        }
+                    },
                     Instr::TableRef {
                         dst,
                         table,
@@ -1048,16 +1084,19 @@ impl Vm {
                         let p = self.heap.alloc_pair(r!(a), r!(b));
                         set!(dst, Value::Pair(p));
                     }
-                    Instr::Car { dst, src } => match *rr!(src) {
+                    // The fast paths match on a register in place (`rr!`, no `*`): a value
+                    // copied out first is stored to the native stack and its tag and
+                    // payload reloaded from there, a store-forwarding stall per instruction.
+                    Instr::Car { dst, src } => match rr!(src) {
                         Value::Pair(p) => set!(dst, p.car.get()),
-                        v => match lists::car_checked(self, v) {
+                        _ => match lists::car_checked(self, r!(src)) {
                             Ok(x) => set!(dst, x),
                             Err(m) => throw!(m),
                         },
                     },
-                    Instr::Cdr { dst, src } => match *rr!(src) {
+                    Instr::Cdr { dst, src } => match rr!(src) {
                         Value::Pair(p) => set!(dst, p.cdr.get()),
-                        v => match lists::cdr_checked(self, v) {
+                        _ => match lists::cdr_checked(self, r!(src)) {
                             Ok(x) => set!(dst, x),
                             Err(m) => throw!(m),
                         },
@@ -1074,20 +1113,24 @@ impl Vm {
                     Instr::Eqv { dst, a, b } => {
                         set!(dst, Value::Bool(lists::eqv(r!(a), r!(b))));
                     }
-                    Instr::VecRef { dst, vec, idx } => match (*rr!(vec), *rr!(idx)) {
-                        (Value::Array(a), Value::Int(i)) if (i as u64) < a.len() as u64 => {
-                            set!(dst, a.items()[i as usize]);
+                    Instr::VecRef { dst, vec, idx } => match (rr!(vec), rr!(idx)) {
+                        (Value::Array(a), Value::Int(i)) if (*i as u64) < a.len() as u64 => {
+                            // SAFETY: the index was just checked against the length.
+                            set!(dst, unsafe { *a.items().get_unchecked(*i as usize) });
                         }
-                        (v, i) => match vectors::vector_ref_of(self, v, i) {
+                        _ => match vectors::vector_ref_of(self, r!(vec), r!(idx)) {
                             Ok(x) => set!(dst, x),
                             Err(m) => throw!(m),
                         },
                     },
-                    Instr::VecSet { vec, idx, src } => match (*rr!(vec), *rr!(idx)) {
-                        (Value::Array(a), Value::Int(i)) if (i as u64) < a.len() as u64 => {
-                            a.items_mut()[i as usize] = r!(src);
+                    Instr::VecSet { vec, idx, src } => match (rr!(vec), rr!(idx)) {
+                        (Value::Array(a), Value::Int(i)) if (*i as u64) < a.len() as u64 => {
+                            let v = r!(src);
+                            // SAFETY: the index was just checked against the length.
+                            unsafe { *a.items_mut().get_unchecked_mut(*i as usize) = v };
                         }
-                        (v, i) => {
+                        _ => {
+                            let (v, i) = (r!(vec), r!(idx));
                             if let Err(m) = vectors::vector_set_of(self, v, i, r!(src)) {
                                 throw!(m);
                             }
@@ -1099,9 +1142,9 @@ impl Vm {
                             Value::Bool(crate::interp_data::is_instance(r!(obj), r!(ty)))
                         );
                     }
-                    Instr::VecLen { dst, src } => match *rr!(src) {
+                    Instr::VecLen { dst, src } => match rr!(src) {
                         Value::Array(a) => set!(dst, Value::Int(a.len() as i64)),
-                        v => match vectors::vector_length_of(self, v) {
+                        _ => match vectors::vector_length_of(self, r!(src)) {
                             Ok(x) => set!(dst, x),
                             Err(m) => throw!(m),
                         },
@@ -1229,9 +1272,9 @@ impl Vm {
                             throw!("internal error: bad iterator state".to_string())
                         };
                         match r!(b) {
-                            Value::Array(a) => match a.get(i as usize) {
+                            Value::Array(a) => match a.items().get(i as usize) {
                                 Some(v) => {
-                                    set!(dst, v);
+                                    set_copy!(dst, v);
                                     set!(b + 1, Value::Int(i + 1));
                                 }
                                 None => jump!(off),
