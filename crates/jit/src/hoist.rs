@@ -13,8 +13,13 @@
 //! method calls, and any instruction whose interpreter code may run user code. A loop
 //! hoists only when every instruction in it is on [`keeps_arrays`]'s list.
 
+use crate::deopt::Reason;
 use crate::flow::{body_writes, simple_loops};
+use crate::lower::Lower;
 use crate::types::{Spec, State, Ty};
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::InstBuilder;
+use cranelift_frontend::Variable;
 use tandem_vm::object::Proto;
 use tandem_vm::opcode::Instr;
 
@@ -143,4 +148,48 @@ pub fn array_loops(proto: &Proto, states: &[Option<State>], spec: &Spec) -> Vec<
         }
     }
     out
+}
+
+/// Lowering: the checks on the way into a loop, and the variables its accesses use.
+impl Lower<'_, '_> {
+    /// The loop of the current region (its index in `hoists`) that an edge from
+    /// `from_pc` to `target` enters from outside, when that loop checks arrays first.
+    pub(crate) fn enters_hoist(&self, from_pc: usize, target: usize) -> Option<usize> {
+        self.regions[self.cur].hoists.iter().position(|(h, _)| {
+            h.header == target && (from_pc == usize::MAX || from_pc < h.header || from_pc > h.end)
+        })
+    }
+
+    /// On a way into loop `h` (at `header`, in `state`): check that each of its array
+    /// registers holds an array (else leave for the interpreter at the header), and load
+    /// the array's element pointer and length into the loop's variables.
+    pub(crate) fn check_arrays(&mut self, h: usize, header: usize, state: &State) {
+        let (hoist, vars) = self.regions[self.cur].hoists[h].clone();
+        let exit = self.deopt_block_with(header, Reason::Slow, usize::MAX, state.clone());
+        let tags = self.abi.tags;
+        for (&r, &(items_var, len_var)) in hoist.regs.iter().zip(&vars) {
+            let t = self.mem_tag(r);
+            let ok = self.tag_is(t, tags.array);
+            let k = self.b.create_block();
+            self.b.ins().brif(ok, k, &[], exit, &[]);
+            self.b.switch_to_block(k);
+            let arr = self.mem_bits(r, I64);
+            let items = self.load(I64, arr, self.abi.array_items.ptr);
+            let len = self.load(I64, arr, self.abi.array_items.len);
+            self.b.def_var(items_var, items);
+            self.b.def_var(len_var, len);
+        }
+    }
+
+    /// The variables holding the element pointer and length of the array in register
+    /// `r`, when a loop around `pc` checked it before it started.
+    pub(crate) fn hoisted(&self, pc: usize, r: usize) -> Option<(Variable, Variable)> {
+        // The innermost such loop (any would do: each checked the same array).
+        self.regions[self.cur]
+            .hoists
+            .iter()
+            .filter(|(h, _)| h.header <= pc && pc <= h.end)
+            .filter_map(|(h, vars)| h.regs.iter().position(|&x| x == r).map(|k| vars[k]))
+            .next_back()
+    }
 }

@@ -10,7 +10,7 @@
 
 use crate::deopt::{Reason, SiteTable};
 use crate::flow::{self, Flow, RegSet};
-use crate::types::{plan, Arith, Slot, Spec, State, Ty, Way};
+use crate::types::{plan, Slot, Spec, State, Ty, Way};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{F64, I32, I64, I8};
 use cranelift_codegen::ir::{self, Block, BlockArg, InstBuilder, MemFlagsData, SigRef};
@@ -228,115 +228,6 @@ pub(crate) const CALLEE_SLOT: i32 = -16;
 pub(crate) const SELF_ENTRY: i64 = 1 << 30;
 const _: () = assert!(2 * tandem_vm::vm::MOST_DEPTH as i64 <= SELF_ENTRY);
 
-/// Whether the instruction at `pc`, lowered in state `st`, can allocate: as
-/// [`may_allocate`] says, except that heap-data accesses and type tests whose failed
-/// checks leave compiled code (rather than run the interpreter's code) cannot.
-fn may_allocate_at(proto: &tandem_vm::object::Proto, pc: usize, st: &State, spec: &Spec) -> bool {
-    use tandem_vm::opcode::Instr::*;
-    let i = &proto.code[pc];
-    let way = plan(proto, pc, st, spec).way;
-    let exits = !spec.none && !spec.generic.contains(&(pc as u32));
-    let indexable = |obj: u8, idx: u8| {
-        st[obj as usize].ty == Ty::Any && matches!(st[idx as usize].ty, Ty::Int | Ty::Any)
-    };
-    if way == Way::Plain {
-        match *i {
-            GetIndex { obj, idx, .. }
-            | SetIndex { obj, idx, .. }
-            | VecRef { vec: obj, idx, .. }
-            | VecSet { vec: obj, idx, .. }
-                if exits && indexable(obj, idx) =>
-            {
-                return false
-            }
-            Car { .. } | Cdr { .. } | VecLen { .. } if exits => return false,
-            GetField { obj, k, .. } | SetField { obj, k, .. }
-                if crate::types::field_shape(proto, st, obj as usize, k, exits).is_some() =>
-            {
-                return false
-            }
-            IsNull { .. }
-            | IsPair { .. }
-            | IsFalse { .. }
-            | IsInstance { .. }
-            | Eqv { .. }
-            | CharEq { .. } => return false,
-            _ => {}
-        }
-    }
-    may_allocate(i, way)
-}
-
-/// Whether the instruction, lowered as decided (`way`), can allocate: anything that runs
-/// the interpreter's code (calls aside, see below).
-fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
-    use tandem_vm::opcode::Instr::*;
-    match way {
-        Way::Exec | Way::SlowTyped(_) | Way::Arith(Arith::Generic) => return true,
-        Way::Arith(_) | Way::Exit | Way::NotTaken => return false,
-        Way::Plain => {}
-    }
-    // Calls do not count: a compiled callee that allocates checks for a collection when
-    // it starts, and the helpers do when they call (natives, uncompiled callees). A tail
-    // call loops back without allocating, or leaves.
-    if matches!(
-        i,
-        Call { .. }
-            | CallGlobal { .. }
-            | CallMethod { .. }
-            | CallList { .. }
-            | TailCall { .. }
-            | TailCallGlobal { .. }
-    ) {
-        return false;
-    }
-    !matches!(
-        i,
-        Move { .. }
-            | LoadK { .. }
-            | LoadInt { .. }
-            | LoadNull { .. }
-            | LoadTrue { .. }
-            | LoadFalse { .. }
-            | GetGlobal { .. }
-            | SetGlobal { .. }
-            | GetUpval { .. }
-            | GetUpvalBox { .. }
-            | SetUpvalBox { .. }
-            | GetBox { .. }
-            | SetBox { .. }
-            | AddInt { .. }
-            | MulInt { .. }
-            | ModInt { .. }
-            | ModFloorInt { .. }
-            | Neg { .. }
-            | Not { .. }
-            | Truthy { .. }
-            | Lt { .. }
-            | Le { .. }
-            | Jmp { .. }
-            | JmpFalsy { .. }
-            | JmpTruthy { .. }
-            | JmpFalse { .. }
-            | JmpNotNull { .. }
-            | JmpNotLt { .. }
-            | JmpNotLe { .. }
-            | JmpNotEq { .. }
-            | JmpEq { .. }
-            | JmpNotEqInt { .. }
-            | JmpEqInt { .. }
-            | JmpNotLtInt { .. }
-            | JmpNotLeInt { .. }
-            | JmpNotGtInt { .. }
-            | JmpNotGeInt { .. }
-            | Return { .. }
-            | ReturnNull {}
-            | RangePrep { .. }
-            | RangeNext { .. }
-            | TryEnd {}
-    )
-}
-
 impl<'a, 'f> Lower<'a, 'f> {
     pub fn new(
         mut b: FunctionBuilder<'f>,
@@ -353,7 +244,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                 let mut allocs = vec![0u32];
                 for pc in 0..r.proto.code.len() {
                     let a = match &r.states[pc] {
-                        Some(st) => may_allocate_at(r.proto, pc, st, r.spec),
+                        Some(st) => crate::types::may_allocate_at(r.proto, pc, st, r.spec),
                         None => false,
                     };
                     allocs.push(allocs[pc] + a as u32);
@@ -906,47 +797,6 @@ impl<'a, 'f> Lower<'a, 'f> {
             },
         ));
         block
-    }
-
-    /// The loop of the current region (its index in `hoists`) that an edge from
-    /// `from_pc` to `target` enters from outside, when that loop checks arrays first.
-    fn enters_hoist(&self, from_pc: usize, target: usize) -> Option<usize> {
-        self.regions[self.cur].hoists.iter().position(|(h, _)| {
-            h.header == target && (from_pc == usize::MAX || from_pc < h.header || from_pc > h.end)
-        })
-    }
-
-    /// On a way into loop `h` (at `header`, in `state`): check that each of its array
-    /// registers holds an array (else leave for the interpreter at the header), and load
-    /// the array's element pointer and length into the loop's variables.
-    fn check_arrays(&mut self, h: usize, header: usize, state: &State) {
-        let (hoist, vars) = self.regions[self.cur].hoists[h].clone();
-        let exit = self.deopt_block_with(header, Reason::Slow, usize::MAX, state.clone());
-        let tags = self.abi.tags;
-        for (&r, &(items_var, len_var)) in hoist.regs.iter().zip(&vars) {
-            let t = self.mem_tag(r);
-            let ok = self.tag_is(t, tags.array);
-            let k = self.b.create_block();
-            self.b.ins().brif(ok, k, &[], exit, &[]);
-            self.b.switch_to_block(k);
-            let arr = self.mem_bits(r, I64);
-            let items = self.load(I64, arr, self.abi.array_items.ptr);
-            let len = self.load(I64, arr, self.abi.array_items.len);
-            self.b.def_var(items_var, items);
-            self.b.def_var(len_var, len);
-        }
-    }
-
-    /// The variables holding the element pointer and length of the array in register
-    /// `r`, when a loop around `pc` checked it before it started.
-    pub(crate) fn hoisted(&self, pc: usize, r: usize) -> Option<(Variable, Variable)> {
-        // The innermost such loop (any would do: each checked the same array).
-        self.regions[self.cur]
-            .hoists
-            .iter()
-            .filter(|(h, _)| h.header <= pc && pc <= h.end)
-            .filter_map(|(h, vars)| h.regs.iter().position(|&x| x == r).map(|k| vars[k]))
-            .next_back()
     }
 
     /// Jump to `target` with the current state.

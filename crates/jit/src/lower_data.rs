@@ -12,7 +12,8 @@ use cranelift_codegen::ir::{self, InstBuilder};
 use tandem_vm::jit_helpers::InlineCache;
 use tandem_vm::opcode::Instr;
 
-/// A struct field access: a read into a register, or a write from one.
+/// An access of a struct field or an array element: a read into a register, or a write
+/// from one.
 #[derive(Clone, Copy)]
 pub(crate) enum Field {
     Get(usize),
@@ -101,16 +102,7 @@ impl Lower<'_, '_> {
             let fields = self.load(I64, inst, abi.instance_fields.ptr);
             let off = self.b.ins().ishl_imm_u(idx, 4);
             let at = self.b.ins().iadd(fields, off);
-            match f {
-                Field::Get(dst) => match self.load_hint(pc) {
-                    Some(ty) => self.load_unboxed(pc, dst, ty, at),
-                    None => {
-                        let p = self.regs();
-                        self.copy_value(at, 0, p, self.roff(dst));
-                    }
-                },
-                Field::Set(src) => self.write_reg_to(src, at, 0),
-            }
+            self.move_at(pc, f, at);
             self.b.ins().jump(done, &[]);
         } else {
             self.b.ins().jump(slow, &[]);
@@ -158,6 +150,12 @@ impl Lower<'_, '_> {
         };
         let fields = self.load(I64, inst, abi.instance_fields.ptr);
         let at = self.b.ins().iadd_imm_s(fields, (index * 16) as i64);
+        self.move_at(pc, f, at);
+    }
+
+    /// Read the value at `at` into the register (unboxed when the load at `pc` has a
+    /// type hint), or write the register there.
+    fn move_at(&mut self, pc: usize, f: Field, at: ir::Value) {
         match f {
             Field::Get(dst) => match self.load_hint(pc) {
                 Some(ty) => self.load_unboxed(pc, dst, ty, at),
@@ -170,20 +168,16 @@ impl Lower<'_, '_> {
         }
     }
 
-    pub(crate) fn get_index(&mut self, pc: usize, dst: usize, obj: usize, idx: usize) {
+    /// An element read (`GETINDEX`, `VECREF`) or write (`SETINDEX`, `VECSET`): an
+    /// array's element inline; anything else exits, or (once the site failed too often)
+    /// runs the interpreter's code.
+    pub(crate) fn index(&mut self, pc: usize, obj: usize, idx: usize, f: Field) {
         let inline = self.st[obj].ty == Ty::Any && matches!(self.st[idx].ty, Ty::Int | Ty::Any);
         let (slow, exits) = self.slow_block(pc, inline);
         let done = self.b.create_block();
-        let hint = self.load_hint(pc);
         match self.array_elem(pc, obj, idx, slow) {
             Some(e) => {
-                match hint {
-                    Some(ty) => self.load_unboxed(pc, dst, ty, e),
-                    None => {
-                        let p = self.regs();
-                        self.copy_value(e, 0, p, self.roff(dst));
-                    }
-                }
+                self.move_at(pc, f, e);
                 self.b.ins().jump(done, &[]);
             }
             None => {
@@ -194,7 +188,9 @@ impl Lower<'_, '_> {
             self.b.switch_to_block(slow);
             self.spill_reads(pc);
             self.exec_checked(pc);
-            self.expect_load(pc, dst, false);
+            if let Field::Get(dst) = f {
+                self.expect_load(pc, dst, false);
+            }
             self.b.ins().jump(done, &[]);
         }
         self.b.switch_to_block(done);
@@ -412,27 +408,5 @@ impl Lower<'_, '_> {
             _ => self.iconst(0),
         };
         self.b.def_var(self.vi(dst), v);
-    }
-
-    pub(crate) fn set_index(&mut self, pc: usize, obj: usize, idx: usize, src: usize) {
-        let inline = self.st[obj].ty == Ty::Any && matches!(self.st[idx].ty, Ty::Int | Ty::Any);
-        let (slow, exits) = self.slow_block(pc, inline);
-        let done = self.b.create_block();
-        match self.array_elem(pc, obj, idx, slow) {
-            Some(e) => {
-                self.write_reg_to(src, e, 0);
-                self.b.ins().jump(done, &[]);
-            }
-            None => {
-                self.b.ins().jump(slow, &[]);
-            }
-        }
-        if !exits {
-            self.b.switch_to_block(slow);
-            self.spill_reads(pc);
-            self.exec_checked(pc);
-            self.b.ins().jump(done, &[]);
-        }
-        self.b.switch_to_block(done);
     }
 }

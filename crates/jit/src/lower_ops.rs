@@ -1159,9 +1159,9 @@ impl Lower<'_, '_> {
                 Opd::Imm(imm as i64),
                 false,
             ),
-            Instr::GetIndex { dst, obj, idx } => self.get_index(pc, r(dst), r(obj), r(idx)),
-            Instr::VecRef { dst, vec, idx } => self.get_index(pc, r(dst), r(vec), r(idx)),
-            Instr::VecSet { vec, idx, src } => self.set_index(pc, r(vec), r(idx), r(src)),
+            Instr::GetIndex { dst, obj, idx } => self.index(pc, r(obj), r(idx), Field::Get(r(dst))),
+            Instr::VecRef { dst, vec, idx } => self.index(pc, r(vec), r(idx), Field::Get(r(dst))),
+            Instr::VecSet { vec, idx, src } => self.index(pc, r(vec), r(idx), Field::Set(r(src))),
             Instr::Car { dst, src } | Instr::Cdr { dst, src } if step.way == Way::Plain => {
                 let car = matches!(i, Instr::Car { .. });
                 self.pair_field(pc, r(dst), r(src), car)
@@ -1216,7 +1216,7 @@ impl Lower<'_, '_> {
             }
             Instr::GetField { dst, obj, k } => self.field(pc, r(obj), k, Field::Get(r(dst))),
             Instr::SetField { obj, src, k } => self.field(pc, r(obj), k, Field::Set(r(src))),
-            Instr::SetIndex { obj, idx, src } => self.set_index(pc, r(obj), r(idx), r(src)),
+            Instr::SetIndex { obj, idx, src } => self.index(pc, r(obj), r(idx), Field::Set(r(src))),
             Instr::RangePrep { base, .. } => self.range_prep(pc, step, r(base)),
             Instr::RangeNext { base, .. } => self.range_next(pc, step, r(base)),
             Instr::IterNext { base, dst, .. } => self.iter_next(pc, step, r(base), r(dst)),

@@ -952,3 +952,117 @@ pub fn return_type(proto: &Proto, states: &[Option<State>]) -> Option<Ty> {
     }
     ty
 }
+
+/// Whether the instruction at `pc`, lowered in state `st`, can allocate: as
+/// [`may_allocate`] says, except that heap-data accesses and type tests whose failed
+/// checks leave compiled code (rather than run the interpreter's code) cannot.
+pub(crate) fn may_allocate_at(
+    proto: &tandem_vm::object::Proto,
+    pc: usize,
+    st: &State,
+    spec: &Spec,
+) -> bool {
+    use tandem_vm::opcode::Instr::*;
+    let i = &proto.code[pc];
+    let way = plan(proto, pc, st, spec).way;
+    let exits = !spec.none && !spec.generic.contains(&(pc as u32));
+    let indexable = |obj: u8, idx: u8| {
+        st[obj as usize].ty == Ty::Any && matches!(st[idx as usize].ty, Ty::Int | Ty::Any)
+    };
+    if way == Way::Plain {
+        match *i {
+            GetIndex { obj, idx, .. }
+            | SetIndex { obj, idx, .. }
+            | VecRef { vec: obj, idx, .. }
+            | VecSet { vec: obj, idx, .. }
+                if exits && indexable(obj, idx) =>
+            {
+                return false
+            }
+            Car { .. } | Cdr { .. } | VecLen { .. } if exits => return false,
+            GetField { obj, k, .. } | SetField { obj, k, .. }
+                if field_shape(proto, st, obj as usize, k, exits).is_some() =>
+            {
+                return false
+            }
+            IsNull { .. }
+            | IsPair { .. }
+            | IsFalse { .. }
+            | IsInstance { .. }
+            | Eqv { .. }
+            | CharEq { .. } => return false,
+            _ => {}
+        }
+    }
+    may_allocate(i, way)
+}
+
+/// Whether the instruction, lowered as decided (`way`), can allocate: anything that runs
+/// the interpreter's code (calls aside, see below).
+fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
+    use tandem_vm::opcode::Instr::*;
+    match way {
+        Way::Exec | Way::SlowTyped(_) | Way::Arith(Arith::Generic) => return true,
+        Way::Arith(_) | Way::Exit | Way::NotTaken => return false,
+        Way::Plain => {}
+    }
+    // Calls do not count: a compiled callee that allocates checks for a collection when
+    // it starts, and the helpers do when they call (natives, uncompiled callees). A tail
+    // call loops back without allocating, or leaves.
+    if matches!(
+        i,
+        Call { .. }
+            | CallGlobal { .. }
+            | CallMethod { .. }
+            | CallList { .. }
+            | TailCall { .. }
+            | TailCallGlobal { .. }
+    ) {
+        return false;
+    }
+    !matches!(
+        i,
+        Move { .. }
+            | LoadK { .. }
+            | LoadInt { .. }
+            | LoadNull { .. }
+            | LoadTrue { .. }
+            | LoadFalse { .. }
+            | GetGlobal { .. }
+            | SetGlobal { .. }
+            | GetUpval { .. }
+            | GetUpvalBox { .. }
+            | SetUpvalBox { .. }
+            | GetBox { .. }
+            | SetBox { .. }
+            | AddInt { .. }
+            | MulInt { .. }
+            | ModInt { .. }
+            | ModFloorInt { .. }
+            | Neg { .. }
+            | Not { .. }
+            | Truthy { .. }
+            | Lt { .. }
+            | Le { .. }
+            | Jmp { .. }
+            | JmpFalsy { .. }
+            | JmpTruthy { .. }
+            | JmpFalse { .. }
+            | JmpNotNull { .. }
+            | JmpNotLt { .. }
+            | JmpNotLe { .. }
+            | JmpNotEq { .. }
+            | JmpEq { .. }
+            | JmpNotEqInt { .. }
+            | JmpEqInt { .. }
+            | JmpNotLtInt { .. }
+            | JmpNotLeInt { .. }
+            | JmpNotGtInt { .. }
+            | JmpNotGeInt { .. }
+            | Return { .. }
+            | ReturnNull {}
+            | RangePrep { .. }
+            | RangeNext { .. }
+            | TryEnd {}
+    )
+}

@@ -2,6 +2,7 @@
 //! the disassembler, the interpreter and the builtins. It consumes resolved core IR and
 //! knows nothing of any dialect's syntax.
 
+mod arith;
 pub mod builtins;
 pub mod compile;
 pub mod dict_map;
