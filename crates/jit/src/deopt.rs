@@ -35,9 +35,10 @@ pub enum Reason {
     /// A load (an element, a field) hinted to give one type gave another (its site is
     /// the instruction after the load, where the interpreter goes on).
     Element,
-    /// A loop's back edge found the limits' countdown run out: the interpreter goes on at
-    /// the loop's header, looks at the limits, and re-enters compiled code at its next
-    /// back edge. Not a failed speculation.
+    /// The entry of a function (or of a region inlined or tail-called inside a unit) found
+    /// the limits' countdown run out: the interpreter runs it from there and looks at the
+    /// limits at its next event. Not a failed speculation. (A back edge calls the limits'
+    /// slow path instead and stays in compiled code: `Lower::tick_back_edge`.)
     Tick,
 }
 

@@ -22,6 +22,7 @@ mod lower;
 mod lower_call;
 mod lower_data;
 mod lower_ops;
+mod preserve;
 mod stats;
 mod types;
 
@@ -82,6 +83,8 @@ struct Codegen {
     cons_sig: Signature,
     /// `(vm, ty) -> instance`: `jit_new_struct`.
     value_sig: Signature,
+    /// `(vm, b, c, helper)` in `preserve_all`: `preserve::call_preserving`.
+    preserve_sig: Signature,
 }
 
 /// The JIT backend of one VM.
@@ -377,12 +380,14 @@ impl Jit {
             call: tandem_vm::jit_helpers::jit_call as *const () as usize,
             tail_call: tandem_vm::jit_helpers::jit_tail_call as *const () as usize,
             safepoint: tandem_vm::jit_helpers::jit_safepoint as *const () as usize,
+            tick: tandem_vm::jit_helpers::jit_tick as *const () as usize,
             drop_handlers: tandem_vm::jit_helpers::jit_drop_handlers as *const () as usize,
             field: tandem_vm::jit_helpers::jit_field as *const () as usize,
             method_cache: tandem_vm::jit_helpers::jit_method_cache as *const () as usize,
             cons: tandem_vm::jit_helpers::jit_cons as *const () as usize,
             new_struct: tandem_vm::jit_helpers::jit_new_struct as *const () as usize,
             native: tandem_vm::jit_helpers::jit_native as *const () as usize,
+            preserve: preserve::address(),
         };
         let id = cg
             .module
@@ -412,6 +417,7 @@ impl Jit {
                 cache: b.import_signature(cg.cache_sig.clone()),
                 cons: b.import_signature(cg.cons_sig.clone()),
                 value: b.import_signature(cg.value_sig.clone()),
+                preserve: b.import_signature(cg.preserve_sig.clone()),
             };
             let regions = refs
                 .iter()
@@ -875,6 +881,10 @@ impl Codegen {
         value_sig.params.push(AbiParam::new(I64));
         value_sig.params.push(AbiParam::new(I64));
         value_sig.returns.push(AbiParam::new(I64));
+        let mut preserve_sig = Signature::new(CallConv::PreserveAll);
+        for _ in 0..4 {
+            preserve_sig.params.push(AbiParam::new(I64));
+        }
         Ok(Codegen {
             ctx: module.make_context(),
             module,
@@ -887,6 +897,7 @@ impl Codegen {
             cache_sig,
             cons_sig,
             value_sig,
+            preserve_sig,
         })
     }
 

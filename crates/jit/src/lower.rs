@@ -26,7 +26,8 @@ pub struct Helpers {
     pub call: usize,
     pub tail_call: usize,
     pub safepoint: usize,
-    /// The limits' slow path (`tandem_vm::limits`).
+    /// The limits' slow path (`tandem_vm::limits`): `(vm, pc) -> code`.
+    pub tick: usize,
     pub drop_handlers: usize,
     pub field: usize,
     pub method_cache: usize,
@@ -36,11 +37,14 @@ pub struct Helpers {
     pub new_struct: usize,
     /// A call of a known native (`(vm, pc, window) -> status`, the `field` signature).
     pub native: usize,
+    /// The trampoline cold paths call helpers through (`preserve.rs`; 0 where there is
+    /// none).
+    pub preserve: usize,
 }
 
 /// Signatures imported into the function being built.
 pub struct Sigs {
-    /// `(vm, pc) -> code`: exec, call, tail_call, safepoint.
+    /// `(vm, pc) -> code`: exec, call, tail_call, safepoint, tick.
     pub helper: SigRef,
     /// `(vm)`: drop_handlers.
     pub vm_only: SigRef,
@@ -54,6 +58,8 @@ pub struct Sigs {
     pub cons: SigRef,
     /// `(vm, ty) -> instance`: new_struct.
     pub value: SigRef,
+    /// `(vm, b, c, helper)`, clobbering nothing: the trampoline of cold paths.
+    pub preserve: SigRef,
 }
 
 /// Where a block that was created ahead of time must lead once the current block is done.
@@ -545,6 +551,7 @@ impl<'a, 'f> Lower<'a, 'f> {
 
     // ----- helpers (runtime calls) -----
 
+    /// Call the helper at `addr` (signature `sig`) with `args`.
     pub(crate) fn call_helper(
         &mut self,
         addr: usize,
@@ -552,11 +559,36 @@ impl<'a, 'f> Lower<'a, 'f> {
         args: &[ir::Value],
     ) -> Option<ir::Value> {
         self.materialize();
-        let f = self.iconst(addr as i64);
         self.store_countdown();
         self.sync_frame_closure();
+        let f = self.iconst(addr as i64);
         let inst = self.b.ins().call_indirect(sig, f, args);
         let r = self.b.inst_results(inst).first().copied();
+        self.load_countdown();
+        r
+    }
+
+    /// Call the `(vm, pc) -> code` helper at `addr` from a loop's back edge's cold path
+    /// through the trampoline that clobbers no register (`preserve.rs`; a plain call where
+    /// there is none), so that the loop keeps its values in registers. Nothing is
+    /// reloaded after it: such helpers move neither the value stack nor the frames.
+    pub(crate) fn call_back_edge_helper(&mut self, addr: usize, pc: usize) -> ir::Value {
+        let pcv = self.b.ins().iconst(I32, pc as i64);
+        if !crate::preserve::available() {
+            return self
+                .call_helper(addr, self.sigs.helper, &[self.vm, pcv])
+                .expect("helpers return a code");
+        }
+        self.materialize();
+        self.store_countdown();
+        self.sync_frame_closure();
+        let pc64 = self.b.ins().uextend(I64, pcv);
+        let helper = self.iconst(addr as i64);
+        // The helper's third argument (it has two) is the VM again: a value at hand.
+        let args = [self.vm, pc64, self.vm, helper];
+        let t = self.iconst(self.helpers.preserve as i64);
+        self.b.ins().call_indirect(self.sigs.preserve, t, &args);
+        let r = self.load(I64, self.vm, self.abi.vm_jit_out);
         self.load_countdown();
         r
     }
@@ -951,7 +983,13 @@ impl<'a, 'f> Lower<'a, 'f> {
                         self.check_arrays(h, target, &state);
                     }
                     if from_pc != usize::MAX && target <= from_pc {
-                        self.tick(target, &state);
+                        if flow::is_tail_call(&self.proto().code[from_pc]) {
+                            // A self tail call: leave at the function's start, which the
+                            // interpreter's next call enters compiled code at again.
+                            self.tick(target, &state);
+                        } else {
+                            self.tick_back_edge(from_pc, &state);
+                        }
                         if self.allocates_in(target, from_pc) {
                             self.gc_check(from_pc, &state);
                         }
@@ -1059,18 +1097,39 @@ impl<'a, 'f> Lower<'a, 'f> {
         cont
     }
 
-    /// An event for the limits at `pc` of the current region (a back edge to `pc`, the
-    /// entry of a function, of an inlined callee or of a tail callee), in `state`:
-    /// decrement `Vm::countdown`; when it runs out, leave for the interpreter at `pc`
-    /// (`Reason::Tick`), which looks at the limits at its next call or back edge, and whose
-    /// next back edge re-enters compiled code (the loop counters of this region and its
-    /// callers are set to 1). Compiled code never calls out for the limits, so no loop
-    /// contains a call for them and its values stay in registers.
+    /// An event for the limits at the entry `pc` of the current region (of a function, of
+    /// an inlined callee or of a tail callee), in `state`: decrement `Vm::countdown`; when
+    /// it runs out, leave for the interpreter at `pc` (`Reason::Tick`), which looks at the
+    /// limits at its next call or back edge and raises a limit's error there; the loop
+    /// counters of this region and its callers are set to 1, so their next back edges
+    /// re-enter compiled code. An entry is not inside a loop of its code, so the exit costs
+    /// the hot path nothing; mutual tail recursion through regions re-enters at its next
+    /// call.
     pub(crate) fn tick(&mut self, pc: usize, state: &State) {
         let cont = self.count_down();
         self.reenter_soon();
         let exit = self.deopt_block_with(pc, Reason::Tick, usize::MAX, state.clone());
         self.b.ins().jump(exit, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    /// An event for the limits on a back edge from `pc` (in `state`): decrement
+    /// `Vm::countdown`; when it runs out, call the interpreter's slow path (`jit_tick`:
+    /// fuel, deadline, interrupt; it refills the counter) on a cold path, through the
+    /// trampoline that clobbers no register, and go on; or raise the limit's error at `pc`,
+    /// as the interpreter does at a back edge. Leaving for the interpreter instead would
+    /// bring the frame back through an OSR entry at whatever loop it reached next: a
+    /// compile for each such entry, and code entered in the middle of a loop nest.
+    pub(crate) fn tick_back_edge(&mut self, pc: usize, state: &State) {
+        let cont = self.count_down();
+        let saved = std::mem::replace(&mut self.st, state.clone());
+        // `Vm::tick` moves neither the value stack nor the frames: `regs` and the frame's
+        // address stay as they are (reloading them would make them values the loop carries
+        // in new registers, with moves on every iteration).
+        let code = self.call_back_edge_helper(self.helpers.tick, pc);
+        let eb = self.error_block(usize::MAX);
+        self.st = saved;
+        self.b.ins().brif(code, eb, &[], cont, &[]);
         self.b.switch_to_block(cont);
     }
 

@@ -134,6 +134,39 @@ fn disasm_jit_shows_the_bytecode_then_the_cranelift_ir() {
 }
 
 #[test]
+fn a_loop_nest_runs_past_many_limit_slices_in_one_compiled_entry() {
+    // Entered once by OSR at the first loop, a loop nest of about 2.5 million back edges
+    // (25 slices of the limits' counter) stays in that compiled code: the counter's slow
+    // path is called, not left for the interpreter (which would come back through OSR
+    // entries at the inner loops, each a compile of its own).
+    let src = "func nest(n) {\n  s := 0\n  for i in range(n) { s := s + 1 }\n  \
+               i := 0\n  while i < 1000 {\n    j := 0\n    while j < 2500 { s := s + j\n j := j + 1 }\n    \
+               i := i + 1\n  }\n  return s\n}\nprint(nest(300))\n";
+    let (out, err, code) = run("--jit=auto", "nest.ruff", src);
+    assert_eq!((out.as_str(), code), ("3123750300\n", Some(0)), "{err}");
+    let (_, loops, osr, deopts, recompiles, failures) = stats(&err);
+    assert_eq!((loops, osr), (1, 1), "{err}");
+    assert_eq!((deopts, recompiles, failures), (0, 0, 0), "{err}");
+}
+
+#[test]
+fn fuel_runs_out_in_a_compiled_loop_as_in_the_interpreter() {
+    // Fuel for about 30 slices of compiled back edges; the error names the loop's line.
+    let src = "func spin() {\n  i := 0\n  while true {\n    i := i + 1\n  }\n}\nspin()\n";
+    let p = temp_program("fuel_loop.ruff", src);
+    let path = p.to_str().unwrap();
+    let off = tandem(&["run", "--jit=off", "--fuel", "3000000", path]);
+    let off_err = stderr(&off);
+    assert_eq!(off.status.code(), Some(5), "{off_err}");
+    assert!(off_err.contains("fuel exhausted"), "{off_err}");
+    for mode in ["--jit=always", "--jit=auto"] {
+        let o = tandem(&["run", mode, "--fuel", "3000000", path]);
+        assert_eq!(o.status.code(), Some(5), "{mode}");
+        assert_eq!(stderr(&o), off_err, "{mode}");
+    }
+}
+
+#[test]
 fn errors_raised_in_compiled_code_match_the_interpreter_exactly() {
     let src = "func g(x) { return x * 9223372036854775807 }\n\
                func f(x) { return g(x) + 1 }\n\

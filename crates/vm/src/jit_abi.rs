@@ -72,6 +72,8 @@ pub struct Abi {
     pub vm_heap_threshold: i32,
     /// `Vm::countdown`, the limits' event counter (`crate::limits`).
     pub vm_countdown: i32,
+    /// `Vm::jit_out`: the result of a helper called through the cold paths' trampoline.
+    pub vm_jit_out: i32,
     pub frame_size: i32,
     pub frame_closure: i32,
     pub frame_pc: i32,
@@ -220,6 +222,7 @@ impl Abi {
             vm_heap_bytes: (offset_of!(Vm, heap) + Heap::BYTES_OFFSET) as i32,
             vm_heap_threshold: (offset_of!(Vm, heap) + Heap::THRESHOLD_OFFSET) as i32,
             vm_countdown: offset_of!(Vm, countdown) as i32,
+            vm_jit_out: offset_of!(Vm, jit_out) as i32,
             frame_size: size_of::<Frame>() as i32,
             frame_closure: offset_of!(Frame, closure) as i32,
             frame_pc: offset_of!(Frame, pc) as i32,

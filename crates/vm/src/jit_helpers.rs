@@ -445,6 +445,28 @@ pub unsafe extern "C" fn jit_safepoint(vm: *mut Vm, pc: u32) -> u64 {
     }
 }
 
+/// An event for the limits at `pc` of the top frame ran `Vm::countdown` out in compiled
+/// code (which stored the counter first): look at the limits as the interpreter does
+/// ([`Vm::tick`]), which refills the counter; [`STATUS_ERROR`] when a limit is reached, the
+/// error raised at `pc`, else 0 (compiled code reads the counter back and goes on).
+///
+/// # Safety
+/// As for [`jit_exec`].
+pub unsafe extern "C" fn jit_tick(vm: *mut Vm, pc: u32) -> u64 {
+    // SAFETY: as documented.
+    unsafe {
+        guarded(vm, STATUS_ERROR, |vm| match vm.tick() {
+            Ok(()) => 0,
+            Err(l) => {
+                let (_, proto) = vm.top();
+                let (k, m) = vm.limit_error(l);
+                let e = vm.instr_error(proto, pc as usize, k, m);
+                vm.fail_with(e)
+            }
+        })
+    }
+}
+
 /// Drop the handlers of frames that returned (a compiled function with `try` returns).
 ///
 /// # Safety

@@ -100,6 +100,9 @@ pub struct Vm {
     /// Events (calls and loop back edges) left before the next look at the limits
     /// (`crate::limits`): decremented by both tiers, [`Vm::tick`] below zero.
     pub countdown: i64,
+    /// Where the JIT's trampoline for cold paths (which returns nothing in registers) leaves
+    /// the result of the helper it called. Written and read by compiled code only.
+    pub jit_out: u64,
     /// Fuel, timeout and the interrupt flag (`crate::limits`).
     pub(crate) limits: crate::limits::Limits,
     /// Nested (non-tail) calls allowed; set with [`Vm::set_max_depth`].
@@ -173,6 +176,7 @@ impl Vm {
             import_roots: Vec::new(),
             program_dir: None,
             countdown: crate::limits::SLICE as i64,
+            jit_out: 0,
             limits: Default::default(),
             max_depth: DEFAULT_MAX_DEPTH,
             frame_limit: 0,
