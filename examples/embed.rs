@@ -6,12 +6,17 @@
 //! (`tests/host_example.rs` runs this program and checks that). `docs/embedding.md` is the
 //! guide.
 
-use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::time::Duration;
 use tandem::{Dialect, Engine, HostType};
 
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
+// Your types derive serde's traits: `#[derive(Serialize, Deserialize)]`, with serde's `derive`
+// feature. This repository builds no proc-macro crates (its binary is linked statically), so
+// `embed_serde.rs` writes out what the derive would generate for the two types here.
+#[path = "embed_serde.rs"]
+mod embed_serde;
+
+#[derive(Debug, PartialEq)]
 struct MyStruct {
     x: f64,
     y: f64,
@@ -19,7 +24,7 @@ struct MyStruct {
 }
 
 /// A host type: registered below as the script type `Point`, with Rust methods.
-#[derive(Serialize, Deserialize, Debug)]
+#[derive(Debug)]
 struct Point {
     x: f64,
     y: f64,

@@ -3,7 +3,8 @@
 mod allocator;
 mod repl;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{EnumValueParser, PossibleValue};
+use clap::{value_parser, Arg, ArgAction, ArgMatches, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tandem::{Caps, Dialect, Engine, Error};
@@ -11,155 +12,395 @@ use tandem::{Caps, Dialect, Engine, Error};
 #[global_allocator]
 static ALLOC: allocator::Mimalloc = allocator::Mimalloc;
 
-/// tandem: one engine, two languages (a Ruff dialect and a Scheme dialect).
-///
-/// The file extension picks the language: `.ruff` for the Ruff dialect, `.scm` (or `.ss`,
-/// `.sld`) for Scheme, `.jue` for Jue mode.
-///
-/// Exit codes: 0 success, 2 usage or I/O error, 3 syntax or compile error, 4 runtime error, 5
-/// a limit stopped the program (fuel, timeout, memory); a program that calls `exit(n)` exits
-/// with n.
-///
-/// Limits (`run` and `repl`; each REPL entry gets them afresh): `--fuel N` allows N function
-/// calls and loop iterations, `--timeout SECS` that much wall-clock time, `--max-memory
-/// SIZE` that much heap (checked before each allocation); `--max-depth N` bounds nested
-/// calls. Programs cannot catch fuel, timeout and memory errors: the run stops, with a
-/// diagnostic at the place it struck, and exit status 5. The depth limit is an ordinary
-/// (catchable) runtime error. `run --sandbox` denies every capability but stdout and sets
-/// default limits (fuel 1000000000, timeout 10 s, memory 256M); `--allow CAP` grants a
-/// capability back, and explicit limits replace the defaults.
-#[derive(Parser, Debug)]
-#[command(name = "tandem", version)]
-#[command(
-    after_help = "Examples:\n  tandem run examples/hello.ruff\n  tandem run --max-depth 10000 prog.ruff arg1 arg2\n  tandem run --fuel 1000000 --timeout 2.5 --max-memory 64M prog.ruff\n  tandem run --sandbox --allow fs-read prog.scm\n  tandem check prog.ruff\n  tandem disasm prog.ruff\n  tandem repl --lang scheme"
-)]
+// The command line is built with clap's builder API, not its derive: the binary is linked
+// statically, which rules out proc-macro crates (docs/ARCHITECTURE.md: "The binary is linked
+// statically").
+// `cli_command` defines it, `cli_from_matches` reads what it parsed into the structs below.
+
+/// What the command line asks for.
+#[derive(Debug)]
 struct Cli {
-    #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Debug)]
 enum Command {
-    /// Run a program.
+    /// `tandem run [OPTIONS] FILE [ARGS]...`
     Run {
-        #[command(flatten)]
         opts: RunOpts,
-        /// The program to run (.ruff, .scm or .jue).
         file: PathBuf,
         /// Arguments passed to the program.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Parse and compile a program without running it; report any errors.
-    ///
-    /// The Scheme libraries the program imports are compiled too, and not run either.
-    Check {
-        #[command(flatten)]
-        opts: CommonOpts,
-        file: PathBuf,
-    },
-    /// Print the bytecode of every function in a program, with source lines.
-    ///
-    /// Nothing runs: the Scheme libraries the program imports are compiled, not run.
+    /// `tandem check [OPTIONS] FILE`
+    Check { opts: CommonOpts, file: PathBuf },
+    /// `tandem disasm [OPTIONS] [--jit] FILE`
     Disasm {
-        #[command(flatten)]
         opts: CommonOpts,
-        /// Also print, after the bytecode, the Cranelift IR the JIT makes for each function
-        /// (compiled as `--jit=always` would, with no types seen yet).
-        #[arg(long = "jit")]
+        /// `--jit`: also print the Cranelift IR.
         show_jit: bool,
         file: PathBuf,
     },
-    /// An interactive session; errors are reported and the session goes on.
-    ///
-    /// Line editing and history on a terminal. An entry goes on over several lines while it is
-    /// unfinished (a bracket, string or comment is open, or, in Ruff, an operator waits for
-    /// its operand). Scheme and Jue sessions echo the value of each expression.
-    Repl {
-        #[command(flatten)]
-        opts: RunOpts,
-        /// The language of the session.
-        #[arg(long, value_enum, default_value_t = Lang::Ruff)]
-        lang: Lang,
-    },
+    /// `tandem repl [OPTIONS] [--lang LANG]`
+    Repl { opts: RunOpts, lang: Lang },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Lang {
     Ruff,
     Scheme,
     Jue,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum JitMode {
-    /// Interpret only.
     Off,
-    /// Compile functions after a number of calls and loops after a number of iterations
-    /// (the default).
     Auto,
-    /// Compile every function before its first call, top-level code included.
     Always,
 }
 
 /// Options of every command.
-#[derive(Args, Debug, Clone)]
+#[derive(Debug, Clone)]
 struct CommonOpts {
-    /// Maximum depth of nested (non-tail) calls before a `stack overflow` error.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     max_depth: usize,
-    /// Withdraw a capability from the program (repeatable): stdout, stdin, fs-read,
-    /// fs-write, env, clock, process.
-    #[arg(long, value_name = "CAP", value_parser = parse_cap)]
     deny: Vec<Caps>,
-    /// Add a directory to search for Scheme libraries (repeatable): `(import (a b))` loads
-    /// `a/b.sld` or `a/b.scm` from beside the program or from these directories.
-    #[arg(short = 'I', long = "lib-path", value_name = "DIR")]
     lib_path: Vec<String>,
 }
 
 /// Options of the commands that run code.
-#[derive(Args, Debug, Clone)]
+#[derive(Debug, Clone)]
 struct RunOpts {
-    #[command(flatten)]
     common: CommonOpts,
-    /// When the JIT compiles to machine code (a build without the `jit` feature always
-    /// interprets).
-    #[arg(long, value_enum, default_value_t = JitMode::Auto, value_name = "MODE")]
     jit: JitMode,
-    /// After the run, print one line to stderr on what the JIT did: `jit: N functions
-    /// compiled, M loops compiled (K OSR entries), D deopts (reasons), ..., compile time`.
-    #[arg(long)]
     jit_stats: bool,
-    #[command(flatten)]
     limits: LimitOpts,
 }
 
 /// Limits on what a run may use (DESIGN decision 6). Reaching one stops the run with an
 /// error programs cannot catch, and exit status 5.
-#[derive(Args, Debug, Clone)]
+#[derive(Debug, Clone)]
 struct LimitOpts {
-    /// Fuel: the most function calls plus loop iterations a run may make, then `fuel
-    /// exhausted` (exit 5).
-    #[arg(long, value_name = "N")]
     fuel: Option<u64>,
-    /// Wall-clock time a run may take, in seconds (fractions allowed, e.g. 0.5), then
-    /// `timeout` (exit 5).
-    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
     timeout: Option<std::time::Duration>,
-    /// Heap memory a run may use: bytes, or with a K, M or G suffix (64M, 1G). Each
-    /// allocation is checked before it is made; past the limit, `memory limit exceeded`
-    /// (exit 5).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_memory: Option<usize>,
-    /// Run sandboxed: deny every capability except stdout, and set default limits (fuel
-    /// 1000000000, timeout 10 s, max memory 256M) where none is given.
-    #[arg(long)]
     sandbox: bool,
-    /// With --sandbox: grant this capability back (repeatable): stdin, fs-read, fs-write,
-    /// env, clock, process.
-    #[arg(long, value_name = "CAP", value_parser = parse_cap, requires = "sandbox")]
     allow: Vec<Caps>,
+}
+
+impl ValueEnum for Lang {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Lang::Ruff, Lang::Scheme, Lang::Jue]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self {
+            Lang::Ruff => "ruff",
+            Lang::Scheme => "scheme",
+            Lang::Jue => "jue",
+        }))
+    }
+}
+
+impl ValueEnum for JitMode {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[JitMode::Off, JitMode::Auto, JitMode::Always]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            JitMode::Off => PossibleValue::new("off").help("Interpret only"),
+            JitMode::Auto => PossibleValue::new("auto").help(
+                "Compile functions after a number of calls and loops after a number of \
+                 iterations (the default)",
+            ),
+            JitMode::Always => PossibleValue::new("always")
+                .help("Compile every function before its first call, top-level code included"),
+        })
+    }
+}
+
+/// `tandem -h`'s first line; `--help` shows `LONG_ABOUT`.
+const ABOUT: &str = "tandem: one engine, two languages (a Ruff dialect and a Scheme dialect)";
+
+const LONG_ABOUT: &str = "\
+tandem: one engine, two languages (a Ruff dialect and a Scheme dialect).
+
+The file extension picks the language: `.ruff` for the Ruff dialect, `.scm` (or `.ss`, \
+`.sld`) for Scheme, `.jue` for Jue mode.
+
+Exit codes: 0 success, 2 usage or I/O error, 3 syntax or compile error, 4 runtime error, 5 \
+a limit stopped the program (fuel, timeout, memory); a program that calls `exit(n)` exits \
+with n.
+
+Limits (`run` and `repl`; each REPL entry gets them afresh): `--fuel N` allows N function \
+calls and loop iterations, `--timeout SECS` that much wall-clock time, `--max-memory SIZE` \
+that much heap (checked before each allocation); `--max-depth N` bounds nested calls. \
+Programs cannot catch fuel, timeout and memory errors: the run stops, with a diagnostic at \
+the place it struck, and exit status 5. The depth limit is an ordinary (catchable) runtime \
+error. `run --sandbox` denies every capability but stdout and sets default limits (fuel \
+1000000000, timeout 10 s, memory 256M); `--allow CAP` grants a capability back, and \
+explicit limits replace the defaults.";
+
+const EXAMPLES: &str = "\
+Examples:
+  tandem run examples/hello.ruff
+  tandem run --max-depth 10000 prog.ruff arg1 arg2
+  tandem run --fuel 1000000 --timeout 2.5 --max-memory 64M prog.ruff
+  tandem run --sandbox --allow fs-read prog.scm
+  tandem check prog.ruff
+  tandem disasm prog.ruff
+  tandem repl --lang scheme";
+
+/// The command line: its subcommands, their options and help texts.
+fn cli_command() -> clap::Command {
+    clap::Command::new("tandem")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(ABOUT)
+        .long_about(LONG_ABOUT)
+        .after_help(EXAMPLES)
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            clap::Command::new("run")
+                .about("Run a program")
+                .args(run_args())
+                .arg(file_arg().help("The program to run (.ruff, .scm or .jue)"))
+                .arg(
+                    Arg::new("args")
+                        .value_name("ARGS")
+                        .value_parser(value_parser!(String))
+                        .action(ArgAction::Append)
+                        .num_args(1..)
+                        .trailing_var_arg(true)
+                        .allow_hyphen_values(true)
+                        .help("Arguments passed to the program"),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("check")
+                .about("Parse and compile a program without running it; report any errors")
+                .long_about(
+                    "Parse and compile a program without running it; report any errors.\n\n\
+                     The Scheme libraries the program imports are compiled too, and not run \
+                     either.",
+                )
+                .args(common_args())
+                .arg(file_arg()),
+        )
+        .subcommand(
+            clap::Command::new("disasm")
+                .about("Print the bytecode of every function in a program, with source lines")
+                .long_about(
+                    "Print the bytecode of every function in a program, with source lines.\n\n\
+                     Nothing runs: the Scheme libraries the program imports are compiled, not \
+                     run.",
+                )
+                .args(common_args())
+                .arg(
+                    Arg::new("show_jit")
+                        .long("jit")
+                        .action(ArgAction::SetTrue)
+                        .help(
+                            "Also print, after the bytecode, the Cranelift IR the JIT makes for \
+                             each function (compiled as `--jit=always` would, with no types \
+                             seen yet)",
+                        ),
+                )
+                .arg(file_arg()),
+        )
+        .subcommand(
+            clap::Command::new("repl")
+                .about("An interactive session; errors are reported and the session goes on")
+                .long_about(
+                    "An interactive session; errors are reported and the session goes on.\n\n\
+                     Line editing and history on a terminal. An entry goes on over several \
+                     lines while it is unfinished (a bracket, string or comment is open, or, in \
+                     Ruff, an operator waits for its operand). Scheme and Jue sessions echo the \
+                     value of each expression.",
+                )
+                .args(run_args())
+                .arg(
+                    Arg::new("lang")
+                        .long("lang")
+                        .value_name("LANG")
+                        .value_parser(EnumValueParser::<Lang>::new())
+                        .default_value("ruff")
+                        .help("The language of the session"),
+                ),
+        )
+}
+
+/// The program file of `run`, `check` and `disasm`.
+fn file_arg() -> Arg {
+    Arg::new("file")
+        .value_name("FILE")
+        .value_parser(value_parser!(PathBuf))
+        .required(true)
+}
+
+/// The options of every command (`CommonOpts`).
+fn common_args() -> [Arg; 3] {
+    [
+        Arg::new("max_depth")
+            .long("max-depth")
+            .value_name("N")
+            .value_parser(value_parser!(usize))
+            .default_value("1000000")
+            .help("Maximum depth of nested (non-tail) calls before a `stack overflow` error"),
+        Arg::new("deny")
+            .long("deny")
+            .value_name("CAP")
+            .value_parser(parse_cap)
+            .action(ArgAction::Append)
+            .help(
+                "Withdraw a capability from the program (repeatable): stdout, stdin, fs-read, \
+                 fs-write, env, clock, process",
+            ),
+        Arg::new("lib_path")
+            .short('I')
+            .long("lib-path")
+            .value_name("DIR")
+            .value_parser(value_parser!(String))
+            .action(ArgAction::Append)
+            .help(
+                "Add a directory to search for Scheme libraries (repeatable): `(import (a b))` \
+                 loads `a/b.sld` or `a/b.scm` from beside the program or from these directories",
+            ),
+    ]
+}
+
+/// The options of the commands that run code (`RunOpts`, with its `LimitOpts`).
+fn run_args() -> Vec<Arg> {
+    let mut args = Vec::from(common_args());
+    args.extend([
+        Arg::new("jit")
+            .long("jit")
+            .value_name("MODE")
+            .value_parser(EnumValueParser::<JitMode>::new())
+            .default_value("auto")
+            .help(
+                "When the JIT compiles to machine code (a build without the `jit` feature \
+                 always interprets)",
+            ),
+        Arg::new("jit_stats")
+            .long("jit-stats")
+            .action(ArgAction::SetTrue)
+            .help(
+                "After the run, print one line to stderr on what the JIT did: `jit: N functions \
+                 compiled, M loops compiled (K OSR entries), D deopts (reasons), ..., compile \
+                 time`",
+            ),
+        Arg::new("fuel")
+            .long("fuel")
+            .value_name("N")
+            .value_parser(value_parser!(u64))
+            .help(
+                "Fuel: the most function calls plus loop iterations a run may make, then `fuel \
+                 exhausted` (exit 5)",
+            ),
+        Arg::new("timeout")
+            .long("timeout")
+            .value_name("SECS")
+            .value_parser(parse_secs)
+            .help(
+                "Wall-clock time a run may take, in seconds (fractions allowed, e.g. 0.5), then \
+                 `timeout` (exit 5)",
+            ),
+        Arg::new("max_memory")
+            .long("max-memory")
+            .value_name("SIZE")
+            .value_parser(parse_size)
+            .help(
+                "Heap memory a run may use: bytes, or with a K, M or G suffix (64M, 1G). Each \
+                 allocation is checked before it is made; past the limit, `memory limit \
+                 exceeded` (exit 5)",
+            ),
+        Arg::new("sandbox")
+            .long("sandbox")
+            .action(ArgAction::SetTrue)
+            .help(
+                "Run sandboxed: deny every capability except stdout, and set default limits \
+                 (fuel 1000000000, timeout 10 s, max memory 256M) where none is given",
+            ),
+        Arg::new("allow")
+            .long("allow")
+            .value_name("CAP")
+            .value_parser(parse_cap)
+            .action(ArgAction::Append)
+            .requires("sandbox")
+            .help(
+                "With --sandbox: grant this capability back (repeatable): stdin, fs-read, \
+                 fs-write, env, clock, process",
+            ),
+    ]);
+    args
+}
+
+/// What `cli_command` parsed, as the structs `real_main` takes.
+fn cli_from_matches(matches: &ArgMatches) -> Cli {
+    let command = match matches.subcommand() {
+        Some(("run", m)) => Command::Run {
+            opts: run_opts(m),
+            file: file(m),
+            args: many(m, "args"),
+        },
+        Some(("check", m)) => Command::Check {
+            opts: common_opts(m),
+            file: file(m),
+        },
+        Some(("disasm", m)) => Command::Disasm {
+            opts: common_opts(m),
+            show_jit: m.get_flag("show_jit"),
+            file: file(m),
+        },
+        Some(("repl", m)) => Command::Repl {
+            opts: run_opts(m),
+            lang: one(m, "lang"),
+        },
+        _ => unreachable!("clap requires one of the subcommands"),
+    };
+    Cli { command }
+}
+
+fn common_opts(m: &ArgMatches) -> CommonOpts {
+    CommonOpts {
+        max_depth: one(m, "max_depth"),
+        deny: many(m, "deny"),
+        lib_path: many(m, "lib_path"),
+    }
+}
+
+fn run_opts(m: &ArgMatches) -> RunOpts {
+    RunOpts {
+        common: common_opts(m),
+        jit: one(m, "jit"),
+        jit_stats: m.get_flag("jit_stats"),
+        limits: LimitOpts {
+            fuel: m.get_one("fuel").copied(),
+            timeout: m.get_one("timeout").copied(),
+            max_memory: m.get_one("max_memory").copied(),
+            sandbox: m.get_flag("sandbox"),
+            allow: many(m, "allow"),
+        },
+    }
+}
+
+fn file(m: &ArgMatches) -> PathBuf {
+    one(m, "file")
+}
+
+/// The value of an argument that is required or has a default.
+fn one<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> T {
+    m.get_one::<T>(id)
+        .unwrap_or_else(|| panic!("clap gives `{id}` a value"))
+        .clone()
+}
+
+/// Every value given to a repeatable argument, in order.
+fn many<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Vec<T> {
+    m.get_many::<T>(id)
+        .map(|values| values.cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The sandbox's default fuel: about ten seconds of a tight loop in the interpreter.
@@ -316,7 +557,7 @@ fn real_main(cli: Cli) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = cli_from_matches(&cli_command().get_matches());
     // The CLI exits as soon as the program ends: see `finish`.
     // Run on a thread with a large stack: the front end and compiler recurse over the
     // syntax tree (nesting depth is capped by the parser), and this keeps every such

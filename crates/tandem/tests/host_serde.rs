@@ -4,12 +4,19 @@
 
 mod common;
 
+use by_hand::{element, set, skip, take, Field, Variant};
 use common::{captured, engine};
+use serde::de::{Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
+use serde::ser::{SerializeStruct, SerializeStructVariant, SerializeTupleVariant, Serializer};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use tandem::{Dialect, Error, HostType, Serde, Value};
 
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+// The serde impls of this file's types are at its end, written out as
+// `#[derive(Serialize, Deserialize)]` writes them (the workspace builds no proc-macro crates).
+
+#[derive(Debug, Clone, PartialEq)]
 struct Point {
     x: f64,
     y: f64,
@@ -17,7 +24,7 @@ struct Point {
 
 impl HostType for Point {}
 
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Shape {
     Empty,
     Circle(f64),
@@ -25,7 +32,7 @@ enum Shape {
     Segment(Point, Point),
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 struct Scene {
     name: String,
     tags: Vec<String>,
@@ -283,7 +290,7 @@ mod serde_value_like {
     }
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 struct Counter {
     name: String,
     count: i64,
@@ -456,7 +463,435 @@ fn host_type_misuse_is_a_script_error() {
     assert_eq!(n, 2.0);
 }
 
-#[derive(Serialize, Deserialize)]
 struct Wrapper(i64);
 
 impl HostType for Wrapper {}
+
+// The serde impls of the types above, as `#[derive(Serialize, Deserialize)]` writes them.
+// The workspace builds no proc-macro crates (the binary is linked statically:
+// docs/ARCHITECTURE.md), serde's derive among them. What matters to the tests is what the
+// impls ask of tandem's serializer and deserializer, and that is the derive's: a struct
+// with named fields goes through `serialize_struct` and `deserialize_struct` with its name
+// and field list (which `register_type` probes), and reads from a map (unknown fields
+// ignored, a missing `Option` field `None`) or a sequence; `Shape` goes through
+// `serialize_*_variant` and `deserialize_enum`; `Wrapper` is a newtype struct, which
+// `register_type` refuses.
+
+/// What the derived `Deserialize` impls share (serde's derive generates it for each type).
+mod by_hand {
+    use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess};
+    use serde::de::{Unexpected, Visitor};
+    use serde::Deserialize;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    /// A struct's field name as the derive reads it (`deserialize_identifier`: the name,
+    /// its bytes, or its index), given back as the entry of the field list; `None` for a
+    /// field not in it (its value is skipped).
+    pub struct Field(pub &'static [&'static str]);
+
+    impl<'de> DeserializeSeed<'de> for Field {
+        type Value = Option<&'static str>;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_identifier(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Field {
+        type Value = Option<&'static str>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("field identifier")
+        }
+
+        fn visit_u64<E: de::Error>(self, i: u64) -> Result<Self::Value, E> {
+            Ok(usize::try_from(i).ok().and_then(|i| self.0.get(i).copied()))
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(self.0.iter().copied().find(|name| *name == s))
+        }
+
+        fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<Self::Value, E> {
+            Ok(self.0.iter().copied().find(|name| name.as_bytes() == b))
+        }
+    }
+
+    /// An enum's variant name, read as a field name is, given back as the entry of the
+    /// variant list; a variant not in it is an error.
+    pub struct Variant(pub &'static [&'static str]);
+
+    impl<'de> DeserializeSeed<'de> for Variant {
+        type Value = &'static str;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_identifier(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Variant {
+        type Value = &'static str;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("variant identifier")
+        }
+
+        fn visit_u64<E: de::Error>(self, i: u64) -> Result<Self::Value, E> {
+            match usize::try_from(i).ok().and_then(|i| self.0.get(i)) {
+                Some(name) => Ok(name),
+                None => Err(E::invalid_value(
+                    Unexpected::Unsigned(i),
+                    &format!("variant index 0 <= i < {}", self.0.len()).as_str(),
+                )),
+            }
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            match self.0.iter().find(|name| **name == s) {
+                Some(name) => Ok(name),
+                None => Err(E::unknown_variant(s, self.0)),
+            }
+        }
+
+        fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<Self::Value, E> {
+            match self.0.iter().find(|name| name.as_bytes() == b) {
+                Some(name) => Ok(name),
+                None => Err(E::unknown_variant(&String::from_utf8_lossy(b), self.0)),
+            }
+        }
+    }
+
+    /// Store a field's value read from a map; a field given twice is an error.
+    pub fn set<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+        map: &mut A,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skip the value of a field the struct does not have.
+    pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+        map.next_value::<IgnoredAny>().map(drop)
+    }
+
+    /// A field's value; for a field the map did not give, what the derive's `missing_field`
+    /// makes of it: `None` for an `Option`, otherwise a `missing field` error.
+    pub fn take<'de, T: Deserialize<'de>, E: de::Error>(
+        slot: Option<T>,
+        name: &'static str,
+    ) -> Result<T, E> {
+        match slot {
+            Some(value) => Ok(value),
+            None => T::deserialize(Missing(name, PhantomData)),
+        }
+    }
+
+    /// The next element of a struct or variant read from a sequence; too few is an error.
+    pub fn element<'de, A: SeqAccess<'de>, T: Deserialize<'de>>(
+        seq: &mut A,
+        index: usize,
+        expected: &'static str,
+    ) -> Result<T, A::Error> {
+        seq.next_element()?
+            .ok_or_else(|| de::Error::invalid_length(index, &expected))
+    }
+
+    /// The deserializer of a missing field: `None` to an `Option`, an error to anything else.
+    struct Missing<E>(&'static str, PhantomData<E>);
+
+    impl<'de, E: de::Error> Deserializer<'de> for Missing<E> {
+        type Error = E;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, E> {
+            Err(E::missing_field(self.0))
+        }
+
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+            visitor.visit_none()
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+            identifier ignored_any
+        }
+    }
+}
+
+impl Serialize for Point {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Point", 2)?;
+        st.serialize_field("x", &self.x)?;
+        st.serialize_field("y", &self.y)?;
+        st.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Point {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Point, D::Error> {
+        const FIELDS: &[&str] = &["x", "y"];
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Point;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("struct Point")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Point, A::Error> {
+                const LEN: &str = "struct Point with 2 elements";
+                let x = element(&mut seq, 0, LEN)?;
+                let y = element(&mut seq, 1, LEN)?;
+                Ok(Point { x, y })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Point, A::Error> {
+                let (mut x, mut y) = (None, None);
+                while let Some(field) = map.next_key_seed(Field(FIELDS))? {
+                    match field {
+                        Some("x") => set(&mut map, &mut x, "x")?,
+                        Some("y") => set(&mut map, &mut y, "y")?,
+                        _ => skip(&mut map)?,
+                    }
+                }
+                Ok(Point {
+                    x: take(x, "x")?,
+                    y: take(y, "y")?,
+                })
+            }
+        }
+        d.deserialize_struct("Point", FIELDS, V)
+    }
+}
+
+impl Serialize for Shape {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Shape::Empty => s.serialize_unit_variant("Shape", 0, "Empty"),
+            Shape::Circle(r) => s.serialize_newtype_variant("Shape", 1, "Circle", r),
+            Shape::Rect { w, h } => {
+                let mut st = s.serialize_struct_variant("Shape", 2, "Rect", 2)?;
+                st.serialize_field("w", w)?;
+                st.serialize_field("h", h)?;
+                st.end()
+            }
+            Shape::Segment(a, b) => {
+                let mut st = s.serialize_tuple_variant("Shape", 3, "Segment", 2)?;
+                st.serialize_field(a)?;
+                st.serialize_field(b)?;
+                st.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Shape, D::Error> {
+        const VARIANTS: &[&str] = &["Empty", "Circle", "Rect", "Segment"];
+        const RECT_FIELDS: &[&str] = &["w", "h"];
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Shape;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("enum Shape")
+            }
+            fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Shape, A::Error> {
+                let (variant, access) = data.variant_seed(Variant(VARIANTS))?;
+                match variant {
+                    "Empty" => access.unit_variant().map(|()| Shape::Empty),
+                    "Circle" => access.newtype_variant().map(Shape::Circle),
+                    "Rect" => access.struct_variant(RECT_FIELDS, Rect),
+                    "Segment" => access.tuple_variant(2, Segment),
+                    _ => unreachable!("Variant gives one of VARIANTS"),
+                }
+            }
+        }
+        struct Rect;
+        impl<'de> Visitor<'de> for Rect {
+            type Value = Shape;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("struct variant Shape::Rect")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+                const LEN: &str = "struct variant Shape::Rect with 2 elements";
+                let w = element(&mut seq, 0, LEN)?;
+                let h = element(&mut seq, 1, LEN)?;
+                Ok(Shape::Rect { w, h })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+                let (mut w, mut h) = (None, None);
+                while let Some(field) = map.next_key_seed(Field(RECT_FIELDS))? {
+                    match field {
+                        Some("w") => set(&mut map, &mut w, "w")?,
+                        Some("h") => set(&mut map, &mut h, "h")?,
+                        _ => skip(&mut map)?,
+                    }
+                }
+                Ok(Shape::Rect {
+                    w: take(w, "w")?,
+                    h: take(h, "h")?,
+                })
+            }
+        }
+        struct Segment;
+        impl<'de> Visitor<'de> for Segment {
+            type Value = Shape;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("tuple variant Shape::Segment")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+                const LEN: &str = "tuple variant Shape::Segment with 2 elements";
+                let a = element(&mut seq, 0, LEN)?;
+                let b = element(&mut seq, 1, LEN)?;
+                Ok(Shape::Segment(a, b))
+            }
+        }
+        d.deserialize_enum("Shape", VARIANTS, V)
+    }
+}
+
+impl Serialize for Scene {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Scene", 8)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("tags", &self.tags)?;
+        st.serialize_field("origin", &self.origin)?;
+        st.serialize_field("shapes", &self.shapes)?;
+        st.serialize_field("weights", &self.weights)?;
+        st.serialize_field("visible", &self.visible)?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("note", &self.note)?;
+        st.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Scene {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scene, D::Error> {
+        const FIELDS: &[&str] = &[
+            "name", "tags", "origin", "shapes", "weights", "visible", "id", "note",
+        ];
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scene;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("struct Scene")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scene, A::Error> {
+                const LEN: &str = "struct Scene with 8 elements";
+                Ok(Scene {
+                    name: element(&mut seq, 0, LEN)?,
+                    tags: element(&mut seq, 1, LEN)?,
+                    origin: element(&mut seq, 2, LEN)?,
+                    shapes: element(&mut seq, 3, LEN)?,
+                    weights: element(&mut seq, 4, LEN)?,
+                    visible: element(&mut seq, 5, LEN)?,
+                    id: element(&mut seq, 6, LEN)?,
+                    note: element(&mut seq, 7, LEN)?,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scene, A::Error> {
+                let (mut name, mut tags, mut origin, mut shapes) = (None, None, None, None);
+                let (mut weights, mut visible, mut id, mut note) = (None, None, None, None);
+                while let Some(field) = map.next_key_seed(Field(FIELDS))? {
+                    match field {
+                        Some("name") => set(&mut map, &mut name, "name")?,
+                        Some("tags") => set(&mut map, &mut tags, "tags")?,
+                        Some("origin") => set(&mut map, &mut origin, "origin")?,
+                        Some("shapes") => set(&mut map, &mut shapes, "shapes")?,
+                        Some("weights") => set(&mut map, &mut weights, "weights")?,
+                        Some("visible") => set(&mut map, &mut visible, "visible")?,
+                        Some("id") => set(&mut map, &mut id, "id")?,
+                        Some("note") => set(&mut map, &mut note, "note")?,
+                        _ => skip(&mut map)?,
+                    }
+                }
+                Ok(Scene {
+                    name: take(name, "name")?,
+                    tags: take(tags, "tags")?,
+                    origin: take(origin, "origin")?,
+                    shapes: take(shapes, "shapes")?,
+                    weights: take(weights, "weights")?,
+                    visible: take(visible, "visible")?,
+                    id: take(id, "id")?,
+                    note: take(note, "note")?,
+                })
+            }
+        }
+        d.deserialize_struct("Scene", FIELDS, V)
+    }
+}
+
+impl Serialize for Counter {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Counter", 3)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("count", &self.count)?;
+        st.serialize_field("step", &self.step)?;
+        st.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Counter {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Counter, D::Error> {
+        const FIELDS: &[&str] = &["name", "count", "step"];
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Counter;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("struct Counter")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Counter, A::Error> {
+                const LEN: &str = "struct Counter with 3 elements";
+                let name = element(&mut seq, 0, LEN)?;
+                let count = element(&mut seq, 1, LEN)?;
+                let step = element(&mut seq, 2, LEN)?;
+                Ok(Counter { name, count, step })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Counter, A::Error> {
+                let (mut name, mut count, mut step) = (None, None, None);
+                while let Some(field) = map.next_key_seed(Field(FIELDS))? {
+                    match field {
+                        Some("name") => set(&mut map, &mut name, "name")?,
+                        Some("count") => set(&mut map, &mut count, "count")?,
+                        Some("step") => set(&mut map, &mut step, "step")?,
+                        _ => skip(&mut map)?,
+                    }
+                }
+                Ok(Counter {
+                    name: take(name, "name")?,
+                    count: take(count, "count")?,
+                    step: take(step, "step")?,
+                })
+            }
+        }
+        d.deserialize_struct("Counter", FIELDS, V)
+    }
+}
+
+impl Serialize for Wrapper {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct("Wrapper", &self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Wrapper {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Wrapper, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Wrapper;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("tuple struct Wrapper")
+            }
+            fn visit_newtype_struct<E: Deserializer<'de>>(self, e: E) -> Result<Wrapper, E::Error> {
+                i64::deserialize(e).map(Wrapper)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Wrapper, A::Error> {
+                element(&mut seq, 0, "tuple struct Wrapper with 1 element").map(Wrapper)
+            }
+        }
+        d.deserialize_newtype_struct("Wrapper", V)
+    }
+}
