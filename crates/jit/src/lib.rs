@@ -558,11 +558,21 @@ impl Jit {
             }
             if !tail {
                 // A small callee is compiled inline (one level deep).
+                // Not a callee that tail-calls another function: inlined, its tail call
+                // would go through the interpreter's protocol (`jit_tail_call`, about 250
+                // instructions), where called, it is a jump within its own unit.
                 let small = callee.code.len() <= MAX_INLINE_CODE
-                    && !callee
-                        .code
-                        .iter()
-                        .any(|i| matches!(i, Instr::TryBegin { .. } | Instr::TryBeginRaw { .. }));
+                    && !callee.code.iter().any(|i| match *i {
+                        Instr::TryBegin { .. } | Instr::TryBeginRaw { .. } => true,
+                        Instr::TailCall { .. }
+                        | Instr::TailCallMethod { .. }
+                        | Instr::TailCallList { .. } => true,
+                        Instr::TailCallGlobal { g, .. } => !matches!(
+                            vm.globals.values.get(g as usize),
+                            Some(Value::Closure(c)) if Rc::ptr_eq(&c.proto, callee)
+                        ),
+                        _ => false,
+                    });
                 let inlined_code: usize = unit
                     .iter()
                     .zip(inline.iter())
