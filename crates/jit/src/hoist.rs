@@ -17,8 +17,6 @@ use crate::deopt::Reason;
 use crate::flow::{body_writes, simple_loops};
 use crate::lower::Lower;
 use crate::types::{Spec, State, Ty};
-use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::InstBuilder;
 use cranelift_frontend::Variable;
 use tandem_vm::object::Proto;
 use tandem_vm::opcode::Instr;
@@ -166,16 +164,8 @@ impl Lower<'_, '_> {
     pub(crate) fn check_arrays(&mut self, h: usize, header: usize, state: &State) {
         let (hoist, vars) = self.regions[self.cur].hoists[h].clone();
         let exit = self.deopt_block_with(header, Reason::Slow, usize::MAX, state.clone());
-        let tags = self.abi.tags;
         for (&r, &(items_var, len_var)) in hoist.regs.iter().zip(&vars) {
-            let t = self.mem_tag(r);
-            let ok = self.tag_is(t, tags.array);
-            let k = self.b.create_block();
-            self.b.ins().brif(ok, k, &[], exit, &[]);
-            self.b.switch_to_block(k);
-            let arr = self.mem_bits(r, I64);
-            let items = self.load(I64, arr, self.abi.array_items.ptr);
-            let len = self.load(I64, arr, self.abi.array_items.len);
+            let (items, len) = self.array_items(r, exit);
             self.b.def_var(items_var, items);
             self.b.def_var(len_var, len);
         }

@@ -558,14 +558,11 @@ impl<'a, 'f> Lower<'a, 'f> {
         sig: SigRef,
         args: &[ir::Value],
     ) -> Option<ir::Value> {
-        self.materialize();
-        self.store_countdown();
-        self.sync_frame_closure();
-        let f = self.iconst(addr as i64);
-        let inst = self.b.ins().call_indirect(sig, f, args);
-        let r = self.b.inst_results(inst).first().copied();
-        self.load_countdown();
-        r
+        self.around_helper(|l| {
+            let f = l.iconst(addr as i64);
+            let inst = l.b.ins().call_indirect(sig, f, args);
+            l.b.inst_results(inst).first().copied()
+        })
     }
 
     /// Call the `(vm, pc) -> code` helper at `addr` from a loop's back edge's cold path
@@ -579,16 +576,29 @@ impl<'a, 'f> Lower<'a, 'f> {
                 .call_helper(addr, self.sigs.helper, &[self.vm, pcv])
                 .expect("helpers return a code");
         }
+        self.around_helper(|l| {
+            let pc64 = l.b.ins().uextend(I64, pcv);
+            let helper = l.iconst(addr as i64);
+            // The helper's third argument (it has two) is the VM again: a value at hand.
+            let args = [l.vm, pc64, l.vm, helper];
+            let t = l.iconst(l.helpers.preserve as i64);
+            l.b.ins().call_indirect(l.sigs.preserve, t, &args);
+            Some(l.load(I64, l.vm, l.abi.vm_jit_out))
+        })
+        .expect("the trampoline's result is read back")
+    }
+
+    /// What every helper call needs around it: the inlined frames pushed, the event
+    /// counter and the frame's closure in the VM before `call`, the counter read back
+    /// after it.
+    fn around_helper(
+        &mut self,
+        call: impl FnOnce(&mut Self) -> Option<ir::Value>,
+    ) -> Option<ir::Value> {
         self.materialize();
         self.store_countdown();
         self.sync_frame_closure();
-        let pc64 = self.b.ins().uextend(I64, pcv);
-        let helper = self.iconst(addr as i64);
-        // The helper's third argument (it has two) is the VM again: a value at hand.
-        let args = [self.vm, pc64, self.vm, helper];
-        let t = self.iconst(self.helpers.preserve as i64);
-        self.b.ins().call_indirect(self.sigs.preserve, t, &args);
-        let r = self.load(I64, self.vm, self.abi.vm_jit_out);
+        let r = call(self);
         self.load_countdown();
         r
     }
@@ -1074,8 +1084,19 @@ impl<'a, 'f> Lower<'a, 'f> {
         let cont = self.b.create_block();
         self.b.ins().brif(due, slow, &[], cont, &[]);
         self.b.switch_to_block(slow);
+        self.raise_or_go_on(state, cont, |l| l.helper(l.helpers.safepoint, pc));
+    }
+
+    /// On a back edge's cold path (in `state`): `call` a helper, then raise its error
+    /// (status non-zero) or go on at `cont`, which becomes the current block.
+    fn raise_or_go_on(
+        &mut self,
+        state: &State,
+        cont: Block,
+        call: impl FnOnce(&mut Self) -> ir::Value,
+    ) {
         let saved = std::mem::replace(&mut self.st, state.clone());
-        let code = self.helper(self.helpers.safepoint, pc);
+        let code = call(self);
         let eb = self.error_block(usize::MAX);
         self.st = saved;
         self.b.ins().brif(code, eb, &[], cont, &[]);
@@ -1122,15 +1143,10 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// compile for each such entry, and code entered in the middle of a loop nest.
     pub(crate) fn tick_back_edge(&mut self, pc: usize, state: &State) {
         let cont = self.count_down();
-        let saved = std::mem::replace(&mut self.st, state.clone());
         // `Vm::tick` moves neither the value stack nor the frames: `regs` and the frame's
         // address stay as they are (reloading them would make them values the loop carries
         // in new registers, with moves on every iteration).
-        let code = self.call_back_edge_helper(self.helpers.tick, pc);
-        let eb = self.error_block(usize::MAX);
-        self.st = saved;
-        self.b.ins().brif(code, eb, &[], cont, &[]);
-        self.b.switch_to_block(cont);
+        self.raise_or_go_on(state, cont, |l| l.call_back_edge_helper(l.helpers.tick, pc));
     }
 
     /// The current region's function (and an inlined callee's callers) continue in the

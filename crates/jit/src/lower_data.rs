@@ -48,17 +48,7 @@ impl Lower<'_, '_> {
         };
         let (items, len) = match hoisted {
             Some((items, len)) => (self.b.use_var(items), self.b.use_var(len)),
-            None => {
-                let ot = self.mem_tag(obj);
-                let ok = self.tag_is(ot, tags.array);
-                let c1 = self.b.create_block();
-                self.b.ins().brif(ok, c1, &[], slow, &[]);
-                self.b.switch_to_block(c1);
-                let arr = self.mem_bits(obj, I64);
-                let items = self.load(I64, arr, self.abi.array_items.ptr);
-                let len = self.load(I64, arr, self.abi.array_items.len);
-                (items, len)
-            }
+            None => self.array_items(obj, slow),
         };
         // Unsigned: a negative index (counted from the end) takes the slow path.
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, iv, len);
@@ -166,6 +156,20 @@ impl Lower<'_, '_> {
             },
             Field::Set(src) => self.write_reg_to(src, at, 0),
         }
+    }
+
+    /// The element pointer and length of the array in register `r` (in the value stack);
+    /// anything but an array goes to `fail`.
+    pub(crate) fn array_items(&mut self, r: usize, fail: ir::Block) -> (ir::Value, ir::Value) {
+        let t = self.mem_tag(r);
+        let ok = self.tag_is(t, self.abi.tags.array);
+        let k = self.b.create_block();
+        self.b.ins().brif(ok, k, &[], fail, &[]);
+        self.b.switch_to_block(k);
+        let arr = self.mem_bits(r, I64);
+        let items = self.load(I64, arr, self.abi.array_items.ptr);
+        let len = self.load(I64, arr, self.abi.array_items.len);
+        (items, len)
     }
 
     /// An element read (`GETINDEX`, `VECREF`) or write (`SETINDEX`, `VECSET`): an

@@ -99,12 +99,18 @@ impl Vm {
     fn spend_at(&mut self, proto: &Proto, pc: usize) -> Result<(), RuntimeError> {
         self.countdown -= 1;
         if self.countdown < 0 {
-            if let Err(l) = self.tick() {
-                let (k, m) = self.limit_error(l);
-                return Err(self.instr_error(proto, pc, k, m));
-            }
+            self.tick_at(proto, pc)?;
         }
         Ok(())
+    }
+
+    /// The counter ran out at `pc` of `proto`: [`Vm::tick`], with a limit's error raised
+    /// there.
+    fn tick_at(&mut self, proto: &Proto, pc: usize) -> Result<(), RuntimeError> {
+        self.tick().map_err(|l| {
+            let (k, m) = self.limit_error(l);
+            self.instr_error(proto, pc, k, m)
+        })
     }
 
     /// Lay out the call window of the call instruction at `pc` (loading a global callee,
@@ -455,13 +461,11 @@ pub unsafe extern "C" fn jit_safepoint(vm: *mut Vm, pc: u32) -> u64 {
 pub unsafe extern "C" fn jit_tick(vm: *mut Vm, pc: u32) -> u64 {
     // SAFETY: as documented.
     unsafe {
-        guarded(vm, STATUS_ERROR, |vm| match vm.tick() {
-            Ok(()) => 0,
-            Err(l) => {
-                let (_, proto) = vm.top();
-                let (k, m) = vm.limit_error(l);
-                let e = vm.instr_error(proto, pc as usize, k, m);
-                vm.fail_with(e)
+        guarded(vm, STATUS_ERROR, |vm| {
+            let (_, proto) = vm.top();
+            match vm.tick_at(proto, pc as usize) {
+                Ok(()) => 0,
+                Err(e) => vm.fail_with(e),
             }
         })
     }
