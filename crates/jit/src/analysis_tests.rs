@@ -27,6 +27,7 @@ fn proto(arity: u8, nregs: u16, code: Vec<Instr>, consts: Vec<Value>) -> Proto {
         wording: Default::default(),
         jit: Default::default(),
         fields: Default::default(),
+        methods: Default::default(),
     }
 }
 

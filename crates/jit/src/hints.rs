@@ -190,6 +190,13 @@ pub fn load_hints(
                     }
                 }
             }
+            Instr::CallMethod { base, n, .. } if inline.contains_key(&p) => {
+                // The receiver, then the arguments.
+                let a: Vec<Holds> = (0..=n).map(|k| at(base + 1 + k)).collect();
+                if a.iter().any(|h| *h != Holds::Nothing) {
+                    args.insert(p, a);
+                }
+            }
             _ => {}
         }
         writes.clear();

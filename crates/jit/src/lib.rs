@@ -509,6 +509,12 @@ impl Jit {
             ..Spec::default()
         };
         for (pc, ins) in proto.code.iter().enumerate() {
+            if let Instr::CallMethod { base, n, k } = *ins {
+                if !is_inlined && !spec.none && !spec.generic.contains(&(pc as u32)) {
+                    self.inline_method(vm, &proto, (pc, base, n, k), unit, inline, i, &mut spec);
+                }
+                continue;
+            }
             let (n, g, tail) = match *ins {
                 Instr::CallGlobal { n, g, .. } => (n, g, false),
                 Instr::TailCallGlobal { n, g, .. } => (n, g, true),
@@ -557,36 +563,9 @@ impl Jit {
                 }
             }
             if !tail {
-                // A small callee is compiled inline (one level deep).
-                // Not a callee that tail-calls another function: inlined, its tail call
-                // would go through the interpreter's protocol (`jit_tail_call`, about 250
-                // instructions), where called, it is a jump within its own unit.
-                let small = callee.code.len() <= MAX_INLINE_CODE
-                    && !callee.code.iter().any(|i| match *i {
-                        Instr::TryBegin { .. } | Instr::TryBeginRaw { .. } => true,
-                        Instr::TailCall { .. }
-                        | Instr::TailCallMethod { .. }
-                        | Instr::TailCallList { .. } => true,
-                        Instr::TailCallGlobal { g, .. } => !matches!(
-                            vm.globals.values.get(g as usize),
-                            Some(Value::Closure(c)) if Rc::ptr_eq(&c.proto, callee)
-                        ),
-                        _ => false,
-                    });
-                let inlined_code: usize = unit
-                    .iter()
-                    .zip(inline.iter())
-                    .filter(|(_, l)| l.is_some())
-                    .map(|(u, _)| u.proto.code.len())
-                    .sum();
                 // A function inlines itself too (one level: an inlined callee inlines
                 // nothing), halving the real calls of small recursive functions.
-                if !is_inlined
-                    && small
-                    && !cst.failed.get()
-                    && unit.len() < MAX_UNIT_REGIONS
-                    && inlined_code + callee.code.len() <= MAX_INLINED_CODE
-                {
+                if !is_inlined && inlinable(vm, &cst, unit, inline) {
                     let Instr::CallGlobal { base, .. } = *ins else {
                         continue;
                     };
@@ -630,6 +609,46 @@ impl Jit {
             }
         }
         spec
+    }
+
+    /// The method call `(pc, base, n, k)` of region `i` (of method constant `k`) is
+    /// compiled inline when the interpreter's cache there found a small method: behind a
+    /// check that the receiver has the struct type the cache remembers.
+    #[allow(clippy::too_many_arguments)]
+    fn inline_method(
+        &mut self,
+        vm: &Vm,
+        proto: &Proto,
+        (pc, base, n, k): (usize, u8, u8, u16),
+        unit: &mut Vec<Rc<ProtoState>>,
+        inline: &mut Vec<Option<(usize, usize, usize)>>,
+        i: usize,
+        spec: &mut Spec,
+    ) {
+        let Some((id, Value::Closure(c))) = proto.methods.get(k as usize) else {
+            return;
+        };
+        let callee = &c.proto;
+        if callee.variadic || callee.arity as usize != n as usize + 1 {
+            return;
+        }
+        let cst = self.state(callee);
+        if !inlinable(vm, &cst, unit, inline) {
+            return;
+        }
+        spec.known.insert(
+            pc as u32,
+            types::Known {
+                proto: Rc::as_ptr(&cst.proto) as usize,
+                // SAFETY: an `Rc` is one word (checked by `Abi::get`).
+                rc_word: unsafe { std::mem::transmute_copy::<Rc<Proto>, usize>(callee) },
+                nregs: callee.nregs,
+            },
+        );
+        spec.methods.insert(pc as u32, (id, c.addr()));
+        unit.push(cst);
+        inline.push(Some((i, pc, base as usize)));
+        spec.inline.insert(pc as u32, unit.len() - 1);
     }
 
     /// Compile for entry at `pc` of the frame at `base`, with the types the live
@@ -781,6 +800,43 @@ impl JitBackend for Jit {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+}
+
+/// Whether a call of `cst`'s function may be compiled inline into `unit` (`inline` says
+/// which of its regions are inlined callees): a small function, without handlers, whose
+/// speculation has not failed, within the unit's budget. Not a callee that tail-calls
+/// another function: inlined, its tail call would go through the interpreter's protocol
+/// (`jit_tail_call`, about 250 instructions), where called, it is a jump within its own
+/// unit.
+fn inlinable(
+    vm: &Vm,
+    cst: &ProtoState,
+    unit: &[Rc<ProtoState>],
+    inline: &[Option<(usize, usize, usize)>],
+) -> bool {
+    let callee = &cst.proto;
+    let small = callee.code.len() <= MAX_INLINE_CODE
+        && !callee.code.iter().any(|i| match *i {
+            Instr::TryBegin { .. } | Instr::TryBeginRaw { .. } => true,
+            Instr::TailCall { .. } | Instr::TailCallMethod { .. } | Instr::TailCallList { .. } => {
+                true
+            }
+            Instr::TailCallGlobal { g, .. } => !matches!(
+                vm.globals.values.get(g as usize),
+                Some(Value::Closure(c)) if Rc::ptr_eq(&c.proto, callee)
+            ),
+            _ => false,
+        });
+    let inlined_code: usize = unit
+        .iter()
+        .zip(inline.iter())
+        .filter(|(_, l)| l.is_some())
+        .map(|(u, _)| u.proto.code.len())
+        .sum();
+    small
+        && !cst.failed.get()
+        && unit.len() < MAX_UNIT_REGIONS
+        && inlined_code + callee.code.len() <= MAX_INLINED_CODE
 }
 
 /// Where compiled code stops entering functions: the thread's stack end plus a reserve

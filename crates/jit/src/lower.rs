@@ -633,6 +633,12 @@ impl<'a, 'f> Lower<'a, 'f> {
         if let (Some(v), 0) = (self.fclo, self.regions[self.cur].depth) {
             return self.b.use_var(v);
         }
+        if self.regions[self.cur].depth == 0 {
+            // The frame's record (a direct call does not write the callee slot).
+            let fa = self.frame_addr();
+            return self.load(I64, fa, self.abi.frame_closure);
+        }
+        // An inlined callee's frame may not be pushed; its call wrote the callee slot.
         let p = self.regs();
         self.load(I64, p, self.slot_off() + 8)
     }
@@ -1239,7 +1245,7 @@ impl<'a, 'f> Lower<'a, 'f> {
             .any(|r| r.depth == 0 && !r.spec.cross.is_empty())
         {
             let v = self.b.declare_var(I64);
-            let clo = self.load(I64, params[2], CALLEE_SLOT + 8);
+            let clo = self.load(I64, params[3], self.abi.frame_closure);
             self.b.def_var(v, clo);
             self.fclo = Some(v);
         }
@@ -1448,8 +1454,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                 self.load(I64, slot, 8)
             };
             if me {
-                let p = self.regs();
-                let cur = self.load(I64, p, self.slot_off() + 8);
+                let cur = self.running_closure();
                 let is_me = self.b.ins().icmp(IntCC::Equal, clo, cur);
                 let k3 = self.b.create_block();
                 self.b.ins().brif(is_me, k3, &[], no, &[]);

@@ -30,6 +30,15 @@ enum Found {
     Words([ir::Value; 2]),
 }
 
+/// How an inlined call finds its callee.
+#[derive(Clone, Copy)]
+enum Via {
+    /// A global's value.
+    Global(u32),
+    /// The receiver's struct type's method (`Spec::methods`).
+    Method,
+}
+
 /// Where a direct call's callee came from.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum From {
@@ -83,8 +92,14 @@ impl Lower<'_, '_> {
                 self.call(pc, base as usize, n as usize, g);
             }
             Instr::CallMethod { base, n, .. } => {
-                self.sync_reads(pc);
-                self.method_call(pc, base as usize, n as usize);
+                match self.spec().inline.get(&(pc as u32)).copied() {
+                    // The receiver is the callee's first argument.
+                    Some(q) => self.inline_call(pc, base as usize, n as usize + 1, Via::Method, q),
+                    None => {
+                        self.sync_reads(pc);
+                        self.method_call(pc, base as usize, n as usize);
+                    }
+                }
             }
             Instr::CallList { base } => {
                 self.sync_reads(pc);
@@ -257,7 +272,7 @@ impl Lower<'_, '_> {
     /// A non-tail call of the window at `cb` with `n` arguments (of global `g`).
     fn call(&mut self, pc: usize, cb: usize, n: usize, g: Option<u32>) {
         if let (Some(&q), Some(g)) = (self.spec().inline.get(&(pc as u32)), g) {
-            self.inline_call(pc, cb, n, g, q);
+            self.inline_call(pc, cb, n, Via::Global(g), q);
             return;
         }
         let slow = self.b.create_block();
@@ -522,11 +537,9 @@ impl Lower<'_, '_> {
         let rbase = self.rbase();
         let at = self.b.ins().iadd_imm_s(rbase, cb as i64 + 1);
         self.check_room(nregs, at, slow);
-        // The callee slot holds the closure (it roots it and tells its frame its closure).
-        if from != From::Register {
-            let p = self.regs();
-            self.store_tagged(p, self.roff(cb), abi.tags.closure, c.clo);
-        }
+        // The callee's frame holds its closure (which roots it: the collector marks every
+        // frame's closure); its callee slot is left as it is, since nothing reads it
+        // before the callee's result goes there.
         // This frame's pc (for traces), then the callee's frame.
         let fa = self.frame_addr();
         let pcv = self.b.ins().iconst(I32, pc as i64 + 1);
@@ -1001,7 +1014,7 @@ impl Lower<'_, '_> {
     /// (as a call does), and jump into the region with the arguments as its parameters;
     /// its returns come back to `pc + 1`. Otherwise the interpreter's call protocol makes
     /// the call, and its result is checked against what the callee's returns give.
-    fn inline_call(&mut self, pc: usize, cb: usize, n: usize, g: u32, q: usize) {
+    fn inline_call(&mut self, pc: usize, cb: usize, n: usize, via: Via, q: usize) {
         let abi = self.abi;
         let here = self.cur;
         if let Some(p) = self.regions[q].parent.as_mut() {
@@ -1010,16 +1023,38 @@ impl Lower<'_, '_> {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
         let k = self.spec().known[&(pc as u32)];
-        let clo = match self.stable_callee(pc, Some(g)) {
-            Some(clo) => clo,
-            None => {
-                let (c, _) = self.callee(cb, Some(g));
-                let is_clo = self.tag_is(c.tag, abi.tags.closure);
-                self.check(is_clo, slow);
-                let rc = self.load(I64, c.clo, abi.closure_proto);
-                let same = self.b.ins().icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
+        let clo = match via {
+            Via::Global(g) => match self.stable_callee(pc, Some(g)) {
+                Some(clo) => clo,
+                None => {
+                    let (c, _) = self.callee(cb, Some(g));
+                    let is_clo = self.tag_is(c.tag, abi.tags.closure);
+                    self.check(is_clo, slow);
+                    let rc = self.load(I64, c.clo, abi.closure_proto);
+                    let same = self.b.ins().icmp_imm_s(IntCC::Equal, rc, k.rc_word as i64);
+                    self.check(same, slow);
+                    c.clo
+                }
+            },
+            Via::Method => {
+                // The receiver (in the value stack: a struct is never unboxed) has the
+                // struct type whose method this is; its methods never change, and the
+                // type keeps the method alive.
+                let (id, method) = self.spec().methods[&(pc as u32)];
+                if self.st[cb + 1].ty != Ty::Any {
+                    // An unboxed number: never a struct.
+                    let no = self.b.ins().iconst(I8, 0);
+                    self.check(no, slow);
+                }
+                let tag = self.mem_tag(cb + 1);
+                let is_struct = self.tag_is(tag, abi.tags.strukt);
+                self.check(is_struct, slow);
+                let inst = self.mem_bits(cb + 1, I64);
+                let ty = self.load(I64, inst, abi.instance_ty);
+                let tid = self.load(I64, ty, abi.struct_type_id);
+                let same = self.b.ins().icmp_imm_s(IntCC::Equal, tid, id as i64);
                 self.check(same, slow);
-                c.clo
+                self.iconst(method as i64)
             }
         };
         // Depth limit and room, as for a call.

@@ -89,7 +89,7 @@ impl Lower<'_, '_> {
             self.b.ins().brif(hit, k2, &[], slow, &[]);
             self.b.switch_to_block(k2);
             let idx = self.load(I64, cp, InlineCache::INDEX);
-            let fields = self.load(I64, inst, abi.instance_fields.ptr);
+            let fields = self.b.ins().iadd_imm_s(inst, abi.instance_inline as i64);
             let off = self.b.ins().ishl_imm_u(idx, 4);
             let at = self.b.ins().iadd(fields, off);
             self.move_at(pc, f, at);
@@ -138,8 +138,8 @@ impl Lower<'_, '_> {
             self.b.switch_to_block(k2);
             inst
         };
-        let fields = self.load(I64, inst, abi.instance_fields.ptr);
-        let at = self.b.ins().iadd_imm_s(fields, (index * 16) as i64);
+        let off = abi.instance_inline as i64 + (index * 16) as i64;
+        let at = self.b.ins().iadd_imm_s(inst, off);
         self.move_at(pc, f, at);
     }
 

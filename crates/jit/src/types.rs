@@ -156,6 +156,10 @@ pub struct Spec {
     /// Calls of globals (pcs) whose callee is compiled inline, as the region with this
     /// index (it returns to the instruction after the call).
     pub inline: rustc_hash::FxHashMap<u32, usize>,
+    /// Method calls (pcs) compiled inline: the struct type (its id) whose method the
+    /// interpreter's cache found there, and that method (a closure's address). The
+    /// inlined code runs when the receiver has that type.
+    pub methods: rustc_hash::FxHashMap<u32, (u64, usize)>,
     /// Calls (pcs) whose result is speculated to have this type (the callee's returns
     /// give it): checked after the call, which deoptimizes after it otherwise.
     pub call_ret: rustc_hash::FxHashMap<u32, Ty>,
@@ -788,17 +792,20 @@ pub fn analyze(regions: &[RegionRef], entry_pc: usize, entry: State) -> Vec<Vec<
                 if pc == last {
                     let i = &code[pc];
                     let inlined = spec.inline.get(&(pc as u32)).copied();
-                    if let (Some(q), Instr::CallGlobal { base, n: argc, .. }) = (inlined, i) {
+                    // A method's receiver is its first argument.
+                    let window = match *i {
+                        Instr::CallGlobal { base, n, .. } => Some((base, n as usize)),
+                        Instr::CallMethod { base, n, .. } => Some((base, n as usize + 1)),
+                        _ => None,
+                    };
+                    if let (Some(q), Some((base, argc))) = (inlined, window) {
                         // Into the inlined callee, its parameters the arguments; it comes back
                         // to pc + 1 (its returns add those edges).
+                        let (base, argc) = (&base, &argc);
                         let nregs = regions[q].proto.nregs as usize;
                         let mut synced = st.clone();
                         sync_reads(proto, &mut synced, i);
-                        outs.push((
-                            q,
-                            0,
-                            tail_args(&synced, *base as usize, *argc as usize, nregs),
-                        ));
+                        outs.push((q, 0, tail_args(&synced, *base as usize, *argc, nregs)));
                         let changed = match &mut callsite[q] {
                             None => {
                                 callsite[q] = Some(step.next.clone());

@@ -154,7 +154,7 @@ impl<T: HostType> TypeBuilder<'_, T> {
             check_count(&label, args.len(), ty.fields.len(), ty.fields.len(), false)?;
             // Through `T`, so the fields are checked (and normalized: an int given for an
             // `f64` field becomes a float).
-            let inst = vm.heap.alloc_instance(Instance::new(ty, args.to_vec()));
+            let inst = vm.heap.alloc_instance(ty, args);
             let t: T = crate::serde_de::from_value(vm, Value::Struct(inst))
                 .map_err(|e| format!("{label}: {e}"))?;
             crate::serde_ser::to_value(vm, &t).map_err(|e| format!("{label}: {e}"))

@@ -19,7 +19,7 @@
 use crate::convert::new_dict;
 use serde::ser::{self, Serialize};
 use std::fmt;
-use tandem_vm::object::{Bytevector, Instance};
+use tandem_vm::object::Bytevector;
 use tandem_vm::{Value, Vm};
 
 /// Why a Rust value could not be made into a script value.
@@ -326,7 +326,7 @@ impl ser::SerializeStruct for Struct<'_> {
                 None => false,
             });
             if all_known && self.fields.len() == ty.fields.len() {
-                let inst = self.vm.heap.alloc_instance(Instance::new(ty, slots));
+                let inst = self.vm.heap.alloc_instance(ty, &slots);
                 return Ok(Value::Struct(inst));
             }
         }

@@ -1362,9 +1362,7 @@ fn promises_share_state() {
     let ty = vm
         .heap
         .alloc_struct_type(tandem_vm::object::StructType::new("empty", Vec::new()));
-    let inst = vm
-        .heap
-        .alloc_instance(tandem_vm::object::Instance::new(ty, Vec::new()));
+    let inst = vm.heap.alloc_instance(ty, &[]);
     let other = Value::Struct(inst);
     let msg = err(&mut vm, "%promise-update!", &[int(1), other]);
     assert!(msg.contains("expected a promise"), "{msg}");

@@ -128,6 +128,7 @@ impl Ctx<'_> {
         let variadic = func.rest.is_some();
         let arity = func.params.len() as u8;
         let fields = crate::object::FieldCache::new(st.consts.len());
+        let methods = crate::object::MethodCache::new(st.consts.len(), &st.code);
         Ok(Rc::new(Proto {
             name: func.name.clone(),
             arity,
@@ -146,6 +147,7 @@ impl Ctx<'_> {
             is_method,
             jit: Default::default(),
             fields,
+            methods,
         }))
     }
 }

@@ -333,7 +333,7 @@ impl Printer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::object::{EnumType, Instance, StructType, Variant};
+    use crate::object::{EnumType, StructType, Variant};
 
     fn fresh() -> Vm {
         Vm::new(Box::new(std::io::sink()))
@@ -366,8 +366,8 @@ mod tests {
     fn instance(vm: &mut Vm, name: &str, fields: &[(&str, Value)]) -> Value {
         let names = fields.iter().map(|&(n, _)| n.into()).collect();
         let ty = vm.heap.alloc_struct_type(StructType::new(name, names));
-        let values = fields.iter().map(|&(_, v)| v).collect();
-        Value::Struct(vm.heap.alloc_instance(Instance::new(ty, values)))
+        let values: Vec<Value> = fields.iter().map(|&(_, v)| v).collect();
+        Value::Struct(vm.heap.alloc_instance(ty, &values))
     }
 
     fn nested(vm: &mut Vm, depth: usize) -> Value {

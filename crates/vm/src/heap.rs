@@ -21,6 +21,17 @@ pub trait Trace {
     fn trace(&self, heap: &mut Heap);
     /// Approximate bytes held (the object and what it owns), for accounting.
     fn size(&self) -> usize;
+    /// Free the object.
+    ///
+    /// # Safety
+    /// Only for an unreachable object of this heap (or when the heap is dropped).
+    unsafe fn reclaim(g: Gc<Self>)
+    where
+        Self: Sized,
+    {
+        // SAFETY: as documented; the heap allocated it as a `Box`.
+        unsafe { g.free() }
+    }
 }
 
 impl Trace for Str {
@@ -93,6 +104,10 @@ impl Trace for Instance {
     }
     fn size(&self) -> usize {
         size_of::<GcBox<Instance>>() + size_of_val(self.fields())
+    }
+    unsafe fn reclaim(g: Gc<Self>) {
+        // SAFETY: as documented; `Heap::alloc_instance` allocated it.
+        unsafe { Instance::free(g) }
     }
 }
 impl Trace for EnumType {
@@ -174,23 +189,26 @@ macro_rules! object_kinds {
             /// SAFETY: only for unreachable objects (or when the heap is dropped).
             unsafe fn free(self) {
                 match self {
-                    $(ObjRef::$kind(g) => g.free(),)*
+                    $(ObjRef::$kind(g) => Trace::reclaim(g),)*
                 }
             }
         }
 
         impl Heap {
-            $(
-                pub fn $alloc(&mut self, obj: $ty) -> Gc<$ty> {
-                    self.account(Trace::size(&obj));
-                    let gc = Gc::from_box(Box::new(GcBox {
-                        marked: Cell::new(false),
-                        value: obj,
-                    }));
-                    self.objects.push(ObjRef::$kind(gc));
-                    gc
-                }
-            )*
+            $(object_kinds!(@alloc $kind($ty) => $alloc);)*
+        }
+    };
+    // An instance is allocated with its fields (`Heap::alloc_instance`).
+    (@alloc $kind:ident($ty:ty) => custom) => {};
+    (@alloc $kind:ident($ty:ty) => $alloc:ident) => {
+        pub fn $alloc(&mut self, obj: $ty) -> Gc<$ty> {
+            self.account(Trace::size(&obj));
+            let gc = Gc::from_box(Box::new(GcBox {
+                marked: Cell::new(false),
+                value: obj,
+            }));
+            self.objects.push(ObjRef::$kind(gc));
+            gc
         }
     };
 }
@@ -202,7 +220,7 @@ object_kinds! {
     Closure(Closure) => alloc_closure_obj,
     Box(BoxCell) => alloc_box_obj,
     StructType(StructType) => alloc_struct_type,
-    Instance(Instance) => alloc_instance,
+    Instance(Instance) => custom,
     EnumType(EnumType) => alloc_enum_type,
     Variant(Variant) => alloc_variant,
     Collection(Collection) => alloc_collection,
@@ -375,6 +393,16 @@ impl Heap {
         self.stats.allocations += 1;
     }
 
+    /// A new instance of `ty` with these field values: one per field of `ty`, the ones
+    /// not given null.
+    pub fn alloc_instance(&mut self, ty: Gc<StructType>, fields: &[Value]) -> Gc<Instance> {
+        let n = ty.fields.len().max(fields.len());
+        let gc = Instance::alloc(ty, fields, n);
+        self.account(Trace::size(&*gc));
+        self.objects.push(ObjRef::Instance(gc));
+        gc
+    }
+
     pub fn alloc_str(&mut self, s: impl crate::object::IntoStr) -> Gc<Str> {
         self.alloc_str_obj(Str::new(s))
     }
@@ -463,6 +491,9 @@ impl Heap {
     pub fn mark_proto(&mut self, p: &Proto) {
         for &k in &p.consts {
             self.mark_value(k);
+        }
+        for m in p.methods.values() {
+            self.mark_value(m);
         }
         for c in &p.children {
             self.mark_proto(c);

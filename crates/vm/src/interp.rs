@@ -13,7 +13,7 @@ use crate::interp_data::MethodTarget;
 use crate::jit_hook::Entered;
 use crate::limits::Limit;
 use crate::native::NativeImpl;
-use crate::object::{Closure, Instance, Proto};
+use crate::object::{Closure, Proto};
 use crate::opcode::Instr;
 use crate::value::{values_equal_in, Gc, Value};
 use crate::vm::{Frame, Handler, Vm};
@@ -185,9 +185,10 @@ impl Vm {
         cb: u8,
         n: u8,
         name: &str,
+        cache: Option<(&crate::object::MethodCache, usize)>,
     ) -> Result<usize, String> {
         let at = base + cb as usize;
-        match self.resolve_method(self.stack[at + 1], name)? {
+        match self.resolve_method(self.stack[at + 1], name, cache)? {
             MethodTarget::WithSelf(f) => {
                 self.stack[at] = f;
                 Ok(n as usize + 1)
@@ -260,8 +261,8 @@ impl Vm {
         'frame: loop {
             let frame = *self.frames.last().expect("a frame is running");
             let mut closure = frame.closure;
-            // SAFETY: the closure is rooted by stack[base - 1] for as long as this frame
-            // runs; we switch (`enter!`) or reload (`continue 'frame`) whenever that slot
+            // SAFETY: the closure is rooted by this frame (its record) for as long as it
+            // runs; we switch (`enter!`) or reload (`continue 'frame`) whenever the frame
             // changes.
             let mut proto: &Proto = unsafe { &*Rc::as_ptr(&closure.proto) };
             // Scheme's `=` compares floats exactly, Ruff's `==` within an epsilon.
@@ -688,7 +689,8 @@ impl Vm {
             macro_rules! method_window {
                 ($cb:expr, $n:expr, $k:expr, $nargs:ident) => {
                     let name = kstr!($k);
-                    let $nargs = match self.method_window(base, $cb, $n, name.as_str()) {
+                    let cache = Some((&proto.methods, $k as usize));
+                    let $nargs = match self.method_window(base, $cb, $n, name.as_str(), cache) {
                         Ok(nargs) => nargs,
                         Err(m) => throw!(m),
                     };
@@ -1206,7 +1208,7 @@ impl Vm {
                     }
                     Instr::NewStruct { dst, ty } => match r!(ty) {
                         Value::StructType(t) => {
-                            let inst = self.heap.alloc_instance(Instance::blank(t));
+                            let inst = self.heap.alloc_instance(t, &[]);
                             set!(dst, Value::Struct(inst));
                         }
                         v => throw!(format!(

@@ -2,7 +2,7 @@
 //! module members, enum and Result/Option variants, and error values for `try`/`except`.
 
 use crate::error::{ErrorKind, RuntimeError};
-use crate::object::{Family, Instance, Variant};
+use crate::object::{Family, Variant};
 use crate::value::Value;
 use crate::vm::Vm;
 
@@ -83,10 +83,19 @@ impl Vm {
     }
 
     /// What `obj.name(...)` calls.
-    pub(crate) fn resolve_method(&self, obj: Value, name: &str) -> Result<MethodTarget, String> {
+    pub(crate) fn resolve_method(
+        &self,
+        obj: Value,
+        name: &str,
+        cache: Option<(&crate::object::MethodCache, usize)>,
+    ) -> Result<MethodTarget, String> {
         match obj {
             Value::Struct(inst) => {
-                if let Some(m) = inst.ty.method(name) {
+                let found = match cache {
+                    Some((c, k)) => c.method(k, &inst.ty, name),
+                    None => inst.ty.method(name),
+                };
+                if let Some(m) = found {
                     return Ok(MethodTarget::WithSelf(m));
                 }
                 if let Some(f) = inst.get(name).filter(callable) {
@@ -197,7 +206,7 @@ impl Vm {
         let m = self.new_str(message);
         let inst = self
             .heap
-            .alloc_instance(Instance::new(self.scheme_error_type, vec![m, irritants]));
+            .alloc_instance(self.scheme_error_type, &[m, irritants]);
         Value::Struct(inst)
     }
 
@@ -247,10 +256,9 @@ impl Vm {
             .collect();
         let stack_items = names.into_iter().map(|n| self.new_str(n)).collect();
         let stack = self.new_array(stack_items);
-        let inst = self.heap.alloc_instance(Instance::new(
-            self.error_type,
-            vec![Value::Int(line), message, stack],
-        ));
+        let inst = self
+            .heap
+            .alloc_instance(self.error_type, &[Value::Int(line), message, stack]);
         Value::Struct(inst)
     }
 

@@ -91,7 +91,9 @@ pub struct Abi {
     pub proto_nregs: i32,
     pub array_items: Seq,
     pub box_value: i32,
-    pub instance_fields: Seq,
+    /// Where an instance's first field is, from its `Gc` address (the fields follow the
+    /// instance in its allocation).
+    pub instance_inline: i32,
     pub instance_ty: i32,
     /// `StructType::id`.
     pub struct_type_id: i32,
@@ -236,7 +238,7 @@ impl Abi {
             proto_nregs: offset_of!(Proto, nregs) as i32,
             array_items: shift(values, obj(Array::ITEMS_OFFSET) as usize),
             box_value: obj(offset_of!(BoxCell, value)),
-            instance_fields: shift(slice, obj(Instance::FIELDS_OFFSET) as usize),
+            instance_inline: Instance::INLINE_OFFSET as i32,
             instance_ty: obj(offset_of!(Instance, ty)),
             struct_type_id: obj(offset_of!(StructType, id)),
             pair_car: obj(offset_of!(Pair, car)),

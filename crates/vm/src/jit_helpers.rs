@@ -70,7 +70,7 @@ impl Vm {
     /// The top frame and its prototype.
     fn top(&self) -> (Frame, &'static Proto) {
         let f = *self.frames.last().expect("a frame is running");
-        // SAFETY: the closure is rooted by the frame's callee slot while the frame runs, and
+        // SAFETY: the closure is rooted by its frame (the collector marks every frame's closure), and
         // the prototype lives as long as the closure.
         let proto: &'static Proto = unsafe { &*Rc::as_ptr(&f.closure.proto) };
         (f, proto)
@@ -137,7 +137,8 @@ impl Vm {
                         "internal error: expected a string constant".into(),
                     ));
                 };
-                match self.method_window(base, cb, n, name.as_str()) {
+                let cache = Some((&proto.methods, k as usize));
+                match self.method_window(base, cb, n, name.as_str(), cache) {
                     Ok(nargs) => (cb, nargs),
                     Err(m) => return Err(err(self, m)),
                 }
@@ -373,10 +374,7 @@ pub unsafe extern "C" fn jit_new_struct(vm: *mut Vm, ty: *const Value) -> u64 {
     // SAFETY: as documented.
     unsafe {
         match *ty {
-            Value::StructType(t) => (*vm)
-                .heap
-                .alloc_instance(crate::object::Instance::blank(t))
-                .addr() as u64,
+            Value::StructType(t) => (*vm).heap.alloc_instance(t, &[]).addr() as u64,
             _ => 0,
         }
     }

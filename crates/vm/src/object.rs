@@ -439,6 +439,8 @@ pub struct Proto {
     pub jit: crate::jit_hook::ProtoJit,
     /// The interpreter's inline caches of struct fields (`GETFIELD`/`SETFIELD`).
     pub fields: FieldCache,
+    /// The interpreter's inline caches of struct methods (`CALLMETHOD`/`TAILMETHOD`).
+    pub methods: MethodCache,
 }
 
 /// The interpreter's inline caches of struct fields, one per constant of a prototype (the
@@ -488,6 +490,53 @@ impl FieldCache {
     }
 }
 
+/// The interpreter's inline caches of struct methods, one per constant of a prototype
+/// that has method calls (the method names): the id of the struct type a method was
+/// last found in (0: none yet) and the method. A hit skips the search of the type's
+/// methods by name; the JIT compiles a cached method inline (behind a check of the
+/// receiver's type). A type's methods are all added while it is declared, before any
+/// instance of it exists, so what a type's id maps to never changes. The cached methods
+/// are roots (`Heap::mark_proto`): the JIT may look at one whose type is gone.
+#[derive(Default)]
+pub struct MethodCache(Box<[Cell<(u64, Value)>]>);
+
+impl MethodCache {
+    /// Caches for a prototype with `consts` constants (none when it calls no method).
+    pub fn new(consts: usize, code: &[Instr]) -> MethodCache {
+        let calls = code
+            .iter()
+            .any(|i| matches!(i, Instr::CallMethod { .. } | Instr::TailCallMethod { .. }));
+        let n = if calls { consts } else { 0 };
+        MethodCache((0..n).map(|_| Cell::new((0, Value::Null))).collect())
+    }
+
+    /// What the cache of constant `k` remembers: a struct type's id and its method.
+    pub fn get(&self, k: usize) -> Option<(u64, Value)> {
+        let (id, m) = self.0.get(k)?.get();
+        (id != 0).then_some((id, m))
+    }
+
+    /// Method `name` (constant `k`) of struct type `ty`, remembered for the next time.
+    #[inline]
+    pub fn method(&self, k: usize, ty: &StructType, name: &str) -> Option<Value> {
+        if let Some(c) = self.0.get(k) {
+            let (id, m) = c.get();
+            if id == ty.id {
+                return Some(m);
+            }
+            let m = ty.method(name)?;
+            c.set((ty.id, m));
+            return Some(m);
+        }
+        ty.method(name)
+    }
+
+    /// The methods remembered (for the collector).
+    pub fn values(&self) -> impl Iterator<Item = Value> + '_ {
+        self.0.iter().map(|c| c.get().1)
+    }
+}
+
 /// A function value: a prototype plus its captured upvalues.
 pub struct Closure {
     pub proto: Rc<Proto>,
@@ -530,32 +579,74 @@ impl StructType {
     }
 }
 
-/// An instance of a struct type.
+/// An instance of a struct type. Its fields follow it in the same allocation: one
+/// allocation per instance, made by [`Instance::alloc`] (through
+/// `Heap::alloc_instance`) and freed by [`Instance::free`] (the sweeper).
+#[repr(C)]
 pub struct Instance {
     pub ty: Gc<StructType>,
-    fields: UnsafeCell<Box<[Value]>>,
+    /// The first field, just past this header in the same allocation. Made from the
+    /// allocation's own pointer, so it may reach every field.
+    fields: *mut Value,
+    len: usize,
 }
 
 impl Instance {
-    /// Where the boxed slice of fields sits (for compiled code, `crate::jit_abi`).
-    pub(crate) const FIELDS_OFFSET: usize = std::mem::offset_of!(Instance, fields);
+    /// Where the first field of an instance is, from the start of its allocation (the
+    /// same for every instance: compiled code reads fields at fixed offsets from it).
+    pub(crate) const INLINE_OFFSET: usize = std::mem::size_of::<crate::value::GcBox<Instance>>()
+        .next_multiple_of(std::mem::align_of::<Value>());
 
-    pub fn new(ty: Gc<StructType>, fields: Vec<Value>) -> Instance {
-        Instance {
-            ty,
-            fields: UnsafeCell::new(fields.into_boxed_slice()),
+    /// The layout of an instance with `len` fields.
+    #[inline]
+    fn layout(len: usize) -> std::alloc::Layout {
+        let size = Instance::INLINE_OFFSET + len * std::mem::size_of::<Value>();
+        let align = std::mem::align_of::<crate::value::GcBox<Instance>>()
+            .max(std::mem::align_of::<Value>());
+        // A struct type has at most a few thousand fields: no overflow.
+        std::alloc::Layout::from_size_align(size, align).expect("a struct's fields fit")
+    }
+
+    /// A new instance of `ty` with `len` fields: `values`, then nulls.
+    #[inline]
+    pub(crate) fn alloc(ty: Gc<StructType>, values: &[Value], len: usize) -> Gc<Instance> {
+        let layout = Instance::layout(len);
+        // SAFETY: the layout is non-zero-sized (the header); the memory is initialized
+        // below before anything reads it.
+        unsafe {
+            let p = std::alloc::alloc(layout);
+            if p.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            let fields = p.add(Instance::INLINE_OFFSET) as *mut Value;
+            let given = values.len().min(len);
+            std::ptr::copy_nonoverlapping(values.as_ptr(), fields, given);
+            for i in given..len {
+                fields.add(i).write(Value::Null);
+            }
+            let b = p as *mut crate::value::GcBox<Instance>;
+            b.write(crate::value::GcBox {
+                marked: Cell::new(false),
+                value: Instance { ty, fields, len },
+            });
+            Gc::from_raw(std::ptr::NonNull::new_unchecked(b))
         }
     }
-    /// An instance of `ty` with every field null.
-    pub fn blank(ty: Gc<StructType>) -> Instance {
-        Instance {
-            ty,
-            fields: UnsafeCell::new(std::iter::repeat_n(Value::Null, ty.fields.len()).collect()),
-        }
+
+    /// Reclaim an instance.
+    ///
+    /// # Safety
+    /// Only the sweeper calls this, for an unreachable instance made by [`Instance::alloc`].
+    pub(crate) unsafe fn free(g: Gc<Instance>) {
+        let layout = Instance::layout(g.len);
+        // SAFETY: as documented; nothing in an instance needs dropping.
+        unsafe { std::alloc::dealloc(g.raw() as *mut u8, layout) }
     }
+
     pub fn fields(&self) -> &[Value] {
-        // SAFETY: single-threaded; see the module docs.
-        unsafe { &*self.fields.get() }
+        // SAFETY: `fields` points at `len` initialized values in this allocation;
+        // single-threaded, see the module docs.
+        unsafe { std::slice::from_raw_parts(self.fields, self.len) }
     }
     pub fn get(&self, name: &str) -> Option<Value> {
         self.ty.field_index(name).map(|i| self.fields()[i])
@@ -563,23 +654,18 @@ impl Instance {
     /// Set field number `i`; false when there is none.
     #[inline]
     pub fn set_at(&self, i: usize, v: Value) -> bool {
-        // SAFETY: as for `fields`.
-        match unsafe { (&mut *self.fields.get()).get_mut(i) } {
-            Some(slot) => {
-                *slot = v;
-                true
-            }
-            None => false,
+        if i < self.len {
+            // SAFETY: in bounds; as for `fields`.
+            unsafe { self.fields.add(i).write(v) };
+            true
+        } else {
+            false
         }
     }
     /// Set a field; false when the struct has no such field.
     pub fn set(&self, name: &str, v: Value) -> bool {
         match self.ty.field_index(name) {
-            Some(i) => {
-                // SAFETY: as for `fields`.
-                unsafe { (&mut *self.fields.get())[i] = v };
-                true
-            }
+            Some(i) => self.set_at(i, v),
             None => false,
         }
     }

@@ -11,7 +11,7 @@ use crate::builtins::scheme::{hashtables, lists, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp::{compare, floor_mod, scheme_div, Arith};
-use crate::object::{Closure, Instance, Proto, StructType, UpvalSource};
+use crate::object::{Closure, Proto, StructType, UpvalSource};
 use crate::opcode::Instr;
 use crate::value::{values_equal_in, Gc, Value};
 use crate::vm::{Handler, Vm};
@@ -139,7 +139,7 @@ impl Vm {
     pub(crate) fn exec_one(&mut self, pc: usize) -> Result<Flow, RuntimeError> {
         let frame = *self.frames.last().expect("a frame is running");
         let closure = frame.closure;
-        // SAFETY: the closure is rooted by its frame's callee slot while the frame runs.
+        // SAFETY: the closure is rooted by its frame (the collector marks every frame's closure).
         let proto: &Proto = unsafe { &*Rc::as_ptr(&closure.proto) };
         let base = frame.base as usize;
         let exact_eq = proto.wording == Wording::Scheme;
@@ -444,7 +444,7 @@ impl Vm {
             }
             Instr::NewStruct { dst, ty } => match r!(ty) {
                 Value::StructType(t) => {
-                    let inst = self.heap.alloc_instance(Instance::blank(t));
+                    let inst = self.heap.alloc_instance(t, &[]);
                     set!(dst, Value::Struct(inst));
                 }
                 v => throw!(format!(

@@ -57,6 +57,22 @@ impl<T> Gc<T> {
         }
     }
 
+    /// A `Gc` of an object allocated by hand (see `Instance::alloc`).
+    ///
+    /// # Safety
+    /// `ptr` points at an initialized `GcBox<T>` that the heap will own.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<GcBox<T>>) -> Gc<T> {
+        Gc {
+            ptr,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The object's allocation.
+    pub(crate) fn raw(self) -> *mut GcBox<T> {
+        self.ptr.as_ptr()
+    }
+
     pub(crate) fn header(&self) -> &GcBox<T> {
         // SAFETY: a live Gc always points at an allocated GcBox (heap invariant).
         unsafe { self.ptr.as_ref() }

@@ -28,8 +28,10 @@ pub struct Handler {
 /// the module value (loading and running it the first time).
 pub type ModuleLoader = Rc<dyn Fn(&mut Vm, &str, Span) -> Result<Value, RuntimeError>>;
 
-/// One activation record. Its registers are `stack[base .. base + proto.nregs]`, and the
-/// running closure sits just below them in `stack[base - 1]` (which also roots it).
+/// One activation record. Its registers are `stack[base .. base + proto.nregs]`; its
+/// callee slot, `stack[base - 1]`, gets its result. The record roots its closure (the
+/// interpreter also leaves the closure in the callee slot; compiled code's direct calls
+/// do not).
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
 pub struct Frame {
@@ -437,7 +439,8 @@ impl Vm {
         }
         self.protos = protos;
         for f in &self.frames {
-            // Already reachable through stack[base - 1], but be explicit.
+            // The frame roots its closure: compiled code's direct calls do not write it to
+            // the callee slot (`stack[base - 1]`), which holds the result once it returns.
             self.heap.mark_value(Value::Closure(f.closure));
         }
         self.heap.sweep();

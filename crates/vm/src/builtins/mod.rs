@@ -71,7 +71,7 @@ fn copy_value(
     heap: &mut crate::heap::Heap,
     copies: &mut Vec<(usize, Value)>,
 ) -> Option<Value> {
-    use crate::object::{Instance, StructType, Variant};
+    use crate::object::{StructType, Variant};
     let addr = match v {
         Value::StructType(t) => t.addr(),
         Value::Struct(i) => i.addr(),
@@ -106,7 +106,7 @@ fn copy_value(
                 .iter()
                 .map(|&f| copy_value(f, heap, copies))
                 .collect::<Option<Vec<_>>>()?;
-            Value::Struct(heap.alloc_instance(Instance::new(ty, fields)))
+            Value::Struct(heap.alloc_instance(ty, &fields))
         }
         Value::Variant(x) => {
             let payload = x

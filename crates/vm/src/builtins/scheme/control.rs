@@ -9,7 +9,6 @@
 use super::printer::{Labels, Style};
 use super::{hidden_type, is_hidden_instance, list_vec, reg, wrong, Hidden};
 use crate::native::{Arity, Caps, NativeResult};
-use crate::object::Instance;
 use crate::value::Value;
 use crate::vm::Vm;
 use std::io::Write;
@@ -180,9 +179,7 @@ fn error_field(vm: &Vm, name: &str, v: Value, i: usize) -> NativeResult {
 
 fn make_escape(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let ty = hidden_type(vm, ESCAPE).ok_or("internal error: no escape type")?;
-    let inst = vm
-        .heap
-        .alloc_instance(Instance::new(ty, vec![args[0], args[1]]));
+    let inst = vm.heap.alloc_instance(ty, &[args[0], args[1]]);
     Ok(Value::Struct(inst))
 }
 
@@ -207,9 +204,7 @@ fn escape_values(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn new_promise(vm: &mut Vm, done: Value, value: Value) -> NativeResult {
     let ty = hidden_type(vm, PROMISE).ok_or("internal error: no promise type")?;
     let cell = super::lists::cons(vm, done, value);
-    Ok(Value::Struct(
-        vm.heap.alloc_instance(Instance::new(ty, vec![cell])),
-    ))
+    Ok(Value::Struct(vm.heap.alloc_instance(ty, &[cell])))
 }
 
 fn promise_box(vm: &mut Vm, args: &[Value]) -> NativeResult {

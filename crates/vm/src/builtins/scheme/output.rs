@@ -10,7 +10,7 @@ use super::super::{byte_of_char, char_len};
 use super::printer::{to_text, Labels, Style};
 use super::{hidden_type, is_hidden_instance, reg, set_hidden, wrong, Hidden};
 use crate::native::{Arity, Caps, NativeResult};
-use crate::object::{Bytevector, Instance};
+use crate::object::Bytevector;
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
 use std::io::Write;
@@ -20,7 +20,7 @@ const STDOUT_PORT: Hidden = "% scheme stdout-port";
 
 pub fn install(vm: &mut Vm) {
     let ty = super::make_hidden_type(vm, PORT, "port", &["buffer"]);
-    let stdout = vm.heap.alloc_instance(Instance::new(ty, vec![Value::Null]));
+    let stdout = vm.heap.alloc_instance(ty, &[Value::Null]);
     set_hidden(vm, STDOUT_PORT, Value::Struct(stdout));
 
     reg(vm, "display", Arity::range(1, 2), |vm, a| {
@@ -172,7 +172,7 @@ fn write_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
 fn open_output_string(vm: &mut Vm, _args: &[Value]) -> NativeResult {
     let ty = hidden_type(vm, PORT).ok_or("internal error: no port type")?;
     let buf = Value::Bytes(vm.heap.alloc_bytes(Bytevector::new(Vec::new())));
-    let inst = vm.heap.alloc_instance(Instance::new(ty, vec![buf]));
+    let inst = vm.heap.alloc_instance(ty, &[buf]);
     Ok(Value::Struct(inst))
 }
 
