@@ -1,8 +1,9 @@
 //! Characters, strings (immutable, indexed by character) and symbols.
 
-use super::super::{byte_of_char, char_len, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
+use super::super::{char_len, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
 use super::{
-    chain, char_arg, length_arg, list_vec, range, reg, str_arg, symbol_arg, vec_arg, wrong,
+    chain, char_arg, length_arg, list_vec, range, reg, str_arg, str_obj_arg, symbol_arg, vec_arg,
+    wrong,
 };
 use crate::native::{Arity, NativeResult};
 use crate::object::Str;
@@ -76,8 +77,8 @@ pub fn install(vm: &mut Vm) {
         Ok(Value::Bool(matches!(a[0], Value::Str(_))))
     });
     reg(vm, "string-length", one, |vm, a| {
-        let s = str_arg(vm, "string-length", &a[0])?;
-        Ok(Value::Int(char_len(s) as i64))
+        let s = str_obj_arg(vm, "string-length", &a[0])?;
+        Ok(Value::Int(s.char_len() as i64))
     });
     reg(vm, "string-ref", Arity::exactly(2), string_ref);
     reg(vm, "substring", Arity::range(2, 3), |vm, a| {
@@ -240,26 +241,21 @@ fn symbol_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn string_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = str_arg(vm, "string-ref", &args[0])?;
-    let i = super::index(vm, "string-ref", args[1], char_len(s), false)?;
-    let c = if s.is_ascii() {
-        s.as_bytes()[i] as char
-    } else {
-        s.chars().nth(i).unwrap_or('\0')
-    };
-    Ok(Value::Char(c))
+    let s = str_obj_arg(vm, "string-ref", &args[0])?;
+    let i = super::index(vm, "string-ref", args[1], s.char_len(), false)?;
+    Ok(Value::Char(s.char_at(i).unwrap_or('\0')))
 }
 
 /// The characters `[start, end)` of a string as a new string; with `share_whole`, the string
 /// itself when that is all of it.
 fn copy_range(vm: &mut Vm, name: &str, args: &[Value], share_whole: bool) -> NativeResult {
-    let s = str_arg(vm, name, &args[0])?;
-    let len = char_len(s);
+    let s = str_obj_arg(vm, name, &args[0])?;
+    let len = s.char_len();
     let (start, end) = range(vm, name, args, 1, len)?;
     if share_whole && start == 0 && end == len {
         return Ok(args[0]);
     }
-    let sub = &s[byte_of_char(s, start)..byte_of_char(s, end)];
+    let sub = s.char_slice(start, end);
     Ok(vm.new_str(sub))
 }
 
@@ -305,12 +301,12 @@ fn make_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 /// The characters `[start, end)` of the string argument, as values.
 fn chars_in_range(vm: &Vm, name: &str, args: &[Value]) -> Result<Vec<Value>, String> {
-    let s = str_arg(vm, name, &args[0])?;
-    let (start, end) = range(vm, name, args, 1, char_len(s))?;
+    let s = str_obj_arg(vm, name, &args[0])?;
+    let (start, end) = range(vm, name, args, 1, s.char_len())?;
     if end - start > MAX_ARRAY_LEN {
         return Err(too_large(name));
     }
-    let sub = &s[byte_of_char(s, start)..byte_of_char(s, end)];
+    let sub = s.char_slice(start, end);
     Ok(sub.chars().map(Value::Char).collect())
 }
 
