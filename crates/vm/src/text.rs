@@ -216,13 +216,39 @@ impl Wide {
             // No marks: text past `u32::MAX` bytes.
             return scan_to_char(&self.text, ci);
         };
-        let bytes = self.text.as_bytes();
-        let mut b = mark as usize;
-        for _ in 0..ci & (STRIDE - 1) {
-            b += utf8_width(bytes[b]);
-        }
-        b
+        skip_chars(self.text.as_bytes(), mark as usize, ci & (STRIDE - 1))
     }
+}
+
+/// The byte offset of the character `k` characters after the one starting at byte `b` of
+/// `bytes` (valid UTF-8, with at least `k` characters after `b`). Eight bytes at a time:
+/// the characters starting in a word are its bytes that are not continuation bytes.
+#[inline]
+fn skip_chars(bytes: &[u8], mut b: usize, mut k: usize) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = bytes.get(b..b + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        // Bit 7 of each byte: set when the byte is 10xxxxxx (a continuation).
+        let cont = w & !(w << 1) & HIGH;
+        let mut starts = !cont & HIGH;
+        // One step per character (no `count_ones`: the baseline x86-64 has no popcnt).
+        while starts != 0 {
+            if k == 0 {
+                return b + starts.trailing_zeros() as usize / 8;
+            }
+            starts &= starts - 1;
+            k -= 1;
+        }
+        b += 8;
+    }
+    // Past the last whole word: first to the end of a character the words cut.
+    while bytes.get(b).is_some_and(|&x| x & 0xC0 == 0x80) {
+        b += 1;
+    }
+    for _ in 0..k {
+        b += utf8_width(bytes[b]);
+    }
+    b
 }
 
 /// The byte offset of every `STRIDE`th character of `text` (which has `chars` characters);
@@ -410,6 +436,18 @@ mod tests {
         let t = Str::new(text.as_str());
         assert_eq!(t.char_len(), 400);
         assert_eq!(t.heap_len(), before);
+    }
+
+    #[test]
+    fn skipping_characters_a_word_at_a_time() {
+        for text in samples() {
+            let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+            for (i, &b) in starts.iter().enumerate() {
+                for k in 0..(starts.len() - i).min(40) {
+                    assert_eq!(skip_chars(text.as_bytes(), b, k), starts[i + k], "{text:?}");
+                }
+            }
+        }
     }
 
     #[test]

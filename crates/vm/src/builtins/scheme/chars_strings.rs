@@ -76,11 +76,10 @@ pub fn install(vm: &mut Vm) {
     reg(vm, "string?", one, |_, a| {
         Ok(Value::Bool(matches!(a[0], Value::Str(_))))
     });
-    reg(vm, "string-length", one, |vm, a| {
-        let s = str_obj_arg(vm, "string-length", &a[0])?;
-        Ok(Value::Int(s.char_len() as i64))
+    reg(vm, "string-length", one, |vm, a| string_length_of(vm, a[0]));
+    reg(vm, "string-ref", Arity::exactly(2), |vm, a| {
+        string_ref_of(vm, a[0], a[1])
     });
-    reg(vm, "string-ref", Arity::exactly(2), string_ref);
     reg(vm, "substring", Arity::range(2, 3), |vm, a| {
         copy_range(vm, "substring", a, true)
     });
@@ -240,10 +239,18 @@ fn symbol_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
     chain(args, |v| symbol_arg(vm, "symbol=?", *v), |a, b| a == b)
 }
 
-fn string_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = str_obj_arg(vm, "string-ref", &args[0])?;
-    let i = super::index(vm, "string-ref", args[1], s.char_len(), false)?;
+/// `(string-ref s i)`: the native and the `STRREF` instruction.
+pub(crate) fn string_ref_of(vm: &Vm, s: Value, i: Value) -> NativeResult {
+    let s = str_obj_arg(vm, "string-ref", &s)?;
+    let i = super::index(vm, "string-ref", i, s.char_len(), false)?;
     Ok(Value::Char(s.char_at(i).unwrap_or('\0')))
+}
+
+/// `(string-length s)`: the native and the `STRLEN` instruction.
+pub(crate) fn string_length_of(vm: &Vm, s: Value) -> NativeResult {
+    Ok(Value::Int(
+        str_obj_arg(vm, "string-length", &s)?.char_len() as i64
+    ))
 }
 
 /// The characters `[start, end)` of a string as a new string; with `share_whole`, the string
