@@ -116,6 +116,29 @@ impl Str {
         }
     }
 
+    /// A string of the characters `chars`, whose UTF-8 lengths add up to `len`.
+    pub fn from_chars(len: usize, chars: impl Iterator<Item = char>) -> Str {
+        if len <= Str::INLINE {
+            let mut b = [0; Str::INLINE];
+            let mut at = 0;
+            for c in chars {
+                let Some(dst) = b.get_mut(at..at + c.len_utf8()) else {
+                    break;
+                };
+                c.encode_utf8(dst);
+                at += c.len_utf8();
+            }
+            // Whole characters only (one that did not fit was left out whole).
+            Str {
+                repr: Repr::Inline(at as u8, b),
+            }
+        } else {
+            let mut out = String::with_capacity(len);
+            out.extend(chars);
+            Str::new(out)
+        }
+    }
+
     /// The bytes kept outside the object (0 when inline): the text, and for wide text its
     /// box and marks.
     pub fn heap_len(&self) -> usize {
@@ -447,6 +470,15 @@ mod tests {
                     assert_eq!(skip_chars(text.as_bytes(), b, k), starts[i + k], "{text:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn strings_from_characters() {
+        for text in samples() {
+            let s = Str::from_chars(text.len(), text.chars());
+            assert_eq!(s.as_str(), text);
+            assert_eq!(s.char_len(), text.chars().count());
         }
     }
 

@@ -283,11 +283,7 @@ fn string_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn string(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let mut out = String::new();
-    for &a in args {
-        out.push(char_arg(vm, "string", a)?);
-    }
-    Ok(vm.new_str(out))
+    chars_to_string(vm, "string", args)
 }
 
 fn make_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
@@ -327,28 +323,34 @@ fn string_to_vector(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(vm.new_array(chars))
 }
 
-fn chars_to_string(vm: &Vm, name: &str, items: &[Value]) -> Result<String, String> {
-    let mut out = String::with_capacity(items.len());
+/// A new string of the characters `items` (each checked), built at its final size: inline
+/// when short, with no text buffer made and dropped.
+fn chars_to_string(vm: &mut Vm, name: &str, items: &[Value]) -> NativeResult {
+    let mut len = 0;
     for &v in items {
         match v {
-            Value::Char(c) => out.push(c),
+            Value::Char(c) => len += c.len_utf8(),
             _ => return Err(char_arg(vm, name, v).err().unwrap_or_default()),
         }
     }
-    Ok(out)
+    let chars = items.iter().filter_map(|v| match v {
+        Value::Char(c) => Some(*c),
+        _ => None,
+    });
+    Ok(Value::Str(
+        vm.heap.alloc_str_obj(Str::from_chars(len, chars)),
+    ))
 }
 
 fn list_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let items = list_vec(vm, "list->string", args[0])?;
-    let s = chars_to_string(vm, "list->string", &items)?;
-    Ok(vm.new_str(s))
+    chars_to_string(vm, "list->string", &items)
 }
 
 fn vector_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = vec_arg(vm, "vector->string", args[0])?;
     let (start, end) = range(vm, "vector->string", args, 1, a.len())?;
-    let s = chars_to_string(vm, "vector->string", &a.items()[start..end])?;
-    Ok(vm.new_str(s))
+    chars_to_string(vm, "vector->string", &a.items()[start..end])
 }
 
 /// `(string-index s char)`: the index of the first occurrence of `char`, or `#f`.
