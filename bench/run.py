@@ -49,7 +49,7 @@ ORIG_BENCHES = ["hello", "fib", "intloop", "tailrec", "evenodd", "mandel", "strc
 # The new set: bench/NAME.ruff, bench/NAME.scm and bench/lua/NAME.lua (for lua54 and luajit only),
 # expected outputs in bench/expected.txt.
 NEW_BENCHES = ["nbody", "floatgrid", "sieve", "closures", "wordfreq", "bintrees", "deeprec", "qsort",
-               "lcs", "dictstr", "interp", "particles", "matmul", "csvcount"]
+               "lcs", "dictstr", "interp", "particles", "matmul", "csvcount", "strindex"]
 BENCHES = ORIG_BENCHES + NEW_BENCHES
 BENCH_SETS = {"orig": ORIG_BENCHES, "new": NEW_BENCHES, "all": BENCHES}
 NEW_EXPECTED = os.path.join(HERE, "expected.txt")

@@ -319,6 +319,9 @@ pub enum Prim {
     VectorRef,
     VectorSet,
     VectorLength,
+    /// Scheme `string-ref` and `string-length`, errors included.
+    StringRef,
+    StringLength,
     /// `(%record-instance? obj type)`: whether `obj` is a record (struct) of exactly that
     /// type (a record procedure's type test).
     RecordIs,

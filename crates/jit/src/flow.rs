@@ -113,6 +113,7 @@ pub fn reads(proto: &Proto, instr: &Instr, out: &mut Vec<usize>) {
         | Instr::IsPair { src, .. }
         | Instr::IsFalse { src, .. }
         | Instr::VecLen { src, .. }
+        | Instr::StrLen { src, .. }
         | Instr::Throw { src } => r(src),
         Instr::GetBox { bx, .. } => r(bx),
         Instr::SetBox { bx, src } => {
@@ -127,6 +128,7 @@ pub fn reads(proto: &Proto, instr: &Instr, out: &mut Vec<usize>) {
         | Instr::ModFloor { a, b, .. }
         | Instr::Quot { a, b, .. }
         | Instr::CharEq { a, b, .. }
+        | Instr::StrRef { s: a, idx: b, .. }
         | Instr::DivScheme { a, b, .. }
         | Instr::Cons { a, b, .. }
         | Instr::Eqv { a, b, .. }
@@ -322,6 +324,8 @@ pub fn writes(instr: &Instr, out: &mut Vec<usize>) {
         | Instr::Eqv { dst, .. }
         | Instr::VecRef { dst, .. }
         | Instr::VecLen { dst, .. }
+        | Instr::StrRef { dst, .. }
+        | Instr::StrLen { dst, .. }
         | Instr::IsInstance { dst, .. }
         | Instr::Concat { dst, .. }
         | Instr::GetField { dst, .. }

@@ -87,6 +87,8 @@ pub fn keeps_arrays(i: &Instr) -> bool {
             | VecRef { .. }
             | VecSet { .. }
             | VecLen { .. }
+            | StrRef { .. }
+            | StrLen { .. }
             | GetField { .. }
             | SetField { .. }
             | Car { .. }

@@ -1002,6 +1002,20 @@ fn char_eq_is_an_instruction() {
     assert_eq!(count(&instrs(&disasm_of(three, "same?")), "CHAREQ"), 0);
 }
 
+/// `string-ref` and `string-length` are instructions (`STRREF`, `STRLEN`), unless rebound.
+#[test]
+fn string_ref_and_length_are_instructions() {
+    let src = "(define (last s) (string-ref s (- (string-length s) 1)))";
+    let d = disasm_of(src, "last");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "STRREF"), 1, "{d}");
+    assert_eq!(count(&code, "STRLEN"), 1, "{d}");
+    assert_eq!(tail_calls(&code) + plain_calls(&code), 0, "{d}");
+    let rebound = format!("(set! string-ref vector-ref) (set! string-length length) {src}");
+    let code = instrs(&disasm_of(&rebound, "last"));
+    assert_eq!(count(&code, "STRREF") + count(&code, "STRLEN"), 0);
+}
+
 /// `quotient` of two arguments is an instruction (`QUOT`), unless the name is rebound.
 #[test]
 fn quotient_is_an_instruction() {

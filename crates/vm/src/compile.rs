@@ -1328,6 +1328,8 @@ impl FnCompiler<'_, '_> {
                 idx: i,
             },
             (Prim::VectorLength, &[a]) => Instr::VecLen { dst: d, src: a },
+            (Prim::StringRef, &[s, i]) => Instr::StrRef { dst: d, s, idx: i },
+            (Prim::StringLength, &[a]) => Instr::StrLen { dst: d, src: a },
             (Prim::RecordIs, &[o, t]) => Instr::IsInstance {
                 dst: d,
                 obj: o,

@@ -1145,6 +1145,29 @@ impl Vm {
                             Value::Bool(crate::interp_data::is_instance(r!(obj), r!(ty)))
                         );
                     }
+                    Instr::StrRef { dst, s, idx } => {
+                        // Past either end, `char_at` gives `None`: the native's error.
+                        let c = match (rr!(s), rr!(idx)) {
+                            (Value::Str(x), Value::Int(i)) => {
+                                usize::try_from(*i).ok().and_then(|i| x.char_at(i))
+                            }
+                            _ => None,
+                        };
+                        match c {
+                            Some(c) => set!(dst, Value::Char(c)),
+                            None => match chars_strings::string_ref_of(self, r!(s), r!(idx)) {
+                                Ok(x) => set!(dst, x),
+                                Err(m) => throw!(m),
+                            },
+                        }
+                    }
+                    Instr::StrLen { dst, src } => match rr!(src) {
+                        Value::Str(x) => set!(dst, Value::Int(x.char_len() as i64)),
+                        _ => match chars_strings::string_length_of(self, r!(src)) {
+                            Ok(x) => set!(dst, x),
+                            Err(m) => throw!(m),
+                        },
+                    },
                     Instr::VecLen { dst, src } => match rr!(src) {
                         Value::Array(a) => set!(dst, Value::Int(a.len() as i64)),
                         _ => match vectors::vector_length_of(self, r!(src)) {

@@ -312,16 +312,11 @@ impl Vm {
                 d.get_int(i).ok_or_else(|| format!("Missing map key: {i}"))
             }
             (Value::Str(s), Value::Int(i)) => {
-                let len = s.as_str().chars().count();
+                let len = s.char_len();
                 match normalize_index(i, len) {
                     Some(j) => {
-                        let c = s
-                            .as_str()
-                            .chars()
-                            .nth(j)
-                            .map(String::from)
-                            .unwrap_or_default();
-                        Ok(self.new_str(c))
+                        let c = s.char_at(j).unwrap_or_default();
+                        Ok(self.new_str(c.encode_utf8(&mut [0; 4]) as &str))
                     }
                     None => Err(format!("Index out of bounds: index {i}, length {len}")),
                 }

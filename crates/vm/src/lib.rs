@@ -21,6 +21,7 @@ pub mod native;
 pub mod object;
 pub mod opcode;
 pub mod step;
+pub mod text;
 pub mod value;
 pub mod vm;
 

@@ -253,6 +253,11 @@ opcodes! {
     VecSet { vec: Reg, idx: Reg, src: Reg } => "VECSET",
     /// `R[dst]` = the length of the vector `R[src]` (Scheme `vector-length`).
     VecLen { dst: Reg, src: Reg } => "VECLEN",
+    /// `R[dst]` = character `R[idx]` of the string `R[s]` (Scheme `string-ref`, the
+    /// native's errors included).
+    StrRef { dst: Reg, s: Reg, idx: Reg } => "STRREF",
+    /// `R[dst]` = the number of characters of the string `R[src]` (Scheme `string-length`).
+    StrLen { dst: Reg, src: Reg } => "STRLEN",
     /// `R[dst]` = whether `R[obj]` is a struct of exactly the type `R[ty]` (Scheme's
     /// record type test; false when `R[ty]` is not a type).
     IsInstance { dst: Reg, obj: Reg, ty: Reg } => "ISINST",

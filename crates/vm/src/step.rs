@@ -7,7 +7,7 @@
 //! meaning is written once. Calls, returns and tail calls are not instructions it runs:
 //! the interpreter and compiled code each do those themselves.
 
-use crate::builtins::scheme::{hashtables, lists, vectors};
+use crate::builtins::scheme::{chars_strings, hashtables, lists, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp::{compare, floor_mod, scheme_div, Arith};
@@ -410,6 +410,12 @@ impl Vm {
                 )
             }
             Instr::VecLen { dst, src } => set!(dst, ok!(vectors::vector_length_of(self, r!(src)))),
+            Instr::StrRef { dst, s, idx } => {
+                set!(dst, ok!(chars_strings::string_ref_of(self, r!(s), r!(idx))))
+            }
+            Instr::StrLen { dst, src } => {
+                set!(dst, ok!(chars_strings::string_length_of(self, r!(src))))
+            }
             Instr::Concat { dst, base: b, n } => {
                 let mut s = String::new();
                 for i in 0..n {

@@ -1394,8 +1394,8 @@ fn inline_builtins(module: &mut Module, redefined: &FxHashSet<String>) {
 /// friends also order strings, and `=` compares any values instead of raising an error.
 /// `hash-table-ref/default`, `hash-table-set!`, and the pair, vector and identity
 /// primitives (`cons`, `car`, `cdr`, `null?`, `pair?`, `not`, `eq?`, `eqv?`, `vector-ref`,
-/// `vector-set!`, `vector-length`), `quotient` and `char=?` behave exactly as the natives
-/// do, errors included.
+/// `vector-set!`, `vector-length`), `string-ref`, `string-length`, `quotient` and `char=?`
+/// behave exactly as the natives do, errors included.
 fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
     Some(match (name, argc) {
         ("+", 2) => Prim::Add,
@@ -1425,6 +1425,8 @@ fn inline_prim(name: &str, argc: usize) -> Option<Prim> {
         ("vector-ref", 2) => Prim::VectorRef,
         ("vector-set!", 3) => Prim::VectorSet,
         ("vector-length", 1) => Prim::VectorLength,
+        ("string-ref", 2) => Prim::StringRef,
+        ("string-length", 1) => Prim::StringLength,
         _ => return None,
     })
 }

@@ -1,7 +1,7 @@
 //! Builtins that accept several container types: `len`, `is_empty`, `contains`,
 //! `index_of`, `remove`, `clear` and `slice`.
 
-use super::{byte_of_char, char_len, expected, int_arg, key_arg, pair, pure, str_arg_as};
+use super::{expected, int_arg, key_arg, pair, pure, str_arg_as};
 use crate::native::{Arity, NativeResult};
 use crate::value::{values_equal, Value};
 use crate::vm::Vm;
@@ -19,7 +19,7 @@ pub fn install(vm: &mut Vm) {
 /// The number of characters, elements or entries.
 fn size(name: &str, v: &Value) -> Result<usize, String> {
     match v {
-        Value::Str(s) => Ok(char_len(s.as_str())),
+        Value::Str(s) => Ok(s.char_len()),
         Value::Array(a) => Ok(a.len()),
         Value::Dict(d) => Ok(d.len()),
         _ => Err(expected(name, "a string, array or dict", v)),
@@ -127,12 +127,7 @@ fn slice(vm: &mut Vm, args: &[Value]) -> NativeResult {
             let items = a.items()[start..end].to_vec();
             Ok(vm.new_array(items))
         }
-        Value::Str(s) => {
-            let s = s.as_str();
-            let b0 = byte_of_char(s, start);
-            let b1 = b0 + byte_of_char(&s[b0..], end - start);
-            Ok(vm.new_str(&s[b0..b1]))
-        }
+        Value::Str(s) => Ok(vm.new_str(s.char_slice(start, end))),
         v => Err(expected("slice", "an array or a string", &v)),
     }
 }

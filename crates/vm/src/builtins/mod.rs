@@ -222,12 +222,9 @@ pub(crate) fn char_len(s: &str) -> usize {
     }
 }
 
-/// The byte offset of character `ci` in `s` (`s.len()` when past the end).
-pub(crate) fn byte_of_char(s: &str, ci: usize) -> usize {
-    if s.is_ascii() {
-        return ci.min(s.len());
-    }
-    s.char_indices().nth(ci).map(|(b, _)| b).unwrap_or(s.len())
+/// A character position a script gave, never negative, as a `usize` (saturating).
+pub(crate) fn clamp_index(i: i64) -> usize {
+    usize::try_from(i.max(0)).unwrap_or(usize::MAX)
 }
 
 /// Compare an int with a float exactly (a large int is not rounded to a float first);
@@ -259,6 +256,14 @@ pub(crate) fn expected(name: &str, what: &str, got: &Value) -> String {
 /// The error for a result that would exceed the size caps.
 pub(crate) fn too_large(name: &str) -> String {
     format!("{name}: result is too large")
+}
+
+/// A string argument as the object (for indexing by character).
+pub(crate) fn str_obj_arg<'a>(name: &str, v: &'a Value) -> Result<&'a crate::object::Str, String> {
+    match v {
+        Value::Str(s) => Ok(s),
+        _ => Err(expected(name, "a string", v)),
+    }
 }
 
 pub(crate) fn str_arg<'a>(name: &str, v: &'a Value) -> Result<&'a str, String> {

@@ -5,7 +5,7 @@
 //! `generic.rs`.
 
 use super::{
-    array_arg, byte_of_char, char_len, int_arg, pure, str_arg, str_arg_as, too_large,
+    array_arg, clamp_index, int_arg, pure, str_arg, str_arg_as, str_obj_arg, too_large,
     MAX_ARRAY_LEN, MAX_STR_BYTES,
 };
 use crate::format;
@@ -196,32 +196,26 @@ fn ends_with(_vm: &mut Vm, args: &[Value]) -> NativeResult {
 /// `substring(s, start, end)`: characters `start..end`, both clamped to the string (a
 /// negative bound counts as 0); empty when `end <= start`.
 fn substring(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = str_arg("substring", &args[0])?;
+    let s = str_obj_arg("substring", &args[0])?;
     let start = int_arg("substring", &args[1])?.max(0);
     let end = int_arg("substring", &args[2])?.max(0);
-    if end <= start {
-        return Ok(vm.new_str(""));
-    }
-    let b0 = byte_of_char(s, start as usize);
-    let b1 = b0 + byte_of_char(&s[b0..], (end - start) as usize);
-    Ok(vm.new_str(&s[b0..b1]))
+    let sub = s.char_slice(clamp_index(start), clamp_index(end));
+    Ok(vm.new_str(sub))
 }
 
 /// `char_at(s, i)`: the character at `i`, or `""` when `i` is out of range (negative too).
 fn char_at(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = str_arg("char_at", &args[0])?;
+    let s = str_obj_arg("char_at", &args[0])?;
     let i = int_arg("char_at", &args[1])?;
-    let c = usize::try_from(i)
-        .ok()
-        .and_then(|i| s.chars().nth(i))
-        .map(String::from)
-        .unwrap_or_default();
-    Ok(vm.new_str(c))
+    match usize::try_from(i).ok().and_then(|i| s.char_at(i)) {
+        Some(c) => Ok(vm.new_str(c.encode_utf8(&mut [0; 4]) as &str)),
+        None => Ok(vm.new_str("")),
+    }
 }
 
 fn count_chars(_vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = str_arg("count_chars", &args[0])?;
-    Ok(Value::Int(char_len(s) as i64))
+    let s = str_obj_arg("count_chars", &args[0])?;
+    Ok(Value::Int(s.char_len() as i64))
 }
 
 /// `repeat(s, n)`: `s` repeated `n` times (`""` when `n <= 0`).

@@ -1,8 +1,9 @@
 //! Characters, strings (immutable, indexed by character) and symbols.
 
-use super::super::{byte_of_char, char_len, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
+use super::super::{char_len, too_large, MAX_ARRAY_LEN, MAX_STR_BYTES};
 use super::{
-    chain, char_arg, length_arg, list_vec, range, reg, str_arg, symbol_arg, vec_arg, wrong,
+    chain, char_arg, length_arg, list_vec, range, reg, str_arg, str_obj_arg, symbol_arg, vec_arg,
+    wrong,
 };
 use crate::native::{Arity, NativeResult};
 use crate::object::Str;
@@ -75,11 +76,10 @@ pub fn install(vm: &mut Vm) {
     reg(vm, "string?", one, |_, a| {
         Ok(Value::Bool(matches!(a[0], Value::Str(_))))
     });
-    reg(vm, "string-length", one, |vm, a| {
-        let s = str_arg(vm, "string-length", &a[0])?;
-        Ok(Value::Int(char_len(s) as i64))
+    reg(vm, "string-length", one, |vm, a| string_length_of(vm, a[0]));
+    reg(vm, "string-ref", Arity::exactly(2), |vm, a| {
+        string_ref_of(vm, a[0], a[1])
     });
-    reg(vm, "string-ref", Arity::exactly(2), string_ref);
     reg(vm, "substring", Arity::range(2, 3), |vm, a| {
         copy_range(vm, "substring", a, true)
     });
@@ -239,27 +239,30 @@ fn symbol_eq(vm: &mut Vm, args: &[Value]) -> NativeResult {
     chain(args, |v| symbol_arg(vm, "symbol=?", *v), |a, b| a == b)
 }
 
-fn string_ref(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let s = str_arg(vm, "string-ref", &args[0])?;
-    let i = super::index(vm, "string-ref", args[1], char_len(s), false)?;
-    let c = if s.is_ascii() {
-        s.as_bytes()[i] as char
-    } else {
-        s.chars().nth(i).unwrap_or('\0')
-    };
-    Ok(Value::Char(c))
+/// `(string-ref s i)`: the native and the `STRREF` instruction.
+pub(crate) fn string_ref_of(vm: &Vm, s: Value, i: Value) -> NativeResult {
+    let s = str_obj_arg(vm, "string-ref", &s)?;
+    let i = super::index(vm, "string-ref", i, s.char_len(), false)?;
+    Ok(Value::Char(s.char_at(i).unwrap_or('\0')))
+}
+
+/// `(string-length s)`: the native and the `STRLEN` instruction.
+pub(crate) fn string_length_of(vm: &Vm, s: Value) -> NativeResult {
+    Ok(Value::Int(
+        str_obj_arg(vm, "string-length", &s)?.char_len() as i64
+    ))
 }
 
 /// The characters `[start, end)` of a string as a new string; with `share_whole`, the string
 /// itself when that is all of it.
 fn copy_range(vm: &mut Vm, name: &str, args: &[Value], share_whole: bool) -> NativeResult {
-    let s = str_arg(vm, name, &args[0])?;
-    let len = char_len(s);
+    let s = str_obj_arg(vm, name, &args[0])?;
+    let len = s.char_len();
     let (start, end) = range(vm, name, args, 1, len)?;
     if share_whole && start == 0 && end == len {
         return Ok(args[0]);
     }
-    let sub = &s[byte_of_char(s, start)..byte_of_char(s, end)];
+    let sub = s.char_slice(start, end);
     Ok(vm.new_str(sub))
 }
 
@@ -280,11 +283,7 @@ fn string_append(vm: &mut Vm, args: &[Value]) -> NativeResult {
 }
 
 fn string(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let mut out = String::new();
-    for &a in args {
-        out.push(char_arg(vm, "string", a)?);
-    }
-    Ok(vm.new_str(out))
+    chars_to_string(vm, "string", args)
 }
 
 fn make_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
@@ -305,12 +304,12 @@ fn make_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
 
 /// The characters `[start, end)` of the string argument, as values.
 fn chars_in_range(vm: &Vm, name: &str, args: &[Value]) -> Result<Vec<Value>, String> {
-    let s = str_arg(vm, name, &args[0])?;
-    let (start, end) = range(vm, name, args, 1, char_len(s))?;
+    let s = str_obj_arg(vm, name, &args[0])?;
+    let (start, end) = range(vm, name, args, 1, s.char_len())?;
     if end - start > MAX_ARRAY_LEN {
         return Err(too_large(name));
     }
-    let sub = &s[byte_of_char(s, start)..byte_of_char(s, end)];
+    let sub = s.char_slice(start, end);
     Ok(sub.chars().map(Value::Char).collect())
 }
 
@@ -324,28 +323,34 @@ fn string_to_vector(vm: &mut Vm, args: &[Value]) -> NativeResult {
     Ok(vm.new_array(chars))
 }
 
-fn chars_to_string(vm: &Vm, name: &str, items: &[Value]) -> Result<String, String> {
-    let mut out = String::with_capacity(items.len());
+/// A new string of the characters `items` (each checked), built at its final size: inline
+/// when short, with no text buffer made and dropped.
+fn chars_to_string(vm: &mut Vm, name: &str, items: &[Value]) -> NativeResult {
+    let mut len = 0;
     for &v in items {
         match v {
-            Value::Char(c) => out.push(c),
+            Value::Char(c) => len += c.len_utf8(),
             _ => return Err(char_arg(vm, name, v).err().unwrap_or_default()),
         }
     }
-    Ok(out)
+    let chars = items.iter().filter_map(|v| match v {
+        Value::Char(c) => Some(*c),
+        _ => None,
+    });
+    Ok(Value::Str(
+        vm.heap.alloc_str_obj(Str::from_chars(len, chars)),
+    ))
 }
 
 fn list_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let items = list_vec(vm, "list->string", args[0])?;
-    let s = chars_to_string(vm, "list->string", &items)?;
-    Ok(vm.new_str(s))
+    chars_to_string(vm, "list->string", &items)
 }
 
 fn vector_to_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let a = vec_arg(vm, "vector->string", args[0])?;
     let (start, end) = range(vm, "vector->string", args, 1, a.len())?;
-    let s = chars_to_string(vm, "vector->string", &a.items()[start..end])?;
-    Ok(vm.new_str(s))
+    chars_to_string(vm, "vector->string", &a.items()[start..end])
 }
 
 /// `(string-index s char)`: the index of the first occurrence of `char`, or `#f`.

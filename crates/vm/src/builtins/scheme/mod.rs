@@ -11,7 +11,7 @@
 //! (`ffi-call`).
 
 use crate::native::{Arity, Caps, NativeDef, NativeFn, NativeResult};
-use crate::object::{Array, Bytevector, Pair, StructType};
+use crate::object::{Array, Bytevector, Pair, Str, StructType};
 use crate::value::{Gc, Value};
 use crate::vm::Vm;
 
@@ -228,6 +228,14 @@ pub(crate) fn range(
 pub(crate) fn str_arg<'a>(vm: &Vm, name: &str, v: &'a Value) -> Result<&'a str, String> {
     match v {
         Value::Str(s) => Ok(s.as_str()),
+        _ => Err(wrong(vm, name, "a string", *v)),
+    }
+}
+
+/// A string argument as the object (for indexing by character).
+pub(crate) fn str_obj_arg<'a>(vm: &Vm, name: &str, v: &'a Value) -> Result<&'a Str, String> {
+    match v {
+        Value::Str(s) => Ok(s),
         _ => Err(wrong(vm, name, "a string", *v)),
     }
 }

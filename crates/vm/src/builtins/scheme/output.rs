@@ -6,7 +6,6 @@
 //! capability; writing to a string port needs none, so those natives check the capability
 //! themselves instead of declaring it.
 
-use super::super::{byte_of_char, char_len};
 use super::printer::{to_text, Labels, Style};
 use super::{hidden_type, is_hidden_instance, reg, set_hidden, wrong, Hidden};
 use crate::native::{Arity, Caps, NativeResult};
@@ -158,14 +157,19 @@ fn print(vm: &mut Vm, name: &str, args: &[Value], style: Style, labels: Labels) 
 }
 
 fn write_string(vm: &mut Vm, args: &[Value]) -> NativeResult {
-    let text = super::str_arg(vm, "write-string", &args[0])?;
+    let text = super::str_obj_arg(vm, "write-string", &args[0])?;
     if args.len() <= 2 {
         // No range: the whole text, without counting its characters.
-        return emit(vm, "write-string", args.get(1).copied(), text.as_bytes());
+        return emit(
+            vm,
+            "write-string",
+            args.get(1).copied(),
+            text.as_str().as_bytes(),
+        );
     }
-    let n = char_len(text);
+    let n = text.char_len();
     let (start, end) = super::range(vm, "write-string", args, 2, n)?;
-    let part = &text[byte_of_char(text, start)..byte_of_char(text, end)];
+    let part = text.char_slice(start, end);
     emit(vm, "write-string", args.get(1).copied(), part.as_bytes())
 }
 
