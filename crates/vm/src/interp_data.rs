@@ -316,7 +316,7 @@ impl Vm {
                 match normalize_index(i, len) {
                     Some(j) => {
                         let c = s.char_at(j).unwrap_or_default();
-                        Ok(self.new_str(c.encode_utf8(&mut [0; 4]) as &str))
+                        Ok(self.char_str(c))
                     }
                     None => Err(format!("Index out of bounds: index {i}, length {len}")),
                 }

@@ -106,8 +106,8 @@ impl Vm {
         Ok(match v {
             Value::Array(_) | Value::Int(_) => v,
             Value::Str(s) => {
-                let chars: Vec<String> = s.as_str().chars().map(|c| c.to_string()).collect();
-                let items = chars.into_iter().map(|c| self.new_str(c)).collect();
+                let chars: Vec<char> = s.as_str().chars().collect();
+                let items = chars.into_iter().map(|c| self.char_str(c)).collect();
                 self.new_array(items)
             }
             Value::Dict(d) => {

@@ -70,6 +70,9 @@ pub struct Vm {
     pub protos: Vec<Rc<Proto>>,
     /// Values a host holds on to (GC roots).
     pub handles: Vec<Value>,
+    /// The one-character strings of the ASCII characters, made when first asked for
+    /// ([`Vm::char_str`]; null until then). GC roots.
+    ascii_strs: Box<[Value; 128]>,
     pub out: Box<dyn Write>,
     /// Every source file loaded (for error locations, `err.line`, and module paths).
     pub sources: SourceMap,
@@ -172,6 +175,7 @@ impl Vm {
                 Value::StructType(error_type),
                 Value::StructType(scheme_error_type),
             ],
+            ascii_strs: Box::new([Value::Null; 128]),
             out,
             caps: Caps::ALL,
             granted_caps: Caps::ALL,
@@ -318,6 +322,20 @@ impl Vm {
         Value::Str(self.heap.alloc_str(s))
     }
 
+    /// The string of one character. An ASCII character's is made once and shared
+    /// (strings are immutable and compare by content), so indexing a string or walking
+    /// its characters allocates nothing for ASCII text.
+    pub fn char_str(&mut self, c: char) -> Value {
+        if !c.is_ascii() {
+            return self.new_str(c.encode_utf8(&mut [0; 4]) as &str);
+        }
+        let i = c as usize;
+        if let Value::Null = self.ascii_strs[i] {
+            self.ascii_strs[i] = self.new_str(c.encode_utf8(&mut [0; 4]) as &str);
+        }
+        self.ascii_strs[i]
+    }
+
     pub fn new_array(&mut self, items: Vec<Value>) -> Value {
         Value::Array(self.heap.alloc_array(items))
     }
@@ -429,6 +447,7 @@ impl Vm {
             .iter()
             .chain(&self.globals.values)
             .chain(&self.handles)
+            .chain(self.ascii_strs.iter())
             .chain(self.modules.values());
         for &v in roots {
             self.heap.mark_value(v);

@@ -208,7 +208,7 @@ fn char_at(vm: &mut Vm, args: &[Value]) -> NativeResult {
     let s = str_obj_arg("char_at", &args[0])?;
     let i = int_arg("char_at", &args[1])?;
     match usize::try_from(i).ok().and_then(|i| s.char_at(i)) {
-        Some(c) => Ok(vm.new_str(c.encode_utf8(&mut [0; 4]) as &str)),
+        Some(c) => Ok(vm.char_str(c)),
         None => Ok(vm.new_str("")),
     }
 }
