@@ -544,15 +544,7 @@ impl Jit {
             }
             // Keep the callee's prototype (its address is compiled in).
             let cst = self.state(callee);
-            spec.known.insert(
-                pc as u32,
-                types::Known {
-                    proto: Rc::as_ptr(&cst.proto) as usize,
-                    // SAFETY: an `Rc` is one word (checked by `Abi::get`).
-                    rc_word: unsafe { std::mem::transmute_copy::<Rc<Proto>, usize>(callee) },
-                    nregs: callee.nregs,
-                },
-            );
+            spec.known.insert(pc as u32, known(callee));
             if !tail
                 && !Rc::ptr_eq(callee, &proto)
                 && !cst.no_ret_spec.get()
@@ -636,15 +628,7 @@ impl Jit {
         if !inlinable(vm, &cst, unit, inline) {
             return;
         }
-        spec.known.insert(
-            pc as u32,
-            types::Known {
-                proto: Rc::as_ptr(&cst.proto) as usize,
-                // SAFETY: an `Rc` is one word (checked by `Abi::get`).
-                rc_word: unsafe { std::mem::transmute_copy::<Rc<Proto>, usize>(callee) },
-                nregs: callee.nregs,
-            },
-        );
+        spec.known.insert(pc as u32, known(callee));
         spec.methods.insert(pc as u32, (id, c.addr()));
         unit.push(cst);
         inline.push(Some((i, pc, base as usize)));
@@ -799,6 +783,17 @@ impl JitBackend for Jit {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+/// What compiled code knows of a callee's prototype (kept alive by its `ProtoState`: its
+/// address cannot be reused).
+fn known(callee: &Rc<Proto>) -> types::Known {
+    types::Known {
+        proto: Rc::as_ptr(callee) as usize,
+        // SAFETY: an `Rc` is one word (checked by `Abi::get`).
+        rc_word: unsafe { std::mem::transmute_copy::<Rc<Proto>, usize>(callee) },
+        nregs: callee.nregs,
     }
 }
 
