@@ -44,7 +44,7 @@ enum Via {
 enum From {
     /// A register (the call window's callee slot holds it already).
     Register,
-    /// A global (stored into the callee slot by the call).
+    /// A global (checked at the call).
     Global,
     /// A global checked at the unit's entry (`Spec::stable`): no check at the call.
     Stable,
@@ -487,8 +487,8 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(done);
     }
 
-    /// The direct call of closure `c` (`from` a register, `R[cb]`, or a global: then it
-    /// is stored there) with `n` arguments, continuing at `done` (at the block of `typed`
+    /// The direct call of closure `c` (`from` a register, `R[cb]`, or a global) with `n`
+    /// arguments, continuing at `done` (at the block of `typed`
     /// when the result is unboxed to that type), or `slow` when it is not a compiled
     /// closure taking them or there is no room.
     #[allow(clippy::too_many_arguments)]
