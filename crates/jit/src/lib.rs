@@ -501,11 +501,20 @@ impl Jit {
         let st = unit[i].clone();
         let is_inlined = inline[i].is_some();
         let cold_exits = is_inlined;
+        // The first instructions run on every call, up to the first jump or return.
+        let cold_from = st
+            .proto
+            .code
+            .iter()
+            .enumerate()
+            .position(|(pc, i)| flow::jump_target(pc, i).is_some() || !flow::falls_through(i))
+            .map_or(st.proto.code.len(), |pc| pc + 1);
         let proto = st.proto.clone();
         let mut spec = Spec {
             generic: st.generic.borrow().clone(),
             none: st.compiles.get() > MAX_SPECULATIVE_COMPILES,
             cold_exits,
+            cold_from,
             ..Spec::default()
         };
         for (pc, ins) in proto.code.iter().enumerate() {

@@ -169,8 +169,13 @@ pub struct Spec {
     pub loads: rustc_hash::FxHashMap<u32, Ty>,
     /// An inlined callee's region: an instruction that would call out (the interpreter's
     /// code, a call that is not inline) leaves compiled code instead (`Way::Exit`), unless
-    /// that exit was taken too often (it is in `generic` then).
+    /// that exit was taken too often (it is in `generic` then), or it comes before
+    /// `cold_from`.
     pub cold_exits: bool,
+    /// The pcs before it run on every call of the function (its first instructions, up to
+    /// and including the first jump or return): an exit there would be taken every time,
+    /// so they call out as in a function of their own.
+    pub cold_from: usize,
     /// The globals of this region's self and cross tail calls and of its calls of known
     /// callees, when nothing in the unit can change a global (no global writes, no calls
     /// but of the unit's own function): checked once when the unit is entered, so those
@@ -665,7 +670,7 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             }
         }
     }
-    if spec.cold_exits && !spec.generic.contains(&(pc as u32)) {
+    if spec.cold_exits && pc >= spec.cold_from && !spec.generic.contains(&(pc as u32)) {
         let p = pc as u32;
         let calls_out = match i {
             // A known callee is called directly (its frame on top of this one's).

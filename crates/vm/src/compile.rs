@@ -248,6 +248,16 @@ impl FnCompiler<'_, '_> {
         Ok(k)
     }
 
+    /// A constant of its own for the name of one field access or method call: the
+    /// interpreter's inline caches (`FieldCache`, `MethodCache`) are per constant, so
+    /// each site remembers its own struct type (`Vec2 { x: self.x }` reads `x` of one
+    /// type and writes `x` of another). The string itself is shared.
+    fn site_const(&mut self, name: &str, span: Span) -> Result<u16, Diagnostic> {
+        let k = self.str_const(name, span)?;
+        let v = self.st.consts[k as usize];
+        self.const_index(v, span)
+    }
+
     fn place(&self, v: VarId, span: Span) -> Result<Place, Diagnostic> {
         let info = self.cx.module.var(v);
         if info.func == self.st.fid {
@@ -789,7 +799,7 @@ impl FnCompiler<'_, '_> {
             ExprKind::Field(obj, name) => {
                 let mark = self.st.next;
                 let o = self.operand(obj)?;
-                let k = self.str_const(name, span)?;
+                let k = self.site_const(name, span)?;
                 let d = self.dst_or_temp(dst, span)?;
                 self.emit(Instr::GetField { dst: d, obj: o, k }, span);
                 self.st.next = mark;
@@ -798,7 +808,7 @@ impl FnCompiler<'_, '_> {
                 let mark = self.st.next;
                 let o = self.operand_before(obj, std::slice::from_ref(value))?;
                 let v = self.operand(value)?;
-                let k = self.str_const(name, span)?;
+                let k = self.site_const(name, span)?;
                 self.emit(Instr::SetField { obj: o, k, src: v }, span);
                 self.st.next = mark;
                 self.null_into(dst, span);
@@ -814,7 +824,7 @@ impl FnCompiler<'_, '_> {
                 let ro = self.alloc(obj.span)?;
                 self.expr(obj, Some(ro))?;
                 self.arguments(args, span)?;
-                let k = self.str_const(name, span)?;
+                let k = self.site_const(name, span)?;
                 let n = args.len() as u8;
                 if *tail {
                     self.emit(Instr::TailCallMethod { base, n, k }, span);
@@ -862,7 +872,7 @@ impl FnCompiler<'_, '_> {
                 for (fname, value) in fields {
                     let m = self.st.next;
                     let v = self.operand(value)?;
-                    let k = self.str_const(fname, value.span)?;
+                    let k = self.site_const(fname, value.span)?;
                     self.emit(Instr::SetField { obj: t, k, src: v }, value.span);
                     self.st.next = m;
                 }
