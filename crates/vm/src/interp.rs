@@ -185,7 +185,7 @@ impl Vm {
         cb: u8,
         n: u8,
         name: &str,
-        cache: Option<(&crate::object::MethodCache, usize)>,
+        cache: (&crate::object::MethodCache, usize),
     ) -> Result<usize, String> {
         let at = base + cb as usize;
         match self.resolve_method(self.stack[at + 1], name, cache)? {
@@ -689,7 +689,7 @@ impl Vm {
             macro_rules! method_window {
                 ($cb:expr, $n:expr, $k:expr, $nargs:ident) => {
                     let name = kstr!($k);
-                    let cache = Some((&proto.methods, $k as usize));
+                    let cache = (&proto.methods, $k as usize);
                     let $nargs = match self.method_window(base, $cb, $n, name.as_str(), cache) {
                         Ok(nargs) => nargs,
                         Err(m) => throw!(m),

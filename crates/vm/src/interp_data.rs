@@ -82,20 +82,17 @@ impl Vm {
             .filter(callable)
     }
 
-    /// What `obj.name(...)` calls.
+    /// What `obj.name(...)` calls (a struct's method through the call site's cache: `k`, its
+    /// name constant).
     pub(crate) fn resolve_method(
         &self,
         obj: Value,
         name: &str,
-        cache: Option<(&crate::object::MethodCache, usize)>,
+        (cache, k): (&crate::object::MethodCache, usize),
     ) -> Result<MethodTarget, String> {
         match obj {
             Value::Struct(inst) => {
-                let found = match cache {
-                    Some((c, k)) => c.method(k, &inst.ty, name),
-                    None => inst.ty.method(name),
-                };
-                if let Some(m) = found {
+                if let Some(m) = cache.method(k, &inst.ty, name) {
                     return Ok(MethodTarget::WithSelf(m));
                 }
                 if let Some(f) = inst.get(name).filter(callable) {

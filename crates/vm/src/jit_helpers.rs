@@ -137,7 +137,7 @@ impl Vm {
                         "internal error: expected a string constant".into(),
                     ));
                 };
-                let cache = Some((&proto.methods, k as usize));
+                let cache = (&proto.methods, k as usize);
                 match self.method_window(base, cb, n, name.as_str(), cache) {
                     Ok(nargs) => (cb, nargs),
                     Err(m) => return Err(err(self, m)),
