@@ -365,8 +365,12 @@ impl Jit {
                 }
             }
         }
+        let own_ret = match entry_pc {
+            0 => types::return_type(&proto, &states[0]),
+            _ => None,
+        };
         if entry_pc == 0 {
-            st.ret.set(types::return_type(&proto, &states[0]));
+            st.ret.set(own_ret);
         }
         let refs = region_refs(&unit, &flows, &specs, &inline);
         let mut sites = SiteTable::new(unit.clone(), self.stats.clone(), entry_pc != 0);
@@ -432,6 +436,7 @@ impl Jit {
                 .collect();
             let mut lower = Lower::new(b, regions, abi, helpers, sigs, &mut sites);
             lower.own = own.map(|f| (f, entry.clone()));
+            lower.own_ret = own_ret;
             let b = lower.build(entry_pc, &entry);
             b.finalize(cg.module.isa().frontend_config());
         }
@@ -919,9 +924,10 @@ impl Codegen {
         for _ in 0..6 {
             body_sig.params.push(AbiParam::new(I64));
         }
-        // Returns: the status, the event counter, and the result (the two words of a
-        // value, in registers; the trampoline writes them to the callee slot).
-        for _ in 0..4 {
+        // Returns: the status, the event counter, the result (the two words of a value,
+        // in registers; the trampoline writes them to the callee slot), and the
+        // addresses of the callee's registers and frame record (`Lower::return_value`).
+        for _ in 0..6 {
             body_sig.returns.push(AbiParam::new(I64));
         }
         let mut helper_sig = Signature::new(default_cc);

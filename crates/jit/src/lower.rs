@@ -173,10 +173,15 @@ pub(crate) enum Target {
 pub(crate) struct Called {
     pub status: ir::Value,
     pub value: [ir::Value; 2],
+    /// With `STATUS_RETURNED`: the callee's registers' and record's addresses (see
+    /// [`Lower::return_value`]).
+    pub at: [ir::Value; 2],
 }
 
 /// How an inlined callee returns to its caller.
 pub(crate) struct Parent {
+    /// The callee's running closure (its call sets it; its callee slot is not written).
+    pub clo: Variable,
     pub region: usize,
     pub pc: usize,
     pub cb: usize,
@@ -215,6 +220,9 @@ pub struct Lower<'a, 'f> {
     /// calls of itself call directly, and the parameter types its entry speculates (see
     /// [`SELF_ENTRY`]).
     pub(crate) own: Option<(ir::FuncRef, State)>,
+    /// The type every return of the unit's function gives (`types::return_type`): a
+    /// result of its own code, called directly, has it (no tag check after the call).
+    pub(crate) own_ret: Option<Ty>,
     pub(crate) pending: Vec<(usize, Pending)>,
     pub(crate) mem: MemFlagsData,
 }
@@ -279,6 +287,7 @@ impl<'a, 'f> Lower<'a, 'f> {
                     reg_base: 0,
                     depth: 0,
                     parent: r.inline.map(|(region, pc, cb)| Parent {
+                        clo: b.declare_var(I64),
                         region,
                         pc,
                         cb,
@@ -324,6 +333,7 @@ impl<'a, 'f> Lower<'a, 'f> {
             st: Vec::new(),
             stable: None,
             own: None,
+            own_ret: None,
             pending: Vec::new(),
             mem: MemFlagsData::trusted(),
         }
@@ -638,23 +648,36 @@ impl<'a, 'f> Lower<'a, 'f> {
             let fa = self.frame_addr();
             return self.load(I64, fa, self.abi.frame_closure);
         }
-        // An inlined callee's frame may not be pushed; its call wrote the callee slot.
-        let p = self.regs();
-        self.load(I64, p, self.slot_off() + 8)
+        // An inlined callee's frame may not be pushed; its call set the variable.
+        let v = self.regions[self.cur].parent.as_ref().expect("inlined").clo;
+        self.b.use_var(v)
     }
 
     /// Return `status` (not `STATUS_RETURNED`) to the caller, with the event counter.
     pub(crate) fn return_status(&mut self, status: ir::Value) {
         let z = self.iconst(0);
-        self.return_value(status, [z, z]);
+        self.return_words(status, [z, z], [z, z]);
     }
 
     /// Return `status` with the event counter and a result: the two words of a value
     /// (meaningful with `STATUS_RETURNED` only). Results pass in registers: the compiled
     /// caller takes them from there, the trampoline writes them to the callee slot.
+    ///
+    /// The addresses of this frame's registers and of its record go back too: they are
+    /// where a compiled caller's are, at a fixed distance (the caller need not reload
+    /// them from the VM unless the call failed).
     pub(crate) fn return_value(&mut self, status: ir::Value, value: [ir::Value; 2]) {
+        let regs = self.regs();
+        let frame = self.b.use_var(self.frame);
+        self.return_words(status, value, [regs, frame]);
+    }
+
+    /// Return the status, the event counter, a value's words and two addresses.
+    fn return_words(&mut self, status: ir::Value, value: [ir::Value; 2], at: [ir::Value; 2]) {
         let cd = self.b.use_var(self.cd);
-        self.b.ins().return_(&[status, cd, value[0], value[1]]);
+        self.b
+            .ins()
+            .return_(&[status, cd, value[0], value[1], at[0], at[1]]);
     }
 
     /// Leave for the interpreter from the exit `site` (a `deopt::Site`'s address): its
@@ -670,7 +693,7 @@ impl<'a, 'f> Lower<'a, 'f> {
     pub(crate) fn return_deopt_at(&mut self, site: ir::Value) {
         let st = self.iconst(STATUS_DEOPT as i64);
         let z = self.iconst(0);
-        self.return_value(st, [site, z]);
+        self.return_words(st, [site, z], [z, z]);
     }
 
     /// Call a compiled body with the usual arguments (vm, base, regs, frame, frame index)
@@ -692,6 +715,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         Called {
             status: r[0],
             value: [r[2], r[3]],
+            at: [r[4], r[5]],
         }
     }
 
@@ -731,8 +755,7 @@ impl<'a, 'f> Lower<'a, 'f> {
         let pcv = self.b.ins().iconst(I32, ppc as i64 + 1);
         self.store(pcv, fa, abi.frame_pc);
         let nf = self.frame_addr();
-        let regs = self.regs();
-        let clo = self.load(I64, regs, self.slot_off() + 8);
+        let clo = self.running_closure();
         self.store(clo, nf, abi.frame_closure);
         // Its base; not its pc, which whoever looks next sets (a helper is passed it, an
         // exit stores it), and which a second push must not undo.

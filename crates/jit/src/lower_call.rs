@@ -546,10 +546,10 @@ impl Lower<'_, '_> {
         self.store(pcv, fa, abi.frame_pc);
         let nf = self.b.ins().iadd_imm_s(fa, abi.frame_size as i64);
         self.store(c.clo, nf, abi.frame_closure);
-        // pc 0 and the base, in one word (`Frame` is `repr(C)`: pc, then base).
-        debug_assert_eq!(abi.frame_base, abi.frame_pc + 4);
-        let pc_base = self.b.ins().ishl_imm_u(at, 32);
-        self.store(pc_base, nf, abi.frame_pc);
+        // The base and pc 0, in one word (`Frame` is `repr(C)`: base, then pc; the base,
+        // a stack index, fits in 32 bits).
+        debug_assert_eq!(abi.frame_pc, abi.frame_base + 4);
+        self.store(at, nf, abi.frame_base);
         let len1 = self.b.ins().iadd_imm_s(len, 1);
         self.store(len1, self.vm, abi.vm_frames.len);
         // The callee's registers, frame address and index follow from this frame's.
@@ -564,11 +564,32 @@ impl Lower<'_, '_> {
             _ => cfidx,
         };
         let called = self.call_body(target, [self.vm, at, cregs, nf, cfidx]);
-        self.reload_regs();
+        // A callee that returned gives its registers' and record's addresses: this
+        // frame's are at fixed distances below (`after_call` reloads them otherwise).
+        let below = (self.regions[self.cur].reg_base + cb + 1) as i64 * 16;
+        let regs = self.b.ins().iadd_imm_s(called.at[0], -below);
+        self.b.def_var(self.regs, regs);
+        let depth = self.regions[self.cur].depth as i64 + 1;
+        let frame = self
+            .b
+            .ins()
+            .iadd_imm_s(called.at[1], -depth * abi.frame_size as i64);
+        self.b.def_var(self.frame, frame);
         let back = self.b.create_block();
         self.after_call(pc, cb, called.status, Some(called.value[0]), back);
         self.b.switch_to_block(back);
         match typed {
+            Some((ty, cont)) if own.is_some() && self.own_ret == Some(ty) => {
+                // This very code returned: every return of it gives `ty`.
+                let v = called.value[1];
+                let v = match ty {
+                    Ty::Float => self.b.ins().bitcast(F64, MemFlagsData::new(), v),
+                    Ty::Bool => self.b.ins().band_imm_u(v, 0xff),
+                    _ => v,
+                };
+                self.b.def_var(self.var_of(cb, ty), v);
+                self.b.ins().jump(cont, &[]);
+            }
             Some((ty, cont)) => {
                 // A compiled callee's result, from registers.
                 let after = self.after_load(cb, true);
@@ -610,6 +631,10 @@ impl Lower<'_, '_> {
         self.b.set_cold_block(bad);
         self.b.ins().brif(status, bad, &[], done, &[]);
         self.b.switch_to_block(bad);
+        if site.is_some() {
+            // A compiled callee that did not return gave no addresses.
+            self.reload_regs();
+        }
         let is_err = self
             .b
             .ins()
@@ -1067,10 +1092,12 @@ impl Lower<'_, '_> {
         let at = self.b.ins().iadd_imm_s(rbase, cb as i64 + 1);
         let nregs = self.iconst(k.nregs as i64);
         self.check_room(nregs, at, slow);
-        // The callee slot holds the closure (it roots it); its frame is pushed only if
-        // something may look at it (`Lower::materialize`).
-        let p = self.regs();
-        self.store_tagged(p, self.roff(cb), abi.tags.closure, clo);
+        // The callee's closure goes to a variable, and to its frame's record only if
+        // something may look at it (`Lower::materialize`), before anything that may
+        // collect: the record roots it. (Its callee slot is not written: nothing reads
+        // it before the result goes there.)
+        let var = self.regions[q].parent.as_ref().expect("inlined").clo;
+        self.b.def_var(var, clo);
         // The arguments are the callee's parameters: the same slots of the value stack,
         // and the unboxed ones its variables.
         let nq = self.regions[q].proto.nregs as usize;
@@ -1171,6 +1198,18 @@ impl Lower<'_, '_> {
     /// caller as the inlined callee would.
     fn inline_tail_call(&mut self, pc: usize) {
         let r = self.helper(self.helpers.tail_call, pc);
+        // The protocol replaced the frame's closure (its record is pushed: the helper
+        // call materialized it): the running closure is the new callee.
+        let fa = self.frame_addr();
+        let clo = self.load(I64, fa, self.abi.frame_closure);
+        let var = self.regions[self.cur].parent.as_ref().expect("inlined").clo;
+        self.b.def_var(var, clo);
+        // The protocol replaced the frame's closure (its record is pushed: the helper
+        // call materialized it): the running closure is the new callee.
+        let fa = self.frame_addr();
+        let clo = self.load(I64, fa, self.abi.frame_closure);
+        let var = self.regions[self.cur].parent.as_ref().expect("inlined").clo;
+        self.b.def_var(var, clo);
         let is_body =
             self.b
                 .ins()

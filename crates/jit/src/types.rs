@@ -530,9 +530,10 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
             sync_reads(proto, &mut st, i);
             way = Way::Exec;
         }
-        Instr::Return { .. } | Instr::ReturnNull {} | Instr::Throw { .. } => {
-            sync_reads(proto, &mut st, i);
-        }
+        // A return passes its value in registers (an inlined one to its caller's
+        // variable): nothing need be in the value stack.
+        Instr::Return { .. } | Instr::ReturnNull {} => {}
+        Instr::Throw { .. } => sync_reads(proto, &mut st, i),
         Instr::Closure { dst, p } => {
             for d in &proto.children[p as usize].upvals {
                 if let UpvalSource::Register(x) = d.source {

@@ -36,8 +36,9 @@ pub type ModuleLoader = Rc<dyn Fn(&mut Vm, &str, Span) -> Result<Value, RuntimeE
 #[repr(C)]
 pub struct Frame {
     pub closure: Gc<Closure>,
-    pub pc: u32,
+    /// (Before `pc`: compiled code sets both with one 64-bit store of the base.)
     pub base: u32,
+    pub pc: u32,
 }
 
 /// Which top-level forms of the Scheme prelude are loaded. The host (tandem's pipeline)
