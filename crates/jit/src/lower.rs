@@ -37,6 +37,9 @@ pub struct Helpers {
     pub new_struct: usize,
     /// A call of a known native (`(vm, pc, window) -> status`, the `field` signature).
     pub native: usize,
+    /// `==` of two values in the value stack (`(a, b, exact) -> 0/1`, the `cons`
+    /// signature): called directly (it neither allocates nor fails).
+    pub equal: usize,
     /// The trampoline cold paths call helpers through (`preserve.rs`; 0 where there is
     /// none).
     pub preserve: usize,

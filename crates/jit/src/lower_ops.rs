@@ -540,7 +540,33 @@ impl Lower<'_, '_> {
         let cond = self.float_cmp(c, x, y);
         self.branch_when(pc, step, cond, when, target, fall);
         self.b.switch_to_block(slow);
-        self.slow_jump(pc, step);
+        match (c, a, b) {
+            (Cmp::Eq, Opd::Reg(a), Opd::Reg(b)) => {
+                let eq = self.values_equal(pc, a, b);
+                let cond = self.b.ins().icmp_imm_s(IntCC::NotEqual, eq, 0);
+                self.branch_when(pc, step, cond, when, target, fall);
+            }
+            _ => self.slow_jump(pc, step),
+        }
+    }
+
+    /// `==` of registers `a` and `b` by the interpreter's function (`jit_values_equal`,
+    /// called directly: it neither allocates nor fails), as 0 or 1. The registers go to
+    /// the value stack first.
+    fn values_equal(&mut self, pc: usize, a: usize, b: usize) -> ir::Value {
+        self.spill_reads(pc);
+        let p = self.regs();
+        let (oa, ob) = (self.roff(a) as i64, self.roff(b) as i64);
+        let pa = self.b.ins().iadd_imm_s(p, oa);
+        let pb = self.b.ins().iadd_imm_s(p, ob);
+        let exact = (self.proto().wording == tandem_core::ir::Wording::Scheme) as i64;
+        let exact = self.iconst(exact);
+        let f = self.iconst(self.helpers.equal as i64);
+        let call = self
+            .b
+            .ins()
+            .call_indirect(self.sigs.cons, f, &[pa, pb, exact]);
+        self.b.inst_results(call)[0]
     }
 
     /// Branch to the jump target when `cond == when`.
@@ -1039,7 +1065,17 @@ impl Lower<'_, '_> {
             | Instr::Ne { dst, a, b }
             | Instr::Lt { dst, a, b }
             | Instr::Le { dst, a, b } => {
-                if let Way::SlowTyped(_) = step.way {
+                let eq = matches!(i, Instr::Eq { .. } | Instr::Ne { .. });
+                if let (Way::SlowTyped(_), true) = (step.way, eq) {
+                    // The result goes to the value stack too (the plan says so).
+                    let mut v = self.values_equal(pc, r(a), r(b));
+                    if matches!(i, Instr::Ne { .. }) {
+                        v = self.b.ins().bxor_imm_s(v, 1);
+                    }
+                    let p = self.regs();
+                    self.store_tagged(p, self.roff(r(dst)), self.abi.tags.bool, v);
+                    self.b.def_var(self.vi(r(dst)), v);
+                } else if let Way::SlowTyped(_) = step.way {
                     self.slow_instr(pc, step, r(dst));
                 } else {
                     let (c, neg) = match i {

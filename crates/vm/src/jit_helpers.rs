@@ -354,6 +354,17 @@ pub unsafe extern "C" fn jit_exec(vm: *mut Vm, pc: u32) -> u64 {
     }
 }
 
+/// `==` of the values at `a` and `b` (`values_equal_in`; Scheme's exact numbers when
+/// `exact` is 1): 1 or 0. It neither allocates nor fails, so compiled code calls it
+/// directly, without writing anything back.
+///
+/// # Safety
+/// `a` and `b` point to values.
+pub unsafe extern "C" fn jit_values_equal(a: *const Value, b: *const Value, exact: u64) -> u64 {
+    // SAFETY: as documented.
+    unsafe { crate::value::values_equal_in(*a, *b, exact != 0) as u64 }
+}
+
 /// `CONS`: a new pair of the values at `a` and `b` (registers of the running frame); the
 /// address of its heap object. Allocating only counts bytes: no collection runs here.
 ///
