@@ -91,6 +91,8 @@ pub fn keeps_arrays(i: &Instr) -> bool {
             | StrLen { .. }
             | GetField { .. }
             | SetField { .. }
+            | RecGet { .. }
+            | RecSet { .. }
             | Car { .. }
             | Cdr { .. }
             | IsNull { .. }

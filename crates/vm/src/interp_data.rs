@@ -383,6 +383,36 @@ pub fn normalize_index(i: i64, len: usize) -> Option<usize> {
     }
 }
 
+/// The instance and field index a `RECGET`/`RECSET` with field constant `k` reaches in
+/// `obj`: `obj` must be an instance of exactly the struct type in the global whose slot is
+/// the int `K[k+1]` (read now, as the record procedure reads it), with a field `K[k]`.
+/// `None` for anything else: the instruction then falls through to the code that raises
+/// the record procedure's error. The field's index comes from the constant's inline cache.
+#[inline]
+pub(crate) fn record_slot(
+    globals: &[Value],
+    proto: &crate::object::Proto,
+    k: u16,
+    obj: &Value,
+) -> Option<(crate::value::Gc<crate::object::Instance>, usize)> {
+    let Value::Struct(inst) = *obj else {
+        return None;
+    };
+    let Some(&Value::Int(g)) = proto.consts.get(k as usize + 1) else {
+        return None;
+    };
+    match globals.get(g as usize) {
+        Some(Value::StructType(t)) if inst.ty == *t => {}
+        _ => return None,
+    }
+    let name = || match proto.consts[k as usize] {
+        Value::Str(s) => Some(s),
+        _ => None,
+    };
+    let i = proto.fields.index(k as usize, &inst.ty, name)?;
+    (i < inst.fields().len()).then_some((inst, i))
+}
+
 /// Whether `obj` is a struct of exactly the type `ty` (Scheme's `%record-instance?`, and
 /// the `ISINST` instruction).
 pub(crate) fn is_instance(obj: Value, ty: Value) -> bool {

@@ -11,6 +11,7 @@ use crate::builtins::scheme::{chars_strings, hashtables, lists, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp::{compare, floor_mod, scheme_div, Arith};
+use crate::interp_data::record_slot;
 use crate::object::{Closure, Proto, StructType, UpvalSource};
 use crate::opcode::Instr;
 use crate::value::{values_equal_in, Gc, Value};
@@ -429,6 +430,22 @@ impl Vm {
                 let name = kstr!(k);
                 let v = ok!(self.get_field(r!(obj), name.as_str()));
                 set!(dst, v)
+            }
+            Instr::RecGet { dst, obj, k, .. } => {
+                let slot = record_slot(&self.globals.values, proto, k, &r!(obj));
+                let Some((inst, i)) = slot else {
+                    return Ok(Flow::Next);
+                };
+                set!(dst, inst.fields()[i]);
+                return Ok(Flow::Jump);
+            }
+            Instr::RecSet { obj, k, src, .. } => {
+                let slot = record_slot(&self.globals.values, proto, k, &r!(obj));
+                let Some((inst, i)) = slot else {
+                    return Ok(Flow::Next);
+                };
+                inst.set_at(i, r!(src));
+                return Ok(Flow::Jump);
             }
             Instr::SetField { obj, k, src } => {
                 let name = kstr!(k);

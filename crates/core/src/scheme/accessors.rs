@@ -3,20 +3,22 @@
 //! `define-record-type` makes each accessor a procedure that checks its argument's type and
 //! then reads a field (`records.rs`): `(point-x p)` costs a call, a native type test and a
 //! return. When the accessor is defined once at the top of this module and never assigned,
-//! and its argument is a local variable or a constant (so that reading it twice is reading
-//! it once), the call `(point-x p)` becomes
+//! the call `(point-x e)` becomes
 //!
 //! ```text
 //! (if (%record-instance? p <point>) p.x (point-x p))
 //! ```
 //!
-//! and a modifier's `(set-point-x! p v)` becomes `(if (%record-instance? p <point>) p.x := v
-//! (set-point-x! p v))`. The test reads the type's global at the call, as the procedure
-//! does; `%record-instance?` becomes an instruction ([`Prim::RecordIs`]) as other builtins
-//! do, and the field access is the struct field instruction. Anything that fails the test calls the procedure
-//! itself, which raises its own error, with its own frame in the stack trace: nothing a
-//! program can observe changes. Decided after expansion, with the module's definitions and
-//! assignments known (like the inlining of builtins).
+//! and a modifier's `(set-point-x! e v)` becomes `(if (%record-instance? p <point>) p.x := v
+//! (set-point-x! p v))`, where `p` (and `v`) are the arguments themselves when they are
+//! locals or constants, else new locals bound to them first, in order (each argument is
+//! computed once, as for the call). The test reads the type's global at the call, as the
+//! procedure does. The bytecode compiler makes the test and the access one instruction
+//! (`RECGET` / `RECSET`, `tandem_vm`'s `compile/records.rs`), which falls into the call
+//! when the test fails. Anything that fails the test calls the procedure itself, which
+//! raises its own error, with its own frame in the stack trace: nothing a program can
+//! observe changes. Decided after expansion, with the module's definitions and assignments
+//! known (like the inlining of builtins).
 
 use crate::ir::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -38,20 +40,49 @@ pub(crate) fn inline_record_calls(module: &mut Module, assigned: &FxHashSet<Stri
     if procs.is_empty() {
         return;
     }
-    let mut stack: Vec<&mut Expr> = module.funcs.iter_mut().map(|f| &mut f.body).collect();
-    while let Some(e) = stack.pop() {
-        if let Some(new) = rewrite(e, &procs) {
-            // The original call is now the `else` branch, its callee wrapped: it is not
-            // rewritten again, but calls in its arguments are.
-            *e = new;
+    let set_locals = assigned_locals(module);
+    for fid in 0..module.funcs.len() {
+        let span = module.funcs[fid].span;
+        let mut body = std::mem::replace(&mut module.funcs[fid].body, Expr::null(span));
+        let mut new_var = |span| module.add_var("record", fid as FuncId, true, span);
+        let mut stack: Vec<&mut Expr> = vec![&mut body];
+        while let Some(e) = stack.pop() {
+            if let Some(new) = rewrite(e, &procs, &set_locals, &mut new_var) {
+                // The original call is now the `else` branch, its callee wrapped: it is not
+                // rewritten again, but calls in its arguments are.
+                *e = new;
+            }
+            stack.extend(Expr::children_mut(e));
         }
-        stack.extend(Expr::children_mut(e));
+        module.funcs[fid].body = body;
     }
 }
 
-/// The record procedure call `e` in place, when it is one of `procs` with an argument read
-/// without effects.
-fn rewrite(e: &Expr, procs: &FxHashMap<String, Access>) -> Option<Expr> {
+/// The locals the module assigns anywhere after their definition.
+fn assigned_locals(module: &Module) -> FxHashSet<VarId> {
+    let mut out = FxHashSet::default();
+    let mut stack: Vec<&Expr> = module.funcs.iter().map(|f| &f.body).collect();
+    while let Some(e) = stack.pop() {
+        if let ExprKind::SetLocal(v, _) = &e.kind {
+            out.insert(*v);
+        }
+        stack.extend(e.children());
+    }
+    out
+}
+
+/// The record procedure call `e` in place, when it is one of `procs` with the right number
+/// of arguments. An argument that is not a local or a constant is first bound to a new
+/// local (`new_var`), in order, so that the test, the access and the call for the error
+/// all see the values the call would have received, each computed once; so is the object
+/// of a modifier whose value is computed, when it is a local assigned somewhere
+/// (`set_locals`): the value's code might assign it.
+fn rewrite(
+    e: &Expr,
+    procs: &FxHashMap<String, Access>,
+    set_locals: &FxHashSet<VarId>,
+    new_var: &mut impl FnMut(tandem_syntax::Span) -> VarId,
+) -> Option<Expr> {
     let ExprKind::Call { callee, args, .. } = &e.kind else {
         return None;
     };
@@ -59,12 +90,30 @@ fn rewrite(e: &Expr, procs: &FxHashMap<String, Access>) -> Option<Expr> {
         return None;
     };
     let a = procs.get(g)?;
-    let obj = args.first()?;
-    if args.len() != 1 + usize::from(a.modifier) || !plain(obj) {
+    if args.len() != 1 + usize::from(a.modifier) {
         return None;
     }
     let span = e.span;
     let mk = |kind| Expr::new(kind, span);
+    let all_plain = args.iter().all(plain);
+    let mut binds = Vec::new();
+    let mut args: Vec<Expr> = args
+        .iter()
+        .map(|x| {
+            let keep = match &x.kind {
+                ExprKind::Const(_) => true,
+                ExprKind::Local(v) => all_plain || !set_locals.contains(v),
+                _ => false,
+            };
+            if keep {
+                return x.clone();
+            }
+            let v = new_var(x.span);
+            binds.push(mk(ExprKind::Define(v, Box::new(x.clone()))));
+            mk(ExprKind::Local(v))
+        })
+        .collect();
+    let obj = &args[0];
     let test = mk(ExprKind::Call {
         callee: Box::new(mk(ExprKind::Global("%record-instance?".into()))),
         args: vec![obj.clone(), mk(ExprKind::Global(a.ty.clone()))],
@@ -82,17 +131,22 @@ fn rewrite(e: &Expr, procs: &FxHashMap<String, Access>) -> Option<Expr> {
     // The call for the error: through the procedure's value (`GETGLOBAL` and `CALL`, not
     // `CALLG`), so the JIT does not compile the procedure inline on a path that only
     // raises.
-    let mut fallback = e.clone();
-    if let ExprKind::Call { callee, .. } = &mut fallback.kind {
-        let global = std::mem::replace(&mut **callee, Expr::null(span));
-        **callee = mk(ExprKind::Block(vec![global]));
-    }
-    Some(mk(ExprKind::If {
+    let fallback = mk(ExprKind::Call {
+        callee: Box::new(mk(ExprKind::Block(vec![(**callee).clone()]))),
+        args: std::mem::take(&mut args),
+        tail: false,
+    });
+    let test = mk(ExprKind::If {
         cond: Box::new(test),
         then: Box::new(mk(access)),
         else_: Box::new(fallback),
         truth: Truth::Scheme,
-    }))
+    });
+    if binds.is_empty() {
+        return Some(test);
+    }
+    binds.push(test);
+    Some(mk(ExprKind::Block(binds)))
 }
 
 /// An expression that can be evaluated twice as if once: a local variable or a constant.
