@@ -151,7 +151,10 @@ impl Lower<'_, '_> {
     pub(crate) fn record_field(&mut self, pc: usize, step: &Step, obj: usize, k: u16, f: Field) {
         let abi = self.abi;
         let proto = self.proto();
-        let (id, index) = proto.fields.get(k as usize).expect("Way::Taken has a cached field");
+        let (id, index) = proto
+            .fields
+            .get(k as usize)
+            .expect("Way::Taken has a cached field");
         let g = match proto.consts.get(k as usize + 1) {
             Some(&tandem_vm::value::Value::Int(g)) => g,
             _ => unreachable!("a record access's field name is followed by its type's global"),

@@ -616,7 +616,10 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
         }
         // A record's field, on the type the cache remembers (`Way::Taken`); once that
         // failed too often, through the interpreter's code.
-        Instr::RecGet { dst, obj, k, .. } | Instr::RecSet { obj, k, src: dst, .. } => {
+        Instr::RecGet { dst, obj, k, .. }
+        | Instr::RecSet {
+            obj, k, src: dst, ..
+        } => {
             let mut j = st.clone();
             if let Some((id, _)) = field_shape(proto, &st, obj as usize, k, spec_ok) {
                 way = Way::Taken;

@@ -35,7 +35,12 @@ struct RecordIf<'e> {
 /// `(if (%record-instance? o T) o.f ELSE)` or `... o.f := v ...`, when `o` and `v` are
 /// locals or constants (reading them again in `ELSE` reads the same values) and `ELSE` is
 /// small enough.
-fn record_if<'e>(cond: &'e Expr, then: &'e Expr, else_: &Expr, truth: Truth) -> Option<RecordIf<'e>> {
+fn record_if<'e>(
+    cond: &'e Expr,
+    then: &'e Expr,
+    else_: &Expr,
+    truth: Truth,
+) -> Option<RecordIf<'e>> {
     if truth != Truth::Scheme {
         return None;
     }
@@ -124,8 +129,24 @@ impl FnCompiler<'_, '_> {
             (Some(_), _) => None,
         };
         let at = match (v, d) {
-            (Some(src), _) => self.emit(Instr::RecSet { obj: o, k, src, off: 0 }, span),
-            (None, Some(d)) => self.emit(Instr::RecGet { dst: d, obj: o, k, off: 0 }, span),
+            (Some(src), _) => self.emit(
+                Instr::RecSet {
+                    obj: o,
+                    k,
+                    src,
+                    off: 0,
+                },
+                span,
+            ),
+            (None, Some(d)) => self.emit(
+                Instr::RecGet {
+                    dst: d,
+                    obj: o,
+                    k,
+                    off: 0,
+                },
+                span,
+            ),
             (None, None) => unreachable!("a read has a destination"),
         };
         if tail {
