@@ -384,17 +384,19 @@ pub fn normalize_index(i: i64, len: usize) -> Option<usize> {
 }
 
 /// The instance and field index a `RECGET`/`RECSET` with field constant `k` reaches in
-/// `obj`: `obj` must be an instance of exactly the struct type in the global whose slot is
-/// the int `K[k+1]` (read now, as the record procedure reads it), with a field `K[k]`.
-/// `None` for anything else: the instruction then falls through to the code that raises
-/// the record procedure's error. The field's index comes from the constant's inline cache.
+/// `obj`, when `obj` is an instance of exactly the struct type in the global whose slot is
+/// the int `K[k+1]` (read now, as the record procedure reads it): `Some(Some(..))` when
+/// the type has a field `K[k]`, `Some(None)` when it has not (the field instruction's
+/// error). `None` for anything else: the instruction then falls through to the code that
+/// raises the record procedure's error. The field's index comes from the constant's
+/// inline cache.
 #[inline]
 pub(crate) fn record_slot(
     globals: &[Value],
     proto: &crate::object::Proto,
     k: u16,
     obj: &Value,
-) -> Option<(crate::value::Gc<crate::object::Instance>, usize)> {
+) -> Option<Option<(crate::value::Gc<crate::object::Instance>, usize)>> {
     let Value::Struct(inst) = *obj else {
         return None;
     };
@@ -409,8 +411,8 @@ pub(crate) fn record_slot(
         Value::Str(s) => Some(s),
         _ => None,
     };
-    let i = proto.fields.index(k as usize, &inst.ty, name)?;
-    (i < inst.fields().len()).then_some((inst, i))
+    let i = proto.fields.index(k as usize, &inst.ty, name);
+    Some(i.filter(|&i| i < inst.fields().len()).map(|i| (inst, i)))
 }
 
 /// Whether `obj` is a struct of exactly the type `ty` (Scheme's `%record-instance?`, and

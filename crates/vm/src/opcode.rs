@@ -268,8 +268,9 @@ opcodes! {
     IsInstance { dst: Reg, obj: Reg, ty: Reg } => "ISINST",
     /// A checked record field read (Scheme's record accessors): when `R[obj]` is an
     /// instance of exactly the struct type in global `K[k+1]` (an int, the global's slot),
-    /// `R[dst] = R[obj].K[k]` and `pc += off`; otherwise nothing is written and the next
-    /// instruction runs (the code that raises the accessor's error).
+    /// `R[dst] = R[obj].K[k]` (`GETFIELD`'s error if the type has no such field) and
+    /// `pc += off`; otherwise nothing is written and the next instruction runs (the code
+    /// that raises the accessor's error).
     RecGet { dst: Reg, obj: Reg, k: KIdx, off: Jump16 } => "RECGET",
     /// A checked record field write (Scheme's record modifiers): when `R[obj]` is an
     /// instance of exactly the struct type in global `K[k+1]`, `R[obj].K[k] = R[src]` and

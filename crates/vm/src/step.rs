@@ -431,20 +431,31 @@ impl Vm {
                 let v = ok!(self.get_field(r!(obj), name.as_str()));
                 set!(dst, v)
             }
+            // An instance of the record type without the field: the field instruction's
+            // error, from the same code.
             Instr::RecGet { dst, obj, k, .. } => {
-                let slot = record_slot(&self.globals.values, proto, k, &r!(obj));
-                let Some((inst, i)) = slot else {
-                    return Ok(Flow::Next);
-                };
-                set!(dst, inst.fields()[i]);
+                match record_slot(&self.globals.values, proto, k, &r!(obj)) {
+                    None => return Ok(Flow::Next),
+                    Some(Some((inst, i))) => set!(dst, inst.fields()[i]),
+                    Some(None) => {
+                        let name = kstr!(k);
+                        let v = ok!(self.get_field(r!(obj), name.as_str()));
+                        set!(dst, v)
+                    }
+                }
                 return Ok(Flow::Jump);
             }
             Instr::RecSet { obj, k, src, .. } => {
-                let slot = record_slot(&self.globals.values, proto, k, &r!(obj));
-                let Some((inst, i)) = slot else {
-                    return Ok(Flow::Next);
-                };
-                inst.set_at(i, r!(src));
+                match record_slot(&self.globals.values, proto, k, &r!(obj)) {
+                    None => return Ok(Flow::Next),
+                    Some(Some((inst, i))) => {
+                        inst.set_at(i, r!(src));
+                    }
+                    Some(None) => {
+                        let name = kstr!(k);
+                        ok!(self.set_field(r!(obj), name.as_str(), r!(src)))
+                    }
+                }
                 return Ok(Flow::Jump);
             }
             Instr::SetField { obj, k, src } => {
