@@ -93,6 +93,7 @@ pub fn keeps_arrays(i: &Instr) -> bool {
             | SetField { .. }
             | RecGet { .. }
             | RecSet { .. }
+            | RecIs { .. }
             | Car { .. }
             | Cdr { .. }
             | IsNull { .. }

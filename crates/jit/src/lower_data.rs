@@ -193,6 +193,43 @@ impl Lower<'_, '_> {
         self.goto(pc, target, &step.jump);
     }
 
+    /// `RECIS`: when the predicate's global is defined and the type's global holds a
+    /// struct type, the type test into `dst` (a bool) and on along the jump; otherwise on
+    /// to the next instruction (the predicate's call).
+    pub(crate) fn record_test(&mut self, pc: usize, step: &Step, dst: usize, obj: usize, k: u16) {
+        let abi = self.abi;
+        let proto = self.proto();
+        let slot_of = |i: usize| match proto.consts.get(i) {
+            Some(&tandem_vm::value::Value::Int(g)) => g,
+            _ => unreachable!("a record predicate's constants are global slots"),
+        };
+        let (gp, gt) = (slot_of(k as usize), slot_of(k as usize + 1));
+        let fall = self.edge(pc, pc + 1, &step.next);
+        let globals = self.load(I64, self.vm, abi.vm_globals.ptr);
+        let pslot = self.b.ins().iadd_imm_s(globals, 16 * gp);
+        let ptag = self.load(I8, pslot, 0);
+        let undef = self.tag_is(ptag, abi.tags.undef);
+        let k1 = self.b.create_block();
+        self.b.ins().brif(undef, fall, &[], k1, &[]);
+        self.b.switch_to_block(k1);
+        let tslot = self.b.ins().iadd_imm_s(globals, 16 * gt);
+        let ttag = self.load(I8, tslot, 0);
+        let is_type = self.tag_is(ttag, abi.tags.struct_type);
+        let k2 = self.b.create_block();
+        self.b.ins().brif(is_type, k2, &[], fall, &[]);
+        self.b.switch_to_block(k2);
+        let v = if self.st[obj].ty == Ty::Any {
+            let o = self.tagged(obj);
+            let ty = self.load(I64, tslot, 8);
+            self.instance_of(o, ty)
+        } else {
+            self.iconst(0)
+        };
+        self.b.def_var(self.vi(dst), v);
+        let target = crate::flow::jump_target(pc, &self.proto().code[pc]).expect("a jump");
+        self.goto(pc, target, &step.jump);
+    }
+
     /// Read the value at `at` into the register (unboxed when the load at `pc` has a
     /// type hint), or write the register there.
     fn move_at(&mut self, pc: usize, f: Field, at: ir::Value) {

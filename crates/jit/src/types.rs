@@ -614,6 +614,13 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
                 way = slow_bool(&mut st, &[a, b], dst as usize);
             }
         }
+        // A record type's predicate inline: the type test along the jump, and on the
+        // other way the predicate's call.
+        Instr::RecIs { dst, .. } => {
+            let mut j = st.clone();
+            j[dst as usize] = Slot::fresh(Bool);
+            jump = Some(j);
+        }
         // A record's field, on the type the cache remembers (`Way::Taken`); once that
         // failed too often, through the interpreter's code.
         Instr::RecGet { dst, obj, k, .. }

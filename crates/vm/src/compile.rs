@@ -201,7 +201,9 @@ impl FnCompiler<'_, '_> {
             | Instr::RangeNext { off: o, .. }
             | Instr::TryBegin { off: o, .. }
             | Instr::TryBeginRaw { off: o, .. } => *o = off,
-            Instr::RecGet { off: o, .. } | Instr::RecSet { off: o, .. } => {
+            Instr::RecGet { off: o, .. }
+            | Instr::RecSet { off: o, .. }
+            | Instr::RecIs { off: o, .. } => {
                 *o = i16::try_from(off).expect("a record access jumps over a small branch")
             }
             _ => {}
@@ -1212,6 +1214,9 @@ impl FnCompiler<'_, '_> {
         dst: Option<u8>,
         span: Span,
     ) -> Result<(), Diagnostic> {
+        if op == Prim::RecordPred {
+            return self.record_pred(args, dst, span);
+        }
         let mark = self.st.next;
         if op == Prim::Concat {
             let base = self.st.next as u8;

@@ -9,7 +9,7 @@ pub(crate) use crate::arith::{compare, floor_mod, scheme_div, Arith};
 use crate::builtins::scheme::{chars_strings, hashtables, lists, numbers, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
-use crate::interp_data::{record_slot, MethodTarget};
+use crate::interp_data::{record_slot, record_test, MethodTarget};
 use crate::jit_hook::Entered;
 use crate::limits::Limit;
 use crate::native::NativeImpl;
@@ -1228,6 +1228,13 @@ impl Vm {
                                 jump!(off);
                             }
                             None => {}
+                        }
+                    }
+                    Instr::RecIs { dst, obj, k, off } => {
+                        let globals = &self.globals.values;
+                        if let Some(b) = record_test(globals, proto, k, rr!(obj)) {
+                            set!(dst, Value::Bool(b));
+                            jump!(off);
                         }
                     }
                     Instr::RecSet { obj, k, src, off } => {

@@ -415,6 +415,28 @@ pub(crate) fn record_slot(
     Some(i.filter(|&i| i < inst.fields().len()).map(|i| (inst, i)))
 }
 
+/// What `RECIS` with constant `k` finds: whether `obj` is an instance of the struct type
+/// in the global whose slot is the int `K[k+1]`, when the global whose slot is `K[k]`
+/// (the predicate's) is defined and that type's global holds a struct type; `None`
+/// otherwise (the instruction then falls into a call of the predicate).
+#[inline]
+pub(crate) fn record_test(
+    globals: &[Value],
+    proto: &crate::object::Proto,
+    k: u16,
+    obj: &Value,
+) -> Option<bool> {
+    let slot = |i: usize| match proto.consts.get(i) {
+        Some(&Value::Int(g)) => globals.get(g as usize),
+        _ => None,
+    };
+    match (slot(k as usize)?, slot(k as usize + 1)?) {
+        (Value::Undef, _) => None,
+        (_, &ty @ Value::StructType(_)) => Some(is_instance(*obj, ty)),
+        _ => None,
+    }
+}
+
 /// Whether `obj` is a struct of exactly the type `ty` (Scheme's `%record-instance?`, and
 /// the `ISINST` instruction).
 pub(crate) fn is_instance(obj: Value, ty: Value) -> bool {

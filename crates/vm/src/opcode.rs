@@ -276,6 +276,11 @@ opcodes! {
     /// instance of exactly the struct type in global `K[k+1]`, `R[obj].K[k] = R[src]` and
     /// `pc += off`; otherwise the next instruction runs.
     RecSet { obj: Reg, k: KIdx, src: Reg, off: Jump16 } => "RECSET",
+    /// A record type's predicate in place (Scheme): when global `K[k]` (an int, the
+    /// predicate's slot) is defined and global `K[k+1]` holds a struct type, `R[dst]` =
+    /// whether `R[obj]` is an instance of exactly that type, and `pc += off`; otherwise
+    /// nothing is written and the next instruction runs (a call of the predicate).
+    RecIs { dst: Reg, obj: Reg, k: KIdx, off: Jump16 } => "RECIS",
     /// `R[dst] = to_string(R[base]) + ... + to_string(R[base+n-1])`
     Concat { dst: Reg, base: Reg, n: Count } => "CONCAT",
     /// `R[dst] = R[obj].K[k]`: a struct field, a module member or a dict entry.

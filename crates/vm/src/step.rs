@@ -11,7 +11,7 @@ use crate::builtins::scheme::{chars_strings, hashtables, lists, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp::{compare, floor_mod, scheme_div, Arith};
-use crate::interp_data::record_slot;
+use crate::interp_data::{record_slot, record_test};
 use crate::object::{Closure, Proto, StructType, UpvalSource};
 use crate::opcode::Instr;
 use crate::value::{values_equal_in, Gc, Value};
@@ -443,6 +443,13 @@ impl Vm {
                         set!(dst, v)
                     }
                 }
+                return Ok(Flow::Jump);
+            }
+            Instr::RecIs { dst, obj, k, .. } => {
+                let Some(b) = record_test(&self.globals.values, proto, k, &r!(obj)) else {
+                    return Ok(Flow::Next);
+                };
+                set!(dst, Value::Bool(b));
                 return Ok(Flow::Jump);
             }
             Instr::RecSet { obj, k, src, .. } => {

@@ -1,4 +1,4 @@
-//! Calls of a record type's accessors and modifiers, compiled in place.
+//! Calls of a record type's accessors, modifiers and predicates, compiled in place.
 //!
 //! `define-record-type` makes each accessor a procedure that checks its argument's type and
 //! then reads a field (`records.rs`): `(point-x p)` costs a call, a native type test and a
@@ -17,7 +17,9 @@
 //! (`RECGET` / `RECSET`, `tandem_vm`'s `compile/records.rs`), which falls into the call
 //! when the test fails. Anything that fails the test calls the procedure itself, which
 //! raises its own error, with its own frame in the stack trace: nothing a program can
-//! observe changes. Decided after expansion, with the module's definitions and assignments
+//! observe changes. A predicate's call `(point? e)` becomes [`Prim::RecordPred`] (`RECIS`):
+//! the type test, unless the predicate's global is not defined yet or the type's global
+//! holds no struct type, when it calls the predicate. Decided after expansion, with the module's definitions and assignments
 //! known (like the inlining of builtins).
 
 use crate::ir::*;
@@ -28,15 +30,25 @@ use rustc_hash::{FxHashMap, FxHashSet};
 struct Access {
     /// The global holding the record type.
     ty: String,
-    field: String,
+    /// The field; `None` for the type's predicate.
+    field: Option<String>,
     /// A modifier (two parameters; the value of the call is null).
     modifier: bool,
 }
 
 /// Rewrite the calls of the module's record accessors and modifiers in place (see the
-/// module comment). `assigned`: the globals the module assigns anywhere.
-pub(crate) fn inline_record_calls(module: &mut Module, assigned: &FxHashSet<String>) {
-    let procs = record_procedures(module, assigned);
+/// module comment). `assigned`: the globals the module assigns anywhere; `redefined`:
+/// the names that are not the builtins here (a predicate's test is the builtin
+/// `%record-instance?`'s only when that is not one of them).
+pub(crate) fn inline_record_calls(
+    module: &mut Module,
+    assigned: &FxHashSet<String>,
+    redefined: &FxHashSet<String>,
+) {
+    let mut procs = record_procedures(module, assigned);
+    if redefined.contains("%record-instance?") {
+        procs.retain(|_, a| a.field.is_some());
+    }
     if procs.is_empty() {
         return;
     }
@@ -95,6 +107,13 @@ fn rewrite(
     }
     let span = e.span;
     let mk = |kind| Expr::new(kind, span);
+    let Some(field) = &a.field else {
+        // A predicate: its argument is computed once, by the instruction's code.
+        let globals = [a.ty.clone(), g.clone()].map(|n| mk(ExprKind::Global(n)));
+        let mut args = args.clone();
+        args.extend(globals);
+        return Some(mk(ExprKind::Prim(Prim::RecordPred, args)));
+    };
     let all_plain = args.iter().all(plain);
     let mut binds = Vec::new();
     let mut args: Vec<Expr> = args
@@ -122,11 +141,11 @@ fn rewrite(
     let access = if a.modifier {
         ExprKind::SetField(
             Box::new(obj.clone()),
-            a.field.clone(),
+            field.clone(),
             Box::new(args[1].clone()),
         )
     } else {
-        ExprKind::Field(Box::new(obj.clone()), a.field.clone())
+        ExprKind::Field(Box::new(obj.clone()), field.clone())
     };
     // The call for the error: through the procedure's value (`GETGLOBAL` and `CALL`, not
     // `CALLG`), so the JIT does not compile the procedure inline on a path that only
@@ -154,8 +173,9 @@ fn plain(e: &Expr) -> bool {
     matches!(e.kind, ExprKind::Local(_) | ExprKind::Const(_))
 }
 
-/// The module's record accessors and modifiers that may be compiled in place: defined
-/// once, at the top level, never assigned, with the body `records.rs` gives them.
+/// The module's record accessors, modifiers and predicates that may be compiled in
+/// place: defined once, at the top level, never assigned, with the body `records.rs`
+/// gives them.
 fn record_procedures(module: &Module, assigned: &FxHashSet<String>) -> FxHashMap<String, Access> {
     super::forward::fixed_functions(module, assigned)
         .into_iter()
@@ -163,16 +183,19 @@ fn record_procedures(module: &Module, assigned: &FxHashSet<String>) -> FxHashMap
         .collect()
 }
 
-/// What `f` does, when it is a record accessor or modifier as `records.rs` makes them:
-/// `(if (%record-instance? obj T) obj.field ...)` or `(if (...) obj.field := value ...)`.
+/// What `f` does, when it is a record accessor, modifier or predicate as `records.rs`
+/// makes them: `(if (%record-instance? obj T) obj.field ...)`, `(if (...) obj.field :=
+/// value ...)` or `(%record-instance? obj T)`.
 fn access_of(f: &Func) -> Option<Access> {
     if f.rest.is_some() || f.params.is_empty() || f.params.len() > 2 {
         return None;
     }
-    let ExprKind::If { cond, then, .. } = &super::forward::only_expr(&f.body).kind else {
-        return None;
+    let body = super::forward::only_expr(&f.body);
+    let (test, then) = match &body.kind {
+        ExprKind::If { cond, then, .. } => (&**cond, Some(&**then)),
+        _ => (body, None),
     };
-    let ExprKind::Call { callee, args, .. } = &cond.kind else {
+    let ExprKind::Call { callee, args, .. } = &test.kind else {
         return None;
     };
     if !matches!(&callee.kind, ExprKind::Global(g) if g == "%record-instance?") {
@@ -186,17 +209,23 @@ fn access_of(f: &Func) -> Option<Access> {
         },
         _ => return None,
     };
-    match (&then.kind, f.params.len()) {
-        (ExprKind::Field(o, field), 1) if is_param(o, 0) => Some(Access {
-            ty,
-            field: field.clone(),
+    let access = |field: &String, modifier| {
+        Some(Access {
+            ty: ty.clone(),
+            field: Some(field.clone()),
+            modifier,
+        })
+    };
+    match (then.map(|t| &t.kind), f.params.len()) {
+        (None, 1) => Some(Access {
+            ty: ty.clone(),
+            field: None,
             modifier: false,
         }),
-        (ExprKind::SetField(o, field, v), 2) if is_param(o, 0) && is_param(v, 1) => Some(Access {
-            ty,
-            field: field.clone(),
-            modifier: true,
-        }),
+        (Some(ExprKind::Field(o, field)), 1) if is_param(o, 0) => access(field, false),
+        (Some(ExprKind::SetField(o, field, v)), 2) if is_param(o, 0) && is_param(v, 1) => {
+            access(field, true)
+        }
         _ => None,
     }
 }

@@ -175,3 +175,57 @@ impl FnCompiler<'_, '_> {
         Ok(true)
     }
 }
+
+impl FnCompiler<'_, '_> {
+    /// [`Prim::RecordPred`]: `RECIS` on the object, and after it the call of the
+    /// predicate it falls into (the predicate not defined yet, or the type's global holding
+    /// no struct type), from the same register, at the call's place.
+    pub(super) fn record_pred(
+        &mut self,
+        args: &[Expr],
+        dst: Option<u8>,
+        span: tandem_syntax::Span,
+    ) -> Result<(), Diagnostic> {
+        let [obj, ty, pred] = args else {
+            return Err(Diagnostic::error(
+                "internal error: a record predicate needs three operands",
+                span,
+            ));
+        };
+        let (ExprKind::Global(ty), ExprKind::Global(pred)) = (&ty.kind, &pred.kind) else {
+            return Err(Diagnostic::error(
+                "internal error: a record predicate names its globals",
+                span,
+            ));
+        };
+        let mark = self.st.next;
+        let d = self.dst_or_temp(dst, span)?;
+        let o = self.operand(obj)?;
+        let gp = self.cx.global_slot(pred);
+        let gt = self.cx.global_slot(ty);
+        let k = self.const_index(Value::Int(gp as i64), span)?;
+        let kt = self.const_index(Value::Int(gt as i64), span)?;
+        debug_assert_eq!(kt, k + 1, "the type's slot follows the predicate's");
+        let at = self.emit(
+            Instr::RecIs {
+                dst: d,
+                obj: o,
+                k,
+                off: 0,
+            },
+            span,
+        );
+        let base = self.alloc(span)?;
+        let arg = self.alloc(span)?;
+        self.emit(Instr::GetGlobal { dst: base, g: gp }, span);
+        self.emit(Instr::Move { dst: arg, src: o }, span);
+        self.emit(Instr::Call { base, n: 1 }, span);
+        if base != d {
+            self.emit(Instr::Move { dst: d, src: base }, span);
+        }
+        let here = self.here();
+        self.patch(at, here);
+        self.st.next = mark;
+        Ok(())
+    }
+}
