@@ -432,16 +432,14 @@ impl Vm {
                 set!(dst, v)
             }
             // An instance of the record type without the field: the field instruction's
-            // error, from the same code.
+            // error (`Vm::missing_record_field`).
             Instr::RecGet { dst, obj, k, .. } => {
                 match record_slot(&self.globals.values, proto, k, &r!(obj)) {
-                    None => return Ok(Flow::Next),
-                    Some(Some((inst, i))) => set!(dst, inst.fields()[i]),
-                    Some(None) => {
-                        let name = kstr!(k);
-                        let v = ok!(self.get_field(r!(obj), name.as_str()));
-                        set!(dst, v)
-                    }
+                    Some((inst, i)) => set!(dst, inst.fields()[i]),
+                    None => match self.missing_record_field(proto, k, r!(obj)) {
+                        Some(m) => throw!(m),
+                        None => return Ok(Flow::Next),
+                    },
                 }
                 return Ok(Flow::Jump);
             }
@@ -454,14 +452,13 @@ impl Vm {
             }
             Instr::RecSet { obj, k, src, .. } => {
                 match record_slot(&self.globals.values, proto, k, &r!(obj)) {
-                    None => return Ok(Flow::Next),
-                    Some(Some((inst, i))) => {
+                    Some((inst, i)) => {
                         inst.set_at(i, r!(src));
                     }
-                    Some(None) => {
-                        let name = kstr!(k);
-                        ok!(self.set_field(r!(obj), name.as_str(), r!(src)))
-                    }
+                    None => match self.missing_record_field(proto, k, r!(obj)) {
+                        Some(m) => throw!(m),
+                        None => return Ok(Flow::Next),
+                    },
                 }
                 return Ok(Flow::Jump);
             }
