@@ -1214,11 +1214,20 @@ impl Vm {
                     }
                     Instr::RecGet { dst, obj, k, off } => {
                         let globals = &self.globals.values;
-                        if let Some((inst, i)) = record_slot(globals, proto, k, rr!(obj)) {
-                            set_copy!(dst, &inst.fields()[i]);
-                            jump!(off);
-                        } else if let Some(m) = self.missing_record_field(proto, k, r!(obj)) {
-                            throw!(m);
+                        match record_slot(globals, proto, k, rr!(obj)) {
+                            Some(Some((inst, i))) => {
+                                set_copy!(dst, &inst.fields()[i]);
+                                jump!(off);
+                            }
+                            Some(None) => {
+                                let name = kstr!(k);
+                                match self.get_field(r!(obj), name.as_str()) {
+                                    Ok(v) => set!(dst, v),
+                                    Err(m) => throw!(m),
+                                }
+                                jump!(off);
+                            }
+                            None => {}
                         }
                     }
                     Instr::RecIs { dst, obj, k, off } => {
@@ -1230,11 +1239,19 @@ impl Vm {
                     }
                     Instr::RecSet { obj, k, src, off } => {
                         let globals = &self.globals.values;
-                        if let Some((inst, i)) = record_slot(globals, proto, k, rr!(obj)) {
-                            inst.set_at(i, r!(src));
-                            jump!(off);
-                        } else if let Some(m) = self.missing_record_field(proto, k, r!(obj)) {
-                            throw!(m);
+                        match record_slot(globals, proto, k, rr!(obj)) {
+                            Some(Some((inst, i))) => {
+                                inst.set_at(i, r!(src));
+                                jump!(off);
+                            }
+                            Some(None) => {
+                                let name = kstr!(k);
+                                if let Err(m) = self.set_field(r!(obj), name.as_str(), r!(src)) {
+                                    throw!(m);
+                                }
+                                jump!(off);
+                            }
+                            None => {}
                         }
                     }
                     Instr::SetField { obj, k, src } => {

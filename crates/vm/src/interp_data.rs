@@ -19,35 +19,6 @@ fn callable(v: &Value) -> bool {
 }
 
 impl Vm {
-    /// After a `RECGET`/`RECSET` (field constant `k`) found no field: when `obj` is an
-    /// instance of the record type all the same (its type has no such field), the field
-    /// instruction's error (`GETFIELD`'s and `SETFIELD`'s words are the same); `None` when
-    /// it is not, and the instruction falls through.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn missing_record_field(
-        &mut self,
-        proto: &crate::object::Proto,
-        k: u16,
-        obj: Value,
-    ) -> Option<String> {
-        let Some(&Value::Int(g)) = proto.consts.get(k as usize + 1) else {
-            return None;
-        };
-        let ty = self.globals.values.get(g as usize).copied()?;
-        if !is_instance(obj, ty) {
-            return None;
-        }
-        let name = match proto.consts.get(k as usize) {
-            Some(Value::Str(s)) => s.as_str().to_string(),
-            _ => String::new(),
-        };
-        Some(match self.get_field(obj, &name) {
-            Err(m) => m,
-            Ok(_) => format!("internal error: record field '{name}' found late"),
-        })
-    }
-
     /// `obj.name`
     pub(crate) fn get_field(&mut self, obj: Value, name: &str) -> Result<Value, String> {
         match obj {
@@ -413,19 +384,19 @@ pub fn normalize_index(i: i64, len: usize) -> Option<usize> {
 }
 
 /// The instance and field index a `RECGET`/`RECSET` with field constant `k` reaches in
-/// `obj`: `obj` must be an instance of exactly the struct type in the global whose slot is
-/// the int `K[k+1]` (read now, as the record procedure reads it), with a field `K[k]`.
-/// `None` for anything else: the instruction then raises the field instruction's error
-/// when `obj` is such an instance without the field ([`Vm::missing_record_field`]), and
-/// otherwise falls through to the code that raises the record procedure's error. The
-/// field's index comes from the constant's inline cache.
+/// `obj`, when `obj` is an instance of exactly the struct type in the global whose slot is
+/// the int `K[k+1]` (read now, as the record procedure reads it): `Some(Some(..))` when
+/// the type has a field `K[k]`, `Some(None)` when it has not (the field instruction's
+/// error). `None` for anything else: the instruction then falls through to the code that
+/// raises the record procedure's error. The field's index comes from the constant's
+/// inline cache.
 #[inline]
 pub(crate) fn record_slot(
     globals: &[Value],
     proto: &crate::object::Proto,
     k: u16,
     obj: &Value,
-) -> Option<(crate::value::Gc<crate::object::Instance>, usize)> {
+) -> Option<Option<(crate::value::Gc<crate::object::Instance>, usize)>> {
     let Value::Struct(inst) = *obj else {
         return None;
     };
@@ -440,8 +411,8 @@ pub(crate) fn record_slot(
         Value::Str(s) => Some(s),
         _ => None,
     };
-    let i = proto.fields.index(k as usize, &inst.ty, name)?;
-    (i < inst.fields().len()).then_some((inst, i))
+    let i = proto.fields.index(k as usize, &inst.ty, name);
+    Some(i.filter(|&i| i < inst.fields().len()).map(|i| (inst, i)))
 }
 
 /// What `RECIS` with constant `k` finds: whether `obj` is an instance of the struct type

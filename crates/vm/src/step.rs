@@ -432,14 +432,16 @@ impl Vm {
                 set!(dst, v)
             }
             // An instance of the record type without the field: the field instruction's
-            // error (`Vm::missing_record_field`).
+            // error, from the same code.
             Instr::RecGet { dst, obj, k, .. } => {
                 match record_slot(&self.globals.values, proto, k, &r!(obj)) {
-                    Some((inst, i)) => set!(dst, inst.fields()[i]),
-                    None => match self.missing_record_field(proto, k, r!(obj)) {
-                        Some(m) => throw!(m),
-                        None => return Ok(Flow::Next),
-                    },
+                    None => return Ok(Flow::Next),
+                    Some(Some((inst, i))) => set!(dst, inst.fields()[i]),
+                    Some(None) => {
+                        let name = kstr!(k);
+                        let v = ok!(self.get_field(r!(obj), name.as_str()));
+                        set!(dst, v)
+                    }
                 }
                 return Ok(Flow::Jump);
             }
@@ -452,13 +454,14 @@ impl Vm {
             }
             Instr::RecSet { obj, k, src, .. } => {
                 match record_slot(&self.globals.values, proto, k, &r!(obj)) {
-                    Some((inst, i)) => {
+                    None => return Ok(Flow::Next),
+                    Some(Some((inst, i))) => {
                         inst.set_at(i, r!(src));
                     }
-                    None => match self.missing_record_field(proto, k, r!(obj)) {
-                        Some(m) => throw!(m),
-                        None => return Ok(Flow::Next),
-                    },
+                    Some(None) => {
+                        let name = kstr!(k);
+                        ok!(self.set_field(r!(obj), name.as_str(), r!(src)))
+                    }
                 }
                 return Ok(Flow::Jump);
             }
