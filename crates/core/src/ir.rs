@@ -325,6 +325,12 @@ pub enum Prim {
     /// `(%record-instance? obj type)`: whether `obj` is a record (struct) of exactly that
     /// type (a record procedure's type test).
     RecordIs,
+    /// A call of a record type's predicate compiled in place (args: the object, then the
+    /// globals holding the record type and the predicate, as `Global`s): the type test
+    /// while the predicate is defined and the type's global holds a struct type, else a
+    /// call of the predicate. Made by the Scheme front end for a predicate that the
+    /// module defines once and never assigns.
+    RecordPred,
 }
 
 #[derive(Clone, Debug)]

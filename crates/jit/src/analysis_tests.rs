@@ -511,3 +511,53 @@ fn loops_check_their_invariant_arrays_before_they_start() {
         "a way in skips the header"
     );
 }
+
+/// `RECGET` on the record type its field cache remembers is expected to find its field
+/// (`Way::Taken`): the code after it (the accessor's call for the error) is unreachable in
+/// the analysis, and the jump's state knows the object's type; with nothing cached, or
+/// once the speculation failed too often, it runs the interpreter's code and both ways
+/// are compiled.
+#[test]
+fn a_record_access_expects_its_jump() {
+    let mut p = proto(
+        1,
+        4,
+        vec![
+            Instr::RecGet {
+                dst: 1,
+                obj: 0,
+                k: 0,
+                off: 2,
+            }, // 0: to 3
+            Instr::LoadInt { dst: 1, imm: 2 }, // 1
+            Instr::Return { src: 1 },          // 2
+            Instr::Return { src: 1 },          // 3
+        ],
+        vec![Value::Null, Value::Int(0)],
+    );
+    p.fields = tandem_vm::object::FieldCache::new(2);
+    let f = Flow::new(&p, &[]);
+    let entry = vec![Slot::ANY; 4];
+    let reach = |p: &Proto, spec: &Spec| {
+        let regions = [RegionRef {
+            proto: p,
+            flow: &f,
+            spec,
+            inline: None,
+        }];
+        let states = analyze(&regions, 0, entry.clone()).remove(0);
+        (states[1].is_some(), states[3].is_some())
+    };
+    let spec = Spec::default();
+    assert_eq!(plan(&p, 0, &entry, &spec).way, Way::Exec);
+    assert_eq!(reach(&p, &spec), (true, true));
+    p.fields.remember(0, 7, 1);
+    let step = plan(&p, 0, &entry, &spec);
+    assert_eq!(step.way, Way::Taken);
+    assert_eq!(step.jump[0].shape, 7);
+    assert_eq!(reach(&p, &spec), (false, true));
+    let mut failed = Spec::default();
+    failed.generic.insert(0);
+    assert_eq!(plan(&p, 0, &entry, &failed).way, Way::Exec);
+    assert_eq!(reach(&p, &failed), (true, true));
+}

@@ -52,6 +52,9 @@ pub fn jump_target(pc: usize, instr: &Instr) -> Option<usize> {
         | Instr::IterNext { off, .. }
         | Instr::RangePrep { off, .. }
         | Instr::RangeNext { off, .. } => off,
+        Instr::RecGet { off, .. } | Instr::RecSet { off, .. } | Instr::RecIs { off, .. } => {
+            off as i32
+        }
         _ => return None,
     };
     Some((pc as isize + 1 + off as isize) as usize)
@@ -230,6 +233,16 @@ pub fn reads(proto: &Proto, instr: &Instr, out: &mut Vec<usize>) {
             }
         }
         Instr::GetField { obj, .. } => r(obj),
+        // A failed `RECGET` leaves its destination as it was: read, so that its value is
+        // in the value stack on both ways out.
+        Instr::RecGet { dst, obj, .. } | Instr::RecIs { dst, obj, .. } => {
+            r(obj);
+            r(dst)
+        }
+        Instr::RecSet { obj, src, .. } => {
+            r(obj);
+            r(src)
+        }
         Instr::SetField { obj, src, .. } => {
             r(obj);
             r(src)

@@ -159,7 +159,7 @@ pub fn load_hints(
                 }
                 out = Some((dst as usize, h));
             }
-            Instr::GetField { dst, obj, k } => {
+            Instr::GetField { dst, obj, k } | Instr::RecGet { dst, obj, k, .. } => {
                 let mut h = Holds::Nothing;
                 if let (Holds::Fields(fs), Some(Value::Str(name))) =
                     (at(obj), proto.consts.get(k as usize))

@@ -91,6 +91,9 @@ pub fn keeps_arrays(i: &Instr) -> bool {
             | StrLen { .. }
             | GetField { .. }
             | SetField { .. }
+            | RecGet { .. }
+            | RecSet { .. }
+            | RecIs { .. }
             | Car { .. }
             | Cdr { .. }
             | IsNull { .. }

@@ -407,7 +407,14 @@ impl Lower<'_, '_> {
             Found::Words(v) => self.b.ins().ireduce(I8, v[0]),
         };
         let ok = self.tag_is(tag, self.tag_of_ty(ty));
-        let fail = self.deopt_block_with(pc + 1, reason, usize::MAX, after);
+        // After the instruction: where a record access that found its field goes on.
+        let resume = match self.proto().code[pc] {
+            i @ tandem_vm::opcode::Instr::RecGet { .. } => {
+                crate::flow::jump_target(pc, &i).expect("a jump")
+            }
+            _ => pc + 1,
+        };
+        let fail = self.deopt_block_with(resume, reason, usize::MAX, after);
         let k = self.b.create_block();
         match found {
             Found::InPlace => {

@@ -5,7 +5,7 @@
 
 use crate::deopt::Reason;
 use crate::lower::{Lower, Tagged};
-use crate::types::{field_shape, Ty};
+use crate::types::{field_shape, Step, Ty};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64, I8};
 use cranelift_codegen::ir::{self, InstBuilder};
@@ -141,6 +141,93 @@ impl Lower<'_, '_> {
         let off = abi.instance_inline as i64 + (index * 16) as i64;
         let at = self.b.ins().iadd_imm_s(inst, off);
         self.move_at(pc, f, at);
+    }
+
+    /// A record access (`RECGET`, `RECSET`) compiled as `Way::Taken`: the object is an
+    /// instance of the struct type the field cache remembers (as for [`Self::field`]), and
+    /// that type is the value of the record type's global now; anything else leaves
+    /// compiled code before the instruction (the interpreter then runs the code that
+    /// raises the record procedure's error). Then the field, and on along the jump.
+    pub(crate) fn record_field(&mut self, pc: usize, step: &Step, obj: usize, k: u16, f: Field) {
+        let abi = self.abi;
+        let proto = self.proto();
+        let (id, index) = proto
+            .fields
+            .get(k as usize)
+            .expect("Way::Taken has a cached field");
+        let g = match proto.consts.get(k as usize + 1) {
+            Some(&tandem_vm::value::Value::Int(g)) => g,
+            _ => unreachable!("a record access's field name is followed by its type's global"),
+        };
+        let exit = self.deopt_block(pc, Reason::Slow, usize::MAX);
+        let check = |l: &mut Self, ok: ir::Value| {
+            let next = l.b.create_block();
+            l.b.ins().brif(ok, next, &[], exit, &[]);
+            l.b.switch_to_block(next);
+        };
+        if self.st[obj].shape != id {
+            let tag = self.mem_tag(obj);
+            let is_struct = self.tag_is(tag, abi.tags.strukt);
+            check(self, is_struct);
+        }
+        let inst = self.mem_bits(obj, I64);
+        let ty = self.load(I64, inst, abi.instance_ty);
+        if self.st[obj].shape != id {
+            let tid = self.load(I64, ty, abi.struct_type_id);
+            let hit = self.b.ins().icmp_imm_s(IntCC::Equal, tid, id as i64);
+            check(self, hit);
+        }
+        // The global: a struct type, the instance's.
+        let gp = self.load(I64, self.vm, abi.vm_globals.ptr);
+        let slot = self.b.ins().iadd_imm_s(gp, 16 * g);
+        let gtag = self.load(I8, slot, 0);
+        let is_type = self.tag_is(gtag, abi.tags.struct_type);
+        check(self, is_type);
+        let gty = self.load(I64, slot, 8);
+        let same = self.b.ins().icmp(IntCC::Equal, gty, ty);
+        check(self, same);
+        let off = abi.instance_inline as i64 + (index * 16) as i64;
+        let at = self.b.ins().iadd_imm_s(inst, off);
+        self.move_at(pc, f, at);
+        let target = crate::flow::jump_target(pc, &self.proto().code[pc]).expect("a jump");
+        self.goto(pc, target, &step.jump);
+    }
+
+    /// `RECIS`: when the predicate's global is defined and the type's global holds a
+    /// struct type, the type test into `dst` (a bool) and on along the jump; otherwise on
+    /// to the next instruction (the predicate's call).
+    pub(crate) fn record_test(&mut self, pc: usize, step: &Step, dst: usize, obj: usize, k: u16) {
+        let abi = self.abi;
+        let proto = self.proto();
+        let slot_of = |i: usize| match proto.consts.get(i) {
+            Some(&tandem_vm::value::Value::Int(g)) => g,
+            _ => unreachable!("a record predicate's constants are global slots"),
+        };
+        let (gp, gt) = (slot_of(k as usize), slot_of(k as usize + 1));
+        let fall = self.edge(pc, pc + 1, &step.next);
+        let globals = self.load(I64, self.vm, abi.vm_globals.ptr);
+        let pslot = self.b.ins().iadd_imm_s(globals, 16 * gp);
+        let ptag = self.load(I8, pslot, 0);
+        let undef = self.tag_is(ptag, abi.tags.undef);
+        let k1 = self.b.create_block();
+        self.b.ins().brif(undef, fall, &[], k1, &[]);
+        self.b.switch_to_block(k1);
+        let tslot = self.b.ins().iadd_imm_s(globals, 16 * gt);
+        let ttag = self.load(I8, tslot, 0);
+        let is_type = self.tag_is(ttag, abi.tags.struct_type);
+        let k2 = self.b.create_block();
+        self.b.ins().brif(is_type, k2, &[], fall, &[]);
+        self.b.switch_to_block(k2);
+        let v = if self.st[obj].ty == Ty::Any {
+            let o = self.tagged(obj);
+            let ty = self.load(I64, tslot, 8);
+            self.instance_of(o, ty)
+        } else {
+            self.iconst(0)
+        };
+        self.b.def_var(self.vi(dst), v);
+        let target = crate::flow::jump_target(pc, &self.proto().code[pc]).expect("a jump");
+        self.goto(pc, target, &step.jump);
     }
 
     /// Read the value at `at` into the register (unboxed when the load at `pc` has a

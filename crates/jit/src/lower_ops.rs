@@ -1251,6 +1251,14 @@ impl Lower<'_, '_> {
                 }
             }
             Instr::GetField { dst, obj, k } => self.field(pc, r(obj), k, Field::Get(r(dst))),
+            Instr::RecGet { dst, obj, k, .. } if step.way == Way::Taken => {
+                self.record_field(pc, step, r(obj), k, Field::Get(r(dst)))
+            }
+            Instr::RecSet { obj, k, src, .. } if step.way == Way::Taken => {
+                self.record_field(pc, step, r(obj), k, Field::Set(r(src)))
+            }
+            Instr::RecGet { .. } | Instr::RecSet { .. } => self.slow_jump(pc, step),
+            Instr::RecIs { dst, obj, k, .. } => self.record_test(pc, step, r(dst), r(obj), k),
             Instr::SetField { obj, src, k } => self.field(pc, r(obj), k, Field::Set(r(src))),
             Instr::SetIndex { obj, idx, src } => self.index(pc, r(obj), r(idx), Field::Set(r(src))),
             Instr::RangePrep { base, .. } => self.range_prep(pc, step, r(base)),

@@ -119,6 +119,10 @@ pub enum Way {
     /// A conditional jump that compiled code expects not to take: taking it leaves
     /// compiled code (the interpreter jumps), so the code there is not compiled along.
     NotTaken,
+    /// A conditional jump that compiled code expects to take (a record access, `RECGET`
+    /// or `RECSET`, on the record type the interpreter's cache remembers): anything else
+    /// leaves compiled code before it, so the code after it is not compiled along.
+    Taken,
 }
 
 /// What one instruction does to the state: the decision, and the states on each way out.
@@ -611,6 +615,36 @@ pub fn plan(proto: &Proto, pc: usize, before: &State, spec: &Spec) -> Step {
                 way = slow_bool(&mut st, &[a, b], dst as usize);
             }
         }
+        // A record type's predicate inline: the type test along the jump, and on the
+        // other way the predicate's call.
+        Instr::RecIs { dst, .. } => {
+            let mut j = st.clone();
+            j[dst as usize] = Slot::fresh(Bool);
+            jump = Some(j);
+        }
+        // A record's field, on the type the cache remembers (`Way::Taken`); once that
+        // failed too often, through the interpreter's code.
+        Instr::RecGet { dst, obj, k, .. }
+        | Instr::RecSet {
+            obj, k, src: dst, ..
+        } => {
+            let mut j = st.clone();
+            if let Some((id, _)) = field_shape(proto, &st, obj as usize, k, spec_ok) {
+                way = Way::Taken;
+                j[obj as usize].shape = id;
+                if let Instr::RecGet { .. } = i {
+                    j[dst as usize] = loaded(spec, pc, spec_ok);
+                }
+            } else {
+                way = Way::Exec;
+                sync_reads(proto, &mut st, i);
+                j = st.clone();
+                if let Instr::RecGet { .. } = i {
+                    j[dst as usize] = Slot::ANY;
+                }
+            }
+            jump = Some(j);
+        }
         // A struct's field inline through a cache; the rest through the interpreter's
         // code, which needs the object in the value stack only there.
         Instr::GetField { dst, obj, k } => {
@@ -828,7 +862,7 @@ pub fn analyze(regions: &[RegionRef], entry_pc: usize, entry: State) -> Vec<Vec<
                                 }
                             }
                         }
-                    } else if falls_through(i) && pc + 1 < n {
+                    } else if falls_through(i) && pc + 1 < n && step.way != Way::Taken {
                         outs.push((ri, pc + 1, step.next.clone()));
                     }
                     if let (Some((pr, cpc, cb)), Some(cs)) = (inline, &callsite[ri]) {
@@ -1016,7 +1050,7 @@ fn may_allocate(i: &tandem_vm::opcode::Instr, way: Way) -> bool {
     use tandem_vm::opcode::Instr::*;
     match way {
         Way::Exec | Way::SlowTyped(_) | Way::Arith(Arith::Generic) => return true,
-        Way::Arith(_) | Way::Exit | Way::NotTaken => return false,
+        Way::Arith(_) | Way::Exit | Way::NotTaken | Way::Taken => return false,
         Way::Plain => {}
     }
     // Calls do not count: a compiled callee that allocates checks for a collection when

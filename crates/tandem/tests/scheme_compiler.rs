@@ -1051,24 +1051,26 @@ fn rebound_pair_primitives_are_called() {
 // ---------------------------------------------------------------------------------------
 // Records.
 
-/// A call of a record accessor or modifier (defined once at the top, never assigned) on a
-/// local variable is compiled in place: the type test (ISINST) and the field instruction,
-/// with a call of the procedure only when the test fails (for its error). An argument that
-/// is not a variable, or an assigned accessor, keeps the call.
+/// A call of a record accessor or modifier (defined once at the top, never assigned) is
+/// compiled in place: one instruction (RECGET, RECSET) tests the type and reads or writes
+/// the field, with a call of the procedure only when the test fails (for its error); a
+/// computed argument is computed once, into a new local. A predicate's call is RECIS. An
+/// assigned or redefined procedure keeps the call.
 #[test]
-fn record_accessors_on_variables_are_compiled_in_place() {
+fn record_accessors_are_compiled_in_place() {
     let rec = "(define-record-type point (make-point x y) point?
                  (x point-x set-point-x!) (y point-y))";
     let src = format!(
         "{rec}
          (define (f p) (+ (point-x p) (point-y p)))
          (define (g p) (set-point-x! p 5) 0)
-         (define (h) (point-x (make-point 1 2)))"
+         (define (h) (point-x (make-point 1 2)))
+         (define (k v) (if (point? v) 1 2))"
     );
     let d = disasm_of(&src, "f");
     let code = instrs(&d);
-    assert_eq!(count(&code, "ISINST"), 2, "{d}");
-    assert_eq!(count(&code, "GETFIELD"), 2, "{d}");
+    assert_eq!(count(&code, "RECGET"), 2, "{d}");
+    assert_eq!(count(&code, "ISINST") + count(&code, "GETFIELD"), 0, "{d}");
     // The error paths call the procedures through their values (not CALLG, which the
     // JIT would compile inline).
     assert_eq!(plain_globals(&code), Vec::<String>::new(), "{d}");
@@ -1076,19 +1078,26 @@ fn record_accessors_on_variables_are_compiled_in_place() {
     assert!(d.contains("(point-x)") && d.contains("(point-y)"), "{d}");
     let d = disasm_of(&src, "g");
     let code = instrs(&d);
-    assert_eq!(count(&code, "ISINST"), 1, "{d}");
-    assert_eq!(count(&code, "SETFIELD"), 1, "{d}");
+    assert_eq!(count(&code, "RECSET"), 1, "{d}");
     let d = disasm_of(&src, "h");
     let code = instrs(&d);
-    assert_eq!(count(&code, "ISINST") + count(&code, "GETFIELD"), 0, "{d}");
+    assert_eq!(count(&code, "RECGET"), 1, "{d}");
+    let d = disasm_of(&src, "k");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "RECIS"), 1, "{d}");
+    assert_eq!(plain_globals(&code), Vec::<String>::new(), "{d}");
     let assigned = format!("{rec} (define (f p) (point-x p)) (set! point-x point-y)");
     let d = disasm_of(&assigned, "f");
     let code = instrs(&d);
-    assert_eq!(count(&code, "ISINST") + count(&code, "GETFIELD"), 0, "{d}");
+    assert_eq!(count(&code, "RECGET") + count(&code, "GETFIELD"), 0, "{d}");
+    let redefined = format!("{rec} (define (f p) (point? p)) (define (point? v) #t)");
+    let d = disasm_of(&redefined, "f");
+    let code = instrs(&d);
+    assert_eq!(count(&code, "RECIS") + count(&code, "ISINST"), 0, "{d}");
 }
 
-/// A modifier's value argument appears on both paths, and the accessor calls in it are
-/// compiled in place on both.
+/// A modifier's computed value is computed once, into a new local, before the test; the
+/// accessor calls in it are compiled in place too.
 #[test]
 fn accessor_calls_inside_a_modifiers_value_are_compiled_in_place() {
     let src = "(define-record-type point (make-point x) point? (x point-x set-point-x!))
@@ -1096,5 +1105,6 @@ fn accessor_calls_inside_a_modifiers_value_are_compiled_in_place() {
     let d = disasm_of(src, "f");
     let code = instrs(&d);
     assert_eq!(plain_globals(&code), Vec::<String>::new(), "{d}");
-    assert_eq!(count(&code, "ISINST"), 3, "{d}");
+    assert_eq!(count(&code, "RECGET"), 1, "{d}");
+    assert_eq!(count(&code, "RECSET"), 1, "{d}");
 }

@@ -5,6 +5,7 @@
 //! and arguments into a fresh window at the top of that stack.
 
 mod control;
+mod records;
 
 use crate::globals::Globals;
 use crate::heap::Heap;
@@ -200,6 +201,11 @@ impl FnCompiler<'_, '_> {
             | Instr::RangeNext { off: o, .. }
             | Instr::TryBegin { off: o, .. }
             | Instr::TryBeginRaw { off: o, .. } => *o = off,
+            Instr::RecGet { off: o, .. }
+            | Instr::RecSet { off: o, .. }
+            | Instr::RecIs { off: o, .. } => {
+                *o = i16::try_from(off).expect("a record access jumps over a small branch")
+            }
             _ => {}
         }
     }
@@ -329,6 +335,7 @@ impl FnCompiler<'_, '_> {
                 self.ret(last)?;
                 self.st.next = mark;
             }
+            ExprKind::If { .. } if self.record_access(e, None, true)? => {}
             ExprKind::If {
                 cond,
                 then,
@@ -542,6 +549,7 @@ impl FnCompiler<'_, '_> {
                     self.st.next = mark;
                 }
             }
+            ExprKind::If { .. } if self.record_access(e, dst, false)? => {}
             ExprKind::If {
                 cond,
                 then,
@@ -1206,6 +1214,9 @@ impl FnCompiler<'_, '_> {
         dst: Option<u8>,
         span: Span,
     ) -> Result<(), Diagnostic> {
+        if op == Prim::RecordPred {
+            return self.record_pred(args, dst, span);
+        }
         let mark = self.st.next;
         if op == Prim::Concat {
             let base = self.st.next as u8;

@@ -5,7 +5,7 @@
 use crate::format;
 use crate::globals::Globals;
 use crate::object::{Proto, UpvalSource};
-use crate::opcode::Operand;
+use crate::opcode::{Instr, Operand};
 use crate::value::Value;
 use crate::vm::Vm;
 use std::fmt::Write;
@@ -77,7 +77,13 @@ fn function(
             .iter()
             .map(|(_, op)| operand(vm, globals, p, pc, *op))
             .collect();
-        let _ = writeln!(out, "  {pc:04}  {:<11} {}", instr.name(), ops.join(", "));
+        let _ = writeln!(
+            out,
+            "  {pc:04}  {:<11} {}{}",
+            instr.name(),
+            ops.join(", "),
+            record_globals(globals, p, instr)
+        );
     }
     out.push('\n');
     if let Some(text) = after(p) {
@@ -87,6 +93,24 @@ fn function(
     for child in &p.children {
         function(vm, globals, child, sources, after, out);
     }
+}
+
+/// The globals a record instruction tests, named: their slots are in its constants
+/// (`RECGET`/`RECSET`: the type's after the field's name; `RECIS`: the predicate's, then
+/// the type's).
+fn record_globals(globals: &Globals, p: &Proto, instr: &Instr) -> String {
+    let (k, what): (u16, &[&str]) = match *instr {
+        Instr::RecGet { k, .. } | Instr::RecSet { k, .. } => (k + 1, &["type"]),
+        Instr::RecIs { k, .. } => (k, &["pred", "type"]),
+        _ => return String::new(),
+    };
+    let mut out = String::new();
+    for (i, w) in what.iter().enumerate() {
+        if let Some(&Value::Int(g)) = p.consts.get(k as usize + i) {
+            out.push_str(&format!("  ; {w} g{g}({})", globals.name(g as u32)));
+        }
+    }
+    out
 }
 
 fn operand(vm: &Vm, globals: &Globals, p: &Proto, pc: usize, op: Operand) -> String {

@@ -9,7 +9,7 @@ pub(crate) use crate::arith::{compare, floor_mod, scheme_div, Arith};
 use crate::builtins::scheme::{chars_strings, hashtables, lists, numbers, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
-use crate::interp_data::MethodTarget;
+use crate::interp_data::{record_slot, record_test, MethodTarget};
 use crate::jit_hook::Entered;
 use crate::limits::Limit;
 use crate::native::NativeImpl;
@@ -1210,6 +1210,48 @@ impl Vm {
                         match self.get_field(r!(obj), name.as_str()) {
                             Ok(v) => set!(dst, v),
                             Err(m) => throw!(m),
+                        }
+                    }
+                    Instr::RecGet { dst, obj, k, off } => {
+                        let globals = &self.globals.values;
+                        match record_slot(globals, proto, k, rr!(obj)) {
+                            Some(Some((inst, i))) => {
+                                set_copy!(dst, &inst.fields()[i]);
+                                jump!(off);
+                            }
+                            Some(None) => {
+                                let name = kstr!(k);
+                                match self.get_field(r!(obj), name.as_str()) {
+                                    Ok(v) => set!(dst, v),
+                                    Err(m) => throw!(m),
+                                }
+                                jump!(off);
+                            }
+                            None => {}
+                        }
+                    }
+                    Instr::RecIs { dst, obj, k, off } => {
+                        let globals = &self.globals.values;
+                        if let Some(b) = record_test(globals, proto, k, rr!(obj)) {
+                            set!(dst, Value::Bool(b));
+                            jump!(off);
+                        }
+                    }
+                    Instr::RecSet { obj, k, src, off } => {
+                        let globals = &self.globals.values;
+                        match record_slot(globals, proto, k, rr!(obj)) {
+                            Some(Some((inst, i))) => {
+                                inst.set_at(i, r!(src));
+                                jump!(off);
+                            }
+                            Some(None) => {
+                                let name = kstr!(k);
+                                if let Err(m) = self.set_field(r!(obj), name.as_str(), r!(src)) {
+                                    throw!(m);
+                                }
+                                jump!(off);
+                            }
+                            None => {}
                         }
                     }
                     Instr::SetField { obj, k, src } => {

@@ -383,6 +383,60 @@ pub fn normalize_index(i: i64, len: usize) -> Option<usize> {
     }
 }
 
+/// The instance and field index a `RECGET`/`RECSET` with field constant `k` reaches in
+/// `obj`, when `obj` is an instance of exactly the struct type in the global whose slot is
+/// the int `K[k+1]` (read now, as the record procedure reads it): `Some(Some(..))` when
+/// the type has a field `K[k]`, `Some(None)` when it has not (the field instruction's
+/// error). `None` for anything else: the instruction then falls through to the code that
+/// raises the record procedure's error. The field's index comes from the constant's
+/// inline cache.
+#[inline]
+pub(crate) fn record_slot(
+    globals: &[Value],
+    proto: &crate::object::Proto,
+    k: u16,
+    obj: &Value,
+) -> Option<Option<(crate::value::Gc<crate::object::Instance>, usize)>> {
+    let Value::Struct(inst) = *obj else {
+        return None;
+    };
+    let Some(&Value::Int(g)) = proto.consts.get(k as usize + 1) else {
+        return None;
+    };
+    match globals.get(g as usize) {
+        Some(Value::StructType(t)) if inst.ty == *t => {}
+        _ => return None,
+    }
+    let name = || match proto.consts[k as usize] {
+        Value::Str(s) => Some(s),
+        _ => None,
+    };
+    let i = proto.fields.index(k as usize, &inst.ty, name);
+    Some(i.filter(|&i| i < inst.fields().len()).map(|i| (inst, i)))
+}
+
+/// What `RECIS` with constant `k` finds: whether `obj` is an instance of the struct type
+/// in the global whose slot is the int `K[k+1]`, when the global whose slot is `K[k]`
+/// (the predicate's) is defined and that type's global holds a struct type; `None`
+/// otherwise (the instruction then falls into a call of the predicate).
+#[inline]
+pub(crate) fn record_test(
+    globals: &[Value],
+    proto: &crate::object::Proto,
+    k: u16,
+    obj: &Value,
+) -> Option<bool> {
+    let slot = |i: usize| match proto.consts.get(i) {
+        Some(&Value::Int(g)) => globals.get(g as usize),
+        _ => None,
+    };
+    match (slot(k as usize)?, slot(k as usize + 1)?) {
+        (Value::Undef, _) => None,
+        (_, &ty @ Value::StructType(_)) => Some(is_instance(*obj, ty)),
+        _ => None,
+    }
+}
+
 /// Whether `obj` is a struct of exactly the type `ty` (Scheme's `%record-instance?`, and
 /// the `ISINST` instruction).
 pub(crate) fn is_instance(obj: Value, ty: Value) -> bool {

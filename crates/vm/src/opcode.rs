@@ -9,6 +9,7 @@
 //! - [`UIdx`]: an upvalue of the running closure.
 //! - [`PIdx`]: an index into the function's child prototypes.
 //! - [`Jump`]: a pc offset relative to the *next* instruction.
+//! - [`Jump16`]: a short [`Jump`], for instructions with no room for a long one.
 //! - [`Imm`]: an immediate integer.
 //! - [`Count`]: a small count (number of arguments, ...).
 //!
@@ -21,6 +22,7 @@ pub type GIdx = u32;
 pub type UIdx = u8;
 pub type PIdx = u16;
 pub type Jump = i32;
+pub type Jump16 = i16;
 pub type Imm = i32;
 pub type Imm16 = i16;
 pub type Count = u8;
@@ -65,6 +67,9 @@ macro_rules! operand_of {
     };
     (Imm16, $v:expr) => {
         Operand::Imm($v as i32)
+    };
+    (Jump16, $v:expr) => {
+        Operand::Jump($v as i32)
     };
 }
 
@@ -261,6 +266,21 @@ opcodes! {
     /// `R[dst]` = whether `R[obj]` is a struct of exactly the type `R[ty]` (Scheme's
     /// record type test; false when `R[ty]` is not a type).
     IsInstance { dst: Reg, obj: Reg, ty: Reg } => "ISINST",
+    /// A checked record field read (Scheme's record accessors): when `R[obj]` is an
+    /// instance of exactly the struct type in global `K[k+1]` (an int, the global's slot),
+    /// `R[dst] = R[obj].K[k]` (`GETFIELD`'s error if the type has no such field) and
+    /// `pc += off`; otherwise nothing is written and the next instruction runs (the code
+    /// that raises the accessor's error).
+    RecGet { dst: Reg, obj: Reg, k: KIdx, off: Jump16 } => "RECGET",
+    /// A checked record field write (Scheme's record modifiers): when `R[obj]` is an
+    /// instance of exactly the struct type in global `K[k+1]`, `R[obj].K[k] = R[src]` and
+    /// `pc += off`; otherwise the next instruction runs.
+    RecSet { obj: Reg, k: KIdx, src: Reg, off: Jump16 } => "RECSET",
+    /// A record type's predicate in place (Scheme): when global `K[k]` (an int, the
+    /// predicate's slot) is defined and global `K[k+1]` holds a struct type, `R[dst]` =
+    /// whether `R[obj]` is an instance of exactly that type, and `pc += off`; otherwise
+    /// nothing is written and the next instruction runs (a call of the predicate).
+    RecIs { dst: Reg, obj: Reg, k: KIdx, off: Jump16 } => "RECIS",
     /// `R[dst] = to_string(R[base]) + ... + to_string(R[base+n-1])`
     Concat { dst: Reg, base: Reg, n: Count } => "CONCAT",
     /// `R[dst] = R[obj].K[k]`: a struct field, a module member or a dict entry.

@@ -11,6 +11,7 @@ use crate::builtins::scheme::{chars_strings, hashtables, lists, vectors};
 use crate::error::{ErrorKind, RuntimeError};
 use crate::format;
 use crate::interp::{compare, floor_mod, scheme_div, Arith};
+use crate::interp_data::{record_slot, record_test};
 use crate::object::{Closure, Proto, StructType, UpvalSource};
 use crate::opcode::Instr;
 use crate::value::{values_equal_in, Gc, Value};
@@ -429,6 +430,40 @@ impl Vm {
                 let name = kstr!(k);
                 let v = ok!(self.get_field(r!(obj), name.as_str()));
                 set!(dst, v)
+            }
+            // An instance of the record type without the field: the field instruction's
+            // error, from the same code.
+            Instr::RecGet { dst, obj, k, .. } => {
+                match record_slot(&self.globals.values, proto, k, &r!(obj)) {
+                    None => return Ok(Flow::Next),
+                    Some(Some((inst, i))) => set!(dst, inst.fields()[i]),
+                    Some(None) => {
+                        let name = kstr!(k);
+                        let v = ok!(self.get_field(r!(obj), name.as_str()));
+                        set!(dst, v)
+                    }
+                }
+                return Ok(Flow::Jump);
+            }
+            Instr::RecIs { dst, obj, k, .. } => {
+                let Some(b) = record_test(&self.globals.values, proto, k, &r!(obj)) else {
+                    return Ok(Flow::Next);
+                };
+                set!(dst, Value::Bool(b));
+                return Ok(Flow::Jump);
+            }
+            Instr::RecSet { obj, k, src, .. } => {
+                match record_slot(&self.globals.values, proto, k, &r!(obj)) {
+                    None => return Ok(Flow::Next),
+                    Some(Some((inst, i))) => {
+                        inst.set_at(i, r!(src));
+                    }
+                    Some(None) => {
+                        let name = kstr!(k);
+                        ok!(self.set_field(r!(obj), name.as_str(), r!(src)))
+                    }
+                }
+                return Ok(Flow::Jump);
             }
             Instr::SetField { obj, k, src } => {
                 let name = kstr!(k);

@@ -466,7 +466,7 @@ pub(crate) fn lower_program(
             forward::forward_calls(&mut lx.module, forwarders, &assigned, &redefined);
             lx.module.forwarders = forward::find_forwarders(&lx.module, &assigned, &redefined);
         }
-        super::accessors::inline_record_calls(&mut lx.module, &assigned);
+        super::accessors::inline_record_calls(&mut lx.module, &assigned, &redefined);
         inline_builtins(&mut lx.module, &redefined);
         lx.module.check_height().map_err(|d| vec![d])?;
         crate::loopify::loopify(&mut lx.module);
