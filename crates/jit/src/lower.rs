@@ -226,6 +226,12 @@ pub struct Lower<'a, 'f> {
     /// The type every return of the unit's function gives (`types::return_type`): a
     /// result of its own code, called directly, has it (no tag check after the call).
     pub(crate) own_ret: Option<Ty>,
+    /// Whether compiled callers may call this code (a function entered at its start; a
+    /// loop entered by OSR only returns to the trampoline): then its returns give the
+    /// addresses of its registers and record (`Lower::return_value`).
+    pub(crate) callable: bool,
+    /// Whether the unit has loops (back edges).
+    pub(crate) loops: bool,
     pub(crate) pending: Vec<(usize, Pending)>,
     pub(crate) mem: MemFlagsData,
 }
@@ -337,6 +343,8 @@ impl<'a, 'f> Lower<'a, 'f> {
             stable: None,
             own: None,
             own_ret: None,
+            callable: true,
+            loops: false,
             pending: Vec::new(),
             mem: MemFlagsData::trusted(),
         }
@@ -670,9 +678,23 @@ impl<'a, 'f> Lower<'a, 'f> {
     /// where a compiled caller's are, at a fixed distance (the caller need not reload
     /// them from the VM unless the call failed).
     pub(crate) fn return_value(&mut self, status: ir::Value, value: [ir::Value; 2]) {
-        let regs = self.regs();
-        let frame = self.b.use_var(self.frame);
-        self.return_words(status, value, [regs, frame]);
+        let at = if self.callable && self.loops {
+            // Computed afresh: the variables need not live across the loops for this.
+            let sp = self.load(I64, self.vm, self.abi.vm_stack.ptr);
+            let off = self.b.ins().ishl_imm_u(self.base, 4);
+            let regs = self.b.ins().iadd(sp, off);
+            let fp = self.load(I64, self.vm, self.abi.vm_frames.ptr);
+            let fidx = self.fidx;
+            let off = self.b.ins().imul_imm_s(fidx, self.abi.frame_size as i64);
+            [regs, self.b.ins().iadd(fp, off)]
+        } else if self.callable {
+            [self.regs(), self.b.use_var(self.frame)]
+        } else {
+            // (Nothing then keeps them alive, across a loop, for this.)
+            let z = self.iconst(0);
+            [z, z]
+        };
+        self.return_words(status, value, at);
     }
 
     /// Return the status, the event counter, a value's words and two addresses.
@@ -1234,6 +1256,11 @@ impl<'a, 'f> Lower<'a, 'f> {
         let start = self.b.create_block();
         self.b.ins().brif(low, bail, &[], start, &[]);
         self.b.switch_to_block(bail);
+        self.callable = entry_pc == 0;
+        self.loops = self.regions.iter().any(|r| {
+            (r.proto.code.iter().enumerate())
+                .any(|(pc, i)| flow::jump_target(pc, i).is_some_and(|t| t <= pc))
+        });
         let site = self.sites.add(0, entry_pc as u32, Reason::Stack);
         self.return_deopt(site);
 
