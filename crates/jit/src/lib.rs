@@ -392,6 +392,7 @@ impl Jit {
             new_struct: tandem_vm::jit_helpers::jit_new_struct as *const () as usize,
             native: tandem_vm::jit_helpers::jit_native as *const () as usize,
             equal: tandem_vm::jit_helpers::jit_values_equal as *const () as usize,
+            index: tandem_vm::jit_helpers::jit_index as *const () as usize,
             preserve: preserve::address(),
         };
         let id = cg

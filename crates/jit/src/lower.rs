@@ -40,6 +40,8 @@ pub struct Helpers {
     /// `==` of two values in the value stack (`(a, b, exact) -> 0/1`, the `cons`
     /// signature): called directly (it neither allocates nor fails).
     pub equal: usize,
+    /// `GETINDEX`/`SETINDEX` off the inline array path (`(vm, pc) -> code`, as `exec`).
+    pub index: usize,
     /// The trampoline cold paths call helpers through (`preserve.rs`; 0 where there is
     /// none).
     pub preserve: usize,

@@ -278,7 +278,8 @@ impl Lower<'_, '_> {
         if !exits {
             self.b.switch_to_block(slow);
             self.spill_reads(pc);
-            self.exec_checked(pc);
+            let code = self.helper(self.helpers.index, pc);
+            self.leave_on_exec_error(code);
             if let Field::Get(dst) = f {
                 self.expect_load(pc, dst, false);
             }

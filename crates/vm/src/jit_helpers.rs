@@ -76,6 +76,12 @@ impl Vm {
         (f, proto)
     }
 
+    /// An instruction run for compiled code failed: keep the error, return [`EXEC_ERROR`].
+    fn fail_exec(&mut self, err: RuntimeError) -> u64 {
+        self.jit_error = Some(err);
+        EXEC_ERROR
+    }
+
     fn fail_with(&mut self, err: RuntimeError) -> u64 {
         self.jit_error = Some(err);
         STATUS_ERROR
@@ -349,6 +355,51 @@ pub unsafe extern "C" fn jit_exec(vm: *mut Vm, pc: u32) -> u64 {
             Err(e) => {
                 vm.jit_error = Some(e);
                 EXEC_ERROR
+            }
+        })
+    }
+}
+
+/// `GETINDEX`/`SETINDEX` at `pc` of the top frame, as [`jit_exec`] runs them but without
+/// its dispatch over every instruction (compiled code calls this where its inline array
+/// path does not apply: dicts, strings, errors). Any other instruction goes to
+/// `exec_one`. Returns [`EXEC_NEXT`] or [`EXEC_ERROR`].
+///
+/// # Safety
+/// As for [`jit_exec`].
+pub unsafe extern "C" fn jit_index(vm: *mut Vm, pc: u32) -> u64 {
+    // SAFETY: as documented.
+    unsafe {
+        guarded(vm, EXEC_ERROR, |vm| {
+            let (f, proto) = vm.top();
+            let base = f.base as usize;
+            let pc = pc as usize;
+            let done = match proto.code[pc] {
+                Instr::GetIndex { dst, obj, idx } => {
+                    let (o, i) = (vm.stack[base + obj as usize], vm.stack[base + idx as usize]);
+                    vm.get_index(o, i)
+                        .map(|v| vm.stack[base + dst as usize] = v)
+                }
+                Instr::SetIndex { obj, idx, src } => {
+                    let o = vm.stack[base + obj as usize];
+                    let i = vm.stack[base + idx as usize];
+                    let v = vm.stack[base + src as usize];
+                    vm.set_index(o, i, v)
+                }
+                _ => {
+                    return match vm.exec_one(pc) {
+                        Ok(Flow::Next) => EXEC_NEXT,
+                        Ok(Flow::Jump) => EXEC_JUMP,
+                        Err(e) => vm.fail_exec(e),
+                    }
+                }
+            };
+            match done {
+                Ok(()) => EXEC_NEXT,
+                Err(msg) => {
+                    let e = vm.instr_error(proto, pc, ErrorKind::Runtime, msg);
+                    vm.fail_exec(e)
+                }
             }
         })
     }
