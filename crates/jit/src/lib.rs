@@ -16,6 +16,7 @@
 mod analysis_tests;
 mod deopt;
 mod flow;
+mod frames;
 mod hints;
 mod hoist;
 mod lower;

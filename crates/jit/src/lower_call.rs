@@ -439,13 +439,18 @@ impl Lower<'_, '_> {
         let v = match found {
             Found::InPlace => self.load_typed(dst, ty),
             Found::At(at) => self.payload(at, 0, ty),
-            Found::Words(v) => match ty {
-                Ty::Float => self.b.ins().bitcast(F64, MemFlagsData::new(), v[1]),
-                Ty::Bool => self.b.ins().band_imm_u(v[1], 0xff),
-                _ => v[1],
-            },
+            Found::Words(v) => self.payload_of_word(v[1], ty),
         };
         self.b.def_var(self.var_of(dst, ty), v);
+    }
+
+    /// The unboxed value of type `ty` whose payload word is `w`.
+    fn payload_of_word(&mut self, w: ir::Value, ty: Ty) -> ir::Value {
+        match ty {
+            Ty::Float => self.b.ins().bitcast(F64, MemFlagsData::new(), w),
+            Ty::Bool => self.b.ins().band_imm_u(w, 0xff),
+            _ => w,
+        }
     }
 
     /// A method call `R[cb+1].K[k](...)` with `n` arguments: a struct method its inline
@@ -588,12 +593,7 @@ impl Lower<'_, '_> {
         match typed {
             Some((ty, cont)) if own.is_some() && self.own_ret == Some(ty) => {
                 // This very code returned: every return of it gives `ty`.
-                let v = called.value[1];
-                let v = match ty {
-                    Ty::Float => self.b.ins().bitcast(F64, MemFlagsData::new(), v),
-                    Ty::Bool => self.b.ins().band_imm_u(v, 0xff),
-                    _ => v,
-                };
+                let v = self.payload_of_word(called.value[1], ty);
                 self.b.def_var(self.var_of(cb, ty), v);
                 self.b.ins().jump(cont, &[]);
             }
@@ -1205,12 +1205,6 @@ impl Lower<'_, '_> {
     /// caller as the inlined callee would.
     fn inline_tail_call(&mut self, pc: usize) {
         let r = self.helper(self.helpers.tail_call, pc);
-        // The protocol replaced the frame's closure (its record is pushed: the helper
-        // call materialized it): the running closure is the new callee.
-        let fa = self.frame_addr();
-        let clo = self.load(I64, fa, self.abi.frame_closure);
-        let var = self.regions[self.cur].parent.as_ref().expect("inlined").clo;
-        self.b.def_var(var, clo);
         // The protocol replaced the frame's closure (its record is pushed: the helper
         // call materialized it): the running closure is the new callee.
         let fa = self.frame_addr();

@@ -206,14 +206,17 @@ impl Lower<'_, '_> {
         let (gp, gt) = (slot_of(k as usize), slot_of(k as usize + 1));
         let fall = self.edge(pc, pc + 1, &step.next);
         let globals = self.load(I64, self.vm, abi.vm_globals.ptr);
-        let pslot = self.b.ins().iadd_imm_s(globals, 16 * gp);
-        let ptag = self.load(I8, pslot, 0);
+        // A global's slot and its tag.
+        let slot = |l: &mut Self, g: i64| {
+            let at = l.b.ins().iadd_imm_s(globals, 16 * g);
+            (at, l.load(I8, at, 0))
+        };
+        let (_, ptag) = slot(self, gp);
         let undef = self.tag_is(ptag, abi.tags.undef);
         let k1 = self.b.create_block();
         self.b.ins().brif(undef, fall, &[], k1, &[]);
         self.b.switch_to_block(k1);
-        let tslot = self.b.ins().iadd_imm_s(globals, 16 * gt);
-        let ttag = self.load(I8, tslot, 0);
+        let (tslot, ttag) = slot(self, gt);
         let is_type = self.tag_is(ttag, abi.tags.struct_type);
         let k2 = self.b.create_block();
         self.b.ins().brif(is_type, k2, &[], fall, &[]);
